@@ -1,0 +1,102 @@
+"""The local text model: llama.cpp through llama-cpp-python, streamed token by token.
+
+One Engine owns one `Llama`. llama.cpp must never run one model from two threads,
+so every call takes the engine's lock; a GUI keeps the engine on one worker thread.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from llm import gguf
+from llm.errors import ModelError
+from llm.models import resolve_model
+
+DEFAULT_CONTEXT = 4096
+
+
+@dataclass
+class Message:
+    role: str  # system, user or assistant
+    content: str
+
+
+def new_seed() -> int:
+    """A seed to store with a revision: without one, every run repeats the same output."""
+    return random.randint(1, 2**31 - 1)
+
+
+class Engine:
+    """A loaded GGUF model. `chat()` streams text; setting `cancel` stops after the current token."""
+
+    def __init__(self, model: str | Path | None = None, context: int = DEFAULT_CONTEXT, threads: int = 0):
+        from llama_cpp import Llama  # heavy import, only when a model is wanted
+
+        path = resolve_model(model)
+        self.info = gguf.read(path)  # refuses what llama.cpp could crash on
+        n_ctx = min(context, self.info.context_length) if self.info.context_length else context
+        self._lock = threading.Lock()
+        try:
+            self._llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads or None,
+                n_batch=min(512, n_ctx),
+                verbose=False,
+            )
+        except Exception as e:  # llama.cpp reports load failures as ValueError or RuntimeError
+            raise ModelError(
+                f"{path.name} could not be loaded by llama.cpp ({e}). Choose another .gguf model."
+            ) from None
+        self.context = self._llama.n_ctx()
+
+    @property
+    def name(self) -> str:
+        return self.info.path.name
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def chat(
+        self,
+        messages: list[Message],
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]:
+        """Stream the reply to `messages`, formatted with the model's own chat template."""
+        with self._lock:
+            stream = None
+            # Reusing a cached prompt prefix changes the logits in the last decimals, and with
+            # them the sampled text: start clean so a stored seed always gives the same draft.
+            self._llama.reset()
+            try:
+                stream = self._llama.create_chat_completion(
+                    messages=[{"role": m.role, "content": m.content} for m in messages],
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    repeat_penalty=1.1,
+                    seed=seed,
+                    stop=stop,
+                    stream=True,
+                )
+                for chunk in stream:
+                    if cancel is not None and cancel.is_set():
+                        break
+                    text = chunk["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+            except ValueError as e:
+                if "exceed context window" in str(e):
+                    raise ModelError(
+                        f"The prompt is too long for the model's context of {self.context} tokens. "
+                        "Use fewer or shorter memories, or a model with a longer context."
+                    ) from None
+                raise

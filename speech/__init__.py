@@ -1,0 +1,1 @@
+"""Fondly's speech side, free of Qt: audio decoding, the Whisper transcriber, models."""

@@ -1,0 +1,84 @@
+"""On-device transcription with faster-whisper, as a generator of segments.
+
+The model loads once and is reused; `transcribe` yields each segment as Whisper
+finishes it, so callers can store it at once and a crash keeps what was done.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from speech.errors import SpeechError
+from speech.models import resolve_model
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+    confidence: float  # exp(average log-probability of its tokens), 0..1
+    no_speech_prob: float
+
+
+def whisper_options(hotwords: Iterable[str] = ()) -> dict:
+    """The transcribe() settings Fondly uses; the benchmark hands the same ones to the bare library."""
+    words = " ".join(w.strip() for w in hotwords if w and w.strip())
+    return {"vad_filter": True, "beam_size": 5, "hotwords": words or None}
+
+
+class Transcriber:
+    """One loaded Whisper model. Not for use from two threads at once."""
+
+    def __init__(self, model: str | Path | None = None, threads: int = 0):
+        from faster_whisper import WhisperModel  # heavy import, only when a model is wanted
+
+        self.model_path = resolve_model(model)
+        try:
+            self._model = WhisperModel(
+                str(self.model_path),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=threads,
+                local_files_only=True,
+            )
+        except Exception as e:  # CTranslate2 reports a bad model.bin in several ways
+            raise SpeechError(
+                f"The speech model in {self.model_path} could not be loaded ({e}). "
+                "Choose another Whisper model folder, or remove the setting to use the bundled one."
+            ) from None
+
+    @property
+    def name(self) -> str:
+        return self.model_path.name
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        hotwords: Iterable[str] = (),
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Segment]:
+        """Segments of 16 kHz mono float32 audio, yielded as they are decoded.
+
+        `hotwords` (the project's names) bias spelling toward the family's. Setting
+        `cancel` stops after the segment in progress.
+        """
+        segments, _info = self._model.transcribe(audio, **whisper_options(hotwords))
+        for s in segments:
+            text = s.text.strip()
+            if text:
+                yield Segment(
+                    start=round(s.start, 3),
+                    end=round(s.end, 3),
+                    text=text,
+                    confidence=round(math.exp(s.avg_logprob), 4),
+                    no_speech_prob=round(s.no_speech_prob, 4),
+                )
+            if cancel is not None and cancel.is_set():
+                return
