@@ -1,0 +1,251 @@
+"""`fondly`: a thin click CLI over the same services the desktop app uses.
+
+A person's mistake prints one line, `fondly: error: …`, and exits 1; usage errors exit 2
+(click's own rule). Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import Any
+
+import click
+
+from app import settings
+from app.errors import USER_ERRORS, FondlyError
+from app.store import OCCASIONS, Person, Store
+
+
+class FondlyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as e:
+            click.echo(f"fondly: error: {e}", err=True)
+            ctx.exit(1)
+
+
+def _store(ctx: click.Context) -> Store:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Store.open_default()
+        root.call_on_close(root.obj.close)
+    return root.obj
+
+
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+@click.group(cls=FondlyGroup, invoke_without_command=True)
+@click.version_option(package_name="fondly")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Fondly: write a eulogy, toast or retirement speech from your memories, on your own computer.
+
+    Run `fondly` alone to open the desktop app.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+@cli.group(cls=FondlyGroup)
+def project() -> None:
+    """Create and list speech projects."""
+
+
+@project.command("new")
+@click.argument("title")
+@click.option("--occasion", type=click.Choice(OCCASIONS), default="funeral", show_default=True)
+@click.option("--subject", default="", help='Who the speech is about, e.g. "Dad" or "Frank".')
+@click.option("--speaker", default="", help="Who will give the speech.")
+@click.option("--people", default="", help='Names in the story, e.g. "Siobhan (shiv-AWN), Tadhg".')
+@click.option("--pace", type=click.IntRange(60, 250), default=None, help="Speaking pace in words per minute.")
+@click.pass_context
+def project_new(ctx, title, occasion, subject, speaker, people, pace) -> None:
+    """Create a project and print its id."""
+    p = _store(ctx).create_project(
+        title, occasion, subject, speaker, Person.parse_list(people), pace or int(settings.get("pace"))
+    )
+    click.echo(p.id)
+
+
+@project.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def project_list(ctx, as_json) -> None:
+    """List projects."""
+    projects = _store(ctx).projects()
+    if as_json:
+        return _json([p.to_dict() for p in projects])
+    for p in projects:
+        people = ", ".join(x.name for x in p.people)
+        click.echo(f"{p.id}\t{p.title}\t{p.occasion}\t{p.subject}\t{people}")
+
+
+# --- memories -----------------------------------------------------------------------------
+
+
+@cli.group(cls=FondlyGroup)
+def memory() -> None:
+    """Add memories from text and audio files, and read them back."""
+
+
+@memory.command("add")
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--title", default=None, help="Title for the memory (one file only); defaults to the file name.")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
+    """Add files as memories and print their ids; audio is transcribed on this computer."""
+    from app.memories import add_files
+    from speech.transcriber import Transcriber
+
+    if title and len(paths) > 1:
+        raise click.UsageError("--title can name only one file; add the files one at a time.")
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+
+    def load() -> Transcriber:
+        return Transcriber(whisper_model or settings.get("whisper_model"), threads=settings.threads())
+
+    def progress(mem, seg) -> None:
+        click.echo(f"  [{mem.title} {_fmt_duration(seg.start)}] {seg.text}", err=True)
+
+    for m in add_files(store, proj, paths, title=title, transcriber=load, on_segment=progress):
+        click.echo(m.id)
+
+
+@memory.command("list")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def memory_list(ctx, project_ref, as_json) -> None:
+    """List a project's memories."""
+    store = _store(ctx)
+    memories = store.memories(store.find_project(project_ref).id)
+    if as_json:
+        return _json([m.to_dict() for m in memories])
+    for m in memories:
+        preview = " ".join(m.text.split())[:60]
+        click.echo(f"{m.id}\t{m.title}\t{m.kind}\t{m.status}\t{_fmt_duration(m.duration)}\t{preview}")
+
+
+@memory.command("show")
+@click.argument("memory_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def memory_show(ctx, memory_id, as_json) -> None:
+    """Show a memory's text, status and transcript segments."""
+    store = _store(ctx)
+    m = store.memory(memory_id)
+    segments = store.segments(m.id)
+    if as_json:
+        return _json({**m.to_dict(), "segments": [s.to_dict() for s in segments]})
+    click.echo(f"{m.title} ({m.kind}, {m.status}{', ' + _fmt_duration(m.duration) if m.duration else ''})")
+    if m.error:
+        click.echo(f"Error: {m.error}")
+    click.echo()
+    click.echo(m.text.strip())
+    if segments:
+        click.echo()
+        for s in segments:
+            click.echo(f"[{_fmt_duration(s.start)}–{_fmt_duration(s.end)}] {s.text}")
+
+
+# --- writing and drafts -------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("shorthand")
+@click.option("--model", default=None, help="A .gguf model file to write with (default: the bundled one).")
+@click.option("--seed", type=int, default=None, help="Seed, to get the same draft again.")
+@click.pass_context
+def write(ctx, project_ref, shorthand, model, seed) -> None:
+    """Write a speech from SHORTHAND, streaming it; print the new draft's id to stderr."""
+    from app.writing import write as write_speech
+    from llm.engine import Engine
+
+    if not shorthand.strip():
+        raise FondlyError('Say what to write, for example "Write a funeral speech using dad.txt".')
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    engine = Engine(model or settings.get("model"), context=int(settings.get("context")), threads=settings.threads())
+
+    def out(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    result = write_speech(store, proj, shorthand, engine, seed=seed, on_text=out, cancel=threading.Event())
+    sys.stdout.write("\n")
+    click.echo(result.draft.id, err=True)
+    if result.stopped:
+        click.echo("Stopped; what was written is saved.", err=True)
+        ctx.exit(130)
+
+
+@cli.group(cls=FondlyGroup)
+def draft() -> None:
+    """List and read drafts."""
+
+
+@draft.command("list")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_list(ctx, project_ref, as_json) -> None:
+    """List a project's drafts."""
+    store = _store(ctx)
+    drafts = store.drafts(store.find_project(project_ref).id)
+    if as_json:
+        return _json([{**d.to_dict(), "text": store.current_text(d.id)} for d in drafts])
+    for d in drafts:
+        words = len(store.current_text(d.id).split())
+        click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{words} words\t{d.updated}")
+
+
+@draft.command("show")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_show(ctx, draft_id, as_json) -> None:
+    """Show a draft's current text."""
+    store = _store(ctx)
+    d = store.draft(draft_id)
+    revisions = store.revisions(d.id)
+    text = store.current_text(d.id)
+    if as_json:
+        return _json({**d.to_dict(), "text": text, "revisions": [r.to_dict() for r in revisions]})
+    click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''})")
+    click.echo()
+    click.echo(text.rstrip())
+
+
+@cli.command()
+@click.argument("draft_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.pass_context
+def export(ctx, draft_id, fmt, output) -> None:
+    """Export a draft for delivery."""
+    from app.export import export_draft
+
+    click.echo(export_draft(_store(ctx), draft_id, fmt, output), err=True)
+
+
+def main() -> None:
+    cli(prog_name="fondly")

@@ -1,0 +1,130 @@
+"""Turning files into memories: read or decode everything first, then store, then transcribe.
+
+Every file is checked before anything is written, so a bad file in a batch leaves the
+database as it was. Audio is copied into the data folder (the original may move) and
+its transcript is stored segment by segment, so a crash keeps what was already heard.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+import numpy as np
+
+from app import textfile
+from app.errors import FondlyError
+from app.paths import audio_dir
+from app.store import Memory, Project, Store
+from speech import audio as speech_audio
+from speech.transcriber import Segment
+
+
+class Transcribes(Protocol):
+    name: str
+
+    def transcribe(self, audio: np.ndarray, hotwords: Iterable[str] = (),
+                   cancel: threading.Event | None = None) -> Iterable[Segment]: ...
+
+
+@dataclass
+class Prepared:
+    """A file that has been read and checked, ready to become a memory."""
+
+    path: Path
+    kind: str  # "text" or "audio"
+    text: str = ""
+    audio: np.ndarray | None = None
+
+
+def prepare(path: str | Path) -> Prepared:
+    """Read a text file or decode an audio file; raise a clear error for anything else."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise FondlyError(f"There is no file at {path}. Check the name and try again.")
+    if path.is_dir():
+        raise FondlyError(f"{path} is a folder; choose the files inside it.")
+    if textfile.is_text(path):
+        return Prepared(path, "text", text=textfile.read_text(path))
+    if speech_audio.is_audio(path):
+        return Prepared(path, "audio", audio=speech_audio.decode(path))
+    kinds = ", ".join(textfile.TEXT_EXTENSIONS + speech_audio.AUDIO_EXTENSIONS)
+    raise FondlyError(
+        f"Fondly can't import {path.suffix or 'files without an extension'} files ({path.name}). "
+        f"It reads text and audio: {kinds}. Save the memory in one of those and import it again."
+    )
+
+
+def _keep_audio(src: Path, memory_id: int) -> Path:
+    """Copy the source audio into the data folder, whole or not at all."""
+    dest = audio_dir() / f"memory-{memory_id}{src.suffix.lower()}"
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+    return dest
+
+
+def add_files(
+    store: Store,
+    project: Project,
+    paths: Iterable[str | Path],
+    title: str | None = None,
+    transcriber: Callable[[], Transcribes] | None = None,
+    on_segment: Callable[[Memory, Segment], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Memory]:
+    """Add each file as a memory of `project`; audio is transcribed with `transcriber()`.
+
+    `transcriber` is a factory so the speech model loads only when there is audio.
+    """
+    prepared = [prepare(p) for p in paths]
+    if not prepared:
+        raise FondlyError("Choose at least one file to import.")
+    if any(p.kind == "audio" for p in prepared) and transcriber is None:
+        raise FondlyError("Audio needs a speech model to be transcribed, and none was given.")
+    model = transcriber() if any(p.kind == "audio" for p in prepared) else None  # loads before any write
+    memories = []
+    for item in prepared:
+        name = title or item.path.name
+        if item.kind == "text":
+            memories.append(store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path)))
+            continue
+        memory = store.add_memory(
+            project.id, "audio", name, source_path=str(item.path), status="transcribing",
+            duration=speech_audio.duration(item.audio),
+        )
+        try:
+            store.update_memory(memory.id, audio_path=str(_keep_audio(item.path, memory.id)))
+        except OSError as e:
+            store.update_memory(memory.id, status="failed", error=f"The audio could not be copied ({e.strerror}).")
+            raise FondlyError(f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror}).") from None
+        memories.append(transcribe_memory(store, memory.id, item.audio, model, project.names, on_segment, cancel))
+    return memories
+
+
+def transcribe_memory(
+    store: Store,
+    memory_id: int,
+    audio: np.ndarray,
+    transcriber: Transcribes,
+    hotwords: Iterable[str] = (),
+    on_segment: Callable[[Memory, Segment], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Memory:
+    """Transcribe into an existing memory, storing each segment the moment it arrives."""
+    memory = store.update_memory(memory_id, status="transcribing", error=None)
+    try:
+        for idx, seg in enumerate(transcriber.transcribe(audio, hotwords=hotwords, cancel=cancel)):
+            store.add_segment(memory_id, idx, seg.start, seg.end, seg.text, seg.confidence)
+            if on_segment:
+                on_segment(memory, seg)
+    except BaseException as e:  # a Ctrl+C or a crash still leaves the segments stored so far
+        store.update_memory(memory_id, status="failed", error=f"Transcription stopped: {e or type(e).__name__}")
+        raise
+    if cancel is not None and cancel.is_set():
+        return store.update_memory(memory_id, status="failed", error="Transcription was stopped before the end.")
+    return store.update_memory(memory_id, status="ready")

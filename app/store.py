@@ -1,0 +1,492 @@
+"""Fondly's SQLite database through sqlite-utils: schema, numbered migrations, queries.
+
+Every write that belongs together happens in one transaction, so a crash leaves either
+the old state or the new one. WAL mode keeps readers (the GUI) and a writer (a worker)
+out of each other's way; foreign keys keep segments and revisions tied to their owners.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+from app.errors import FondlyError
+
+OCCASIONS = ("funeral", "wedding", "retirement", "birthday", "other")
+MEMORY_KINDS = ("voice", "audio", "text", "typed")
+MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str
+    say: str = ""  # how to say it, e.g. "shiv-AWN"
+
+    @staticmethod
+    def parse_list(text: str) -> list["Person"]:
+        """People from "Siobhan (shiv-AWN), Tadhg, Frank": names, each with an optional "(how to say it)"."""
+        people = []
+        for part in text.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name, _, say = part.partition("(")
+            people.append(Person(name.strip(), say.rstrip(")").strip()))
+        return people
+
+
+@dataclass
+class Project:
+    id: int
+    title: str
+    occasion: str = "funeral"
+    subject: str = ""
+    speaker: str = ""
+    people: list[Person] = field(default_factory=list)
+    pace: int = 120
+    created: str = ""
+    updated: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """Every name the project knows: the subject, the speaker and the people."""
+        out = [p.name for p in self.people]
+        for name in (self.subject, self.speaker):
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Memory:
+    id: int
+    project_id: int
+    kind: str
+    title: str
+    text: str = ""
+    source_path: str | None = None
+    audio_path: str | None = None
+    duration: float | None = None
+    language: str | None = None
+    status: str = "ready"
+    error: str | None = None
+    created: str = ""
+    updated: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StoredSegment:
+    id: int
+    memory_id: int
+    idx: int
+    start: float
+    end: float
+    text: str
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Revision:
+    id: int
+    draft_id: int
+    created: str
+    origin: str  # generated, edited, restored, snapshot, imported
+    text: str
+    model: str | None = None
+    prompt: str | None = None
+    seed: int | None = None
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)
+    parent_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Draft:
+    id: int
+    project_id: int
+    title: str
+    kind: str
+    brief: dict[str, Any] = field(default_factory=dict)
+    current_revision_id: int | None = None
+    created: str = ""
+    updated: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, name: str) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS.append((version, name, fn))
+        return fn
+
+    return register
+
+
+@migration(1, "initial schema")
+def _initial(db: sqlite_utils.Database) -> None:
+    db["projects"].create(
+        {
+            "id": int,
+            "title": str,
+            "occasion": str,
+            "subject": str,
+            "speaker": str,
+            "people": str,  # JSON list of {"name", "say"}
+            "pace": int,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        not_null={"title", "occasion", "pace"},
+        defaults={"occasion": "funeral", "pace": 120, "subject": "", "speaker": "", "people": "[]"},
+    )
+    db["memories"].create(
+        {
+            "id": int,
+            "project_id": int,
+            "kind": str,
+            "title": str,
+            "text": str,
+            "source_path": str,
+            "audio_path": str,
+            "duration": float,
+            "language": str,
+            "status": str,
+            "error": str,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[("project_id", "projects", "id")],
+        not_null={"project_id", "kind", "title", "status"},
+        defaults={"text": "", "status": "ready"},
+    )
+    db["memories"].create_index(["project_id"])
+    db["segments"].create(
+        {
+            "id": int,
+            "memory_id": int,
+            "idx": int,
+            "start": float,
+            "end": float,
+            "text": str,
+            "confidence": float,
+        },
+        pk="id",
+        foreign_keys=[("memory_id", "memories", "id")],
+        not_null={"memory_id", "idx", "start", "end", "text"},
+    )
+    db["segments"].create_index(["memory_id", "idx"], unique=True)
+    db["drafts"].create(
+        {
+            "id": int,
+            "project_id": int,
+            "title": str,
+            "kind": str,
+            "brief": str,  # JSON
+            "current_revision_id": int,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[("project_id", "projects", "id")],
+        not_null={"project_id", "title", "kind"},
+        defaults={"brief": "{}"},
+    )
+    db["drafts"].create_index(["project_id"])
+    db["revisions"].create(
+        {
+            "id": int,
+            "draft_id": int,
+            "created": str,
+            "origin": str,
+            "text": str,
+            "model": str,
+            "prompt": str,
+            "seed": int,
+            "provenance": str,  # JSON list, one entry per paragraph
+            "checks": str,  # JSON
+            "parent_id": int,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id"), ("parent_id", "revisions", "id")],
+        not_null={"draft_id", "created", "origin", "text"},
+        defaults={"provenance": "[]", "checks": "{}"},
+    )
+    db["revisions"].create_index(["draft_id"])
+
+
+@migration(2, "full-text search over memories and revisions")
+def _fts(db: sqlite_utils.Database) -> None:
+    db["memories"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db["revisions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply the migrations this database has not had yet; return the versions applied."""
+    if "migrations" not in db.table_names():
+        db["migrations"].create({"version": int, "name": str, "applied": str}, pk="version")
+    done = {row["version"] for row in db["migrations"].rows}
+    applied = []
+    for version, name, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if version in done:
+            continue
+        with db.conn:
+            fn(db)
+            db["migrations"].insert({"version": version, "name": name, "applied": now()})
+        applied.append(version)
+    return applied
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+class Store:
+    """All of Fondly's reads and writes. One per thread; SQLite's WAL lets them share a file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.enable_wal()
+            migrate(self.db)
+        except sqlite3.DatabaseError as e:
+            raise FondlyError(
+                f"Fondly can't open its database {self.path} ({e}). "
+                "Check that its folder can be written to, or set FONDLY_HOME to one that can."
+            ) from None
+
+    @classmethod
+    def open_default(cls) -> "Store":
+        from app.paths import database_path
+
+        return cls(database_path())
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, to show an error left the data as it was."""
+        return {t: self.db[t].count for t in ("projects", "memories", "segments", "drafts", "revisions")}
+
+    # projects
+
+    def create_project(
+        self,
+        title: str,
+        occasion: str = "funeral",
+        subject: str = "",
+        speaker: str = "",
+        people: Iterable[Person] = (),
+        pace: int = 120,
+    ) -> Project:
+        title = title.strip()
+        if not title:
+            raise FondlyError("A project needs a title, for example \"Dad's eulogy\".")
+        if occasion not in OCCASIONS:
+            raise FondlyError(f"Unknown occasion {occasion!r}; choose one of {', '.join(OCCASIONS)}.")
+        if self._project_row_by_title(title):
+            raise FondlyError(f"There is already a project called {title!r}; choose another title.")
+        people = list(people)
+        stamp = now()
+        with self.db.conn:
+            pid = (
+                self.db["projects"]
+                .insert(
+                    {
+                        "title": title,
+                        "occasion": occasion,
+                        "subject": subject,
+                        "speaker": speaker,
+                        "people": json.dumps([asdict(p) for p in people]),
+                        "pace": pace,
+                        "created": stamp,
+                        "updated": stamp,
+                    }
+                )
+                .last_pk
+            )
+        return self.project(pid)
+
+    def _project_row_by_title(self, title: str) -> dict | None:
+        rows = list(self.db["projects"].rows_where("title = ? COLLATE NOCASE", [title], limit=1))
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _project(row: dict) -> Project:
+        row = dict(row)
+        row["people"] = [Person(**p) for p in json.loads(row.get("people") or "[]")]
+        return Project(**row)
+
+    def project(self, project_id: int) -> Project:
+        try:
+            return self._project(self.db["projects"].get(project_id))
+        except sqlite_utils.db.NotFoundError:
+            raise FondlyError(f"There is no project {project_id}. `fondly project list` shows them.") from None
+
+    def find_project(self, ref: str | int) -> Project:
+        """A project by id or by title (titles match without regard to case)."""
+        text = str(ref).strip()
+        row = self._project_row_by_title(text)
+        if row:
+            return self._project(row)
+        if text.isdigit():
+            rows = list(self.db["projects"].rows_where("id = ?", [int(text)]))
+            if rows:
+                return self._project(rows[0])
+        raise FondlyError(f"There is no project called {text!r}. `fondly project list` shows them.")
+
+    def projects(self) -> list[Project]:
+        return [self._project(r) for r in self.db["projects"].rows_where(order_by="id")]
+
+    # memories
+
+    def add_memory(self, project_id: int, kind: str, title: str, **fields: Any) -> Memory:
+        assert kind in MEMORY_KINDS, kind
+        stamp = now()
+        with self.db.conn:
+            mid = (
+                self.db["memories"]
+                .insert(
+                    {
+                        "project_id": project_id,
+                        "kind": kind,
+                        "title": title,
+                        "created": stamp,
+                        "updated": stamp,
+                        "text": "",
+                        "status": "ready",
+                        **fields,
+                    }
+                )
+                .last_pk
+            )
+        return self.memory(mid)
+
+    def update_memory(self, memory_id: int, **fields: Any) -> Memory:
+        with self.db.conn:
+            self.db["memories"].update(memory_id, {**fields, "updated": now()})
+        return self.memory(memory_id)
+
+    def memory(self, memory_id: int) -> Memory:
+        try:
+            return Memory(**self.db["memories"].get(memory_id))
+        except sqlite_utils.db.NotFoundError:
+            raise FondlyError(f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.") from None
+
+    def memories(self, project_id: int) -> list[Memory]:
+        return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ?", [project_id], order_by="id")]
+
+    def add_segment(self, memory_id: int, idx: int, start: float, end: float, text: str,
+                    confidence: float | None = None) -> None:
+        """Store one transcribed segment and extend the memory's text, in one transaction."""
+        with self.db.conn:
+            self.db["segments"].insert(
+                {"memory_id": memory_id, "idx": idx, "start": start, "end": end, "text": text,
+                 "confidence": confidence},
+                replace=False,
+            )
+            self.db.execute(
+                "UPDATE memories SET text = TRIM(text || ' ' || ?), updated = ? WHERE id = ?",
+                [text.strip(), now(), memory_id],
+            )
+
+    def segments(self, memory_id: int) -> list[StoredSegment]:
+        return [StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")]
+
+    # drafts and revisions
+
+    def create_draft(self, project_id: int, title: str, text: str, kind: str = "speech",
+                     brief: dict | None = None, **revision: Any) -> tuple[Draft, Revision]:
+        """A new draft and its first revision, together."""
+        stamp = now()
+        with self.db.conn:
+            did = self.db["drafts"].insert(
+                {"project_id": project_id, "title": title, "kind": kind,
+                 "brief": json.dumps(brief or {}), "created": stamp, "updated": stamp}
+            ).last_pk
+            rid = self._insert_revision(did, text, stamp=stamp, **revision)
+        return self.draft(did), self.revision(rid)
+
+    def add_revision(self, draft_id: int, text: str, origin: str, **revision: Any) -> Revision:
+        with self.db.conn:
+            rid = self._insert_revision(draft_id, text, origin=origin, **revision)
+        return self.revision(rid)
+
+    def _insert_revision(self, draft_id: int, text: str, origin: str = "generated", stamp: str | None = None,
+                         provenance: list | None = None, checks: dict | None = None, **fields: Any) -> int:
+        stamp = stamp or now()
+        parent = self.db.execute("SELECT current_revision_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
+        rid = self.db["revisions"].insert(
+            {"draft_id": draft_id, "created": stamp, "origin": origin, "text": text,
+             "provenance": json.dumps(provenance or []), "checks": json.dumps(checks or {}),
+             "parent_id": parent[0] if parent else None, **fields}
+        ).last_pk
+        self.db["drafts"].update(draft_id, {"current_revision_id": rid, "updated": stamp})
+        return rid
+
+    @staticmethod
+    def _draft(row: dict) -> Draft:
+        row = dict(row)
+        row["brief"] = json.loads(row.get("brief") or "{}")
+        return Draft(**row)
+
+    @staticmethod
+    def _revision(row: dict) -> Revision:
+        row = dict(row)
+        row["provenance"] = json.loads(row.get("provenance") or "[]")
+        row["checks"] = json.loads(row.get("checks") or "{}")
+        return Revision(**row)
+
+    def draft(self, draft_id: int | str) -> Draft:
+        try:
+            return self._draft(self.db["drafts"].get(int(draft_id)))
+        except (sqlite_utils.db.NotFoundError, ValueError):
+            raise FondlyError(f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.") from None
+
+    def drafts(self, project_id: int) -> list[Draft]:
+        return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ?", [project_id], order_by="id")]
+
+    def revision(self, revision_id: int) -> Revision:
+        return self._revision(self.db["revisions"].get(revision_id))
+
+    def revisions(self, draft_id: int) -> list[Revision]:
+        return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
+
+    def current_text(self, draft_id: int) -> str:
+        draft = self.draft(draft_id)
+        return self.revision(draft.current_revision_id).text if draft.current_revision_id else ""
