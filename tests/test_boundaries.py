@@ -1,0 +1,47 @@
+"""House rules: llm/ and speech/ stay free of Qt; nothing reaches the network."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+
+def test_llm_and_speech_import_no_qt():
+    code = (
+        "import pkgutil, importlib, sys, llm, speech\n"
+        "for pkg in (llm, speech):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "from llm.engine import Engine; from speech.transcriber import Transcriber\n"
+        "Engine(threads=1); Transcriber(threads=1)\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide', 'PyQt', 'shiboken')))\n"
+        "print(len([m for m in sys.modules if m.startswith(('llm.', 'speech.'))]), qt)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert int(out[0]) >= 8  # every module was really imported
+    assert out[1].strip() == "[]"
+
+
+def test_outbound_network_is_blocked():
+    with pytest.raises(OSError, match="block outbound network"):
+        socket.create_connection(("93.184.216.34", 80), timeout=2)
+    with pytest.raises(OSError, match="block outbound network"):
+        socket.create_connection(("example.com", 443), timeout=2)
+
+
+def test_outbound_network_is_blocked_in_child_processes():
+    code = "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode != 0 and "block outbound network" in proc.stderr
+
+
+def test_loopback_is_allowed():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    client = socket.create_connection(server.getsockname(), timeout=2)
+    client.close()
+    server.close()

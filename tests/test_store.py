@@ -1,0 +1,103 @@
+"""The database: schema, migrations, WAL, foreign keys, full-text search."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from app.errors import FondlyError
+from app.store import MIGRATIONS, Person, Store, migrate
+
+EXPECTED_COLUMNS = {
+    "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "created", "updated"},
+    "memories": {"id", "project_id", "kind", "title", "text", "source_path", "audio_path", "duration",
+                 "language", "status", "error", "created", "updated"},
+    "segments": {"id", "memory_id", "idx", "start", "end", "text", "confidence"},
+    "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated"},
+    "revisions": {"id", "draft_id", "created", "origin", "text", "model", "prompt", "seed", "provenance",
+                  "checks", "parent_id"},
+}
+
+
+def schema(db: sqlite_utils.Database) -> list[tuple]:
+    return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+def test_migrations_on_a_blank_database(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "blank.db")
+    applied = migrate(db)
+    assert applied == sorted(v for v, _, _ in MIGRATIONS)
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert set(db[table].columns_dict) == columns, table
+    assert [r["version"] for r in db["migrations"].rows] == applied
+    assert db["memories"].detect_fts() and db["revisions"].detect_fts()
+
+
+def test_migrations_twice_change_nothing(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "twice.db")
+    migrate(db)
+    before = schema(db)
+    assert migrate(db) == []
+    assert schema(db) == before
+    Store(tmp_path / "twice.db").close()  # opening again migrates again, harmlessly
+    assert schema(sqlite_utils.Database(tmp_path / "twice.db")) == before
+
+
+def test_wal_and_foreign_keys(store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_memory(999, "typed", "orphan")
+
+
+def test_full_text_search_over_memories(store):
+    p = store.create_project("Dad", people=[Person("Siobhan", "shiv-AWN")])
+    store.add_memory(p.id, "typed", "fishing", text="He fished at Lake Travis every summer.")
+    store.add_memory(p.id, "typed", "garden", text="He grew tomatoes.")
+    hits = [r["title"] for r in store.db["memories"].search("travis")]
+    assert hits == ["fishing"]
+    m = store.add_memory(p.id, "audio", "voice", status="transcribing")
+    store.add_segment(m.id, 0, 0.0, 2.0, "the bakery on Elm Street")
+    assert [r["title"] for r in store.db["memories"].search("bakery")] == ["voice"]
+
+
+def test_revisions_chain_and_current_text(store):
+    p = store.create_project("Dad")
+    d, r1 = store.create_draft(p.id, "Eulogy", "First.", seed=3)
+    r2 = store.add_revision(d.id, "Second.", origin="edited")
+    assert r2.parent_id == r1.id
+    assert store.current_text(d.id) == "Second."
+    assert [r.text for r in store.revisions(d.id)] == ["First.", "Second."]
+
+
+def test_people_parsing():
+    assert Person.parse_list(" Siobhan (shiv-AWN), Tadhg ,, ") == [Person("Siobhan", "shiv-AWN"), Person("Tadhg")]
+
+
+def test_project_lookup(store):
+    p = store.create_project("Dad's eulogy")
+    assert store.find_project("dad's EULOGY").id == p.id
+    assert store.find_project(str(p.id)).id == p.id
+    with pytest.raises(FondlyError, match="no project called 'Mum'"):
+        store.find_project("Mum")
+    with pytest.raises(FondlyError, match="already a project"):
+        store.create_project("DAD'S EULOGY")
+
+
+def test_read_only_data_folder_is_a_clear_error(tmp_path, monkeypatch):
+    """A folder nobody may write to. Root ignores permission bits, so it gets /proc, which no one can write."""
+    import os
+
+    home = tmp_path / "ro"
+    home.mkdir()
+    os.chmod(home, 0o555)
+    if os.access(home, os.W_OK):
+        home = "/proc/self"
+    monkeypatch.setenv("FONDLY_HOME", str(home))
+    try:
+        with pytest.raises(FondlyError, match="can't open its database"):
+            Store.open_default()
+    finally:
+        os.chmod(tmp_path / "ro", 0o755)
