@@ -68,6 +68,22 @@ def _keep_audio(src: Path, memory_id: int) -> Path:
     return dest
 
 
+def store_prepared(store: Store, project: Project, item: Prepared, title: str | None = None) -> Memory:
+    """Store a prepared file as a memory; audio is copied in and left "transcribing"."""
+    name = title or item.path.name
+    if item.kind == "text":
+        return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path))
+    memory = store.add_memory(
+        project.id, "audio", name, source_path=str(item.path), status="transcribing",
+        duration=speech_audio.duration(item.audio),
+    )
+    try:
+        return store.update_memory(memory.id, audio_path=str(_keep_audio(item.path, memory.id)))
+    except OSError as e:
+        store.update_memory(memory.id, status="failed", error=f"The audio could not be copied ({e.strerror}).")
+        raise FondlyError(f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror}).") from None
+
+
 def add_files(
     store: Store,
     project: Project,
@@ -84,25 +100,16 @@ def add_files(
     prepared = [prepare(p) for p in paths]
     if not prepared:
         raise FondlyError("Choose at least one file to import.")
-    if any(p.kind == "audio" for p in prepared) and transcriber is None:
+    has_audio = any(p.kind == "audio" for p in prepared)
+    if has_audio and transcriber is None:
         raise FondlyError("Audio needs a speech model to be transcribed, and none was given.")
-    model = transcriber() if any(p.kind == "audio" for p in prepared) else None  # loads before any write
+    model = transcriber() if has_audio else None  # loads before anything is written
     memories = []
     for item in prepared:
-        name = title or item.path.name
-        if item.kind == "text":
-            memories.append(store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path)))
-            continue
-        memory = store.add_memory(
-            project.id, "audio", name, source_path=str(item.path), status="transcribing",
-            duration=speech_audio.duration(item.audio),
-        )
-        try:
-            store.update_memory(memory.id, audio_path=str(_keep_audio(item.path, memory.id)))
-        except OSError as e:
-            store.update_memory(memory.id, status="failed", error=f"The audio could not be copied ({e.strerror}).")
-            raise FondlyError(f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror}).") from None
-        memories.append(transcribe_memory(store, memory.id, item.audio, model, project.names, on_segment, cancel))
+        memory = store_prepared(store, project, item, title)
+        if item.kind == "audio":
+            memory = transcribe_memory(store, memory.id, item.audio, model, project.names, on_segment, cancel)
+        memories.append(memory)
     return memories
 
 

@@ -40,6 +40,7 @@ class Engine:
         self.info = gguf.read(path)  # refuses what llama.cpp could crash on
         n_ctx = min(context, self.info.context_length) if self.info.context_length else context
         self._lock = threading.Lock()
+        self._abort = None  # the ctypes callback must stay referenced while llama.cpp holds it
         try:
             self._llama = Llama(
                 model_path=str(path),
@@ -77,6 +78,7 @@ class Engine:
             # Reusing a cached prompt prefix changes the logits in the last decimals, and with
             # them the sampled text: start clean so a stored seed always gives the same draft.
             self._llama.reset()
+            self._watch_prompt(cancel)
             try:
                 stream = self._llama.create_chat_completion(
                     messages=[{"role": m.role, "content": m.content} for m in messages],
@@ -88,11 +90,15 @@ class Engine:
                     stream=True,
                 )
                 for chunk in stream:
+                    self._watch_prompt(None)
                     if cancel is not None and cancel.is_set():
                         break
                     text = chunk["choices"][0]["delta"].get("content")
                     if text:
                         yield text
+            except RuntimeError as e:
+                if not (cancel is not None and cancel.is_set() and "llama_decode" in str(e)):
+                    raise  # an abort we asked for ends the stream quietly; anything else is a bug
             except ValueError as e:
                 if "exceed context window" in str(e):
                     raise ModelError(
@@ -100,3 +106,24 @@ class Engine:
                         "Use fewer or shorter memories, or a model with a longer context."
                     ) from None
                 raise
+            finally:
+                self._watch_prompt(None)
+                if stream is not None:
+                    stream.close()  # leaving the generator is llama-cpp-python's only way to stop
+
+    def _watch_prompt(self, cancel: threading.Event | None) -> None:
+        """Let `cancel` interrupt prompt processing, which has no token boundary to stop at.
+
+        llama.cpp polls the callback for every graph node, so it is installed only until
+        the first token arrives; between tokens the stream loop checks `cancel` itself.
+        """
+        import llama_cpp
+
+        if cancel is None:
+            if self._abort is None:
+                return
+            self._abort = None
+            llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, llama_cpp.ggml_abort_callback(), None)
+            return
+        self._abort = llama_cpp.ggml_abort_callback(lambda _data: cancel.is_set())
+        llama_cpp.llama_set_abort_callback(self._llama._ctx.ctx, self._abort, None)
