@@ -7,9 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fondly-installed
 
 # Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts.
-APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core
 
-.PHONY: run test bench setup system-deps clean
+.PHONY: run test bench screenshot setup system-deps clean
 
 run: setup
 	$(BIN)/fondly
@@ -19,6 +19,10 @@ test: setup
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
+
+screenshot: setup
+	FONDLY_SCREENSHOT=$(CURDIR)/docs/screenshot.png QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q tests/test_gui.py -k screenshot
 
 setup: $(STAMP)
 

@@ -55,7 +55,9 @@ def cli(ctx: click.Context) -> None:
     Run `fondly` alone to open the desktop app.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from app.ui.app import run
+
+        ctx.exit(run(sys.argv[:1]))
 
 
 # --- projects -----------------------------------------------------------------------------

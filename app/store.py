@@ -8,6 +8,7 @@ out of each other's way; foreign keys keep segments and revisions tied to their 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -427,6 +428,24 @@ class Store:
 
     def segments(self, memory_id: int) -> list[StoredSegment]:
         return [StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")]
+
+    def search(self, project_id: int, query: str) -> dict[str, list[int]]:
+        """Ids of the project's memories and drafts whose text matches every word (as a prefix)."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return {"memories": [], "drafts": []}
+        match = " ".join(f'"{w}"*' for w in words)
+        memories = self.db.execute(
+            "SELECT m.id FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
+            "WHERE memories_fts MATCH ? AND m.project_id = ? ORDER BY f.rank",
+            [match, project_id],
+        ).fetchall()
+        drafts = self.db.execute(
+            "SELECT d.id FROM drafts d JOIN revisions_fts f ON f.rowid = d.current_revision_id "
+            "WHERE revisions_fts MATCH ? AND d.project_id = ? ORDER BY f.rank",
+            [match, project_id],
+        ).fetchall()
+        return {"memories": [r[0] for r in memories], "drafts": [r[0] for r in drafts]}
 
     # drafts and revisions
 

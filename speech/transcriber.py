@@ -56,6 +56,14 @@ class Transcriber:
 
     @property
     def name(self) -> str:
+        """A name a person recognises: the bundled model's, or the chosen folder's."""
+        from speech.models import bundled_model
+
+        try:
+            if self.model_path.resolve() == bundled_model().resolve():
+                return "Whisper tiny.en"
+        except SpeechError:
+            pass
         return self.model_path.name
 
     def transcribe(

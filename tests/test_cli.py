@@ -184,6 +184,6 @@ def test_usage_errors_exit_2(fondly):
     assert fondly("export", "1", "--format", "doc", "-o", "x", ok=False).returncode == 2
 
 
-def test_bare_fondly_prints_help(fondly):
-    out = fondly().stdout
+def test_help_lists_the_commands(fondly):
+    out = fondly("--help").stdout
     assert "project" in out and "memory" in out and "write" in out

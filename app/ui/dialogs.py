@@ -1,0 +1,76 @@
+"""Small dialogs: a new project, and what Fondly runs and where your words go."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox,
+                               QSpinBox, QWidget)
+
+from app.speaking import DEFAULT_PACE
+from app.store import OCCASIONS, Person
+
+OCCASION_LABELS = {
+    "funeral": "Funeral or memorial",
+    "wedding": "Wedding",
+    "retirement": "Retirement",
+    "birthday": "Birthday",
+    "other": "Something else",
+}
+
+
+class NewProjectDialog(QDialog):
+    """Title, occasion, who it is about, who speaks, and the names that matter."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New speech")
+        self.title = QLineEdit(placeholderText="Dad's eulogy")
+        self.occasion = QComboBox()
+        for key in OCCASIONS:
+            self.occasion.addItem(OCCASION_LABELS[key], key)
+        self.subject = QLineEdit(placeholderText="Who it is about, e.g. Dad or Frank")
+        self.speaker = QLineEdit(placeholderText="Who will give it")
+        self.people = QLineEdit(placeholderText="Siobhan (shiv-AWN), Tadhg")
+        self.people.setToolTip("Names in the story, with how to say them in brackets. "
+                               "They help the transcriber spell them your way.")
+        self.pace = QSpinBox(minimum=60, maximum=250, value=DEFAULT_PACE, suffix=" words a minute")
+        form = QFormLayout(self)
+        form.addRow("&Title", self.title)
+        form.addRow("&Occasion", self.occasion)
+        form.addRow("&About", self.subject)
+        form.addRow("&Speaker", self.speaker)
+        form.addRow("&People", self.people)
+        form.addRow("Pa&ce", self.pace)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.text().strip(),
+            "occasion": self.occasion.currentData(),
+            "subject": self.subject.text().strip(),
+            "speaker": self.speaker.text().strip(),
+            "people": Person.parse_list(self.people.text()),
+            "pace": self.pace.value(),
+        }
+
+
+ABOUT = """<h3>Fondly</h3>
+<p>A quiet place to write the speeches that matter most, from your own memories.</p>
+<p><b>Everything runs on this computer.</b> Your recordings are transcribed here, by
+{speech}. Your speech is drafted here, by {text}. Memories, drafts and settings are kept
+in one folder on this computer:<br><code>{folder}</code></p>
+<p><b>Nothing is sent anywhere.</b> Fondly has no account, no cloud and no telemetry,
+and opens no network connection.</p>
+<p>The bundled text model is small: it is quick, but it can make things up. Fondly checks
+its drafts against your memories, and you should read every draft before you use it.</p>"""
+
+
+def about_box(parent: QWidget, speech_model: str, text_model: str, folder: str) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setWindowTitle("About Fondly")
+    box.setTextFormat(box.textFormat().RichText)
+    box.setText(ABOUT.format(speech=speech_model, text=text_model, folder=folder))
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box

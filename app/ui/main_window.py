@@ -1,0 +1,640 @@
+"""Fondly's main window: projects and memories on the left, the editor and its preview in the
+middle, the prompt bar below, drafts and their revisions on the right.
+
+The window only arranges and reacts. Reading and writing go through app.store and the
+services the CLI uses; models and files are handled by the two workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMainWindow, QPlainTextEdit, QPushButton, QSplitter,
+                               QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app import speaking
+from app.errors import USER_ERRORS
+from app.paths import data_dir
+from app.render import to_html
+from app.store import Memory, Project, Store
+from app.ui import uisettings
+from app.ui.dialogs import NewProjectDialog, about_box
+from app.ui.workers import SpeechWorker, TextWorker
+
+IMPORT_FILTER = "Memories (*.txt *.md *.markdown *.text *.wav *.flac *.mp3 *.m4a *.ogg *.oga *.opus *.aac *.webm)"
+
+
+class MessageBar(QWidget):
+    """A calm, non-blocking message above the editor; stays until read and closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("messageBar")
+        self.label = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", toolTip="Dismiss", autoRaise=True)
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.setProperty("error", error)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    request_generate = Signal(int, str)
+    request_import = Signal(int, str)
+    request_warm_text = Signal()
+    request_warm_speech = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("Fondly")
+        self.setAcceptDrops(True)
+        self.store = Store.open_default()
+        self.project: Project | None = None
+        self.doc: tuple[str, int] | None = None  # ("draft", id) or ("memory", id)
+        self.doc_text = ""  # the text as loaded, to tell whether it was edited
+        self.generating = False
+        self.importing = 0
+        self.progress: dict[int, float] = {}
+        self.models = {"text": "the bundled text model (loading)", "speech": "the bundled speech model (loading)"}
+        self.player = None
+
+        self._build()
+        self._build_menus()
+        self._start_workers()
+        self._restore_layout()
+        self.apply_text_size(uisettings.text_size())
+        self.reload_projects()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        # left: project, search, memories
+        self.project_box = QComboBox(toolTip="The speech you are working on")
+        self.project_box.currentIndexChanged.connect(self._project_chosen)
+        new_btn = QPushButton("New…", toolTip="New speech (Ctrl+N)")
+        new_btn.clicked.connect(self.new_project)
+        top = QHBoxLayout()
+        top.addWidget(self.project_box, 1)
+        top.addWidget(new_btn)
+        self.search = QLineEdit(placeholderText="Search memories and drafts (Ctrl+F)", clearButtonEnabled=True)
+        self.search.textChanged.connect(lambda: self._search_timer.start())
+        self._search_timer = QTimer(self, singleShot=True, interval=200, timeout=self.apply_search)
+        self.memory_list = QListWidget()
+        self.memory_list.setAccessibleName("Memories")
+        self.memory_list.setWordWrap(True)
+        self.memory_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.memory_list.currentItemChanged.connect(self._memory_chosen)
+        import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")
+        import_btn.clicked.connect(self.import_dialog)
+        self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)
+        self.play_btn.clicked.connect(self.play_audio)
+        self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)
+        self.cancel_import_btn.clicked.connect(self.stop_import)
+        buttons = QHBoxLayout()
+        for b in (import_btn, self.play_btn, self.cancel_import_btn):
+            buttons.addWidget(b)
+        left = QWidget(objectName="sidebar")
+        lv = QVBoxLayout(left)
+        lv.addLayout(top)
+        lv.addWidget(self.search)
+        lv.addWidget(QLabel("Memories"))
+        lv.addWidget(self.memory_list, 1)
+        lv.addLayout(buttons)
+
+        # middle: message bar, editor | preview, prompt bar
+        self.message = MessageBar()
+        self.editor = QPlainTextEdit(placeholderText="Your speech appears here. Type, or ask Fondly below.")
+        self.editor.setAccessibleName("Editor")
+        self.editor.setAcceptDrops(False)  # files dropped here go to the window, to be imported
+        self.editor.textChanged.connect(lambda: self._render_timer.start())
+        self.preview = QTextBrowser(openExternalLinks=False, openLinks=False)
+        self.preview.setAccessibleName("Preview")
+        self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
+        self.editor_split = QSplitter()
+        self.editor_split.addWidget(self.editor)
+        self.editor_split.addWidget(self.preview)
+        self.prompt = QLineEdit(placeholderText='e.g. "Write a funeral speech using dad.txt and include at least one joke"')
+        self.prompt.setAccessibleName("Shorthand")
+        self.prompt.returnPressed.connect(self.generate)
+        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
+        self.generate_btn.clicked.connect(self.generate)
+        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
+        self.stop_btn.clicked.connect(self.stop)
+        bar = QHBoxLayout()
+        bar.addWidget(self.prompt, 1)
+        bar.addWidget(self.generate_btn)
+        bar.addWidget(self.stop_btn)
+        middle = QWidget()
+        mv = QVBoxLayout(middle)
+        mv.addWidget(self.message)
+        mv.addWidget(self.editor_split, 1)
+        mv.addLayout(bar)
+
+        # right: drafts and revisions
+        self.drafts = QTreeWidget(headerHidden=True)
+        self.drafts.setAccessibleName("Drafts")
+        self.drafts.currentItemChanged.connect(self._draft_chosen)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.addWidget(QLabel("Drafts and revisions"))
+        rv.addWidget(self.drafts, 1)
+
+        self.split = QSplitter()
+        for w in (left, middle, right):
+            self.split.addWidget(w)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([260, 760, 240])
+        self.setCentralWidget(self.split)
+
+        self.words_label = QLabel()
+        self.model_label = QLabel()
+        self.statusBar().addPermanentWidget(self.words_label, 1)
+        self.statusBar().addPermanentWidget(self.model_label)
+        self._show_models()
+        self.render_preview()
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self, statusTip=tip)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        m = self.menuBar()
+        f = m.addMenu("&File")
+        self._action(f, "&New speech…", self.new_project, QKeySequence.StandardKey.New)
+        self._action(f, "&Import memories…", self.import_dialog, "Ctrl+I")
+        self._action(f, "&Snapshot", self.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        e = m.addMenu("&Edit")
+        self._action(e, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        w = m.addMenu("&Write")
+        self.generate_action = self._action(w, "&Generate", self.generate, "Ctrl+Return")
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.generate)
+        self._action(w, "&Stop", self.stop, "Esc")
+        self._action(w, "Focus the &prompt", self.prompt.setFocus, "Ctrl+L")
+        v = m.addMenu("&View")
+        self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
+                     QKeySequence.StandardKey.ZoomIn)
+        self._action(v, "&Smaller text", lambda: self.apply_text_size(uisettings.step_text_size(-1)),
+                     QKeySequence.StandardKey.ZoomOut)
+        h = m.addMenu("&Help")
+        self._action(h, "&About Fondly", self.show_about)
+
+    def _start_workers(self) -> None:
+        self.text_worker = TextWorker()
+        self.speech_worker = SpeechWorker()
+        t, s = self.text_worker, self.speech_worker
+        self.request_generate.connect(t.generate)
+        self.request_warm_text.connect(t.warm_up)
+        t.chunk.connect(self._on_chunk)
+        t.finished.connect(self._on_generated)
+        t.failed.connect(self._on_generate_failed)
+        t.loaded.connect(self._text_model_ready)
+        t.load_failed.connect(self._model_failed)
+        self.request_import.connect(s.import_file)
+        self.request_warm_speech.connect(s.warm_up)
+        s.added.connect(self._on_memory_added)
+        s.segment.connect(self._on_segment)
+        s.done.connect(self._on_memory_done)
+        s.failed.connect(self._on_import_failed)
+        s.loaded.connect(self._speech_model_ready)
+        s.load_failed.connect(self._model_failed)
+        t.start()
+        s.start()
+
+    def warm_up(self) -> None:
+        """Load both models in the background; the window is already usable."""
+        self.request_warm_text.emit()
+        self.request_warm_speech.emit()
+
+    # --- layout and text size ---------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        s = uisettings.ui_settings()
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
+                             ("split", self.split.restoreState), ("editor_split", self.editor_split.restoreState)):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        if not isinstance(s.value("geometry"), QByteArray):
+            self.resize(1280, 800)
+
+    def _save_layout(self) -> None:
+        s = uisettings.ui_settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        s.setValue("split", self.split.saveState())
+        s.setValue("editor_split", self.editor_split.saveState())
+        s.sync()
+
+    def apply_text_size(self, size: int) -> None:
+        self.text_size = size
+        font = QFont(self.editor.font())
+        font.setPointSize(size)
+        for w in (self.editor, self.preview, self.prompt):
+            w.setFont(font)
+        self.preview.document().setDefaultFont(font)
+        self.render_preview()
+
+    # --- projects ---------------------------------------------------------------------------
+
+    def reload_projects(self, select: int | None = None) -> None:
+        current = select if select is not None else (self.project.id if self.project else None)
+        self.project_box.blockSignals(True)
+        self.project_box.clear()
+        for p in self.store.projects():
+            self.project_box.addItem(p.title, p.id)
+        self.project_box.blockSignals(False)
+        index = self.project_box.findData(current) if current is not None else 0
+        self.project_box.setCurrentIndex(max(index, 0))
+        self._project_chosen()
+
+    def _project_chosen(self) -> None:
+        self.save_document()
+        pid = self.project_box.currentData()
+        self.project = self.store.project(pid) if pid is not None else None
+        self.open_document(None)
+        self.reload_memories()
+        self.reload_drafts()
+        self.setWindowTitle(f"{self.project.title} — Fondly" if self.project else "Fondly")
+
+    def new_project(self) -> NewProjectDialog:
+        """Open the New speech dialog (non-modal for the caller: it returns at once)."""
+        dialog = NewProjectDialog(self)
+
+        def create() -> None:
+            try:
+                project = self.store.create_project(**dialog.values())
+            except USER_ERRORS as e:
+                self.show_error(str(e))
+                return
+            self.reload_projects(select=project.id)
+
+        dialog.accepted.connect(create)
+        dialog.open()
+        return dialog
+
+    def _need_project(self) -> bool:
+        if self.project is None:
+            self.show_error("Start a speech first: File → New speech (Ctrl+N).")
+            return False
+        return True
+
+    # --- memories ---------------------------------------------------------------------------
+
+    def _memory_label(self, m: Memory) -> str:
+        status = m.status
+        if m.status == "transcribing" and m.id in self.progress:
+            status = f"transcribing {self.progress[m.id]:.0%}"
+        details = [m.kind, status]
+        if m.duration:
+            minutes, seconds = divmod(int(round(m.duration)), 60)
+            details.append(f"{minutes}:{seconds:02d}")
+        preview = " ".join(m.text.split())[:80]
+        return f"{m.title}\n{' · '.join(details)}" + (f"\n{preview}" if preview else "")
+
+    def reload_memories(self) -> None:
+        chosen = self.doc[1] if self.doc and self.doc[0] == "memory" else None
+        self.memory_list.blockSignals(True)
+        self.memory_list.clear()
+        if self.project:
+            for m in self.store.memories(self.project.id):
+                item = QListWidgetItem(self._memory_label(m))
+                item.setData(Qt.ItemDataRole.UserRole, m.id)
+                if m.error:
+                    item.setToolTip(m.error)
+                self.memory_list.addItem(item)
+                if m.id == chosen:
+                    self.memory_list.setCurrentItem(item)
+        self.memory_list.blockSignals(False)
+        self.apply_search()
+
+    def _memory_item(self, memory_id: int) -> QListWidgetItem | None:
+        for i in range(self.memory_list.count()):
+            item = self.memory_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == memory_id:
+                return item
+        return None
+
+    def memory_titles(self) -> list[str]:
+        return [self.memory_list.item(i).text().split("\n")[0] for i in range(self.memory_list.count())]
+
+    def _memory_chosen(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        self.open_document(("memory", item.data(Qt.ItemDataRole.UserRole)))
+
+    def import_dialog(self) -> None:
+        if not self._need_project():
+            return
+        dialog = QFileDialog(self, "Import memories", str(Path.home()), IMPORT_FILTER)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.filesSelected.connect(self.import_paths)
+        dialog.open()
+
+    def import_paths(self, paths: list[str]) -> None:
+        """Queue files for the speech worker; each becomes a memory or a clear message."""
+        if not self._need_project():
+            return
+        for path in paths:
+            self.importing += 1
+            self.request_import.emit(self.project.id, str(path))
+        self.cancel_import_btn.setEnabled(True)
+        self.statusBar().showMessage(f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…", 3000)
+
+    def stop_import(self) -> None:
+        self.speech_worker.cancel.set()
+
+    @Slot(int)
+    def _on_memory_added(self, memory_id: int) -> None:
+        self.reload_memories()
+
+    @Slot(int, str, float)
+    def _on_segment(self, memory_id: int, text: str, fraction: float) -> None:
+        self.progress[memory_id] = fraction
+        item = self._memory_item(memory_id)
+        if item is not None:
+            item.setText(self._memory_label(self.store.memory(memory_id)))
+
+    @Slot(int)
+    def _on_memory_done(self, memory_id: int) -> None:
+        self.progress.pop(memory_id, None)
+        self._import_finished()
+        m = self.store.memory(memory_id)
+        if m.status == "failed" and m.error:
+            self.show_error(f"{m.title}: {m.error}")
+        if self.doc == ("memory", memory_id):
+            self.open_document(self.doc, save=False)
+        self.reload_memories()
+
+    @Slot(str, str)
+    def _on_import_failed(self, name: str, message: str) -> None:
+        if not message.startswith(name):
+            message = f"{name} was not imported. {message}"
+        self.show_error(message)
+        self._import_finished()
+
+    def _import_finished(self) -> None:
+        """One queued file is through: `done` for a stored memory, `failed` for a refused file."""
+        self.importing = max(0, self.importing - 1)
+        self.cancel_import_btn.setEnabled(self.importing > 0)
+
+    def play_audio(self) -> None:
+        if not (self.doc and self.doc[0] == "memory"):
+            return
+        m = self.store.memory(self.doc[1])
+        if not m.audio_path:
+            return
+        try:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        except ImportError as e:
+            self.show_error(f"Audio can't be played on this computer ({e}).")
+            return
+        if self.player is None:
+            self.player = QMediaPlayer(self)
+            self.player.setAudioOutput(QAudioOutput(self.player))
+            self.player.errorOccurred.connect(self._on_player_error)
+            self.player.playbackStateChanged.connect(self._on_playback_state)
+        if self.player.isPlaying():
+            self.player.stop()
+            return
+        self.player.setSource(QUrl.fromLocalFile(m.audio_path))
+        self.player.play()
+
+    @Slot()
+    def _on_player_error(self, _error=None, text: str = "") -> None:
+        self.show_error(f"The recording can't be played: {text or self.player.errorString()}")
+
+    @Slot()
+    def _on_playback_state(self, _state=None) -> None:
+        self.play_btn.setText("Stop playing" if self.player.isPlaying() else "Play")
+
+    # --- drafts -----------------------------------------------------------------------------
+
+    def reload_drafts(self) -> None:
+        self.drafts.blockSignals(True)
+        self.drafts.clear()
+        if self.project:
+            for d in reversed(self.store.drafts(self.project.id)):
+                top = QTreeWidgetItem([d.title])
+                top.setData(0, Qt.ItemDataRole.UserRole, ("draft", d.id, None))
+                top.setToolTip(0, d.title)
+                for r in reversed(self.store.revisions(d.id)):
+                    words = speaking.word_count(r.text)
+                    child = QTreeWidgetItem([f"{r.created[11:16]} {r.origin} · {words} words"])
+                    child.setData(0, Qt.ItemDataRole.UserRole, ("revision", d.id, r.id))
+                    top.addChild(child)
+                self.drafts.addTopLevelItem(top)
+                if self.doc == ("draft", d.id):
+                    self.drafts.setCurrentItem(top)
+                    top.setExpanded(True)
+        self.drafts.blockSignals(False)
+        self.apply_search()
+
+    def _draft_chosen(self, item: QTreeWidgetItem | None) -> None:
+        if item is None:
+            return
+        kind, draft_id, revision_id = item.data(0, Qt.ItemDataRole.UserRole)
+        self.open_document(("draft", draft_id), revision_id=revision_id)
+
+    # --- the open document ------------------------------------------------------------------
+
+    def open_document(self, doc: tuple[str, int] | None, revision_id: int | None = None, save: bool = True) -> None:
+        """Show a draft (its current text, or one revision's) or a memory in the editor."""
+        if save:
+            self.save_document()
+        self.doc = doc
+        text = ""
+        if doc and doc[0] == "draft":
+            text = self.store.revision(revision_id).text if revision_id else self.store.current_text(doc[1])
+        elif doc and doc[0] == "memory":
+            m = self.store.memory(doc[1])
+            text = m.text
+            self.play_btn.setEnabled(bool(m.audio_path))
+        if not (doc and doc[0] == "memory"):
+            self.play_btn.setEnabled(False)
+        self.doc_text = text
+        self.editor.setPlainText(text)
+        self.editor.setReadOnly(bool(doc and doc[0] == "memory" and self.progress.get(doc[1]) is not None))
+
+    def save_document(self, origin: str = "edited") -> bool:
+        """Keep edits to the open draft (a new revision) or memory transcript. True if saved."""
+        if self.generating:
+            return False
+        text = self.editor.toPlainText()
+        if text == self.doc_text and origin == "edited":
+            return False
+        try:
+            if self.doc and self.doc[0] == "draft":
+                self.store.add_revision(self.doc[1], text, origin=origin)
+                self.reload_drafts()
+            elif self.doc and self.doc[0] == "memory":
+                self.store.update_memory(self.doc[1], text=text)
+                self.reload_memories()
+            elif text.strip() and self.project:
+                draft, _ = self.store.create_draft(self.project.id, "Untitled draft", text, origin=origin)
+                self.doc = ("draft", draft.id)
+                self.reload_drafts()
+            else:
+                return False
+        except USER_ERRORS as e:
+            self.show_error(f"Your edit could not be saved: {e}")
+            return False
+        self.doc_text = text
+        return True
+
+    def snapshot(self) -> None:
+        if self.save_document(origin="snapshot"):
+            self.statusBar().showMessage("Snapshot kept in the history.", 3000)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        if self.generating or not self._need_project():
+            return
+        shorthand = self.prompt.text().strip()
+        if not shorthand:
+            self.show_error('Tell Fondly what to write, for example "Write a funeral speech using dad.txt".')
+            self.prompt.setFocus()
+            return
+        self.save_document()
+        self.doc, self.doc_text = None, ""
+        self.drafts.clearSelection()
+        self.editor.clear()
+        self.editor.setReadOnly(True)
+        self.generating = True
+        self.generate_btn.setEnabled(False)
+        self.stop_btn.setEnabled(True)
+        self.message.hide()
+        self.statusBar().showMessage("Writing…")
+        self.request_generate.emit(self.project.id, shorthand)
+
+    def stop(self) -> None:
+        """Esc: stop writing (what is written is kept), or else stop a transcription."""
+        if self.generating:
+            self.text_worker.cancel.set()
+        elif self.importing:
+            self.speech_worker.cancel.set()
+
+    @Slot(str)
+    def _on_chunk(self, text: str) -> None:
+        cursor = self.editor.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.editor.ensureCursorVisible()
+
+    def _writing_done(self) -> None:
+        self.generating = False
+        self.generate_btn.setEnabled(True)
+        self.stop_btn.setEnabled(False)
+        self.editor.setReadOnly(False)
+        self.statusBar().clearMessage()
+
+    @Slot(int, int, bool)
+    def _on_generated(self, draft_id: int, revision_id: int, stopped: bool) -> None:
+        self._writing_done()
+        self.doc = ("draft", draft_id)
+        self.reload_drafts()
+        self.open_document(("draft", draft_id), save=False)
+        if stopped:
+            self.statusBar().showMessage("Stopped. What was written is kept as a revision.", 5000)
+
+    @Slot(str)
+    def _on_generate_failed(self, message: str) -> None:
+        self._writing_done()
+        self.show_error(message)
+
+    # --- search, preview, status ------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def apply_search(self) -> None:
+        query = self.search.text().strip()
+        hits = self.store.search(self.project.id, query) if (self.project and query) else None
+        for i in range(self.memory_list.count()):
+            item = self.memory_list.item(i)
+            item.setHidden(hits is not None and item.data(Qt.ItemDataRole.UserRole) not in hits["memories"])
+        for i in range(self.drafts.topLevelItemCount()):
+            item = self.drafts.topLevelItem(i)
+            item.setHidden(hits is not None and item.data(0, Qt.ItemDataRole.UserRole)[1] not in hits["drafts"])
+
+    def render_preview(self) -> None:
+        text = self.editor.toPlainText()
+        bar = self.preview.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.preview.setHtml(to_html(text))
+        if at_end:
+            bar.setValue(bar.maximum())
+        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
+        self.words_label.setText(speaking.summary(text, pace))
+
+    # Cross-thread signals go to @Slot methods, never lambdas: PySide6 6.8+ can corrupt
+    # reference counts delivering a queued signal to a plain callable (PYSIDE-3124).
+    @Slot(str)
+    def _text_model_ready(self, name: str) -> None:
+        self.models["text"] = name
+        self._show_models()
+
+    @Slot(str)
+    def _speech_model_ready(self, name: str) -> None:
+        self.models["speech"] = name
+        self._show_models()
+
+    @Slot(str)
+    def _model_failed(self, message: str) -> None:
+        self.show_error(message)
+
+    def _show_models(self) -> None:
+        text = self.models["text"].replace("the bundled text model ", "").strip("()")
+        speech = self.models["speech"].replace("the bundled speech model ", "").strip("()")
+        self.model_label.setText(f"Text: {text} · Speech: {speech} · on this computer")
+
+    def show_error(self, text: str) -> None:
+        self.message.show_message(text, error=True)
+
+    def show_about(self) -> None:
+        about_box(self, self.models["speech"], self.models["text"], str(data_dir())).open()
+
+    # --- drag and drop, closing -------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def closeEvent(self, event) -> None:
+        # Workers save their own results (a stopped draft, the segments heard so far);
+        # the closing window no longer wants to hear about them.
+        for worker in (self.text_worker, self.speech_worker):
+            worker.blockSignals(True)
+            worker.cancel.set()
+        self.save_document()
+        self._save_layout()
+        self.text_worker.stop()
+        self.speech_worker.stop()
+        self.store.close()
+        super().closeEvent(event)

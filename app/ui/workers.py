@@ -1,0 +1,158 @@
+"""Long-lived workers: one owns the text model, one the speech model, each on its own QThread.
+
+The GUI thread never runs a model, a decode or a long query. It asks a worker for work
+through queued signals, and results come back only as signals. Stopping is a
+threading.Event the GUI sets directly: the worker is busy in a loop, so a queued
+"stop" would arrive only after the work it meant to stop.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app import settings
+from app.errors import USER_ERRORS, FondlyError
+from app.store import Store
+
+
+def _message(e: BaseException) -> str:
+    if isinstance(e, USER_ERRORS):
+        return str(e)
+    traceback.print_exception(e)
+    return f"Something went wrong ({type(e).__name__}: {e}). Your memories and drafts are safe."
+
+
+class Worker(QObject):
+    """A QObject living on its own thread, with its own database connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self._store: Store | None = None
+        self.thread = QThread()
+        self.thread.setObjectName(type(self).__name__)
+        self.moveToThread(self.thread)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:  # opened on the worker's thread, never shared
+            self._store = Store.open_default()
+        return self._store
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop current work, let the thread finish, and wait for it."""
+        self.cancel.set()
+        self.thread.quit()
+        self.thread.wait()
+
+
+class TextWorker(Worker):
+    """Owns the llama.cpp engine: warms it up, then writes drafts on request."""
+
+    loaded = Signal(str)  # model name
+    load_failed = Signal(str)
+    chunk = Signal(str)
+    finished = Signal(int, int, bool)  # draft id, revision id, stopped part-way
+    failed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engine = None
+
+    @Slot()
+    def warm_up(self) -> None:
+        self._engine()
+
+    def _engine(self):
+        if self.engine is None:
+            from llm.engine import Engine
+
+            try:
+                self.engine = Engine(settings.get("model"), context=int(settings.get("context")),
+                                     threads=settings.threads())
+            except Exception as e:
+                self.load_failed.emit(_message(e))
+                return None
+            self.loaded.emit(self.engine.name)
+        return self.engine
+
+    @Slot(int, str)
+    def generate(self, project_id: int, shorthand: str) -> None:
+        from app.writing import write
+
+        self.cancel.clear()
+        try:
+            engine = self._engine()
+            if engine is None:
+                self.failed.emit("The text model is not available, so nothing can be written yet.")
+                return
+            project = self.store.project(project_id)
+            result = write(self.store, project, shorthand, engine, on_text=self.chunk.emit, cancel=self.cancel)
+        except Exception as e:
+            self.failed.emit(_message(e))
+            return
+        self.finished.emit(result.draft.id, result.revision.id, result.stopped)
+
+
+class SpeechWorker(Worker):
+    """Owns the Whisper model: imports files one at a time, transcribing audio as it goes."""
+
+    loaded = Signal(str)
+    load_failed = Signal(str)
+    added = Signal(int)  # a memory was stored (transcription may follow)
+    segment = Signal(int, str, float)  # memory id, text, fraction done
+    done = Signal(int)  # memory finished: ready, or failed with its error stored on it
+    failed = Signal(str, str)  # file name, message: the file was refused and nothing was stored
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transcriber = None
+
+    @Slot()
+    def warm_up(self) -> None:
+        self._transcriber()
+
+    def _transcriber(self):
+        if self.transcriber is None:
+            from speech.transcriber import Transcriber
+
+            try:
+                self.transcriber = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+            except Exception as e:
+                self.load_failed.emit(_message(e))
+                return None
+            self.loaded.emit(self.transcriber.name)
+        return self.transcriber
+
+    @Slot(int, str)
+    def import_file(self, project_id: int, path: str) -> None:
+        from app.memories import prepare, store_prepared, transcribe_memory
+
+        self.cancel.clear()
+        try:
+            item = prepare(path)
+            project = self.store.project(project_id)
+            if item.kind == "audio" and self._transcriber() is None:
+                raise FondlyError("The speech model could not be loaded, so the audio was not imported.")
+            memory = store_prepared(self.store, project, item)
+        except Exception as e:
+            self.failed.emit(path.rsplit("/", 1)[-1], _message(e))
+            return
+        self.added.emit(memory.id)
+        if item.kind == "audio":
+            length = max(memory.duration or 0.0, 0.001)
+            try:
+                transcribe_memory(
+                    self.store, memory.id, item.audio, self.transcriber, project.names,
+                    on_segment=lambda m, s: self.segment.emit(m.id, s.text, min(1.0, s.end / length)),
+                    cancel=self.cancel,
+                )
+            except Exception as e:
+                _message(e)  # the memory holds the error; a bug's traceback goes to the log
+        self.done.emit(memory.id)

@@ -1,0 +1,280 @@
+"""The desktop app through its real window, real workers and the real bundled models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from app.ui.app import STYLE
+from app.ui.main_window import MainWindow
+from tests.helpers import normalise
+
+DAD = "Frank fished at Lake Travis every summer. He called every catfish Gerald.\nHe grew tomatoes and sang Johnny Cash in the garden.\n"
+
+
+@pytest.fixture
+def window(qtbot, qapp):
+    qapp.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)  # window shortcuts (Esc, Ctrl+S…) need the window active
+    yield w
+    if w.isVisible():
+        w.close()
+
+
+def make_project(window, qtbot, title="Dad's eulogy") -> None:
+    dialog = window.new_project()
+    dialog.title.setText(title)
+    dialog.subject.setText("Frank")
+    dialog.people.setText("Siobhan (shiv-AWN), Tadhg")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.project is not None and window.project.title == title)
+    window.activateWindow()  # a window manager would hand focus back from the dialog
+    qtbot.waitActive(window)
+
+
+def memory_rows(window) -> list[dict]:
+    return [m.to_dict() for m in window.store.memories(window.project.id)]
+
+
+def drop_files(window, paths) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = window.rect().center()
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+
+
+def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
+    """Create a project, import audio and text, generate from shorthand, stop part-way."""
+    assert window.text_worker.engine is None  # the window is up before any model loads
+    window.warm_up()
+    make_project(window, qtbot)
+    dad = tmp_path / "dad.txt"
+    dad.write_text(DAD, encoding="utf-8")
+    window.import_paths([str(jfk), str(dad)])
+
+    def transcribed() -> bool:
+        labels = [window.memory_list.item(i).text() for i in range(window.memory_list.count())]
+        return len(labels) == 2 and any("ask not what your country" in normalise(t) and "ready" in t for t in labels)
+
+    qtbot.waitUntil(transcribed, timeout=120_000)
+    assert window.memory_titles() == ["jfk.flac", "dad.txt"]
+
+    window.prompt.setText("Write a funeral speech using dad.txt and be sure to include at least one joke")
+    chunks: list[str] = []
+    window.text_worker.chunk.connect(chunks.append)
+    qtbot.mouseClick(window.generate_btn, Qt.MouseButton.LeftButton)
+    assert window.generating and window.editor.isReadOnly() and window.stop_btn.isEnabled()
+    qtbot.waitUntil(lambda: len(chunks) >= 20, timeout=120_000)
+    streamed_so_far = window.editor.toPlainText()
+    assert len(streamed_so_far) > 20  # tokens land in the editor as they come
+
+    with qtbot.waitSignal(window.text_worker.finished, timeout=5_000) as done:
+        started = time.perf_counter()
+        qtbot.mouseClick(window.stop_btn, Qt.MouseButton.LeftButton)
+    stopped_in = time.perf_counter() - started
+    assert stopped_in < 0.5, f"Stop took {stopped_in:.2f} s"
+    draft_id, revision_id, stopped = done.args
+    assert stopped
+    revision = window.store.revision(revision_id)
+    assert revision.draft_id == draft_id and revision.origin == "generated"
+    assert revision.checks["stopped"] is True and revision.seed is not None
+    assert revision.text.strip() == window.editor.toPlainText().strip() != ""
+    assert revision.text.startswith(streamed_so_far.strip()[:20])
+    assert "Lake Travis" in revision.prompt  # the text file named in the shorthand reached the model
+    assert not window.generating and not window.editor.isReadOnly()
+    assert window.drafts.topLevelItemCount() == 1
+
+
+def test_escape_stops_generation(window, qtbot, tmp_path):
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "garden", text=DAD)
+    window.prompt.setText("Write a long eulogy about the garden")
+    chunks: list[str] = []
+    window.text_worker.chunk.connect(chunks.append)
+    window.prompt.setFocus()
+    qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=120_000)
+    with qtbot.waitSignal(window.text_worker.finished, timeout=5_000) as done:
+        qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert done.args[2] is True
+
+
+def test_drag_and_drop_imports_and_corrupt_audio_is_a_message(window, qtbot, tmp_path, jfk):
+    make_project(window, qtbot)
+    note = tmp_path / "note.txt"
+    note.write_text("Dad's last fishing trip was to Galveston.", encoding="utf-8")
+    drop_files(window, [note])
+    qtbot.waitUntil(lambda: window.memory_titles() == ["note.txt"], timeout=30_000)
+    before = memory_rows(window)
+
+    broken = tmp_path / "broken.flac"
+    broken.write_bytes(b"fLaC" + os.urandom(4000))
+    drop_files(window, [broken])
+    qtbot.waitUntil(lambda: window.message.isVisible(), timeout=60_000)
+    text = window.message.label.text()
+    assert "broken.flac" in text and "can't be read as audio" in text
+    assert memory_rows(window) == before  # the other memories are untouched, nothing half-stored
+    assert window.importing == 0 and not window.cancel_import_btn.isEnabled()
+
+
+def test_preview_escapes_raw_html(window, qtbot):
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "pasted", text="He wrote <script>alert('x')</script> and <b>bold</b>.")
+    window.reload_memories()
+    window.memory_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "alert" in window.preview.toPlainText(), timeout=5_000)
+    assert "<script>alert('x')</script>" in window.preview.toPlainText()  # shown as the characters typed
+    window.editor.setPlainText("# Dad\n\n<img src=x onerror=alert(1)> *kind*")
+    qtbot.waitUntil(lambda: "onerror" in window.preview.toPlainText(), timeout=5_000)
+    html = window.preview.toHtml()
+    assert "<img" not in html and "&lt;img" in html
+    assert "kind" in window.preview.toPlainText() and "*kind*" not in window.preview.toPlainText()
+
+
+def test_transcript_edits_are_kept_and_search_filters(window, qtbot):
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "lake", text="Summers at the lake.")
+    window.store.add_memory(window.project.id, "typed", "garden", text="Tomatoes everywhere.")
+    window.reload_memories()
+    window.memory_list.setCurrentRow(0)
+    window.editor.setPlainText("Summers at the lake with Siobhan.")
+    window.memory_list.setCurrentRow(1)  # switching keeps the edit
+    assert window.store.memories(window.project.id)[0].text == "Summers at the lake with Siobhan."
+
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "tomato")
+    qtbot.waitUntil(lambda: window.memory_list.item(0).isHidden(), timeout=3_000)
+    assert not window.memory_list.item(1).isHidden()
+
+
+def test_snapshot_and_typing_without_a_draft(window, qtbot):
+    make_project(window, qtbot)
+    window.editor.setFocus()
+    qtbot.keyClicks(window.editor, "Dad was kind.")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    [draft] = window.store.drafts(window.project.id)
+    qtbot.keyClicks(window.editor, " He loved us.")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    revisions = window.store.revisions(draft.id)
+    assert [r.text for r in revisions] == ["Dad was kind.", "Dad was kind. He loved us."]
+    assert revisions[-1].origin == "snapshot"
+    assert "6 words" in window.words_label.text() or "words" in window.words_label.text()
+
+
+def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
+    from app.ui.dialogs import NewProjectDialog
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    [dialog] = window.findChildren(NewProjectDialog)
+    assert dialog.isVisible()
+    dialog.reject()
+    size = window.text_size
+    qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size > size and window.editor.font().pointSize() == window.text_size
+    window.resize(701, 523)  # within the offscreen screen, which restoreGeometry clamps to
+    window.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    assert again.text_size == window.text_size
+    assert (again.width(), again.height()) == (701, 523)
+    again.close()
+
+
+def test_cancel_transcription_keeps_what_was_heard(window, qtbot, tmp_path, jfk):
+    import wave
+
+    import numpy as np
+
+    from speech import audio
+
+    one = audio.decode(jfk)
+    pcm = np.concatenate([np.concatenate([one, np.zeros(16000 * 2, np.float32)]) for _ in range(4)])
+    long = tmp_path / "long story.wav"
+    with wave.open(str(long), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    make_project(window, qtbot)
+    segments: list[str] = []
+    window.speech_worker.segment.connect(lambda _id, text, _f: segments.append(text))
+    window.import_paths([str(long)])
+    qtbot.waitUntil(lambda: len(segments) >= 1, timeout=120_000)
+    assert "transcribing" in window.memory_list.item(0).text() and window.cancel_import_btn.isEnabled()
+    with qtbot.waitSignal(window.speech_worker.done, timeout=30_000):
+        qtbot.mouseClick(window.cancel_import_btn, Qt.MouseButton.LeftButton)
+    [memory] = window.store.memories(window.project.id)
+    assert memory.status == "failed" and "stopped" in memory.error
+    kept = window.store.segments(memory.id)
+    assert 1 <= len(kept) < 4 and "ask not" in memory.text.lower()
+    assert not window.cancel_import_btn.isEnabled()
+
+
+def test_original_audio_plays_back(window, qtbot, jfk):
+    make_project(window, qtbot)
+    window.import_paths([str(jfk)])
+    qtbot.waitUntil(lambda: window.memory_list.count() == 1 and "ready" in window.memory_list.item(0).text(),
+                    timeout=120_000)
+    window.memory_list.setCurrentRow(0)
+    assert window.play_btn.isEnabled()
+    qtbot.mouseClick(window.play_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.player.position() > 500, timeout=10_000)
+    assert window.player.source().toLocalFile() == window.store.memories(window.project.id)[0].audio_path
+    assert window.play_btn.text() == "Stop playing" and not window.message.isVisible()
+    qtbot.mouseClick(window.play_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.play_btn.text() == "Play", timeout=5_000)
+
+
+def test_about_says_nothing_leaves(window, qtbot):
+    window.show_about()
+    from PySide6.QtWidgets import QMessageBox
+
+    box = window.findChild(QMessageBox)
+    assert "Nothing is sent anywhere" in box.text() and "on this computer" in box.text()
+    box.close()
+
+
+def test_screenshot(window, qtbot, tmp_path, jfk):
+    """Writes the main window with a project, memories and a draft to a PNG (`make screenshot`)."""
+    make_project(window, qtbot)
+    store = window.store
+    pid = window.project.id
+    store.add_memory(pid, "text", "dad.txt", text=DAD, source_path="dad.txt")
+    store.add_memory(pid, "audio", "fishing trip.m4a", duration=143.0,
+                     text="We took the boat out before dawn, and Dad told the same catfish joke every year.")
+    store.add_memory(pid, "typed", "Siobhan's wedding", text="He danced with Siobhan to Johnny Cash.")
+    text = ("# Frank\n\nDad fished at Lake Travis every summer, and he named every catfish Gerald. "
+            "We never found out who the first Gerald was.\n\nHe grew tomatoes and sang Johnny Cash "
+            "in the garden, badly and proudly.\n\n*Thank you, Dad.*\n")
+    store.create_draft(pid, "Eulogy for Frank", text, seed=7, model="SmolLM2-135M-Instruct.Q4_1.gguf")
+    window.reload_projects()
+    window.resize(1280, 800)
+    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
+    window.drafts.topLevelItem(0).setExpanded(True)
+    window.prompt.setText("Write a funeral speech using dad.txt and be sure to include at least one joke")
+    window.prompt.setCursorPosition(0)
+    window.warm_up()
+    qtbot.waitUntil(lambda: "loading" not in window.model_label.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: "Gerald" in window.preview.toPlainText(), timeout=5_000)
+    qtbot.wait(300)
+    out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "screenshot.png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out))
+    assert out.stat().st_size > 20_000
