@@ -6,8 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fondly-installed
 
-# Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts.
-APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core
+# Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts; for the
+# tests, a PulseAudio server with a virtual microphone, and espeak-ng to speak test phrases.
+APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
+	pulseaudio pulseaudio-utils espeak-ng
 
 .PHONY: run test bench screenshot setup system-deps clean
 

@@ -75,13 +75,43 @@ def project() -> None:
 @click.option("--speaker", default="", help="Who will give the speech.")
 @click.option("--people", default="", help='Names in the story, e.g. "Siobhan (shiv-AWN), Tadhg".')
 @click.option("--pace", type=click.IntRange(60, 250), default=None, help="Speaking pace in words per minute.")
+@click.option("--vocabulary", default="", help='Words to spell your way in transcripts, e.g. "Gerald, Lake Travis".')
 @click.pass_context
-def project_new(ctx, title, occasion, subject, speaker, people, pace) -> None:
+def project_new(ctx, title, occasion, subject, speaker, people, pace, vocabulary) -> None:
     """Create a project and print its id."""
     p = _store(ctx).create_project(
-        title, occasion, subject, speaker, Person.parse_list(people), pace or int(settings.get("pace"))
+        title, occasion, subject, speaker, Person.parse_list(people), pace or int(settings.get("pace")),
+        vocabulary=_words(vocabulary),
     )
     click.echo(p.id)
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.split(",") if w.strip()]
+
+
+@project.command("edit")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--title", default=None)
+@click.option("--occasion", type=click.Choice(OCCASIONS), default=None)
+@click.option("--subject", default=None)
+@click.option("--speaker", default=None)
+@click.option("--people", default=None, help="Replaces the list of people.")
+@click.option("--pace", type=click.IntRange(60, 250), default=None)
+@click.option("--vocabulary", default=None, help="Replaces the vocabulary.")
+@click.pass_context
+def project_edit(ctx, project_ref, title, occasion, subject, speaker, people, pace, vocabulary) -> None:
+    """Change a project's details."""
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    fields = {k: v for k, v in dict(title=title, occasion=occasion, subject=subject, speaker=speaker,
+                                     pace=pace).items() if v is not None}
+    if people is not None:
+        fields["people"] = Person.parse_list(people)
+    if vocabulary is not None:
+        fields["vocabulary"] = _words(vocabulary)
+    store.update_project(proj.id, **fields)
+    click.echo(proj.id)
 
 
 @project.command("list")
@@ -114,21 +144,113 @@ def memory() -> None:
 def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
     """Add files as memories and print their ids; audio is transcribed on this computer."""
     from app.memories import add_files
-    from speech.transcriber import Transcriber
 
     if title and len(paths) > 1:
         raise click.UsageError("--title can name only one file; add the files one at a time.")
     store = _store(ctx)
     proj = store.find_project(project_ref)
 
-    def load() -> Transcriber:
-        return Transcriber(whisper_model or settings.get("whisper_model"), threads=settings.threads())
+    def load():
+        return _load_transcriber(whisper_model)
 
     def progress(mem, seg) -> None:
         click.echo(f"  [{mem.title} {_fmt_duration(seg.start)}] {seg.text}", err=True)
 
     for m in add_files(store, proj, paths, title=title, transcriber=load, on_segment=progress):
         click.echo(m.id)
+
+
+def _load_transcriber(whisper_model: str | None):
+    from speech.transcriber import Transcriber
+
+    return Transcriber(whisper_model or settings.get("whisper_model"), threads=settings.threads())
+
+
+def _recover(store: Store, transcriber) -> None:
+    """Finish recordings an earlier Fondly was killed in the middle of."""
+    from app import recordings
+
+    for m in recordings.unfinished(store):
+        m = recordings.recover(store, m, transcriber)
+        click.echo(f"Recovered an interrupted recording: {m.title} (memory {m.id}).", err=True)
+
+
+@memory.command("record")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--seconds", type=click.FloatRange(min=0.5), default=None, help="Stop after this long.")
+@click.option("--device", default=None, help="Microphone name (default: the system's default input).")
+@click.option("--title", default=None, help="Title for the memory (default: the date and time).")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> None:
+    """Record a memory from the microphone, transcribing as you speak. Ctrl+C stops and keeps it."""
+    import signal
+
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from app import recordings
+    from app.recorder import Recorder, find_input
+    from speech.live import LiveTranscriber
+
+    qt = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    mic = find_input(device)
+    transcriber = _load_transcriber(whisper_model)
+    _recover(store, transcriber)
+
+    memory, wav = recordings.begin(store, proj, title)
+    live_store = Store.open_default()  # the live thread writes through its own connection
+    count = [0]
+
+    def store_segment(seg) -> None:
+        live_store.add_segment(memory.id, count[0], seg.start, seg.end, seg.text, seg.confidence)
+        count[0] += 1
+        click.echo(f"  [{_fmt_duration(seg.start)}] {seg.text}", err=True)
+
+    live = LiveTranscriber(transcriber, proj.hotwords, store_segment)
+    recorder = Recorder(mic, wav, live.feed)
+    try:
+        recorder.start()
+    except USER_ERRORS:
+        live.finish()
+        store.delete_memory(memory.id)
+        wav.unlink(missing_ok=True)
+        wav.with_suffix(".owner").unlink(missing_ok=True)
+        raise
+    problems: list[str] = []
+    recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
+    signal.signal(signal.SIGINT, lambda *_: qt.quit())
+    wake = QTimer(interval=100)  # lets Python notice Ctrl+C while Qt waits
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    if seconds:
+        QTimer.singleShot(int(seconds * 1000), qt.quit)
+    click.echo(f"Recording from {mic.description()}… press Ctrl+C to stop.", err=True)
+    qt.exec()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    recorder.stop()
+    live.finish()
+    live_store.close()
+    click.echo("Finishing the transcript…", err=True)
+    memory = recordings.finish(store, memory.id, transcriber, proj.hotwords)
+    click.echo(memory.id)
+    if problems:
+        raise FondlyError(problems[0])
+
+
+@memory.command("recover")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_recover(ctx, whisper_model) -> None:
+    """Finish recordings that were cut off (a crash, a power cut)."""
+    from app import recordings
+
+    store = _store(ctx)
+    if not recordings.unfinished(store):
+        click.echo("No interrupted recordings.", err=True)
+        return
+    _recover(store, _load_transcriber(whisper_model))
 
 
 @memory.command("list")

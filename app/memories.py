@@ -108,7 +108,7 @@ def add_files(
     for item in prepared:
         memory = store_prepared(store, project, item, title)
         if item.kind == "audio":
-            memory = transcribe_memory(store, memory.id, item.audio, model, project.names, on_segment, cancel)
+            memory = transcribe_memory(store, memory.id, item.audio, model, project.hotwords, on_segment, cancel)
         memories.append(memory)
     return memories
 

@@ -58,8 +58,14 @@ class Project:
     speaker: str = ""
     people: list[Person] = field(default_factory=list)
     pace: int = 120
+    vocabulary: list[str] = field(default_factory=list)  # words to spell the family's way
     created: str = ""
     updated: str = ""
+
+    @property
+    def hotwords(self) -> list[str]:
+        """What biases transcription: every name, then the project's own words."""
+        return self.names + [w for w in self.vocabulary if w not in self.names]
 
     @property
     def names(self) -> list[str]:
@@ -255,6 +261,11 @@ def _fts(db: sqlite_utils.Database) -> None:
     db["revisions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
+@migration(3, "a vocabulary per project, to bias transcription")
+def _vocabulary(db: sqlite_utils.Database) -> None:
+    db["projects"].add_column("vocabulary", str, not_null_default="[]")
+
+
 def migrate(db: sqlite_utils.Database) -> list[int]:
     """Apply the migrations this database has not had yet; return the versions applied."""
     if "migrations" not in db.table_names():
@@ -314,6 +325,7 @@ class Store:
         speaker: str = "",
         people: Iterable[Person] = (),
         pace: int = 120,
+        vocabulary: Iterable[str] = (),
     ) -> Project:
         title = title.strip()
         if not title:
@@ -335,6 +347,7 @@ class Store:
                         "speaker": speaker,
                         "people": json.dumps([asdict(p) for p in people]),
                         "pace": pace,
+                        "vocabulary": json.dumps([w.strip() for w in vocabulary if w.strip()]),
                         "created": stamp,
                         "updated": stamp,
                     }
@@ -342,6 +355,18 @@ class Store:
                 .last_pk
             )
         return self.project(pid)
+
+    def update_project(self, project_id: int, **fields: Any) -> Project:
+        """Change a project's details; people and vocabulary are given as lists."""
+        if "people" in fields:
+            fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
+        if "vocabulary" in fields:
+            fields["vocabulary"] = json.dumps([w.strip() for w in fields["vocabulary"] if w.strip()])
+        if "occasion" in fields and fields["occasion"] not in OCCASIONS:
+            raise FondlyError(f"Unknown occasion {fields['occasion']!r}; choose one of {', '.join(OCCASIONS)}.")
+        with self.db.conn:
+            self.db["projects"].update(self.project(project_id).id, {**fields, "updated": now()})
+        return self.project(project_id)
 
     def _project_row_by_title(self, title: str) -> dict | None:
         rows = list(self.db["projects"].rows_where("title = ? COLLATE NOCASE", [title], limit=1))
@@ -351,6 +376,7 @@ class Store:
     def _project(row: dict) -> Project:
         row = dict(row)
         row["people"] = [Person(**p) for p in json.loads(row.get("people") or "[]")]
+        row["vocabulary"] = json.loads(row.get("vocabulary") or "[]")
         return Project(**row)
 
     def project(self, project_id: int) -> Project:
@@ -403,6 +429,12 @@ class Store:
             self.db["memories"].update(memory_id, {**fields, "updated": now()})
         return self.memory(memory_id)
 
+    def delete_memory(self, memory_id: int) -> None:
+        """Only for a memory that never held anything (a recording whose device would not open)."""
+        with self.db.conn:
+            self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
+            self.db["memories"].delete(memory_id)
+
     def memory(self, memory_id: int) -> Memory:
         try:
             return Memory(**self.db["memories"].get(memory_id))
@@ -425,6 +457,19 @@ class Store:
                 "UPDATE memories SET text = TRIM(text || ' ' || ?), updated = ? WHERE id = ?",
                 [text.strip(), now(), memory_id],
             )
+
+    def replace_segments(self, memory_id: int, segments: Iterable[tuple[float, float, str, float | None]],
+                         **fields: Any) -> Memory:
+        """A whole new transcript (start, end, text, confidence) in place of the old, in one go."""
+        rows = [{"memory_id": memory_id, "idx": i, "start": a, "end": b, "text": t, "confidence": c}
+                for i, (a, b, t, c) in enumerate(segments)]
+        with self.db.conn:
+            self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
+            if rows:
+                self.db["segments"].insert_all(rows)
+            text = " ".join(r["text"].strip() for r in rows)
+            self.db["memories"].update(memory_id, {"text": text, "updated": now(), **fields})
+        return self.memory(memory_id)
 
     def segments(self, memory_id: int) -> list[StoredSegment]:
         return [StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")]

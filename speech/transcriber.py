@@ -25,6 +25,18 @@ class Segment:
     text: str
     confidence: float  # exp(average log-probability of its tokens), 0..1
     no_speech_prob: float
+    avg_logprob: float = 0.0
+    compression_ratio: float = 1.0
+
+    def looks_invented(self) -> bool:
+        """Whisper's tell-tales of text nobody said, as on silence or noise: a loop (a
+        highly compressible text), a likely non-speech window the model was unsure of,
+        or a very unlikely decoding."""
+        return (
+            self.compression_ratio > 2.4
+            or (self.no_speech_prob > 0.6 and self.avg_logprob < -1.0)
+            or self.avg_logprob < -1.5
+        )
 
 
 def whisper_options(hotwords: Iterable[str] = ()) -> dict:
@@ -39,6 +51,7 @@ class Transcriber:
     def __init__(self, model: str | Path | None = None, threads: int = 0):
         from faster_whisper import WhisperModel  # heavy import, only when a model is wanted
 
+        self._lock = threading.Lock()  # the live transcript and file imports share one model
         self.model_path = resolve_model(model)
         try:
             self._model = WhisperModel(
@@ -71,22 +84,27 @@ class Transcriber:
         audio: np.ndarray,
         hotwords: Iterable[str] = (),
         cancel: threading.Event | None = None,
+        guard: bool = False,
     ) -> Iterator[Segment]:
         """Segments of 16 kHz mono float32 audio, yielded as they are decoded.
 
         `hotwords` (the project's names) bias spelling toward the family's. Setting
-        `cancel` stops after the segment in progress.
+        `cancel` stops after the segment in progress. `guard` drops segments that look
+        invented (for short live chunks, where Whisper is most prone to it).
         """
-        segments, _info = self._model.transcribe(audio, **whisper_options(hotwords))
-        for s in segments:
-            text = s.text.strip()
-            if text:
-                yield Segment(
+        with self._lock:
+            segments, _info = self._model.transcribe(audio, **whisper_options(hotwords))
+            for s in segments:
+                seg = Segment(
                     start=round(s.start, 3),
                     end=round(s.end, 3),
-                    text=text,
+                    text=s.text.strip(),
                     confidence=round(math.exp(s.avg_logprob), 4),
                     no_speech_prob=round(s.no_speech_prob, 4),
+                    avg_logprob=round(s.avg_logprob, 4),
+                    compression_ratio=round(s.compression_ratio, 3),
                 )
-            if cancel is not None and cancel.is_set():
-                return
+                if seg.text and not (guard and seg.looks_invented()):
+                    yield seg
+                if cancel is not None and cancel.is_set():
+                    return

@@ -7,7 +7,10 @@ process through PYTHONPATH; importing it here applies it to the test process too
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,62 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(NETBLOCK))
 import sitecustomize  # noqa: E402,F401  (the network block, for this process)
+
+
+class Pulse:
+    """A private PulseAudio server: a null sink, and a virtual microphone listening to it."""
+
+    sink = "null"
+    source = "mic"
+
+    def __init__(self, runtime: Path):
+        self.runtime = runtime
+        self.socket = runtime / "pulse" / "native"
+
+    def play(self, wav: Path) -> subprocess.CompletedProcess:
+        """Speak a file into the virtual microphone, in real time."""
+        return subprocess.run(["paplay", f"--device={self.sink}", str(wav)], check=True, timeout=120)
+
+    def play_async(self, wav: Path) -> subprocess.Popen:
+        return subprocess.Popen(["paplay", f"--device={self.sink}", str(wav)])
+
+    def pactl(self, *args: str) -> str:
+        return subprocess.run(["pactl", *args], check=True, capture_output=True, text=True, timeout=30).stdout
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pulse(tmp_path_factory) -> Pulse:
+    """Started before anything touches Qt Multimedia, which finds its audio server once.
+
+    As root PulseAudio needs -n (no default script) and its modules spelled out. Qt lists
+    no monitor sources, hence the virtual source over the null sink's monitor.
+    """
+    exe = shutil.which("pulseaudio")
+    assert exe and shutil.which("paplay"), "PulseAudio is missing: `make test` installs pulseaudio and pulseaudio-utils"
+    runtime = tmp_path_factory.mktemp("pulse-runtime")
+    os.chmod(runtime, 0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
+    env.pop("PULSE_SERVER", None)
+    log = open(runtime / "pulse.log", "w")
+    proc = subprocess.Popen(
+        [exe, "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no",
+         "--log-target=stderr", "-L", "module-native-protocol-unix",
+         "-L", f"module-null-sink sink_name={Pulse.sink}",
+         "-L", f"module-virtual-source source_name={Pulse.source} master={Pulse.sink}.monitor"],
+        env=env, stdout=log, stderr=log,
+    )
+    server = Pulse(runtime)
+    deadline = time.time() + 20
+    while not server.socket.exists():
+        assert proc.poll() is None, f"PulseAudio did not start: {(runtime / 'pulse.log').read_text()}"
+        assert time.time() < deadline, "PulseAudio did not start within 20 s"
+        time.sleep(0.05)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ["PULSE_SERVER"] = f"unix:{server.socket}"
+    yield server
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +121,21 @@ def transcriber():
 def jfk() -> Path:
     path = DATA / "jfk.flac"
     assert path.is_file(), "tests/data/jfk.flac is missing: copy it from ../shared/audio/"
+    return path
+
+
+@pytest.fixture(scope="session")
+def jfk_wav(tmp_path_factory, jfk) -> Path:
+    """jfk.flac as a 16 kHz WAV, for paplay."""
+    import wave
+
+    from speech import audio
+
+    samples = audio.decode(jfk)
+    path = tmp_path_factory.mktemp("wav") / "jfk.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((samples * 32767).astype("<i2").tobytes())
     return path
 
 

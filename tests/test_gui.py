@@ -188,14 +188,16 @@ def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
     size = window.text_size
     qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert window.text_size > size and window.editor.font().pointSize() == window.text_size
-    window.resize(701, 523)  # within the offscreen screen, which restoreGeometry clamps to
+    window.resize(window.minimumSizeHint().width(), 523)  # the offscreen screen is small
+    window.split.setSizes([300, 300, 200])
+    sizes = window.split.sizes()
     window.close()
 
     again = MainWindow()
     qtbot.addWidget(again)
     again.show()
     assert again.text_size == window.text_size
-    assert (again.width(), again.height()) == (701, 523)
+    assert again.height() == 523 and again.split.sizes() == sizes
     again.close()
 
 

@@ -11,7 +11,8 @@ from app.errors import FondlyError
 from app.store import MIGRATIONS, Person, Store, migrate
 
 EXPECTED_COLUMNS = {
-    "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "created", "updated"},
+    "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created",
+                 "updated"},
     "memories": {"id", "project_id", "kind", "title", "text", "source_path", "audio_path", "duration",
                  "language", "status", "error", "created", "updated"},
     "segments": {"id", "memory_id", "idx", "start", "end", "text", "confidence"},

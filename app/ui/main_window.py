@@ -22,6 +22,7 @@ from app.render import to_html
 from app.store import Memory, Project, Store
 from app.ui import uisettings
 from app.ui.dialogs import NewProjectDialog, about_box
+from app.ui.recording import RecordingPanel
 from app.ui.workers import SpeechWorker, TextWorker
 
 IMPORT_FILTER = "Memories (*.txt *.md *.markdown *.text *.wav *.flac *.mp3 *.m4a *.ogg *.oga *.opus *.aac *.webm)"
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.models = {"text": "the bundled text model (loading)", "speech": "the bundled speech model (loading)"}
         self.player = None
 
+        self.text_worker = TextWorker()
+        self.speech_worker = SpeechWorker()
         self._build()
         self._build_menus()
         self._start_workers()
@@ -112,6 +115,8 @@ class MainWindow(QMainWindow):
         lv.addWidget(QLabel("Memories"))
         lv.addWidget(self.memory_list, 1)
         lv.addLayout(buttons)
+        self.recording = RecordingPanel(self.store, self.speech_worker)
+        lv.addWidget(self.recording)
 
         # middle: message bar, editor | preview, prompt bar
         self.message = MessageBar()
@@ -136,6 +141,10 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.prompt, 1)
         bar.addWidget(self.generate_btn)
         bar.addWidget(self.stop_btn)
+        self.dictate_btn = QPushButton("Dictate", checkable=True,
+                                       toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)")
+        self.dictate_btn.toggled.connect(self.dictate)
+        bar.addWidget(self.dictate_btn)
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.addWidget(self.message)
@@ -188,6 +197,9 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.generate)
         self._action(w, "&Stop", self.stop, "Esc")
         self._action(w, "Focus the &prompt", self.prompt.setFocus, "Ctrl+L")
+        w.addSeparator()
+        self._action(w, "&Record a memory", self.recording.toggle_record, "Ctrl+R")
+        self._action(w, "&Dictate at the cursor", self.dictate_btn.toggle, "Ctrl+D")
         v = m.addMenu("&View")
         self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
                      QKeySequence.StandardKey.ZoomIn)
@@ -197,8 +209,6 @@ class MainWindow(QMainWindow):
         self._action(h, "&About Fondly", self.show_about)
 
     def _start_workers(self) -> None:
-        self.text_worker = TextWorker()
-        self.speech_worker = SpeechWorker()
         t, s = self.text_worker, self.speech_worker
         self.request_generate.connect(t.generate)
         self.request_warm_text.connect(t.warm_up)
@@ -214,6 +224,12 @@ class MainWindow(QMainWindow):
         s.done.connect(self._on_memory_done)
         s.failed.connect(self._on_import_failed)
         s.loaded.connect(self._speech_model_ready)
+        s.recovered.connect(self._on_recovered)
+        s.live_segment.connect(self._on_live_segment)
+        s.dictated.connect(self._on_dictated)
+        self.recording.started.connect(self._on_recording_started)
+        self.recording.stopping.connect(self._on_recording_stopping)
+        self.recording.error.connect(self.show_error)
         s.load_failed.connect(self._model_failed)
         t.start()
         s.start()
@@ -269,6 +285,7 @@ class MainWindow(QMainWindow):
         self.save_document()
         pid = self.project_box.currentData()
         self.project = self.store.project(pid) if pid is not None else None
+        self.recording.project = self.project
         self.open_document(None)
         self.reload_memories()
         self.reload_drafts()
@@ -417,6 +434,58 @@ class MainWindow(QMainWindow):
             return
         self.player.setSource(QUrl.fromLocalFile(m.audio_path))
         self.player.play()
+
+    # --- recording and dictation ------------------------------------------------------------
+
+    def _on_recording_started(self, memory_id: int) -> None:
+        self.reload_memories()
+        item = self._memory_item(memory_id)
+        if item is not None:
+            self.memory_list.setCurrentItem(item)
+        self.editor.setReadOnly(True)  # the live transcript writes here until Stop
+
+    def _on_recording_stopping(self, memory_id: int) -> None:
+        self.progress[memory_id] = 0.0
+        self.statusBar().showMessage("Finishing the transcript…", 5000)
+        self.reload_memories()
+
+    @Slot(int, str)
+    def _on_live_segment(self, memory_id: int, text: str) -> None:
+        item = self._memory_item(memory_id)
+        if item is not None:
+            item.setText(self._memory_label(self.store.memory(memory_id)))
+        if self.doc == ("memory", memory_id):
+            self.doc_text = self.store.memory(memory_id).text
+            self.editor.setPlainText(self.doc_text)
+
+    @Slot(int, str)
+    def _on_recovered(self, memory_id: int, title: str) -> None:
+        self.reload_memories()
+        self.message.show_message(f"A recording that was cut off last time has been recovered: {title}.")
+
+    def dictate(self, on: bool) -> None:
+        """Toggle dictation; the words are inserted where the cursor was when it began."""
+        if on:
+            if self.generating or not self.recording.start_dictation():
+                self.dictate_btn.setChecked(False)
+                return
+            self._dictation_at = self.editor.textCursor().position()
+            self.dictate_btn.setText("Done")
+        else:
+            self.dictate_btn.setText("Dictate")
+            self.recording.stop_dictation()
+
+    @Slot(str)
+    def _on_dictated(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            self.statusBar().showMessage("Nothing was heard.", 4000)
+            return
+        cursor = self.editor.textCursor()
+        cursor.setPosition(min(getattr(self, "_dictation_at", 0), len(self.editor.toPlainText())))
+        before = self.editor.toPlainText()[: cursor.position()]
+        cursor.insertText((" " if before and not before[-1].isspace() else "") + text)
+        self.editor.setTextCursor(cursor)
 
     @Slot()
     def _on_player_error(self, _error=None, text: str = "") -> None:
@@ -629,6 +698,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         # Workers save their own results (a stopped draft, the segments heard so far);
         # the closing window no longer wants to hear about them.
+        self.recording.close_recording()
         for worker in (self.text_worker, self.speech_worker):
             worker.blockSignals(True)
             worker.cancel.set()

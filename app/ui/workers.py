@@ -109,6 +109,9 @@ class SpeechWorker(Worker):
     segment = Signal(int, str, float)  # memory id, text, fraction done
     done = Signal(int)  # memory finished: ready, or failed with its error stored on it
     failed = Signal(str, str)  # file name, message: the file was refused and nothing was stored
+    recovered = Signal(int, str)  # memory id, title: a recording cut off last time, now finished
+    dictated = Signal(str)
+    live_segment = Signal(int, str)  # memory id, text: from the live transcript's own thread
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,7 +119,56 @@ class SpeechWorker(Worker):
 
     @Slot()
     def warm_up(self) -> None:
-        self._transcriber()
+        """Load the model, then finish any recording an earlier run was killed in."""
+        from app import recordings
+
+        if self._transcriber() is None:
+            return
+        for memory in recordings.unfinished(self.store):
+            try:
+                memory = recordings.recover(self.store, memory, self.transcriber)
+            except Exception as e:
+                self.failed.emit(memory.title, _message(e))
+                continue
+            self.recovered.emit(memory.id, memory.title)
+
+    def live(self, memory_id: int, hotwords: list[str]):
+        """A live transcript for a recording; its segments are stored from its own thread."""
+        from speech.live import LiveTranscriber
+
+        store = Store.open_default()
+        count = [0]
+
+        def keep(seg) -> None:
+            store.add_segment(memory_id, count[0], seg.start, seg.end, seg.text, seg.confidence)
+            count[0] += 1
+            self.live_segment.emit(memory_id, seg.text)
+
+        live = LiveTranscriber(self.transcriber, hotwords, keep)
+        live.store = store
+        return live
+
+    @Slot(int, object, object)
+    def finish_recording(self, memory_id: int, live, hotwords) -> None:
+        """After Stop: the last live chunk, then the final pass over the whole recording."""
+        from app import recordings
+
+        try:
+            live.finish()
+            live.store.close()
+            recordings.finish(self.store, memory_id, self.transcriber, list(hotwords))
+        except Exception as e:
+            self.store.update_memory(memory_id, status="failed", error=_message(e))
+        self.done.emit(memory_id)
+
+    @Slot(object, object)
+    def dictate(self, audio, hotwords) -> None:
+        try:
+            text = " ".join(s.text for s in self.transcriber.transcribe(audio, list(hotwords)))
+        except Exception as e:
+            self.failed.emit("Dictation", _message(e))
+            return
+        self.dictated.emit(text)
 
     def _transcriber(self):
         if self.transcriber is None:
@@ -149,7 +201,7 @@ class SpeechWorker(Worker):
             length = max(memory.duration or 0.0, 0.001)
             try:
                 transcribe_memory(
-                    self.store, memory.id, item.audio, self.transcriber, project.names,
+                    self.store, memory.id, item.audio, self.transcriber, project.hotwords,
                     on_segment=lambda m, s: self.segment.emit(m.id, s.text, min(1.0, s.end / length)),
                     cancel=self.cancel,
                 )

@@ -1,0 +1,101 @@
+"""Spoken memories: what happens around a recording, free of Qt so the CLI and GUI share it.
+
+A recording is a memory from its first moment (status "recording"), its WAV written
+as it arrives, live segments stored as they come. Stopping runs a final pass over the
+whole file, which replaces the live segments with better ones. A recording whose
+process died is found on the next start, its WAV repaired and transcribed.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from app.paths import audio_dir
+from app.store import Memory, Project, Store
+from speech import audio as speech_audio
+from speech import wavfile
+from speech.transcriber import Transcriber
+
+
+def _owner_file(wav: Path) -> Path:
+    return wav.with_suffix(".owner")
+
+
+def begin(store: Store, project: Project, title: str | None = None) -> tuple[Memory, Path]:
+    """A new voice memory, status "recording", and the WAV path its audio goes to."""
+    title = title or datetime.now().strftime("Recording %Y-%m-%d %H:%M")
+    memory = store.add_memory(project.id, "voice", title, status="recording")
+    wav = audio_dir() / f"memory-{memory.id}.wav"
+    _owner_file(wav).write_text(str(os.getpid()))
+    return store.update_memory(memory.id, audio_path=str(wav)), wav
+
+
+def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: list[str]) -> Memory:
+    """The final pass: transcribe the whole recording with full context; mark it ready."""
+    memory = store.memory(memory_id)
+    wav = Path(memory.audio_path)
+    duration = wavfile.repair(wav)
+    try:
+        audio = speech_audio.decode(wav)
+    except Exception:
+        audio = None
+    if audio is None or duration < 0.1:
+        memory = store.update_memory(memory_id, status="ready", duration=round(duration, 3))
+    else:
+        segments = [(s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)]
+        if not segments and memory.text.strip():  # the final pass heard nothing: keep the live transcript
+            memory = store.update_memory(memory_id, status="ready", duration=speech_audio.duration(audio))
+        else:
+            memory = store.replace_segments(memory_id, segments, status="ready",
+                                            duration=speech_audio.duration(audio), error=None)
+    _owner_file(wav).unlink(missing_ok=True)
+    return memory
+
+
+def leave_for_later(store: Store, memory_id: int) -> Memory:
+    """Stopped but not yet given its final pass (the app is closing): the next start does it."""
+    memory = store.update_memory(memory_id, status="transcribing")
+    _owner_file(Path(memory.audio_path)).unlink(missing_ok=True)
+    return memory
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def unfinished(store: Store) -> list[Memory]:
+    """Recordings left at "recording" by a process that is gone (killed, crashed, power cut)."""
+    found = []
+    for row in store.db["memories"].rows_where(
+            "kind = 'voice' AND status IN ('recording', 'transcribing')", order_by="id"):
+        memory = Memory(**row)
+        wav = Path(memory.audio_path or "")
+        owner = _owner_file(wav)
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            pid = 0
+        if pid and pid != os.getpid() and _alive(pid):
+            continue  # still being recorded by another Fondly
+        found.append(memory)
+    return found
+
+
+def recover(store: Store, memory: Memory, transcriber: Transcriber) -> Memory:
+    """Repair and transcribe a recording that was cut off; say so in its title."""
+    wav = Path(memory.audio_path or "")
+    if not wav.is_file():
+        return store.update_memory(memory.id, status="failed",
+                                   error="The recording was interrupted before any audio reached the disk.")
+    project = store.project(memory.project_id)
+    if memory.status == "recording" and not memory.title.endswith("(recovered)"):  # it was cut off
+        store.update_memory(memory.id, title=f"{memory.title} (recovered)")
+    return finish(store, memory.id, transcriber, project.hotwords)

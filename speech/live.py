@@ -1,0 +1,118 @@
+"""A live transcript: audio is cut at the speaker's pauses and each piece transcribed at once.
+
+Whisper wants whole phrases, not arbitrary slices, so the stream is cut where the
+speaker pauses (a simple energy detector with an adaptive noise floor: cheap enough
+to run on every block). Stretches with no speech are never sent to Whisper, which is
+where it invents the most; the segments it returns are guarded as well.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import replace
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from speech.audio import SAMPLE_RATE
+from speech.transcriber import Segment, Transcriber
+
+FRAME = SAMPLE_RATE * 30 // 1000  # 30 ms
+
+
+class Chunker:
+    """Feed 16 kHz mono audio; get back (offset seconds, phrase audio) at each pause."""
+
+    def __init__(self, pause: float = 0.5, min_speech: float = 0.3, max_chunk: float = 15.0):
+        self.pause_frames = int(pause * 1000 / 30)
+        self.min_speech_frames = int(min_speech * 1000 / 30)
+        self.max_frames = int(max_chunk * 1000 / 30)
+        self.buffer = np.zeros(0, np.float32)
+        self.offset = 0.0  # seconds of audio before the buffer's start
+        self.floor = None  # running noise floor (RMS)
+
+    def _speech_flags(self, audio: np.ndarray) -> np.ndarray:
+        n = len(audio) // FRAME
+        if n == 0:
+            return np.zeros(0, bool)
+        rms = np.sqrt(np.mean(np.square(audio[: n * FRAME].reshape(n, FRAME)), axis=1))
+        quiet = float(np.percentile(rms, 10))
+        # the quietest level heard so far, allowed to creep up if the room gets louder
+        self.floor = quiet if self.floor is None else min(quiet, self.floor * 1.02 + 1e-6)
+        threshold = max(0.008, self.floor * 3.0)
+        return rms > threshold
+
+    def feed(self, audio: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
+        self.buffer = np.concatenate([self.buffer, audio.astype(np.float32, copy=False)])
+        while True:
+            flags = self._speech_flags(self.buffer)
+            n = len(flags)
+            if n == 0:
+                return
+            speech = np.flatnonzero(flags)
+            if len(speech) == 0:
+                if n > self.pause_frames * 2:  # only silence: drop it, keep a little lead-in
+                    self._advance((n - self.pause_frames) * FRAME)
+                return
+            trailing_quiet = n - 1 - speech[-1]
+            if len(speech) >= self.min_speech_frames and trailing_quiet >= self.pause_frames:
+                cut = (speech[-1] + 1 + self.pause_frames // 2) * FRAME
+            elif n >= self.max_frames:  # no pause for a long time: cut at the quietest recent frame
+                window = self.buffer[(n - self.max_frames // 4) * FRAME: n * FRAME]
+                frames = window[: len(window) // FRAME * FRAME].reshape(-1, FRAME)
+                cut = (n - self.max_frames // 4 + int(np.argmin(np.abs(frames).mean(axis=1))) + 1) * FRAME
+            else:
+                return
+            yield self.offset, self.buffer[:cut].copy()
+            self._advance(cut)
+
+    def flush(self) -> Iterator[tuple[float, np.ndarray]]:
+        flags = self._speech_flags(self.buffer)
+        if flags.sum() >= self.min_speech_frames // 2 and len(self.buffer):
+            yield self.offset, self.buffer.copy()
+        self._advance(len(self.buffer))
+
+    def _advance(self, samples: int) -> None:
+        self.buffer = self.buffer[samples:]
+        self.offset += samples / SAMPLE_RATE
+
+
+class LiveTranscriber:
+    """Transcribes a stream on its own thread; `on_segment` gets each segment as it is ready.
+
+    `feed()` never blocks (it is called from the audio callback); `finish()` transcribes
+    what is left and waits.
+    """
+
+    def __init__(self, transcriber: Transcriber, hotwords: Iterable[str],
+                 on_segment: Callable[[Segment], None], on_error: Callable[[BaseException], None] | None = None):
+        self.transcriber = transcriber
+        self.hotwords = list(hotwords)
+        self.on_segment = on_segment
+        self.on_error = on_error
+        self.chunker = Chunker()
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="live-transcript", daemon=True)
+        self._thread.start()
+
+    def feed(self, audio: np.ndarray) -> None:
+        self._queue.put(audio)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            block = self._queue.get()
+            try:
+                chunks = list(self.chunker.flush()) if block is None else list(self.chunker.feed(block))
+                for offset, audio in chunks:
+                    for seg in self.transcriber.transcribe(audio, self.hotwords, guard=True):
+                        self.on_segment(replace(seg, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3)))
+            except Exception as e:  # keep listening: the audio itself is safe on disk
+                if self.on_error:
+                    self.on_error(e)
+            if block is None:
+                return
