@@ -45,12 +45,24 @@ def test_cli_records_from_the_microphone(fondly, pulse, jfk_wav, fondly_home):
     memory = json.loads(fondly("memory", "show", out.strip(), "--json").stdout)
     assert memory["kind"] == "voice" and memory["status"] == "ready" and memory["title"] == "Dad's speech"
     assert PHRASE in normalise(memory["text"])
-    assert memory["segments"] and 12 < memory["duration"] < 16
+    assert memory["segments"] and 10 < memory["duration"] < 16
     assert "ask" in err.lower()  # the live transcript was shown while recording
     with wave.open(memory["audio_path"]) as w:  # the device's own format, a standard WAV
         assert w.getsampwidth() == 2 and w.getframerate() >= 16000
-        assert 12 < w.getnframes() / w.getframerate() < 16
+        assert abs(w.getnframes() / w.getframerate() - memory["duration"]) < 0.1
     assert not Path(memory["audio_path"]).with_suffix(".owner").exists()
+
+
+def test_ctrl_c_stops_and_keeps_what_was_said(fondly, pulse, jfk_wav):
+    fondly("project", "new", "Dad")
+    proc = start_recording(fondly, "Dad")
+    pulse.play(jfk_wav)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    memory = json.loads(fondly("memory", "show", out.strip(), "--json").stdout)
+    assert memory["status"] == "ready" and PHRASE in normalise(memory["text"])
 
 
 def test_a_killed_recording_is_recovered_on_the_next_start(fondly, pulse, jfk_wav, fondly_home, qtbot):
