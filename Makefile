@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.fondly-installed
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
 	pulseaudio pulseaudio-utils espeak-ng
 
-.PHONY: run test bench screenshot setup system-deps clean
+.PHONY: run test bench quality screenshot setup system-deps clean
 
 run: setup
 	$(BIN)/fondly
@@ -21,6 +21,11 @@ test: setup
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
+	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval
+
+# Rewrites docs/quality.md: the evaluation report for the bundled model.
+quality: setup
+	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --markdown docs/quality.md
 
 screenshot: setup
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/screenshot.png QT_QPA_PLATFORM=offscreen \

@@ -298,9 +298,11 @@ def memory_show(ctx, memory_id, as_json) -> None:
 @click.argument("shorthand")
 @click.option("--model", default=None, help="A .gguf model file to write with (default: the bundled one).")
 @click.option("--seed", type=int, default=None, help="Seed, to get the same draft again.")
+@click.option("--use", "use", multiple=True, help="Write only from these memories (title or id); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft, its Brief, provenance and checks as JSON.")
 @click.pass_context
-def write(ctx, project_ref, shorthand, model, seed) -> None:
-    """Write a speech from SHORTHAND, streaming it; print the new draft's id to stderr."""
+def write(ctx, project_ref, shorthand, model, seed, use, as_json) -> None:
+    """Write from SHORTHAND, streaming each checked paragraph; print the new draft's id to stderr."""
     from app.writing import write as write_speech
     from llm.engine import Engine
 
@@ -308,18 +310,74 @@ def write(ctx, project_ref, shorthand, model, seed) -> None:
         raise FondlyError('Say what to write, for example "Write a funeral speech using dad.txt".')
     store = _store(ctx)
     proj = store.find_project(project_ref)
+    memory_ids = _memory_ids(store, proj, use) if use else None
     engine = Engine(model or settings.get("model"), context=int(settings.get("context")), threads=settings.threads())
 
-    def out(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
+    def out(paragraph) -> None:
+        if not as_json:
+            sys.stdout.write(paragraph.text + "\n\n")
+            sys.stdout.flush()
 
-    result = write_speech(store, proj, shorthand, engine, seed=seed, on_text=out, cancel=threading.Event())
-    sys.stdout.write("\n")
+    result = write_speech(store, proj, shorthand, engine, seed=seed, memory_ids=memory_ids, on_paragraph=out,
+                          cancel=threading.Event())
+    if as_json:
+        rev = result.revision
+        _json({"draft_id": result.draft.id, "revision_id": rev.id, "text": rev.text, "seed": rev.seed,
+               "model": rev.model, "brief": result.draft.brief, "paragraphs": rev.provenance, "checks": rev.checks})
     click.echo(result.draft.id, err=True)
     if result.stopped:
         click.echo("Stopped; what was written is saved.", err=True)
         ctx.exit(130)
+
+
+def _memory_ids(store: Store, proj, refs) -> list[int]:
+    memories = store.memories(proj.id)
+    ids = []
+    for ref in refs:
+        found = [m.id for m in memories if m.title.lower() == ref.lower() or str(m.id) == ref]
+        if not found:
+            raise FondlyError(f"This project has no memory {ref!r}. `fondly memory list {proj.id}` shows them.")
+        ids += found
+    return ids
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("shorthand")
+@click.pass_context
+def brief(ctx, project_ref, shorthand) -> None:
+    """Show how SHORTHAND is understood (the Brief), as JSON, without writing anything."""
+    from app.writing import make_brief
+
+    store = _store(ctx)
+    _json(make_brief(store, store.find_project(project_ref), shorthand).to_dict())
+
+
+@cli.command("eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--model", default=None, help="A .gguf model file to evaluate (default: the bundled one).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None, help="Also write the report here.")
+def evaluate(paths, model, seed, md) -> None:
+    """Run evaluation cases (folders with case.json) through the whole path and report."""
+    from app.evaluation import find_cases, report_markdown, run_case
+    from llm.engine import Engine
+
+    engine = Engine(model or settings.get("model"), context=int(settings.get("context")), threads=settings.threads())
+    rows = []
+    for case in find_cases(paths):
+        row = run_case(case, engine, seed)
+        rows.append(row)
+        click.echo(f"{row['case']:<28} invented {row['invented']:>2}  length {row['length_error']:+.0%}  "
+                   f"must-haves {'yes' if row['must_haves'] else 'NO '}  sources {row['sources']:<5}  "
+                   f"repetition {'yes' if row['repetition'] else 'no '}  fallbacks {row['fallbacks']}  "
+                   f"{row['seconds']:.1f} s")
+    report = report_markdown(rows, engine.name)
+    click.echo(report.splitlines()[-1])
+    if md:
+        from pathlib import Path
+
+        Path(md).write_text(report, encoding="utf-8")
 
 
 @cli.group(cls=FondlyGroup)

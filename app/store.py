@@ -492,6 +492,19 @@ class Store:
         ).fetchall()
         return {"memories": [r[0] for r in memories], "drafts": [r[0] for r in drafts]}
 
+    def rank_memories(self, project_id: int, text: str) -> list[int]:
+        """The project's memories ordered by how well they match any word of `text` (best first)."""
+        words = [w for w in re.findall(r"\w{3,}", text.lower())][:40]
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        rows = self.db.execute(
+            "SELECT m.id FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
+            "WHERE memories_fts MATCH ? AND m.project_id = ? ORDER BY f.rank",
+            [match, project_id],
+        ).fetchall()
+        return [r[0] for r in rows]
+
     # drafts and revisions
 
     def create_draft(self, project_id: int, title: str, text: str, kind: str = "speech",

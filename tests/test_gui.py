@@ -89,13 +89,15 @@ def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
         qtbot.mouseClick(window.stop_btn, Qt.MouseButton.LeftButton)
     stopped_in = time.perf_counter() - started
     assert stopped_in < 0.5, f"Stop took {stopped_in:.2f} s"
+    qtbot.waitUntil(lambda: not window.generating)  # the window's own slot runs after the signal
     draft_id, revision_id, stopped = done.args
     assert stopped
     revision = window.store.revision(revision_id)
     assert revision.draft_id == draft_id and revision.origin == "generated"
     assert revision.checks["stopped"] is True and revision.seed is not None
     assert revision.text.strip() == window.editor.toPlainText().strip() != ""
-    assert revision.text.startswith(streamed_so_far.strip()[:20])
+    flat = " ".join("".join(chunks).split())
+    assert " ".join(revision.text.split())[:40] in flat  # what is kept is what was streamed
     assert "Lake Travis" in revision.prompt  # the text file named in the shorthand reached the model
     assert not window.generating and not window.editor.isReadOnly()
     assert window.drafts.topLevelItemCount() == 1
@@ -197,7 +199,8 @@ def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
     qtbot.addWidget(again)
     again.show()
     assert again.text_size == window.text_size
-    assert again.height() == 523 and again.split.sizes() == sizes
+    assert again.height() == 523
+    assert all(abs(a - b) <= 12 for a, b in zip(again.split.sizes(), sizes)), (again.split.sizes(), sizes)
     again.close()
 
 

@@ -7,6 +7,7 @@ services the CLI uses; models and files are handled by the two workers.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
@@ -19,9 +20,12 @@ from app import speaking
 from app.errors import USER_ERRORS
 from app.paths import data_dir
 from app.render import to_html
+from app.writing import make_brief
+from llm.brief import Brief
 from app.store import Memory, Project, Store
 from app.ui import uisettings
 from app.ui.dialogs import NewProjectDialog, about_box
+from app.ui.brief_chips import BriefChips
 from app.ui.recording import RecordingPanel
 from app.ui.workers import SpeechWorker, TextWorker
 
@@ -52,7 +56,9 @@ class MessageBar(QWidget):
 
 
 class MainWindow(QMainWindow):
-    request_generate = Signal(int, str)
+    request_generate = Signal(int, object, object)
+    request_piece = Signal(int, object, object)
+    request_rewrite = Signal(int, str, str, object)
     request_import = Signal(int, str)
     request_warm_text = Signal()
     request_warm_speech = Signal()
@@ -145,11 +151,15 @@ class MainWindow(QMainWindow):
                                        toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)")
         self.dictate_btn.toggled.connect(self.dictate)
         bar.addWidget(self.dictate_btn)
+        self.chips = BriefChips()
+        self.prompt.textChanged.connect(lambda: self._brief_timer.start())
+        self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.addWidget(self.message)
         mv.addWidget(self.editor_split, 1)
         mv.addLayout(bar)
+        mv.addWidget(self.chips)
 
         # right: drafts and revisions
         self.drafts = QTreeWidget(headerHidden=True)
@@ -159,6 +169,13 @@ class MainWindow(QMainWindow):
         rv = QVBoxLayout(right)
         rv.addWidget(QLabel("Drafts and revisions"))
         rv.addWidget(self.drafts, 1)
+        rv.addWidget(QLabel("Where each paragraph came from"))
+        self.paragraphs_view = QListWidget(wordWrap=True)
+        self.paragraphs_view.setAccessibleName("Paragraph sources")
+        self.paragraphs_view.itemActivated.connect(self._select_paragraph)
+        rv.addWidget(self.paragraphs_view, 1)
+        self.checks_label = QLabel(wordWrap=True)
+        rv.addWidget(self.checks_label)
 
         self.split = QSplitter()
         for w in (left, middle, right):
@@ -192,6 +209,10 @@ class MainWindow(QMainWindow):
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = m.addMenu("&Edit")
         self._action(e, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        r = e.addMenu("&Rewrite the selection")
+        for how, label in (("shorter", "&Shorter"), ("warmer", "&Warmer"), ("lighter", "&Lighter"),
+                           ("style", "In the Brief's st&yle")):
+            self._action(r, label, lambda _=False, h=how: self.rewrite_selection(h))
         w = m.addMenu("&Write")
         self.generate_action = self._action(w, "&Generate", self.generate, "Ctrl+Return")
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.generate)
@@ -211,6 +232,12 @@ class MainWindow(QMainWindow):
     def _start_workers(self) -> None:
         t, s = self.text_worker, self.speech_worker
         self.request_generate.connect(t.generate)
+        self.request_piece.connect(t.piece)
+        self.request_rewrite.connect(t.rewrite)
+        t.paragraph.connect(self._on_paragraph)
+        t.discard.connect(self._on_discard)
+        t.piece_done.connect(self._on_piece)
+        t.rewritten.connect(self._on_rewritten)
         self.request_warm_text.connect(t.warm_up)
         t.chunk.connect(self._on_chunk)
         t.finished.connect(self._on_generated)
@@ -532,7 +559,9 @@ class MainWindow(QMainWindow):
         self.doc = doc
         text = ""
         if doc and doc[0] == "draft":
-            text = self.store.revision(revision_id).text if revision_id else self.store.current_text(doc[1])
+            revision = self.store.revision(revision_id or self.store.draft(doc[1]).current_revision_id)
+            text = revision.text
+            self.show_provenance(revision)
         elif doc and doc[0] == "memory":
             m = self.store.memory(doc[1])
             text = m.text
@@ -575,25 +604,69 @@ class MainWindow(QMainWindow):
 
     # --- writing ----------------------------------------------------------------------------
 
+    def current_brief(self) -> Brief | None:
+        """The Brief for the prompt as the chips show it (with any change the person made)."""
+        if self.project is None or not self.prompt.text().strip():
+            return None
+        if self.chips.brief is None or self.chips.brief.shorthand != self.prompt.text():
+            self.chips.show_brief(make_brief(self.store, self.project, self.prompt.text()),
+                                  self.store.memories(self.project.id), self.project.pace)
+        return self.chips.brief
+
+    def update_brief(self) -> None:
+        if self.project is None or not self.prompt.text().strip():
+            self.chips.show_brief(None, [], 120)
+            return
+        self.current_brief()
+
     def generate(self) -> None:
+        """Write what the prompt asks: a new draft; or, into the open draft, an anecdote at the
+        cursor; or, with text selected, a rewrite of the selection."""
         if self.generating or not self._need_project():
             return
-        shorthand = self.prompt.text().strip()
-        if not shorthand:
+        brief = self.current_brief()
+        if brief is None:
             self.show_error('Tell Fondly what to write, for example "Write a funeral speech using dad.txt".')
             self.prompt.setFocus()
+            return
+        brief = Brief.from_dict(copy.deepcopy(brief.to_dict()))
+        selection = self.editor.textCursor().selectedText().replace("\u2029", "\n")
+        in_draft = bool(self.doc and self.doc[0] == "draft")
+        if brief.task == "rewrite":
+            if not (in_draft and selection.strip()):
+                self.show_error("Select the passage to rewrite in a draft first, then ask again.")
+                return
+            self.rewrite_selection(brief.rewrite or "warmer", brief)
+            return
+        self.message.hide()
+        self.paragraphs_view.clear()
+        if brief.task in ("anecdote", "opening", "closing") and in_draft:
+            self.save_document()
+            cursor = self.editor.textCursor()
+            cursor.clearSelection()
+            self._insert_at = cursor.position()
+            self._begin_writing(self._insert_at)
+            self.request_piece.emit(self.project.id, brief, self._memory_ids())
             return
         self.save_document()
         self.doc, self.doc_text = None, ""
         self.drafts.clearSelection()
         self.editor.clear()
+        self._begin_writing(0)
+        self.request_generate.emit(self.project.id, brief, self._memory_ids())
+
+    def _memory_ids(self) -> list[int] | None:
+        return sorted(self.chips.selected) if self.chips.selected is not None else None
+
+    def _begin_writing(self, at: int) -> None:
+        # the paragraph being written streams into [_stream_start, _stream_end) of the editor
+        self._stream_start = self._stream_end = at
+        self._written: list = []
         self.editor.setReadOnly(True)
         self.generating = True
         self.generate_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
-        self.message.hide()
         self.statusBar().showMessage("Writing…")
-        self.request_generate.emit(self.project.id, shorthand)
 
     def stop(self) -> None:
         """Esc: stop writing (what is written is kept), or else stop a transcription."""
@@ -602,12 +675,33 @@ class MainWindow(QMainWindow):
         elif self.importing:
             self.speech_worker.cancel.set()
 
+    def _replace_pending(self, text: str) -> None:
+        length = len(self.editor.toPlainText())
+        cursor = self.editor.textCursor()
+        cursor.setPosition(min(self._stream_start, length))
+        cursor.setPosition(min(self._stream_end, length), cursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        self._stream_end = cursor.position()
+
     @Slot(str)
     def _on_chunk(self, text: str) -> None:
         cursor = self.editor.textCursor()
-        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.setPosition(min(self._stream_end, len(self.editor.toPlainText())))
         cursor.insertText(text)
+        self._stream_end = cursor.position()
         self.editor.ensureCursorVisible()
+
+    @Slot()
+    def _on_discard(self) -> None:
+        """The paragraph just streamed failed its checks: it goes, and is written again."""
+        self._replace_pending("")
+
+    @Slot(object)
+    def _on_paragraph(self, paragraph) -> None:
+        self._replace_pending(paragraph.text + "\n\n")
+        self._stream_start = self._stream_end
+        self._written.append(paragraph)
+        self._show_paragraph(len(self._written), paragraph.to_dict())
 
     def _writing_done(self) -> None:
         self.generating = False
@@ -625,10 +719,113 @@ class MainWindow(QMainWindow):
         if stopped:
             self.statusBar().showMessage("Stopped. What was written is kept as a revision.", 5000)
 
+    @Slot(object)
+    def _on_piece(self, composition) -> None:
+        """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
+        self._writing_done()
+        if not (self.doc and self.doc[0] == "draft"):
+            return
+        text = self.editor.toPlainText()
+        current = self.store.revision(self.store.draft(self.doc[1]).current_revision_id)
+        self.store.add_revision(self.doc[1], text, origin="generated", model=self.models["text"],
+                                provenance=current.provenance + [p.to_dict() for p in composition.paragraphs],
+                                checks={**composition.check.to_dict(), "stopped": composition.stopped,
+                                        "inserted": True})
+        self.doc_text = text
+        self.reload_drafts()
+        self.show_checks(composition.check.to_dict())
+
     @Slot(str)
     def _on_generate_failed(self, message: str) -> None:
+        if self.generating and self.doc and self.doc[0] == "draft":
+            self._replace_pending("")
         self._writing_done()
         self.show_error(message)
+
+    # --- rewriting a selection -------------------------------------------------------------
+
+    def rewrite_selection(self, how: str, brief: Brief | None = None) -> None:
+        if self.generating or not self._need_project():
+            return
+        cursor = self.editor.textCursor()
+        passage = cursor.selectedText().replace("\u2029", "\n")
+        if not (self.doc and self.doc[0] == "draft") or not passage.strip():
+            self.show_error("Select the passage to rewrite in a draft first.")
+            return
+        self._rewrite_span = (cursor.selectionStart(), cursor.selectionEnd())
+        self.save_document()
+        self.generating = True
+        self.editor.setReadOnly(True)
+        self.generate_btn.setEnabled(False)
+        self.stop_btn.setEnabled(True)
+        self.statusBar().showMessage(f"Rewriting the selection ({how})…")
+        self.request_rewrite.emit(self.project.id, passage, how, brief or self.current_brief() or Brief())
+
+    @Slot(str, str, object)
+    def _on_rewritten(self, passage: str, text: str, problems) -> None:
+        self.generating = False
+        self.generate_btn.setEnabled(True)
+        self.stop_btn.setEnabled(False)
+        self.editor.setReadOnly(False)
+        self.statusBar().clearMessage()
+        if problems:
+            self.message.show_message("The passage is kept as it was: the rewrite " + "; ".join(problems) + ".")
+            return
+        start, end = self._rewrite_span
+        cursor = self.editor.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
+        if cursor.selectedText().replace("\u2029", "\n") != passage:
+            self.show_error("The text changed while it was being rewritten, so the rewrite was not put in.")
+            return
+        cursor.insertText(text)
+        self.save_document(origin="generated")
+
+    # --- where each paragraph came from ------------------------------------------------------
+
+    def _show_paragraph(self, number: int, p: dict) -> None:
+        titles = {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
+        sources = ", ".join(titles.get(i, f"memory {i}") for i in p.get("memory_ids", [])) or "your note"
+        check = p.get("check", {})
+        flag = "✓" if check.get("ok", True) else "⚠ " + "; ".join(check.get("problems", []))
+        how = {"memory": " (the memory's own words)", "model-retry": " (written twice)"}.get(p.get("origin"), "")
+        item = QListWidgetItem(f"¶{number} {p.get('section', '')}: {sources}{how} {flag}")
+        item.setToolTip(p.get("text", ""))
+        self.paragraphs_view.addItem(item)
+
+    def show_provenance(self, revision) -> None:
+        self.paragraphs_view.clear()
+        for n, p in enumerate(revision.provenance if revision else [], 1):
+            if "section" in p:
+                self._show_paragraph(n, p)
+        self.show_checks(revision.checks if revision else {})
+
+    def _select_paragraph(self, item: QListWidgetItem) -> None:
+        """Show the paragraph an entry speaks of, selected in the editor."""
+        text = item.toolTip()
+        start = self.editor.toPlainText().find(text) if text else -1
+        if start >= 0:
+            cursor = self.editor.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(start + len(text), cursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)
+            self.editor.setFocus()
+
+    def show_checks(self, checks: dict) -> None:
+        if not checks or "words" not in checks:
+            self.checks_label.setText("")
+            return
+        parts = ["no invented names" if not checks.get("invented_names") else
+                 "⚠ not in your memories: " + ", ".join(checks["invented_names"])]
+        parts.append(f"{checks['words']} of {checks['target_words']} words")
+        if checks.get("jokes_wanted"):
+            parts.append(f"light moments {checks['light_moments']}/{checks['jokes_wanted']}")
+        if checks.get("sources_named"):
+            parts.append("sources used ✓" if not checks.get("sources_unused") else
+                         "⚠ unused: " + ", ".join(checks["sources_unused"]))
+        if checks.get("avoided"):
+            parts.append("⚠ mentions " + ", ".join(checks["avoided"]))
+        self.checks_label.setText("Checks: " + " · ".join(parts))
 
     # --- search, preview, status ------------------------------------------------------------
 

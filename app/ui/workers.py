@@ -57,8 +57,12 @@ class TextWorker(Worker):
 
     loaded = Signal(str)  # model name
     load_failed = Signal(str)
-    chunk = Signal(str)
+    chunk = Signal(str)  # a token of the paragraph being written
+    paragraph = Signal(object)  # a finished, checked paragraph (llm.compose.Paragraph)
+    discard = Signal()  # the tokens since the last paragraph failed their checks: drop them
     finished = Signal(int, int, bool)  # draft id, revision id, stopped part-way
+    piece_done = Signal(object)  # a Composition to insert into the open draft
+    rewritten = Signal(str, str, object)  # original passage, new text, problems (list)
     failed = Signal(str)
 
     def __init__(self) -> None:
@@ -82,8 +86,9 @@ class TextWorker(Worker):
             self.loaded.emit(self.engine.name)
         return self.engine
 
-    @Slot(int, str)
-    def generate(self, project_id: int, shorthand: str) -> None:
+    @Slot(int, object, object)
+    def generate(self, project_id: int, brief, memory_ids) -> None:
+        """Write from a Brief (or shorthand); `memory_ids` limits the memories used (None: choose)."""
         from app.writing import write
 
         self.cancel.clear()
@@ -93,11 +98,48 @@ class TextWorker(Worker):
                 self.failed.emit("The text model is not available, so nothing can be written yet.")
                 return
             project = self.store.project(project_id)
-            result = write(self.store, project, shorthand, engine, on_text=self.chunk.emit, cancel=self.cancel)
+            result = write(self.store, project, brief, engine, memory_ids=memory_ids, cancel=self.cancel,
+                           on_token=self.chunk.emit, on_paragraph=self.paragraph.emit, on_discard=self.discard.emit)
         except Exception as e:
             self.failed.emit(_message(e))
             return
         self.finished.emit(result.draft.id, result.revision.id, result.stopped)
+
+    @Slot(int, object, object)
+    def piece(self, project_id: int, brief, memory_ids) -> None:
+        """An anecdote (or opening, closing) for the open draft; the window inserts it at the cursor."""
+        from app.writing import compose_piece
+
+        self.cancel.clear()
+        try:
+            engine = self._engine()
+            if engine is None:
+                self.failed.emit("The text model is not available, so nothing can be written yet.")
+                return
+            result = compose_piece(self.store, self.store.project(project_id), brief, engine, memory_ids=memory_ids,
+                                   cancel=self.cancel, on_token=self.chunk.emit, on_paragraph=self.paragraph.emit,
+                                   on_discard=self.discard.emit)
+        except Exception as e:
+            self.failed.emit(_message(e))
+            return
+        self.piece_done.emit(result)
+
+    @Slot(int, str, str, object)
+    def rewrite(self, project_id: int, passage: str, how: str, brief) -> None:
+        from app.writing import rewrite
+
+        self.cancel.clear()
+        try:
+            engine = self._engine()
+            if engine is None:
+                self.failed.emit("The text model is not available, so nothing can be rewritten yet.")
+                return
+            text, problems = rewrite(self.store, self.store.project(project_id), passage, how, brief, engine,
+                                     cancel=self.cancel)
+        except Exception as e:
+            self.failed.emit(_message(e))
+            return
+        self.rewritten.emit(passage, text, problems)
 
 
 class SpeechWorker(Worker):

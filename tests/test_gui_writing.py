@@ -1,0 +1,105 @@
+"""The Brief as chips, provenance beside paragraphs, anecdotes at the cursor, rewrites."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.test_gui import make_project, window  # noqa: F401  (the fixture)
+from tests.test_writing import DAD, FISHING, GARDEN
+
+FOUR = [
+    ("Write a funeral speech using dad.txt and be sure to include at least one joke.", ["Using: dad.txt", "Jokes: 1"]),
+    ("Please write me a funeral speech in the style of Four Weddings and a Funeral but with a Texas inflection.",
+     ["Style: Four Weddings and a Funeral", "Voice: Texas inflection"]),
+    ("He always said we were the three bears and he was Goldilocks. Write me an anecdote about that.",
+     ["Task: anecdote", "Note: He always said we were the three bears and he was Goldilocks."]),
+    ("Make it about four minutes. Don't mention the hospital.", ["Length: 4.0 min · 480 words", "Leave out: the hospital"]),
+]
+
+
+@pytest.fixture
+def project(window, qtbot):
+    make_project(window, qtbot)
+    for title, text in (("dad.txt", DAD), ("garden", GARDEN), ("fishing trip", FISHING)):
+        window.store.add_memory(window.project.id, "text", title, text=text)
+    window.reload_memories()
+    return window.project
+
+
+@pytest.mark.parametrize("shorthand, chips", FOUR)
+def test_the_brief_shows_as_chips_before_writing(window, qtbot, project, shorthand, chips):
+    window.prompt.setText(shorthand)
+    qtbot.waitUntil(lambda: window.chips.brief is not None and window.chips.brief.shorthand == shorthand)
+    texts = window.chips.chip_texts()
+    for chip in chips:
+        assert chip in texts, texts
+    assert texts[-1] == "Memories: Fondly chooses (3)"
+    assert window.store.drafts(project.id) == []  # nothing written yet
+
+
+def test_edited_chips_and_chosen_memories_drive_the_draft(window, qtbot, project):
+    window.warm_up()
+    window.prompt.setText("Write a short eulogy with a joke. Don't mention the hospital.")
+    qtbot.waitUntil(lambda: window.chips.brief is not None)
+    window.chips.set_value("avoid", 0, "")  # removed with the chip's Remove
+    window.chips.set_value("target_words", None, "1")  # one minute
+    garden = next(m.id for m in window.store.memories(project.id) if m.title == "garden")
+    window.chips.choose({garden})
+    assert "Memories: 1 of 3" in window.chips.chip_texts()
+    with qtbot.waitSignal(window.text_worker.finished, timeout=120_000) as done:
+        qtbot.mouseClick(window.generate_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.generating)
+    draft = window.store.draft(done.args[0])
+    assert draft.brief["avoid"] == [] and draft.brief["target_words"] == 120
+    revision = window.store.revision(done.args[1])
+    assert {i for p in revision.provenance for i in p["memory_ids"]} == {garden}
+    assert window.paragraphs_view.count() == len(revision.provenance)
+    assert all("garden" in window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count()))
+    assert window.checks_label.text().startswith("Checks: ")
+
+
+def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):
+    window.warm_up()
+    draft, _ = window.store.create_draft(project.id, "Eulogy", "Opening words.\n\nClosing words.\n")
+    window.reload_drafts()
+    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("Opening words.\n\n"))
+    window.editor.setTextCursor(cursor)
+    window.prompt.setText("Write me an anecdote about the fishing trip")
+    with qtbot.waitSignal(window.text_worker.piece_done, timeout=120_000):
+        window.generate()
+    qtbot.waitUntil(lambda: not window.generating)
+    text = window.editor.toPlainText()
+    assert text.startswith("Opening words.\n\n") and text.rstrip().endswith("Closing words.")
+    assert len(text) > len("Opening words.\n\nClosing words.\n") + 40
+    revisions = window.store.revisions(draft.id)
+    assert len(revisions) == 2 and revisions[-1].text == text and revisions[-1].origin == "generated"
+    fishing = next(m.id for m in window.store.memories(project.id) if m.title == "fishing trip")
+    assert revisions[-1].provenance[-1]["memory_ids"] == [fishing]
+    assert len(window.store.drafts(project.id)) == 1  # no new draft: it went into this one
+
+
+def test_rewriting_a_selection_never_adds_what_is_not_in_the_memories(window, qtbot, project):
+    window.warm_up()
+    passage = "Dad fished at Lake Travis every summer. He named every catfish Gerald."
+    draft, _ = window.store.create_draft(project.id, "Eulogy", f"Before.\n\n{passage}\n\nAfter.\n")
+    window.reload_drafts()
+    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
+    cursor = window.editor.textCursor()
+    start = window.editor.toPlainText().index(passage)
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(passage), cursor.MoveMode.KeepAnchor)
+    window.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(window.text_worker.rewritten, timeout=120_000) as done:
+        window.rewrite_selection("warmer")
+    qtbot.waitUntil(lambda: not window.generating)
+    original, new, problems = done.args
+    text = window.editor.toPlainText()
+    assert original == passage and text.startswith("Before.") and text.rstrip().endswith("After.")
+    if problems:  # refused: the passage stays as it was, and the person is told why
+        assert passage in text and window.message.isVisible()
+    else:
+        assert new in text and passage not in text
+        assert window.store.revisions(draft.id)[-1].text == text
