@@ -7,9 +7,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fondly-installed
 
 # Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts; for the
-# tests, a PulseAudio server with a virtual microphone, and espeak-ng to speak test phrases.
+# tests, a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases, and
+# poppler-utils to read exported PDFs back and render them.
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
-	pulseaudio pulseaudio-utils espeak-ng
+	pulseaudio pulseaudio-utils espeak-ng poppler-utils
 
 .PHONY: run test bench quality screenshot setup system-deps clean
 

@@ -419,7 +419,8 @@ def draft_show(ctx, draft_id, as_json) -> None:
 
 @cli.command()
 @click.argument("draft_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "txt", "html", "pdf", "cards", "docx"]), default="md",
+              show_default=True, help="pdf: large-print reading copy; cards: cue cards.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
 @click.pass_context
 def export(ctx, draft_id, fmt, output) -> None:
