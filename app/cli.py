@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from app import settings
+from app import settings, speaking
 from app.errors import USER_ERRORS, FondlyError
 from app.store import OCCASIONS, Person, Store
 
@@ -380,9 +380,42 @@ def evaluate(paths, model, seed, md) -> None:
         Path(md).write_text(report, encoding="utf-8")
 
 
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search(ctx, project_ref, query, as_json) -> None:
+    """Search a project's memories and drafts; matches are shown [like this]."""
+    store = _store(ctx)
+    hits = store.search_snippets(store.find_project(project_ref).id, query)
+    if as_json:
+        return _json(hits)
+    for h in hits:
+        click.echo(f"{h['kind']} {h['id']}\t{h['title']}\t{h['snippet']}")
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("audio_path", metavar="AUDIO", type=click.Path())
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def pace(ctx, project_ref, audio_path, whisper_model) -> None:
+    """Measure your speaking pace from a practice read, and use it for speaking times."""
+    from app.pace import measure
+
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    wpm, words, seconds = measure(_load_transcriber(whisper_model), audio_path, proj.hotwords)
+    if not 40 <= wpm <= 300:
+        raise FondlyError(f"The pace measured ({wpm} words a minute) is not believable; was it a read of the speech?")
+    store.update_project(proj.id, pace=wpm)
+    click.echo(f"{wpm} words a minute ({words} words in {seconds:.0f} s). Speaking times now use this pace.")
+
+
 @cli.group(cls=FondlyGroup)
 def draft() -> None:
-    """List and read drafts."""
+    """List, read, compare and restore drafts and their revisions."""
 
 
 @draft.command("list")
@@ -392,12 +425,13 @@ def draft() -> None:
 def draft_list(ctx, project_ref, as_json) -> None:
     """List a project's drafts."""
     store = _store(ctx)
-    drafts = store.drafts(store.find_project(project_ref).id)
+    proj = store.find_project(project_ref)
+    drafts = store.drafts(proj.id)
     if as_json:
-        return _json([{**d.to_dict(), "text": store.current_text(d.id)} for d in drafts])
+        return _json([{**d.to_dict(), "text": store.current_text(d.id),
+                       **_timing(store.current_text(d.id), proj.pace)} for d in drafts])
     for d in drafts:
-        words = len(store.current_text(d.id).split())
-        click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{words} words\t{d.updated}")
+        click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{speaking.summary(store.current_text(d.id), proj.pace)}\t{d.updated}")
 
 
 @draft.command("show")
@@ -410,11 +444,55 @@ def draft_show(ctx, draft_id, as_json) -> None:
     d = store.draft(draft_id)
     revisions = store.revisions(d.id)
     text = store.current_text(d.id)
+    pace_ = store.project(d.project_id).pace
     if as_json:
-        return _json({**d.to_dict(), "text": text, "revisions": [r.to_dict() for r in revisions]})
-    click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''})")
+        return _json({**d.to_dict(), "text": text, **_timing(text, pace_), "revisions": [r.to_dict() for r in revisions]})
+    click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''}, "
+               f"{speaking.summary(text, pace_)})")
     click.echo()
     click.echo(text.rstrip())
+
+
+def _timing(text: str, pace_: int) -> dict:
+    words = speaking.word_count(text)
+    return {"words": words, "pace": pace_, "speaking_seconds": speaking.speaking_seconds(words, pace_)}
+
+
+@draft.command("history")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_history(ctx, draft_id, as_json) -> None:
+    """Every revision of a draft, oldest first: when, how it came about, how long."""
+    store = _store(ctx)
+    revisions = store.revisions(store.draft(draft_id).id)
+    if as_json:
+        return _json([{"id": r.id, "created": r.created, "origin": r.origin, "words": speaking.word_count(r.text),
+                       "text": r.text} for r in revisions])
+    for r in revisions:
+        click.echo(f"{r.id}\t{r.created}\t{r.origin}\t{speaking.word_count(r.text)} words")
+
+
+@draft.command("compare")
+@click.argument("first", type=int)
+@click.argument("second", type=int)
+@click.pass_context
+def draft_compare(ctx, first, second) -> None:
+    """Compare two revisions word by word: [-removed-] {+added+}."""
+    from app.history import word_diff
+
+    store = _store(ctx)
+    a, b = store.revision(first), store.revision(second)
+    click.echo("".join(f"[-{t}-]" if op == "-" else f"{{+{t}+}}" if op == "+" else t for op, t in word_diff(a.text, b.text)))
+
+
+@draft.command("restore")
+@click.argument("draft_id", type=int)
+@click.argument("revision_id", type=int)
+@click.pass_context
+def draft_restore(ctx, draft_id, revision_id) -> None:
+    """Make an old revision current again (the current text stays in the history)."""
+    click.echo(_store(ctx).restore(draft_id, revision_id).id)
 
 
 @cli.command()

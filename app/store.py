@@ -564,6 +564,39 @@ class Store:
     def revisions(self, draft_id: int) -> list[Revision]:
         return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
 
+    def restore(self, draft_id: int, revision_id: int, current_text: str | None = None) -> Revision:
+        """Bring back an old revision. The text it replaces is kept first, so nothing is lost."""
+        old = self.revision(revision_id)
+        if old.draft_id != int(draft_id):
+            raise FondlyError(f"Revision {revision_id} belongs to another draft.")
+        with self.db.conn:
+            now_text = self.current_text(draft_id)
+            if current_text is not None and current_text != now_text:
+                self._insert_revision(draft_id, current_text, origin="edited")
+            rid = self._insert_revision(draft_id, old.text, origin="restored", provenance=old.provenance,
+                                        checks={**old.checks, "restored_from": old.id}, model=old.model,
+                                        seed=old.seed)
+        return self.revision(rid)
+
+    def search_snippets(self, project_id: int, query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Memories and drafts matching every word of `query`, each with a snippet that marks
+        the matches as [word]."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return []
+        match = " ".join(f'"{w}"*' for w in words)
+        rows = self.db.execute(
+            "SELECT 'memory', m.id, m.title, snippet(memories_fts, 1, '[', ']', '…', 12), f.rank "
+            "FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
+            "WHERE memories_fts MATCH ? AND m.project_id = ? "
+            "UNION ALL "
+            "SELECT 'draft', d.id, d.title, snippet(revisions_fts, 0, '[', ']', '…', 12), f.rank "
+            "FROM drafts d JOIN revisions_fts f ON f.rowid = d.current_revision_id "
+            "WHERE revisions_fts MATCH ? AND d.project_id = ? ORDER BY 5 LIMIT ?",
+            [match, project_id, match, project_id, limit],
+        ).fetchall()
+        return [{"kind": k, "id": i, "title": t, "snippet": snip} for k, i, t, snip, _ in rows]
+
     def current_text(self, draft_id: int) -> str:
         draft = self.draft(draft_id)
         return self.revision(draft.current_revision_id).text if draft.current_revision_id else ""

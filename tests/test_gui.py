@@ -268,7 +268,14 @@ def test_screenshot(window, qtbot, tmp_path, jfk):
     text = ("# Frank\n\nDad fished at Lake Travis every summer, and he named every catfish Gerald. "
             "We never found out who the first Gerald was.\n\nHe grew tomatoes and sang Johnny Cash "
             "in the garden, badly and proudly.\n\n*Thank you, Dad.*\n")
-    store.create_draft(pid, "Eulogy for Frank", text, seed=7, model="SmolLM2-135M-Instruct.Q4_1.gguf")
+    ok = {"ok": True, "problems": []}
+    provenance = [{"section": "opening", "memory_ids": [1], "origin": "model", "check": ok, "text": ""},
+                  {"section": "stories", "memory_ids": [1, 3], "origin": "model", "check": ok, "text": ""},
+                  {"section": "light", "memory_ids": [2], "origin": "memory", "check": ok, "text": ""}]
+    checks = {"words": 39, "target_words": 40, "invented_names": [], "jokes_wanted": 1, "light_moments": 1,
+              "sources_named": ["dad.txt"], "sources_unused": [], "avoided": []}
+    store.create_draft(pid, "Eulogy for Frank", text, seed=7, model="SmolLM2-135M-Instruct.Q4_1.gguf",
+                       provenance=provenance, checks=checks)
     window.reload_projects()
     window.resize(1280, 800)
     window.drafts.setCurrentItem(window.drafts.topLevelItem(0))

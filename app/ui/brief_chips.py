@@ -35,7 +35,7 @@ class BriefChips(QWidget):
         scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.inner)
         scroll.setVerticalScrollBarPolicy(scroll.verticalScrollBarPolicy().ScrollBarAlwaysOff)
-        scroll.setFixedHeight(38)
+        scroll.setFixedHeight(46)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

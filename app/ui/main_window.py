@@ -8,11 +8,12 @@ services the CLI uses; models and files are handled by the two workers.
 from __future__ import annotations
 
 import copy
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMainWindow, QPlainTextEdit, QPushButton, QSplitter,
                                QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -29,6 +30,12 @@ from app.ui.brief_chips import BriefChips
 from app.ui.recording import RecordingPanel
 from app.ui.workers import SpeechWorker, TextWorker
 
+AUTOSAVE_MS = 2000  # after this long without typing, the text is kept as a revision…
+AUTOSAVE_MAX_MS = 4000  # …and at least this often while typing goes on
+EXPORT_FILTERS = {
+    "md": "Markdown (*.md)", "txt": "Plain text (*.txt)", "html": "Web page, for printing (*.html)",
+    "pdf": "Large-print reading copy (*.pdf)", "cards": "Cue cards (*.pdf)", "docx": "Word document (*.docx)",
+}
 IMPORT_FILTER = "Memories (*.txt *.md *.markdown *.text *.wav *.flac *.mp3 *.m4a *.ogg *.oga *.opus *.aac *.webm)"
 
 
@@ -61,6 +68,7 @@ class MainWindow(QMainWindow):
     request_rewrite = Signal(int, str, str, object)
     request_import = Signal(int, str)
     request_warm_text = Signal()
+    request_pace = Signal(int, str)
     request_warm_speech = Signal()
 
     def __init__(self) -> None:
@@ -100,6 +108,10 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit(placeholderText="Search memories and drafts (Ctrl+F)", clearButtonEnabled=True)
         self.search.textChanged.connect(lambda: self._search_timer.start())
         self._search_timer = QTimer(self, singleShot=True, interval=200, timeout=self.apply_search)
+        self.results = QTextBrowser(openLinks=False, maximumHeight=160)
+        self.results.setAccessibleName("Search results")
+        self.results.anchorClicked.connect(self._open_result)
+        self.results.hide()
         self.memory_list = QListWidget()
         self.memory_list.setAccessibleName("Memories")
         self.memory_list.setWordWrap(True)
@@ -118,6 +130,7 @@ class MainWindow(QMainWindow):
         lv = QVBoxLayout(left)
         lv.addLayout(top)
         lv.addWidget(self.search)
+        lv.addWidget(self.results)
         lv.addWidget(QLabel("Memories"))
         lv.addWidget(self.memory_list, 1)
         lv.addLayout(buttons)
@@ -130,6 +143,9 @@ class MainWindow(QMainWindow):
         self.editor.setAccessibleName("Editor")
         self.editor.setAcceptDrops(False)  # files dropped here go to the window, to be imported
         self.editor.textChanged.connect(lambda: self._render_timer.start())
+        self.editor.textChanged.connect(self._typed)
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
+        self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS, timeout=self.autosave)
         self.preview = QTextBrowser(openExternalLinks=False, openLinks=False)
         self.preview.setAccessibleName("Preview")
         self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
@@ -164,11 +180,22 @@ class MainWindow(QMainWindow):
         # right: drafts and revisions
         self.drafts = QTreeWidget(headerHidden=True)
         self.drafts.setAccessibleName("Drafts")
+        self.drafts.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.drafts.currentItemChanged.connect(self._draft_chosen)
+        self.compare_btn = QPushButton("Compare", toolTip="Compare the selected revision with the current text, "
+                                                          "or two selected revisions, word by word")
+        self.compare_btn.clicked.connect(self.compare_revisions)
+        self.restore_btn = QPushButton("Restore", toolTip="Make the selected revision current again "
+                                                          "(the current text stays in the history)")
+        self.restore_btn.clicked.connect(self.restore_revision)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.addWidget(QLabel("Drafts and revisions"))
         rv.addWidget(self.drafts, 1)
+        history = QHBoxLayout()
+        history.addWidget(self.compare_btn)
+        history.addWidget(self.restore_btn)
+        rv.addLayout(history)
         rv.addWidget(QLabel("Where each paragraph came from"))
         self.paragraphs_view = QListWidget(wordWrap=True)
         self.paragraphs_view.setAccessibleName("Paragraph sources")
@@ -205,6 +232,9 @@ class MainWindow(QMainWindow):
         self._action(f, "&New speech…", self.new_project, QKeySequence.StandardKey.New)
         self._action(f, "&Import memories…", self.import_dialog, "Ctrl+I")
         self._action(f, "&Snapshot", self.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
+        self._action(f, "&Export…", self.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
+        self._action(f, "&Measure my pace…", self.measure_pace_dialog, None,
+                     "Choose a recording of you reading the speech; speaking times will use your pace")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = m.addMenu("&Edit")
@@ -254,6 +284,9 @@ class MainWindow(QMainWindow):
         s.recovered.connect(self._on_recovered)
         s.live_segment.connect(self._on_live_segment)
         s.dictated.connect(self._on_dictated)
+        self.request_pace.connect(s.measure_pace)
+        s.pace_measured.connect(self._on_pace)
+        s.problem.connect(self.show_error)
         self.recording.started.connect(self._on_recording_started)
         self.recording.stopping.connect(self._on_recording_stopping)
         self.recording.error.connect(self.show_error)
@@ -532,9 +565,11 @@ class MainWindow(QMainWindow):
                 top = QTreeWidgetItem([d.title])
                 top.setData(0, Qt.ItemDataRole.UserRole, ("draft", d.id, None))
                 top.setToolTip(0, d.title)
+                pace = self.project.pace
                 for r in reversed(self.store.revisions(d.id)):
                     words = speaking.word_count(r.text)
-                    child = QTreeWidgetItem([f"{r.created[11:16]} {r.origin} · {words} words"])
+                    spoken = speaking.format_duration(speaking.speaking_seconds(words, pace))
+                    child = QTreeWidgetItem([f"{r.created[11:16]} {r.origin} · {words} words · {spoken}"])
                     child.setData(0, Qt.ItemDataRole.UserRole, ("revision", d.id, r.id))
                     top.addChild(child)
                 self.drafts.addTopLevelItem(top)
@@ -577,7 +612,7 @@ class MainWindow(QMainWindow):
         if self.generating:
             return False
         text = self.editor.toPlainText()
-        if text == self.doc_text and origin == "edited":
+        if text == self.doc_text and origin != "snapshot":
             return False
         try:
             if self.doc and self.doc[0] == "draft":
@@ -597,6 +632,18 @@ class MainWindow(QMainWindow):
             return False
         self.doc_text = text
         return True
+
+    def _typed(self) -> None:
+        if not self.generating and not self.editor.isReadOnly():
+            self._autosave.start()
+            if not self._autosave_max.isActive():
+                self._autosave_max.start()
+
+    def autosave(self) -> None:
+        self._autosave.stop()
+        self._autosave_max.stop()
+        if self.save_document(origin="autosave"):
+            self.statusBar().showMessage("Saved.", 1500)
 
     def snapshot(self) -> None:
         if self.save_document(origin="snapshot"):
@@ -836,12 +883,135 @@ class MainWindow(QMainWindow):
     def apply_search(self) -> None:
         query = self.search.text().strip()
         hits = self.store.search(self.project.id, query) if (self.project and query) else None
+        self._show_results(query)
         for i in range(self.memory_list.count()):
             item = self.memory_list.item(i)
             item.setHidden(hits is not None and item.data(Qt.ItemDataRole.UserRole) not in hits["memories"])
         for i in range(self.drafts.topLevelItemCount()):
             item = self.drafts.topLevelItem(i)
             item.setHidden(hits is not None and item.data(0, Qt.ItemDataRole.UserRole)[1] not in hits["drafts"])
+
+    def _show_results(self, query: str) -> None:
+        """Matches with their snippets, the matched words highlighted; a click opens the document."""
+        found = self.store.search_snippets(self.project.id, query) if (self.project and query) else []
+        if not query:
+            self.results.hide()
+            return
+        rows = []
+        for hit in found:
+            snippet = html.escape(hit["snippet"]).replace("[", "<b style='background:#fbe7a1'>").replace("]", "</b>")
+            rows.append(f"<p><a href='{hit['kind']}:{hit['id']}'>{html.escape(hit['title'])}</a> "
+                        f"<small>({hit['kind']})</small><br>{snippet}</p>")
+        self.results.setHtml("".join(rows) or "<p><i>Nothing found.</i></p>")
+        self.results.show()
+
+    def _open_result(self, url) -> None:
+        kind, _, ident = url.toString().partition(":")
+        self.open_document((kind, int(ident)))
+        if kind == "memory":
+            item = self._memory_item(int(ident))
+            if item is not None:
+                self.memory_list.blockSignals(True)
+                self.memory_list.setCurrentItem(item)
+                self.memory_list.blockSignals(False)
+
+    # --- history ---------------------------------------------------------------------------
+
+    def _selected_revisions(self) -> list[tuple[int, int]]:
+        out = []
+        for item in self.drafts.selectedItems():
+            kind, draft_id, revision_id = item.data(0, Qt.ItemDataRole.UserRole)
+            if kind == "revision":
+                out.append((draft_id, revision_id))
+        return out
+
+    def compare_revisions(self):
+        """Word-by-word differences: two selected revisions, or one and the text in the editor."""
+        from app.history import word_diff
+
+        chosen = self._selected_revisions()
+        if not chosen or len(chosen) > 2 or (len(chosen) == 1 and not (self.doc and self.doc[0] == "draft")):
+            self.show_error("Select one revision to compare with the current text, or two to compare together.")
+            return None
+        if len(chosen) == 2:
+            first, second = sorted(r for _, r in chosen)
+            old, new = self.store.revision(first).text, self.store.revision(second).text
+            title = f"Revision {first} → revision {second}"
+        else:
+            old, new = self.store.revision(chosen[0][1]).text, self.editor.toPlainText()
+            title = f"Revision {chosen[0][1]} → the current text"
+        parts = []
+        for op, text in word_diff(old, new):
+            t = html.escape(text).replace("\n", "<br>")
+            parts.append(t if op == " " else f"<del style='background:#f6d5d5'>{t}</del>" if op == "-"
+                         else f"<ins style='background:#d5f0dc'>{t}</ins>")
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        view = QTextBrowser()
+        view.setHtml("".join(parts))
+        QVBoxLayout(dialog).addWidget(view)
+        dialog.resize(700, 500)
+        dialog.open()
+        self.diff_view = view
+        return dialog
+
+    def restore_revision(self) -> None:
+        chosen = self._selected_revisions()
+        if len(chosen) != 1:
+            self.show_error("Select the one revision to restore.")
+            return
+        draft_id, revision_id = chosen[0]
+        current = self.editor.toPlainText() if self.doc == ("draft", draft_id) else None
+        self.store.restore(draft_id, revision_id, current_text=current)
+        self.doc = None  # its text is already kept: nothing more to save
+        self.open_document(("draft", draft_id), save=False)
+        self.reload_drafts()
+        self.statusBar().showMessage("Restored. The text it replaced is kept in the history.", 5000)
+
+    # --- export and pace -------------------------------------------------------------------
+
+    def export_dialog(self) -> None:
+        if not (self.doc and self.doc[0] == "draft"):
+            self.show_error("Open the draft to export first.")
+            return
+        self.save_document()
+        dialog = QFileDialog(self, "Export the speech", str(Path.home()), ";;".join(EXPORT_FILTERS.values()))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self.export_to(path, dialog.selectedNameFilter()))
+        dialog.open()
+
+    def export_to(self, path: str, name_filter: str) -> None:
+        from app.export import FORMATS, export_draft
+
+        fmt = next((k for k, v in EXPORT_FILTERS.items() if v == name_filter), "pdf")
+        if not Path(path).suffix:
+            path += FORMATS[fmt][0]
+        try:
+            export_draft(self.store, self.doc[1], fmt, path)
+        except USER_ERRORS as e:
+            self.show_error(str(e))
+            return
+        self.message.show_message(f"Exported to {path}.")
+
+    def measure_pace_dialog(self) -> None:
+        if not self._need_project():
+            return
+        dialog = QFileDialog(self, "A recording of you reading the speech", str(Path.home()), IMPORT_FILTER)
+        dialog.fileSelected.connect(self.measure_pace)
+        dialog.open()
+
+    def measure_pace(self, path: str) -> None:
+        self.statusBar().showMessage("Measuring your pace…")
+        self.request_pace.emit(self.project.id, path)
+
+    @Slot(int, int)
+    def _on_pace(self, project_id: int, wpm: int) -> None:
+        self.statusBar().clearMessage()
+        if self.project and self.project.id == project_id:
+            self.project = self.store.project(project_id)
+            self.render_preview()
+            self.reload_drafts()
+        self.message.show_message(f"Your pace is {wpm} words a minute; speaking times now use it.")
 
     def render_preview(self) -> None:
         text = self.editor.toPlainText()

@@ -153,6 +153,8 @@ class SpeechWorker(Worker):
     failed = Signal(str, str)  # file name, message: the file was refused and nothing was stored
     recovered = Signal(int, str)  # memory id, title: a recording cut off last time, now finished
     dictated = Signal(str)
+    pace_measured = Signal(int, int)  # project id, words per minute
+    problem = Signal(str)  # an error outside importing (dictation, pace): shown as it is
     live_segment = Signal(int, str)  # memory id, text: from the live transcript's own thread
 
     def __init__(self) -> None:
@@ -203,12 +205,30 @@ class SpeechWorker(Worker):
             self.store.update_memory(memory_id, status="failed", error=_message(e))
         self.done.emit(memory_id)
 
+    @Slot(int, str)
+    def measure_pace(self, project_id: int, path: str) -> None:
+        from app.pace import measure
+
+        try:
+            if self._transcriber() is None:
+                raise FondlyError("The speech model could not be loaded, so the pace can't be measured.")
+            project = self.store.project(project_id)
+            wpm, _words, _seconds = measure(self.transcriber, path, project.hotwords)
+            if not 40 <= wpm <= 300:
+                raise FondlyError(f"The pace measured ({wpm} words a minute) is not believable; "
+                                  "was it a read of the speech?")
+            self.store.update_project(project_id, pace=wpm)
+        except Exception as e:
+            self.problem.emit(f"{path.rsplit('/', 1)[-1]}: {_message(e)}")
+            return
+        self.pace_measured.emit(project_id, wpm)
+
     @Slot(object, object)
     def dictate(self, audio, hotwords) -> None:
         try:
             text = " ".join(s.text for s in self.transcriber.transcribe(audio, list(hotwords)))
         except Exception as e:
-            self.failed.emit("Dictation", _message(e))
+            self.problem.emit(f"Dictation failed: {_message(e)}")
             return
         self.dictated.emit(text)
 
