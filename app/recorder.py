@@ -7,8 +7,12 @@ transcript. Pause and resume suspend the device; stop flushes and closes the fil
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
+
+# Qt Multimedia narrates its back-end search (PipeWire, VA-API…) on stderr: not for a person
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot

@@ -16,7 +16,16 @@ DEFAULTS: dict[str, Any] = {
     "threads": 0,  # 0: as many as the machine has, up to four
     "context": 4096,  # tokens of context for the text model
     "pace": 120,  # words per minute for new projects
+    "gpu_layers": 0,  # layers to offload, where llama.cpp was built with a GPU; -1: all
+    "text_size": 14,  # points, for the editor and preview
+    "server": None,  # an OpenAI-compatible chat server URL to write with instead of a local model
+    "trusted_servers": [],  # servers off this machine the person agreed to send memories to
+    "models": [],  # models the person added: {"name", "kind": "text" | "speech", "path"}
 }
+
+# how a value typed at the command line becomes a setting, and what it may be
+_INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": (60, 250), "gpu_layers": (-1, 1000),
+               "text_size": (8, 48)}
 
 
 def _path() -> Path:
@@ -56,6 +65,37 @@ def set_value(key: str, value: Any) -> None:
         os.replace(tmp, path)
     except OSError as e:
         raise FondlyError(f"Fondly can't save its settings to {path} ({e.strerror}).") from None
+
+
+def parse(key: str, text: str | None) -> Any:
+    """A setting from text, checked; "" or "default" puts the default back."""
+    if key not in DEFAULTS:
+        raise FondlyError(f"There is no setting called {key!r}. Settings: {', '.join(DEFAULTS)}.")
+    if text is None or text.strip().lower() in ("", "default", "none"):
+        return DEFAULTS[key]
+    text = text.strip()
+    if key in _INT_RANGES:
+        low, high = _INT_RANGES[key]
+        try:
+            value = int(text)
+        except ValueError:
+            raise FondlyError(f"{key} must be a whole number from {low} to {high}, not {text!r}.") from None
+        if not low <= value <= high:
+            raise FondlyError(f"{key} must be from {low} to {high}; {value} is outside that.")
+        return value
+    if key == "model":
+        from llm import gguf
+
+        return str(gguf.check_loadable(gguf.read(text)).path)
+    if key == "whisper_model":
+        from speech.models import check_model
+
+        return str(check_model(text))
+    if key == "server":
+        from llm.remote import check_url
+
+        return check_url(text)
+    raise FondlyError(f"{key} is changed through its own command, not set directly.")
 
 
 def threads() -> int:

@@ -17,6 +17,7 @@ from llm.brief import Brief, parse
 from llm.compose import Composition, Paragraph, Source, choose_sources, compose, load_template, speech_check
 from llm.checks import Grounds
 from llm.engine import Engine, new_seed
+from llm.errors import ModelError
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
 
@@ -82,13 +83,17 @@ def write(
         if on_paragraph:
             on_paragraph(p)
 
+    error = None
     try:
         result = compose(engine, brief, sources, project.names, speaker=project.speaker, seed=seed,
                          cancel=cancel, on_token=on_token, on_paragraph=keep, on_discard=on_discard)
-    except KeyboardInterrupt:  # Ctrl+C in the CLI: keep the paragraphs already finished
+    except (KeyboardInterrupt, ModelError) as e:  # Ctrl+C, a server gone: keep the paragraphs finished
+        if isinstance(e, ModelError) and not done:
+            raise
+        error = e if isinstance(e, ModelError) else None
         grounds = Grounds([s.text for s in sources], project.names, brief, project.speaker)
         result = Composition(done, speech_check(done, brief, grounds, sources), [], stopped=True)
-    checks = {**result.check.to_dict(), "stopped": result.stopped}
+    checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
     draft, revision = store.create_draft(
         project.id,
         draft_title(brief),
@@ -102,6 +107,9 @@ def write(
         provenance=[p.to_dict() for p in result.paragraphs],
         checks=checks,
     )
+    if error:
+        raise ModelError(f"{error} The {len(done)} paragraph{'s' if len(done) != 1 else ''} written before it "
+                         f"are saved as draft {draft.id}.")
     return Written(draft, revision, result.stopped, result)
 
 

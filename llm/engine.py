@@ -33,7 +33,8 @@ def new_seed() -> int:
 class Engine:
     """A loaded GGUF model. `chat()` streams text; setting `cancel` stops after the current token."""
 
-    def __init__(self, model: str | Path | None = None, context: int = DEFAULT_CONTEXT, threads: int = 0):
+    def __init__(self, model: str | Path | None = None, context: int = DEFAULT_CONTEXT, threads: int = 0,
+                 gpu_layers: int = 0):
         from llama_cpp import Llama  # heavy import, only when a model is wanted
 
         path = resolve_model(model)
@@ -47,6 +48,7 @@ class Engine:
                 n_ctx=n_ctx,
                 n_threads=threads or None,
                 n_batch=min(512, n_ctx),
+                n_gpu_layers=gpu_layers,
                 verbose=False,
             )
         except Exception as e:  # llama.cpp reports load failures as ValueError or RuntimeError

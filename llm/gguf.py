@@ -199,3 +199,36 @@ def _read_body(path: Path, f: BinaryIO, size: int) -> GGUFInfo:
         size_bytes=size,
         metadata=meta,
     )
+
+
+_PROBE = """
+import sys
+from llama_cpp import Llama
+try:
+    Llama(model_path=sys.argv[1], vocab_only=True, verbose=True)  # llama.cpp says why, on stderr
+except Exception as e:
+    print("FAILED", e)
+    sys.exit(3)
+print("OK")
+"""
+
+
+def check_loadable(info: GGUFInfo, timeout: float = 120) -> GGUFInfo:
+    """Let llama.cpp itself try the file, in a child process: an architecture it does not know, or
+    anything else that would abort a process, costs the child, never the app."""
+    import subprocess
+    import sys
+
+    try:
+        proc = subprocess.run([sys.executable, "-c", _PROBE, str(info.path)], capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ModelError(f"llama.cpp took too long to open {info.path.name}; it may be damaged.") from None
+    if proc.returncode == 0 and "OK" in proc.stdout:
+        return info
+    detail = (proc.stdout + proc.stderr).strip()
+    if "unknown model architecture" in detail or "unknown architecture" in detail:
+        raise ModelError(f"{info.path.name} is a {info.architecture!r} model, which this version of llama.cpp "
+                         "can't run. Choose a Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
+    raise ModelError(f"llama.cpp could not open {info.path.name}"
+                     f"{' (it crashed)' if proc.returncode < 0 else ''}. Choose another .gguf model.")

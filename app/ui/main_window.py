@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
     request_import = Signal(int, str)
     request_warm_text = Signal()
     request_pace = Signal(int, str)
+    request_reload_text = Signal()
+    request_reload_speech = Signal()
     request_warm_speech = Signal()
 
     def __init__(self) -> None:
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = m.addMenu("&Edit")
         self._action(e, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(e, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
         r = e.addMenu("&Rewrite the selection")
         for how, label in (("shorter", "&Shorter"), ("warmer", "&Warmer"), ("lighter", "&Lighter"),
                            ("style", "In the Brief's st&yle")):
@@ -285,6 +288,8 @@ class MainWindow(QMainWindow):
         s.live_segment.connect(self._on_live_segment)
         s.dictated.connect(self._on_dictated)
         self.request_pace.connect(s.measure_pace)
+        self.request_reload_text.connect(t.reload)
+        self.request_reload_speech.connect(s.reload)
         s.pace_measured.connect(self._on_pace)
         s.problem.connect(self.show_error)
         self.recording.started.connect(self._on_recording_started)
@@ -1046,6 +1051,20 @@ class MainWindow(QMainWindow):
 
     def show_error(self, text: str) -> None:
         self.message.show_message(text, error=True)
+
+    def show_settings(self):
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self)
+        dialog.text_model_changed.connect(self._switch_text_model)
+        dialog.speech_model_changed.connect(self.request_reload_speech)
+        dialog.accepted.connect(lambda: self.apply_text_size(uisettings.text_size()))
+        dialog.open()
+        return dialog
+
+    def _switch_text_model(self) -> None:
+        self.statusBar().showMessage("Switching the text model…", 5000)
+        self.request_reload_text.emit()
 
     def show_about(self) -> None:
         about_box(self, self.models["speech"], self.models["text"], str(data_dir())).open()

@@ -1,4 +1,4 @@
-"""The GUI's remembered state (window layout, text size), kept in the data folder.
+"""The GUI's remembered state: window layout in a QSettings file, text size in Fondly's settings.
 
 QSettings would otherwise write to a per-user location shared by every test run;
 keeping it beside the database makes FONDLY_HOME isolate it too.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+from app import settings
 from app.paths import data_dir
 
 TEXT_SIZES = (11, 12, 13, 14, 16, 18, 20, 24, 28)
-DEFAULT_TEXT_SIZE = 14
 
 
 def ui_settings() -> QSettings:
@@ -19,19 +19,15 @@ def ui_settings() -> QSettings:
 
 
 def text_size() -> int:
-    try:
-        size = int(ui_settings().value("text_size", DEFAULT_TEXT_SIZE))
-    except (TypeError, ValueError):
-        size = DEFAULT_TEXT_SIZE
-    return size if size in TEXT_SIZES else DEFAULT_TEXT_SIZE
+    return int(settings.get("text_size"))
 
 
 def step_text_size(direction: int) -> int:
-    """One step larger (+1) or smaller (-1); remembered at once."""
-    sizes = TEXT_SIZES
-    i = sizes.index(text_size())
-    size = sizes[max(0, min(len(sizes) - 1, i + direction))]
-    s = ui_settings()
-    s.setValue("text_size", size)
-    s.sync()
+    """One step larger (+1) or smaller (-1) than now; remembered at once."""
+    now = text_size()
+    if direction > 0:
+        size = next((s for s in TEXT_SIZES if s > now), TEXT_SIZES[-1])
+    else:
+        size = next((s for s in reversed(TEXT_SIZES) if s < now), TEXT_SIZES[0])
+    settings.set_value("text_size", size)
     return size

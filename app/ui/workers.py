@@ -75,16 +75,28 @@ class TextWorker(Worker):
 
     def _engine(self):
         if self.engine is None:
-            from llm.engine import Engine
+            from app.engines import open_text_engine
 
             try:
-                self.engine = Engine(settings.get("model"), context=int(settings.get("context")),
-                                     threads=settings.threads())
+                self.engine = open_text_engine()
             except Exception as e:
                 self.load_failed.emit(_message(e))
                 return None
             self.loaded.emit(self.engine.name)
         return self.engine
+
+    @Slot()
+    def reload(self) -> None:
+        """Switch to the model now in the settings; if it fails to load, keep the one in use."""
+        from app.engines import open_text_engine
+
+        try:
+            engine = open_text_engine()
+        except Exception as e:
+            self.load_failed.emit(_message(e) + (f" Still writing with {self.engine.name}." if self.engine else ""))
+            return
+        self.engine = engine
+        self.loaded.emit(engine.name)
 
     @Slot(int, object, object)
     def generate(self, project_id: int, brief, memory_ids) -> None:
@@ -231,6 +243,19 @@ class SpeechWorker(Worker):
             self.problem.emit(f"Dictation failed: {_message(e)}")
             return
         self.dictated.emit(text)
+
+    @Slot()
+    def reload(self) -> None:
+        """Switch to the speech model now in the settings, keeping the old one if the new fails."""
+        from speech.transcriber import Transcriber
+
+        try:
+            transcriber = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+        except Exception as e:
+            self.load_failed.emit(_message(e))
+            return
+        self.transcriber = transcriber
+        self.loaded.emit(transcriber.name)
 
     def _transcriber(self):
         if self.transcriber is None:

@@ -1,0 +1,122 @@
+"""`fondly doctor`: is everything Fondly needs in working order? A report a person can paste
+into a bug report — versions and yes/no answers, never a word of their memories."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import time
+import uuid
+from importlib import metadata
+from typing import Any, Callable
+
+from app import settings
+from app.errors import USER_ERRORS, FondlyError
+
+
+def _check(name: str, fn: Callable[[], str], essential: bool = True) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail, ok = fn(), True
+    except USER_ERRORS as e:
+        detail, ok = str(e), False
+    except Exception as e:  # a doctor reports; it does not crash
+        detail, ok = f"{type(e).__name__}: {e}", False
+    return {"name": name, "ok": ok, "detail": detail, "essential": essential,
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _data_folder() -> str:
+    from app.paths import data_dir
+
+    folder = data_dir()
+    probe = folder / f".doctor-{uuid.uuid4().hex}"
+    try:
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:
+        raise FondlyError(f"{folder} can't be written to ({e.strerror}); Fondly can't save anything. "
+                           "Fix its permissions or set FONDLY_HOME to a folder you can write to.") from None
+    return f"{folder} is writable"
+
+
+def _free_space() -> str:
+    from app.paths import data_dir
+
+    free = shutil.disk_usage(data_dir()).free
+    if free < 200 * 1024 * 1024:
+        raise FondlyError(f"only {free / 2**20:.0f} MB free; recordings need room. Free some space.")
+    return f"{free / 2**30:.1f} GB free"
+
+
+def _database() -> str:
+    from app.paths import data_dir
+
+    path = data_dir() / "fondly.db"
+    if not path.exists():
+        return "no database yet (it is made on first use)"
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
+    finally:
+        conn.close()
+    if result != "ok":
+        raise FondlyError(f"the database is damaged ({result}). Keep a copy of {path} before anything else.")
+    return "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
+
+
+def _text_model() -> str:
+    from app.engines import open_text_engine
+    from llm.engine import Message
+
+    engine = open_text_engine()
+    reply = "".join(engine.chat([Message("user", "Say hello.")], max_tokens=8, seed=1))
+    if not reply.strip():
+        raise FondlyError(f"{engine.name} loaded but wrote nothing")
+    return f"{engine.name} loads and writes"
+
+
+def _speech_model() -> str:
+    import numpy as np
+
+    from speech.transcriber import Transcriber
+
+    t = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+    tone = (0.1 * np.sin(np.arange(16000) * 2 * np.pi * 220 / 16000)).astype(np.float32)
+    list(t.transcribe(tone))
+    return f"{t.name} loads and transcribes"
+
+
+def _microphone() -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.recorder import inputs
+
+    QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
+    devices = inputs()
+    if not devices:
+        raise FondlyError("no microphone found; recording is off, importing still works")
+    return f"{len(devices)} input{'s' if len(devices) != 1 else ''}"
+
+
+def _versions() -> str:
+    parts = [f"Python {platform.python_version()}", platform.platform()]
+    for dist in ("fondly", "llama-cpp-python", "faster-whisper", "ctranslate2", "PySide6", "sqlite-utils"):
+        try:
+            parts.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist} missing")
+    return ", ".join(parts) + f", {os.cpu_count()} CPUs"
+
+
+def run_checks() -> list[dict[str, Any]]:
+    checks = [_check("data folder", _data_folder), _check("free space", _free_space),
+              _check("database", _database)]
+    if checks[0]["ok"]:
+        checks += [_check("text model", _text_model), _check("speech model", _speech_model)]
+    checks += [_check("microphone", _microphone, essential=False), _check("versions", _versions, essential=False)]
+    return checks

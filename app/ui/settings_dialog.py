@@ -1,0 +1,141 @@
+"""Settings: which models write and transcribe (add your own in two clicks), threads, context,
+GPU layers, pace, text size, and an optional model server."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
+                               QVBoxLayout)
+
+from app import models, settings
+from app.engines import trust, trusted
+from app.errors import USER_ERRORS
+
+
+class SettingsDialog(QDialog):
+    text_model_changed = Signal()
+    speech_model_changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.models = QListWidget()
+        self.models.setAccessibleName("Models")
+        add_btn = QPushButton("Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder")
+        add_btn.clicked.connect(self.add_dialog)
+        self.use_btn = QPushButton("Use")
+        self.use_btn.clicked.connect(self.use_selected)
+        remove_btn = QPushButton("Remove")
+        remove_btn.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        for b in (add_btn, self.use_btn, remove_btn):
+            buttons.addWidget(b)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: #8a3b12")
+        values = settings.load()
+        self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
+        self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
+        self.gpu_layers = QSpinBox(minimum=-1, maximum=1000, value=values["gpu_layers"], specialValueText="all")
+        self.pace = QSpinBox(minimum=60, maximum=250, value=values["pace"], suffix=" words a minute")
+        self.text_size = QSpinBox(minimum=8, maximum=48, value=values["text_size"], suffix=" pt")
+        self.server = QLineEdit(values["server"] or "", placeholderText="http://127.0.0.1:8080/v1 (off when empty)")
+        form = QFormLayout()
+        form.addRow("&Threads", self.threads)
+        form.addRow("&Context (tokens)", self.context)
+        form.addRow("&GPU layers", self.gpu_layers)
+        form.addRow("Pace for new &speeches", self.pace)
+        form.addRow("Te&xt size", self.text_size)
+        form.addRow("Model se&rver", self.server)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.save)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Models (everything runs on this computer unless you set a server)"))
+        layout.addWidget(self.models)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addLayout(form)
+        layout.addWidget(box)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.models.clear()
+        for row in models.listing():
+            mark = "✓ " if row["in_use"] else "   "
+            extra = f" — {row['architecture']}, {row['quantization']}" if row.get("architecture") else ""
+            item = QListWidgetItem(f"{mark}{row['kind']}: {row['name']}{' (bundled)' if row['bundled'] else ''}{extra}")
+            item.setToolTip(row.get("good_for") or row["path"])
+            item.setData(256, row["name"])
+            self.models.addItem(item)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+    def add_dialog(self) -> None:
+        dialog = QFileDialog(self, "Add a model", "", "GGUF models (*.gguf);;All files (*)")
+        dialog.fileSelected.connect(self.add)
+        dialog.open()
+
+    def add(self, path: str) -> bool:
+        try:
+            models.add(path)
+        except USER_ERRORS as e:
+            self.show_error(str(e))
+            return False
+        self.show_error("")
+        self.refresh()
+        return True
+
+    def _selected(self) -> str | None:
+        item = self.models.currentItem()
+        return item.data(256) if item else None
+
+    def use_selected(self) -> None:
+        name = self._selected()
+        if not name:
+            return
+        try:
+            row = models.use(name)
+        except USER_ERRORS as e:
+            self.show_error(str(e))
+            return
+        self.refresh()
+        (self.text_model_changed if row["kind"] == "text" else self.speech_model_changed).emit()
+
+    def remove_selected(self) -> None:
+        name = self._selected()
+        if not name:
+            return
+        try:
+            row = models.find(name)
+            models.remove(name)
+        except USER_ERRORS as e:
+            self.show_error(str(e))
+            return
+        self.refresh()
+        if row["in_use"]:
+            (self.text_model_changed if row["kind"] == "text" else self.speech_model_changed).emit()
+
+    def save(self) -> None:
+        try:
+            server = settings.parse("server", self.server.text())
+            if server and not trusted(server):
+                answer = QMessageBox.question(
+                    self, "Send memories to another computer?",
+                    f"Writing with {server} sends your memories and drafts to that computer. "
+                    "Only agree if it is one you trust, such as your own at home.")
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+                trust(server)
+            old = settings.load()
+            for key, widget in (("threads", self.threads), ("context", self.context), ("gpu_layers", self.gpu_layers),
+                                ("pace", self.pace), ("text_size", self.text_size)):
+                settings.set_value(key, widget.value())
+            settings.set_value("server", server)
+        except USER_ERRORS as e:
+            self.show_error(str(e))
+            return
+        if any(old[k] != settings.get(k) for k in ("threads", "context", "gpu_layers", "server")):
+            self.text_model_changed.emit()
+        self.accept()
