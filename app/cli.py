@@ -214,9 +214,7 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
         recorder.start()
     except USER_ERRORS:
         live.finish()
-        store.delete_memory(memory.id)
-        wav.unlink(missing_ok=True)
-        wav.with_suffix(".owner").unlink(missing_ok=True)
+        recordings.abandon(store, memory.id, wav)
         raise
     problems: list[str] = []
     recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))

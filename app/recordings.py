@@ -54,6 +54,13 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
     return memory
 
 
+def abandon(store: Store, memory_id: int, wav: Path) -> None:
+    """A recording whose microphone never opened: it held nothing, so it leaves no trace."""
+    store.delete_memory(memory_id)
+    wav.unlink(missing_ok=True)
+    _owner_file(wav).unlink(missing_ok=True)
+
+
 def leave_for_later(store: Store, memory_id: int) -> Memory:
     """Stopped but not yet given its final pass (the app is closing): the next start does it."""
     memory = store.update_memory(memory_id, status="transcribing")

@@ -195,6 +195,7 @@ def test_dictation_inserts_at_the_cursor(window, qtbot, pulse, jfk_wav):
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
     with qtbot.waitSignal(window.speech_worker.dictated, timeout=60_000):
         qtbot.mouseClick(window.dictate_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ask" in window.editor.toPlainText().lower())  # the window's slot runs after the signal
     text = window.editor.toPlainText()
     assert text.startswith("He always said: ") and text.endswith(". The end.")
     assert PHRASE in normalise(text)

@@ -115,9 +115,7 @@ class RecordingPanel(QWidget):
         except USER_ERRORS as e:
             self.live.finish()
             self.live.store.close()
-            self.store.delete_memory(memory.id)
-            wav.unlink(missing_ok=True)
-            wav.with_suffix(".owner").unlink(missing_ok=True)
+            recordings.abandon(self.store, memory.id, wav)
             self.recorder, self.memory_id, self.live = None, None, None
             self.error.emit(str(e))
             return

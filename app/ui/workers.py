@@ -98,60 +98,49 @@ class TextWorker(Worker):
         self.engine = engine
         self.loaded.emit(engine.name)
 
-    @Slot(int, object, object)
-    def generate(self, project_id: int, brief, memory_ids) -> None:
-        """Write from a Brief (or shorthand); `memory_ids` limits the memories used (None: choose)."""
-        from app.writing import write
-
+    def _with_engine(self, work):
+        """Run `work(engine)`; a failure (no model, a person's mistake, a bug) becomes `failed`."""
         self.cancel.clear()
         try:
             engine = self._engine()
             if engine is None:
                 self.failed.emit("The text model is not available, so nothing can be written yet.")
-                return
-            project = self.store.project(project_id)
-            result = write(self.store, project, brief, engine, memory_ids=memory_ids, cancel=self.cancel,
-                           on_token=self.chunk.emit, on_paragraph=self.paragraph.emit, on_discard=self.discard.emit)
+                return None
+            return work(engine)
         except Exception as e:
             self.failed.emit(_message(e))
-            return
-        self.finished.emit(result.draft.id, result.revision.id, result.stopped)
+            return None
+
+    @Slot(int, object, object)
+    def generate(self, project_id: int, brief, memory_ids) -> None:
+        """Write from a Brief (or shorthand); `memory_ids` limits the memories used (None: choose)."""
+        from app.writing import write
+
+        result = self._with_engine(lambda engine: write(
+            self.store, self.store.project(project_id), brief, engine, memory_ids=memory_ids, cancel=self.cancel,
+            on_token=self.chunk.emit, on_paragraph=self.paragraph.emit, on_discard=self.discard.emit))
+        if result is not None:
+            self.finished.emit(result.draft.id, result.revision.id, result.stopped)
 
     @Slot(int, object, object)
     def piece(self, project_id: int, brief, memory_ids) -> None:
         """An anecdote (or opening, closing) for the open draft; the window inserts it at the cursor."""
         from app.writing import compose_piece
 
-        self.cancel.clear()
-        try:
-            engine = self._engine()
-            if engine is None:
-                self.failed.emit("The text model is not available, so nothing can be written yet.")
-                return
-            result = compose_piece(self.store, self.store.project(project_id), brief, engine, memory_ids=memory_ids,
-                                   cancel=self.cancel, on_token=self.chunk.emit, on_paragraph=self.paragraph.emit,
-                                   on_discard=self.discard.emit)
-        except Exception as e:
-            self.failed.emit(_message(e))
-            return
-        self.piece_done.emit(result)
+        result = self._with_engine(lambda engine: compose_piece(
+            self.store, self.store.project(project_id), brief, engine, memory_ids=memory_ids, cancel=self.cancel,
+            on_token=self.chunk.emit, on_paragraph=self.paragraph.emit, on_discard=self.discard.emit))
+        if result is not None:
+            self.piece_done.emit(result)
 
     @Slot(int, str, str, object)
     def rewrite(self, project_id: int, passage: str, how: str, brief) -> None:
         from app.writing import rewrite
 
-        self.cancel.clear()
-        try:
-            engine = self._engine()
-            if engine is None:
-                self.failed.emit("The text model is not available, so nothing can be rewritten yet.")
-                return
-            text, problems = rewrite(self.store, self.store.project(project_id), passage, how, brief, engine,
-                                     cancel=self.cancel)
-        except Exception as e:
-            self.failed.emit(_message(e))
-            return
-        self.rewritten.emit(passage, text, problems)
+        result = self._with_engine(lambda engine: rewrite(
+            self.store, self.store.project(project_id), passage, how, brief, engine, cancel=self.cancel))
+        if result is not None:
+            self.rewritten.emit(passage, *result)
 
 
 class SpeechWorker(Worker):
