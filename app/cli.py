@@ -40,10 +40,7 @@ def _json(data: Any) -> None:
 
 
 def _fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m}:{s:02d}"
+    return "" if seconds is None else speaking.clock(seconds)
 
 
 @click.group(cls=FondlyGroup, invoke_without_command=True)

@@ -25,6 +25,12 @@ def format_duration(seconds: int) -> str:
     return f"{minutes} min {secs} s" if secs else f"{minutes} min"
 
 
+def clock(seconds: float) -> str:
+    """"2:05": a recording's length or a position in it."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
 def summary(text: str, pace: int = DEFAULT_PACE) -> str:
     words = word_count(text)
     return f"{words} word{'s' if words != 1 else ''} · about {format_duration(speaking_seconds(words, pace))} at {pace} wpm"

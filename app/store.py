@@ -474,24 +474,6 @@ class Store:
     def segments(self, memory_id: int) -> list[StoredSegment]:
         return [StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")]
 
-    def search(self, project_id: int, query: str) -> dict[str, list[int]]:
-        """Ids of the project's memories and drafts whose text matches every word (as a prefix)."""
-        words = re.findall(r"\w+", query)
-        if not words:
-            return {"memories": [], "drafts": []}
-        match = " ".join(f'"{w}"*' for w in words)
-        memories = self.db.execute(
-            "SELECT m.id FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
-            "WHERE memories_fts MATCH ? AND m.project_id = ? ORDER BY f.rank",
-            [match, project_id],
-        ).fetchall()
-        drafts = self.db.execute(
-            "SELECT d.id FROM drafts d JOIN revisions_fts f ON f.rowid = d.current_revision_id "
-            "WHERE revisions_fts MATCH ? AND d.project_id = ? ORDER BY f.rank",
-            [match, project_id],
-        ).fetchall()
-        return {"memories": [r[0] for r in memories], "drafts": [r[0] for r in drafts]}
-
     def rank_memories(self, project_id: int, text: str) -> list[int]:
         """The project's memories ordered by how well they match any word of `text` (best first)."""
         words = [w for w in re.findall(r"\w{3,}", text.lower())][:40]
@@ -578,9 +560,9 @@ class Store:
                                         seed=old.seed)
         return self.revision(rid)
 
-    def search_snippets(self, project_id: int, query: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Memories and drafts matching every word of `query`, each with a snippet that marks
-        the matches as [word]."""
+    def search_snippets(self, project_id: int, query: str, limit: int = -1) -> list[dict[str, Any]]:
+        """Memories and drafts (their current text) matching every word of `query` as a prefix,
+        best first, each with a snippet that marks the matches as [word]."""
         words = re.findall(r"\w+", query)
         if not words:
             return []

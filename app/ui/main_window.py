@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.progress: dict[int, float] = {}
         self.models = {"text": "the bundled text model (loading)", "speech": "the bundled speech model (loading)"}
         self.player = None
+        self._dictation_at = 0  # where the cursor was when dictation began
 
         self.text_worker = TextWorker()
         self.speech_worker = SpeechWorker()
@@ -386,8 +387,7 @@ class MainWindow(QMainWindow):
             status = f"transcribing {self.progress[m.id]:.0%}"
         details = [m.kind, status]
         if m.duration:
-            minutes, seconds = divmod(int(round(m.duration)), 60)
-            details.append(f"{minutes}:{seconds:02d}")
+            details.append(speaking.clock(m.duration))
         preview = " ".join(m.text.split())[:80]
         return f"{m.title}\n{' · '.join(details)}" + (f"\n{preview}" if preview else "")
 
@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing was heard.", 4000)
             return
         cursor = self.editor.textCursor()
-        cursor.setPosition(min(getattr(self, "_dictation_at", 0), len(self.editor.toPlainText())))
+        cursor.setPosition(min(self._dictation_at, len(self.editor.toPlainText())))
         before = self.editor.toPlainText()[: cursor.position()]
         cursor.insertText((" " if before and not before[-1].isspace() else "") + text)
         self.editor.setTextCursor(cursor)
@@ -636,6 +636,8 @@ class MainWindow(QMainWindow):
             self.show_error(f"Your edit could not be saved: {e}")
             return False
         self.doc_text = text
+        self._autosave.stop()  # whatever saved it, there is nothing left for autosave to keep
+        self._autosave_max.stop()
         return True
 
     def _typed(self) -> None:
@@ -645,8 +647,6 @@ class MainWindow(QMainWindow):
                 self._autosave_max.start()
 
     def autosave(self) -> None:
-        self._autosave.stop()
-        self._autosave_max.stop()
         if self.save_document(origin="autosave"):
             self.statusBar().showMessage("Saved.", 1500)
 
@@ -696,8 +696,7 @@ class MainWindow(QMainWindow):
             self.save_document()
             cursor = self.editor.textCursor()
             cursor.clearSelection()
-            self._insert_at = cursor.position()
-            self._begin_writing(self._insert_at)
+            self._begin_writing(cursor.position())
             self.request_piece.emit(self.project.id, brief, self._memory_ids())
             return
         self.save_document()
@@ -886,20 +885,21 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def apply_search(self) -> None:
+        """Filter the lists to what matches, and show the matches with their snippets."""
         query = self.search.text().strip()
-        hits = self.store.search(self.project.id, query) if (self.project and query) else None
-        self._show_results(query)
+        found = self.store.search_snippets(self.project.id, query) if (self.project and query) else None
+        self._show_results(found)
+        ids = {(h["kind"], h["id"]) for h in found or []}
         for i in range(self.memory_list.count()):
             item = self.memory_list.item(i)
-            item.setHidden(hits is not None and item.data(Qt.ItemDataRole.UserRole) not in hits["memories"])
+            item.setHidden(found is not None and ("memory", item.data(Qt.ItemDataRole.UserRole)) not in ids)
         for i in range(self.drafts.topLevelItemCount()):
             item = self.drafts.topLevelItem(i)
-            item.setHidden(hits is not None and item.data(0, Qt.ItemDataRole.UserRole)[1] not in hits["drafts"])
+            item.setHidden(found is not None and ("draft", item.data(0, Qt.ItemDataRole.UserRole)[1]) not in ids)
 
-    def _show_results(self, query: str) -> None:
+    def _show_results(self, found: list[dict] | None) -> None:
         """Matches with their snippets, the matched words highlighted; a click opens the document."""
-        found = self.store.search_snippets(self.project.id, query) if (self.project and query) else []
-        if not query:
+        if found is None:
             self.results.hide()
             return
         rows = []

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from app import recordings
+from app import recordings, speaking
 from app.errors import USER_ERRORS, FondlyError
 from app.recorder import Recorder, find_input, inputs
 from app.store import Project, Store
@@ -209,8 +209,7 @@ class RecordingPanel(QWidget):
 
     def _show_time(self) -> None:
         if self.recorder is not None:
-            minutes, seconds = divmod(int(self.recorder.seconds), 60)
-            self.clock.setText(f"{minutes}:{seconds:02d}" + (" paused" if self.recorder.paused else ""))
+            self.clock.setText(speaking.clock(self.recorder.seconds) + (" paused" if self.recorder.paused else ""))
 
     @Slot(str)
     def _device_failed(self, message: str) -> None:
