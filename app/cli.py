@@ -352,28 +352,39 @@ def brief(ctx, project_ref, shorthand) -> None:
 @cli.command("eval")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--model", default=None, help="A .gguf model file to evaluate (default: the bundled one).")
+@click.option("--server", default=None, help="An OpenAI-compatible server to evaluate instead of a local model.")
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None, help="Also write the report here.")
-def evaluate(paths, model, seed, md) -> None:
-    """Run evaluation cases (folders with case.json) through the whole path and report."""
+@click.option("--check", "check", is_flag=True, help="Exit 1 when a case falls below the thresholds.")
+@click.option("--json", "as_json", is_flag=True, help="Print every case's scores as JSON.")
+@click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None,
+              help="Also write the report, with every draft in full, here.")
+def evaluate(paths, model, server, seed, check, as_json, md) -> None:
+    """Run evaluation cases (folders with case.json) through the whole path; an independent judge scores them."""
     from app.engines import open_text_engine
-    from app.evaluation import find_cases, report_markdown, run_case
+    from app.evaluation import find_cases, line, passed, report_markdown, run_case, summary
 
-    engine = open_text_engine(model)
+    cases = find_cases(paths)
+    if not cases:
+        raise FondlyError(f"No evaluation cases (folders with case.json) in {', '.join(paths)}.")
+    engine = open_text_engine(model, server)
     rows = []
-    for case in find_cases(paths):
+    for case in cases:
         row = run_case(case, engine, seed)
         rows.append(row)
-        click.echo(f"{row['case']:<28} invented {row['invented']:>2}  length {row['length_error']:+.0%}  "
-                   f"must-haves {'yes' if row['must_haves'] else 'NO '}  sources {row['sources']:<5}  "
-                   f"repetition {'yes' if row['repetition'] else 'no '}  fallbacks {row['fallbacks']}  "
-                   f"{row['seconds']:.1f} s")
-    report = report_markdown(rows, engine.name)
-    click.echo(report.splitlines()[-1])
+        if not as_json:
+            click.echo(line(row))
+    total = summary(rows)
+    if as_json:
+        _json({"cases": rows, "summary": total})
+    else:
+        click.echo(f"{total['supported_share']:.0%} of {total['sentences']} sentences supported; "
+                   f"{len(total['failed'])} of {total['cases']} cases below the thresholds; {total['seconds']:.0f} s")
     if md:
         from pathlib import Path
 
-        Path(md).write_text(report, encoding="utf-8")
+        Path(md).write_text(report_markdown(rows, engine.name), encoding="utf-8")
+    if check and not passed(rows):
+        raise SystemExit(1)
 
 
 @cli.command()

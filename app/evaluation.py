@@ -1,7 +1,10 @@
-"""`fondly eval`: cases run through the whole path — Brief, grounding, writing, checks.
+"""`fondly eval`: cases run through the whole path, then scored by the independent judge.
 
-A case is a folder with `case.json`: the project (occasion, subject, people), its
-memories, and the shorthand. Each runs in a throwaway database, never the person's.
+A case is a folder with `case.json`: the project (occasion, subject, speaker, people),
+its memories, the shorthand, and hand-written labels (what must appear, what must not,
+the length). Each runs in a throwaway database, never the person's. The writing is
+Fondly's; the scoring is app.judge, which shares no code with the grounding filter.
+`--check` turns the thresholds into an exit code, so a worse model or a regression fails.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from app.errors import FondlyError
+from app.judge import Judge
 from app.store import Person, Store
 from app.writing import write
-from llm.engine import Engine
+
+MIN_SUPPORTED = 0.95  # of the sentences of every case, and of the whole set
 
 
 def find_cases(paths: Iterable[str | Path]) -> list[Path]:
@@ -27,8 +33,27 @@ def find_cases(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def run_case(folder: Path, engine: Engine, seed: int = 1) -> dict:
-    case = json.loads((folder / "case.json").read_text(encoding="utf-8"))
+def frame_words(folder: Path) -> set[str]:
+    """The judge's own list of framing words, beside the cases (or one level up)."""
+    for path in (folder / "frame-words.txt", folder.parent / "frame-words.txt"):
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return {w for line in lines if not line.startswith("#") for w in line.split()}
+    return set()
+
+
+def load_case(folder: Path) -> dict:
+    try:
+        case = json.loads((folder / "case.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise FondlyError(f"The evaluation case {folder / 'case.json'} can't be read: {e}") from None
+    if not isinstance(case, dict) or not isinstance(case.get("shorthand"), str):
+        raise FondlyError(f"The evaluation case {folder / 'case.json'} has no \"shorthand\".")
+    return case
+
+
+def run_case(folder: Path, engine, seed: int = 1) -> dict:
+    case = load_case(folder)
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "eval.db")
         try:
@@ -36,54 +61,95 @@ def run_case(folder: Path, engine: Engine, seed: int = 1) -> dict:
                 folder.name, case.get("occasion", "funeral"), case.get("subject", ""), case.get("speaker", ""),
                 [Person(n) for n in case.get("people", [])], case.get("pace", 120),
             )
-            for m in case["memories"]:
+            for m in case.get("memories", []):
                 store.add_memory(project.id, "text", m["title"], text=m["text"])
             started = time.perf_counter()
             result = write(store, project, case["shorthand"], engine, seed=seed)
             seconds = time.perf_counter() - started
         finally:
             store.close()
-    check = result.composition.check
+    checks = result.revision.checks
+    score = Judge(case, frame_words(folder)).score(result.revision.text, checks, seconds, folder.name)
     paragraphs = result.composition.paragraphs
     return {
-        "case": folder.name,
+        **score.to_dict(),
         "shorthand": case["shorthand"],
-        "invented": len(check.invented_names),
-        "invented_names": check.invented_names,
-        "length_error": check.length_error,
-        "words": check.words,
-        "target": check.target_words,
-        "must_haves": check.must_haves_met,
-        "jokes": f"{check.light_moments}/{check.jokes_wanted}",
-        "sources": f"{len(check.sources_named) - len(check.sources_unused)}/{len(check.sources_named)}",
-        "avoided": check.avoided,
-        "repetition": check.repetition,
-        "fallbacks": f"{check.fallbacks}/{len(paragraphs)}",
-        "seconds": round(seconds, 1),
-        "text": result.composition.text,
+        "mode": checks.get("mode", ""),
+        "dropped": checks.get("dropped", 0),
+        "regenerated": checks.get("regenerated", 0),
+        "fallbacks": checks.get("fallbacks", 0),
+        "filter_unsupported": checks.get("unsupported_words", []),
+        "shortfall": checks.get("shortfall", ""),
+        "notes": checks.get("notes", []),
+        "paragraphs": len(paragraphs),
+        "origins": {o: sum(1 for p in paragraphs for s in p.sentences if s.origin == o)
+                    for o in ("memory", "voice", "edited", "frame", "model")},
+        "text": result.revision.text,
     }
 
 
+def summary(rows: list[dict]) -> dict:
+    sentences = sum(r["sentences"] for r in rows if not r["scaffold_expected"])
+    supported = sum(r["supported"] for r in rows if not r["scaffold_expected"])
+    return {
+        "cases": len(rows),
+        "sentences": sentences,
+        "supported_share": round(supported / sentences, 3) if sentences else 0.0,
+        "failed": [r["case"] for r in rows if r["failures"]],
+        "seconds": round(sum(r["seconds"] for r in rows), 1),
+    }
+
+
+def passed(rows: list[dict]) -> bool:
+    s = summary(rows)
+    return not s["failed"] and s["supported_share"] >= MIN_SUPPORTED
+
+
+def line(r: dict) -> str:
+    if r["scaffold_expected"]:
+        return f"{r['case']:<26} scaffold {'yes' if r['scaffold_ok'] else 'NO'}  {r['seconds']:.1f} s"
+    must = sum(r["must_haves"].values())
+    return (f"{r['case']:<26} supported {r['supported']}/{r['sentences']}  invented "
+            f"{len(r['invented_names']) + len(r['invented_numbers']) + len(r['invented_kin'])}  meta {len(r['meta'])}  "
+            f"repeated {len(r['repeated'])}  must-haves {must}/{len(r['must_haves'])}  length {r['length_error']:+.0%}"
+            f"{' (shortfall shown)' if r['shortfall_shown'] else ''}  {r['seconds']:.1f} s"
+            + (f"  FAIL: {'; '.join(r['failures'])}" if r["failures"] else ""))
+
+
 def report_markdown(rows: list[dict], model: str) -> str:
+    s = summary(rows)
     lines = [
         f"# Fondly quality report — {model}",
         "",
-        "Produced by `fondly eval tests/data/eval` (also run by `make bench`). Each case runs the whole",
-        "path: the Brief, grounding, section-by-section writing, the checks, retries and fallbacks.",
+        "Produced by `make quality` (`fondly eval tests/data/eval --check --markdown docs/quality.md`). Each case runs",
+        "the whole path — the Brief, grounding, writing, the checks — and is then scored by `app/judge.py`, which",
+        "shares no code with the grounding filter and scores against labels written by hand in each `case.json`.",
         "",
-        "| case | invented names | length error | must-haves met | named sources used | repetition | paragraphs from memory words | seconds |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"**{s['supported_share']:.0%} of {s['sentences']} sentences supported** (judge); cases failing the thresholds: "
+        f"{', '.join(s['failed']) or 'none'}; {s['seconds']:.0f} s in all.",
+        "",
+        "| case | mode | supported | invented (names/numbers/kin) | meta | repeated | must-haves | length | dropped / fallbacks | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
-        lines.append(f"| {r['case']} | {r['invented']} | {r['length_error']:+.0%} ({r['words']}/{r['target']} words) | "
-                     f"{'yes' if r['must_haves'] else 'no'} (jokes {r['jokes']}) | {r['sources']} | "
-                     f"{'yes' if r['repetition'] else 'no'} | {r['fallbacks']} | {r['seconds']} |")
-    invented = sum(r["invented"] for r in rows)
-    met = sum(1 for r in rows if r["must_haves"])
-    within = sum(1 for r in rows if abs(r["length_error"]) <= 0.2)
-    lines += ["", "## Drafts", ""]
+        if r["scaffold_expected"]:
+            lines.append(f"| {r['case']} | — | scaffold: {'yes' if r['scaffold_ok'] else 'NO'} | | | | | | | {r['seconds']} |")
+            continue
+        must = ", ".join(f"{k} {'✓' if v else '✗'}" for k, v in r["must_haves"].items())
+        invented = "/".join(str(len(r[k])) for k in ("invented_names", "invented_numbers", "invented_kin"))
+        length = f"{r['length_error']:+.0%} ({r['words']}/{r['target_words']} words)"
+        if r["shortfall"]:
+            length += f"; shown: “{r['shortfall']}”"
+        lines.append(f"| {r['case']} | {r['mode']} | {r['supported']}/{r['sentences']} | {invented} | {len(r['meta'])} | "
+                     f"{len(r['repeated'])} | {must} | {length} | {r['dropped']} / {r['fallbacks']} | {r['seconds']} |")
+    lines += ["", "## Drafts, in full", ""]
     for r in rows:
-        lines += [f"### {r['case']}", "", f"> {r['shorthand']}", "", r["text"], ""]
-    lines.append(f"Total: {len(rows)} cases, {invented} invented names, must-haves met in {met}/{len(rows)}, "
-                 f"length within 20% in {within}/{len(rows)}, {sum(r['seconds'] for r in rows):.0f} s.")
+        lines += [f"### {r['case']}", "", f"> {r['shorthand']}", ""]
+        lines += [r["text"].strip(), ""]
+        if r["unsupported"]:
+            lines += ["Sentences the judge could not trace:", ""]
+            lines += [f"- {u['sentence']} — *{', '.join(u['words'])}*" for u in r["unsupported"]]
+            lines.append("")
+        if r["notes"]:
+            lines += [f"Fondly said: {' '.join(r['notes'])}", ""]
     return "\n".join(lines) + "\n"

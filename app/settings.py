@@ -21,7 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "server": None,  # an OpenAI-compatible chat server URL to write with instead of a local model
     "trusted_servers": [],  # servers off this machine the person agreed to send memories to
     "models": [],  # models the person added: {"name", "kind": "text" | "speech", "path"}
+    # how a speech is written: "auto" (the person's own words with a small model, model prose with a
+    # capable one), "memory-first" or "prose"
+    "writing": "auto",
 }
+WRITING_MODES = ("auto", "memory-first", "prose")
 
 # how a value typed at the command line becomes a setting, and what it may be
 _INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": (60, 250), "gpu_layers": (-1, 1000),
@@ -83,6 +87,10 @@ def parse(key: str, text: str | None) -> Any:
         if not low <= value <= high:
             raise FondlyError(f"{key} must be from {low} to {high}; {value} is outside that.")
         return value
+    if key == "writing":
+        if text.lower() not in WRITING_MODES:
+            raise FondlyError(f"writing must be one of {', '.join(WRITING_MODES)}, not {text!r}.")
+        return text.lower()
     if key == "model":
         from llm import gguf
 

@@ -1,8 +1,11 @@
-"""From shorthand to a stored draft: parse the Brief, ground it in memories, compose, save.
+"""From shorthand to a stored draft: parse the Brief, ground it in memories, write, save.
 
-The draft and its revision are saved together when writing ends — also when it is
-stopped part-way (Ctrl+C, a Stop button): the paragraphs finished so far are kept,
-with their provenance and checks, so nothing written is ever lost.
+How a speech is written depends on the model: a small one (below a billion parameters,
+read from the GGUF) arranges the person's own sentences (llm.arrange); a capable one or a
+server writes prose that is kept sentence by sentence (llm.compose). The setting
+`writing` overrides. With nothing to draw on, the draft is a scaffold of questions, never
+prose. The draft and its revision are saved together when writing ends — also when it is
+stopped part-way: the paragraphs finished so far are kept, with their provenance.
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from app import settings
 from app.errors import FondlyError
 from app.store import Draft, Project, Revision, Store
+from llm.arrange import arrange, scaffold
 from llm.brief import Brief, parse
-from llm.compose import Composition, Paragraph, Source, choose_sources, compose, load_template, speech_check
-from llm.checks import Grounds
+from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
+                             grounding_for, load_template, speech_check, writing_mode)
+from llm.compose import compose, rewrite_passage
 from llm.engine import Engine, new_seed
 from llm.errors import ModelError
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
+NO_MEMORIES = ("There are no memories to write from yet, so this is a scaffold to fill in: record or import a "
+               "memory (File → Import, or Record), then write again.")
 
 
 @dataclass
@@ -30,6 +38,12 @@ class Written:
     composition: Composition
 
 
+def mode_for(engine) -> str:
+    """Which way `engine` writes: the setting, or by the model's size (servers write prose)."""
+    info = getattr(engine, "info", None)
+    return writing_mode(getattr(info, "parameters", None), settings.get("writing"))
+
+
 def make_brief(store: Store, project: Project, shorthand: str) -> Brief:
     """The Brief for `shorthand` in this project: its occasion, subject, pace and memory titles."""
     template = load_template(project.occasion)
@@ -37,9 +51,13 @@ def make_brief(store: Store, project: Project, shorthand: str) -> Brief:
                  default_minutes=template["minutes"], memory_titles=[m.title for m in store.memories(project.id)])
 
 
-def ground(store: Store, project: Project, brief: Brief, engine: Engine,
-           memory_ids: list[int] | None = None) -> list[Source]:
-    """The memories to write from: named ones, then the best matches, fitted into the context."""
+def ground(store: Store, project: Project, brief: Brief, engine: Engine, mode: str = FREE_PROSE,
+           memory_ids: list[int] | None = None) -> tuple[list[Source], list[str]]:
+    """The memories to write from — named ones, then the best matches — and those left out.
+
+    Model prose must fit the context, so memories that do not fit are left out and named;
+    arranging the person's own sentences puts no memory in a prompt, so nothing is left out.
+    """
     memories = [m for m in store.memories(project.id) if memory_ids is None or m.id in memory_ids]
     titles = {m.title.lower() for m in memories}
     missing = [t for t in brief.sources if t.lower() not in titles]
@@ -48,7 +66,7 @@ def ground(store: Store, project: Project, brief: Brief, engine: Engine,
                           f"(fondly memory add), or check the name in `fondly memory list`.")
     topics = " ".join(brief.search + brief.anecdotes + brief.notes + [brief.shorthand if brief.task != "speech" else ""])
     ranked = store.rank_memories(project.id, topics)
-    budget = max(256, engine.context - PROMPT_ROOM)
+    budget = max(256, engine.context - PROMPT_ROOM) if mode == FREE_PROSE else 10 ** 9
     return choose_sources(brief, [Source(m.id, m.title, m.text) for m in memories], ranked, budget,
                           engine.count_tokens)
 
@@ -56,6 +74,24 @@ def ground(store: Store, project: Project, brief: Brief, engine: Engine,
 def draft_title(brief: Brief) -> str:
     words = " ".join(brief.shorthand.split())
     return words if len(words) <= 60 else words[:57].rsplit(" ", 1)[0] + "…"
+
+
+def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project: Project, seed: int,
+                cancel: threading.Event | None = None, on_token: Callable[[str], None] | None = None,
+                on_paragraph: Callable[[Paragraph], None] | None = None,
+                on_discard: Callable[[], None] | None = None) -> Composition:
+    """Write with the mode's writer; both return checked paragraphs."""
+    if mode == MEMORY_FIRST:
+        return arrange(brief, sources, project.names, speaker=project.speaker, pace=project.pace, engine=engine,
+                       seed=seed, cancel=cancel, on_paragraph=on_paragraph)
+    return compose(engine, brief, sources, project.names, speaker=project.speaker, pace=project.pace, seed=seed,
+                   cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard)
+
+
+def scaffold_composition(brief: Brief, mode: str, pace: int) -> Composition:
+    check = speech_check([], brief, [], mode, pace, notes=[NO_MEMORIES])
+    check.scaffold = True
+    return Composition([], check, [], False)
 
 
 def write(
@@ -75,7 +111,8 @@ def write(
     if not brief.target_words:
         brief.set_length(project.pace, load_template(brief.occasion)["minutes"])
     seed = seed if seed is not None else new_seed()
-    sources = ground(store, project, brief, engine, memory_ids)
+    mode = mode_for(engine)
+    sources, left_out = ground(store, project, brief, engine, mode, memory_ids)
     done: list[Paragraph] = []
 
     def keep(p: Paragraph) -> None:
@@ -84,22 +121,30 @@ def write(
             on_paragraph(p)
 
     error = None
-    try:
-        result = compose(engine, brief, sources, project.names, speaker=project.speaker, seed=seed,
-                         cancel=cancel, on_token=on_token, on_paragraph=keep, on_discard=on_discard)
-    except (KeyboardInterrupt, ModelError) as e:  # Ctrl+C, a server gone: keep the paragraphs finished
-        if isinstance(e, ModelError) and not done:
-            raise
-        error = e if isinstance(e, ModelError) else None
-        grounds = Grounds([s.text for s in sources], project.names, brief, project.speaker)
-        result = Composition(done, speech_check(done, brief, grounds, sources), [], stopped=True)
+    if not sources:  # nothing to draw on: questions to answer, not prose
+        result = scaffold_composition(brief, mode, project.pace)
+        text = scaffold(brief, project.speaker)
+    else:
+        try:
+            result = compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, keep, on_discard)
+        except (KeyboardInterrupt, ModelError) as e:  # Ctrl+C, a server gone: keep the paragraphs finished
+            if isinstance(e, ModelError) and not done:
+                raise
+            error = e if isinstance(e, ModelError) else None
+            result = Composition(done, speech_check(done, brief, sources, mode, project.pace), [], stopped=True)
+        text = result.text
+        if not result.paragraphs and not result.stopped:  # every memory was left out: still no prose
+            result = scaffold_composition(brief, mode, project.pace)
+            text = scaffold(brief, project.speaker)
+        if left_out:
+            result.check.notes.append("Left out, too long for this model's context: " + ", ".join(left_out) + ".")
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
     draft, revision = store.create_draft(
         project.id,
         draft_title(brief),
-        result.text.strip() + "\n",
+        text.strip() + "\n",
         kind=brief.task,
-        brief=brief.to_dict(),
+        brief={**brief.to_dict(), "mode": mode},
         origin="generated",
         model=engine.name,
         prompt="\n\n---\n\n".join(result.prompts),
@@ -119,22 +164,22 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: Engine, 
                   on_paragraph: Callable[[Paragraph], None] | None = None,
                   on_discard: Callable[[], None] | None = None) -> Composition:
     """An anecdote, opening or closing to go into the open draft; the caller stores the revision."""
-    sources = ground(store, project, brief, engine, memory_ids)
-    return compose(engine, brief, sources, project.names, speaker=project.speaker,
-                   seed=seed if seed is not None else new_seed(), cancel=cancel,
-                   on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard)
+    mode = mode_for(engine)
+    sources, _ = ground(store, project, brief, engine, mode, memory_ids)
+    if not sources:
+        raise FondlyError(NO_MEMORIES.split(", so")[0] + ": record or import a memory first.")
+    return compose_for(engine, mode, brief, sources, project, seed if seed is not None else new_seed(),
+                       cancel, on_token, on_paragraph, on_discard)
 
 
 def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: Engine,
             seed: int | None = None, cancel: threading.Event | None = None) -> tuple[str, list[str]]:
     """A selected passage rewritten shorter, warmer, lighter or in the Brief's style.
 
-    Returns the new text and the problems found; if the rewrite would add a name or a
-    relative that is in no memory, the passage comes back as it was, with the reason.
+    Returns the new text and the problems found; if the rewrite would say anything that is
+    in no memory (checked sentence by sentence), the passage comes back as it was, with the words.
     """
-    from llm.compose import rewrite_passage
-
-    memories = [m.text for m in store.memories(project.id)]
-    grounds = Grounds(memories + [passage], project.names, brief, project.speaker)
-    return rewrite_passage(engine, passage, how, brief, grounds,
+    sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id)] + [Source(None, "passage", passage)]
+    grounding = grounding_for(brief, sources, project.names, project.speaker)
+    return rewrite_passage(engine, passage, how, brief, grounding,
                            seed=seed if seed is not None else new_seed(), cancel=cancel)

@@ -1,0 +1,392 @@
+"""A memory-first speech: the person's own sentences, chosen and ordered, lightly edited.
+
+A small model (SmolLM2-135M) cannot compose a eulogy; what it writes freely is invented.
+So with a small model the speech is made of what the person gave:
+
+1. Every memory is cut into stories (a line, or a run of sentences) — one story per
+   paragraph. Stories touching what the person asked to leave out are not used.
+2. Each story goes to the occasion's section it fits (who they were, a story, what they
+   taught, a light moment), by fixed cues; a light moment comes from a memory, never a
+   stock line. Each sentence is used at most once.
+3. Stories are chosen to meet the length — named memories and the light moments asked
+   for first — and never padded: a speech that is short says so ("1.6 of 3 min: add…").
+4. Opening and closing lines come from the template's reviewed phrase bank, filled only
+   with project facts (who speaks, about whom, their relation).
+5. Fixed rules turn the speaker's own name into "I" ("Rory still meets people" → "I still
+   meet people" when Rory speaks). The model's part is small edits — joining two short
+   sentences — accepted only when the edit passes the grounding check against the very
+   sentences it joined, keeping every name and number.
+
+Every sentence, framing lines included, is checked by llm.grounding before it is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from llm.brief import Brief
+from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
+                             Sentence, Source, grounding_for, is_light, load_template, same_sentence, speech_check, touches)
+from llm.grounding import KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens
+
+TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
+                    r"showed (?:me|us)|reminded)\b", re.I)
+DESCRIBES = re.compile(r"\b(worked|work|was an?|job|career|years|led|ran|run|every (?:morning|day|week|friday|"
+                       r"summer|sunday)|always|never missed|sang|loved|proud)\b", re.I)
+NARRATIVE = re.compile(r"\b(once|one (?:day|night|time|summer|winter|morning|evening)|when (?:I|we|he|she|they)|"
+                       r"trip|the day|that night|that morning)\b", re.I)
+BODY_KEYS = ("who", "career", "stories", "taught", "light", "anecdote")
+CLOSING_KEYS = ("goodbye", "toast", "wishes", "next", "closing")
+
+
+@dataclass
+class Story:
+    """A run of one memory's sentences that belong together: one paragraph."""
+
+    source: Source
+    sentences: list[str]
+    order: int
+    section: str = "stories"
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def words(self) -> int:
+        return sum(len(s.split()) for s in self.sentences)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80) -> list[Story]:
+    """Each memory cut at its lines, and long lines at sentences; stories touching `avoid` are left out."""
+    out: list[Story] = []
+    said: list[str] = []
+    for src in sources:
+        for line in re.split(r"\n+", src.text):
+            run: list[str] = []
+            for s in sentences(line):
+                if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
+                    continue
+                if s[-1] not in ".!?\"”":
+                    s += "."
+                if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
+                    out.append(Story(src, run, len(out)))
+                    run = []
+                run.append(s)
+                said.append(s)
+            if run:
+                out.append(Story(src, run, len(out)))
+    return [story for story in out if not touches(story.text, avoid)]
+
+
+def _content(text: str) -> set[str]:
+    return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 3 and fold(t) not in STOPWORDS))
+
+
+def on_topic(story: Story, brief: Brief) -> bool:
+    """A story that a focused piece may use: the person's note, a memory they named, or one sharing its topic."""
+    if story.source.id is None or story.source.title.lower() in (t.lower() for t in brief.sources):
+        return True
+    topic = _content(" ".join(brief.notes + brief.anecdotes + brief.search))
+    return bool(topic & _content(story.text))
+
+
+def _score(story: Story, keys: list[str]) -> dict[str, float]:
+    text = story.text
+    scores = {}
+    for key in keys:
+        if key == "light":
+            scores[key] = 3.0 if is_light(text) else 0.0
+        elif key == "taught":
+            scores[key] = 3.0 if TAUGHT.search(text) else 0.0
+        elif key in ("who", "career"):
+            scores[key] = 2.2 if DESCRIBES.search(text) else 0.5
+        elif key in ("stories", "anecdote"):
+            scores[key] = 1.0 + min(story.words, 40) / 40 + (0.8 if NARRATIVE.search(text) else 0.0)
+    return scores
+
+
+def _fill(line: str, values: dict[str, str]) -> str | None:
+    """A phrase-bank line with project facts, or None when a fact it needs is unknown."""
+    needed = re.findall(r"{(\w+)}", line)
+    if any(not values.get(k) for k in needed):
+        return None
+    return line.format(**values)
+
+
+def _call(brief: Brief, sources: list[Source]) -> str:
+    """What the speaker calls the subject: "Dad" when the memories say so and he is their father."""
+    if brief.relation:
+        counts: dict[str, int] = {}
+        for src in sources:
+            for tok in tokens(src.text):
+                if tok[:1].isupper() and KIN.get(fold(tok)) == brief.relation:
+                    counts[tok] = counts.get(tok, 0) + 1
+        if counts:
+            return max(counts, key=counts.get)
+    return brief.subject
+
+
+def _couple(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> str:
+    """For a wedding toast: the subject and the person the memories pair them with."""
+    if not brief.subject:
+        return ""
+    for name in names:
+        if fold(name) in (fold(brief.subject), fold(speaker)):
+            continue
+        if any(name in s and brief.subject in s for src in sources for s in sentences(src.text)):
+            return f"{brief.subject} and {name}"
+    return brief.subject
+
+
+_VERB_I = {"is": "am", "was": "was", "has": "have", "does": "do", "goes": "go", "isn't": "am not",
+           "doesn't": "don't", "hasn't": "haven't"}
+
+
+def in_speakers_voice(sentence: str, speaker: str) -> str:
+    """The speaker's own name as the subject of their memory becomes "I": "Rory still meets people" → "I still meet people"."""
+    if not speaker:
+        return sentence
+    m = re.match(rf"^{re.escape(speaker)}\s+((?:still|always|never|also|often|just)\s+)?([\w']+)\b", sentence)
+    if not m:
+        return sentence
+    adverb, verb = m.group(1) or "", m.group(2)
+    low = verb.lower()
+    if low in _VERB_I:
+        new = _VERB_I[low]
+    elif low.endswith("s") and lemma(low) != low and not low.endswith("ss"):
+        new = lemma(low)
+    elif low.endswith("ed") or lemma(low) != low:  # past tense, or another form that does not change
+        new = verb
+    else:
+        return sentence
+    rest = sentence[m.end():]
+    rest = re.sub(rf"\b{re.escape(speaker)}\b", "me", rest)  # "Kate ... with Kate" is not how anyone speaks
+    return f"I {adverb}{new}{rest}"
+
+
+JOIN_PROMPT = ("Join these two sentences into one sentence. Keep every word that matters. "
+               "Add nothing. Write only the new sentence.\n\n1. {a}\n2. {b}")
+
+
+def _keeps_everything(original: str, edit: str, names: list[str]) -> bool:
+    """An edit keeps every name, number and nearly every content word of what it edits."""
+    if set(numbers(original)) - set(numbers(edit)):
+        return False
+    for phrase, _ in name_phrases(original):
+        if phrase not in edit:
+            return False
+    before = {fold(t) for t in tokens(original) if len(t) > 3}
+    after = set().union(*(forms(t) for t in tokens(edit))) if tokens(edit) else set()
+    kept = sum(1 for w in before if forms(w) & after)
+    return not before or kept / len(before) >= 0.9
+
+
+def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threading.Event | None) -> str | None:
+    """Ask the model to join two short sentences; keep the result only if it says nothing new."""
+    from llm.engine import Message
+
+    reply = "".join(engine.chat([Message("user", JOIN_PROMPT.format(a=a, b=b))], max_tokens=60, temperature=0.2,
+                                seed=seed, cancel=cancel)).strip()
+    reply = re.sub(r"^\s*(?:\d+[.)]|[-*•])\s*", "", reply.splitlines()[0] if reply else "").strip().strip('"“”')
+    if not reply or len(sentences(reply)) != 1 or reply[-1] not in ".!?":
+        return None
+    words = len(reply.split())
+    if not (0.7 * (len(a.split()) + len(b.split())) <= words <= len(a.split()) + len(b.split()) + 2):
+        return None
+    # the check is against the two sentences alone: an edit may only rearrange what they say
+    strict = Grounding(Facts(texts=[a, b], names=names))
+    if not strict.check(reply).supported or not _keeps_everything(a + " " + b, reply, names):
+        return None
+    return reply
+
+
+def arrange(
+    brief: Brief,
+    sources: list[Source],
+    names: list[str],
+    speaker: str = "",
+    pace: int = 120,
+    engine=None,
+    seed: int = 1,
+    cancel: threading.Event | None = None,
+    on_paragraph: OnParagraph | None = None,
+    edits: bool = True,
+) -> Composition:
+    """A speech of the person's own sentences for `brief`; the model (if given) only joins sentences."""
+    template = load_template(brief.occasion)
+    grounding = grounding_for(brief, sources, names, speaker)
+    stories = stories_of(sources, brief.avoid)
+    framed = brief.task == "speech"
+    if not framed:  # an anecdote, an opening or a closing is about its topic, not every memory
+        stories = [s for s in stories if on_topic(s, brief)]
+    keys = [s["key"] for s in template["sections"] if s["key"] in BODY_KEYS]
+    if brief.task != "speech":
+        keys = ["anecdote"]
+    elif not brief.jokes and "light" in keys and {"solemn", "formal", "dignified", "reverent"} & set(brief.tone):
+        keys.remove("light")
+    for st in stories:
+        st.scores = _score(st, keys)
+        st.section = max(keys, key=lambda k: (st.scores.get(k, 0), -keys.index(k)))
+
+    # frame lines: only project facts, and only where they are known
+    values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
+              "call": _call(brief, sources), "couple": _couple(brief, sources, names, speaker)}
+    opening: list[str] = []
+    closing: list[str] = []
+    if framed and stories:
+        for line in template.get("opening_lines", []):
+            filled = _fill(line, values)
+            if filled and not (line.startswith("I'm") and any(x.startswith("I'm") for x in opening)):
+                opening.append(filled)
+        for line in template.get("closing_lines", []):
+            filled = _fill(line, values)
+            if filled:
+                closing.append(filled)
+                break
+    frame_words = sum(len(s.split()) for s in opening + closing)
+
+    # choose stories: the named memories, the light moments asked for, the anecdotes; then the rest
+    named = {t.lower() for t in brief.sources}
+    chosen: list[Story] = []
+    budget = max(0, brief.target_words - frame_words)
+
+    def take(st: Story) -> None:
+        if st not in chosen:
+            chosen.append(st)
+
+    light_needed = brief.jokes if brief.task == "speech" else 0
+    lights = sorted((s for s in stories if is_light(s.text)), key=lambda s: (s.source.title.lower() not in named, s.order))
+    for st in lights[:light_needed]:
+        st.section = "light" if "light" in keys else st.section
+        take(st)
+    for title in named:
+        own = [s for s in stories if s.source.title.lower() == title]
+        if own and not any(s in chosen for s in own):
+            take(own[0])
+    for topic in brief.anecdotes + brief.search:
+        topic_forms = set().union(*(forms(t) for t in tokens(topic) if len(t) > 3)) if tokens(topic) else set()
+        best = max(stories, key=lambda s: len(topic_forms & set().union(*(forms(t) for t in tokens(s.text)))),
+                   default=None)
+        if best is not None:
+            take(best)
+    notes = [s for s in stories if s.source.id is None]  # what the person typed comes first in an anecdote
+    for st in notes:
+        take(st)
+    rest = sorted((s for s in stories if s not in chosen),
+                  key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order))
+    total = sum(s.words for s in chosen)
+    for st in rest:
+        if total >= budget:
+            break
+        if total + st.words > budget * 1.15 and total > 0.75 * budget:
+            continue
+        take(st)
+        total += st.words
+    while total > budget * 1.25 and len(chosen) > 1:  # over the length: let go of the least needed
+        spare = [s for s in chosen if s not in lights[:light_needed] and s.source.title.lower() not in named]
+        if not spare:
+            break
+        drop = min(spare, key=lambda s: max(s.scores.values() or [0]))
+        chosen.remove(drop)
+        total -= drop.words
+
+    # order: the template's sections, and within one, the memories' own order
+    chosen.sort(key=lambda s: (keys.index(s.section) if s.section in keys else len(keys), s.order))
+
+    paragraphs: list[Paragraph] = []
+    prompts: list[str] = []
+
+    def emit(paragraph: Paragraph) -> None:
+        if paragraph.sentences:
+            paragraphs.append(paragraph)
+            if on_paragraph:
+                on_paragraph(paragraph)
+
+    def checked(text: str, origin: str, memory_id: int | None) -> Sentence | None:
+        check = grounding.check(text)
+        return Sentence.checked(check, origin, memory_id) if check.supported else None
+
+    if opening:
+        emit(Paragraph("opening", [s for s in (checked(t, FRAME, None) for t in opening) if s], FRAME))
+    lead_ins = dict(template.get("lead_ins", {}))
+    stopped = False
+    edit_seed = seed
+    for st in chosen:
+        if cancel is not None and cancel.is_set():
+            stopped = True
+            break
+        out: list[Sentence] = []
+        if framed and st.section in lead_ins and len(chosen) > 2 and NARRATIVE.search(st.text):
+            lead = checked(lead_ins.pop(st.section), FRAME, None)
+            if lead:
+                out.append(lead)
+        texts = [in_speakers_voice(s, speaker) for s in st.sentences]
+        origins = [VOICE if t != s else YOURS for t, s in zip(texts, st.sentences)]
+        if edits and engine is not None:
+            i = 0
+            while i < len(texts) - 1:
+                a, b = texts[i], texts[i + 1]
+                if len(a.split()) <= 10 and len(b.split()) <= 10 and not (cancel and cancel.is_set()):
+                    prompts.append(JOIN_PROMPT.format(a=a, b=b))
+                    edit_seed += 1
+                    joined = join_edit(engine, a, b, names + [speaker, brief.subject], edit_seed, cancel)
+                    if joined:
+                        texts[i:i + 2] = [joined]
+                        origins[i:i + 2] = [EDITED]
+                i += 1
+        dropped = []
+        for text, origin in zip(texts, origins):
+            s = checked(text, origin, st.source.id)
+            if s is None and origin != YOURS:  # an edit that fails falls back to their own sentence
+                continue
+            if s is None:
+                c = grounding.check(text)
+                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons})
+                continue
+            out.append(s)
+        main = EDITED if EDITED in origins else VOICE if VOICE in origins else YOURS
+        paragraph = Paragraph(st.section, out, main, dropped)
+        emit(paragraph)
+    if closing and not stopped:
+        emit(Paragraph(next((s["key"] for s in template["sections"] if s["key"] in CLOSING_KEYS), "closing"),
+                       [s for s in (checked(t, FRAME, None) for t in closing) if s], FRAME))
+
+    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed)
+    notes_out = []
+    if brief.style or brief.voice:
+        notes_out.append(f"Written in your own words: the style ({brief.style or brief.voice}) needs a larger model.")
+    if light_needed > len(lights):
+        notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
+    check = speech_check(paragraphs, brief, sources, MEMORY_FIRST, pace, hint, notes=notes_out)
+    return Composition(paragraphs, check, prompts, stopped)
+
+
+def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: list[Story], brief: Brief,
+              light_needed: int) -> str:
+    """What would fill a short speech: the template's question for the first empty section."""
+    questions = template.get("questions", {})
+    filled = {s.section for s in chosen}
+    if light_needed and not any(is_light(s.text) for s in stories):
+        key = "light"
+    else:
+        key = next((k for k in keys if k not in filled and k in questions), None)
+    if not key or key not in questions:
+        return "add another memory"
+    return "add a memory — " + questions[key].format(subject=brief.subject or "them")
+
+
+def scaffold(brief: Brief, speaker: str = "") -> str:
+    """With nothing to draw on: the occasion's sections as the questions a speechwriter would ask."""
+    template = load_template(brief.occasion)
+    questions = template.get("questions", {})
+    subject = brief.subject or "them"
+    lines = []
+    for section in template["sections"]:
+        q = questions.get(section["key"])
+        if q:
+            lines.append(f"[{q.format(subject=subject)}]")
+    return "\n\n".join(lines)

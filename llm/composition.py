@@ -1,0 +1,280 @@
+"""What a written speech is made of, whichever way it was written, and what it is checked for.
+
+Both writers — the memory-first arranger (llm.arrange) and free model prose
+(llm.compose) — produce the same thing: paragraphs of sentences, each sentence with
+its origin (the person's words, their words turned to the speaker's voice, a checked
+model edit, a framing line, or model prose), the memory it came from, and its
+grounding check. The speech check sums those up honestly: sentences supported, words
+not found, what was dropped, must-haves, and the length — met, or the shortfall said.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from llm.brief import Brief
+from rapidfuzz import fuzz
+
+from llm.grounding import Facts, Grounding, SentenceCheck
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "assets" / "templates"
+
+# Origins of a sentence, as the provenance pane shows them.
+YOURS = "memory"  # the person's own sentence, word for word
+VOICE = "voice"  # their sentence turned to the speaker's voice by a fixed rule ("Ann grew" → "I grew")
+EDITED = "edited"  # a small model edit of their sentences, accepted because it passed the check
+FRAME = "frame"  # an opening, closing or linking line from the reviewed phrase bank, filled with project facts
+PROSE = "model"  # model prose (capable models), kept because it passed the check
+ORIGINS = (YOURS, VOICE, EDITED, FRAME, PROSE)
+
+MEMORY_FIRST, FREE_PROSE = "memory-first", "prose"
+SMALL_MODEL = 1_000_000_000  # below this many parameters a model edits; it does not compose
+
+LIGHT_WORDS = re.compile(
+    r"\b(laugh\w*|joke\w*|funny|smil\w*|grin\w*|teas\w*|silly|chuckl\w*|giggl\w*|humou?r\w*|prank\w*|"
+    r"ridiculous|hilarious|wink\w*|daft|cheek\w*|mischie\w*|never (?:once )?(?:got|managed|found out)|terrible at|"
+    r"badly|worst|insisted|we still (?:laugh|talk)|couldn't help|nickname\w*|charged|burnt|spilled|spilt|"
+    r"wrong|by mistake|forgot|got lost|set off|fell (?:in|into|off|asleep)|woke up in|medicinal|blam\w*|anyway|"
+    r"trod on|put (?:\w+ )+off)\b", re.I)
+
+
+@dataclass
+class Source:
+    """A memory as grounding: its id (None for the notes in the shorthand), title and text."""
+
+    id: int | None
+    title: str
+    text: str
+
+
+@dataclass
+class Sentence:
+    text: str
+    origin: str
+    memory_id: int | None = None
+    supported: bool = True
+    unsupported: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @classmethod
+    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None) -> "Sentence":
+        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons))
+
+
+@dataclass
+class Paragraph:
+    section: str
+    sentences: list[Sentence]
+    origin: str = YOURS  # the paragraph's main origin: memory, voice, edited, frame, model
+    dropped: list[dict] = field(default_factory=list)  # sentences written and refused, with their words
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def memory_ids(self) -> list[int]:
+        return list(dict.fromkeys(s.memory_id for s in self.sentences if s.memory_id is not None))
+
+    @property
+    def supported(self) -> bool:
+        return all(s.supported for s in self.sentences)
+
+    def to_dict(self) -> dict:
+        """As stored in a revision's provenance (the pane and the eval read this)."""
+        return {"section": self.section, "text": self.text, "memory_ids": self.memory_ids, "origin": self.origin,
+                "sentences": [asdict(s) for s in self.sentences], "dropped": self.dropped,
+                "check": {"ok": self.supported,
+                          "problems": [f"not in your memories: {', '.join(s.unsupported)}"
+                                       for s in self.sentences if not s.supported]}}
+
+
+@dataclass
+class SpeechCheck:
+    """The whole speech against the Brief: stored with the revision and shown to the person."""
+
+    mode: str
+    words: int
+    target_words: int
+    length_error: float  # (words - target) / target
+    sentences: int
+    supported: int
+    unsupported_words: list[str]
+    dropped: int  # sentences written and refused
+    regenerated: int  # paragraphs written a second time
+    fallbacks: int  # paragraphs that fell back to the memories' own sentences
+    avoided: list[str]
+    jokes_wanted: int
+    light_moments: int
+    sources_named: list[str]
+    sources_unused: list[str]
+    repeated: int
+    shortfall: str = ""  # "2.1 of 3 min: add a memory about…"; empty when the length is met
+    scaffold: bool = False
+    notes: list[str] = field(default_factory=list)  # what the person should know: a style not applied, …
+
+    @property
+    def all_supported(self) -> bool:
+        return self.supported == self.sentences and not self.unsupported_words
+
+    @property
+    def must_haves_met(self) -> bool:
+        return self.light_moments >= self.jokes_wanted and not self.sources_unused and not self.avoided
+
+    @property
+    def ok(self) -> bool:
+        length = abs(self.length_error) <= 0.25 or bool(self.shortfall)
+        return (not self.scaffold and self.all_supported and self.must_haves_met and length
+                and not self.repeated and self.sentences > 0)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "all_supported": self.all_supported, "must_haves_met": self.must_haves_met,
+                "ok": self.ok, "invented_names": self.unsupported_words}
+
+
+@dataclass
+class Composition:
+    paragraphs: list[Paragraph]
+    check: SpeechCheck
+    prompts: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs if p.sentences)
+
+
+OnParagraph = Callable[[Paragraph], None]
+
+
+def load_template(occasion: str) -> dict:
+    path = TEMPLATES / f"{occasion}.json"
+    if not path.exists():
+        path = TEMPLATES / "other.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker: str) -> Facts:
+    """What may be said: the sources (memories and typed notes), people, who speaks about whom."""
+    texts = without_avoided([s.text for s in sources] + list(brief.notes) + list(brief.anecdotes), brief.avoid)
+    return Facts(texts=texts, names=list(names), subject=brief.subject, speaker=speaker, relation=brief.relation,
+                 occasion=brief.occasion, avoid=list(brief.avoid))
+
+
+def writing_mode(parameters: int | None, setting: str = "auto") -> str:
+    """Memory-first for small models, free prose for capable ones (and servers); a setting wins."""
+    if setting in (MEMORY_FIRST, FREE_PROSE):
+        return setting
+    return MEMORY_FIRST if parameters is not None and parameters < SMALL_MODEL else FREE_PROSE
+
+
+def is_light(text: str) -> bool:
+    return bool(LIGHT_WORDS.search(text))
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """The same sentence, or one so like it (a word or two changed) that saying both is a loop."""
+    norm = lambda s: " ".join(re.sub(r"[^\w ]", " ", s.lower()).split())  # noqa: E731
+    return fuzz.ratio(norm(a), norm(b)) >= 85
+
+
+def touches(text: str, avoid: Iterable[str]) -> bool:
+    """Whether text mentions something the person asked to leave out (any of its longer words)."""
+    low = text.lower()
+    for phrase in avoid:
+        keys = [w.lower() for w in re.findall(r"\w+", phrase) if len(w) > 3] or [phrase.lower().strip()]
+        if any(k and re.search(rf"\b{re.escape(k)}", low) for k in keys):
+            return True
+    return False
+
+
+def without_avoided(texts: Iterable[str], avoid: list[str]) -> list[str]:
+    """The texts less every line touching what to leave out: what such a line says (who visited the
+    hospital) may not be said elsewhere either."""
+    if not avoid:
+        return list(texts)
+    return ["\n".join(line for line in t.splitlines() if not touches(line, avoid)) for t in texts]
+
+
+def minutes(words: int, pace: int) -> str:
+    return f"{words / max(1, pace):.1f}"
+
+
+def speech_check(paragraphs: list[Paragraph], brief: Brief, sources: list[Source], mode: str, pace: int,
+                 shortfall_hint: str = "", regenerated: int = 0, fallbacks: int = 0,
+                 notes: Iterable[str] = ()) -> SpeechCheck:
+    sentences = [s for p in paragraphs for s in p.sentences]
+    text = " ".join(s.text for s in sentences)
+    words = len(text.split())
+    target = max(1, brief.target_words)
+    used_ids = {i for p in paragraphs for i in p.memory_ids}
+    named = [s for s in sources if s.title.lower() in (x.lower() for x in brief.sources)]
+    unused = [s.title for s in named if s.id not in used_ids]
+    seen: list[str] = []
+    repeated = 0
+    for s in sentences:
+        if any(same_sentence(s.text, t) for t in seen):
+            repeated += 1
+        seen.append(s.text)
+    unsupported: list[str] = []
+    for s in sentences:
+        unsupported += [w for w in s.unsupported if w not in unsupported]
+    avoided = sorted({w for s in sentences if "avoid" in s.reasons for w in s.unsupported})
+    shortfall = ""
+    if words < 0.75 * target:
+        shortfall = f"{minutes(words, pace)} of {minutes(target, pace)} min"
+        if shortfall_hint:
+            shortfall += f": {shortfall_hint}"
+    return SpeechCheck(
+        mode=mode, words=words, target_words=brief.target_words, length_error=round((words - target) / target, 3),
+        sentences=len(sentences), supported=sum(1 for s in sentences if s.supported),
+        unsupported_words=unsupported, dropped=sum(len(p.dropped) for p in paragraphs), regenerated=regenerated,
+        fallbacks=fallbacks, avoided=avoided, jokes_wanted=brief.jokes,
+        light_moments=sum(1 for p in paragraphs if p.origin != FRAME and any(
+            is_light(s.text) and s.origin != FRAME for s in p.sentences)),
+        sources_named=[s.title for s in named], sources_unused=unused, repeated=repeated, shortfall=shortfall,
+        notes=list(notes))
+
+
+def choose_sources(brief: Brief, memories: Iterable[Source], ranked_ids: list[int], budget_tokens: int,
+                   count_tokens: Callable[[str], int]) -> tuple[list[Source], list[str]]:
+    """Named memories first, then the best matches of the search, then the rest; fitted by tokens.
+
+    Returns the sources and the titles of memories left out because the context is full —
+    said to the person, never dropped silently. `ranked_ids` is the full-text ranking.
+    """
+    memories = [m for m in memories if m.text.strip()]
+    by_title = {m.title.lower(): m for m in memories}
+    order: list[Source] = []
+    if brief.notes:
+        order.append(Source(None, "your note", " ".join(brief.notes)))
+    for title in brief.sources:
+        m = by_title.get(title.lower())
+        if m and m not in order:
+            order.append(m)
+    by_id = {m.id: m for m in memories}
+    for i in ranked_ids:
+        if i in by_id and by_id[i] not in order:
+            order.append(by_id[i])
+    focused = brief.task in ("anecdote", "opening", "closing") and (brief.search or brief.notes or brief.sources)
+    if not focused:
+        order += [m for m in memories if m not in order]
+    elif brief.task == "anecdote" and not brief.notes:
+        order = order[: max(1, len(brief.sources))]  # an anecdote is about one memory
+    kept, left_out, left = [], [], budget_tokens
+    for m in order:
+        cost = count_tokens(m.text) + 8
+        if cost > left:
+            left_out.append(m.title)
+            continue
+        kept.append(m)
+        left -= cost
+    return kept, left_out
+
+
+def grounding_for(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> Grounding:
+    return Grounding(facts_for(brief, sources, names, speaker))
