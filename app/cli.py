@@ -320,10 +320,28 @@ def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> Non
         rev = result.revision
         _json({"draft_id": result.draft.id, "revision_id": rev.id, "text": rev.text, "seed": rev.seed,
                "model": rev.model, "brief": result.draft.brief, "paragraphs": rev.provenance, "checks": rev.checks})
+    elif result.revision.checks.get("scaffold"):
+        sys.stdout.write(result.revision.text)
+    for line in _honest_lines(result.revision.checks):
+        click.echo(line, err=True)
     click.echo(result.draft.id, err=True)
     if result.stopped:
         click.echo("Stopped; what was written is saved.", err=True)
         ctx.exit(130)
+
+
+def _honest_lines(checks: dict) -> list[str]:
+    """What the person should know about a draft, said plainly: a scaffold, a shortfall, words not traced."""
+    out = []
+    if checks.get("scaffold"):
+        out.append("This is a scaffold, not a speech: " + " ".join(checks.get("notes", [])))
+        return out
+    if checks.get("unsupported_words"):
+        out.append("Not found in your memories: " + ", ".join(checks["unsupported_words"]))
+    if checks.get("shortfall"):
+        out.append(f"Shorter than asked: {checks['shortfall']}.")
+    out += checks.get("notes", [])
+    return out
 
 
 def _memory_ids(store: Store, proj, refs) -> list[int]:

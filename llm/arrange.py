@@ -168,6 +168,7 @@ def in_speakers_voice(sentence: str, speaker: str) -> str:
     return f"I {adverb}{new}{rest}"
 
 
+MAX_EDITS = 4  # a tiny model's edits rarely pass; each costs about a second, so only a few are tried
 JOIN_PROMPT = ("Join these two sentences into one sentence. Keep every word that matters. "
                "Add nothing. Write only the new sentence.\n\n1. {a}\n2. {b}")
 
@@ -315,6 +316,7 @@ def arrange(
     lead_ins = dict(template.get("lead_ins", {}))
     stopped = False
     edit_seed = seed
+    tried = kept = 0
     for st in chosen:
         if cancel is not None and cancel.is_set():
             stopped = True
@@ -330,11 +332,14 @@ def arrange(
             i = 0
             while i < len(texts) - 1:
                 a, b = texts[i], texts[i + 1]
-                if len(a.split()) <= 10 and len(b.split()) <= 10 and not (cancel and cancel.is_set()):
+                if (len(a.split()) <= 10 and len(b.split()) <= 10 and tried < MAX_EDITS
+                        and not (cancel and cancel.is_set())):
                     prompts.append(JOIN_PROMPT.format(a=a, b=b))
                     edit_seed += 1
+                    tried += 1
                     joined = join_edit(engine, a, b, names + [speaker, brief.subject], edit_seed, cancel)
                     if joined:
+                        kept += 1
                         texts[i:i + 2] = [joined]
                         origins[i:i + 2] = [EDITED]
                 i += 1
@@ -362,6 +367,7 @@ def arrange(
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
     check = speech_check(paragraphs, brief, sources, MEMORY_FIRST, pace, hint, notes=notes_out)
+    check.edits_tried, check.edits_kept = tried, kept
     return Composition(paragraphs, check, prompts, stopped)
 
 

@@ -114,6 +114,8 @@ class SpeechCheck:
     sources_unused: list[str]
     repeated: int
     shortfall: str = ""  # "2.1 of 3 min: add a memory about…"; empty when the length is met
+    edits_tried: int = 0  # small model edits asked for (memory-first)
+    edits_kept: int = 0  # of those, the ones that passed the check
     scaffold: bool = False
     notes: list[str] = field(default_factory=list)  # what the person should know: a style not applied, …
 
