@@ -538,7 +538,7 @@ def export(ctx, draft_id, fmt, output) -> None:
 
 @cli.group(cls=FondlyGroup)
 def config() -> None:
-    """Read and change settings: model, whisper_model, threads, context, gpu_layers, pace, text_size, server."""
+    """Read and change settings: model, whisper_model, threads, context, gpu_layers, pace, text_size, server, writing."""
 
 
 @config.command("get")

@@ -48,6 +48,17 @@ _KIN_SAME = {"mum": "mother", "mom": "mother", "mummy": "mother", "mam": "mother
              "granny": "grandmother", "nan": "grandmother", "nana": "grandmother", "grandpa": "grandfather",
              "grandad": "grandfather", "granddad": "grandfather", "auntie": "aunt", "kids": "children"}
 COMMON = 5.8
+# irregular past forms, so "taught" meets "teaching" and "sang" meets "sing"
+_IRREGULAR = {"taught": "teach", "sang": "sing", "sung": "sing", "caught": "catch", "brought": "bring",
+              "bought": "buy", "thought": "think", "told": "tell", "said": "say", "made": "make", "went": "go",
+              "gone": "go", "came": "come", "knew": "know", "known": "know", "grew": "grow", "grown": "grow",
+              "gave": "give", "given": "give", "took": "take", "taken": "take", "wrote": "write",
+              "written": "write", "drove": "drive", "driven": "drive", "swam": "swim", "ran": "run", "won": "win",
+              "lost": "lose", "met": "meet", "led": "lead", "left": "leave", "kept": "keep", "slept": "sleep",
+              "stood": "stand", "sat": "sit", "spoke": "speak", "spoken": "speak", "fell": "fall", "felt": "feel",
+              "found": "find", "held": "hold", "heard": "hear", "built": "build", "spent": "spend", "sent": "send",
+              "woke": "wake", "drew": "draw", "drawn": "draw", "trod": "tread", "burnt": "burn", "spilt": "spill",
+              "danced": "dance", "lived": "live", "loved": "love", "named": "name"}
 _FUNCTION = {"others", "other", "herself", "himself", "itself", "themselves", "myself", "yourself", "ourselves",
              "else", "again", "also", "very", "just", "much", "many", "some", "such", "than", "then", "there",
              "these", "those", "this", "that", "what", "when", "where", "which", "while", "with", "would", "could",
@@ -139,6 +150,7 @@ class Judge:
         facts += labels.get("relation", [])  # who the subject is to the speaker, as the shorthand says
         self.text = _plain(" \n ".join(facts))
         self.vocab = sorted({w.lower() for w in _words(self.text)})
+        self._irregular_vocab = {_IRREGULAR.get(w, w) for w in self.vocab}
         self.caps = {w for w in _words(self.text) if w[:1].isupper()}
         self.numbers = {w.lower() for w in _words(self.text) if w.isdigit() or w.lower() in _NUMBERS}
         self.number_values = {_NUMBERS.get(w, w) for w in self.numbers}
@@ -147,7 +159,7 @@ class Judge:
 
     def _found(self, word: str) -> bool:
         w = word.lower()
-        if w in self.vocab:
+        if w in self.vocab or _IRREGULAR.get(w, w) in self._irregular_vocab:
             return True
         for other in self.vocab:
             n = 0

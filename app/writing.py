@@ -81,10 +81,11 @@ def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project:
                 on_paragraph: Callable[[Paragraph], None] | None = None,
                 on_discard: Callable[[], None] | None = None) -> Composition:
     """Write with the mode's writer; both return checked paragraphs."""
+    names = project.hotwords  # the people, and words the person vouched for
     if mode == MEMORY_FIRST:
-        return arrange(brief, sources, project.names, speaker=project.speaker, pace=project.pace, engine=engine,
+        return arrange(brief, sources, names, speaker=project.speaker, pace=project.pace, engine=engine,
                        seed=seed, cancel=cancel, on_paragraph=on_paragraph)
-    return compose(engine, brief, sources, project.names, speaker=project.speaker, pace=project.pace, seed=seed,
+    return compose(engine, brief, sources, names, speaker=project.speaker, pace=project.pace, seed=seed,
                    cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard)
 
 
@@ -180,6 +181,6 @@ def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief
     in no memory (checked sentence by sentence), the passage comes back as it was, with the words.
     """
     sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id)] + [Source(None, "passage", passage)]
-    grounding = grounding_for(brief, sources, project.names, project.speaker)
+    grounding = grounding_for(brief, sources, project.hotwords, project.speaker)
     return rewrite_passage(engine, passage, how, brief, grounding,
                            seed=seed if seed is not None else new_seed(), cancel=cancel)

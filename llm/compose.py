@@ -222,12 +222,17 @@ def compose(
                 if on_token:
                     on_token(piece)
             stopped = bool(cancel and cancel.is_set())
+            if stopped:  # what was written when the person stopped is kept, flagged where untraced: nothing lost
+                text = tidy("".join(pieces))
+                best = ([Sentence.checked(grounding.check(x), PROSE, source_of(x, all_facts, sources))
+                         for x in sentences(text)], best[1] if best else [])
+                break
             kept, dropped = keep_supported(tidy("".join(pieces)), grounding, said, sources, all_facts)
             if best is None or len(kept) > len(best[0]):
                 best = (kept, dropped + (best[1] if best else []))
             else:
                 best = (best[0], best[1] + dropped)
-            if stopped or _good_enough(kept, dropped, section):
+            if _good_enough(kept, dropped, section):
                 break
             if attempt == 0:
                 regenerated += 1

@@ -34,14 +34,11 @@ from wordfreq import zipf_frequency
 # words so common they carry no claim (zipf 5.8 and up: "know", "time", "people", "good")
 COMMON_ZIPF = 5.8
 
-# the words of framing lines Fondly may say itself; reviewed, and free of facts
+# the words of the framing lines in the templates' phrase bank (assets/templates/*.json), and no
+# more: "remember", "always", "miss" or "family" would let a sentence claim what no one said
 FRAME_WORDS = set("""
-dear hello goodbye thank thanks you all for being here today everyone gather gathered together come came to say goodbye
-remember remembering memory memories share sharing few want tell story stories let me something else
-will always miss raise glass glasses please join toast cheers honour honor celebrate celebrating
-congratulations happy birthday retirement enjoy next chapter rest peace farewell welcome evening
-morning afternoon friends family and of the a an i we us our my your his her their to in on at with
-so now one more last final words just this that these those is was were be been am are
+dear hello goodbye thank thanks you all for being here today everyone there one story want tell
+please raise your glasses congratulations enjoy what comes next happy birthday i'm and was is my
 """.split())
 
 STOPWORDS = set("""

@@ -26,7 +26,7 @@ def dad() -> Grounding:
     "Thank you all for being here today.",
     "I'm Ann, and Frank was my father.",
     "Goodbye, Dad.",
-    "Dear Frank, we will always miss you.",
+    "Dear Frank, thank you.",
     "He sang Johnny Cash songs badly, and he laughed at himself.",
     "Every summer he was fishing at Lake Travis.",  # fished / fishing meet at their lemma
 ])

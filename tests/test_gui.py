@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from app import settings
 from app.ui.app import STYLE
 from app.ui.main_window import MainWindow
 from tests.helpers import normalise
@@ -60,6 +61,7 @@ def drop_files(window, paths) -> None:
 
 def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
     """Create a project, import audio and text, generate from shorthand, stop part-way."""
+    settings.set_value("writing", "prose")  # model prose streams token by token: the path Stop must cut
     assert window.text_worker.engine is None  # the window is up before any model loads
     window.warm_up()
     make_project(window, qtbot)
@@ -103,6 +105,7 @@ def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
 
 
 def test_escape_stops_generation(window, qtbot, tmp_path):
+    settings.set_value("writing", "prose")
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "garden", text=DAD)
     window.prompt.setText("Write a long eulogy about the garden")
@@ -256,7 +259,7 @@ def test_about_says_nothing_leaves(window, qtbot):
     box.close()
 
 
-def test_screenshot(window, qtbot, tmp_path, jfk):
+def test_screenshot(window, qtbot, tmp_path, jfk, engine):
     """Writes the main window with a project, memories and a draft to a PNG (`make screenshot`)."""
     make_project(window, qtbot)
     store = window.store
@@ -265,28 +268,74 @@ def test_screenshot(window, qtbot, tmp_path, jfk):
     store.add_memory(pid, "audio", "fishing trip.m4a", duration=143.0,
                      text="We took the boat out before dawn, and Dad told the same catfish joke every year.")
     store.add_memory(pid, "typed", "Siobhan's wedding", text="He danced with Siobhan to Johnny Cash.")
-    text = ("# Frank\n\nDad fished at Lake Travis every summer, and he named every catfish Gerald. "
-            "We never found out who the first Gerald was.\n\nHe grew tomatoes and sang Johnny Cash "
-            "in the garden, badly and proudly.\n\n*Thank you, Dad.*\n")
-    ok = {"ok": True, "problems": []}
-    provenance = [{"section": "opening", "memory_ids": [1], "origin": "model", "check": ok, "text": ""},
-                  {"section": "stories", "memory_ids": [1, 3], "origin": "model", "check": ok, "text": ""},
-                  {"section": "light", "memory_ids": [2], "origin": "memory", "check": ok, "text": ""}]
-    checks = {"words": 39, "target_words": 40, "invented_names": [], "jokes_wanted": 1, "light_moments": 1,
-              "sources_named": ["dad.txt"], "sources_unused": [], "avoided": []}
-    store.create_draft(pid, "Eulogy for Frank", text, seed=7, model="SmolLM2-135M-Instruct.Q4_1.gguf",
-                       provenance=provenance, checks=checks)
+    from app.writing import write
+
+    shorthand = "Write a funeral speech using dad.txt and be sure to include at least one joke"
+    write(store, store.project(pid), shorthand, engine, seed=3)  # a real draft by the bundled model
     window.reload_projects()
     window.resize(1280, 800)
     window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
     window.drafts.topLevelItem(0).setExpanded(True)
-    window.prompt.setText("Write a funeral speech using dad.txt and be sure to include at least one joke")
+    window.prompt.setText(shorthand)
     window.prompt.setCursorPosition(0)
     window.warm_up()
     qtbot.waitUntil(lambda: "loading" not in window.model_label.text(), timeout=60_000)
     qtbot.waitUntil(lambda: "Gerald" in window.preview.toPlainText(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Writes: your own words" in " ".join(
+        w.text() for w in window.chips.findChildren(type(window.checks_label))), timeout=5_000)
     qtbot.wait(300)
     out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "screenshot.png")
     out.parent.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out))
     assert out.stat().st_size > 20_000
+
+
+def _underlined(window, block_number: int) -> list[str]:
+    from PySide6.QtGui import QTextCharFormat
+
+    block = window.editor.document().findBlockByNumber(block_number)
+    return [block.text()[r.start:r.start + r.length] for r in block.layout().formats()
+            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+
+
+def test_words_not_in_the_memories_are_marked_until_accepted_or_changed(window, qtbot):
+    make_project(window, qtbot)
+    store, pid = window.store, window.project.id
+    memory = store.add_memory(pid, "text", "dad.txt", text=DAD)
+    text = "Frank fished at Lake Travis every summer.\n\nHe served in the military.\n"
+    sentences = [
+        [{"text": "Frank fished at Lake Travis every summer.", "origin": "memory", "memory_id": memory.id,
+          "supported": True, "unsupported": [], "reasons": []}],
+        [{"text": "He served in the military.", "origin": "model", "memory_id": None, "supported": False,
+          "unsupported": ["served", "military"], "reasons": ["word"]}],
+    ]
+    provenance = [{"section": "who", "text": s[0]["text"], "memory_ids": [], "origin": s[0]["origin"],
+                   "sentences": s, "dropped": [], "check": {}} for s in sentences]
+    provenance[0]["dropped"] = [{"text": "He loved cheese from Wisconsin.", "unsupported": ["cheese", "Wisconsin"],
+                                 "reasons": ["word"]}]
+    checks = {"words": 12, "target_words": 40, "sentences": 2, "supported": 1, "all_supported": False,
+              "unsupported_words": ["served", "military"], "invented_names": ["served", "military"],
+              "shortfall": "0.1 of 0.3 min: add another memory", "notes": []}
+    draft, _ = store.create_draft(pid, "Eulogy", text, provenance=provenance, checks=checks)
+    window.reload_drafts()
+    window.open_document(("draft", draft.id))
+    qtbot.waitUntil(lambda: _underlined(window, 2) == ["served", "military"])
+    assert _underlined(window, 0) == []
+    rows = [window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count())]
+    assert any(r.startswith("¶1 ✓ your words · dad.txt: Frank fished") for r in rows)
+    assert any(r.startswith("¶1 ✗ left out (cheese, Wisconsin)") for r in rows)
+    assert any(r.startswith("¶2 ⚠ not in your memories: served, military") for r in rows)
+    line = window.checks_label.text()
+    assert "1 of 2 sentences traced" in line and "⚠ not in your memories: served, military" in line
+    assert "no invented" not in line and "✓" not in line.split("·")[0]
+    # the person vouches for one word: it is a fact now, kept in the project's vocabulary
+    window.accept_word("military")
+    assert "military" in store.project(pid).vocabulary
+    qtbot.waitUntil(lambda: _underlined(window, 2) == ["served"])
+    # changing the sentence takes the last mark away; typing an untraced fact marks it
+    cursor = window.editor.document().findBlockByNumber(2)
+    edit = window.editor.textCursor()
+    edit.setPosition(cursor.position())
+    edit.movePosition(edit.MoveOperation.EndOfBlock, edit.MoveMode.KeepAnchor)
+    edit.insertText("He called every catfish Gerald, even in Wisconsin.")
+    qtbot.waitUntil(lambda: _underlined(window, 2) == ["Wisconsin"])

@@ -54,9 +54,12 @@ def test_edited_chips_and_chosen_memories_drive_the_draft(window, qtbot, project
     assert draft.brief["avoid"] == [] and draft.brief["target_words"] == 120
     revision = window.store.revision(done.args[1])
     assert {i for p in revision.provenance for i in p["memory_ids"]} == {garden}
-    assert window.paragraphs_view.count() == len(revision.provenance)
-    assert all("garden" in window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count()))
-    assert window.checks_label.text().startswith("Checks: ")
+    rows = [window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count())]
+    sentences = [s for p in revision.provenance for s in p["sentences"]]
+    assert len(rows) == len(sentences) + sum(len(p["dropped"]) for p in revision.provenance)
+    own = [r for r in rows if "✓ your words" in r]
+    assert own and all("· garden:" in r for r in own)  # each of the person's sentences names its memory
+    assert window.checks_label.text().startswith(f"Checks: {len(sentences)} of {len(sentences)} sentences traced")
 
 
 def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):

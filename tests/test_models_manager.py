@@ -168,8 +168,26 @@ def test_writing_with_a_model_server(fondly, server, tmp_path):
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
     out = json.loads(fondly("write", "Dad", "Write a short eulogy using dad.txt", "--server", url, "--seed", "3",
                             "--json").stdout)
-    assert len(out["text"].split()) > 40 and url in out["model"]
-    assert out["checks"]["invented_names"] == [] and out["paragraphs"]
+    assert url in out["model"] and out["checks"]["mode"] == "prose" and out["paragraphs"]
+    sentences = [s for p in out["paragraphs"] for s in p["sentences"]]
+    assert sentences and all(s["supported"] for s in sentences) and out["checks"]["unsupported_words"] == []
+    assert "Lake Travis" in out["text"] or "Gerald" in out["text"]
+
+
+def test_a_server_writing_holds_to_the_same_evaluation(fondly, server):
+    """The independent judge on what a server wrote (prose mode): nothing untraced, no leaks, no loops."""
+    _, url = server
+    cases = Path(__file__).resolve().parent / "data" / "eval"
+    out = json.loads(fondly("eval", cases / "toast-sister", cases / "empty-project", "--server", url,
+                            "--json").stdout)
+    toast = next(c for c in out["cases"] if c["case"] == "toast-sister")
+    assert toast["mode"] == "prose" and toast["sentences"] >= 3
+    assert toast["supported_share"] >= 0.95, toast["unsupported"]
+    assert toast["meta"] == [] and toast["repeated"] == [] and toast["must_not"] == []
+    assert toast["invented_names"] == toast["invented_numbers"] == toast["invented_kin"] == []
+    assert all(toast["must_haves"].values()), toast["must_haves"]
+    empty = next(c for c in out["cases"] if c["case"] == "empty-project")
+    assert empty["scaffold_ok"]
 
 
 def test_stopping_closes_the_request(server):

@@ -28,6 +28,7 @@ class BriefChips(QWidget):
         self.pace = 120
         self.memories: list[Memory] = []
         self.selected: set[int] | None = None  # None: let Fondly choose
+        self.mode = ""  # which way the current model writes, said first
         self.inner = QWidget()
         self.row = QHBoxLayout(self.inner)
         self.row.setContentsMargins(0, 0, 0, 0)
@@ -46,6 +47,10 @@ class BriefChips(QWidget):
         self.brief, self.memories, self.pace = brief, memories, pace
         if self.selected is not None:
             self.selected &= {m.id for m in memories}
+        self._rebuild()
+
+    def set_mode(self, text: str) -> None:
+        self.mode = text
         self._rebuild()
 
     def chip_texts(self) -> list[str]:
@@ -111,6 +116,10 @@ class BriefChips(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         b = self.brief
+        if self.mode:
+            self.mode_label = QLabel(self.mode)
+            self.mode_label.setAccessibleName("Writing mode")
+            self.row.addWidget(self.mode_label)
         if b is None:
             self.row.addWidget(QLabel("Type what you want; Fondly shows what it understood here."))
             return

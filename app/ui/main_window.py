@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMainWindow, QPlainTextEdit, QPushButton, QSplitter,
                                QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -21,12 +21,15 @@ from app import speaking
 from app.errors import USER_ERRORS
 from app.paths import data_dir
 from app.render import to_html
-from app.writing import make_brief
+from app.writing import make_brief, mode_for
 from llm.brief import Brief
 from app.store import Memory, Project, Store
 from app.ui import uisettings
 from app.ui.dialogs import NewProjectDialog, about_box
 from app.ui.brief_chips import BriefChips
+from app.ui.grounding_marks import FlagMarks
+from app.ui.provenance import checks_line, mode_label, sentence_rows
+from llm.composition import Source, facts_for
 from app.ui.recording import RecordingPanel
 from app.ui.workers import SpeechWorker, TextWorker
 
@@ -147,6 +150,9 @@ class MainWindow(QMainWindow):
         self.editor.setAcceptDrops(False)  # files dropped here go to the window, to be imported
         self.editor.textChanged.connect(lambda: self._render_timer.start())
         self.editor.textChanged.connect(self._typed)
+        self.marks = FlagMarks(self.editor.document())
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._editor_menu)
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS, timeout=self.autosave)
         self.preview = QTextBrowser(openExternalLinks=False, openLinks=False)
@@ -199,9 +205,9 @@ class MainWindow(QMainWindow):
         history.addWidget(self.compare_btn)
         history.addWidget(self.restore_btn)
         rv.addLayout(history)
-        rv.addWidget(QLabel("Where each paragraph came from"))
+        rv.addWidget(QLabel("Where each sentence came from"))
         self.paragraphs_view = QListWidget(wordWrap=True)
-        self.paragraphs_view.setAccessibleName("Paragraph sources")
+        self.paragraphs_view.setAccessibleName("Sentence sources")
         self.paragraphs_view.itemActivated.connect(self._select_paragraph)
         rv.addWidget(self.paragraphs_view, 1)
         self.checks_label = QLabel(wordWrap=True)
@@ -406,6 +412,7 @@ class MainWindow(QMainWindow):
                     self.memory_list.setCurrentItem(item)
         self.memory_list.blockSignals(False)
         self.apply_search()
+        self._update_marks()
 
     def _memory_item(self, memory_id: int) -> QListWidgetItem | None:
         for i in range(self.memory_list.count()):
@@ -609,6 +616,7 @@ class MainWindow(QMainWindow):
         if not (doc and doc[0] == "memory"):
             self.play_btn.setEnabled(False)
         self.doc_text = text
+        self._update_marks()
         self.editor.setPlainText(text)
         self.editor.setReadOnly(bool(doc and doc[0] == "memory" and self.progress.get(doc[1]) is not None))
 
@@ -715,6 +723,7 @@ class MainWindow(QMainWindow):
         self._written: list = []
         self.editor.setReadOnly(True)
         self.generating = True
+        self.marks.set_facts(None)
         self.generate_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.statusBar().showMessage("Writing…")
@@ -760,6 +769,7 @@ class MainWindow(QMainWindow):
         self.stop_btn.setEnabled(False)
         self.editor.setReadOnly(False)
         self.statusBar().clearMessage()
+        self._update_marks()
 
     @Slot(int, int, bool)
     def _on_generated(self, draft_id: int, revision_id: int, stopped: bool) -> None:
@@ -834,21 +844,59 @@ class MainWindow(QMainWindow):
 
     # --- where each paragraph came from ------------------------------------------------------
 
+    # --- words not in the memories, marked in the draft ------------------------------------------
+
+    def _update_marks(self) -> None:
+        """Mark, in the open draft, what the project's memories and facts do not hold."""
+        if self.generating or not (self.project and self.doc and self.doc[0] == "draft"):
+            self.marks.set_facts(None)
+            return
+        p = self.project
+        brief = Brief.from_dict(self.store.draft(self.doc[1]).brief or {})
+        brief.subject = brief.subject or p.subject
+        sources = [Source(m.id, m.title, m.text) for m in self.store.memories(p.id)]
+        self.marks.set_facts(facts_for(brief, sources, p.hotwords, p.speaker))
+
+    def _editor_menu(self, pos) -> None:
+        menu = self.editor.createStandardContextMenu(self.editor.mapToGlobal(pos))
+        cursor = self.editor.cursorForPosition(pos)
+        word = self.marks.word_at(cursor.block().text(), cursor.positionInBlock())
+        if word and self.project:
+            accept = QAction(f"“{word}” is not in your memories — it is true: accept it", menu)
+            accept.triggered.connect(lambda: self.accept_word(word))
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertAction(first, accept)
+            menu.insertSeparator(first)
+        menu.exec(self.editor.mapToGlobal(pos))
+
+    def accept_word(self, word: str) -> None:
+        """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
+        if word not in self.project.vocabulary:
+            self.project = self.store.update_project(self.project.id, vocabulary=self.project.vocabulary + [word])
+        self._update_marks()
+        self.statusBar().showMessage(f"“{word}” is accepted as true, and added to the project's vocabulary.", 5000)
+
+    def _titles(self) -> dict[int, str]:
+        return {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
+
     def _show_paragraph(self, number: int, p: dict) -> None:
-        titles = {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
-        sources = ", ".join(titles.get(i, f"memory {i}") for i in p.get("memory_ids", [])) or "your note"
-        check = p.get("check", {})
-        flag = "✓" if check.get("ok", True) else "⚠ " + "; ".join(check.get("problems", []))
-        how = {"memory": " (the memory's own words)", "model-retry": " (written twice)"}.get(p.get("origin"), "")
-        item = QListWidgetItem(f"¶{number} {p.get('section', '')}: {sources}{how} {flag}")
-        item.setToolTip(p.get("text", ""))
-        self.paragraphs_view.addItem(item)
+        """Rows for one paragraph just written (numbered as the draft's paragraphs are)."""
+        for label, text, flagged in sentence_rows([{}] * (number - 1) + [p], self._titles()):
+            item = QListWidgetItem(label)
+            item.setToolTip(text)
+            if flagged:
+                item.setForeground(QColor("#d9480f"))
+            self.paragraphs_view.addItem(item)
 
     def show_provenance(self, revision) -> None:
         self.paragraphs_view.clear()
-        for n, p in enumerate(revision.provenance if revision else [], 1):
-            if "section" in p:
-                self._show_paragraph(n, p)
+        titles = self._titles()
+        for label, text, flagged in sentence_rows(revision.provenance if revision else [], titles):
+            item = QListWidgetItem(label)
+            item.setToolTip(text)
+            if flagged:
+                item.setForeground(QColor("#d9480f"))
+            self.paragraphs_view.addItem(item)
         self.show_checks(revision.checks if revision else {})
 
     def _select_paragraph(self, item: QListWidgetItem) -> None:
@@ -863,22 +911,7 @@ class MainWindow(QMainWindow):
             self.editor.setFocus()
 
     def show_checks(self, checks: dict) -> None:
-        if not checks or "words" not in checks:
-            self.checks_label.setText("")
-            return
-        parts = ["no invented names" if not checks.get("invented_names") else
-                 "⚠ not in your memories: " + ", ".join(checks["invented_names"])]
-        parts.append(f"{checks['words']} of {checks['target_words']} words")
-        if checks.get("jokes_wanted"):
-            parts.append(f"light moments {checks['light_moments']}/{checks['jokes_wanted']}")
-        if checks.get("sources_named"):
-            parts.append("sources used ✓" if not checks.get("sources_unused") else
-                         "⚠ unused: " + ", ".join(checks["sources_unused"]))
-        if checks.get("avoided"):
-            parts.append("⚠ mentions " + ", ".join(checks["avoided"]))
-        self.checks_label.setText("Checks: " + " · ".join(parts))
-
-    # --- search, preview, status ------------------------------------------------------------
+        self.checks_label.setText(checks_line(checks))
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -1034,6 +1067,7 @@ class MainWindow(QMainWindow):
     def _text_model_ready(self, name: str) -> None:
         self.models["text"] = name
         self._show_models()
+        self.chips.set_mode(mode_label(mode_for(self.text_worker.engine)))
 
     @Slot(str)
     def _speech_model_ready(self, name: str) -> None:
