@@ -35,8 +35,9 @@ TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (
                     r"showed (?:me|us)|reminded)\b", re.I)
 DESCRIBES = re.compile(r"\b(worked|work|was an?|job|career|years|led|ran|run|every (?:morning|day|week|friday|"
                        r"summer|sunday)|always|never missed|sang|loved|proud)\b", re.I)
-NARRATIVE = re.compile(r"\b(once|one (?:day|night|time|summer|winter|morning|evening)|when (?:I|we|he|she|they)|"
-                       r"trip|the day|that night|that morning)\b", re.I)
+# a story, not a description: "she once set off…", "one night…", "on our camping trip…"
+NARRATIVE = re.compile(r"\b((?:I|we|he|she|they) once|one (?:day|night|time|summer|winter|morning|evening)|"
+                       r"when (?:I|we|he|she|they)|trip|the day|that night|that morning)\b", re.I)
 BODY_KEYS = ("who", "career", "stories", "taught", "light", "anecdote")
 CLOSING_KEYS = ("goodbye", "toast", "wishes", "next", "closing")
 
@@ -164,7 +165,8 @@ def in_speakers_voice(sentence: str, speaker: str) -> str:
     else:
         return sentence
     rest = sentence[m.end():]
-    rest = re.sub(rf"\b{re.escape(speaker)}\b", "me", rest)  # "Kate ... with Kate" is not how anyone speaks
+    rest = re.sub(rf"\b{re.escape(speaker)}['’]s\b", "my", rest)  # "Kate … Kate's" is not how anyone speaks
+    rest = re.sub(rf"\b{re.escape(speaker)}\b", "me", rest)
     return f"I {adverb}{new}{rest}"
 
 
