@@ -6,10 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fondly-installed
 
-# Debian packages: Qt's runtime libraries (PySide6 wheels link against them) and fonts; for the
+# Debian packages: Qt's runtime libraries (PySide6 wheels link against them; the xcb ones are what a real
+# display needs, which offscreen tests never load) and fonts; for the
 # tests, a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases, and
 # poppler-utils to read exported PDFs back and render them.
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 \
+	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 \
 	pulseaudio pulseaudio-utils espeak-ng poppler-utils
 
 .PHONY: run test bench quality screenshot setup system-deps clean
