@@ -207,6 +207,55 @@ def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threa
     return reply
 
 
+def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list[str],
+                speaker: str) -> tuple[list[str], list[str]]:
+    """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
+    values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
+              "call": _call(brief, sources), "couple": _couple(brief, sources, names, speaker)}
+    opening: list[str] = []
+    for line in template.get("opening_lines", []):
+        filled = _fill(line, values)
+        if filled and not (line.startswith("I'm") and any(x.startswith("I'm") for x in opening)):
+            opening.append(filled)
+    closing = [f for f in (_fill(line, values) for line in template.get("closing_lines", [])) if f][:1]
+    return opening, closing
+
+
+def choose_stories(stories: list[Story], brief: Brief, budget: int, lights: list[Story]) -> list[Story]:
+    """Stories for `budget` words: the light moments asked for, the named memories, the stories asked
+    for and the typed notes first; then the best of the rest, whole, until the length is met."""
+    named = {t.lower() for t in brief.sources}
+    chosen: list[Story] = list(lights)
+    for title in named:
+        own = [s for s in stories if s.source.title.lower() == title]
+        if own and not any(s in chosen for s in own):
+            chosen.append(own[0])
+    for topic in brief.anecdotes + brief.search:
+        wanted = _content(topic)
+        best = max(stories, key=lambda s: len(wanted & _content(s.text)), default=None)
+        if best is not None and best not in chosen:
+            chosen.append(best)
+    chosen += [s for s in stories if s.source.id is None and s not in chosen]  # what the person typed
+    rest = sorted((s for s in stories if s not in chosen),
+                  key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order))
+    total = sum(s.words for s in chosen)
+    for st in rest:
+        if total >= budget:
+            break
+        if total + st.words > budget * 1.15 and total > 0.75 * budget:
+            continue  # would overshoot: a shorter story may fit
+        chosen.append(st)
+        total += st.words
+    while total > budget * 1.25 and len(chosen) > 1:  # over the length: let go of the least needed
+        spare = [s for s in chosen if s not in lights and s.source.title.lower() not in named]
+        if not spare:
+            break
+        drop = min(spare, key=lambda s: max(s.scores.values() or [0]))
+        chosen.remove(drop)
+        total -= drop.words
+    return chosen
+
+
 def arrange(
     brief: Brief,
     sources: list[Source],
@@ -235,67 +284,14 @@ def arrange(
         st.scores = _score(st, keys)
         st.section = max(keys, key=lambda k: (st.scores.get(k, 0), -keys.index(k)))
 
-    # frame lines: only project facts, and only where they are known
-    values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
-              "call": _call(brief, sources), "couple": _couple(brief, sources, names, speaker)}
-    opening: list[str] = []
-    closing: list[str] = []
-    if framed and stories:
-        for line in template.get("opening_lines", []):
-            filled = _fill(line, values)
-            if filled and not (line.startswith("I'm") and any(x.startswith("I'm") for x in opening)):
-                opening.append(filled)
-        for line in template.get("closing_lines", []):
-            filled = _fill(line, values)
-            if filled:
-                closing.append(filled)
-                break
-    frame_words = sum(len(s.split()) for s in opening + closing)
-
-    # choose stories: the named memories, the light moments asked for, the anecdotes; then the rest
-    named = {t.lower() for t in brief.sources}
-    chosen: list[Story] = []
-    budget = max(0, brief.target_words - frame_words)
-
-    def take(st: Story) -> None:
-        if st not in chosen:
-            chosen.append(st)
-
+    opening, closing = frame_lines(template, brief, sources, names, speaker) if framed and stories else ([], [])
     light_needed = brief.jokes if brief.task == "speech" else 0
-    lights = sorted((s for s in stories if is_light(s.text)), key=lambda s: (s.source.title.lower() not in named, s.order))
+    lights = sorted((s for s in stories if is_light(s.text)),
+                    key=lambda s: (s.source.title.lower() not in {t.lower() for t in brief.sources}, s.order))
     for st in lights[:light_needed]:
         st.section = "light" if "light" in keys else st.section
-        take(st)
-    for title in named:
-        own = [s for s in stories if s.source.title.lower() == title]
-        if own and not any(s in chosen for s in own):
-            take(own[0])
-    for topic in brief.anecdotes + brief.search:
-        topic_forms = set().union(*(forms(t) for t in tokens(topic) if len(t) > 3)) if tokens(topic) else set()
-        best = max(stories, key=lambda s: len(topic_forms & set().union(*(forms(t) for t in tokens(s.text)))),
-                   default=None)
-        if best is not None:
-            take(best)
-    notes = [s for s in stories if s.source.id is None]  # what the person typed comes first in an anecdote
-    for st in notes:
-        take(st)
-    rest = sorted((s for s in stories if s not in chosen),
-                  key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order))
-    total = sum(s.words for s in chosen)
-    for st in rest:
-        if total >= budget:
-            break
-        if total + st.words > budget * 1.15 and total > 0.75 * budget:
-            continue
-        take(st)
-        total += st.words
-    while total > budget * 1.25 and len(chosen) > 1:  # over the length: let go of the least needed
-        spare = [s for s in chosen if s not in lights[:light_needed] and s.source.title.lower() not in named]
-        if not spare:
-            break
-        drop = min(spare, key=lambda s: max(s.scores.values() or [0]))
-        chosen.remove(drop)
-        total -= drop.words
+    budget = max(0, brief.target_words - sum(len(s.split()) for s in opening + closing))
+    chosen = choose_stories(stories, brief, budget, lights[:light_needed])
 
     # order: the template's sections, and within one, the memories' own order
     chosen.sort(key=lambda s: (keys.index(s.section) if s.section in keys else len(keys), s.order))

@@ -58,7 +58,7 @@ class TextWorker(Worker):
     loaded = Signal(str)  # model name
     load_failed = Signal(str)
     chunk = Signal(str)  # a token of the paragraph being written
-    paragraph = Signal(object)  # a finished, checked paragraph (llm.compose.Paragraph)
+    paragraph = Signal(object)  # a finished, checked paragraph (llm.composition.Paragraph)
     discard = Signal()  # the tokens since the last paragraph failed their checks: drop them
     finished = Signal(int, int, bool)  # draft id, revision id, stopped part-way
     piece_done = Signal(object)  # a Composition to insert into the open draft
