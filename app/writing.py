@@ -168,7 +168,7 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: Engine, 
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
     if not sources:
-        raise FondlyError(NO_MEMORIES.split(", so")[0] + ": record or import a memory first.")
+        raise FondlyError("There are no memories to write from yet: record or import one first.")
     return compose_for(engine, mode, brief, sources, project, seed if seed is not None else new_seed(),
                        cancel, on_token, on_paragraph, on_discard)
 

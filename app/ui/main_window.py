@@ -842,8 +842,6 @@ class MainWindow(QMainWindow):
         cursor.insertText(text)
         self.save_document(origin="generated")
 
-    # --- where each paragraph came from ------------------------------------------------------
-
     # --- words not in the memories, marked in the draft ------------------------------------------
 
     def _update_marks(self) -> None:
@@ -879,24 +877,23 @@ class MainWindow(QMainWindow):
     def _titles(self) -> dict[int, str]:
         return {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
 
-    def _show_paragraph(self, number: int, p: dict) -> None:
-        """Rows for one paragraph just written (numbered as the draft's paragraphs are)."""
-        for label, text, flagged in sentence_rows([{}] * (number - 1) + [p], self._titles()):
+    # --- where each sentence came from ---------------------------------------------------------
+
+    def _add_rows(self, provenance: list[dict]) -> None:
+        for label, text, flagged in sentence_rows(provenance, self._titles()):
             item = QListWidgetItem(label)
             item.setToolTip(text)
             if flagged:
                 item.setForeground(QColor("#d9480f"))
             self.paragraphs_view.addItem(item)
 
+    def _show_paragraph(self, number: int, p: dict) -> None:
+        """Rows for one paragraph just written (numbered as the draft's paragraphs are)."""
+        self._add_rows([{}] * (number - 1) + [p])
+
     def show_provenance(self, revision) -> None:
         self.paragraphs_view.clear()
-        titles = self._titles()
-        for label, text, flagged in sentence_rows(revision.provenance if revision else [], titles):
-            item = QListWidgetItem(label)
-            item.setToolTip(text)
-            if flagged:
-                item.setForeground(QColor("#d9480f"))
-            self.paragraphs_view.addItem(item)
+        self._add_rows(revision.provenance if revision else [])
         self.show_checks(revision.checks if revision else {})
 
     def _select_paragraph(self, item: QListWidgetItem) -> None:
@@ -912,6 +909,8 @@ class MainWindow(QMainWindow):
 
     def show_checks(self, checks: dict) -> None:
         self.checks_label.setText(checks_line(checks))
+
+    # --- search, preview, status ------------------------------------------------------------
 
     def focus_search(self) -> None:
         self.search.setFocus()
