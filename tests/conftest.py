@@ -49,9 +49,10 @@ class Pulse:
         return subprocess.run(["pactl", *args], check=True, capture_output=True, text=True, timeout=30).stdout
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def pulse(tmp_path_factory) -> Pulse:
-    """Started before anything touches Qt Multimedia, which finds its audio server once.
+    """Only for tests that need a microphone or the window (which lists microphones). It must be
+    started before anything touches Qt Multimedia, which finds its audio server once.
 
     As root PulseAudio needs -n (no default script) and its modules spelled out. Qt lists
     no monitor sources, hence the virtual source over the null sink's monitor.
@@ -142,3 +143,20 @@ def jfk_wav(tmp_path_factory, jfk) -> Path:
 @pytest.fixture
 def fondly(fondly_home) -> Fondly:
     return Fondly(fondly_home)
+
+
+@pytest.fixture
+def window(qtbot, qapp, pulse):
+    """The real main window, shown and active (window shortcuts need it active)."""
+    from app.ui.app import STYLE
+    from app.ui.main_window import MainWindow
+
+    qapp.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)  # window shortcuts (Esc, Ctrl+S…) need the window active
+    yield w
+    if w.isVisible():
+        w.close()

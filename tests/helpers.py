@@ -8,6 +8,16 @@ import sys
 from pathlib import Path
 
 
+# Memories about Frank ("Dad"), used by the writing tests
+DAD = ("Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out why.\n"
+       "He worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n"
+       "He taught me to change a tyre and to always say thank you.")
+GARDEN = ("Frank grew tomatoes in the back garden and gave them away to the neighbours. He sang Johnny Cash songs "
+          "badly while he weeded, and he laughed at himself every time he forgot the words.")
+HOSPITAL = "The last weeks in the hospital were hard. Siobhan and Tadhg visited every day."
+FISHING = ("On the fishing trip to Galveston the boat's motor died and Dad rowed us back for two hours, "
+           "singing the whole way so we would not be scared.")
+
 class Fondly:
     """Runs the real `fondly` console script in a child process, as a person would."""
 
@@ -28,6 +38,20 @@ class Fondly:
         if ok:
             assert proc.returncode == 0, f"fondly {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}"
         return proc
+
+
+def make_project(window, qtbot, title="Dad's eulogy") -> None:
+    """A project made through the New project dialog, as a person would."""
+    from PySide6.QtCore import Qt
+
+    dialog = window.new_project()
+    dialog.title.setText(title)
+    dialog.subject.setText("Frank")
+    dialog.people.setText("Siobhan (shiv-AWN), Tadhg")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.project is not None and window.project.title == title)
+    window.activateWindow()  # a window manager would hand focus back from the dialog
+    qtbot.waitActive(window)
 
 
 def normalise(text: str) -> str:
@@ -66,3 +90,15 @@ class ScriptedEngine:
             if cancel is not None and cancel.is_set():
                 return
             yield word + " "
+
+
+def row_counts(home) -> dict[str, int]:
+    """Rows per table of a data folder's database, read directly (for "nothing was half-written")."""
+    import sqlite3
+
+    db = sqlite3.connect(home / "fondly.db")
+    try:
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("projects", "memories", "segments", "drafts", "revisions")}
+    finally:
+        db.close()

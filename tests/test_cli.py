@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
-from tests.helpers import normalise
+from tests.helpers import normalise, row_counts
 
 
 def new_project(fondly, title="Dad", *extra) -> str:
@@ -112,15 +111,6 @@ def test_write_streams_stores_and_exports(fondly, tmp_path):
 
     again = fondly("write", pid, "Write a funeral speech using dad.txt and include a joke", "--seed", "7")
     assert again.stdout.strip() == text  # a stored seed gives the same draft back
-
-
-def row_counts(home) -> dict[str, int]:
-    db = sqlite3.connect(home / "fondly.db")
-    try:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("projects", "memories", "segments", "drafts", "revisions")}
-    finally:
-        db.close()
 
 
 BAD_INPUTS = {

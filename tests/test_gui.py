@@ -6,41 +6,15 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from app import settings
-from app.ui.app import STYLE
 from app.ui.main_window import MainWindow
-from tests.helpers import normalise
+from tests.helpers import make_project, normalise
 
 DAD = "Frank fished at Lake Travis every summer. He called every catfish Gerald.\nHe grew tomatoes and sang Johnny Cash in the garden.\n"
-
-
-@pytest.fixture
-def window(qtbot, qapp):
-    qapp.setStyleSheet(STYLE.read_text(encoding="utf-8"))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)  # window shortcuts (Esc, Ctrl+S…) need the window active
-    yield w
-    if w.isVisible():
-        w.close()
-
-
-def make_project(window, qtbot, title="Dad's eulogy") -> None:
-    dialog = window.new_project()
-    dialog.title.setText(title)
-    dialog.subject.setText("Frank")
-    dialog.people.setText("Siobhan (shiv-AWN), Tadhg")
-    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.project is not None and window.project.title == title)
-    window.activateWindow()  # a window manager would hand focus back from the dialog
-    qtbot.waitActive(window)
 
 
 def memory_rows(window) -> list[dict]:

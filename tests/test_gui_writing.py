@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.test_gui import make_project, window  # noqa: F401  (the fixture)
-from tests.test_writing import DAD, FISHING, GARDEN
+from tests.helpers import make_project
+from tests.helpers import DAD, FISHING, GARDEN
 
 FOUR = [
     ("Write a funeral speech using dad.txt and be sure to include at least one joke.", ["Using: dad.txt", "Jokes: 1"]),

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.history import word_diff
-from tests.test_gui import make_project, window  # noqa: F401  (the fixture)
+from tests.helpers import make_project
 
 
 def test_every_version_is_kept_in_order(store, engine):

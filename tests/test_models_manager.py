@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from llm.models import bundled_model
-from tests.test_gui import make_project, window  # noqa: F401  (the fixture)
+from tests.helpers import make_project
 
 
 def test_models_add_reports_a_ggufs_metadata(fondly, tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.helpers import normalise
-from tests.test_cli import row_counts
+from tests.helpers import row_counts
 
 PHRASE = "ask not what your country can do for you"
 

@@ -15,16 +15,8 @@ from app.evaluation import frame_words
 from app.judge import Judge
 from app.store import Person
 from app.writing import write
-from tests.helpers import ScriptedEngine
+from tests.helpers import DAD, FISHING, GARDEN, HOSPITAL, ScriptedEngine
 
-DAD = ("Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out why.\n"
-       "He worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n"
-       "He taught me to change a tyre and to always say thank you.")
-GARDEN = ("Frank grew tomatoes in the back garden and gave them away to the neighbours. He sang Johnny Cash songs "
-          "badly while he weeded, and he laughed at himself every time he forgot the words.")
-HOSPITAL = "The last weeks in the hospital were hard. Siobhan and Tadhg visited every day."
-FISHING = ("On the fishing trip to Galveston the boat's motor died and Dad rowed us back for two hours, "
-           "singing the whole way so we would not be scared.")
 MEMORIES = (("dad.txt", DAD), ("garden", GARDEN), ("hospital", HOSPITAL), ("fishing trip", FISHING))
 EVAL = Path(__file__).resolve().parent / "data" / "eval"
 
