@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import sqlite3
 import sys
 import time
 import uuid
@@ -53,17 +52,13 @@ def _free_space() -> str:
 
 
 def _database() -> str:
-    from app.paths import data_dir
+    from app.paths import database_path
+    from app.store import inspect
 
-    path = data_dir() / "fondly.db"
+    path = database_path()
     if not path.exists():
         return "no database yet (it is made on first use)"
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
-    finally:
-        conn.close()
+    result, counts = inspect(path)
     if result != "ok":
         raise FondlyError(f"the database is damaged ({result}). Keep a copy of {path} before anything else.")
     return "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())

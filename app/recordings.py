@@ -81,9 +81,7 @@ def _alive(pid: int) -> bool:
 def unfinished(store: Store) -> list[Memory]:
     """Recordings left at "recording" by a process that is gone (killed, crashed, power cut)."""
     found = []
-    for row in store.db["memories"].rows_where(
-            "kind = 'voice' AND status IN ('recording', 'transcribing')", order_by="id"):
-        memory = Memory(**row)
+    for memory in store.unfinished_recordings():
         wav = Path(memory.audio_path or "")
         owner = _owner_file(wav)
         try:

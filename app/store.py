@@ -285,6 +285,19 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
 # --- the store ----------------------------------------------------------------------------
 
 
+def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
+    """SQLite's integrity check and a few row counts, read-only: for `fondly doctor`, which must not
+    change (or migrate) a database it is only looking at."""
+    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
+    finally:
+        conn.close()
+    return result, counts
+
+
+
 class Store:
     """All of Fondly's reads and writes. One per thread; SQLite's WAL lets them share a file."""
 
@@ -440,6 +453,11 @@ class Store:
             return Memory(**self.db["memories"].get(memory_id))
         except sqlite_utils.db.NotFoundError:
             raise FondlyError(f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.") from None
+
+    def unfinished_recordings(self) -> list[Memory]:
+        """Spoken memories of every project still marked as being recorded or transcribed."""
+        return [Memory(**row) for row in self.db["memories"].rows_where(
+            "kind = 'voice' AND status IN ('recording', 'transcribing')", order_by="id")]
 
     def memories(self, project_id: int) -> list[Memory]:
         return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ?", [project_id], order_by="id")]

@@ -45,3 +45,31 @@ def test_loopback_is_allowed():
     client = socket.create_connection(server.getsockname(), timeout=2)
     client.close()
     server.close()
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _sources(*folders: str):
+    for folder in folders:
+        yield from (ROOT / folder).rglob("*.py")
+
+
+def test_qt_widgets_only_in_app_ui():
+    """Widgets live in app/ui; everything else can run without a screen."""
+    import re
+
+    offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
+                 if "ui" not in p.relative_to(ROOT).parts
+                 and re.search(r"^\s*(?:from|import) PySide6\.QtWidgets", p.read_text(encoding="utf-8"), re.M)]
+    assert offenders == []
+
+
+def test_sql_only_in_the_store():
+    """One place knows the schema: SQL statements and sqlite3 connections are in app/store.py alone."""
+    import re
+
+    sql = re.compile(r"\bimport sqlite3\b|sqlite3\.connect|\.execute\(|\.db\[|\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
+                 if p.name != "store.py" and sql.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
