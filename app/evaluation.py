@@ -19,6 +19,7 @@ from app.errors import FondlyError
 from app.judge import Judge
 from app.store import Person, Store
 from app.writing import write
+from llm.brief import DEFAULT_PACE
 
 MIN_SUPPORTED = 0.95  # of the sentences of every case, and of the whole set
 
@@ -59,7 +60,7 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
         try:
             project = store.create_project(
                 folder.name, case.get("occasion", "funeral"), case.get("subject", ""), case.get("speaker", ""),
-                [Person(n) for n in case.get("people", [])], case.get("pace", 120),
+                [Person(n) for n in case.get("people", [])], case.get("pace", DEFAULT_PACE),
             )
             for m in case.get("memories", []):
                 store.add_memory(project.id, "text", m["title"], text=m["text"])

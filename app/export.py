@@ -19,6 +19,7 @@ from app import speaking
 from app.errors import FondlyError
 from app.render import to_html
 from app.store import Store
+from llm.grounding import sentences
 
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 BODY_PT = 20  # the reading copy's type size
@@ -144,7 +145,7 @@ def passages(s: Speech, words: int = CARD_WORDS) -> list[str]:
     out = []
     for para in s.paragraphs():
         current: list[str] = []
-        for sentence in re.split(r"(?<=[.!?])\s+", plain(para)):
+        for sentence in sentences(plain(para)):
             if current and len(" ".join(current + [sentence]).split()) > words:
                 out.append(" ".join(current))
                 current = []

@@ -8,6 +8,8 @@ from app import speaking
 from app.errors import FondlyError
 from speech import audio
 
+BELIEVABLE = (40, 300)  # words a minute a real read of a speech can have
+
 
 def measure(transcriber, path: str | Path, hotwords: list[str] = ()) -> tuple[int, int, float]:
     """(words per minute, words heard, seconds of speech) for a recording of someone reading."""
@@ -20,4 +22,7 @@ def measure(transcriber, path: str | Path, hotwords: list[str] = ()) -> tuple[in
     seconds = segments[-1].end - segments[0].start
     if seconds <= 0:
         raise FondlyError("The recording is too short to measure a pace.")
-    return round(words * 60 / seconds), words, round(seconds, 1)
+    wpm = round(words * 60 / seconds)
+    if not BELIEVABLE[0] <= wpm <= BELIEVABLE[1]:
+        raise FondlyError(f"The pace measured ({wpm} words a minute) is not believable; was it a read of the speech?")
+    return wpm, words, round(seconds, 1)

@@ -9,13 +9,14 @@ from typing import Any
 
 from app.errors import FondlyError
 from app.paths import data_dir
+from llm.brief import DEFAULT_PACE, PACE_RANGE
 
 DEFAULTS: dict[str, Any] = {
     "model": None,  # a GGUF file; None means the bundled SmolLM2
     "whisper_model": None,  # a CTranslate2 Whisper folder; None means the bundled tiny.en
     "threads": 0,  # 0: as many as the machine has, up to four
     "context": 4096,  # tokens of context for the text model
-    "pace": 120,  # words per minute for new projects
+    "pace": DEFAULT_PACE,  # words per minute for new projects
     "gpu_layers": 0,  # layers to offload, where llama.cpp was built with a GPU; -1: all
     "text_size": 14,  # points, for the editor and preview
     "server": None,  # an OpenAI-compatible chat server URL to write with instead of a local model
@@ -28,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
 WRITING_MODES = ("auto", "memory-first", "prose")
 
 # how a value typed at the command line becomes a setting, and what it may be
-_INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": (60, 250), "gpu_layers": (-1, 1000),
+_INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": PACE_RANGE, "gpu_layers": (-1, 1000),
                "text_size": (8, 48)}
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from llm.brief import DEFAULT_PACE  # noqa: F401  (re-exported: the pace has one home, llm.brief)
 
-DEFAULT_PACE = 120  # words per minute, a calm pace for a eulogy
 
 _WORD = re.compile(r"[\w'’-]+")
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import sqlite_utils
 
 from app.errors import FondlyError
+from llm.brief import DEFAULT_PACE
 
 OCCASIONS = ("funeral", "wedding", "retirement", "birthday", "other")
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
@@ -57,7 +58,7 @@ class Project:
     subject: str = ""
     speaker: str = ""
     people: list[Person] = field(default_factory=list)
-    pace: int = 120
+    pace: int = DEFAULT_PACE
     vocabulary: list[str] = field(default_factory=list)  # words to spell the family's way
     created: str = ""
     updated: str = ""
@@ -177,7 +178,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         not_null={"title", "occasion", "pace"},
-        defaults={"occasion": "funeral", "pace": 120, "subject": "", "speaker": "", "people": "[]"},
+        defaults={"occasion": "funeral", "pace": DEFAULT_PACE, "subject": "", "speaker": "", "people": "[]"},
     )
     db["memories"].create(
         {
@@ -337,7 +338,7 @@ class Store:
         subject: str = "",
         speaker: str = "",
         people: Iterable[Person] = (),
-        pace: int = 120,
+        pace: int = DEFAULT_PACE,
         vocabulary: Iterable[str] = (),
     ) -> Project:
         title = title.strip()

@@ -30,6 +30,7 @@ from llm.brief import Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
                              Sentence, Source, grounding_for, is_light, load_template, same_sentence, speech_check, touches)
 from llm.grounding import KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens
+from llm.brief import DEFAULT_PACE
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
                     r"showed (?:me|us)|reminded)\b", re.I)
@@ -261,7 +262,7 @@ def arrange(
     sources: list[Source],
     names: list[str],
     speaker: str = "",
-    pace: int = 120,
+    pace: int = DEFAULT_PACE,
     engine=None,
     seed: int = 1,
     cancel: threading.Event | None = None,

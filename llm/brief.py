@@ -15,7 +15,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from llm.grounding import sentences
+
 TASKS = ("speech", "anecdote", "opening", "closing", "rewrite")
+
+# the speaking pace, in words a minute: what minutes become in words, everywhere
+DEFAULT_PACE = 120  # a calm pace for a eulogy
+PACE_RANGE = (60, 250)  # anything outside is not a believable read
 
 NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -118,12 +124,7 @@ def _clean(phrase: str) -> str:
     return re.sub(r"^(please|also|and|but|just)\s+", "", phrase, flags=re.I)
 
 
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [p.strip() for p in parts if p and p.strip()]
-
-
-def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: int = 120,
+def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: int = DEFAULT_PACE,
           default_minutes: float = 4.0, memory_titles: Iterable[str] = ()) -> Brief:
     """Parse shorthand into a Brief. Deterministic, and never raises on any text."""
     text = shorthand if isinstance(shorthand, str) else str(shorthand)
@@ -260,7 +261,7 @@ def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: in
             take(m)
 
     # what is left: facts stated in the shorthand, and instructions Fondly keeps as said
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         if _INSTRUCTION.search(sentence):
             if not _covered(text, sentence, understood):
                 rest = _clean(sentence)

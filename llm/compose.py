@@ -21,6 +21,7 @@ from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph,
                              grounding_for, is_light, load_template, same_sentence, speech_check, without_avoided)
 from llm.engine import Engine, Message
 from llm.grounding import Grounding, forms, sentences, tokens
+from llm.brief import DEFAULT_PACE
 
 SPEECH_NAMES = {"funeral": "a eulogy", "wedding": "a wedding toast", "retirement": "a retirement speech",
                 "birthday": "a birthday speech", "other": "a speech"}
@@ -192,7 +193,7 @@ def compose(
     sources: list[Source],
     names: list[str],
     speaker: str = "",
-    pace: int = 120,
+    pace: int = DEFAULT_PACE,
     seed: int = 1,
     cancel: threading.Event | None = None,
     on_token: Callable[[str], None] | None = None,

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMenu, QScroll
 
 from app.store import Memory
 from llm.brief import TASKS, Brief
+from llm.brief import DEFAULT_PACE
 
 # (field, label) in the order chips appear; list fields get one chip per item
 FIELDS = [("task", "Task"), ("occasion", "Occasion"), ("target_words", "Length"), ("jokes", "Jokes"),
@@ -25,7 +26,7 @@ class BriefChips(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.brief: Brief | None = None
-        self.pace = 120
+        self.pace = DEFAULT_PACE
         self.memories: list[Memory] = []
         self.selected: set[int] | None = None  # None: let Fondly choose
         self.mode = ""  # which way the current model writes, said first

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app.speaking import DEFAULT_PACE
 from app.store import OCCASIONS, Person
+from llm.brief import PACE_RANGE
 
 OCCASION_LABELS = {
     "funeral": "Funeral or memorial",
@@ -32,7 +33,7 @@ class NewProjectDialog(QDialog):
         self.people = QLineEdit(placeholderText="Siobhan (shiv-AWN), Tadhg")
         self.people.setToolTip("Names in the story, with how to say them in brackets. "
                                "They help the transcriber spell them your way.")
-        self.pace = QSpinBox(minimum=60, maximum=250, value=DEFAULT_PACE, suffix=" words a minute")
+        self.pace = QSpinBox(minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=DEFAULT_PACE, suffix=" words a minute")
         form = QFormLayout(self)
         form.addRow("&Title", self.title)
         form.addRow("&Occasion", self.occasion)

@@ -675,7 +675,7 @@ class MainWindow(QMainWindow):
 
     def update_brief(self) -> None:
         if self.project is None or not self.prompt.text().strip():
-            self.chips.show_brief(None, [], 120)
+            self.chips.show_brief(None, [], speaking.DEFAULT_PACE)
             return
         self.current_brief()
 

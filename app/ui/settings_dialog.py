@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from app import models, settings
 from app.engines import trust, trusted
 from app.errors import USER_ERRORS
+from llm.brief import PACE_RANGE
 
 
 class SettingsDialog(QDialog):
@@ -37,7 +38,7 @@ class SettingsDialog(QDialog):
         self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
         self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
         self.gpu_layers = QSpinBox(minimum=-1, maximum=1000, value=values["gpu_layers"], specialValueText="all")
-        self.pace = QSpinBox(minimum=60, maximum=250, value=values["pace"], suffix=" words a minute")
+        self.pace = QSpinBox(minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=values["pace"], suffix=" words a minute")
         self.text_size = QSpinBox(minimum=8, maximum=48, value=values["text_size"], suffix=" pt")
         self.server = QLineEdit(values["server"] or "", placeholderText="http://127.0.0.1:8080/v1 (off when empty)")
         form = QFormLayout()

@@ -215,9 +215,6 @@ class SpeechWorker(Worker):
                 raise FondlyError("The speech model could not be loaded, so the pace can't be measured.")
             project = self.store.project(project_id)
             wpm, _words, _seconds = measure(self.transcriber, path, project.hotwords)
-            if not 40 <= wpm <= 300:
-                raise FondlyError(f"The pace measured ({wpm} words a minute) is not believable; "
-                                  "was it a read of the speech?")
             self.store.update_project(project_id, pace=wpm)
         except Exception as e:
             self.problem.emit(f"{path.rsplit('/', 1)[-1]}: {_message(e)}")
