@@ -161,14 +161,15 @@ class Judge:
         w = word.lower()
         if w in self.vocab or _IRREGULAR.get(w, w) in self._irregular_vocab:
             return True
-        for other in self.vocab:
-            n = 0
-            for a, b in zip(w, other):
-                if a != b:
-                    break
-                n += 1
-            if n >= 4 and n >= 0.6 * min(len(w), len(other)):
-                return True
+        for form in {w, _IRREGULAR.get(w, w)}:
+            for other in self.vocab:
+                n = 0
+                for a, b in zip(form, other):
+                    if a != b:
+                        break
+                    n += 1
+                if n >= 4 and n >= 0.6 * min(len(form), len(other)):
+                    return True
         hit = process.extractOne(w, self.vocab, scorer=fuzz.ratio, score_cutoff=85)
         return hit is not None
 
