@@ -159,28 +159,67 @@ def write(
     return Written(draft, revision, result.stopped, result)
 
 
+@dataclass
+class Piece:
+    """An anecdote, opening or closing written for the open draft, with what made it."""
+
+    composition: Composition
+    model: str
+    seed: int
+
+
+@dataclass
+class Rewrite:
+    """A passage rewritten (or kept, with the problems), with what made it."""
+
+    passage: str
+    text: str
+    problems: list[str]
+    how: str
+    model: str
+    seed: int
+
+
 def compose_piece(store: Store, project: Project, brief: Brief, engine: Engine, seed: int | None = None,
                   memory_ids: list[int] | None = None, cancel: threading.Event | None = None,
                   on_token: Callable[[str], None] | None = None,
                   on_paragraph: Callable[[Paragraph], None] | None = None,
-                  on_discard: Callable[[], None] | None = None) -> Composition:
-    """An anecdote, opening or closing to go into the open draft; the caller stores the revision."""
+                  on_discard: Callable[[], None] | None = None) -> Piece:
+    """An anecdote, opening or closing to go into the open draft; `keep_piece` stores it."""
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
     if not sources:
         raise FondlyError("There are no memories to write from yet: record or import one first.")
-    return compose_for(engine, mode, brief, sources, project, seed if seed is not None else new_seed(),
-                       cancel, on_token, on_paragraph, on_discard)
+    seed = seed if seed is not None else new_seed()
+    return Piece(compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, on_paragraph, on_discard),
+                 engine.name, seed)
+
+
+def keep_piece(store: Store, draft_id: int, text: str, piece: Piece) -> Revision:
+    """The draft with the piece in place, as a revision that records model, seed, prompt and provenance."""
+    current = store.revision(store.draft(draft_id).current_revision_id)
+    c = piece.composition
+    return store.add_revision(draft_id, text, origin="generated", model=piece.model, seed=piece.seed,
+                              prompt="\n\n---\n\n".join(c.prompts),
+                              provenance=current.provenance + [p.to_dict() for p in c.paragraphs],
+                              checks={**c.check.to_dict(), "stopped": c.stopped, "inserted": True})
 
 
 def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: Engine,
-            seed: int | None = None, cancel: threading.Event | None = None) -> tuple[str, list[str]]:
+            seed: int | None = None, cancel: threading.Event | None = None) -> Rewrite:
     """A selected passage rewritten shorter, warmer, lighter or in the Brief's style.
 
-    Returns the new text and the problems found; if the rewrite would say anything that is
-    in no memory (checked sentence by sentence), the passage comes back as it was, with the words.
+    If the rewrite would say anything that is in no memory (checked sentence by sentence),
+    the passage comes back as it was, with the words in `problems`.
     """
     sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id)] + [Source(None, "passage", passage)]
     grounding = grounding_for(brief, sources, project.hotwords, project.speaker)
-    return rewrite_passage(engine, passage, how, brief, grounding,
-                           seed=seed if seed is not None else new_seed(), cancel=cancel)
+    seed = seed if seed is not None else new_seed()
+    text, problems = rewrite_passage(engine, passage, how, brief, grounding, seed=seed, cancel=cancel)
+    return Rewrite(passage, text, problems, how, engine.name, seed)
+
+
+def keep_rewrite(store: Store, draft_id: int, text: str, rw: Rewrite) -> Revision:
+    """The draft with the rewritten passage in place, as a revision that records how it was made."""
+    return store.add_revision(draft_id, text, origin="generated", model=rw.model, seed=rw.seed,
+                              prompt=f"rewrite ({rw.how}):\n{rw.passage}", checks={"rewrite": rw.how})

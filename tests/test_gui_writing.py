@@ -79,6 +79,7 @@ def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):
     assert len(text) > len("Opening words.\n\nClosing words.\n") + 40
     revisions = window.store.revisions(draft.id)
     assert len(revisions) == 2 and revisions[-1].text == text and revisions[-1].origin == "generated"
+    assert revisions[-1].seed is not None and revisions[-1].model  # a piece records what made it, as a draft does
     fishing = next(m.id for m in window.store.memories(project.id) if m.title == "fishing trip")
     assert revisions[-1].provenance[-1]["memory_ids"] == [fishing]
     assert len(window.store.drafts(project.id)) == 1  # no new draft: it went into this one
@@ -98,11 +99,13 @@ def test_rewriting_a_selection_never_adds_what_is_not_in_the_memories(window, qt
     with qtbot.waitSignal(window.text_worker.rewritten, timeout=120_000) as done:
         window.rewrite_selection("warmer")
     qtbot.waitUntil(lambda: not window.generating)
-    original, new, problems = done.args
+    rw = done.args[0]
+    original, new, problems = rw.passage, rw.text, rw.problems
     text = window.editor.toPlainText()
     assert original == passage and text.startswith("Before.") and text.rstrip().endswith("After.")
     if problems:  # refused: the passage stays as it was, and the person is told why
         assert passage in text and window.message.isVisible()
     else:
         assert new in text and passage not in text
-        assert window.store.revisions(draft.id)[-1].text == text
+        last = window.store.revisions(draft.id)[-1]
+        assert last.text == text and last.seed == rw.seed and last.model == rw.model and passage in last.prompt

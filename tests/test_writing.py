@@ -149,11 +149,12 @@ def test_a_rewrite_that_adds_anything_keeps_the_passage(store, project):
     passage = "Dad fished at Lake Travis every summer."
     engine = ScriptedEngine(["Dad fished at Lake Travis with his brother Michael.",
                              "Dad, a proud Texan, fished at Lake Travis."])
-    text, problems = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), engine)
-    assert text == passage and "in no memory" in problems[0]
+    rw = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), engine)
+    assert rw.text == passage and "in no memory" in rw.problems[0]
     good = ScriptedEngine(["Every summer, Dad fished at Lake Travis."])
-    text, problems = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), good)
-    assert text == "Every summer, Dad fished at Lake Travis." and problems == []
+    rw = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), good, seed=5)
+    assert rw.text == "Every summer, Dad fished at Lake Travis." and rw.problems == []
+    assert (rw.model, rw.seed, rw.how) == ("scripted", 5, "warmer")
 
 
 # --- the evaluation -----------------------------------------------------------------------------
@@ -210,3 +211,23 @@ def test_cli_write_json_carries_brief_provenance_and_checks(fondly, tmp_path):
     assert out["checks"]["unsupported_words"] == [] and "length_error" in out["checks"]
     brief = json.loads(fondly("brief", "Dad", "Make it about four minutes. Don't mention the hospital.").stdout)
     assert brief["minutes"] == 4 and brief["target_words"] == 480 and brief["avoid"] == ["the hospital"]
+
+
+def test_pieces_and_rewrites_are_stored_with_model_seed_and_prompt(store, project):
+    """Every generated revision records what made it — also an anecdote at the cursor and a rewrite."""
+    from app.writing import Rewrite, compose_piece, keep_piece, keep_rewrite
+    from llm.brief import Brief
+
+    draft, first = store.create_draft(project.id, "Eulogy", "Opening.\n\nClosing.\n", provenance=[])
+    piece = compose_piece(store, project, Brief(task="anecdote", subject="Frank", search=["fishing trip"],
+                                                target_words=60, occasion="funeral"),
+                          ScriptedEngine([], parameters=135_000_000), seed=11)
+    assert piece.composition.paragraphs and (piece.model, piece.seed) == ("scripted", 11)
+    text = "Opening.\n\n" + piece.composition.text + "\n\nClosing.\n"
+    kept = keep_piece(store, draft.id, text, piece)
+    assert (kept.model, kept.seed, kept.origin, kept.text) == ("scripted", 11, "generated", text)
+    assert kept.provenance[-1]["sentences"] and kept.checks["inserted"] is True
+    rw = Rewrite("Opening.", "Welcome.", [], "warmer", "scripted", 12)
+    again = keep_rewrite(store, draft.id, text.replace("Opening.", "Welcome."), rw)
+    assert (again.model, again.seed) == ("scripted", 12) and "Opening." in again.prompt
+    assert [r.id for r in store.revisions(draft.id)] == [first.id, kept.id, again.id]

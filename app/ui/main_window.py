@@ -21,7 +21,7 @@ from app import speaking
 from app.errors import USER_ERRORS
 from app.paths import data_dir
 from app.render import to_html
-from app.writing import make_brief, mode_for
+from app.writing import keep_piece, keep_rewrite, make_brief, mode_for
 from llm.brief import Brief
 from app.store import Memory, Project, Store
 from app.ui import uisettings
@@ -781,20 +781,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped. What was written is kept as a revision.", 5000)
 
     @Slot(object)
-    def _on_piece(self, composition) -> None:
+    def _on_piece(self, piece) -> None:
         """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
         self._writing_done()
         if not (self.doc and self.doc[0] == "draft"):
             return
         text = self.editor.toPlainText()
-        current = self.store.revision(self.store.draft(self.doc[1]).current_revision_id)
-        self.store.add_revision(self.doc[1], text, origin="generated", model=self.models["text"],
-                                provenance=current.provenance + [p.to_dict() for p in composition.paragraphs],
-                                checks={**composition.check.to_dict(), "stopped": composition.stopped,
-                                        "inserted": True})
+        keep_piece(self.store, self.doc[1], text, piece)
         self.doc_text = text
         self.reload_drafts()
-        self.show_checks(composition.check.to_dict())
+        self.show_checks(piece.composition.check.to_dict())
 
     @Slot(str)
     def _on_generate_failed(self, message: str) -> None:
@@ -822,25 +818,24 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Rewriting the selection ({how})…")
         self.request_rewrite.emit(self.project.id, passage, how, brief or self.current_brief() or Brief())
 
-    @Slot(str, str, object)
-    def _on_rewritten(self, passage: str, text: str, problems) -> None:
-        self.generating = False
-        self.generate_btn.setEnabled(True)
-        self.stop_btn.setEnabled(False)
-        self.editor.setReadOnly(False)
-        self.statusBar().clearMessage()
-        if problems:
-            self.message.show_message("The passage is kept as it was: the rewrite " + "; ".join(problems) + ".")
+    @Slot(object)
+    def _on_rewritten(self, rw) -> None:
+        self._writing_done()
+        if rw.problems:
+            self.message.show_message("The passage is kept as it was: the rewrite " + "; ".join(rw.problems) + ".")
             return
         start, end = self._rewrite_span
         cursor = self.editor.textCursor()
         cursor.setPosition(start)
         cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
-        if cursor.selectedText().replace("\u2029", "\n") != passage:
+        if cursor.selectedText().replace("\u2029", "\n") != rw.passage:
             self.show_error("The text changed while it was being rewritten, so the rewrite was not put in.")
             return
-        cursor.insertText(text)
-        self.save_document(origin="generated")
+        cursor.insertText(rw.text)
+        text = self.editor.toPlainText()
+        keep_rewrite(self.store, self.doc[1], text, rw)
+        self.doc_text = text
+        self.reload_drafts()
 
     # --- words not in the memories, marked in the draft ------------------------------------------
 

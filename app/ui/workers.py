@@ -61,8 +61,8 @@ class TextWorker(Worker):
     paragraph = Signal(object)  # a finished, checked paragraph (llm.composition.Paragraph)
     discard = Signal()  # the tokens since the last paragraph failed their checks: drop them
     finished = Signal(int, int, bool)  # draft id, revision id, stopped part-way
-    piece_done = Signal(object)  # a Composition to insert into the open draft
-    rewritten = Signal(str, str, object)  # original passage, new text, problems (list)
+    piece_done = Signal(object)  # app.writing.Piece to insert into the open draft
+    rewritten = Signal(object)  # app.writing.Rewrite: the passage, the new text or the problems
     failed = Signal(str)
 
     def __init__(self) -> None:
@@ -140,7 +140,7 @@ class TextWorker(Worker):
         result = self._with_engine(lambda engine: rewrite(
             self.store, self.store.project(project_id), passage, how, brief, engine, cancel=self.cancel))
         if result is not None:
-            self.rewritten.emit(passage, *result)
+            self.rewritten.emit(result)
 
 
 class SpeechWorker(Worker):
