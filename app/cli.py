@@ -159,9 +159,9 @@ def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
 
 
 def _load_transcriber(whisper_model: str | None):
-    from speech.transcriber import Transcriber
+    from app.engines import open_transcriber
 
-    return Transcriber(whisper_model or settings.get("whisper_model"), threads=settings.threads())
+    return open_transcriber(whisper_model)
 
 
 def _recover(store: Store, transcriber) -> None:

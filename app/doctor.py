@@ -12,7 +12,6 @@ import uuid
 from importlib import metadata
 from typing import Any, Callable
 
-from app import settings
 from app.errors import USER_ERRORS, FondlyError
 
 
@@ -78,9 +77,9 @@ def _text_model() -> str:
 def _speech_model() -> str:
     import numpy as np
 
-    from speech.transcriber import Transcriber
+    from app.engines import open_transcriber
 
-    t = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+    t = open_transcriber()
     tone = (0.1 * np.sin(np.arange(16000) * 2 * np.pi * 220 / 16000)).astype(np.float32)
     list(t.transcribe(tone))
     return f"{t.name} loads and transcribes"

@@ -1,4 +1,5 @@
-"""Which text engine to write with: the local llama.cpp model, or a server the person chose.
+"""The one place settings become engines: the text engine (the local llama.cpp model, or a
+server the person chose) and the transcriber.
 
 A server off this machine means memories leave it, so Fondly refuses one until the
 person has agreed to it once (`fondly config trust URL`, or the question in the app).
@@ -37,3 +38,10 @@ def open_text_engine(model: str | None = None, server: str | None = None):
 
     return Engine(model or settings.get("model"), context=int(settings.get("context")),
                   threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")))
+
+
+def open_transcriber(folder: str | None = None):
+    """A Transcriber for `folder` (or the setting, or the bundled tiny.en), with the thread setting."""
+    from speech.transcriber import Transcriber
+
+    return Transcriber(folder or settings.get("whisper_model"), threads=settings.threads())

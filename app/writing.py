@@ -22,7 +22,7 @@ from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
                              grounding_for, load_template, speech_check, writing_mode)
 from llm.compose import compose, rewrite_passage
-from llm.engine import Engine, new_seed
+from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
@@ -51,7 +51,7 @@ def make_brief(store: Store, project: Project, shorthand: str) -> Brief:
                  default_minutes=template["minutes"], memory_titles=[m.title for m in store.memories(project.id)])
 
 
-def ground(store: Store, project: Project, brief: Brief, engine: Engine, mode: str = FREE_PROSE,
+def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mode: str = FREE_PROSE,
            memory_ids: list[int] | None = None) -> tuple[list[Source], list[str]]:
     """The memories to write from — named ones, then the best matches — and those left out.
 
@@ -99,7 +99,7 @@ def write(
     store: Store,
     project: Project,
     shorthand: str | Brief,
-    engine: Engine,
+    engine: TextEngine,
     seed: int | None = None,
     memory_ids: list[int] | None = None,
     cancel: threading.Event | None = None,
@@ -180,7 +180,7 @@ class Rewrite:
     seed: int
 
 
-def compose_piece(store: Store, project: Project, brief: Brief, engine: Engine, seed: int | None = None,
+def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngine, seed: int | None = None,
                   memory_ids: list[int] | None = None, cancel: threading.Event | None = None,
                   on_token: Callable[[str], None] | None = None,
                   on_paragraph: Callable[[Paragraph], None] | None = None,
@@ -205,7 +205,7 @@ def keep_piece(store: Store, draft_id: int, text: str, piece: Piece) -> Revision
                               checks={**c.check.to_dict(), "stopped": c.stopped, "inserted": True})
 
 
-def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: Engine,
+def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: TextEngine,
             seed: int | None = None, cancel: threading.Event | None = None) -> Rewrite:
     """A selected passage rewritten shorter, warmer, lighter or in the Brief's style.
 

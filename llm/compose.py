@@ -19,7 +19,7 @@ from typing import Callable
 from llm.brief import Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
                              grounding_for, is_light, load_template, same_sentence, speech_check, without_avoided)
-from llm.engine import Engine, Message
+from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, forms, sentences, tokens
 from llm.brief import DEFAULT_PACE
 
@@ -188,7 +188,7 @@ def _good_enough(kept: list[Sentence], dropped: list[dict], section: Section) ->
 
 
 def compose(
-    engine: Engine,
+    engine: TextEngine,
     brief: Brief,
     sources: list[Source],
     names: list[str],
@@ -276,7 +276,7 @@ REWRITES = {
 }
 
 
-def rewrite_passage(engine: Engine, passage: str, how: str, brief: Brief, grounding: Grounding, seed: int = 1,
+def rewrite_passage(engine: TextEngine, passage: str, how: str, brief: Brief, grounding: Grounding, seed: int = 1,
                     cancel: threading.Event | None = None) -> tuple[str, list[str]]:
     """Rewrite `passage`, sentence-checked; keep it unchanged if both tries say something in no memory."""
     ask = REWRITES.get(how, REWRITES["warmer"]).format(style=brief.style or "a heartfelt speech")

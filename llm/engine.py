@@ -10,7 +10,7 @@ import random
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Protocol, runtime_checkable
 
 from llm import gguf
 from llm.errors import ModelError
@@ -23,6 +23,23 @@ DEFAULT_CONTEXT = 4096
 class Message:
     role: str  # system, user or assistant
     content: str
+
+
+@runtime_checkable
+class TextEngine(Protocol):
+    """What the writers need of a text model. The local Engine and the RemoteEngine (a server)
+    are both one; tests use a scripted one for everything that is plumbing, not model behaviour."""
+
+    context: int  # tokens a prompt and its reply may take
+
+    @property
+    def name(self) -> str: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def chat(self, messages: list[Message], max_tokens: int = 512, temperature: float = 0.7,
+             seed: int | None = None, stop: list[str] | None = None,
+             cancel: threading.Event | None = None) -> Iterator[str]: ...
 
 
 def new_seed() -> int:

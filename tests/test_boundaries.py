@@ -73,3 +73,13 @@ def test_sql_only_in_the_store():
     offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
                  if p.name != "store.py" and sql.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_every_text_engine_keeps_the_protocol(engine):
+    """The writers see one interface: the local engine, a server, and the tests' scripted fake."""
+    from llm.engine import TextEngine
+    from llm.remote import RemoteEngine
+    from tests.helpers import ScriptedEngine
+
+    for e in (engine, RemoteEngine("http://127.0.0.1:9/v1"), ScriptedEngine([])):
+        assert isinstance(e, TextEngine) and isinstance(e.context, int) and e.name

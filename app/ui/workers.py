@@ -13,7 +13,6 @@ import traceback
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app import settings
 from app.errors import USER_ERRORS, FondlyError
 from app.store import Store
 
@@ -233,10 +232,10 @@ class SpeechWorker(Worker):
     @Slot()
     def reload(self) -> None:
         """Switch to the speech model now in the settings, keeping the old one if the new fails."""
-        from speech.transcriber import Transcriber
+        from app.engines import open_transcriber
 
         try:
-            transcriber = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+            transcriber = open_transcriber()
         except Exception as e:
             self.load_failed.emit(_message(e))
             return
@@ -245,10 +244,10 @@ class SpeechWorker(Worker):
 
     def _transcriber(self):
         if self.transcriber is None:
-            from speech.transcriber import Transcriber
+            from app.engines import open_transcriber
 
             try:
-                self.transcriber = Transcriber(settings.get("whisper_model"), threads=settings.threads())
+                self.transcriber = open_transcriber()
             except Exception as e:
                 self.load_failed.emit(_message(e))
                 return None
