@@ -1,4 +1,5 @@
-"""Starting the desktop app: the window first, the models after, in the background."""
+"""Starting the desktop app: the composition root. It opens the store and hands it to the
+window; the window comes first, the models after, in the background."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def run(argv: list[str] | None = None) -> int:
     app = make_app(argv)
+    from app.store import Store
     from app.ui.main_window import MainWindow
 
     try:
-        window = MainWindow()
+        window = MainWindow(Store.open_default())
     except USER_ERRORS as e:  # e.g. a data folder that can't be written
         QMessageBox.critical(None, "Fondly can't start", str(e))
         return 1

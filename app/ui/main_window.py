@@ -76,11 +76,11 @@ class MainWindow(QMainWindow):
     request_reload_speech = Signal()
     request_warm_speech = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Fondly")
         self.setAcceptDrops(True)
-        self.store = Store.open_default()
+        self.store = store or Store.open_default()  # the composition root (app.ui.app) hands one in
         self.project: Project | None = None
         self.doc: tuple[str, int] | None = None  # ("draft", id) or ("memory", id)
         self.doc_text = ""  # the text as loaded, to tell whether it was edited
