@@ -52,7 +52,7 @@ class StallProbe:
 
 
 @pytest.fixture
-def window(qtbot):
+def window(qtbot, pulse):  # PulseAudio first: Qt Multimedia looks for its audio server once
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
@@ -69,6 +69,9 @@ def verdict(ms: float, goal: float) -> str:
 
 
 def test_stall_while_streaming(window, qtbot, report):
+    from app import settings
+
+    settings.set_value("writing", "prose")  # the path where the model streams token by token
     window.store.add_memory(window.project.id, "typed", "dad.txt",
                             text="Frank fished at Lake Travis every summer and named every catfish Gerald.")
     window.prompt.setText("Write a long funeral speech using dad.txt with a joke")
