@@ -12,10 +12,10 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMainWindow, QPlainTextEdit, QPushButton, QSplitter,
-                               QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
 from app import speaking
 from app.errors import USER_ERRORS
@@ -27,8 +27,9 @@ from app.store import Memory, Project, Store
 from app.ui import uisettings
 from app.ui.dialogs import NewProjectDialog, about_box
 from app.ui.brief_chips import BriefChips
+from app.ui.drafts_panel import DraftsPanel
 from app.ui.grounding_marks import FlagMarks
-from app.ui.provenance import checks_line, mode_label, sentence_rows
+from app.ui.provenance import mode_label
 from llm.composition import Source, facts_for
 from app.ui.recording import RecordingPanel
 from app.ui.workers import SpeechWorker, TextWorker
@@ -187,31 +188,14 @@ class MainWindow(QMainWindow):
         mv.addWidget(self.chips)
 
         # right: drafts and revisions
-        self.drafts = QTreeWidget(headerHidden=True)
-        self.drafts.setAccessibleName("Drafts")
-        self.drafts.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
-        self.drafts.currentItemChanged.connect(self._draft_chosen)
-        self.compare_btn = QPushButton("Compare", toolTip="Compare the selected revision with the current text, "
-                                                          "or two selected revisions, word by word")
-        self.compare_btn.clicked.connect(self.compare_revisions)
-        self.restore_btn = QPushButton("Restore", toolTip="Make the selected revision current again "
-                                                          "(the current text stays in the history)")
-        self.restore_btn.clicked.connect(self.restore_revision)
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.addWidget(QLabel("Drafts and revisions"))
-        rv.addWidget(self.drafts, 1)
-        history = QHBoxLayout()
-        history.addWidget(self.compare_btn)
-        history.addWidget(self.restore_btn)
-        rv.addLayout(history)
-        rv.addWidget(QLabel("Where each sentence came from"))
-        self.paragraphs_view = QListWidget(wordWrap=True)
-        self.paragraphs_view.setAccessibleName("Sentence sources")
-        self.paragraphs_view.itemActivated.connect(self._select_paragraph)
-        rv.addWidget(self.paragraphs_view, 1)
-        self.checks_label = QLabel(wordWrap=True)
-        rv.addWidget(self.checks_label)
+        self.drafts_panel = right = DraftsPanel(self.store)
+        right.chosen.connect(self._revision_chosen)
+        right.compare_requested.connect(self.compare_revisions)
+        right.restore_requested.connect(self.restore_revision)
+        right.sentence_activated.connect(self._select_sentence)
+        # the panel's widgets, by the names the rest of the window (and its tests) know them
+        self.drafts, self.paragraphs_view, self.checks_label = right.tree, right.sentences, right.checks
+        self.compare_btn, self.restore_btn = right.compare_btn, right.restore_btn
 
         self.split = QSplitter()
         for w in (left, middle, right):
@@ -570,31 +554,11 @@ class MainWindow(QMainWindow):
     # --- drafts -----------------------------------------------------------------------------
 
     def reload_drafts(self) -> None:
-        self.drafts.blockSignals(True)
-        self.drafts.clear()
-        if self.project:
-            for d in reversed(self.store.drafts(self.project.id)):
-                top = QTreeWidgetItem([d.title])
-                top.setData(0, Qt.ItemDataRole.UserRole, ("draft", d.id, None))
-                top.setToolTip(0, d.title)
-                pace = self.project.pace
-                for r in reversed(self.store.revisions(d.id)):
-                    words = speaking.word_count(r.text)
-                    spoken = speaking.format_duration(speaking.speaking_seconds(words, pace))
-                    child = QTreeWidgetItem([f"{r.created[11:16]} {r.origin} · {words} words · {spoken}"])
-                    child.setData(0, Qt.ItemDataRole.UserRole, ("revision", d.id, r.id))
-                    top.addChild(child)
-                self.drafts.addTopLevelItem(top)
-                if self.doc == ("draft", d.id):
-                    self.drafts.setCurrentItem(top)
-                    top.setExpanded(True)
-        self.drafts.blockSignals(False)
+        self.drafts_panel.reload(self.project, self.doc[1] if self.doc and self.doc[0] == "draft" else None)
         self.apply_search()
 
-    def _draft_chosen(self, item: QTreeWidgetItem | None) -> None:
-        if item is None:
-            return
-        kind, draft_id, revision_id = item.data(0, Qt.ItemDataRole.UserRole)
+    @Slot(int, object)
+    def _revision_chosen(self, draft_id: int, revision_id: int | None) -> None:
         self.open_document(("draft", draft_id), revision_id=revision_id)
 
     # --- the open document ------------------------------------------------------------------
@@ -874,26 +838,16 @@ class MainWindow(QMainWindow):
 
     # --- where each sentence came from ---------------------------------------------------------
 
-    def _add_rows(self, provenance: list[dict]) -> None:
-        for label, text, flagged in sentence_rows(provenance, self._titles()):
-            item = QListWidgetItem(label)
-            item.setToolTip(text)
-            if flagged:
-                item.setForeground(QColor("#d9480f"))
-            self.paragraphs_view.addItem(item)
-
     def _show_paragraph(self, number: int, p: dict) -> None:
         """Rows for one paragraph just written (numbered as the draft's paragraphs are)."""
-        self._add_rows([{}] * (number - 1) + [p])
+        self.drafts_panel.add_rows([{}] * (number - 1) + [p], self._titles())
 
     def show_provenance(self, revision) -> None:
-        self.paragraphs_view.clear()
-        self._add_rows(revision.provenance if revision else [])
-        self.show_checks(revision.checks if revision else {})
+        self.drafts_panel.show_revision(revision, self._titles())
 
-    def _select_paragraph(self, item: QListWidgetItem) -> None:
-        """Show the paragraph an entry speaks of, selected in the editor."""
-        text = item.toolTip()
+    @Slot(str)
+    def _select_sentence(self, text: str) -> None:
+        """Show the sentence an entry speaks of, selected in the editor."""
         start = self.editor.toPlainText().find(text) if text else -1
         if start >= 0:
             cursor = self.editor.textCursor()
@@ -903,7 +857,7 @@ class MainWindow(QMainWindow):
             self.editor.setFocus()
 
     def show_checks(self, checks: dict) -> None:
-        self.checks_label.setText(checks_line(checks))
+        self.drafts_panel.show_checks(checks)
 
     # --- search, preview, status ------------------------------------------------------------
 
@@ -920,9 +874,7 @@ class MainWindow(QMainWindow):
         for i in range(self.memory_list.count()):
             item = self.memory_list.item(i)
             item.setHidden(found is not None and ("memory", item.data(Qt.ItemDataRole.UserRole)) not in ids)
-        for i in range(self.drafts.topLevelItemCount()):
-            item = self.drafts.topLevelItem(i)
-            item.setHidden(found is not None and ("draft", item.data(0, Qt.ItemDataRole.UserRole)[1]) not in ids)
+        self.drafts_panel.filter(None if found is None else {i for kind, i in ids if kind == "draft"})
 
     def _show_results(self, found: list[dict] | None) -> None:
         """Matches with their snippets, the matched words highlighted; a click opens the document."""
@@ -949,19 +901,11 @@ class MainWindow(QMainWindow):
 
     # --- history ---------------------------------------------------------------------------
 
-    def _selected_revisions(self) -> list[tuple[int, int]]:
-        out = []
-        for item in self.drafts.selectedItems():
-            kind, draft_id, revision_id = item.data(0, Qt.ItemDataRole.UserRole)
-            if kind == "revision":
-                out.append((draft_id, revision_id))
-        return out
-
     def compare_revisions(self):
         """Word-by-word differences: two selected revisions, or one and the text in the editor."""
         from app.history import word_diff
 
-        chosen = self._selected_revisions()
+        chosen = self.drafts_panel.selected_revisions()
         if not chosen or len(chosen) > 2 or (len(chosen) == 1 and not (self.doc and self.doc[0] == "draft")):
             self.show_error("Select one revision to compare with the current text, or two to compare together.")
             return None
@@ -988,7 +932,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def restore_revision(self) -> None:
-        chosen = self._selected_revisions()
+        chosen = self.drafts_panel.selected_revisions()
         if len(chosen) != 1:
             self.show_error("Select the one revision to restore.")
             return
