@@ -291,10 +291,13 @@ def rewrite_passage(engine: TextEngine, passage: str, how: str, brief: Brief, gr
                                         seed=seed + attempt, cancel=cancel)))
         checks = grounding.check_text(text)
         bad = [w for c in checks if not c.supported for w in c.unsupported]
-        if text and not bad and (how != "shorter" or len(text.split()) < words):
+        unchanged = " ".join(text.split()) == " ".join(passage.split())
+        if text and not bad and not unchanged and (how != "shorter" or len(text.split()) < words):
             return text, []
-        problems = [f"would say what is in no memory: {', '.join(dict.fromkeys(bad))}"] if bad else (
-            ["was not shorter"] if text else ["came back empty"])
+        if bad:
+            problems = [f"would say what is in no memory: {', '.join(dict.fromkeys(bad))}"]
+        else:
+            problems = ["came back empty" if not text else "came back unchanged" if unchanged else "was not shorter"]
         if cancel is not None and cancel.is_set():
             break
     return passage, problems

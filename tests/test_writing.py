@@ -151,6 +151,8 @@ def test_a_rewrite_that_adds_anything_keeps_the_passage(store, project):
                              "Dad, a proud Texan, fished at Lake Travis."])
     rw = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), engine)
     assert rw.text == passage and "in no memory" in rw.problems[0]
+    same = ScriptedEngine([passage, passage])  # a "rewrite" that changes nothing is not one
+    assert rewrite(store, project, passage, "warmer", Brief(subject="Frank"), same).problems == ["came back unchanged"]
     good = ScriptedEngine(["Every summer, Dad fished at Lake Travis."])
     rw = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), good, seed=5)
     assert rw.text == "Every summer, Dad fished at Lake Travis." and rw.problems == []
