@@ -15,8 +15,9 @@ import click
 
 from app import settings, speaking
 from app.errors import USER_ERRORS, FondlyError
-from app.store import OCCASIONS, Person, Store
+from app.store import Person, Store
 from llm.brief import PACE_RANGE
+from llm.occasions import OCCASIONS
 
 
 class FondlyGroup(click.Group):

@@ -19,8 +19,8 @@ import sqlite_utils
 
 from app.errors import FondlyError
 from llm.brief import DEFAULT_PACE
+from llm.occasions import OCCASIONS
 
-OCCASIONS = ("funeral", "wedding", "retirement", "birthday", "other")
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
 MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 

@@ -20,10 +20,11 @@ from app.store import Draft, Project, Revision, Store
 from llm.arrange import arrange, scaffold
 from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
-                             grounding_for, load_template, speech_check, writing_mode)
+                             grounding_for, speech_check, writing_mode)
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
+from llm.occasions import load_template
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
 NO_MEMORIES = ("There are no memories to write from yet, so this is a scaffold to fill in: record or import a "

@@ -26,11 +26,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from llm.brief import Brief
+from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, grounding_for, is_light, load_template, same_sentence, speech_check, touches)
+                             Sentence, Source, grounding_for, is_light, same_sentence, speech_check, touches)
 from llm.grounding import KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens
-from llm.brief import DEFAULT_PACE
+from llm.occasions import load_template
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
                     r"showed (?:me|us)|reminded)\b", re.I)

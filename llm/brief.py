@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from llm.grounding import sentences
+from llm.occasions import SHORTHAND_WORDS
 
 TASKS = ("speech", "anecdote", "opening", "closing", "rewrite")
 
@@ -30,12 +31,7 @@ NUMBERS = {
 }
 _NUM = r"(\d+(?:\.\d+)?|a couple of|a couple|a few|several|half a|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 
-OCCASION_WORDS = [
-    ("funeral", r"funeral|eulog|memorial|celebration of life|wake\b|passed away|remembrance"),
-    ("wedding", r"wedding|best man|maid of honou?r|bride|groom|newlyweds|matron of honou?r"),
-    ("retirement", r"retire"),
-    ("birthday", r"birthday|\b\d+(?:st|nd|rd|th)\b"),
-]
+OCCASION_WORDS = SHORTHAND_WORDS  # (occasion, pattern), from llm.occasions
 
 RELATIONS = {
     "dad": "father", "father": "father", "daddy": "father", "pop": "father", "papa": "father",

@@ -16,15 +16,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from llm.brief import Brief
+from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
-                             grounding_for, is_light, load_template, same_sentence, speech_check, without_avoided)
+                             grounding_for, is_light, same_sentence, speech_check, without_avoided)
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, forms, sentences, tokens
-from llm.brief import DEFAULT_PACE
+from llm.occasions import SPEECH_NAMES, load_template
 
-SPEECH_NAMES = {"funeral": "a eulogy", "wedding": "a wedding toast", "retirement": "a retirement speech",
-                "birthday": "a birthday speech", "other": "a speech"}
 
 TAUGHT = re.compile(r"\b(taught|teach|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|showed (?:me|us))\b", re.I)
 

@@ -10,18 +10,14 @@ not found, what was dropped, must-haves, and the length — met, or the shortfal
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable
 
-from llm.brief import Brief
 from rapidfuzz import fuzz
 
+from llm.brief import Brief
 from llm.grounding import Facts, Grounding, SentenceCheck
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "assets" / "templates"
 
 # Origins of a sentence, as the provenance pane shows them.
 YOURS = "memory"  # the person's own sentence, word for word
@@ -151,13 +147,6 @@ class Composition:
 
 
 OnParagraph = Callable[[Paragraph], None]
-
-
-def load_template(occasion: str) -> dict:
-    path = TEMPLATES / f"{occasion}.json"
-    if not path.exists():
-        path = TEMPLATES / "other.json"
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker: str) -> Facts:

@@ -9,8 +9,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMenu, QScroll
                                QWidget)
 
 from app.store import Memory
-from llm.brief import TASKS, Brief
-from llm.brief import DEFAULT_PACE
+from llm.brief import DEFAULT_PACE, TASKS, Brief
 
 # (field, label) in the order chips appear; list fields get one chip per item
 FIELDS = [("task", "Task"), ("occasion", "Occasion"), ("target_words", "Length"), ("jokes", "Jokes"),

@@ -6,16 +6,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QSpinBox, QWidget)
 
 from app.speaking import DEFAULT_PACE
-from app.store import OCCASIONS, Person
+from app.store import Person
 from llm.brief import PACE_RANGE
+from llm.occasions import LABELS, OCCASIONS
 
-OCCASION_LABELS = {
-    "funeral": "Funeral or memorial",
-    "wedding": "Wedding",
-    "retirement": "Retirement",
-    "birthday": "Birthday",
-    "other": "Something else",
-}
+OCCASION_LABELS = LABELS
 
 
 class NewProjectDialog(QDialog):
