@@ -8,7 +8,8 @@ import pytest
 import sqlite_utils
 
 from app.errors import FondlyError
-from app.store import MIGRATIONS, Person, Store, migrate
+from app.migrations import MIGRATIONS, migrate
+from app.store import Person, Store
 
 EXPECTED_COLUMNS = {
     "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created",
