@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, grounding_for, is_light, same_sentence, speech_check, touches)
-from llm.grounding import KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens
+                             Sentence, Source, grounding_for, is_light, same_sentence, speech_check)
+from llm.grounding import (KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens,
+                           touches)
 from llm.occasions import load_template
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from rapidfuzz import fuzz
 
 from llm.brief import Brief
-from llm.grounding import Facts, Grounding, SentenceCheck
+from llm.grounding import Facts, Grounding, SentenceCheck, touches
 
 # Origins of a sentence, as the provenance pane shows them.
 YOURS = "memory"  # the person's own sentence, word for word
@@ -171,16 +171,6 @@ def same_sentence(a: str, b: str) -> bool:
     """The same sentence, or one so like it (a word or two changed) that saying both is a loop."""
     norm = lambda s: " ".join(re.sub(r"[^\w ]", " ", s.lower()).split())  # noqa: E731
     return fuzz.ratio(norm(a), norm(b)) >= 85
-
-
-def touches(text: str, avoid: Iterable[str]) -> bool:
-    """Whether text mentions something the person asked to leave out (any of its longer words)."""
-    low = text.lower()
-    for phrase in avoid:
-        keys = [w.lower() for w in re.findall(r"\w+", phrase) if len(w) > 3] or [phrase.lower().strip()]
-        if any(k and re.search(rf"\b{re.escape(k)}", low) for k in keys):
-            return True
-    return False
 
 
 def without_avoided(texts: Iterable[str], avoid: list[str]) -> list[str]:

@@ -297,9 +297,7 @@ class Grounding:
             self.kin.add(facts.relation)
         self.people = {fold(n) for n in people}
         self.addressable = {fold(facts.subject)} | {fold(n) for n in facts.names if fold(n) != fold(facts.speaker)}
-        self.avoid_keys = [
-            [k for k in (fold(t) for t in tokens(a)) if k not in STOPWORDS] or [a.lower()] for a in facts.avoid if a.strip()
-        ]
+        self.avoid_keys = [avoid_keys(a) for a in facts.avoid if a.strip()]
 
     def has_phrase(self, phrase: str) -> bool:
         """A name phrase, case-aware and whole, somewhere in the facts."""
@@ -333,8 +331,7 @@ class Grounding:
                 elif not all(n in self.addressable or n in KIN for n in named):
                     flag(m.group(1), "address")
         for keys in self.avoid_keys:
-            low = sentence.lower()
-            if any(re.search(rf"\b{re.escape(k)}", low) for k in keys):
+            if _mentions(sentence, keys):
                 flag(" ".join(keys), "avoid")
 
         for q in QUOTE.findall(sentence):
@@ -373,6 +370,21 @@ class Grounding:
 
     def check_text(self, text: str) -> list[SentenceCheck]:
         return [self.check(s) for s in sentences(text)]
+
+
+def avoid_keys(phrase: str) -> list[str]:
+    """The words that mark a mention of something to leave out: "the hospital" → ["hospital"]."""
+    return [fold(t) for t in tokens(phrase) if len(t) > 3 and fold(t) not in STOPWORDS] or [phrase.lower().strip()]
+
+
+def _mentions(text: str, keys: list[str]) -> bool:
+    low = text.lower()
+    return any(k and re.search(rf"\b{re.escape(k)}", low) for k in keys)
+
+
+def touches(text: str, avoid: Iterable[str]) -> bool:
+    """Whether text mentions anything the person asked to leave out."""
+    return any(_mentions(text, avoid_keys(a)) for a in avoid if a.strip())
 
 
 def _norm_space(text: str) -> str:
