@@ -1,16 +1,16 @@
-"""The schema, as numbered migrations: each applied once, in order, in its own transaction,
-and recorded in the `migrations` table — so a database of any earlier version opens.
+"""The schema, as sqlite-utils Migrations: each applied once, in order, in its own transaction,
+and recorded in `_sqlite_migrations` — so a database of any earlier version opens.
 
-A new column or table is a new function here with the next number; never edit one that
-has shipped.
+A new column or table is a new function here, named with the next number (m004_…); never
+edit one that has shipped. Databases made before Fondly used sqlite-utils' Migrations
+recorded versions in a `migrations` table of their own; `migrate` carries those over once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable
-
 import sqlite_utils
+from sqlite_utils import Migrations
 
 from llm.brief import DEFAULT_PACE
 
@@ -19,20 +19,12 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[tuple[int, str, Migration]] = []
+MIGRATIONS = Migrations("fondly")
+# the names the first, hand-rolled scheme recorded by number in its own `migrations` table
+_NUMBERED = {1: "m001_initial_schema", 2: "m002_full_text_search", 3: "m003_vocabulary"}
 
-
-def migration(version: int, name: str) -> Callable[[Migration], Migration]:
-    def register(fn: Migration) -> Migration:
-        MIGRATIONS.append((version, name, fn))
-        return fn
-
-    return register
-
-
-@migration(1, "initial schema")
-def _initial(db: sqlite_utils.Database) -> None:
+@MIGRATIONS()
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
     db["projects"].create(
         {
             "id": int,
@@ -125,28 +117,32 @@ def _initial(db: sqlite_utils.Database) -> None:
     db["revisions"].create_index(["draft_id"])
 
 
-@migration(2, "full-text search over memories and revisions")
-def _fts(db: sqlite_utils.Database) -> None:
+@MIGRATIONS()
+def m002_full_text_search(db: sqlite_utils.Database) -> None:
     db["memories"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     db["revisions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
-@migration(3, "a vocabulary per project, to bias transcription")
-def _vocabulary(db: sqlite_utils.Database) -> None:
+@MIGRATIONS()
+def m003_vocabulary(db: sqlite_utils.Database) -> None:
     db["projects"].add_column("vocabulary", str, not_null_default="[]")
 
 
-def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply the migrations this database has not had yet; return the versions applied."""
-    if "migrations" not in db.table_names():
-        db["migrations"].create({"version": int, "name": str, "applied": str}, pk="version")
-    done = {row["version"] for row in db["migrations"].rows}
-    applied = []
-    for version, name, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
-        if version in done:
-            continue
-        with db.conn:
-            fn(db)
-            db["migrations"].insert({"version": version, "name": name, "applied": now()})
-        applied.append(version)
-    return applied
+def _adopt_numbered(db: sqlite_utils.Database) -> None:
+    """Record, in sqlite-utils' table, what the old numbered scheme had already applied."""
+    if "migrations" not in db.table_names() or MIGRATIONS.applied(db):
+        return
+    MIGRATIONS.ensure_migrations_table(db)
+    with db.atomic():
+        for row in db["migrations"].rows_where(order_by="version"):
+            if row["version"] in _NUMBERED:
+                MIGRATIONS._record_applied(db, _NUMBERED[row["version"]])
+        db["migrations"].drop()
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not had yet; return their names."""
+    _adopt_numbered(db)
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    MIGRATIONS.apply(db)
+    return pending

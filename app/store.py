@@ -1,5 +1,5 @@
 """Fondly's SQLite database through sqlite-utils: the values and every query (the schema's
-numbered migrations are in app/migrations.py).
+migrations are in app/migrations.py, on sqlite-utils' Migrations).
 
 Every write that belongs together happens in one transaction, so a crash leaves either
 the old state or the new one. WAL mode keeps readers (the GUI) and a writer (a worker)

@@ -30,10 +30,10 @@ def schema(db: sqlite_utils.Database) -> list[tuple]:
 def test_migrations_on_a_blank_database(tmp_path):
     db = sqlite_utils.Database(tmp_path / "blank.db")
     applied = migrate(db)
-    assert applied == sorted(v for v, _, _ in MIGRATIONS)
+    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary"]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
-    assert [r["version"] for r in db["migrations"].rows] == applied
+    assert [m.name for m in MIGRATIONS.applied(db)] == applied
     assert db["memories"].detect_fts() and db["revisions"].detect_fts()
 
 
@@ -45,6 +45,22 @@ def test_migrations_twice_change_nothing(tmp_path):
     assert schema(db) == before
     Store(tmp_path / "twice.db").close()  # opening again migrates again, harmlessly
     assert schema(sqlite_utils.Database(tmp_path / "twice.db")) == before
+
+
+def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
+    """Databases made before sqlite-utils' Migrations recorded versions 1–3 in `migrations`:
+    they open with nothing applied twice and nothing lost, and the old table is gone."""
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    for fn in (m.fn for m in MIGRATIONS._migrations[:2]):  # an old database at version 2
+        fn(db)
+    db["migrations"].insert_all([{"version": 1, "name": "initial schema", "applied": "2026-01-01"},
+                                 {"version": 2, "name": "full-text search", "applied": "2026-01-01"}], pk="version")
+    db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
+    assert migrate(db) == ["m003_vocabulary"]
+    assert "migrations" not in db.table_names()
+    assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
+    assert db["projects"].get(1)["vocabulary"] == "[]"
+    assert migrate(db) == []
 
 
 def test_wal_and_foreign_keys(store):
