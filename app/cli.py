@@ -187,9 +187,8 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
 
     from PySide6.QtCore import QCoreApplication, QTimer
 
-    from app import recordings
-    from app.recorder import Recorder, find_input
-    from speech.live import LiveTranscriber
+    from app.microphone import find_input
+    from app.recording_session import RecordingSession
 
     qt = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     store = _store(ctx)
@@ -198,25 +197,13 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
     transcriber = _load_transcriber(whisper_model)
     _recover(store, transcriber)
 
-    memory, wav = recordings.begin(store, proj, title)
-    live_store = Store.open_default()  # the live thread writes through its own connection
-    count = [0]
-
-    def store_segment(seg) -> None:
-        live_store.add_segment(memory.id, count[0], seg.start, seg.end, seg.text, seg.confidence)
-        count[0] += 1
+    def heard(_memory_id, seg) -> None:
         click.echo(f"  [{_fmt_duration(seg.start)}] {seg.text}", err=True)
 
-    live = LiveTranscriber(transcriber, proj.hotwords, store_segment)
-    recorder = Recorder(mic, wav, live.feed)
-    try:
-        recorder.start()
-    except USER_ERRORS:
-        live.finish()
-        recordings.abandon(store, memory.id, wav)
-        raise
+    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard)
+    session.start()
     problems: list[str] = []
-    recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
+    session.recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
     signal.signal(signal.SIGINT, lambda *_: qt.quit())
     wake = QTimer(interval=100)  # lets Python notice Ctrl+C while Qt waits
     wake.timeout.connect(lambda: None)
@@ -226,11 +213,9 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
     click.echo(f"Recording from {mic.description()}… press Ctrl+C to stop.", err=True)
     qt.exec()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    recorder.stop()
-    live.finish()
-    live_store.close()
+    session.stop()
     click.echo("Finishing the transcript…", err=True)
-    memory = recordings.finish(store, memory.id, transcriber, proj.hotwords)
+    memory = session.finish()
     click.echo(memory.id)
     if problems:
         raise FondlyError(problems[0])
@@ -504,7 +489,7 @@ def draft_history(ctx, draft_id, as_json) -> None:
 @click.pass_context
 def draft_compare(ctx, first, second) -> None:
     """Compare two revisions word by word: [-removed-] {+added+}."""
-    from app.history import word_diff
+    from app.diff import word_diff
 
     store = _store(ctx)
     a, b = store.revision(first), store.revision(second)
@@ -592,7 +577,7 @@ def _model_line(row: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models_list(as_json) -> None:
     """Every model, bundled ones first, and which are in use."""
-    from app import models as manager
+    from app import model_manager as manager
 
     rows = manager.listing()
     if as_json:
@@ -607,7 +592,7 @@ def models_list(as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models_add(path, name, as_json) -> None:
     """Add a .gguf text model or a Whisper model folder, after checking it."""
-    from app import models as manager
+    from app import model_manager as manager
 
     row = manager.add(path, name)
     _json(row) if as_json else click.echo(_model_line(row))
@@ -617,7 +602,7 @@ def models_add(path, name, as_json) -> None:
 @click.argument("name")
 def models_use(name) -> None:
     """Write (or transcribe) with this model from now on."""
-    from app import models as manager
+    from app import model_manager as manager
 
     click.echo(_model_line(manager.use(name)))
 
@@ -626,7 +611,7 @@ def models_use(name) -> None:
 @click.argument("name")
 def models_remove(name) -> None:
     """Forget a model you added (the file itself is left alone)."""
-    from app import models as manager
+    from app import model_manager as manager
 
     manager.remove(name)
     click.echo(f"Removed {name}.", err=True)

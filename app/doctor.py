@@ -88,7 +88,7 @@ def _speech_model() -> str:
 def _microphone() -> str:
     from PySide6.QtCore import QCoreApplication
 
-    from app.recorder import inputs
+    from app.microphone import inputs
 
     QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     devices = inputs()

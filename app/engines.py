@@ -45,3 +45,38 @@ def open_transcriber(folder: str | None = None):
     from speech.transcriber import Transcriber
 
     return Transcriber(folder or settings.get("whisper_model"), threads=settings.threads())
+
+
+class Engines:
+    """The text engine and the transcriber a running app holds: each opened on first use (on
+    the worker that needs it), kept, and replaced only when the person switches model.
+
+    `open_text` / `open_speech` are what the settings say by default; tests hand in a
+    scripted engine instead, so plumbing tests never wait on a real model.
+    """
+
+    def __init__(self, open_text=open_text_engine, open_speech=open_transcriber) -> None:
+        import threading
+
+        self._open = {"text": open_text, "speech": open_speech}
+        self._engines: dict[str, object] = {}
+        self._locks = {kind: threading.Lock() for kind in self._open}
+
+    def loaded(self, kind: str):
+        """The engine in use, or None if none has loaded yet."""
+        return self._engines.get(kind)
+
+    def get(self, kind: str) -> tuple[object, bool]:
+        """The engine, and whether it was opened just now (a failure to open raises)."""
+        with self._locks[kind]:
+            if kind in self._engines:
+                return self._engines[kind], False
+            self._engines[kind] = self._open[kind]()
+            return self._engines[kind], True
+
+    def reload(self, kind: str):
+        """Open the engine the settings now name; keep the old one if that fails (it raises)."""
+        engine = self._open[kind]()
+        with self._locks[kind]:
+            self._engines[kind] = engine
+        return engine

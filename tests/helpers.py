@@ -44,7 +44,7 @@ def make_project(window, qtbot, title="Dad's eulogy") -> None:
     """A project made through the New project dialog, as a person would."""
     from PySide6.QtCore import Qt
 
-    dialog = window.new_project()
+    dialog = window.projects.new_project()
     dialog.title.setText(title)
     dialog.subject.setText("Frank")
     dialog.people.setText("Siobhan (shiv-AWN), Tadhg")

@@ -36,60 +36,60 @@ def drop_files(window, paths) -> None:
 def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
     """Create a project, import audio and text, generate from shorthand, stop part-way."""
     settings.set_value("writing", "prose")  # model prose streams token by token: the path Stop must cut
-    assert window.text_worker.engine is None  # the window is up before any model loads
+    assert window.runner.engines.loaded("text") is None  # the window is up before any model loads
     window.warm_up()
     make_project(window, qtbot)
     dad = tmp_path / "dad.txt"
     dad.write_text(DAD, encoding="utf-8")
-    window.import_paths([str(jfk), str(dad)])
+    window.memories.import_paths([str(jfk), str(dad)])
 
     def transcribed() -> bool:
-        labels = [window.memory_list.item(i).text() for i in range(window.memory_list.count())]
+        labels = [window.memories.list.item(i).text() for i in range(window.memories.list.count())]
         return len(labels) == 2 and any("ask not what your country" in normalise(t) and "ready" in t for t in labels)
 
     qtbot.waitUntil(transcribed, timeout=120_000)
-    assert window.memory_titles() == ["jfk.flac", "dad.txt"]
+    assert window.memories.titles() == ["jfk.flac", "dad.txt"]
 
-    window.prompt.setText("Write a funeral speech using dad.txt and be sure to include at least one joke")
+    window.writing.prompt.setText("Write a funeral speech using dad.txt and be sure to include at least one joke")
     chunks: list[str] = []
-    window.text_worker.chunk.connect(chunks.append)
-    qtbot.mouseClick(window.generate_btn, Qt.MouseButton.LeftButton)
-    assert window.generating and window.editor.isReadOnly() and window.stop_btn.isEnabled()
+    window.writing.streamed.connect(chunks.append)
+    qtbot.mouseClick(window.writing.generate_btn, Qt.MouseButton.LeftButton)
+    assert window.writing.busy and window.document.editor.isReadOnly() and window.writing.stop_btn.isEnabled()
     qtbot.waitUntil(lambda: len(chunks) >= 20, timeout=120_000)
-    streamed_so_far = window.editor.toPlainText()
+    streamed_so_far = window.document.editor.toPlainText()
     assert len(streamed_so_far) > 20  # tokens land in the editor as they come
 
-    with qtbot.waitSignal(window.text_worker.finished, timeout=5_000) as done:
+    with qtbot.waitSignal(window.writing.written, timeout=5_000) as done:
         started = time.perf_counter()
-        qtbot.mouseClick(window.stop_btn, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.writing.stop_btn, Qt.MouseButton.LeftButton)
     stopped_in = time.perf_counter() - started
     assert stopped_in < 0.5, f"Stop took {stopped_in:.2f} s"
-    qtbot.waitUntil(lambda: not window.generating)  # the window's own slot runs after the signal
+    qtbot.waitUntil(lambda: not window.writing.busy)  # the window's own slot runs after the signal
     draft_id, revision_id, stopped = done.args
     assert stopped
     revision = window.store.revision(revision_id)
     assert revision.draft_id == draft_id and revision.origin == "generated"
     assert revision.checks["stopped"] is True and revision.seed is not None
-    assert revision.text.strip() == window.editor.toPlainText().strip() != ""
+    assert revision.text.strip() == window.document.editor.toPlainText().strip() != ""
     flat = " ".join("".join(chunks).split())
     assert " ".join(revision.text.split())[:40] in flat  # what is kept is what was streamed
     assert "Lake Travis" in revision.prompt  # the text file named in the shorthand reached the model
-    assert not window.generating and not window.editor.isReadOnly()
-    assert window.drafts.topLevelItemCount() == 1
+    assert not window.writing.busy and not window.document.editor.isReadOnly()
+    assert window.drafts_panel.tree.topLevelItemCount() == 1
 
 
 def test_escape_stops_generation(window, qtbot, tmp_path):
     settings.set_value("writing", "prose")
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "garden", text=DAD)
-    window.prompt.setText("Write a long eulogy about the garden")
+    window.writing.prompt.setText("Write a long eulogy about the garden")
     chunks: list[str] = []
-    window.text_worker.chunk.connect(chunks.append)
-    window.prompt.setFocus()
-    qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    window.writing.streamed.connect(chunks.append)
+    window.writing.prompt.setFocus()
+    qtbot.keyClick(window.writing.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=120_000)
-    with qtbot.waitSignal(window.text_worker.finished, timeout=5_000) as done:
-        qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(window.writing.written, timeout=5_000) as done:
+        qtbot.keyClick(window.document.editor, Qt.Key.Key_Escape)
     assert done.args[2] is True
 
 
@@ -98,7 +98,7 @@ def test_drag_and_drop_imports_and_corrupt_audio_is_a_message(window, qtbot, tmp
     note = tmp_path / "note.txt"
     note.write_text("Dad's last fishing trip was to Galveston.", encoding="utf-8")
     drop_files(window, [note])
-    qtbot.waitUntil(lambda: window.memory_titles() == ["note.txt"], timeout=30_000)
+    qtbot.waitUntil(lambda: window.memories.titles() == ["note.txt"], timeout=30_000)
     before = memory_rows(window)
 
     broken = tmp_path / "broken.flac"
@@ -108,52 +108,52 @@ def test_drag_and_drop_imports_and_corrupt_audio_is_a_message(window, qtbot, tmp
     text = window.message.label.text()
     assert "broken.flac" in text and "can't be read as audio" in text
     assert memory_rows(window) == before  # the other memories are untouched, nothing half-stored
-    assert window.importing == 0 and not window.cancel_import_btn.isEnabled()
+    assert window.memories.importing == 0 and not window.memories.cancel_import_btn.isEnabled()
 
 
 def test_preview_escapes_raw_html(window, qtbot):
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "pasted", text="He wrote <script>alert('x')</script> and <b>bold</b>.")
-    window.reload_memories()
-    window.memory_list.setCurrentRow(0)
-    qtbot.waitUntil(lambda: "alert" in window.preview.toPlainText(), timeout=5_000)
-    assert "<script>alert('x')</script>" in window.preview.toPlainText()  # shown as the characters typed
-    window.editor.setPlainText("# Dad\n\n<img src=x onerror=alert(1)> *kind*")
-    qtbot.waitUntil(lambda: "onerror" in window.preview.toPlainText(), timeout=5_000)
-    html = window.preview.toHtml()
+    window.memories.reload()
+    window.memories.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "alert" in window.document.preview.toPlainText(), timeout=5_000)
+    assert "<script>alert('x')</script>" in window.document.preview.toPlainText()  # shown as the characters typed
+    window.document.editor.setPlainText("# Dad\n\n<img src=x onerror=alert(1)> *kind*")
+    qtbot.waitUntil(lambda: "onerror" in window.document.preview.toPlainText(), timeout=5_000)
+    html = window.document.preview.toHtml()
     assert "<img" not in html and "&lt;img" in html
-    assert "kind" in window.preview.toPlainText() and "*kind*" not in window.preview.toPlainText()
+    assert "kind" in window.document.preview.toPlainText() and "*kind*" not in window.document.preview.toPlainText()
 
 
 def test_transcript_edits_are_kept_and_search_filters(window, qtbot):
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "lake", text="Summers at the lake.")
     window.store.add_memory(window.project.id, "typed", "garden", text="Tomatoes everywhere.")
-    window.reload_memories()
-    window.memory_list.setCurrentRow(0)
-    window.editor.setPlainText("Summers at the lake with Siobhan.")
-    window.memory_list.setCurrentRow(1)  # switching keeps the edit
+    window.memories.reload()
+    window.memories.list.setCurrentRow(0)
+    window.document.editor.setPlainText("Summers at the lake with Siobhan.")
+    window.memories.list.setCurrentRow(1)  # switching keeps the edit
     assert window.store.memories(window.project.id)[0].text == "Summers at the lake with Siobhan."
 
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.search.hasFocus()
-    qtbot.keyClicks(window.search, "tomato")
-    qtbot.waitUntil(lambda: window.memory_list.item(0).isHidden(), timeout=3_000)
-    assert not window.memory_list.item(1).isHidden()
+    assert window.search_panel.line.hasFocus()
+    qtbot.keyClicks(window.search_panel.line, "tomato")
+    qtbot.waitUntil(lambda: window.memories.list.item(0).isHidden(), timeout=3_000)
+    assert not window.memories.list.item(1).isHidden()
 
 
 def test_snapshot_and_typing_without_a_draft(window, qtbot):
     make_project(window, qtbot)
-    window.editor.setFocus()
-    qtbot.keyClicks(window.editor, "Dad was kind.")
+    window.document.editor.setFocus()
+    qtbot.keyClicks(window.document.editor, "Dad was kind.")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     [draft] = window.store.drafts(window.project.id)
-    qtbot.keyClicks(window.editor, " He loved us.")
+    qtbot.keyClicks(window.document.editor, " He loved us.")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     revisions = window.store.revisions(draft.id)
     assert [r.text for r in revisions] == ["Dad was kind.", "Dad was kind. He loved us."]
     assert revisions[-1].origin == "snapshot"
-    assert "6 words" in window.words_label.text() or "words" in window.words_label.text()
+    assert "6 words" in window.document.words_label.text() or "words" in window.document.words_label.text()
 
 
 def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
@@ -165,7 +165,7 @@ def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
     dialog.reject()
     size = window.text_size
     qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
-    assert window.text_size > size and window.editor.font().pointSize() == window.text_size
+    assert window.text_size > size and window.document.editor.font().pointSize() == window.text_size
     window.resize(window.minimumSizeHint().width(), 523)  # the offscreen screen is small
     window.split.setSizes([300, 300, 200])
     sizes = window.split.sizes()
@@ -195,33 +195,33 @@ def test_cancel_transcription_keeps_what_was_heard(window, qtbot, tmp_path, jfk)
         w.writeframes((pcm * 32767).astype("<i2").tobytes())
     make_project(window, qtbot)
     segments: list[str] = []
-    window.speech_worker.segment.connect(lambda _id, text, _f: segments.append(text))
-    window.import_paths([str(long)])
+    window.memories.transcribing.connect(lambda _id, text, _f: segments.append(text))
+    window.memories.import_paths([str(long)])
     qtbot.waitUntil(lambda: len(segments) >= 1, timeout=120_000)
-    assert "transcribing" in window.memory_list.item(0).text() and window.cancel_import_btn.isEnabled()
-    with qtbot.waitSignal(window.speech_worker.done, timeout=30_000):
-        qtbot.mouseClick(window.cancel_import_btn, Qt.MouseButton.LeftButton)
+    assert "transcribing" in window.memories.list.item(0).text() and window.memories.cancel_import_btn.isEnabled()
+    with qtbot.waitSignal(window.memories.memory_done, timeout=30_000):
+        qtbot.mouseClick(window.memories.cancel_import_btn, Qt.MouseButton.LeftButton)
     [memory] = window.store.memories(window.project.id)
     assert memory.status == "failed" and "stopped" in memory.error
     kept = window.store.segments(memory.id)
-    assert 1 <= len(kept) < 12 and "ask not" in memory.text.lower()
+    assert 1 <= len(kept) < 12 and "ask not" in normalise(memory.text)
     assert kept[-1].end < 12 * 13 - 20  # it stopped well before the end of the recording
-    qtbot.waitUntil(lambda: not window.cancel_import_btn.isEnabled())  # the window's slot runs after the signal
+    qtbot.waitUntil(lambda: not window.memories.cancel_import_btn.isEnabled())  # the window's slot runs after the signal
 
 
 def test_original_audio_plays_back(window, qtbot, jfk):
     make_project(window, qtbot)
-    window.import_paths([str(jfk)])
-    qtbot.waitUntil(lambda: window.memory_list.count() == 1 and "ready" in window.memory_list.item(0).text(),
+    window.memories.import_paths([str(jfk)])
+    qtbot.waitUntil(lambda: window.memories.list.count() == 1 and "ready" in window.memories.list.item(0).text(),
                     timeout=120_000)
-    window.memory_list.setCurrentRow(0)
-    assert window.play_btn.isEnabled()
-    qtbot.mouseClick(window.play_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.player.position() > 500, timeout=10_000)
-    assert window.player.source().toLocalFile() == window.store.memories(window.project.id)[0].audio_path
-    assert window.play_btn.text() == "Stop playing" and not window.message.isVisible()
-    qtbot.mouseClick(window.play_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.play_btn.text() == "Play", timeout=5_000)
+    window.memories.list.setCurrentRow(0)
+    assert window.memories.play_btn.isEnabled()
+    qtbot.mouseClick(window.memories.play_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.memories.player.position() > 500, timeout=10_000)
+    assert window.memories.player.source().toLocalFile() == window.store.memories(window.project.id)[0].audio_path
+    assert window.memories.play_btn.text() == "Stop playing" and not window.message.isVisible()
+    qtbot.mouseClick(window.memories.play_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.memories.play_btn.text() == "Play", timeout=5_000)
 
 
 def test_about_says_nothing_leaves(window, qtbot):
@@ -248,15 +248,15 @@ def test_screenshot(window, qtbot, tmp_path, jfk, engine):
     write(store, store.project(pid), shorthand, engine, seed=3)  # a real draft by the bundled model
     window.reload_projects()
     window.resize(1280, 800)
-    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
-    window.drafts.topLevelItem(0).setExpanded(True)
-    window.prompt.setText(shorthand)
-    window.prompt.setCursorPosition(0)
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    window.drafts_panel.tree.topLevelItem(0).setExpanded(True)
+    window.writing.prompt.setText(shorthand)
+    window.writing.prompt.setCursorPosition(0)
     window.warm_up()
     qtbot.waitUntil(lambda: "loading" not in window.model_label.text(), timeout=60_000)
-    qtbot.waitUntil(lambda: "Gerald" in window.preview.toPlainText(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Gerald" in window.document.preview.toPlainText(), timeout=5_000)
     qtbot.waitUntil(lambda: "Writes: your own words" in " ".join(
-        w.text() for w in window.chips.findChildren(type(window.checks_label))), timeout=5_000)
+        w.text() for w in window.writing.chips.findChildren(type(window.drafts_panel.checks))), timeout=5_000)
     qtbot.wait(300)
     out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "screenshot.png")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -267,7 +267,7 @@ def test_screenshot(window, qtbot, tmp_path, jfk, engine):
 def _underlined(window, block_number: int) -> list[str]:
     from PySide6.QtGui import QTextCharFormat
 
-    block = window.editor.document().findBlockByNumber(block_number)
+    block = window.document.editor.document().findBlockByNumber(block_number)
     return [block.text()[r.start:r.start + r.length] for r in block.layout().formats()
             if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
 
@@ -292,23 +292,23 @@ def test_words_not_in_the_memories_are_marked_until_accepted_or_changed(window, 
               "shortfall": "0.1 of 0.3 min: add another memory", "notes": []}
     draft, _ = store.create_draft(pid, "Eulogy", text, provenance=provenance, checks=checks)
     window.reload_drafts()
-    window.open_document(("draft", draft.id))
+    window.document.open(("draft", draft.id))
     qtbot.waitUntil(lambda: _underlined(window, 2) == ["served", "military"])
     assert _underlined(window, 0) == []
-    rows = [window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count())]
+    rows = [window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())]
     assert any(r.startswith("¶1 ✓ your words · dad.txt: Frank fished") for r in rows)
     assert any(r.startswith("¶1 ✗ left out (cheese, Wisconsin)") for r in rows)
     assert any(r.startswith("¶2 ⚠ not in your memories: served, military") for r in rows)
-    line = window.checks_label.text()
+    line = window.drafts_panel.checks.text()
     assert "1 of 2 sentences traced" in line and "⚠ not in your memories: served, military" in line
     assert "no invented" not in line and "✓" not in line.split("·")[0]
     # the person vouches for one word: it is a fact now, kept in the project's vocabulary
-    window.accept_word("military")
+    window.document.accept_word("military")
     assert "military" in store.project(pid).vocabulary
     qtbot.waitUntil(lambda: _underlined(window, 2) == ["served"])
     # changing the sentence takes the last mark away; typing an untraced fact marks it
-    cursor = window.editor.document().findBlockByNumber(2)
-    edit = window.editor.textCursor()
+    cursor = window.document.editor.document().findBlockByNumber(2)
+    edit = window.document.editor.textCursor()
     edit.setPosition(cursor.position())
     edit.movePosition(edit.MoveOperation.EndOfBlock, edit.MoveMode.KeepAnchor)
     edit.insertText("He called every catfish Gerald, even in Wisconsin.")

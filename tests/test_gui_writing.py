@@ -23,15 +23,15 @@ def project(window, qtbot):
     make_project(window, qtbot)
     for title, text in (("dad.txt", DAD), ("garden", GARDEN), ("fishing trip", FISHING)):
         window.store.add_memory(window.project.id, "text", title, text=text)
-    window.reload_memories()
+    window.memories.reload()
     return window.project
 
 
 @pytest.mark.parametrize("shorthand, chips", FOUR)
 def test_the_brief_shows_as_chips_before_writing(window, qtbot, project, shorthand, chips):
-    window.prompt.setText(shorthand)
-    qtbot.waitUntil(lambda: window.chips.brief is not None and window.chips.brief.shorthand == shorthand)
-    texts = window.chips.chip_texts()
+    window.writing.prompt.setText(shorthand)
+    qtbot.waitUntil(lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand)
+    texts = window.writing.chips.chip_texts()
     for chip in chips:
         assert chip in texts, texts
     assert texts[-1] == "Memories: Fondly chooses (3)"
@@ -40,41 +40,41 @@ def test_the_brief_shows_as_chips_before_writing(window, qtbot, project, shortha
 
 def test_edited_chips_and_chosen_memories_drive_the_draft(window, qtbot, project):
     window.warm_up()
-    window.prompt.setText("Write a short eulogy with a joke. Don't mention the hospital.")
-    qtbot.waitUntil(lambda: window.chips.brief is not None)
-    window.chips.set_value("avoid", 0, "")  # removed with the chip's Remove
-    window.chips.set_value("target_words", None, "1")  # one minute
+    window.writing.prompt.setText("Write a short eulogy with a joke. Don't mention the hospital.")
+    qtbot.waitUntil(lambda: window.writing.chips.brief is not None)
+    window.writing.chips.set_value("avoid", 0, "")  # removed with the chip's Remove
+    window.writing.chips.set_value("target_words", None, "1")  # one minute
     garden = next(m.id for m in window.store.memories(project.id) if m.title == "garden")
-    window.chips.choose({garden})
-    assert "Memories: 1 of 3" in window.chips.chip_texts()
-    with qtbot.waitSignal(window.text_worker.finished, timeout=120_000) as done:
-        qtbot.mouseClick(window.generate_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.generating)
+    window.writing.chips.choose({garden})
+    assert "Memories: 1 of 3" in window.writing.chips.chip_texts()
+    with qtbot.waitSignal(window.writing.written, timeout=120_000) as done:
+        qtbot.mouseClick(window.writing.generate_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.writing.busy)
     draft = window.store.draft(done.args[0])
     assert draft.brief["avoid"] == [] and draft.brief["target_words"] == 120
     revision = window.store.revision(done.args[1])
     assert {i for p in revision.provenance for i in p["memory_ids"]} == {garden}
-    rows = [window.paragraphs_view.item(i).text() for i in range(window.paragraphs_view.count())]
+    rows = [window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())]
     sentences = [s for p in revision.provenance for s in p["sentences"]]
     assert len(rows) == len(sentences) + sum(len(p["dropped"]) for p in revision.provenance)
     own = [r for r in rows if "✓ your words" in r]
     assert own and all("· garden:" in r for r in own)  # each of the person's sentences names its memory
-    assert window.checks_label.text().startswith(f"Checks: {len(sentences)} of {len(sentences)} sentences traced")
+    assert window.drafts_panel.checks.text().startswith(f"Checks: {len(sentences)} of {len(sentences)} sentences traced")
 
 
 def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):
     window.warm_up()
     draft, _ = window.store.create_draft(project.id, "Eulogy", "Opening words.\n\nClosing words.\n")
     window.reload_drafts()
-    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
-    cursor = window.editor.textCursor()
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    cursor = window.document.editor.textCursor()
     cursor.setPosition(len("Opening words.\n\n"))
-    window.editor.setTextCursor(cursor)
-    window.prompt.setText("Write me an anecdote about the fishing trip")
-    with qtbot.waitSignal(window.text_worker.piece_done, timeout=120_000):
-        window.generate()
-    qtbot.waitUntil(lambda: not window.generating)
-    text = window.editor.toPlainText()
+    window.document.editor.setTextCursor(cursor)
+    window.writing.prompt.setText("Write me an anecdote about the fishing trip")
+    with qtbot.waitSignal(window.writing.piece_kept, timeout=120_000):
+        window.writing.generate()
+    qtbot.waitUntil(lambda: not window.writing.busy)
+    text = window.document.editor.toPlainText()
     assert text.startswith("Opening words.\n\n") and text.rstrip().endswith("Closing words.")
     assert len(text) > len("Opening words.\n\nClosing words.\n") + 40
     revisions = window.store.revisions(draft.id)
@@ -90,18 +90,18 @@ def test_rewriting_a_selection_never_adds_what_is_not_in_the_memories(window, qt
     passage = "Dad fished at Lake Travis every summer. He named every catfish Gerald."
     draft, _ = window.store.create_draft(project.id, "Eulogy", f"Before.\n\n{passage}\n\nAfter.\n")
     window.reload_drafts()
-    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
-    cursor = window.editor.textCursor()
-    start = window.editor.toPlainText().index(passage)
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    cursor = window.document.editor.textCursor()
+    start = window.document.editor.toPlainText().index(passage)
     cursor.setPosition(start)
     cursor.setPosition(start + len(passage), cursor.MoveMode.KeepAnchor)
-    window.editor.setTextCursor(cursor)
-    with qtbot.waitSignal(window.text_worker.rewritten, timeout=120_000) as done:
-        window.rewrite_selection("warmer")
-    qtbot.waitUntil(lambda: not window.generating)
+    window.document.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(window.writing.rewritten, timeout=120_000) as done:
+        window.writing.rewrite_selection("warmer")
+    qtbot.waitUntil(lambda: not window.writing.busy)
     rw = done.args[0]
     original, new, problems = rw.passage, rw.text, rw.problems
-    text = window.editor.toPlainText()
+    text = window.document.editor.toPlainText()
     assert original == passage and text.startswith("Before.") and text.rstrip().endswith("After.")
     if problems:  # refused: the passage stays as it was, and the person is told why
         assert passage in text and window.message.isVisible()

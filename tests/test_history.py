@@ -14,7 +14,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from app.history import word_diff
+from app.diff import word_diff
 from tests.helpers import make_project
 
 
@@ -101,10 +101,10 @@ def test_autosave_after_idle_typing(window, qtbot):
     make_project(window, qtbot)
     d, _ = window.store.create_draft(window.project.id, "Eulogy", "Dad.")
     window.reload_drafts()
-    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
-    window.editor.setFocus()
-    window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
-    qtbot.keyClicks(window.editor, " He loved us.")
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    window.document.editor.setFocus()
+    window.document.editor.moveCursor(window.document.editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(window.document.editor, " He loved us.")
     assert len(window.store.revisions(d.id)) == 1
     qtbot.waitUntil(lambda: len(window.store.revisions(d.id)) == 2, timeout=5_000)
     last = window.store.revisions(d.id)[-1]
@@ -116,31 +116,31 @@ def test_compare_and_restore_in_the_app(window, qtbot):
     d, r1 = window.store.create_draft(window.project.id, "Eulogy", "He loved the lake.")
     window.store.add_revision(d.id, "He loved the quiet lake.", origin="edited")
     window.reload_drafts()
-    top = window.drafts.topLevelItem(0)
-    window.drafts.setCurrentItem(top)
-    window.editor.setPlainText("He loved the quiet lake, and us.")
+    top = window.drafts_panel.tree.topLevelItem(0)
+    window.drafts_panel.tree.setCurrentItem(top)
+    window.document.editor.setPlainText("He loved the quiet lake, and us.")
     oldest = top.child(top.childCount() - 1)
-    window.drafts.clearSelection()
+    window.drafts_panel.tree.clearSelection()
     oldest.setSelected(True)
-    dialog = window.compare_revisions()
-    html = window.diff_view.toHtml()
+    dialog = window.drafts_panel.compare()
+    html = window.drafts_panel.diff_view.toHtml()
     assert "quiet" in html and "us." in html and dialog.isVisible()
     dialog.close()
-    window.drafts.clearSelection()
+    window.drafts_panel.tree.clearSelection()
     oldest.setSelected(True)
-    qtbot.mouseClick(window.restore_btn, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.drafts_panel.restore_btn, Qt.MouseButton.LeftButton)
     texts = [r.text for r in window.store.revisions(d.id)]
     assert texts[-2:] == ["He loved the quiet lake, and us.", "He loved the lake."]
-    assert window.editor.toPlainText() == "He loved the lake."
+    assert window.document.editor.toPlainText() == "He loved the lake."
 
 
 def test_search_snippets_in_the_app(window, qtbot):
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "walk", text="We walked to the bakery on Elm Street.")
-    window.reload_memories()
-    window.search.setText("bakery")
-    qtbot.waitUntil(window.results.isVisible, timeout=3_000)
-    html = window.results.toHtml()
+    window.memories.reload()
+    window.search_panel.line.setText("bakery")
+    qtbot.waitUntil(window.search_panel.results.isVisible, timeout=3_000)
+    html = window.search_panel.results.toHtml()
     assert "walk" in html and "bakery</span>" in html and "background-color:#fbe7a1" in html
 
 

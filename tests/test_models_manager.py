@@ -102,7 +102,7 @@ def test_config_get_and_set(fondly, tmp_path):
 
 
 def test_switching_the_text_model_in_a_running_app(window, qtbot, tmp_path):
-    from app import models
+    from app import model_manager as models
 
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "typed", "garden", text="Frank grew tomatoes and gave them away.")
@@ -112,21 +112,21 @@ def test_switching_the_text_model_in_a_running_app(window, qtbot, tmp_path):
     dialog = window.show_settings()
     names = [dialog.models.item(i).data(256) for i in range(dialog.models.count())]
     dialog.models.setCurrentRow(names.index("second"))
-    with qtbot.waitSignal(window.text_worker.loaded, timeout=60_000) as loaded:
+    with qtbot.waitSignal(window.runner.model_loaded, timeout=60_000) as loaded:
         dialog.use_btn.click()
-    assert loaded.args[0] == "second.gguf"
+    assert loaded.args == ["text", "second.gguf"]
     qtbot.waitUntil(lambda: "second.gguf" in window.model_label.text())
-    window.prompt.setText("Write a short eulogy about the garden")
-    with qtbot.waitSignal(window.text_worker.finished, timeout=120_000) as done:
-        window.generate()
+    window.writing.prompt.setText("Write a short eulogy about the garden")
+    with qtbot.waitSignal(window.writing.written, timeout=120_000) as done:
+        window.writing.generate()
     assert window.store.revision(done.args[1]).model == "second.gguf"
 
     copy.write_bytes(copy.read_bytes()[:1000])  # the file goes bad; switching to it must not lose the model
-    with qtbot.waitSignal(window.text_worker.load_failed, timeout=60_000) as failed:
+    with qtbot.waitSignal(window.runner.model_failed, timeout=60_000) as failed:
         window._switch_text_model()
-    assert "damaged or incomplete" in failed.args[0] and "Still writing with second.gguf" in failed.args[0]
+    assert "damaged or incomplete" in failed.args[1] and "Still writing with second.gguf" in failed.args[1]
     qtbot.waitUntil(window.message.isVisible)
-    assert window.text_worker.engine.name == "second.gguf"
+    assert window.runner.engines.loaded("text").name == "second.gguf"
     dialog.close()
 
 

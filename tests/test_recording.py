@@ -83,7 +83,7 @@ def test_a_killed_recording_is_recovered_on_the_next_start(fondly, pulse, jfk_wa
     window = MainWindow()  # the next start
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.speech_worker.recovered, timeout=120_000) as recovered:
+    with qtbot.waitSignal(window.memories.recovered, timeout=120_000) as recovered:
         window.warm_up()
     memory = window.store.memory(recovered.args[0])
     assert memory.status == "ready" and memory.title.endswith("(recovered)")
@@ -93,7 +93,7 @@ def test_a_killed_recording_is_recovered_on_the_next_start(fondly, pulse, jfk_wa
         assert frames * w.getnchannels() * 2 == Path(memory.audio_path).stat().st_size - 44
         assert frames / rate > 11
     qtbot.waitUntil(lambda: window.message.isVisible() and "recovered" in window.message.label.text())
-    assert window.memory_titles() == [memory.title]
+    assert window.memories.titles() == [memory.title]
     window.close()
 
 
@@ -146,7 +146,7 @@ def window(qtbot):
     w.activateWindow()
     qtbot.waitActive(w)
     w.warm_up()
-    qtbot.waitUntil(lambda: w.speech_worker.transcriber is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: w.runner.engines.loaded("speech") is not None, timeout=60_000)
     w.store.create_project("Dad", people=[])
     w.reload_projects()
     yield w
@@ -154,14 +154,14 @@ def window(qtbot):
 
 
 def test_record_in_the_app_with_live_transcript_pause_and_stop(window, qtbot, pulse, jfk_wav):
-    panel = window.recording
+    panel = window.memories.recording
     assert panel.devices.currentText().startswith("Virtual Source")
     levels: list[int] = []
     qtbot.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
     assert panel.busy and panel.record_btn.text() == "Stop"
     panel.meter.valueChanged.connect(levels.append)
     [memory] = window.store.memories(window.project.id)
-    assert memory.status == "recording" and window.memory_titles() == [memory.title]
+    assert memory.status == "recording" and window.memories.titles() == [memory.title]
 
     player = pulse.play_async(jfk_wav)
     started = time.time()
@@ -177,7 +177,7 @@ def test_record_in_the_app_with_live_transcript_pause_and_stop(window, qtbot, pu
     qtbot.mouseClick(panel.pause_btn, Qt.MouseButton.LeftButton)
     assert not panel.recorder.paused
 
-    with qtbot.waitSignal(window.speech_worker.done, timeout=120_000):
+    with qtbot.waitSignal(window.memories.memory_done, timeout=120_000):
         qtbot.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)
     memory = window.store.memory(memory.id)
     assert memory.status == "ready" and PHRASE in normalise(memory.text)
@@ -185,18 +185,18 @@ def test_record_in_the_app_with_live_transcript_pause_and_stop(window, qtbot, pu
 
 
 def test_dictation_inserts_at_the_cursor(window, qtbot, pulse, jfk_wav):
-    window.editor.setPlainText("He always said: . The end.")
-    cursor = window.editor.textCursor()
+    window.document.editor.setPlainText("He always said: . The end.")
+    cursor = window.document.editor.textCursor()
     cursor.setPosition(len("He always said:"))
-    window.editor.setTextCursor(cursor)
-    qtbot.mouseClick(window.dictate_btn, Qt.MouseButton.LeftButton)
-    assert window.dictate_btn.isChecked() and window.dictate_btn.text() == "Done"
+    window.document.editor.setTextCursor(cursor)
+    qtbot.mouseClick(window.writing.dictate_btn, Qt.MouseButton.LeftButton)
+    assert window.writing.dictate_btn.isChecked() and window.writing.dictate_btn.text() == "Done"
     player = pulse.play_async(jfk_wav)
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
-    with qtbot.waitSignal(window.speech_worker.dictated, timeout=60_000):
-        qtbot.mouseClick(window.dictate_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ask" in window.editor.toPlainText().lower())  # the window's slot runs after the signal
-    text = window.editor.toPlainText()
+    with qtbot.waitSignal(window.memories.recording.dictated, timeout=60_000):
+        qtbot.mouseClick(window.writing.dictate_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "ask" in window.document.editor.toPlainText().lower())  # the window's slot runs after the signal
+    text = window.document.editor.toPlainText()
     assert text.startswith("He always said: ") and text.endswith(". The end.")
     assert PHRASE in normalise(text)
     assert window.store.memories(window.project.id) == []  # dictation makes no memory
@@ -207,11 +207,11 @@ def test_unplugged_microphone_in_the_app(window, qtbot, pulse):
                   if "module-virtual-source" in line)
     pulse.pactl("unload-module", module)
     try:
-        qtbot.mouseClick(window.recording.record_btn, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.memories.recording.record_btn, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(window.message.isVisible, timeout=10_000)
         # Qt may still list a device that has just gone: then it is the opening that fails
         assert re.search("can't find a microphone|could not open the microphone", window.message.label.text())
-        assert window.store.memories(window.project.id) == [] and not window.recording.busy
+        assert window.store.memories(window.project.id) == [] and not window.memories.recording.busy
     finally:
         pulse.pactl("load-module", "module-virtual-source", f"source_name={pulse.source}",
                     f"master={pulse.sink}.monitor")

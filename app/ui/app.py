@@ -1,5 +1,6 @@
-"""Starting the desktop app: the composition root. It opens the store and hands it to the
-window; the window comes first, the models after, in the background."""
+"""Starting the desktop app: the composition root. It opens the store, makes the operation
+runner (which owns the models, through app.engines), and hands both to the window; the
+window comes first, the models after, in the background."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def run(argv: list[str] | None = None) -> int:
     app = make_app(argv)
+    from app.engines import Engines
     from app.store import Store
     from app.ui.main_window import MainWindow
+    from app.ui.operations import OperationRunner
 
     try:
-        window = MainWindow(Store.open_default())
+        window = MainWindow(Store.open_default(), OperationRunner(Engines()))
     except USER_ERRORS as e:  # e.g. a data folder that can't be written
         QMessageBox.critical(None, "Fondly can't start", str(e))
         return 1

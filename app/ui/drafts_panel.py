@@ -1,17 +1,21 @@
 """The drafts column: every draft with its revisions, Compare and Restore, where each sentence
 came from, and the checks line.
 
-It shows; the window decides. Choosing a revision, asking to compare or restore, and
-activating a sentence are signals; what the panel is told to show comes from the store's
-records through app.ui.provenance, so it says exactly what was measured.
+Choosing a revision and activating a sentence are signals for the window; Compare and
+Restore happen here (the history is the store's: restoring adds a revision, it never
+deletes one). What the panel shows comes from the store's records through
+app.ui.provenance, so it says exactly what was measured.
 """
 
 from __future__ import annotations
 
+import html
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app import speaking
 from app.store import Project, Store
@@ -22,23 +26,25 @@ FLAGGED = QColor("#d9480f")
 
 class DraftsPanel(QWidget):
     chosen = Signal(int, object)  # draft id, revision id (None: the current text)
-    compare_requested = Signal()
-    restore_requested = Signal()
+    restored = Signal(int)  # draft id: a revision is current again
     sentence_activated = Signal(str)  # the sentence to find and select in the editor
+    error = Signal(str)
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, open_text: Callable[[int], str | None]) -> None:
+        """`open_text(draft_id)` is the editor's text when that draft is open in it, else None."""
         super().__init__()
-        self.store = store
+        self.store, self.open_text = store, open_text
+        self.diff_view: QTextBrowser | None = None
         self.tree = QTreeWidget(headerHidden=True)
         self.tree.setAccessibleName("Drafts")
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.currentItemChanged.connect(self._chosen)
         self.compare_btn = QPushButton("Compare", toolTip="Compare the selected revision with the current text, "
                                                           "or two selected revisions, word by word")
-        self.compare_btn.clicked.connect(self.compare_requested)
+        self.compare_btn.clicked.connect(self.compare)
         self.restore_btn = QPushButton("Restore", toolTip="Make the selected revision current again "
                                                           "(the current text stays in the history)")
-        self.restore_btn.clicked.connect(self.restore_requested)
+        self.restore_btn.clicked.connect(self.restore)
         self.sentences = QListWidget(wordWrap=True)
         self.sentences.setAccessibleName("Sentence sources")
         self.sentences.itemActivated.connect(lambda item: self.sentence_activated.emit(item.toolTip()))
@@ -96,6 +102,48 @@ class DraftsPanel(QWidget):
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
             item.setHidden(draft_ids is not None and item.data(0, Qt.ItemDataRole.UserRole)[1] not in draft_ids)
+
+    # --- compare and restore ----------------------------------------------------------------------
+
+    def compare(self) -> QDialog | None:
+        """Word-by-word differences: two selected revisions, or one and the text in the editor."""
+        from app.diff import word_diff
+
+        chosen = self.selected_revisions()
+        current = self.open_text(chosen[0][0]) if len(chosen) == 1 else None
+        if not chosen or len(chosen) > 2 or (len(chosen) == 1 and current is None):
+            self.error.emit("Select one revision to compare with the current text, or two to compare together.")
+            return None
+        if len(chosen) == 2:
+            first, second = sorted(r for _, r in chosen)
+            old, new = self.store.revision(first).text, self.store.revision(second).text
+            title = f"Revision {first} → revision {second}"
+        else:
+            old, new = self.store.revision(chosen[0][1]).text, current
+            title = f"Revision {chosen[0][1]} → the current text"
+        parts = []
+        for op, text in word_diff(old, new):
+            t = html.escape(text).replace("\n", "<br>")
+            parts.append(t if op == " " else f"<del style='background:#f6d5d5'>{t}</del>" if op == "-"
+                         else f"<ins style='background:#d5f0dc'>{t}</ins>")
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        self.diff_view = QTextBrowser()
+        self.diff_view.setHtml("".join(parts))
+        QVBoxLayout(dialog).addWidget(self.diff_view)
+        dialog.resize(700, 500)
+        dialog.open()
+        return dialog
+
+    def restore(self) -> None:
+        """Make the selected revision current again; the text it replaces stays in the history."""
+        chosen = self.selected_revisions()
+        if len(chosen) != 1:
+            self.error.emit("Select the one revision to restore.")
+            return
+        draft_id, revision_id = chosen[0]
+        self.store.restore(draft_id, revision_id, current_text=self.open_text(draft_id))
+        self.restored.emit(draft_id)
 
     # --- where each sentence came from, and the checks ------------------------------------------
 

@@ -1,7 +1,9 @@
 """Recording a memory and dictating at the cursor, with a device picker and a level meter.
 
-The microphone is read on the GUI thread (each block is only written and converted);
-the live transcript runs on its own thread, and the final pass on the speech worker.
+A recording is an app.recording_session.RecordingSession, the same service the CLI
+drives. The microphone is read on the GUI thread (each block is only written and
+converted); the live transcript runs on its own thread, and the final pass on the
+speech lane of the operation runner.
 """
 
 from __future__ import annotations
@@ -11,33 +13,31 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from app import recordings, speaking
+from app import speaking
 from app.errors import USER_ERRORS, FondlyError
-from app.recorder import Recorder, find_input, inputs
+from app.microphone import Recorder, find_input, inputs
+from app.recording_session import RecordingSession
 from app.store import Project, Store
-from app.ui.workers import SpeechWorker
+from app.ui.operations import OperationRunner
 
 
 class RecordingPanel(QWidget):
     """Record, Pause, Stop; which microphone; how loud; how long."""
 
     started = Signal(int)  # memory id
-    stopping = Signal(int)  # memory id: the final pass has been asked for
+    stopping = Signal(int)  # memory id: the final pass has begun
+    finished = Signal(int)  # memory id: ready (or failed, with its error stored on it)
+    live_segment = Signal(int, str)  # memory id, text: emitted from the live transcript's thread
+    dictated = Signal(str)
     error = Signal(str)
-    request_finish = Signal(int, object, object)
-    request_dictate = Signal(object, object)
 
-    def __init__(self, store: Store, worker: SpeechWorker) -> None:
+    def __init__(self, store: Store, runner: OperationRunner) -> None:
         super().__init__()
-        self.store, self.worker = store, worker
+        self.store, self.runner = store, runner
         self.project: Project | None = None
-        self.recorder: Recorder | None = None
-        self.memory_id: int | None = None
-        self.live = None
+        self.session: RecordingSession | None = None
+        self.recorder: Recorder | None = None  # the device in use: the session's, or dictation's
         self.dictation: list[np.ndarray] | None = None
-        self.request_finish.connect(worker.finish_recording)
-        self.request_dictate.connect(worker.dictate)
-
         self.devices = QComboBox(toolTip="Which microphone to record from")
         self.devices.setAccessibleName("Microphone")
         self.record_btn = QPushButton("Record", toolTip="Record a spoken memory (Ctrl+R)")
@@ -77,21 +77,20 @@ class RecordingPanel(QWidget):
     def busy(self) -> bool:
         return self.recorder is not None
 
-    def _open(self, sink, wav) -> Recorder:
-        device = find_input(self.devices.currentText() if self.devices.isEnabled() else None)
-        recorder = Recorder(device, wav, sink)
+    def _watch(self, recorder: Recorder) -> None:
         recorder.level.connect(lambda v: self.meter.setValue(int(v * 100)))
         recorder.failed.connect(self._device_failed)
-        return recorder
 
-    def _need_model(self) -> None:
-        if self.worker.transcriber is None:
+    def _transcriber(self):
+        transcriber = self.runner.engines.loaded("speech")
+        if transcriber is None:
             raise FondlyError("The speech model is still loading; try again in a moment.")
+        return transcriber
 
     # --- recording a memory -------------------------------------------------------------------
 
     def toggle_record(self) -> None:
-        if self.recorder is not None and self.dictation is None:
+        if self.session is not None:
             self.stop()
         elif self.recorder is None:
             self.start()
@@ -100,60 +99,52 @@ class RecordingPanel(QWidget):
         if self.project is None:
             self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
             return
+        device = self.devices.currentText() if self.devices.isEnabled() else None
         try:
-            self._need_model()
-            find_input(self.devices.currentText() if self.devices.isEnabled() else None)  # before storing
-            memory, wav = recordings.begin(self.store, self.project)
+            session = RecordingSession(self.store, self.project, self._transcriber(), device=device,
+                                       on_segment=lambda memory_id, seg: self.live_segment.emit(memory_id, seg.text))
+            memory = session.start()
         except USER_ERRORS as e:
             self.error.emit(str(e))
             return
-        self.memory_id = memory.id
-        self.live = self.worker.live(memory.id, self.project.hotwords)
-        try:
-            self.recorder = self._open(self.live.feed, wav)
-            self.recorder.start()
-        except USER_ERRORS as e:
-            self.live.finish()
-            self.live.store.close()
-            recordings.abandon(self.store, memory.id, wav)
-            self.recorder, self.memory_id, self.live = None, None, None
-            self.error.emit(str(e))
-            return
+        self.session, self.recorder = session, session.recorder
+        self._watch(self.recorder)
         self._running("Stop")
         self.started.emit(memory.id)
 
     def stop(self) -> None:
-        if self.recorder is None or self.memory_id is None:
+        """Stop the microphone now; the final pass over the whole recording runs on the speech lane."""
+        if self.session is None:
             return
-        self._release()
-        memory_id, live = self.memory_id, self.live
-        self.memory_id, self.live = None, None
+        session, self.session, self.recorder = self.session, None, None
+        memory_id = session.stop()
         self._idle()
-        self.request_finish.emit(memory_id, live, list(self.project.hotwords if self.project else []))
+        self.runner.run(lambda job: session.finish(job.store), lane="speech",
+                        on_done=lambda _memory: self.finished.emit(memory_id),
+                        on_failed=lambda message: self._final_pass_failed(memory_id, message))
         self.stopping.emit(memory_id)
 
+    def _final_pass_failed(self, memory_id: int, message: str) -> None:
+        self.store.update_memory(memory_id, status="failed", error=message)
+        self.finished.emit(memory_id)
+
     def close_recording(self) -> None:
-        """The app is closing mid-recording: keep the audio and the live transcript now, and
-        leave the final pass to the next start (it would hold the window open for minutes)."""
+        """The app is closing mid-recording or mid-dictation: keep what was recorded."""
         if self.dictation is not None:
             self._release()
             self.dictation = None
-        if self.recorder is None or self.memory_id is None:
-            return
-        self._release()
-        self.live.finish()
-        self.live.store.close()
-        recordings.leave_for_later(self.store, self.memory_id)
-        self.memory_id, self.live = None, None
+        if self.session is not None:
+            self.session.close_for_later()
+            self.session, self.recorder = None, None
 
     def _release(self) -> None:
-        """Stop the device and let Qt delete it here, on the GUI thread, where it was made."""
+        """Stop the dictation device and let Qt delete it here, on the GUI thread, where it was made."""
         self.recorder.stop()
         self.recorder.deleteLater()
         self.recorder = None
 
     def toggle_pause(self) -> None:
-        if self.recorder is None:
+        if self.recorder is None or self.dictation is not None:
             return
         if self.recorder.paused:
             self.recorder.resume()
@@ -168,9 +159,11 @@ class RecordingPanel(QWidget):
         if self.recorder is not None:
             return False
         try:
-            self._need_model()
+            self._transcriber()
             self.dictation = []
-            self.recorder = self._open(self.dictation.append, None)
+            device = find_input(self.devices.currentText() if self.devices.isEnabled() else None)
+            self.recorder = Recorder(device, None, self.dictation.append)
+            self._watch(self.recorder)
             self.recorder.start()
         except USER_ERRORS as e:
             self.recorder, self.dictation = None, None
@@ -186,7 +179,10 @@ class RecordingPanel(QWidget):
         audio = np.concatenate(self.dictation) if self.dictation else np.zeros(0, np.float32)
         self.dictation = None
         self._idle()
-        self.request_dictate.emit(audio, list(self.project.hotwords if self.project else []))
+        hotwords = list(self.project.hotwords if self.project else [])
+        self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
+                        lane="speech", on_done=self.dictated.emit,
+                        on_failed=lambda message: self.error.emit(f"Dictation failed: {message}"))
 
     # --- state -------------------------------------------------------------------------------
 

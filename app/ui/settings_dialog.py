@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout)
 
-from app import models, settings
+from app import model_manager, settings
 from app.engines import trust, trusted
 from app.errors import USER_ERRORS
 from llm.brief import PACE_RANGE
@@ -62,7 +62,7 @@ class SettingsDialog(QDialog):
 
     def refresh(self) -> None:
         self.models.clear()
-        for row in models.listing():
+        for row in model_manager.listing():
             mark = "✓ " if row["in_use"] else "   "
             extra = f" — {row['architecture']}, {row['quantization']}" if row.get("architecture") else ""
             item = QListWidgetItem(f"{mark}{row['kind']}: {row['name']}{' (bundled)' if row['bundled'] else ''}{extra}")
@@ -80,7 +80,7 @@ class SettingsDialog(QDialog):
 
     def add(self, path: str) -> bool:
         try:
-            models.add(path)
+            model_manager.add(path)
         except USER_ERRORS as e:
             self.show_error(str(e))
             return False
@@ -97,7 +97,7 @@ class SettingsDialog(QDialog):
         if not name:
             return
         try:
-            row = models.use(name)
+            row = model_manager.use(name)
         except USER_ERRORS as e:
             self.show_error(str(e))
             return
@@ -109,8 +109,8 @@ class SettingsDialog(QDialog):
         if not name:
             return
         try:
-            row = models.find(name)
-            models.remove(name)
+            row = model_manager.find(name)
+            model_manager.remove(name)
         except USER_ERRORS as e:
             self.show_error(str(e))
             return

@@ -31,3 +31,25 @@ def step_text_size(direction: int) -> int:
         size = next((s for s in reversed(TEXT_SIZES) if s < now), TEXT_SIZES[0])
     settings.set_value("text_size", size)
     return size
+
+
+def restore_layout(window, splitters: dict) -> None:
+    """The window's size and place, and where each splitter was, as the person left them."""
+    from PySide6.QtCore import QByteArray
+
+    s = ui_settings()
+    for key, restore in [("geometry", window.restoreGeometry), ("state", window.restoreState)] + [
+            (key, splitter.restoreState) for key, splitter in splitters.items()]:
+        if isinstance(s.value(key), QByteArray):
+            restore(s.value(key))
+    if not isinstance(s.value("geometry"), QByteArray):
+        window.resize(1280, 800)
+
+
+def save_layout(window, splitters: dict) -> None:
+    s = ui_settings()
+    s.setValue("geometry", window.saveGeometry())
+    s.setValue("state", window.saveState())
+    for key, splitter in splitters.items():
+        s.setValue(key, splitter.saveState())
+    s.sync()

@@ -19,16 +19,16 @@ def main() -> None:
     project = window.store.create_project("Dad")
     draft, _ = window.store.create_draft(project.id, "Eulogy", "Dad.")
     window.reload_projects(select=project.id)
-    window.drafts.setCurrentItem(window.drafts.topLevelItem(0))
-    window.editor.setFocus()
-    cursor = window.editor.textCursor()
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    window.document.editor.setFocus()
+    cursor = window.document.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
-    window.editor.setTextCursor(cursor)
+    window.document.editor.setTextCursor(cursor)
     count = [0]
 
     def type_word() -> None:
         count[0] += 1
-        QTest.keyClicks(window.editor, f" word{count[0]}")
+        QTest.keyClicks(window.document.editor, f" word{count[0]}")
         print(count[0], flush=True)
 
     timer = QTimer(interval=200, timeout=type_word)

@@ -74,12 +74,12 @@ def test_stall_while_streaming(window, qtbot, report):
     settings.set_value("writing", "prose")  # the path where the model streams token by token
     window.store.add_memory(window.project.id, "typed", "dad.txt",
                             text="Frank fished at Lake Travis every summer and named every catfish Gerald.")
-    window.prompt.setText("Write a long funeral speech using dad.txt with a joke")
+    window.writing.prompt.setText("Write a long funeral speech using dad.txt with a joke")
     with StallProbe() as probe:
-        window.generate()
-        with qtbot.waitSignal(window.text_worker.finished, timeout=120_000):
+        window.writing.generate()
+        with qtbot.waitSignal(window.writing.written, timeout=120_000):
             pass
-    words = len(window.editor.toPlainText().split())
+    words = len(window.document.editor.toPlainText().split())
     report(f"GUI stall while a draft streams ({words} words, {len(probe.stamps)} ticks): longest "
            f"{probe.longest_ms:.1f} ms, p99 {probe.p99_ms:.1f} ms (goal < 50 ms) {verdict(probe.longest_ms, 50)}")
 
@@ -92,8 +92,8 @@ def test_stall_while_transcribing(window, qtbot, tmp_path, jfk, report):
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
         w.writeframes((pcm * 32767).astype("<i2").tobytes())
     with StallProbe() as probe:
-        window.import_paths([str(path)])
-        with qtbot.waitSignal(window.speech_worker.done, timeout=300_000):
+        window.memories.import_paths([str(path)])
+        with qtbot.waitSignal(window.memories.memory_done, timeout=300_000):
             pass
     report(f"GUI stall while {audio.duration(pcm):.0f} s of audio decodes and transcribes: longest "
            f"{probe.longest_ms:.1f} ms, p99 {probe.p99_ms:.1f} ms (goal < 50 ms) {verdict(probe.longest_ms, 50)}")

@@ -14,7 +14,7 @@ import wave
 import numpy as np
 
 from app import recordings
-from app.recorder import Recorder, find_input
+from app.microphone import Recorder, find_input
 from app.store import Store
 from speech import audio
 from speech.live import LiveTranscriber

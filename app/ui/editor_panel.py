@@ -1,0 +1,265 @@
+"""The editor and its preview: the open document, autosave, the words not in the memories
+underlined, and the place writing streams into.
+
+It keeps what the person types (through app.documents, which decides what keeping
+means) and shows what it is told to. Writing, rewriting and dictation put text in through
+its small stream and insert methods, so only this panel moves the cursor and the text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from app import documents, speaking
+from app.errors import USER_ERRORS
+from app.render import to_html
+from app.store import Project, Store
+from app.ui.grounding_marks import FlagMarks
+from llm.brief import Brief
+from llm.composition import Source, facts_for
+
+AUTOSAVE_MS = 2000  # after this long without typing, the text is kept as a revision…
+AUTOSAVE_MAX_MS = 4000  # …and at least this often while typing goes on
+
+
+class EditorPanel(QWidget):
+    saved = Signal(str)  # "draft" | "memory": something was kept; lists showing it should reload
+    revision_shown = Signal(object)  # the Revision now open (its provenance and checks to show)
+    error = Signal(str)
+    status = Signal(str, int)  # a status-bar message and how long to show it (ms)
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.project: Project | None = None
+        self.doc: documents.Doc | None = None
+        self.doc_text = ""  # the text as loaded or last kept, to tell whether it was edited
+        self.busy = False  # writing streams in: nothing is kept or autosaved until it ends
+        self._stream = (0, 0)  # the paragraph being written streams into [start, end) of the text
+
+        self.editor = QPlainTextEdit(placeholderText="Your speech appears here. Type, or ask Fondly below.")
+        self.editor.setAccessibleName("Editor")
+        self.editor.setAcceptDrops(False)  # files dropped here go to the window, to be imported
+        self.editor.textChanged.connect(lambda: self._render_timer.start())
+        self.editor.textChanged.connect(self._typed)
+        self.marks = FlagMarks(self.editor.document())
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._context_menu)
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
+        self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS, timeout=self.autosave)
+        self.preview = QTextBrowser(openExternalLinks=False, openLinks=False)
+        self.preview.setAccessibleName("Preview")
+        self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
+        self.split = QSplitter()
+        self.split.addWidget(self.editor)
+        self.split.addWidget(self.preview)
+        self.words_label = QLabel()  # for the status bar: words and speaking time
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.split)
+        self.render_preview()
+
+    # --- the open document ------------------------------------------------------------------
+
+    @property
+    def draft_id(self) -> int | None:
+        return self.doc[1] if self.doc and self.doc[0] == "draft" else None
+
+    @property
+    def memory_id(self) -> int | None:
+        return self.doc[1] if self.doc and self.doc[0] == "memory" else None
+
+    def set_project(self, project: Project | None) -> None:
+        self.save()
+        self.project = project
+        self.open(None, save=False)
+
+    def open(self, doc: documents.Doc | None, revision_id: int | None = None, save: bool = True,
+             read_only: bool = False) -> None:
+        """Show a draft (its current text, or one revision's) or a memory."""
+        if save:
+            self.save()
+        self.doc = doc
+        text, revision = documents.load(self.store, doc, revision_id)
+        if doc and doc[0] == "draft":
+            self.revision_shown.emit(revision)
+        self.doc_text = text
+        self.update_marks()
+        self.editor.setPlainText(text)
+        self.editor.setReadOnly(read_only)
+
+    def show_transcript(self, memory_id: int) -> None:
+        """A memory's transcript grew (a live recording): show it if it is the one open."""
+        if self.memory_id == memory_id:
+            self.doc_text = self.store.memory(memory_id).text
+            self.editor.setPlainText(self.doc_text)
+
+    def blank(self) -> None:
+        """A fresh page for a new draft (what was there is kept first)."""
+        self.save()
+        self.doc, self.doc_text = None, ""
+        self.editor.clear()
+
+    def save(self, origin: str = "edited") -> bool:
+        """Keep edits to the open document. True if something was kept."""
+        if self.busy:
+            return False
+        text = self.editor.toPlainText()
+        if text == self.doc_text and origin != "snapshot":
+            return False
+        try:
+            doc = documents.keep(self.store, self.project, self.doc, text, origin=origin)
+        except USER_ERRORS as e:
+            self.error.emit(f"Your edit could not be saved: {e}")
+            return False
+        if doc is None:
+            return False
+        self.doc, self.doc_text = doc, text
+        self._autosave.stop()  # whatever saved it, there is nothing left for autosave to keep
+        self._autosave_max.stop()
+        self.saved.emit(doc[0])
+        return True
+
+    def _typed(self) -> None:
+        if not self.busy and not self.editor.isReadOnly():
+            self._autosave.start()
+            if not self._autosave_max.isActive():
+                self._autosave_max.start()
+
+    def autosave(self) -> None:
+        if self.save(origin="autosave"):
+            self.status.emit("Saved.", 1500)
+
+    def snapshot(self) -> None:
+        if self.save(origin="snapshot"):
+            self.status.emit("Snapshot kept in the history.", 3000)
+
+    def kept(self, doc: documents.Doc | None = None) -> None:
+        """What the editor shows has just been kept elsewhere (by writing): nothing to save."""
+        if doc is not None:
+            self.doc = doc
+        self.doc_text = self.editor.toPlainText()
+
+    # --- text put in by writing and dictation -------------------------------------------------
+
+    def begin_stream(self, at: int) -> None:
+        self._stream = (at, at)
+        self.busy = True
+        self.editor.setReadOnly(True)
+        self.marks.set_facts(None)
+
+    def stream(self, text: str) -> None:
+        """Add a piece of the paragraph being written."""
+        start, end = self._stream
+        self._stream = (start, self._insert(end, end, text))
+        self.editor.ensureCursorVisible()
+
+    def replace_stream(self, text: str) -> None:
+        """Replace the paragraph being written ("" drops it: it failed its checks)."""
+        start, end = self._stream
+        self._stream = (start, self._insert(start, end, text))
+
+    def settle_stream(self, text: str) -> None:
+        """The paragraph is finished and checked: it stays, and the next one begins after it."""
+        self.replace_stream(text)
+        self._stream = (self._stream[1], self._stream[1])
+
+    def end_stream(self) -> None:
+        self.busy = False
+        self.editor.setReadOnly(False)
+        self.update_marks()
+
+    def _insert(self, start: int, end: int, text: str) -> int:
+        length = len(self.editor.toPlainText())
+        cursor = self.editor.textCursor()
+        cursor.setPosition(min(start, length))
+        cursor.setPosition(min(end, length), cursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        return cursor.position()
+
+    def insert_words(self, at: int, text: str) -> None:
+        """Dictated words, at `at`, with a space before them if they need one."""
+        at = min(at, len(self.editor.toPlainText()))
+        before = self.editor.toPlainText()[:at]
+        cursor = self.editor.textCursor()
+        cursor.setPosition(self._insert(at, at, (" " if before and not before[-1].isspace() else "") + text))
+        self.editor.setTextCursor(cursor)
+
+    def replace_span(self, start: int, end: int, expected: str, text: str) -> bool:
+        """Put `text` where `expected` was; False (and nothing changed) if that span was edited since."""
+        cursor = self.editor.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
+        if cursor.selectedText().replace("\u2029", "\n") != expected:
+            return False
+        cursor.insertText(text)
+        return True
+
+    def selection(self) -> tuple[str, int, int]:
+        cursor = self.editor.textCursor()
+        return cursor.selectedText().replace("\u2029", "\n"), cursor.selectionStart(), cursor.selectionEnd()
+
+    def cursor_position(self) -> int:
+        return self.editor.textCursor().position()
+
+    def select_text(self, text: str) -> None:
+        """Show a sentence selected (from the list of where each sentence came from)."""
+        start = self.editor.toPlainText().find(text) if text else -1
+        if start >= 0:
+            cursor = self.editor.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(start + len(text), cursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)
+            self.editor.setFocus()
+
+    # --- words not in the memories ----------------------------------------------------------
+
+    def update_marks(self) -> None:
+        """Underline, in the open draft, what the project's memories and facts do not hold."""
+        if self.busy or not (self.project and self.draft_id):
+            self.marks.set_facts(None)
+            return
+        p = self.project
+        brief = Brief.from_dict(self.store.draft(self.draft_id).brief or {})
+        brief.subject = brief.subject or p.subject
+        sources = [Source(m.id, m.title, m.text) for m in self.store.memories(p.id)]
+        self.marks.set_facts(facts_for(brief, sources, p.hotwords, p.speaker))
+
+    def _context_menu(self, pos) -> None:
+        menu = self.editor.createStandardContextMenu(self.editor.mapToGlobal(pos))
+        cursor = self.editor.cursorForPosition(pos)
+        word = self.marks.word_at(cursor.block().text(), cursor.positionInBlock())
+        if word and self.project:
+            accept = QAction(f"“{word}” is not in your memories — it is true: accept it", menu)
+            accept.triggered.connect(lambda: self.accept_word(word))
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertAction(first, accept)
+            menu.insertSeparator(first)
+        menu.exec(self.editor.mapToGlobal(pos))
+
+    def accept_word(self, word: str) -> None:
+        """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
+        if word not in self.project.vocabulary:
+            self.project = self.store.update_project(self.project.id, vocabulary=self.project.vocabulary + [word])
+        self.update_marks()
+        self.status.emit(f"“{word}” is accepted as true, and added to the project's vocabulary.", 5000)
+
+    # --- preview, size, layout --------------------------------------------------------------
+
+    def render_preview(self) -> None:
+        text = self.editor.toPlainText()
+        bar = self.preview.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.preview.setHtml(to_html(text))
+        if at_end:
+            bar.setValue(bar.maximum())
+        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
+        self.words_label.setText(speaking.summary(text, pace))
+
+    def apply_font(self, font: QFont) -> None:
+        for w in (self.editor, self.preview):
+            w.setFont(font)
+        self.preview.document().setDefaultFont(font)
+        self.render_preview()

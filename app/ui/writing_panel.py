@@ -1,0 +1,251 @@
+"""The prompt bar and what it sets going: shorthand → Brief chips → a draft, an anecdote at the
+cursor, or a rewrite of the selection, written on the text lane and streamed into the editor.
+
+Everything written is stored by app.writing (with model, seed, prompt, provenance and
+checks), as the CLI stores it; this panel only asks, streams, and shows the outcome.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from app import speaking, writing
+from app.store import Project, Store
+from app.ui.brief_chips import BriefChips
+from app.ui.editor_panel import EditorPanel
+from app.ui.operations import OperationRunner
+from llm.brief import Brief
+
+_TOKEN, _DISCARD, _PARAGRAPH = "token", "discard", "paragraph"
+
+
+class WritingPanel(QWidget):
+    written = Signal(int, int, bool)  # draft id, revision id, stopped part-way: on screen and stored
+    piece_kept = Signal(int)  # revision id: an anecdote went in at the cursor and was kept
+    rewritten = Signal(object)  # app.writing.Rewrite: put in and kept, or refused with its problems
+    streamed = Signal(str)  # each piece of text as it streams in
+    paragraph_written = Signal(int, dict)  # its number in the draft, its provenance
+    checks_ready = Signal(dict)
+    started = Signal()
+    error = Signal(str)
+    message = Signal(str)  # calm news for the message bar
+    status = Signal(str, int)
+
+    def __init__(self, store: Store, runner: OperationRunner, editor: EditorPanel, dictation) -> None:
+        super().__init__()
+        self.store, self.runner, self.editor, self.dictation = store, runner, editor, dictation
+        self.project: Project | None = None
+        self._operation = None
+        self._count = 0
+        self._dictation_at = 0  # where the cursor was when dictation began
+
+        self.prompt = QLineEdit(placeholderText='e.g. "Write a funeral speech using dad.txt and include at least one joke"')
+        self.prompt.setAccessibleName("Shorthand")
+        self.prompt.returnPressed.connect(self.generate)
+        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
+        self.generate_btn.clicked.connect(self.generate)
+        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
+        self.stop_btn.clicked.connect(self.stop)
+        self.dictate_btn = QPushButton("Dictate", checkable=True,
+                                       toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)")
+        self.dictate_btn.toggled.connect(self.dictate)
+        dictation.dictated.connect(self._dictated)
+        self.chips = BriefChips()
+        self.prompt.textChanged.connect(lambda: self._brief_timer.start())
+        self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
+        bar = QHBoxLayout()
+        for w, stretch in ((self.prompt, 1), (self.generate_btn, 0), (self.stop_btn, 0), (self.dictate_btn, 0)):
+            bar.addWidget(w, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.chips)
+
+    @property
+    def busy(self) -> bool:
+        return self._operation is not None
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.update_brief()
+
+    # --- the Brief ----------------------------------------------------------------------------
+
+    def current_brief(self) -> Brief | None:
+        """The Brief for the prompt as the chips show it (with any change the person made)."""
+        if self.project is None or not self.prompt.text().strip():
+            return None
+        if self.chips.brief is None or self.chips.brief.shorthand != self.prompt.text():
+            self.chips.show_brief(writing.make_brief(self.store, self.project, self.prompt.text()),
+                                  self.store.memories(self.project.id), self.project.pace)
+        return self.chips.brief
+
+    def update_brief(self) -> None:
+        if self.project is None or not self.prompt.text().strip():
+            self.chips.show_brief(None, [], speaking.DEFAULT_PACE)
+            return
+        self.current_brief()
+
+    def _memory_ids(self) -> list[int] | None:
+        return sorted(self.chips.selected) if self.chips.selected is not None else None
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        """Write what the prompt asks: a new draft; or, into the open draft, an anecdote at the
+        cursor; or, with text selected, a rewrite of the selection."""
+        if self.busy:
+            return
+        if self.project is None:
+            self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
+            return
+        brief = self.current_brief()
+        if brief is None:
+            self.error.emit('Tell Fondly what to write, for example "Write a funeral speech using dad.txt".')
+            self.prompt.setFocus()
+            return
+        brief = Brief.from_dict(copy.deepcopy(brief.to_dict()))
+        selection = self.editor.selection()[0]
+        in_draft = self.editor.draft_id is not None
+        if brief.task == "rewrite":
+            if not (in_draft and selection.strip()):
+                self.error.emit("Select the passage to rewrite in a draft first, then ask again.")
+                return
+            self.rewrite_selection(brief.rewrite or "warmer", brief)
+            return
+        project, ids = self.project, self._memory_ids()
+        if brief.task in ("anecdote", "opening", "closing") and in_draft:
+            self.editor.save()
+            draft_id = self.editor.draft_id
+            self._begin(self.editor.cursor_position())
+            self._operation = self.runner.run(
+                lambda job: writing.compose_piece(job.store, project, brief, job.text_engine(), memory_ids=ids,
+                                                  cancel=job.cancel, **self._streaming(job)),
+                on_done=lambda piece: self._piece_done(draft_id, piece), on_failed=self._failed,
+                on_progress=self._progress)
+            return
+        self.editor.blank()
+        self._begin(0)
+        self._operation = self.runner.run(
+            lambda job: writing.write(job.store, project, brief, job.text_engine(), memory_ids=ids,
+                                      cancel=job.cancel, **self._streaming(job)),
+            on_done=self._draft_done, on_failed=self._failed, on_progress=self._progress)
+
+    @staticmethod
+    def _streaming(job) -> dict:
+        """The writers' callbacks, carried to the GUI thread as the operation's progress."""
+        return {"on_token": lambda t: job.progress((_TOKEN, t)),
+                "on_paragraph": lambda p: job.progress((_PARAGRAPH, p)),
+                "on_discard": lambda: job.progress((_DISCARD, None))}
+
+    def _begin(self, at: int) -> None:
+        self._count = 0
+        self.editor.begin_stream(at)
+        self.generate_btn.setEnabled(False)
+        self.stop_btn.setEnabled(True)
+        self.status.emit("Writing…", 0)
+        self.started.emit()
+
+    def _progress(self, event) -> None:
+        kind, value = event
+        if kind == _TOKEN:
+            self.editor.stream(value)
+            self.streamed.emit(value)
+        elif kind == _DISCARD:
+            self.editor.replace_stream("")
+        else:
+            self.editor.settle_stream(value.text + "\n\n")
+            self._count += 1
+            self.paragraph_written.emit(self._count, value.to_dict())
+
+    def stop(self) -> bool:
+        """Stop writing (what is written is kept). False if nothing was being written."""
+        if self._operation is None:
+            return False
+        self._operation.cancel()
+        return True
+
+    def _end(self) -> None:
+        self._operation = None
+        self.generate_btn.setEnabled(True)
+        self.stop_btn.setEnabled(False)
+        self.editor.end_stream()
+        self.status.emit("", 0)
+
+    def _draft_done(self, result) -> None:
+        self._end()
+        self.editor.open(("draft", result.draft.id), save=False)
+        if result.stopped:
+            self.status.emit("Stopped. What was written is kept as a revision.", 5000)
+        self.written.emit(result.draft.id, result.revision.id, result.stopped)
+
+    def _piece_done(self, draft_id: int, piece) -> None:
+        """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
+        self._end()
+        if self.editor.draft_id != draft_id:
+            return
+        revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece)
+        self.editor.kept()
+        self.checks_ready.emit(piece.composition.check.to_dict())
+        self.piece_kept.emit(revision.id)
+
+    def _failed(self, message: str) -> None:
+        if self.editor.draft_id is not None or self.editor.doc is None:
+            self.editor.replace_stream("")
+        self._end()
+        self.error.emit(message)
+
+    # --- rewriting a selection ----------------------------------------------------------------
+
+    def rewrite_selection(self, how: str, brief: Brief | None = None) -> None:
+        if self.busy:
+            return
+        if self.project is None:
+            self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
+            return
+        passage, start, end = self.editor.selection()
+        if self.editor.draft_id is None or not passage.strip():
+            self.error.emit("Select the passage to rewrite in a draft first.")
+            return
+        self.editor.save()
+        project, draft_id = self.project, self.editor.draft_id
+        brief = brief or self.current_brief() or Brief()
+        self._begin(start)
+        self.status.emit(f"Rewriting the selection ({how})…", 0)
+        self._operation = self.runner.run(
+            lambda job: writing.rewrite(job.store, project, passage, how, brief, job.text_engine(), cancel=job.cancel),
+            on_done=lambda rw: self._rewrite_done(draft_id, (start, end), rw), on_failed=self._failed)
+
+    def _rewrite_done(self, draft_id: int, span: tuple[int, int], rw) -> None:
+        self._end()
+        if rw.problems:
+            self.message.emit("The passage is kept as it was: the rewrite " + "; ".join(rw.problems) + ".")
+        elif self.editor.draft_id != draft_id or not self.editor.replace_span(*span, rw.passage, rw.text):
+            self.error.emit("The text changed while it was being rewritten, so the rewrite was not put in.")
+        else:
+            writing.keep_rewrite(self.store, draft_id, self.editor.editor.toPlainText(), rw)
+            self.editor.kept()
+        self.rewritten.emit(rw)
+
+    # --- dictation ----------------------------------------------------------------------------
+
+    def dictate(self, on: bool) -> None:
+        """Toggle dictation; the words go in where the cursor was when it began."""
+        if on:
+            if self.busy or not self.dictation.start_dictation():
+                self.dictate_btn.setChecked(False)
+                return
+            self._dictation_at = self.editor.cursor_position()
+            self.dictate_btn.setText("Done")
+        else:
+            self.dictate_btn.setText("Dictate")
+            self.dictation.stop_dictation()
+
+    def _dictated(self, text: str) -> None:
+        if not text.strip():
+            self.status.emit("Nothing was heard.", 4000)
+            return
+        self.editor.insert_words(self._dictation_at, text.strip())
