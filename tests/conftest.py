@@ -146,17 +146,36 @@ def fondly(fondly_home) -> Fondly:
 
 
 @pytest.fixture
-def window(qtbot, qapp, pulse):
-    """The real main window, shown and active (window shortcuts need it active)."""
+def make_window(qtbot, qapp, pulse):
+    """Builds the real main window as app.ui.app does, shown and active (window shortcuts need
+    it active). `make_window(text_engine)` hands the runner a text engine of the test's own —
+    a ScriptedEngine for plumbing tests, so they never wait on a real model."""
+    from app.engines import Engines, open_text_engine
+    from app.store import Store
     from app.ui.app import STYLE
     from app.ui.main_window import MainWindow
+    from app.ui.operations import OperationRunner
 
     qapp.setStyleSheet(STYLE.read_text(encoding="utf-8"))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)  # window shortcuts (Esc, Ctrl+S…) need the window active
-    yield w
-    if w.isVisible():
-        w.close()
+    made = []
+
+    def make(text_engine=None):
+        engines = Engines(open_text=(lambda: text_engine) if text_engine is not None else open_text_engine)
+        w = MainWindow(Store.open_default(), OperationRunner(engines))
+        qtbot.addWidget(w)
+        w.show()
+        w.activateWindow()
+        qtbot.waitActive(w)  # window shortcuts (Esc, Ctrl+S…) need the window active
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        if w.isVisible():
+            w.close()
+
+
+@pytest.fixture
+def window(make_window):
+    """The main window with the bundled models, as a person gets it."""
+    return make_window()

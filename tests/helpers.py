@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -70,8 +71,11 @@ class ScriptedEngine:
         def __init__(self, parameters: int | None):
             self.parameters = parameters
 
-    def __init__(self, replies: list[str], parameters: int | None = 7_000_000_000, context: int = 4096):
+    def __init__(self, replies: list[str], parameters: int | None = 7_000_000_000, context: int = 4096,
+                 delay: float = 0.0):
+        """`delay`: seconds per word, for tests that must stop a draft while it streams."""
         self.replies = list(replies)
+        self.delay = delay
         self.asked: list[list] = []
         self.info = self.Info(parameters)
         self.context = context
@@ -89,6 +93,8 @@ class ScriptedEngine:
         for word in reply.split(" "):
             if cancel is not None and cancel.is_set():
                 return
+            if self.delay:
+                time.sleep(self.delay)
             yield word + " "
 
 

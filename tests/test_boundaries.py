@@ -83,3 +83,26 @@ def test_every_text_engine_keeps_the_protocol(engine):
 
     for e in (engine, RemoteEngine("http://127.0.0.1:9/v1"), ScriptedEngine([])):
         assert isinstance(e, TextEngine) and isinstance(e.context, int) and e.name
+
+
+def test_one_way_to_run_work_off_the_gui_thread():
+    """Threads are made in two places only: the operation runner (the window's work) and the
+    live transcript (its own thread, Qt-free). No panel has a QThread or a worker of its own."""
+    import re
+
+    thread = re.compile(r"\bQThread\b|threading\.Thread\(|\bQThreadPool\b|\bQRunnable\b")
+    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
+                    if thread.search(p.read_text(encoding="utf-8")))
+    assert makers == ["app/ui/operations.py", "speech/live.py"]
+
+
+def test_the_main_window_only_arranges():
+    """main_window.py is menus, layout and closing; no UI module grows past 500 lines."""
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+             for p in _sources("app") if "ui" in p.relative_to(ROOT).parts}
+    assert sizes["app/ui/main_window.py"] <= 300, sizes["app/ui/main_window.py"]
+    assert max(sizes.values()) <= 500, max(sizes.items(), key=lambda kv: kv[1])
+    import re
+
+    window = (ROOT / "app/ui/main_window.py").read_text(encoding="utf-8")
+    assert len(re.findall(r"self\.store\.\w+\(", window)) <= 3  # it was 17: the panels and services read and write

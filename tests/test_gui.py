@@ -78,21 +78,6 @@ def test_the_whole_path_import_generate_stop(window, qtbot, tmp_path, jfk):
     assert window.drafts_panel.tree.topLevelItemCount() == 1
 
 
-def test_escape_stops_generation(window, qtbot, tmp_path):
-    settings.set_value("writing", "prose")
-    make_project(window, qtbot)
-    window.store.add_memory(window.project.id, "typed", "garden", text=DAD)
-    window.writing.prompt.setText("Write a long eulogy about the garden")
-    chunks: list[str] = []
-    window.writing.streamed.connect(chunks.append)
-    window.writing.prompt.setFocus()
-    qtbot.keyClick(window.writing.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=120_000)
-    with qtbot.waitSignal(window.writing.written, timeout=5_000) as done:
-        qtbot.keyClick(window.document.editor, Qt.Key.Key_Escape)
-    assert done.args[2] is True
-
-
 def test_drag_and_drop_imports_and_corrupt_audio_is_a_message(window, qtbot, tmp_path, jfk):
     make_project(window, qtbot)
     note = tmp_path / "note.txt"

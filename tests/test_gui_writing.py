@@ -1,12 +1,15 @@
-"""The Brief as chips, provenance beside paragraphs, anecdotes at the cursor, rewrites."""
+"""The Brief as chips, provenance beside paragraphs, anecdotes at the cursor, rewrites.
+
+Plumbing: the text engine is a ScriptedEngine (the size of the bundled model, so Fondly
+writes memory-first), so these never wait on a model; test_gui.py has the end-to-end run.
+"""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.helpers import make_project
-from tests.helpers import DAD, FISHING, GARDEN
+from tests.helpers import DAD, FISHING, GARDEN, ScriptedEngine, make_project
 
 FOUR = [
     ("Write a funeral speech using dad.txt and be sure to include at least one joke.", ["Using: dad.txt", "Jokes: 1"]),
@@ -16,6 +19,11 @@ FOUR = [
      ["Task: anecdote", "Note: He always said we were the three bears and he was Goldilocks."]),
     ("Make it about four minutes. Don't mention the hospital.", ["Length: 4.0 min · 480 words", "Leave out: the hospital"]),
 ]
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window(ScriptedEngine([], parameters=135_000_000))
 
 
 @pytest.fixture
@@ -85,9 +93,8 @@ def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):
     assert len(window.store.drafts(project.id)) == 1  # no new draft: it went into this one
 
 
-def test_rewriting_a_selection_never_adds_what_is_not_in_the_memories(window, qtbot, project):
-    window.warm_up()
-    passage = "Dad fished at Lake Travis every summer. He named every catfish Gerald."
+def _select(window, qtbot, project, passage: str) -> int:
+    """A draft with `passage` between two others, open, the passage selected."""
     draft, _ = window.store.create_draft(project.id, "Eulogy", f"Before.\n\n{passage}\n\nAfter.\n")
     window.reload_drafts()
     window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
@@ -96,16 +103,61 @@ def test_rewriting_a_selection_never_adds_what_is_not_in_the_memories(window, qt
     cursor.setPosition(start)
     cursor.setPosition(start + len(passage), cursor.MoveMode.KeepAnchor)
     window.document.editor.setTextCursor(cursor)
-    with qtbot.waitSignal(window.writing.rewritten, timeout=120_000) as done:
+    return draft.id
+
+
+PASSAGE = "Dad fished at Lake Travis every summer. He named every catfish Gerald."
+
+
+def test_a_rewrite_of_the_selection_goes_in_and_is_kept_with_what_made_it(make_window, qtbot):
+    window = make_window(ScriptedEngine(["Every summer Dad fished at Lake Travis, and he named every catfish Gerald."]))
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "text", "dad.txt", text=DAD)
+    draft_id = _select(window, qtbot, window.project, PASSAGE)
+    with qtbot.waitSignal(window.writing.rewritten, timeout=10_000) as done:
         window.writing.rewrite_selection("warmer")
-    qtbot.waitUntil(lambda: not window.writing.busy)
     rw = done.args[0]
-    original, new, problems = rw.passage, rw.text, rw.problems
+    assert rw.problems == [] and rw.passage == PASSAGE
     text = window.document.editor.toPlainText()
-    assert original == passage and text.startswith("Before.") and text.rstrip().endswith("After.")
-    if problems:  # refused: the passage stays as it was, and the person is told why
-        assert passage in text and window.message.isVisible()
-    else:
-        assert new in text and passage not in text
-        last = window.store.revisions(draft.id)[-1]
-        assert last.text == text and last.seed == rw.seed and last.model == rw.model and passage in last.prompt
+    assert text == f"Before.\n\n{rw.text}\n\nAfter.\n" and not window.writing.busy
+    last = window.store.revisions(draft_id)[-1]
+    assert last.text == text and last.seed == rw.seed and last.model == "scripted" and PASSAGE in last.prompt
+
+
+def test_a_rewrite_that_invents_leaves_the_passage_and_says_why(make_window, qtbot):
+    window = make_window(ScriptedEngine(["Dad fished in Paris with his brother Michael."] * 3))
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "text", "dad.txt", text=DAD)
+    draft_id = _select(window, qtbot, window.project, PASSAGE)
+    before = [r.text for r in window.store.revisions(draft_id)]
+    with qtbot.waitSignal(window.writing.rewritten, timeout=10_000) as done:
+        window.writing.rewrite_selection("warmer")
+    assert done.args[0].problems
+    assert window.document.editor.toPlainText() == f"Before.\n\n{PASSAGE}\n\nAfter.\n"
+    assert [r.text for r in window.store.revisions(draft_id)] == before  # nothing kept
+    assert window.message.isVisible() and "kept as it was" in window.message.label.text()
+
+
+def test_stopping_keeps_what_streamed_as_a_flagged_revision(make_window, qtbot):
+    """Esc while prose streams: stopped at once, and what was on screen is what is kept."""
+    from app import settings
+
+    settings.set_value("writing", "prose")
+    reply = "Frank grew tomatoes in the garden and gave them away to the neighbours every summer " * 6
+    window = make_window(ScriptedEngine([reply] * 8, delay=0.05))
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "garden", text=GARDEN)
+    window.writing.prompt.setText("Write a long eulogy about the garden")
+    chunks: list[str] = []
+    window.writing.streamed.connect(chunks.append)
+    window.writing.prompt.setFocus()
+    qtbot.keyClick(window.writing.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.writing.busy and window.document.editor.isReadOnly() and window.writing.stop_btn.isEnabled()
+    qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=10_000)
+    with qtbot.waitSignal(window.writing.written, timeout=5_000) as done:
+        qtbot.keyClick(window.document.editor, Qt.Key.Key_Escape)
+    draft_id, revision_id, stopped = done.args
+    assert stopped and not window.writing.busy and not window.document.editor.isReadOnly()
+    revision = window.store.revision(revision_id)
+    assert revision.checks["stopped"] is True and revision.model == "scripted"
+    assert revision.text.strip() == window.document.editor.toPlainText().strip()

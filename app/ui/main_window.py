@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         for panel in (mem, w):
             panel.message.connect(self.message.show_message)
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
-        doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self._titles()))
+        doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         search.open_requested.connect(lambda kind, ident: self._open_memory(ident, select=True) if kind == "memory"
                                       else self._open_draft(ident))
         w.started.connect(self._writing_started)
-        w.paragraph_written.connect(lambda n, p: drafts.add_rows([{}] * (n - 1) + [p], self._titles()))
+        w.paragraph_written.connect(lambda n, p: drafts.add_rows([{}] * (n - 1) + [p], self.memories.titles_by_id()))
         w.checks_ready.connect(drafts.show_checks)
         for done in (w.written, w.piece_kept, w.rewritten):
             done.connect(self.reload_drafts)
@@ -206,9 +206,6 @@ class MainWindow(QMainWindow):
     def _filter(self, found: set | None) -> None:
         self.memories.filter(None if found is None else {i for kind, i in found if kind == "memory"})
         self.drafts_panel.filter(None if found is None else {i for kind, i in found if kind == "draft"})
-
-    def _titles(self) -> dict[int, str]:
-        return {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
 
     def _writing_started(self) -> None:
         self.message.hide()

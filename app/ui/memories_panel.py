@@ -121,6 +121,10 @@ class MemoriesPanel(QWidget):
     def titles(self) -> list[str]:
         return [self.list.item(i).text().split("\n")[0] for i in range(self.list.count())]
 
+    def titles_by_id(self) -> dict[int, str]:
+        """Every memory's title by id (the drafts panel names the memory each sentence came from)."""
+        return {m.id: m.title for m in self.store.memories(self.project.id)} if self.project else {}
+
     def is_busy(self, memory_id: int) -> bool:
         """Being recorded or transcribed: its text is not the person's to edit yet."""
         session = self.recording.session

@@ -1,0 +1,126 @@
+"""The operation runner: the one way work leaves the GUI thread — order, results, progress,
+errors turned into one message, cancellation, models loaded once; and app.documents, the
+rule for what keeping the editor's text means."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app import documents
+from app.engines import Engines
+from app.errors import FondlyError
+from app.ui.operations import OperationRunner
+from tests.helpers import ScriptedEngine
+
+
+@pytest.fixture
+def runner(qapp, fondly_home):
+    r = OperationRunner(Engines(open_text=lambda: ScriptedEngine(["Hello there."]),
+                                open_speech=lambda: (_ for _ in ()).throw(FondlyError("No speech model here."))))
+    yield r
+    r.shutdown()
+
+
+def test_results_come_back_on_the_gui_thread_in_order(runner, qtbot):
+    gui = threading.get_ident()
+    seen = []
+    for n in range(3):
+        runner.run(lambda job, n=n: (n, threading.get_ident()), on_done=lambda r: seen.append((r, threading.get_ident())))
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=5_000)
+    assert [r[0][0] for r in seen] == [0, 1, 2]
+    assert all(worker != gui and where == gui for (_, worker), where in seen)
+    assert not runner.busy("text")
+
+
+def test_progress_reaches_the_caller_before_the_result(runner, qtbot):
+    events = []
+
+    def op(job):
+        for word in ("one", "two", "three"):
+            job.progress(word)
+        return "done"
+
+    runner.run(op, on_done=events.append, on_progress=events.append)
+    qtbot.waitUntil(lambda: "done" in events, timeout=5_000)
+    assert events == ["one", "two", "three", "done"]
+
+
+def test_a_persons_mistake_is_its_message_and_a_bug_says_the_work_is_safe(runner, qtbot, capsys):
+    failures = []
+    runner.run(lambda job: (_ for _ in ()).throw(FondlyError("There is no memory called 'mum.txt'.")),
+               on_failed=failures.append)
+    runner.run(lambda job: {}["missing"], on_failed=failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
+    assert failures[0] == "There is no memory called 'mum.txt'."
+    assert failures[1].startswith("Something went wrong (KeyError") and "memories and drafts are safe" in failures[1]
+    assert "Traceback" in capsys.readouterr().err  # the bug's trace goes to the log, not to the person
+
+
+def test_cancel_stops_the_running_operation_and_what_is_queued(runner, qtbot):
+    outcomes = []
+
+    def slow(job):
+        while not job.cancel.is_set():
+            time.sleep(0.01)
+        return "stopped"
+
+    runner.run(slow, on_done=outcomes.append)
+    queued = runner.run(lambda job: "cancelled before it began" if job.cancel.is_set() else "ran", on_done=outcomes.append)
+    time.sleep(0.1)
+    started = time.perf_counter()
+    runner.cancel("text")
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=5_000)
+    assert time.perf_counter() - started < 1.0
+    assert outcomes == ["stopped", "cancelled before it began"] and queued.cancelled.is_set()
+
+
+def test_lanes_run_side_by_side(runner, qtbot):
+    """Writing never waits behind a long transcription."""
+    release = threading.Event()
+    done = []
+    runner.run(lambda job: release.wait(5), lane="speech", on_done=lambda _: done.append("speech"))
+    runner.run(lambda job: "text", on_done=done.append)
+    qtbot.waitUntil(lambda: done == ["text"], timeout=5_000)
+    release.set()
+    qtbot.waitUntil(lambda: done == ["text", "speech"], timeout=5_000)
+
+
+def test_models_load_once_and_a_failure_to_load_is_the_operations_failure(runner, qtbot):
+    loaded, failures, names = [], [], []
+    runner.model_loaded.connect(lambda kind, name: loaded.append((kind, name)))
+    for _ in range(2):
+        runner.run(lambda job: job.text_engine().name, on_done=names.append)
+    runner.run(lambda job: job.transcriber(), lane="speech", on_failed=failures.append)
+    qtbot.waitUntil(lambda: len(names) == 2 and bool(failures), timeout=5_000)
+    assert names == ["scripted", "scripted"] and loaded == [("text", "scripted")]
+    assert failures == ["No speech model here."]
+
+
+def test_after_shutdown_nothing_calls_back(runner, qtbot):
+    called = []
+    runner.run(lambda job: time.sleep(0.3), on_done=called.append, on_failed=called.append)
+    runner.shutdown()
+    qtbot.wait(500)
+    assert called == []
+
+
+# --- what keeping the editor's text means ---------------------------------------------------------
+
+
+def test_keeping_text_adds_a_revision_replaces_a_transcript_or_starts_a_draft(store):
+    project = store.create_project("Dad")
+    draft, first = store.create_draft(project.id, "Eulogy", "Dad.")
+    memory = store.add_memory(project.id, "voice", "story", text="He said it.")
+
+    assert documents.keep(store, project, ("draft", draft.id), "Dad. He loved us.") == ("draft", draft.id)
+    assert [r.text for r in store.revisions(draft.id)] == ["Dad.", "Dad. He loved us."]  # the first is untouched
+    assert documents.keep(store, project, ("memory", memory.id), "He said it, twice.") == ("memory", memory.id)
+    assert store.memory(memory.id).text == "He said it, twice."
+    blank = documents.keep(store, project, None, "Words typed on a blank page.")
+    assert blank[0] == "draft" and store.draft(blank[1]).title == "Untitled draft"
+    assert documents.load(store, blank)[0] == "Words typed on a blank page."
+    assert documents.keep(store, project, None, "   ") is None  # nothing to keep
+    assert documents.load(store, ("draft", draft.id), first.id)[0] == "Dad."
