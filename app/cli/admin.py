@@ -1,0 +1,129 @@
+"""`fondly config …`, `models …` and `doctor`: settings, the model manager and the health check."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from app import settings
+from app.errors import FondlyError
+from app.cli.base import FondlyGroup, _json, cli
+
+
+# --- settings, models, doctor ------------------------------------------------------------
+
+
+@cli.group(cls=FondlyGroup)
+def config() -> None:
+    """Read and change settings: model, whisper_model, threads, context, gpu_layers, pace, text_size, server, writing."""
+
+
+@config.command("get")
+@click.argument("key", required=False)
+def config_get(key) -> None:
+    """Print one setting, or all of them as JSON."""
+    if key:
+        value = settings.get(key)
+        click.echo("" if value is None else json.dumps(value) if isinstance(value, (list, dict)) else value)
+    else:
+        _json(settings.load())
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value", required=False)
+def config_set(key, value) -> None:
+    """Change a setting; no VALUE (or "default") puts the default back."""
+    settings.set_value(key, settings.parse(key, value))
+    click.echo(f"{key} = {settings.get(key)}", err=True)
+
+
+@config.command("trust")
+@click.argument("url")
+def config_trust(url) -> None:
+    """Agree, once, to send memories to a model server on another computer."""
+    from app.engines import trust
+
+    trust(url)
+    click.echo(f"Fondly may now send memories to {url} when writing with it.", err=True)
+
+
+@cli.group(cls=FondlyGroup)
+def models() -> None:
+    """The models Fondly can use: list, add, use and remove them."""
+
+
+def _model_line(row: dict) -> str:
+    details = ""
+    if row["kind"] == "text" and "architecture" in row:
+        details = (f"{row['architecture']}, {row['parameters'] / 1e6:.0f}M parameters, {row['quantization']}, "
+                   f"context {row['context_length']}")
+    flags = " [in use]" if row["in_use"] else ""
+    flags += " (bundled)" if row["bundled"] else ""
+    flags += f" — {row['problem']}" if row.get("problem") else ""
+    return f"{row['kind']:<7}{row['name']}{flags}\n       {details or row['path']}" + (
+        f"\n       {row['good_for']}" if row.get("good_for") else "")
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models_list(as_json) -> None:
+    """Every model, bundled ones first, and which are in use."""
+    from app import model_manager as manager
+
+    rows = manager.listing()
+    if as_json:
+        return _json(rows)
+    for row in rows:
+        click.echo(_model_line(row))
+
+
+@models.command("add")
+@click.argument("path", type=click.Path())
+@click.option("--name", default=None, help="A name to know it by (default: the file or folder name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models_add(path, name, as_json) -> None:
+    """Add a .gguf text model or a Whisper model folder, after checking it."""
+    from app import model_manager as manager
+
+    row = manager.add(path, name)
+    _json(row) if as_json else click.echo(_model_line(row))
+
+
+@models.command("use")
+@click.argument("name")
+def models_use(name) -> None:
+    """Write (or transcribe) with this model from now on."""
+    from app import model_manager as manager
+
+    click.echo(_model_line(manager.use(name)))
+
+
+@models.command("remove")
+@click.argument("name")
+def models_remove(name) -> None:
+    """Forget a model you added (the file itself is left alone)."""
+    from app import model_manager as manager
+
+    manager.remove(name)
+    click.echo(f"Removed {name}.", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def doctor(ctx, as_json) -> None:
+    """Check the data folder, the models and the microphone; print a report for a bug report."""
+    from app.doctor import run_checks
+
+    checks = run_checks()
+    if as_json:
+        _json(checks)
+    else:
+        for c in checks:
+            click.echo(f"{'ok  ' if c['ok'] else 'FAIL'}  {c['name']}: {c['detail']}")
+    failed = [c for c in checks if not c["ok"] and c.get("essential", True)]
+    if failed:
+        raise FondlyError(f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed: "
+                          + "; ".join(f"{c['name']} ({c['detail']})" for c in failed))

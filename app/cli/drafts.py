@@ -1,0 +1,259 @@
+"""`fondly write`, `brief`, `eval`, `search`, `draft …` and `export`: writing and what is written."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+from app import speaking
+from app.errors import FondlyError
+from app.store import Store
+from app.cli.base import FondlyGroup, _load_transcriber, _json, _store, cli
+
+
+# --- writing and drafts -------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("shorthand")
+@click.option("--model", default=None, help="A .gguf model file to write with (default: the bundled one).")
+@click.option("--seed", type=int, default=None, help="Seed, to get the same draft again.")
+@click.option("--server", default=None, help="An OpenAI-compatible model server URL to write with instead.")
+@click.option("--use", "use", multiple=True, help="Write only from these memories (title or id); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft, its Brief, provenance and checks as JSON.")
+@click.pass_context
+def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> None:
+    """Write from SHORTHAND, streaming each checked paragraph; print the new draft's id to stderr."""
+    from app.engines import open_text_engine
+    from app.writing import write as write_speech
+
+    if not shorthand.strip():
+        raise FondlyError('Say what to write, for example "Write a funeral speech using dad.txt".')
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    memory_ids = _memory_ids(store, proj, use) if use else None
+    engine = open_text_engine(model, server)
+
+    def out(paragraph) -> None:
+        if not as_json:
+            sys.stdout.write(paragraph.text + "\n\n")
+            sys.stdout.flush()
+
+    result = write_speech(store, proj, shorthand, engine, seed=seed, memory_ids=memory_ids, on_paragraph=out,
+                          cancel=threading.Event())
+    if as_json:
+        rev = result.revision
+        _json({"draft_id": result.draft.id, "revision_id": rev.id, "text": rev.text, "seed": rev.seed,
+               "model": rev.model, "brief": result.draft.brief, "paragraphs": rev.provenance, "checks": rev.checks})
+    elif result.revision.checks.get("scaffold"):
+        sys.stdout.write(result.revision.text)
+    for line in _honest_lines(result.revision.checks):
+        click.echo(line, err=True)
+    click.echo(result.draft.id, err=True)
+    if result.stopped:
+        click.echo("Stopped; what was written is saved.", err=True)
+        ctx.exit(130)
+
+
+def _honest_lines(checks: dict) -> list[str]:
+    """What the person should know about a draft, said plainly: a scaffold, a shortfall, words not traced."""
+    out = []
+    if checks.get("scaffold"):
+        out.append("This is a scaffold, not a speech: " + " ".join(checks.get("notes", [])))
+        return out
+    if checks.get("unsupported_words"):
+        out.append("Not found in your memories: " + ", ".join(checks["unsupported_words"]))
+    if checks.get("shortfall"):
+        out.append(f"Shorter than asked: {checks['shortfall']}.")
+    out += checks.get("notes", [])
+    return out
+
+
+def _memory_ids(store: Store, proj, refs) -> list[int]:
+    memories = store.memories(proj.id)
+    ids = []
+    for ref in refs:
+        found = [m.id for m in memories if m.title.lower() == ref.lower() or str(m.id) == ref]
+        if not found:
+            raise FondlyError(f"This project has no memory {ref!r}. `fondly memory list {proj.id}` shows them.")
+        ids += found
+    return ids
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("shorthand")
+@click.pass_context
+def brief(ctx, project_ref, shorthand) -> None:
+    """Show how SHORTHAND is understood (the Brief), as JSON, without writing anything."""
+    from app.writing import make_brief
+
+    store = _store(ctx)
+    _json(make_brief(store, store.find_project(project_ref), shorthand).to_dict())
+
+
+@cli.command("eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--model", default=None, help="A .gguf model file to evaluate (default: the bundled one).")
+@click.option("--server", default=None, help="An OpenAI-compatible server to evaluate instead of a local model.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--check", "check", is_flag=True, help="Exit 1 when a case falls below the thresholds.")
+@click.option("--json", "as_json", is_flag=True, help="Print every case's scores as JSON.")
+@click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None,
+              help="Also write the report, with every draft in full, here.")
+def evaluate(paths, model, server, seed, check, as_json, md) -> None:
+    """Run evaluation cases (folders with case.json) through the whole path; an independent judge scores them."""
+    from app.engines import open_text_engine
+    from app.evaluation import find_cases, line, passed, report_markdown, run_case, summary
+
+    cases = find_cases(paths)
+    if not cases:
+        raise FondlyError(f"No evaluation cases (folders with case.json) in {', '.join(paths)}.")
+    engine = open_text_engine(model, server)
+    rows = []
+    for case in cases:
+        row = run_case(case, engine, seed)
+        rows.append(row)
+        if not as_json:
+            click.echo(line(row))
+    total = summary(rows)
+    if as_json:
+        _json({"cases": rows, "summary": total})
+    else:
+        click.echo(f"{total['supported_share']:.0%} of {total['sentences']} sentences supported; "
+                   f"{len(total['failed'])} of {total['cases']} cases below the thresholds; {total['seconds']:.0f} s")
+    if md:
+        from pathlib import Path
+
+        Path(md).write_text(report_markdown(rows, engine.name), encoding="utf-8")
+    if check and not passed(rows):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search(ctx, project_ref, query, as_json) -> None:
+    """Search a project's memories and drafts; matches are shown [like this]."""
+    store = _store(ctx)
+    hits = store.search_snippets(store.find_project(project_ref).id, query)
+    if as_json:
+        return _json(hits)
+    for h in hits:
+        click.echo(f"{h['kind']} {h['id']}\t{h['title']}\t{h['snippet']}")
+
+
+@cli.command()
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("audio_path", metavar="AUDIO", type=click.Path())
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def pace(ctx, project_ref, audio_path, whisper_model) -> None:
+    """Measure your speaking pace from a practice read, and use it for speaking times."""
+    from app.pace import measure
+
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    wpm, words, seconds = measure(_load_transcriber(whisper_model), audio_path, proj.hotwords)
+    store.update_project(proj.id, pace=wpm)
+    click.echo(f"{wpm} words a minute ({words} words in {seconds:.0f} s). Speaking times now use this pace.")
+
+
+@cli.group(cls=FondlyGroup)
+def draft() -> None:
+    """List, read, compare and restore drafts and their revisions."""
+
+
+@draft.command("list")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_list(ctx, project_ref, as_json) -> None:
+    """List a project's drafts."""
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    drafts = store.drafts(proj.id)
+    if as_json:
+        return _json([{**d.to_dict(), "text": store.current_text(d.id),
+                       **_timing(store.current_text(d.id), proj.pace)} for d in drafts])
+    for d in drafts:
+        click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{speaking.summary(store.current_text(d.id), proj.pace)}\t{d.updated}")
+
+
+@draft.command("show")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_show(ctx, draft_id, as_json) -> None:
+    """Show a draft's current text."""
+    store = _store(ctx)
+    d = store.draft(draft_id)
+    revisions = store.revisions(d.id)
+    text = store.current_text(d.id)
+    pace_ = store.project(d.project_id).pace
+    if as_json:
+        return _json({**d.to_dict(), "text": text, **_timing(text, pace_), "revisions": [r.to_dict() for r in revisions]})
+    click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''}, "
+               f"{speaking.summary(text, pace_)})")
+    click.echo()
+    click.echo(text.rstrip())
+
+
+def _timing(text: str, pace_: int) -> dict:
+    words = speaking.word_count(text)
+    return {"words": words, "pace": pace_, "speaking_seconds": speaking.speaking_seconds(words, pace_)}
+
+
+@draft.command("history")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def draft_history(ctx, draft_id, as_json) -> None:
+    """Every revision of a draft, oldest first: when, how it came about, how long."""
+    store = _store(ctx)
+    revisions = store.revisions(store.draft(draft_id).id)
+    if as_json:
+        return _json([{"id": r.id, "created": r.created, "origin": r.origin, "words": speaking.word_count(r.text),
+                       "text": r.text} for r in revisions])
+    for r in revisions:
+        click.echo(f"{r.id}\t{r.created}\t{r.origin}\t{speaking.word_count(r.text)} words")
+
+
+@draft.command("compare")
+@click.argument("first", type=int)
+@click.argument("second", type=int)
+@click.pass_context
+def draft_compare(ctx, first, second) -> None:
+    """Compare two revisions word by word: [-removed-] {+added+}."""
+    from app.diff import word_diff
+
+    store = _store(ctx)
+    a, b = store.revision(first), store.revision(second)
+    click.echo("".join(f"[-{t}-]" if op == "-" else f"{{+{t}+}}" if op == "+" else t for op, t in word_diff(a.text, b.text)))
+
+
+@draft.command("restore")
+@click.argument("draft_id", type=int)
+@click.argument("revision_id", type=int)
+@click.pass_context
+def draft_restore(ctx, draft_id, revision_id) -> None:
+    """Make an old revision current again (the current text stays in the history)."""
+    click.echo(_store(ctx).restore(draft_id, revision_id).id)
+
+
+@cli.command()
+@click.argument("draft_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "txt", "html", "pdf", "cards", "docx"]), default="md",
+              show_default=True, help="pdf: large-print reading copy; cards: cue cards.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.pass_context
+def export(ctx, draft_id, fmt, output) -> None:
+    """Export a draft for delivery."""
+    from app.export import export_draft
+
+    click.echo(export_draft(_store(ctx), draft_id, fmt, output), err=True)

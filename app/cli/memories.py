@@ -1,0 +1,151 @@
+"""`fondly memory …` and `fondly pace`: add files, record from the microphone, recover, list and show."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from app.errors import FondlyError
+from app.store import Store
+from app.cli.base import FondlyGroup, _load_transcriber, _fmt_duration, _json, _store, cli
+
+
+# --- memories -----------------------------------------------------------------------------
+
+
+@cli.group(cls=FondlyGroup)
+def memory() -> None:
+    """Add memories from text and audio files, and read them back."""
+
+
+@memory.command("add")
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--title", default=None, help="Title for the memory (one file only); defaults to the file name.")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
+    """Add files as memories and print their ids; audio is transcribed on this computer."""
+    from app.memories import add_files
+
+    if title and len(paths) > 1:
+        raise click.UsageError("--title can name only one file; add the files one at a time.")
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+
+    def load():
+        return _load_transcriber(whisper_model)
+
+    def progress(mem, seg) -> None:
+        click.echo(f"  [{mem.title} {_fmt_duration(seg.start)}] {seg.text}", err=True)
+
+    for m in add_files(store, proj, paths, title=title, transcriber=load, on_segment=progress):
+        click.echo(m.id)
+
+
+def _recover(store: Store, transcriber) -> None:
+    """Finish recordings an earlier Fondly was killed in the middle of."""
+    from app import recordings
+
+    for m in recordings.unfinished(store):
+        m = recordings.recover(store, m, transcriber)
+        click.echo(f"Recovered an interrupted recording: {m.title} (memory {m.id}).", err=True)
+
+
+@memory.command("record")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--seconds", type=click.FloatRange(min=0.5), default=None, help="Stop after this long.")
+@click.option("--device", default=None, help="Microphone name (default: the system's default input).")
+@click.option("--title", default=None, help="Title for the memory (default: the date and time).")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> None:
+    """Record a memory from the microphone, transcribing as you speak. Ctrl+C stops and keeps it."""
+    import signal
+
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from app.microphone import find_input
+    from app.recording_session import RecordingSession
+
+    qt = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
+    store = _store(ctx)
+    proj = store.find_project(project_ref)
+    mic = find_input(device)
+    transcriber = _load_transcriber(whisper_model)
+    _recover(store, transcriber)
+
+    def heard(_memory_id, seg) -> None:
+        click.echo(f"  [{_fmt_duration(seg.start)}] {seg.text}", err=True)
+
+    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard)
+    session.start()
+    problems: list[str] = []
+    session.recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
+    signal.signal(signal.SIGINT, lambda *_: qt.quit())
+    wake = QTimer(interval=100)  # lets Python notice Ctrl+C while Qt waits
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    if seconds:
+        QTimer.singleShot(int(seconds * 1000), qt.quit)
+    click.echo(f"Recording from {mic.description()}… press Ctrl+C to stop.", err=True)
+    qt.exec()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    session.stop()
+    click.echo("Finishing the transcript…", err=True)
+    memory = session.finish()
+    click.echo(memory.id)
+    if problems:
+        raise FondlyError(problems[0])
+
+
+@memory.command("recover")
+@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.pass_context
+def memory_recover(ctx, whisper_model) -> None:
+    """Finish recordings that were cut off (a crash, a power cut)."""
+    from app import recordings
+
+    store = _store(ctx)
+    if not recordings.unfinished(store):
+        click.echo("No interrupted recordings.", err=True)
+        return
+    _recover(store, _load_transcriber(whisper_model))
+
+
+@memory.command("list")
+@click.argument("project_ref", metavar="PROJECT")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def memory_list(ctx, project_ref, as_json) -> None:
+    """List a project's memories."""
+    store = _store(ctx)
+    memories = store.memories(store.find_project(project_ref).id)
+    if as_json:
+        return _json([m.to_dict() for m in memories])
+    for m in memories:
+        preview = " ".join(m.text.split())[:60]
+        click.echo(f"{m.id}\t{m.title}\t{m.kind}\t{m.status}\t{_fmt_duration(m.duration)}\t{preview}")
+
+
+@memory.command("show")
+@click.argument("memory_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def memory_show(ctx, memory_id, as_json) -> None:
+    """Show a memory's text, status and transcript segments."""
+    store = _store(ctx)
+    m = store.memory(memory_id)
+    segments = store.segments(m.id)
+    if as_json:
+        return _json({**m.to_dict(), "segments": [s.to_dict() for s in segments]})
+    click.echo(f"{m.title} ({m.kind}, {m.status}{', ' + _fmt_duration(m.duration) if m.duration else ''})")
+    if m.error:
+        click.echo(f"Error: {m.error}")
+    click.echo()
+    click.echo(m.text.strip())
+    if segments:
+        click.echo()
+        for s in segments:
+            click.echo(f"[{_fmt_duration(s.start)}–{_fmt_duration(s.end)}] {s.text}")
