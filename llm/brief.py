@@ -54,7 +54,7 @@ FILE_RE = re.compile(r"(?<![\w.])([\w'()&-]+\.(?:txt|md|markdown|text|wav|flac|m
 
 _INSTRUCTION = re.compile(
     r"\b(write|make|include|use|using|add|keep|give|please|put|mention|avoid|don't|do not|never mention|no more|"
-    r"in the style|style of|tone|minutes?|words|joke|funny|inflection|accent|rewrite|shorten|shorter|"
+    r"in the style|style of|tone|minutes?|seconds?|words|joke|funny|inflection|accent|rewrite|shorten|shorter|"
     r"longer|warmer|lighter|anecdote|speech|eulogy|toast|opening|closing|paragraph|story about|start with|"
     r"end with|finish with|sound|should|could you|can you|i want|i need|i'd like|let's|help me)\b", re.I)
 
@@ -229,6 +229,10 @@ def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: in
     m = re.search(rf"\b{_NUM}(?:[ -]and[ -]a[ -]half)?[ -](?:minutes?|mins?)\b", low)
     if m:
         b.minutes = _number(m.group(1)) + (0.5 if "and a half" in m.group(0) or "and-a-half" in m.group(0) else 0)
+        take(m)
+    m = re.search(rf"\b{_NUM}[ -](?:seconds?|secs?)\b", low) if b.minutes is None else None
+    if m:  # "a 30-second toast", "45 secs"
+        b.minutes = round(_number(m.group(1)) / 60, 2)
         take(m)
     m = re.search(r"\b(\d{2,4})[ -]words?\b", low)
     if m:

@@ -166,7 +166,7 @@ def test_writing_with_a_model_server(fondly, server, tmp_path):
     fondly("project", "new", "Dad", "--subject", "Frank")
     (tmp_path / "dad.txt").write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n")
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
-    out = json.loads(fondly("write", "Dad", "Write a short eulogy using dad.txt", "--server", url, "--seed", "3",
+    out = json.loads(fondly("write", "Dad", "Write a 30-second eulogy using dad.txt", "--server", url, "--seed", "3",
                             "--json").stdout)
     assert url in out["model"] and out["checks"]["mode"] == "prose" and out["paragraphs"]
     sentences = [s for p in out["paragraphs"] for s in p["sentences"]]
