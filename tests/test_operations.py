@@ -124,3 +124,13 @@ def test_keeping_text_adds_a_revision_replaces_a_transcript_or_starts_a_draft(st
     assert documents.load(store, blank)[0] == "Words typed on a blank page."
     assert documents.keep(store, project, None, "   ") is None  # nothing to keep
     assert documents.load(store, ("draft", draft.id), first.id)[0] == "Dad."
+
+
+def test_a_warm_up_cancelled_before_it_began_still_settles(runner, qtbot):
+    """Nothing is left 'busy' forever: an operation nobody waits for, cancelled while queued."""
+    release = threading.Event()
+    runner.run(lambda job: release.wait(5))
+    runner.run(lambda job: job.text_engine())  # a warm-up: no on_done
+    runner.cancel("text")
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy("text"), timeout=5_000)

@@ -174,8 +174,7 @@ class MainWindow(QMainWindow):
         self.projects.reload(select)
 
     def _project_chosen(self, project: Project | None) -> None:
-        self.document.save()
-        self.project = project
+        self.project = project  # the editor keeps what was typed under the project before
         for panel in (self.document, self.writing, self.memories):
             panel.set_project(project)
         self.search_panel.project = project

@@ -114,7 +114,8 @@ class _Lane(QObject):
     @Slot(object)
     def execute(self, op: Operation) -> None:
         if op.cancelled.is_set() and op.on_done is None:
-            return  # cancelled before it began, and nobody waits for it
+            self.done.emit(op, None)  # cancelled before it began, and nobody waits for its result
+            return
         try:
             result = op.fn(Job(self, op))
         except Exception as e:

@@ -193,8 +193,7 @@ class WritingPanel(QWidget):
         self.piece_kept.emit(revision.id)
 
     def _failed(self, message: str) -> None:
-        if self.editor.draft_id is not None or self.editor.doc is None:
-            self.editor.replace_stream("")
+        self.editor.replace_stream("")  # the paragraph cut off by the failure; finished ones are stored
         self._end()
         self.error.emit(message)
 
