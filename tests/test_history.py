@@ -162,3 +162,15 @@ def test_a_killed_app_loses_at_most_a_few_seconds_of_typing(fondly_home):
     lost_seconds = killed - typed_at[saved + 1] if saved < max(typed_at) else 0.0
     assert saved > 0 and text.startswith("Dad.")
     assert lost_seconds <= 5.0, f"lost {lost_seconds:.1f} s of typing (saved up to word {saved} of {max(typed_at)})"
+
+
+def test_words_typed_before_there_is_a_speech_are_kept_when_one_is_made(window, qtbot):
+    """Typing first and creating the speech after must not lose a word: it becomes its first draft."""
+    assert window.project is None
+    window.document.editor.setFocus()
+    qtbot.keyClicks(window.document.editor, "Frank fished at Lake Travis.")
+    make_project(window, qtbot)
+    [draft] = window.store.drafts(window.project.id)
+    assert window.store.revisions(draft.id)[-1].text == "Frank fished at Lake Travis."
+    assert window.document.editor.toPlainText() == "Frank fished at Lake Travis."
+    assert window.drafts_panel.tree.topLevelItemCount() == 1

@@ -72,9 +72,11 @@ class EditorPanel(QWidget):
         return self.doc[1] if self.doc and self.doc[0] == "memory" else None
 
     def set_project(self, project: Project | None) -> None:
+        """Switch speech. Words typed before there was any speech become the new one's first draft."""
         self.save()
+        orphan = self.project is None and self.doc is None and bool(self.editor.toPlainText().strip())
         self.project = project
-        self.open(None, save=False)
+        self.open(self.doc if orphan and self.save() else None, save=False)
 
     def open(self, doc: documents.Doc | None, revision_id: int | None = None, save: bool = True,
              read_only: bool = False) -> None:
