@@ -177,10 +177,10 @@ def test_writing_with_a_model_server(fondly, server, tmp_path):
 def test_a_server_writing_holds_to_the_same_evaluation(fondly, server):
     """The independent judge on what a server wrote (prose mode): nothing untraced, no leaks, no loops."""
     _, url = server
-    cases = Path(__file__).resolve().parent / "data" / "eval"
-    out = json.loads(fondly("eval", cases / "toast-sister", cases / "empty-project", "--server", url,
-                            "--json").stdout)
-    toast = next(c for c in out["cases"] if c["case"] == "toast-sister")
+    data = Path(__file__).resolve().parent / "data"  # the toast-sister case, asked for one minute, not two
+    out = json.loads(fondly("eval", data / "server-eval" / "toast-sister-short", data / "eval" / "empty-project",
+                            "--server", url, "--json").stdout)
+    toast = next(c for c in out["cases"] if c["case"] == "toast-sister-short")
     assert toast["mode"] == "prose" and toast["sentences"] >= 3
     assert toast["supported_share"] >= 0.95, toast["unsupported"]
     assert toast["meta"] == [] and toast["repeated"] == [] and toast["must_not"] == []
