@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Protocol
 
 import numpy as np
 
-from app import textfile
+from app import recordings, textfile
 from app.errors import FondlyError
 from app.paths import audio_dir
 from app.store import Memory, Project, Store
@@ -124,6 +124,7 @@ def transcribe_memory(
 ) -> Memory:
     """Transcribe into an existing memory, storing each segment the moment it arrives."""
     memory = store.update_memory(memory_id, status="transcribing", error=None)
+    recordings.claim(memory.audio_path)  # if this process dies, the next start transcribes it again
     try:
         for idx, seg in enumerate(transcriber.transcribe(audio, hotwords=hotwords, cancel=cancel)):
             store.add_segment(memory_id, idx, seg.start, seg.end, seg.text, seg.confidence)
@@ -132,6 +133,8 @@ def transcribe_memory(
     except BaseException as e:  # a Ctrl+C or a crash still leaves the segments stored so far
         store.update_memory(memory_id, status="failed", error=f"Transcription stopped: {e or type(e).__name__}")
         raise
+    finally:
+        recordings.release(memory.audio_path)
     if cancel is not None and cancel.is_set():
         return store.update_memory(memory_id, status="failed", error="Transcription was stopped before the end.")
     return store.update_memory(memory_id, status="ready")

@@ -1,9 +1,13 @@
-"""Spoken memories: what happens around a recording, free of Qt so the CLI and GUI share it.
+"""Spoken memories: what happens around a recording, free of Qt so the CLI and GUI share it;
+and the recovery of any audio whose process died before its transcript was finished.
 
 A recording is a memory from its first moment (status "recording"), its WAV written
 as it arrives, live segments stored as they come. Stopping runs a final pass over the
-whole file, which replaces the live segments with better ones. A recording whose
-process died is found on the next start, its WAV repaired and transcribed.
+whole file, which replaces the live segments with better ones. Imported audio is copied
+into the data folder before it is transcribed. Whoever works on a memory's audio leaves
+an owner file (its pid) beside it; a memory left "recording" or "transcribing" by a
+process that is gone is found on the next start (or by `fondly memory recover`) and
+transcribed again from the stored audio — a memory is never stuck.
 """
 
 from __future__ import annotations
@@ -21,6 +25,17 @@ from speech.transcriber import Transcriber
 
 def _owner_file(wav: Path) -> Path:
     return wav.with_suffix(".owner")
+
+
+def claim(audio: str | Path) -> None:
+    """Mark the audio as being worked on by this process (until `release`, or its death)."""
+    if audio:
+        _owner_file(Path(audio)).write_text(str(os.getpid()))
+
+
+def release(audio: str | Path | None) -> None:
+    if audio:
+        _owner_file(Path(audio)).unlink(missing_ok=True)
 
 
 def begin(store: Store, project: Project, title: str | None = None) -> tuple[Memory, Path]:
@@ -79,9 +94,10 @@ def _alive(pid: int) -> bool:
 
 
 def unfinished(store: Store) -> list[Memory]:
-    """Recordings left at "recording" by a process that is gone (killed, crashed, power cut)."""
+    """Recordings and imports left "recording" or "transcribing" by a process that is gone
+    (killed, crashed, power cut)."""
     found = []
-    for memory in store.unfinished_recordings():
+    for memory in store.unfinished_audio():
         wav = Path(memory.audio_path or "")
         owner = _owner_file(wav)
         try:
@@ -95,12 +111,28 @@ def unfinished(store: Store) -> list[Memory]:
 
 
 def recover(store: Store, memory: Memory, transcriber: Transcriber) -> Memory:
-    """Repair and transcribe a recording that was cut off; say so in its title."""
+    """Transcribe again what was cut off: a recording (repaired first, and said so in its title)
+    or an imported file (from the copy in the data folder)."""
     wav = Path(memory.audio_path or "")
     if not wav.is_file():
-        return store.update_memory(memory.id, status="failed",
-                                   error="The recording was interrupted before any audio reached the disk.")
+        what = "recording" if memory.kind == "voice" else "import"
+        return store.update_memory(memory.id, status="failed", error=f"The {what} was interrupted before its "
+                                   "audio reached Fondly's data folder; please add it again.")
     project = store.project(memory.project_id)
+    if memory.kind == "audio":
+        return _transcribe_again(store, memory, transcriber, project.hotwords)
     if memory.status == "recording" and not memory.title.endswith("(recovered)"):  # it was cut off
         store.update_memory(memory.id, title=f"{memory.title} (recovered)")
     return finish(store, memory.id, transcriber, project.hotwords)
+
+
+def _transcribe_again(store: Store, memory: Memory, transcriber: Transcriber, hotwords: list[str]) -> Memory:
+    """An import cut off part-way: its whole transcript again, replacing the part that was stored."""
+    claim(memory.audio_path)
+    try:
+        audio = speech_audio.decode(memory.audio_path)
+        segments = [(s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)]
+        return store.replace_segments(memory.id, segments, status="ready", duration=speech_audio.duration(audio),
+                                      error=None)
+    finally:
+        release(memory.audio_path)

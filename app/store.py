@@ -317,10 +317,10 @@ class Store:
         except sqlite_utils.db.NotFoundError:
             raise FondlyError(f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.") from None
 
-    def unfinished_recordings(self) -> list[Memory]:
-        """Spoken memories of every project still marked as being recorded or transcribed."""
+    def unfinished_audio(self) -> list[Memory]:
+        """Recordings and imported audio of every project still marked as being recorded or transcribed."""
         return [Memory(**row) for row in self.db["memories"].rows_where(
-            "kind = 'voice' AND status IN ('recording', 'transcribing')", order_by="id")]
+            "kind IN ('voice', 'audio') AND status IN ('recording', 'transcribing')", order_by="id")]
 
     def memories(self, project_id: int) -> list[Memory]:
         return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ?", [project_id], order_by="id")]

@@ -45,12 +45,13 @@ def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
 
 
 def _recover(store: Store, transcriber) -> None:
-    """Finish recordings an earlier Fondly was killed in the middle of."""
+    """Finish recordings and audio imports an earlier Fondly was killed in the middle of."""
     from app import recordings
 
     for m in recordings.unfinished(store):
         m = recordings.recover(store, m, transcriber)
-        click.echo(f"Recovered an interrupted recording: {m.title} (memory {m.id}).", err=True)
+        what = "recording" if m.kind == "voice" else "import"
+        click.echo(f"Recovered an interrupted {what}: {m.title} (memory {m.id}, {m.status}).", err=True)
 
 
 @memory.command("record")
@@ -104,12 +105,12 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
 @click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
 @click.pass_context
 def memory_recover(ctx, whisper_model) -> None:
-    """Finish recordings that were cut off (a crash, a power cut)."""
+    """Finish recordings and audio imports that were cut off (a crash, a power cut)."""
     from app import recordings
 
     store = _store(ctx)
     if not recordings.unfinished(store):
-        click.echo("No interrupted recordings.", err=True)
+        click.echo("Nothing was interrupted: every memory is finished.", err=True)
         return
     _recover(store, _load_transcriber(whisper_model))
 

@@ -248,7 +248,7 @@ class MemoriesPanel(QWidget):
         self.transcript_grew.emit(memory_id)
 
     def recover(self) -> None:
-        """Finish recordings an earlier run was killed in the middle of (on the speech lane)."""
+        """Finish recordings and imports an earlier run was killed in the middle of (on the speech lane)."""
         def recover_all(job) -> list[tuple[Memory, str | None]]:
             transcriber = job.transcriber()  # loads the speech model: this is also its warm-up
             outcomes = []
@@ -267,7 +267,8 @@ class MemoriesPanel(QWidget):
             if problem:
                 self.error.emit(f"{m.title}: {problem}")
                 continue
-            self.message.emit(f"A recording that was cut off last time has been recovered: {m.title}.")
+            what = "A recording" if m.kind == "voice" else "An import"
+            self.message.emit(f"{what} that was cut off last time has been recovered: {m.title}.")
             self.recovered.emit(m.id, m.title)
 
     def play(self) -> None:

@@ -1,0 +1,75 @@
+"""Nothing is stuck after a kill: an audio import SIGKILLed mid-transcription is transcribed again
+from the copy in the data folder — by `fondly memory recover`, and by the app on its next start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import wave
+
+import numpy as np
+import pytest
+
+from tests.helpers import normalise
+
+PHRASE = "ask not what your country can do for you"
+
+
+@pytest.fixture
+def long_story(tmp_path, jfk):
+    """About 72 s of speech: jfk.flac six times with pauses — long enough to kill mid-way."""
+    from speech import audio
+
+    one = audio.decode(jfk)
+    pcm = np.concatenate([np.concatenate([one, np.zeros(16000, np.float32)]) for _ in range(6)])
+    path = tmp_path / "long story.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    return path
+
+
+def kill_an_import_mid_way(fondly, path) -> int:
+    """`fondly memory add` killed (SIGKILL) after its first segment is stored; returns the memory id."""
+    fondly("project", "new", "Dad")
+    proc = subprocess.Popen([str(fondly.exe), "memory", "add", "Dad", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    deadline = time.time() + 120
+    for line in proc.stderr:
+        if line.startswith("  ["):  # the first segment is printed after it is stored
+            break
+        assert time.time() < deadline and proc.poll() is None, line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    db = sqlite3.connect(fondly.home / "fondly.db")
+    memory_id, status = db.execute("SELECT id, status FROM memories").fetchone()
+    stored = db.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
+    db.close()
+    assert status == "transcribing" and 1 <= stored < 6  # killed part-way: stuck, as a crash leaves it
+    return memory_id
+
+
+def test_fondly_memory_recover_finishes_an_import_that_was_killed(fondly, long_story):
+    memory_id = kill_an_import_mid_way(fondly, long_story)
+    recovered = fondly("memory", "recover")
+    assert f"Recovered an interrupted import: long story.wav (memory {memory_id}, ready)" in recovered.stderr
+    import json
+
+    memory = json.loads(fondly("memory", "show", str(memory_id), "--json").stdout)
+    assert memory["status"] == "ready" and memory["error"] is None
+    assert normalise(memory["text"]).count(PHRASE) >= 5  # the whole 72 s, not just what was heard before the kill
+    assert "Nothing was interrupted" in fondly("memory", "recover").stderr  # and only once
+
+
+def test_the_app_finishes_a_killed_import_by_itself(fondly, long_story, window, qtbot):
+    memory_id = kill_an_import_mid_way(fondly, long_story)
+    window.reload_projects()
+    with qtbot.waitSignal(window.memories.recovered, timeout=120_000) as recovered:
+        window.warm_up()
+    assert recovered.args[0] == memory_id
+    memory = window.store.memory(memory_id)
+    assert memory.status == "ready" and normalise(memory.text).count(PHRASE) >= 5
+    assert "ready" in window.memories.list.item(0).text()
