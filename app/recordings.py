@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.paths import audio_dir
+from app.recovery import process_alive
 from app.store import Memory, Project, Store
 from speech import audio as speech_audio
 from speech import wavfile
@@ -83,16 +84,6 @@ def leave_for_later(store: Store, memory_id: int) -> Memory:
     return memory
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def unfinished(store: Store) -> list[Memory]:
     """Recordings and imports left "recording" or "transcribing" by a process that is gone
     (killed, crashed, power cut)."""
@@ -104,7 +95,7 @@ def unfinished(store: Store) -> list[Memory]:
             pid = int(owner.read_text())
         except (OSError, ValueError):
             pid = 0
-        if pid and pid != os.getpid() and _alive(pid):
+        if pid and pid != os.getpid() and process_alive(pid):
             continue  # still being recorded by another Fondly
         found.append(memory)
     return found

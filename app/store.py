@@ -382,6 +382,20 @@ class Store:
             rid = self._insert_revision(did, text, stamp=stamp, **revision)
         return self.draft(did), self.revision(rid)
 
+    def update_revision(self, revision_id: int, text: str, provenance: list | None = None,
+                        checks: dict | None = None, **fields: Any) -> Revision:
+        """Grow a revision that is still being written (its checks say "writing"), in one transaction.
+        Only writing in progress is updated in place; every finished version is a new revision."""
+        with self.db.conn:
+            self.db["revisions"].update(revision_id, {"text": text, "provenance": json.dumps(provenance or []),
+                                                      "checks": json.dumps(checks or {}), **fields})
+        return self.revision(revision_id)
+
+    def revisions_being_written(self) -> list[Revision]:
+        """Revisions whose writing has not finished (a live writer, or one that died)."""
+        return [self._revision(r) for r in self.db["revisions"].rows_where(
+            "json_extract(checks, '$.writing') IS NOT NULL", order_by="id")]
+
     def add_revision(self, draft_id: int, text: str, origin: str, **revision: Any) -> Revision:
         with self.db.conn:
             rid = self._insert_revision(draft_id, text, origin=origin, **revision)

@@ -10,6 +10,7 @@ stopped part-way: the paragraphs finished so far are kept, with their provenance
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -116,9 +117,21 @@ def write(
     mode = mode_for(engine)
     sources, left_out = ground(store, project, brief, engine, mode, memory_ids)
     done: list[Paragraph] = []
+    saved: list = []  # [draft, revision] once the first paragraph is stored
+    title, brief_dict = draft_title(brief), {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:
+        """Each finished paragraph is stored at once (one transaction), so a kill loses none."""
         done.append(p)
+        text = "\n\n".join(q.text for q in done) + "\n"
+        partial = {"writing": os.getpid(), "stopped": True, "paragraphs": len(done)}
+        provenance = [q.to_dict() for q in done]
+        if not saved:
+            saved.extend(store.create_draft(project.id, title, text, kind=brief.task, brief=brief_dict,
+                                            origin="generated", model=engine.name, seed=seed,
+                                            provenance=provenance, checks=partial))
+        else:
+            saved[1] = store.update_revision(saved[1].id, text, provenance=provenance, checks=partial)
         if on_paragraph:
             on_paragraph(p)
 
@@ -141,19 +154,14 @@ def write(
         if left_out:
             result.check.notes.append("Left out, too long for this model's context: " + ", ".join(left_out) + ".")
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
-    draft, revision = store.create_draft(
-        project.id,
-        draft_title(brief),
-        text.strip() + "\n",
-        kind=brief.task,
-        brief={**brief.to_dict(), "mode": mode},
-        origin="generated",
-        model=engine.name,
-        prompt="\n\n---\n\n".join(result.prompts),
-        seed=seed,
-        provenance=[p.to_dict() for p in result.paragraphs],
-        checks=checks,
-    )
+    final = {"prompt": "\n\n---\n\n".join(result.prompts), "provenance": [p.to_dict() for p in result.paragraphs],
+             "checks": checks}
+    if saved:  # the revision streamed into: now whole, checked, and no longer being written
+        draft, revision = saved[0], store.update_revision(saved[1].id, text.strip() + "\n", **final)
+    else:
+        draft, revision = store.create_draft(project.id, title, text.strip() + "\n", kind=brief.task,
+                                             brief=brief_dict, origin="generated", model=engine.name, seed=seed,
+                                             **final)
     if error:
         raise ModelError(f"{error} The {len(done)} paragraph{'s' if len(done) != 1 else ''} written before it "
                          f"are saved as draft {draft.id}.")

@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import wave
 
@@ -73,3 +74,39 @@ def test_the_app_finishes_a_killed_import_by_itself(fondly, long_story, window, 
     memory = window.store.memory(memory_id)
     assert memory.status == "ready" and normalise(memory.text).count(PHRASE) >= 5
     assert "ready" in window.memories.list.item(0).text()
+
+
+# --- a draft being written when the process dies ---------------------------------------------------
+
+
+def test_a_draft_killed_while_writing_keeps_its_paragraphs_and_says_interrupted(fondly, tmp_path, window, qtbot):
+    """Each paragraph is stored as it is finished: SIGKILL the writer (app.writing.write, with a slow
+    scripted engine) after the first is printed, and the next start (CLI or app) shows the draft
+    with that paragraph, marked interrupted, with its provenance."""
+    import json
+
+    fondly("project", "new", "Dad", "--subject", "Frank")
+    dad = tmp_path / "dad.txt"
+    dad.write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n"
+                   "He worked as a mail carrier in Austin for thirty years.\n"
+                   "He burned the Thanksgiving turkey in 1998 and we ate cereal instead.\n", encoding="utf-8")
+    fondly("memory", "add", "Dad", dad)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.writing", "Dad"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    first = proc.stdout.readline().strip()  # the first checked paragraph: stored before it is printed
+    assert first, proc.stderr.read()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    [draft] = json.loads(fondly("draft", "list", "Dad", "--json").stdout)
+    shown = json.loads(fondly("draft", "show", str(draft["id"]), "--json").stdout)
+    [revision] = shown["revisions"]
+    assert first in shown["text"] and revision["origin"] == "generated" and revision["seed"] is not None
+    assert revision["checks"]["interrupted"] is True and "writing" not in revision["checks"]  # settled at next start
+    assert revision["provenance"][0]["sentences"] and revision["provenance"][0]["memory_ids"]
+    assert "Interrupted: Fondly stopped while writing" in fondly("draft", "show", str(draft["id"])).stderr
+
+    window.reload_projects()
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    assert first in window.document.editor.toPlainText()
+    assert "Interrupted" in window.drafts_panel.checks.text()

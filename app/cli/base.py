@@ -26,8 +26,11 @@ class FondlyGroup(click.Group):
 def _store(ctx: click.Context) -> Store:
     root = ctx.find_root()
     if root.obj is None:
+        from app.recovery import settle_interrupted
+
         root.obj = Store.open_default()
         root.call_on_close(root.obj.close)
+        settle_interrupted(root.obj)  # a draft whose writer was killed is kept, and marked interrupted
     return root.obj
 
 

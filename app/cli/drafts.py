@@ -10,6 +10,7 @@ import click
 from app import speaking
 from app.errors import FondlyError
 from app.store import Store
+from app.recovery import INTERRUPTED
 from app.cli.base import FondlyGroup, _load_transcriber, _json, _store, cli
 
 
@@ -64,6 +65,8 @@ def _honest_lines(checks: dict) -> list[str]:
     if checks.get("scaffold"):
         out.append("This is a scaffold, not a speech: " + " ".join(checks.get("notes", [])))
         return out
+    if checks.get("interrupted"):
+        out.append(INTERRUPTED)
     if checks.get("unsupported_words"):
         out.append("Not found in your memories: " + ", ".join(checks["unsupported_words"]))
     if checks.get("shortfall"):
@@ -202,6 +205,8 @@ def draft_show(ctx, draft_id, as_json) -> None:
                f"{speaking.summary(text, pace_)})")
     click.echo()
     click.echo(text.rstrip())
+    for line in _honest_lines(revisions[-1].checks if revisions else {}):
+        click.echo(line, err=True)
 
 
 def _timing(text: str, pace_: int) -> dict:

@@ -1,10 +1,6 @@
-"""Fondly's main window: menus, the layout of the panels, and closing.
-
-Left, the project, search and memories (memories_panel, search_panel); in the middle the
-message bar, the editor (editor_panel) and the prompt bar (writing_panel); right, drafts
-and revisions (drafts_panel). Each panel does its own work through the store and the
-operation runner; the window only connects what one panel says to what another shows.
-"""
+"""Fondly's main window: menus, the layout of the panels, and closing. Left: project, search,
+memories; middle: message bar, editor, prompt bar; right: drafts. Each panel works through the
+store and the operation runner; the window only connects what one says to what another shows."""
 
 from __future__ import annotations
 
@@ -26,6 +22,7 @@ from app.ui.pace_dialog import ask_and_measure
 from app.ui.provenance import mode_label
 from app.ui.search_panel import SearchPanel
 from app.ui.writing_panel import WritingPanel
+from app.recovery import INTERRUPTED, settle_interrupted
 from app.writing import mode_for
 
 class MainWindow(QMainWindow):
@@ -152,9 +149,15 @@ class MainWindow(QMainWindow):
 
     def warm_up(self) -> None:
         """Load both models in the background (the window is already usable), and finish any
-        recording an earlier run was killed in."""
+        recording, import or draft an earlier run was killed in."""
         self.runner.run(lambda job: job.text_engine(), on_failed=self.show_error)
+        self.runner.run(lambda job: settle_interrupted(job.store), on_done=self._interrupted)
         self.memories.recover()
+
+    def _interrupted(self, revisions: list) -> None:
+        if revisions:
+            self.reload_drafts()
+            self.message.show_message(f"{len(revisions)} draft(s) were cut off while being written: {INTERRUPTED}")
 
     # --- layout and text size ---------------------------------------------------------------
 

@@ -7,6 +7,8 @@ any sentence that could not be traced is never summed up as clean.
 
 from __future__ import annotations
 
+from app.recovery import INTERRUPTED
+
 ORIGINS = {
     "memory": "your words",
     "voice": "your words, in your voice",
@@ -48,6 +50,8 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
 
 def checks_line(checks: dict) -> str:
     """The one-line summary under the drafts: measured figures only."""
+    if checks and checks.get("interrupted") and "words" not in checks:
+        return f"⚠ {INTERRUPTED} ({checks.get('paragraphs', 0)} paragraphs; not yet checked as a whole)"
     if not checks or "words" not in checks:
         return ""
     if checks.get("scaffold"):
