@@ -1,7 +1,9 @@
 """A WAV file written as the audio arrives, so a crash keeps everything recorded so far.
 
-The header's two length fields are rewritten every couple of seconds and on close; if
-the process dies in between, `repair` sets them from the file's real length. Samples
+Every block goes to the OS as it arrives (a killed process loses nothing), and at least
+once a second the header's two length fields are rewritten and the file fsynced onto the
+disk (a power cut loses at most the last second); `repair` sets the lengths from the
+file's real size after either. Samples
 are 16-bit PCM at the device's own rate and channel count: every tool reads that.
 """
 
@@ -27,14 +29,17 @@ def _header(rate: int, channels: int, data_bytes: int) -> bytes:
 class WavWriter:
     """Appends 16-bit PCM to `path`; `close()` leaves a complete, standard WAV."""
 
-    def __init__(self, path: str | Path, rate: int, channels: int, header_every: float = 2.0):
+    def __init__(self, path: str | Path, rate: int, channels: int, header_every: float = 1.0):
         self.path = Path(path)
         self.rate, self.channels = rate, channels
         self.data_bytes = 0
         self._f = open(self.path, "wb")
         self._f.write(_header(rate, channels, 0))
         self._f.flush()
+        os.fsync(self._f.fileno())
+        _fsync_folder(self.path.parent)  # the file's name is on the disk too, not only its bytes
         self._header_every = header_every
+        self.sync_seconds = 0.0  # time spent in fsync, for the benchmark
         self._last_header = time.monotonic()
 
     @property
@@ -53,14 +58,29 @@ class WavWriter:
         self._f.write(_header(self.rate, self.channels, self.data_bytes))
         self._f.seek(0, os.SEEK_END)
         self._f.flush()
-        os.fsync(self._f.fileno())  # and onto the disk, every couple of seconds
+        started = time.monotonic()
+        os.fsync(self._f.fileno())  # and onto the disk, at least once a second
         self._last_header = time.monotonic()
+        self.sync_seconds += self._last_header - started
 
     def close(self) -> None:
         if self._f.closed:
             return
         self._write_header()
         self._f.close()
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse to sync a folder; the file itself is synced
+    finally:
+        os.close(fd)
 
 
 def repair(path: str | Path) -> float:
