@@ -134,3 +134,24 @@ def test_a_warm_up_cancelled_before_it_began_still_settles(runner, qtbot):
     runner.cancel("text")
     release.set()
     qtbot.waitUntil(lambda: not runner.busy("text"), timeout=5_000)
+
+
+@pytest.mark.qt_log_level_fail("CRITICAL")  # this test makes the warning on purpose, to see it caught
+def test_a_timer_touched_from_another_thread_is_a_failure_the_suite_sees(qapp, qtlog, pytestconfig):
+    """The rule in pyproject.toml (qt_log_level_fail + qt_log_ignore) fails any test whose Qt
+    messages include a warning about threads; here is such a warning, and the rule matches it."""
+    import re
+
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.start(1000)
+    worker = threading.Thread(target=timer.stop)
+    worker.start()
+    worker.join()
+    messages = [r.message for r in qtlog.records]
+    assert any("another thread" in m for m in messages), messages
+    ignore = [re.compile(p) for p in pytestconfig.getini("qt_log_ignore")]
+    flagged = [m for m in messages if not any(p.search(m) for p in ignore)]
+    assert flagged and pytestconfig.getini("qt_log_level_fail") == "WARNING"
+    timer.stop()
