@@ -1,13 +1,35 @@
-"""Where Fondly keeps its data: one folder, from platformdirs or `FONDLY_HOME`."""
+"""Where Fondly keeps its data: one folder, from platformdirs or `FONDLY_HOME`.
+
+The folder holds a person's memories of someone who died: it is theirs alone. It is made
+with mode 0700 and the database 0600, and ones made by an earlier Fondly (or copied in
+with looser modes) are tightened when Fondly opens them.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
 
 from app.errors import FondlyError
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private(path: Path) -> Path:
+    """Take group and other permissions off `path` (if it has any), adding none: 0755 becomes 0700,
+    0644 0600 (and a read-only 0444 stays read-only, 0400). A path Fondly may not chmod (someone
+    else's) is left as it is: tightening is a courtesy, never a reason to stop."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & ~0o077)
+    except OSError:
+        pass
+    return path
 
 
 def data_dir(create: bool = True) -> Path:
@@ -16,21 +38,42 @@ def data_dir(create: bool = True) -> Path:
     path = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("Fondly", False))
     if create:
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         except OSError as e:
             raise FondlyError(
                 f"Fondly can't create its data folder {path} ({e.strerror}). "
                 "Check its permissions, or set FONDLY_HOME to a folder you can write to."
             ) from None
+        private(path)
     return path
 
 
-def database_path() -> Path:
-    return data_dir() / "fondly.db"
+def database_path(create: bool = False) -> Path:
+    """The database file. `create` is what opening it does: make it (empty, 0600) if it is
+    missing, so SQLite never makes it with looser permissions, and take group and other
+    permissions off an existing one and its -wal and -shm files. Without it (`fondly doctor`)
+    nothing is touched."""
+    path = data_dir() / "fondly.db"
+    if create:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        except OSError:
+            pass  # the store's own error says what is wrong with it
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if p.exists():
+                private(p)
+    return path
 
 
 def audio_dir() -> Path:
     """Audio a memory was made from is copied here, so it survives the original moving."""
     path = data_dir() / "audio"
-    path.mkdir(exist_ok=True)
-    return path
+    path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    return private(path)
+
+
+def backups_dir() -> Path:
+    """The rolling daily backups (app.backup) live here."""
+    path = data_dir() / "backups"
+    path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    return private(path)

@@ -9,6 +9,7 @@ out of each other's way; foreign keys keep segments and revisions tied to their 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -182,7 +183,7 @@ class Store:
     def open_default(cls) -> "Store":
         from app.paths import database_path
 
-        return cls(database_path())
+        return cls(database_path(create=True))  # made, or tightened, 0600
 
     def close(self) -> None:
         self.db.conn.close()
@@ -190,6 +191,31 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Rows per table, to show an error left the data as it was."""
         return {t: self.db[t].count for t in ("projects", "memories", "segments", "drafts", "revisions")}
+
+    # backups (app.backup)
+
+    def backup_to(self, path: str | Path) -> None:
+        """The whole database copied to `path` through SQLite's online backup API, in one step: one
+        consistent moment even while other connections or processes keep writing (WAL lets them).
+        The copy is a single file (its journal mode set back to DELETE) for a zip to hold."""
+        dest = sqlite3.connect(str(path))
+        try:
+            self.db.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+
+    def move_audio(self, old_folder: str | Path, new_folder: str | Path) -> int:
+        """After a restore into another data folder (a new computer): audio paths under `old_folder`
+        point under `new_folder` instead, in one transaction. Returns how many memories moved."""
+        old, new = os.path.join(str(old_folder), ""), os.path.join(str(new_folder), "")
+        if old == new:
+            return 0
+        with self.db.conn:
+            return self.db.execute(
+                "UPDATE memories SET audio_path = ? || substr(audio_path, ?) WHERE substr(audio_path, 1, ?) = ?",
+                [new, len(old) + 1, len(old), old],
+            ).rowcount
 
     # projects
 

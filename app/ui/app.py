@@ -30,6 +30,7 @@ def run(argv: list[str] | None = None) -> int:
     app = make_app(argv)
     from app.engines import Engines
     from app.store import Store
+    from app.ui.backup_dialog import start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
 
@@ -43,4 +44,5 @@ def run(argv: list[str] | None = None) -> int:
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))
     QTimer.singleShot(0, window.warm_up)
+    QTimer.singleShot(0, lambda: start_daily_backup(window))  # after the warm-up, on the speech lane
     return app.exec()

@@ -1,6 +1,5 @@
-"""Fondly's main window: menus, the layout of the panels, and closing. Left: project, search,
-memories; middle: message bar, editor, prompt bar; right: drafts. Each panel works through the
-store and the operation runner; the window only connects what one says to what another shows."""
+"""Fondly's main window: menus, the panels' layout (left: project, search, memories; middle: message bar,
+editor, prompt bar; right: drafts) and closing. The panels do the work; the window only connects them."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 
 from app.paths import data_dir
 from app.store import Project, Store
-from app.ui import uisettings
+from app.ui import backup_dialog, uisettings
 from app.ui.dialogs import about_box
 from app.ui.drafts_panel import DraftsPanel
 from app.ui.editor_panel import EditorPanel
@@ -89,6 +88,7 @@ class MainWindow(QMainWindow):
         self._action(f, "&Import memories…", self.memories.import_dialog, "Ctrl+I")
         self._action(f, "&Snapshot", doc.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
         self._action(f, "&Export…", self.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
+        self._action(f, "&Back up…", lambda: backup_dialog.ask_and_back_up(self), None, "Save everything in one zip")
         self._action(f, "&Measure my pace…", self.measure_pace_dialog, None,
                      "Choose a recording of you reading the speech; speaking times will use your pace")
         f.addSeparator()
