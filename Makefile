@@ -13,15 +13,24 @@ STAMP  := $(VENV)/.fondly-installed
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 \
-	pulseaudio pulseaudio-utils espeak-ng poppler-utils
+	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux
 
 .PHONY: run test bench quality screenshot setup system-deps clean
 
 run: setup
 	$(BIN)/fondly
 
+# The suite runs in a network namespace with only loopback, so the kernel refuses anything else
+# (native code included); where unshare is not permitted, the Python block alone guards, and says so.
+PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 test: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	@if unshare -n true 2>/dev/null; then \
+		echo "Running the tests in a network namespace with only loopback (unshare -n)."; \
+		unshare -n sh -c 'ip link set lo up && FONDLY_NETNS=1 $(PYTEST)'; \
+	else \
+		echo "NOTICE: unshare -n is not permitted here; the tests run with the Python network block only."; \
+		$(PYTEST); \
+	fi
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider

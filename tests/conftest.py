@@ -22,10 +22,37 @@ DATA = ROOT / "tests" / "data"
 NETBLOCK = ROOT / "tests" / "netblock"
 
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETBLOCK), os.environ.get("PYTHONPATH")]))
+NET_REPORT = Path(os.environ.setdefault("FONDLY_NET_REPORT", f"/tmp/fondly-net-{os.getpid()}.log"))
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(NETBLOCK))
 import sitecustomize  # noqa: E402,F401  (the network block, for this process)
+
+
+def only_loopback() -> bool:
+    """Whether this process is in a network namespace whose only interface is loopback."""
+    try:  # /proc/self/net is this process's namespace (/sys/class/net may still show the host's)
+        lines = Path("/proc/self/net/dev").read_text().splitlines()[2:]
+    except OSError:
+        return False
+    return sorted(line.split(":")[0].strip() for line in lines) == ["lo"]
+
+
+def pytest_report_header(config) -> str:
+    if only_loopback():
+        return "network: a namespace with only loopback (unshare -n), plus the Python block in every process"
+    return "network: NOTICE — not in a network namespace; only the Python block (tests/netblock) guards"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many socket operations the suite's Python processes made, and that none left the machine."""
+    lines = NET_REPORT.read_text(encoding="utf-8").splitlines() if NET_REPORT.exists() else []
+    blocked = [line for line in lines if line.endswith("BLOCKED")]
+    terminalreporter.write_line(
+        f"network: {len(lines)} socket operations by the tests' Python processes, {len(lines) - len(blocked)} "
+        f"to this machine, {len(blocked)} blocked" + (" — " + "; ".join(blocked[:5]) if blocked else "")
+        + (" · namespace with only loopback: yes" if only_loopback() else " · namespace: no (Python block only)"))
+    NET_REPORT.unlink(missing_ok=True)
 
 
 class Pulse:
