@@ -211,7 +211,7 @@ class Store:
         old, new = os.path.join(str(old_folder), ""), os.path.join(str(new_folder), "")
         if old == new:
             return 0
-        with self.db.conn:
+        with self.db.atomic():
             return self.db.execute(
                 "UPDATE memories SET audio_path = ? || substr(audio_path, ?) WHERE substr(audio_path, 1, ?) = ?",
                 [new, len(old) + 1, len(old), old],
@@ -266,7 +266,7 @@ class Store:
             fields["vocabulary"] = json.dumps([w.strip() for w in fields["vocabulary"] if w.strip()])
         if "occasion" in fields and fields["occasion"] not in OCCASIONS:
             raise FondlyError(f"Unknown occasion {fields['occasion']!r}; choose one of {', '.join(OCCASIONS)}.")
-        with self.db.conn:
+        with self.db.atomic():
             self.db["projects"].update(self.project(project_id).id, {**fields, "updated": now()})
         return self.project(project_id)
 
@@ -307,7 +307,7 @@ class Store:
     def add_memory(self, project_id: int, kind: str, title: str, **fields: Any) -> Memory:
         assert kind in MEMORY_KINDS, kind
         stamp = now()
-        with self.db.conn:
+        with self.db.atomic():
             mid = (
                 self.db["memories"]
                 .insert(
@@ -327,13 +327,13 @@ class Store:
         return self.memory(mid)
 
     def update_memory(self, memory_id: int, **fields: Any) -> Memory:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["memories"].update(memory_id, {**fields, "updated": now()})
         return self.memory(memory_id)
 
     def delete_memory(self, memory_id: int) -> None:
         """Only for a memory that never held anything (a recording whose device would not open)."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
             self.db["memories"].delete(memory_id)
 
@@ -354,7 +354,7 @@ class Store:
     def add_segment(self, memory_id: int, idx: int, start: float, end: float, text: str,
                     confidence: float | None = None) -> None:
         """Store one transcribed segment and extend the memory's text, in one transaction."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db["segments"].insert(
                 {"memory_id": memory_id, "idx": idx, "start": start, "end": end, "text": text,
                  "confidence": confidence},
@@ -370,7 +370,7 @@ class Store:
         """A whole new transcript (start, end, text, confidence) in place of the old, in one go."""
         rows = [{"memory_id": memory_id, "idx": i, "start": a, "end": b, "text": t, "confidence": c}
                 for i, (a, b, t, c) in enumerate(segments)]
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
             if rows:
                 self.db["segments"].insert_all(rows)
@@ -400,7 +400,7 @@ class Store:
                      brief: dict | None = None, **revision: Any) -> tuple[Draft, Revision]:
         """A new draft and its first revision, together."""
         stamp = now()
-        with self.db.conn:
+        with self.db.atomic():
             did = self.db["drafts"].insert(
                 {"project_id": project_id, "title": title, "kind": kind,
                  "brief": json.dumps(brief or {}), "created": stamp, "updated": stamp}
@@ -412,7 +412,7 @@ class Store:
                         checks: dict | None = None, **fields: Any) -> Revision:
         """Grow a revision that is still being written (its checks say "writing"), in one transaction.
         Only writing in progress is updated in place; every finished version is a new revision."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db["revisions"].update(revision_id, {"text": text, "provenance": json.dumps(provenance or []),
                                                       "checks": json.dumps(checks or {}), **fields})
         return self.revision(revision_id)
@@ -423,7 +423,7 @@ class Store:
             "json_extract(checks, '$.writing') IS NOT NULL", order_by="id")]
 
     def add_revision(self, draft_id: int, text: str, origin: str, **revision: Any) -> Revision:
-        with self.db.conn:
+        with self.db.atomic():
             rid = self._insert_revision(draft_id, text, origin=origin, **revision)
         return self.revision(rid)
 
@@ -472,7 +472,7 @@ class Store:
         old = self.revision(revision_id)
         if old.draft_id != int(draft_id):
             raise FondlyError(f"Revision {revision_id} belongs to another draft.")
-        with self.db.conn:
+        with self.db.atomic():
             now_text = self.current_text(draft_id)
             if current_text is not None and current_text != now_text:
                 self._insert_revision(draft_id, current_text, origin="edited")

@@ -119,3 +119,13 @@ def test_read_only_data_folder_is_a_clear_error(tmp_path, monkeypatch):
             Store.open_default()
     finally:
         os.chmod(tmp_path / "ro", 0o755)
+
+
+def test_what_belongs_together_is_written_together_or_not_at_all(store):
+    """A draft and its first revision are one transaction: if the revision can't be written, no draft
+    is left without one (sqlite-utils commits each insert on its own unless told otherwise)."""
+    p = store.create_project("Dad")
+    before = list(store.db.conn.iterdump())
+    with pytest.raises(sqlite3.OperationalError):
+        store.create_draft(p.id, "Eulogy", "Dad.", no_such_column=1)
+    assert list(store.db.conn.iterdump()) == before
