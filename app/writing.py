@@ -204,14 +204,30 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
                  engine.name, seed)
 
 
-def keep_piece(store: Store, draft_id: int, text: str, piece: Piece) -> Revision:
-    """The draft with the piece in place, as a revision that records model, seed, prompt and provenance."""
-    current = store.revision(store.draft(draft_id).current_revision_id)
+def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id: int | None = None) -> Revision:
+    """The draft with the piece in place, as a revision that records model, seed, prompt and provenance
+    (`revision_id`: the one `keep_piece_so_far` has been growing, now finished)."""
+    before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
     c = piece.composition
-    return store.add_revision(draft_id, text, origin="generated", model=piece.model, seed=piece.seed,
-                              prompt="\n\n---\n\n".join(c.prompts),
-                              provenance=current.provenance + [p.to_dict() for p in c.paragraphs],
-                              checks={**c.check.to_dict(), "stopped": c.stopped, "inserted": True})
+    fields = {"prompt": "\n\n---\n\n".join(c.prompts),
+              "provenance": before.provenance + [p.to_dict() for p in c.paragraphs],
+              "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True}}
+    if revision_id:
+        return store.update_revision(revision_id, text, model=piece.model, seed=piece.seed, **fields)
+    return store.add_revision(draft_id, text, origin="generated", model=piece.model, seed=piece.seed, **fields)
+
+
+def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[Paragraph], model: str, seed: int,
+                      revision_id: int | None = None) -> Revision:
+    """While an anecdote streams in at the cursor: the draft with the paragraphs finished so far, kept
+    at once (marked as being written), so a kill loses none of them."""
+    before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
+    provenance = before.provenance + [p.to_dict() for p in paragraphs]
+    checks = {"writing": os.getpid(), "stopped": True, "inserted": True, "paragraphs": len(paragraphs)}
+    if revision_id:
+        return store.update_revision(revision_id, text, provenance=provenance, checks=checks)
+    return store.add_revision(draft_id, text, origin="generated", model=model, seed=seed, provenance=provenance,
+                              checks=checks)
 
 
 def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: TextEngine,

@@ -110,3 +110,29 @@ def test_a_draft_killed_while_writing_keeps_its_paragraphs_and_says_interrupted(
     window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
     assert first in window.document.editor.toPlainText()
     assert "Interrupted" in window.drafts_panel.checks.text()
+
+
+def test_an_anecdote_killed_while_writing_keeps_its_finished_paragraphs(fondly, tmp_path, store):
+    """The window writing an anecdote into an open draft, SIGKILLed after its first paragraph: that
+    paragraph is in the draft on disk, in place, and the next start marks it interrupted."""
+    import json
+
+    project = store.create_project("Dad", subject="Frank")
+    store.add_memory(project.id, "text", "fishing trip",
+                     text="Frank fished at Lake Travis every summer. He called every catfish Gerald.")
+    draft, _ = store.create_draft(project.id, "Eulogy", "Opening words.\n\nClosing words.\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.anecdote"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FONDLY_HOME": str(fondly.home), "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.stdout.readline().strip() == "1", proc.stderr.read()  # the first paragraph is in
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    shown = json.loads(fondly("draft", "show", str(draft.id), "--json").stdout)
+    first, latest = shown["revisions"][0], shown["revisions"][-1]
+    assert first["text"] == "Opening words.\n\nClosing words.\n"  # the history is never rewritten
+    assert latest["text"].startswith("Opening words.\n\nFrank fished at Lake Travis")
+    assert latest["text"].rstrip().endswith("Closing words.")
+    assert latest["checks"]["interrupted"] is True and latest["checks"]["inserted"] is True
+    assert latest["seed"] is not None and latest["model"] == "scripted"
+    assert latest["provenance"][-1]["memory_ids"]

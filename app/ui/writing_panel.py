@@ -18,6 +18,7 @@ from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
 from app.ui.operations import OperationRunner
 from llm.brief import Brief
+from llm.engine import new_seed
 
 _TOKEN, _DISCARD, _PARAGRAPH = "token", "discard", "paragraph"
 
@@ -39,6 +40,7 @@ class WritingPanel(QWidget):
         self.store, self.runner, self.editor, self.dictation = store, runner, editor, dictation
         self.project: Project | None = None
         self._operation = None
+        self._piece = None  # an anecdote being written: its draft, seed, paragraphs and the revision growing
         self._count = 0
         self._dictation_at = 0  # where the cursor was when dictation began
 
@@ -119,11 +121,12 @@ class WritingPanel(QWidget):
         project, ids = self.project, self._memory_ids()
         if brief.task in ("anecdote", "opening", "closing") and in_draft:
             self.editor.save()
-            draft_id = self.editor.draft_id
+            draft_id, seed = self.editor.draft_id, new_seed()
             self._begin(self.editor.cursor_position())
+            self._piece = {"draft_id": draft_id, "seed": seed, "paragraphs": [], "revision_id": None}
             self._operation = self.runner.run(
-                lambda job: writing.compose_piece(job.store, project, brief, job.text_engine(), memory_ids=ids,
-                                                  cancel=job.cancel, **self._streaming(job)),
+                lambda job: writing.compose_piece(job.store, project, brief, job.text_engine(), seed=seed,
+                                                  memory_ids=ids, cancel=job.cancel, **self._streaming(job)),
                 on_done=lambda piece: self._piece_done(draft_id, piece), on_failed=self._failed,
                 on_progress=self._progress)
             return
@@ -159,7 +162,18 @@ class WritingPanel(QWidget):
         else:
             self.editor.settle_stream(value.text + "\n\n")
             self._count += 1
+            if self._piece is not None:
+                self._keep_piece_so_far(value)
             self.paragraph_written.emit(self._count, value.to_dict())
+
+    def _keep_piece_so_far(self, paragraph) -> None:
+        """An anecdote's finished paragraph is in the draft on disk at once (a draft's are kept by app.writing)."""
+        p = self._piece
+        p["paragraphs"].append(paragraph)
+        engine = self.runner.engines.loaded("text")
+        p["revision_id"] = writing.keep_piece_so_far(
+            self.store, p["draft_id"], self.editor.editor.toPlainText(), p["paragraphs"],
+            engine.name if engine else "", p["seed"], p["revision_id"]).id
 
     def stop(self) -> bool:
         """Stop writing (what is written is kept). False if nothing was being written."""
@@ -170,6 +184,7 @@ class WritingPanel(QWidget):
 
     def _end(self) -> None:
         self._operation = None
+        self._piece = None
         self.generate_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
         self.editor.end_stream()
@@ -184,15 +199,20 @@ class WritingPanel(QWidget):
 
     def _piece_done(self, draft_id: int, piece) -> None:
         """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
+        revision_id = self._piece["revision_id"] if self._piece else None
         self._end()
         if self.editor.draft_id != draft_id:
             return
-        revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece)
+        revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece, revision_id)
         self.editor.kept()
         self.checks_ready.emit(piece.composition.check.to_dict())
         self.piece_kept.emit(revision.id)
 
     def _failed(self, message: str) -> None:
+        if self._piece and self._piece["revision_id"]:  # the anecdote's finished paragraphs stay, said to be cut off
+            kept = self.store.revision(self._piece["revision_id"])
+            checks = {k: v for k, v in kept.checks.items() if k != "writing"}
+            self.store.update_revision(kept.id, kept.text, provenance=kept.provenance, checks={**checks, "error": message})
         self.editor.replace_stream("")  # the paragraph cut off by the failure; finished ones are stored
         self._end()
         self.error.emit(message)
