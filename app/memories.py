@@ -54,7 +54,7 @@ def prepare(path: str | Path) -> Prepared:
         return Prepared(path, "audio", audio=speech_audio.decode(path))
     kinds = ", ".join(textfile.TEXT_EXTENSIONS + speech_audio.AUDIO_EXTENSIONS)
     raise FondlyError(
-        f"Fondly can't import {path.suffix or 'files without an extension'} files ({path.name}). "
+        f"Fondly can't import {path.suffix + ' files' if path.suffix else 'files without an extension'} ({path.name}). "
         f"It reads text and audio: {kinds}. Save the memory in one of those and import it again."
     )
 

@@ -24,6 +24,7 @@ from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
 
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
+NAME_MAX = 200  # characters in a project's title, and in each name it holds (subject, speaker, people, words)
 MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 
 
@@ -229,14 +230,11 @@ class Store:
         pace: int = DEFAULT_PACE,
         vocabulary: Iterable[str] = (),
     ) -> Project:
-        title = title.strip()
-        if not title:
-            raise FondlyError("A project needs a title, for example \"Dad's eulogy\".")
+        title = self._check_title(title)
         if occasion not in OCCASIONS:
             raise FondlyError(f"Unknown occasion {occasion!r}; choose one of {', '.join(OCCASIONS)}.")
-        if self._project_row_by_title(title):
-            raise FondlyError(f"There is already a project called {title!r}; choose another title.")
-        people = list(people)
+        people, vocabulary = list(people), list(vocabulary)
+        self._check_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
         stamp = now()
         with self.db.conn:
             pid = (
@@ -260,6 +258,10 @@ class Store:
 
     def update_project(self, project_id: int, **fields: Any) -> Project:
         """Change a project's details; people and vocabulary are given as lists."""
+        self.project(project_id)
+        if "title" in fields:
+            fields["title"] = self._check_title(fields["title"], project_id)
+        self._check_names(**{k: v for k, v in fields.items() if k in ("subject", "speaker", "people", "vocabulary")})
         if "people" in fields:
             fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
         if "vocabulary" in fields:
@@ -271,8 +273,43 @@ class Store:
         return self.project(project_id)
 
     def _project_row_by_title(self, title: str) -> dict | None:
-        rows = list(self.db["projects"].rows_where("title = ? COLLATE NOCASE", [title], limit=1))
-        return rows[0] if rows else None
+        """Titles match whatever their case (any alphabet's, not only ASCII's) and surrounding spaces."""
+        key = title.strip().casefold()
+        return next((r for r in self.db["projects"].rows_where(order_by="id") if r["title"].strip().casefold() == key),
+                    None)
+
+    def _check_title(self, title: str, project_id: int | None = None) -> str:
+        """A project's title, checked: not blank, one line, not too long, not a bare number (a number
+        names a project by its id), and no other project's title in any case."""
+        title = title.strip()
+        if not title:
+            raise FondlyError("A project needs a title, for example \"Dad's eulogy\".")
+        if len(title) > NAME_MAX:
+            raise FondlyError(f"A project's title can have at most {NAME_MAX} characters; this one has {len(title)}.")
+        if not title.isprintable():
+            raise FondlyError("A project's title must be one line of text, without tabs or control characters.")
+        if title.isdecimal():
+            raise FondlyError(f"A project's title can't be only a number ({title}): numbers name projects by their id.")
+        other = self._project_row_by_title(title)
+        if other and other["id"] != project_id:
+            raise FondlyError(f"There is already a project called {other['title']!r}; choose another title.")
+        return title
+
+    @staticmethod
+    def _check_names(subject: str = "", speaker: str = "", people: Iterable[Person] = (),
+                     vocabulary: Iterable[str] = ()) -> None:
+        """The names a project holds: each of a sensible length, and every person has a name."""
+        for what, value in (("subject", subject), ("speaker", speaker)):
+            if len(value or "") > NAME_MAX:
+                raise FondlyError(f"The {what} can have at most {NAME_MAX} characters; this one has {len(value)}.")
+        for p in people:
+            if not p.name.strip():
+                raise FondlyError(f"Each person needs a name, and ({p.say}) has none. "
+                                  "Write people as \"Siobhan (shiv-AWN), Tadhg\".")
+            if len(p.name) + len(p.say) > NAME_MAX:
+                raise FondlyError(f"A person's name can have at most {NAME_MAX} characters.")
+        if any(len(w) > NAME_MAX for w in vocabulary):
+            raise FondlyError(f"Each vocabulary word can have at most {NAME_MAX} characters.")
 
     @staticmethod
     def _project(row: dict) -> Project:
@@ -284,7 +321,7 @@ class Store:
     def project(self, project_id: int) -> Project:
         try:
             return self._project(self.db["projects"].get(project_id))
-        except sqlite_utils.db.NotFoundError:
+        except (sqlite_utils.db.NotFoundError, OverflowError):
             raise FondlyError(f"There is no project {project_id}. `fondly project list` shows them.") from None
 
     def find_project(self, ref: str | int) -> Project:
@@ -293,7 +330,7 @@ class Store:
         row = self._project_row_by_title(text)
         if row:
             return self._project(row)
-        if text.isdigit():
+        if text.isdecimal() and int(text) < 2**63:
             rows = list(self.db["projects"].rows_where("id = ?", [int(text)]))
             if rows:
                 return self._project(rows[0])
@@ -340,7 +377,7 @@ class Store:
     def memory(self, memory_id: int) -> Memory:
         try:
             return Memory(**self.db["memories"].get(memory_id))
-        except sqlite_utils.db.NotFoundError:
+        except (sqlite_utils.db.NotFoundError, OverflowError):
             raise FondlyError(f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.") from None
 
     def unfinished_audio(self) -> list[Memory]:
@@ -455,20 +492,24 @@ class Store:
     def draft(self, draft_id: int | str) -> Draft:
         try:
             return self._draft(self.db["drafts"].get(int(draft_id)))
-        except (sqlite_utils.db.NotFoundError, ValueError):
+        except (sqlite_utils.db.NotFoundError, ValueError, OverflowError):
             raise FondlyError(f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.") from None
 
     def drafts(self, project_id: int) -> list[Draft]:
         return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ?", [project_id], order_by="id")]
 
     def revision(self, revision_id: int) -> Revision:
-        return self._revision(self.db["revisions"].get(revision_id))
+        try:
+            return self._revision(self.db["revisions"].get(revision_id))
+        except (sqlite_utils.db.NotFoundError, OverflowError):
+            raise FondlyError(f"There is no revision {revision_id}. `fondly draft history DRAFT` shows them.") from None
 
     def revisions(self, draft_id: int) -> list[Revision]:
         return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
 
     def restore(self, draft_id: int, revision_id: int, current_text: str | None = None) -> Revision:
         """Bring back an old revision. The text it replaces is kept first, so nothing is lost."""
+        self.draft(draft_id)
         old = self.revision(revision_id)
         if old.draft_id != int(draft_id):
             raise FondlyError(f"Revision {revision_id} belongs to another draft.")

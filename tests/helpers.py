@@ -108,3 +108,15 @@ def row_counts(home) -> dict[str, int]:
                 for t in ("projects", "memories", "segments", "drafts", "revisions")}
     finally:
         db.close()
+
+
+def db_dump(home) -> str:
+    """A data folder's whole database as SQL (sqlite3's iterdump): every row of every table, for
+    "nothing changed" checks that a count would miss (an edited title, a blanked field)."""
+    import sqlite3
+
+    db = sqlite3.connect(Path(home) / "fondly.db")
+    try:
+        return "\n".join(db.iterdump())
+    finally:
+        db.close()

@@ -8,7 +8,7 @@ import click
 
 from app import settings
 from app.errors import FondlyError
-from app.cli.base import FondlyGroup, _json, cli
+from app.cli.base import NAME_MAX, TEXT_MAX, FondlyGroup, _check_length, _check_path, _json, _not_blank, cli
 
 
 # --- settings, models, doctor ------------------------------------------------------------
@@ -23,7 +23,7 @@ def config() -> None:
 @click.argument("key", required=False)
 def config_get(key) -> None:
     """Print one setting, or all of them as JSON."""
-    if key:
+    if key is not None:
         value = settings.get(key)
         click.echo("" if value is None else json.dumps(value) if isinstance(value, (list, dict)) else value)
     else:
@@ -35,6 +35,10 @@ def config_get(key) -> None:
 @click.argument("value", required=False)
 def config_set(key, value) -> None:
     """Change a setting; no VALUE (or "default") puts the default back."""
+    if value is not None:
+        _check_length(value, f"A value for {key}", TEXT_MAX)
+        if key in ("model", "whisper_model") and value.strip().lower() not in ("", "default", "none"):
+            _check_path(value.strip(), "model file" if key == "model" else "model folder")
     settings.set_value(key, settings.parse(key, value))
     click.echo(f"{key} = {settings.get(key)}", err=True)
 
@@ -45,6 +49,7 @@ def config_trust(url) -> None:
     """Agree, once, to send memories to a model server on another computer."""
     from app.engines import trust
 
+    _check_length(url, "A server address", TEXT_MAX)
     trust(url)
     click.echo(f"Fondly may now send memories to {url} when writing with it.", err=True)
 
@@ -81,12 +86,16 @@ def models_list(as_json) -> None:
 
 @models.command("add")
 @click.argument("path", type=click.Path())
-@click.option("--name", default=None, help="A name to know it by (default: the file or folder name).")
+@click.option("--name", default=None, callback=_not_blank,
+              help="A name to know it by (default: the file or folder name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models_add(path, name, as_json) -> None:
     """Add a .gguf text model or a Whisper model folder, after checking it."""
     from app import model_manager as manager
 
+    _check_path(path, "model file")
+    if name:
+        _check_length(name.strip(), "A model's name", NAME_MAX)
     row = manager.add(path, name)
     _json(row) if as_json else click.echo(_model_line(row))
 

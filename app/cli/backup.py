@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from app.cli.base import _store, cli
+from app.cli.base import _check_output, _check_path, _store, cli
 
 
 @cli.command()
@@ -17,6 +17,8 @@ def backup(ctx, output) -> None:
     """Back up every speech, memory, recording and setting into one zip, safely even while the app runs."""
     from app.backup import create_backup, describe
 
+    if output is not None:
+        _check_output(output, "fondly-backup.zip")
     path = output or f"fondly-backup-{date.today().isoformat()}.zip"
     manifest = create_backup(_store(ctx), path)
     click.echo(f"Backed up {describe(manifest)} to {path}.", err=True)
@@ -35,6 +37,7 @@ def restore(archive, force) -> None:
     from app.backup import describe, restore_backup
     from app.paths import data_dir
 
+    _check_path(archive, "backup")
     done = restore_backup(archive, force=force)
     click.echo(f"Restored {describe(done)} from the backup made {_when(done)} into {data_dir()}.", err=True)
     if done["aside"]:

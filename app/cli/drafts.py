@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 
@@ -11,7 +12,11 @@ from app import speaking
 from app.errors import FondlyError
 from app.store import Store
 from app.recovery import INTERRUPTED
-from app.cli.base import FondlyGroup, _load_transcriber, _json, _store, cli
+from app.cli.base import (TEXT_MAX, FondlyGroup, _check_length, _check_output, _check_path, _load_transcriber,
+                          _json, _not_blank, _short, _store, cli)
+
+SEED = click.IntRange(0, 2**32 - 1)  # what llama.cpp takes, and what a revision stores
+QUERY_MAX = 500  # characters in a search
 
 
 # --- writing and drafts -------------------------------------------------------------------
@@ -20,10 +25,13 @@ from app.cli.base import FondlyGroup, _load_transcriber, _json, _store, cli
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("shorthand")
-@click.option("--model", default=None, help="A .gguf model file to write with (default: the bundled one).")
-@click.option("--seed", type=int, default=None, help="Seed, to get the same draft again.")
-@click.option("--server", default=None, help="An OpenAI-compatible model server URL to write with instead.")
-@click.option("--use", "use", multiple=True, help="Write only from these memories (title or id); repeatable.")
+@click.option("--model", default=None, callback=_not_blank,
+              help="A .gguf model file to write with (default: the bundled one).")
+@click.option("--seed", type=SEED, default=None, help="Seed, to get the same draft again.")
+@click.option("--server", default=None, callback=_not_blank,
+              help="An OpenAI-compatible model server URL to write with instead.")
+@click.option("--use", "use", multiple=True, callback=_not_blank,
+              help="Write only from these memories (title or id); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draft, its Brief, provenance and checks as JSON.")
 @click.pass_context
 def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> None:
@@ -31,8 +39,9 @@ def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> Non
     from app.engines import open_text_engine
     from app.writing import write as write_speech
 
-    if not shorthand.strip():
-        raise FondlyError('Say what to write, for example "Write a funeral speech using dad.txt".')
+    _check_shorthand(shorthand)
+    if server:
+        _check_length(server, "A server address", TEXT_MAX)
     store = _store(ctx)
     proj = store.find_project(project_ref)
     memory_ids = _memory_ids(store, proj, use) if use else None
@@ -57,6 +66,12 @@ def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> Non
     if result.stopped:
         click.echo("Stopped; what was written is saved.", err=True)
         ctx.exit(130)
+
+
+def _check_shorthand(shorthand: str) -> None:
+    if not shorthand.strip():
+        raise FondlyError('Say what to write, for example "Write a funeral speech using dad.txt".')
+    _check_length(shorthand, "What to write", TEXT_MAX)
 
 
 def _honest_lines(checks: dict) -> list[str]:
@@ -94,15 +109,18 @@ def brief(ctx, project_ref, shorthand) -> None:
     """Show how SHORTHAND is understood (the Brief), as JSON, without writing anything."""
     from app.writing import make_brief
 
+    _check_shorthand(shorthand)
     store = _store(ctx)
     _json(make_brief(store, store.find_project(project_ref), shorthand).to_dict())
 
 
 @cli.command("eval")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--model", default=None, help="A .gguf model file to evaluate (default: the bundled one).")
-@click.option("--server", default=None, help="An OpenAI-compatible server to evaluate instead of a local model.")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--model", default=None, callback=_not_blank,
+              help="A .gguf model file to evaluate (default: the bundled one).")
+@click.option("--server", default=None, callback=_not_blank,
+              help="An OpenAI-compatible server to evaluate instead of a local model.")
+@click.option("--seed", type=SEED, default=1, show_default=True)
 @click.option("--check", "check", is_flag=True, help="Exit 1 when a case falls below the thresholds.")
 @click.option("--json", "as_json", is_flag=True, help="Print every case's scores as JSON.")
 @click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None,
@@ -110,11 +128,14 @@ def brief(ctx, project_ref, shorthand) -> None:
 def evaluate(paths, model, server, seed, check, as_json, md) -> None:
     """Run evaluation cases (folders with case.json) through the whole path; an independent judge scores them."""
     from app.engines import open_text_engine
-    from app.evaluation import find_cases, line, passed, report_markdown, run_case, summary
+    from app.evaluation import find_cases, line, load_case, passed, report_markdown, run_case, summary
 
     cases = find_cases(paths)
     if not cases:
         raise FondlyError(f"No evaluation cases (folders with case.json) in {', '.join(paths)}.")
+    for case in cases:  # every case readable before the model loads
+        _check_path(str(case / "case.json"))
+        load_case(case)
     engine = open_text_engine(model, server)
     rows = []
     for case in cases:
@@ -143,8 +164,13 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
 @click.pass_context
 def search(ctx, project_ref, query, as_json) -> None:
     """Search a project's memories and drafts; matches are shown [like this]."""
+    if not re.search(r"\w", query):
+        raise FondlyError(f"Search for a word or two, for example \"garden\"; {_short(query, 60)!r} has none.")
+    _check_length(query, "A search", QUERY_MAX)
     store = _store(ctx)
     hits = store.search_snippets(store.find_project(project_ref).id, query)
+    if not hits:
+        click.echo(f"Nothing in this project matches {_short(query, 60)!r}.", err=True)
     if as_json:
         return _json(hits)
     for h in hits:
@@ -154,17 +180,32 @@ def search(ctx, project_ref, query, as_json) -> None:
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("audio_path", metavar="AUDIO", type=click.Path())
-@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--whisper-model", default=None, callback=_not_blank,
+              help="A CTranslate2 Whisper model folder to transcribe with.")
 @click.pass_context
 def pace(ctx, project_ref, audio_path, whisper_model) -> None:
     """Measure your speaking pace from a practice read, and use it for speaking times."""
     from app.pace import measure
 
+    _check_path(audio_path, "recording")
     store = _store(ctx)
     proj = store.find_project(project_ref)
-    wpm, words, seconds = measure(_load_transcriber(whisper_model), audio_path, proj.hotwords)
+    wpm, words, seconds = measure(_Deferred(lambda: _load_transcriber(whisper_model)), audio_path, proj.hotwords)
     store.update_project(proj.id, pace=wpm)
     click.echo(f"{wpm} words a minute ({words} words in {seconds:.0f} s). Speaking times now use this pace.")
+
+
+class _Deferred:
+    """A transcriber that loads on first use: `measure` reads the recording first, so a file that
+    is not usable audio is refused before the speech model spends a second loading."""
+
+    def __init__(self, load):
+        self._load, self._transcriber = load, None
+
+    def transcribe(self, *args, **kwargs):
+        if self._transcriber is None:
+            self._transcriber = self._load()
+        return self._transcriber.transcribe(*args, **kwargs)
 
 
 @cli.group(cls=FondlyGroup)
@@ -261,4 +302,5 @@ def export(ctx, draft_id, fmt, output) -> None:
     """Export a draft for delivery."""
     from app.export import export_draft
 
+    _check_output(output, f"speech.{fmt}")
     click.echo(export_draft(_store(ctx), draft_id, fmt, output), err=True)

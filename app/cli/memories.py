@@ -8,7 +8,8 @@ import click
 
 from app.errors import FondlyError
 from app.store import Store
-from app.cli.base import FondlyGroup, _load_transcriber, _fmt_duration, _json, _store, cli
+from app.cli.base import (NAME_MAX, FondlyGroup, _check_length, _check_path, _load_transcriber, _fmt_duration,
+                          _json, _not_blank, _store, cli)
 
 
 # --- memories -----------------------------------------------------------------------------
@@ -22,8 +23,10 @@ def memory() -> None:
 @memory.command("add")
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--title", default=None, help="Title for the memory (one file only); defaults to the file name.")
-@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--title", default=None, callback=_not_blank,
+              help="Title for the memory (one file only); defaults to the file name.")
+@click.option("--whisper-model", default=None, callback=_not_blank,
+              help="A CTranslate2 Whisper model folder to transcribe with.")
 @click.pass_context
 def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
     """Add files as memories and print their ids; audio is transcribed on this computer."""
@@ -31,6 +34,10 @@ def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
 
     if title and len(paths) > 1:
         raise click.UsageError("--title can name only one file; add the files one at a time.")
+    if title:
+        _check_length(title.strip(), "A memory's title", NAME_MAX)
+    for path in paths:
+        _check_path(path)
     store = _store(ctx)
     proj = store.find_project(project_ref)
 
@@ -57,9 +64,11 @@ def _recover(store: Store, transcriber) -> None:
 @memory.command("record")
 @click.argument("project_ref", metavar="PROJECT")
 @click.option("--seconds", type=click.FloatRange(min=0.5), default=None, help="Stop after this long.")
-@click.option("--device", default=None, help="Microphone name (default: the system's default input).")
-@click.option("--title", default=None, help="Title for the memory (default: the date and time).")
-@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--device", default=None, callback=_not_blank,
+              help="Microphone name (default: the system's default input).")
+@click.option("--title", default=None, callback=_not_blank, help="Title for the memory (default: the date and time).")
+@click.option("--whisper-model", default=None, callback=_not_blank,
+              help="A CTranslate2 Whisper model folder to transcribe with.")
 @click.pass_context
 def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> None:
     """Record a memory from the microphone, transcribing as you speak. Ctrl+C stops and keeps it."""
@@ -70,6 +79,8 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
     from app.microphone import find_input
     from app.recording_session import RecordingSession
 
+    if title:
+        _check_length(title.strip(), "A memory's title", NAME_MAX)
     qt = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     store = _store(ctx)
     proj = store.find_project(project_ref)
@@ -102,7 +113,8 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
 
 
 @memory.command("recover")
-@click.option("--whisper-model", default=None, help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--whisper-model", default=None, callback=_not_blank,
+              help="A CTranslate2 Whisper model folder to transcribe with.")
 @click.pass_context
 def memory_recover(ctx, whisper_model) -> None:
     """Finish recordings and audio imports that were cut off (a crash, a power cut)."""
