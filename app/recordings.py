@@ -89,7 +89,10 @@ def unfinished(store: Store) -> list[Memory]:
     (killed, crashed, power cut)."""
     found = []
     for memory in store.unfinished_audio():
-        wav = Path(memory.audio_path or "")
+        if not memory.audio_path:  # cut off before its audio reached the data folder: recover says so
+            found.append(memory)
+            continue
+        wav = Path(memory.audio_path)
         owner = _owner_file(wav)
         try:
             pid = int(owner.read_text())

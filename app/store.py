@@ -236,7 +236,7 @@ class Store:
         people, vocabulary = list(people), list(vocabulary)
         self._check_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
         stamp = now()
-        with self.db.conn:
+        with self.db.atomic():
             pid = (
                 self.db["projects"]
                 .insert(

@@ -136,3 +136,13 @@ def test_an_anecdote_killed_while_writing_keeps_its_finished_paragraphs(fondly, 
     assert latest["checks"]["interrupted"] is True and latest["checks"]["inserted"] is True
     assert latest["seed"] is not None and latest["model"] == "scripted"
     assert latest["provenance"][-1]["memory_ids"]
+
+
+def test_an_import_cut_off_before_its_audio_was_copied_is_failed_with_a_reason(fondly, store):
+    """Killed between storing the memory and copying its audio: not stuck, not a traceback."""
+    project = store.create_project("Dad")
+    memory = store.add_memory(project.id, "audio", "story.flac", status="transcribing")
+    out = fondly("memory", "recover")
+    assert "Traceback" not in out.stderr and "Recovered an interrupted import: story.flac" in out.stderr
+    memory = store.memory(memory.id)
+    assert memory.status == "failed" and "please add it again" in memory.error
