@@ -75,3 +75,17 @@ def test_search_syntax_compare_and_restore_with_nothing_chosen_change_nothing(wi
     window.drafts_panel.restore()
     assert "Select the one revision" in answered(window, qtbot)
     assert dump(fondly_home) == before
+
+
+def test_exporting_to_a_name_the_folder_cannot_hold_is_a_message(window, qtbot, fondly_home, tmp_path):
+    from app.ui.export_dialog import EXPORT_FILTERS, ask_and_export
+
+    make_project(window, qtbot)
+    draft, _ = window.store.create_draft(window.project.id, "Eulogy", "Dad.")
+    said = []
+    dialog = ask_and_export(window, window.store, draft.id, said.append, said.append)
+    dialog.selectNameFilter(EXPORT_FILTERS["pdf"])
+    dialog.fileSelected.emit(str(tmp_path / ("x" * 300 + ".pdf")))  # longer than a file name may be
+    assert len(said) == 1 and "could not be saved" in said[0] and "Traceback" not in said[0]
+    dialog.close()
+    assert list(tmp_path.glob("x*")) == []

@@ -38,6 +38,8 @@ def ask_and_export(parent: QWidget, store: Store, draft_id: int, done: Callable[
             done(f"Exported to {export_to(store, draft_id, path, dialog.selectedNameFilter())}.")
         except USER_ERRORS as e:
             failed(str(e))
+        except OSError as e:  # a name too long for the folder, a disk that is full
+            failed(f"The speech could not be saved as {Path(path).name!r}: {e.strerror or e}. Nothing was written there.")
 
     dialog.fileSelected.connect(chosen)
     dialog.open()
