@@ -14,9 +14,26 @@ from typing import Callable
 # Qt Multimedia narrates its back-end search (PipeWire, VA-API…) on stderr: not for a person
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
+import sys
+
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot, qInstallMessageHandler
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
+
+
+def _without_audio_server_noise(mode, context, message: str) -> None:
+    """With no audio server, Qt says "PulseAudioService: pa_context_connect() failed" in its default
+    category, which the rule above can't reach; Fondly says it plainly instead ("can't find a
+    microphone"). Every other message goes on as before."""
+    if message.startswith("PulseAudioService:"):
+        return
+    if _previous_handler is not None:
+        _previous_handler(mode, context, message)
+    else:
+        sys.stderr.write(message + "\n")
+
+
+_previous_handler = qInstallMessageHandler(_without_audio_server_noise)
 
 from app.errors import FondlyError
 from speech import pcm

@@ -29,6 +29,7 @@ def decode(path: str | Path) -> np.ndarray:
         raise SpeechError(f"There is no audio file at {path}. Check the name and try again.")
     if path.stat().st_size == 0:
         raise SpeechError(f"{path.name} is empty (0 bytes). Choose the recording itself, not a placeholder.")
+    _refuse_a_cut_off_wav(path)
     try:
         audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as e:  # PyAV raises many types for a damaged file; all mean the same here
@@ -39,6 +40,31 @@ def decode(path: str | Path) -> np.ndarray:
     if audio.size == 0:
         raise SpeechError(f"{path.name} holds no sound. Check it plays, then import it again.")
     return np.ascontiguousarray(audio, dtype=np.float32)
+
+
+def _refuse_a_cut_off_wav(path: Path) -> None:
+    """A WAV whose data chunk promises more than the file holds was cut off (a copy that did not
+    finish): decoders read what is there without a word, so say so rather than keep half a story.
+    A length of 0 or 0xFFFFFFFF means "unknown" (some recorders stream) and is accepted."""
+    if path.suffix.lower() != ".wav":
+        return
+    import struct
+
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if f.read(12)[8:12] != b"WAVE":
+            return
+        offset = 12
+        while offset + 8 <= size:
+            f.seek(offset)
+            chunk, length = struct.unpack("<4sI", f.read(8))
+            if chunk == b"data":
+                if length not in (0, 0xFFFFFFFF) and offset + 8 + length > size + 1:  # one pad byte is allowed
+                    held = max(size - offset - 8, 0)
+                    raise SpeechError(f"{path.name} is cut off: it holds {held:,} of the {length:,} bytes of sound its "
+                                      "header promises. Import a complete copy of the recording.")
+                return
+            offset += 8 + length + (length & 1)
 
 
 def duration(audio: np.ndarray) -> float:

@@ -101,7 +101,7 @@ def test_a_killed_recording_is_recovered_on_the_next_start(fondly, pulse, jfk_wa
     window.close()
 
 
-def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, tmp_path):
+def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, tmp_path, pulse):
     fondly("project", "new", "Dad")
     before = row_counts(fondly_home)
     env = {**os.environ, "FONDLY_HOME": str(fondly_home), "PULSE_SERVER": f"unix:{tmp_path}/no-server"}
@@ -111,7 +111,7 @@ def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, 
     assert proc.stderr.strip().splitlines()[-1].startswith("fondly: error: Fondly can't find a microphone")
     assert row_counts(fondly_home) == before
     assert not any((fondly_home / "audio").glob("*"))
-    wrong = fondly("memory", "record", "Dad", "--device", "Nonexistent mic", ok=False)
+    wrong = fondly("memory", "record", "Dad", "--device", "Nonexistent mic", ok=False)  # microphones exist (pulse)
     assert wrong.returncode == 1 and "no microphone called" in wrong.stderr
 
 
