@@ -146,3 +146,26 @@ def test_an_import_cut_off_before_its_audio_was_copied_is_failed_with_a_reason(f
     assert "Traceback" not in out.stderr and "Recovered an interrupted import: story.flac" in out.stderr
     memory = store.memory(memory.id)
     assert memory.status == "failed" and "please add it again" in memory.error
+
+
+def test_ctrl_c_while_writing_keeps_the_paragraphs_as_a_finished_stopped_draft(fondly, tmp_path):
+    """Ctrl+C (a real SIGINT) part-way: the writer ends cleanly, and the draft is whole and stopped —
+    not left "being written", not mistaken for a kill."""
+    import json
+
+    fondly("project", "new", "Dad", "--subject", "Frank")
+    dad = tmp_path / "dad.txt"
+    dad.write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n", encoding="utf-8")
+    fondly("memory", "add", "Dad", dad)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.writing", "Dad"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    first = proc.stdout.readline().strip()
+    assert first, proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    [draft] = json.loads(fondly("draft", "list", "Dad", "--json").stdout)
+    [revision] = json.loads(fondly("draft", "show", str(draft["id"]), "--json").stdout)["revisions"]
+    assert first in revision["text"] and revision["checks"]["stopped"] is True
+    assert "writing" not in revision["checks"] and "interrupted" not in revision["checks"]
+    assert revision["checks"]["sentences"] >= 1  # checked as a whole, as a finished draft is
