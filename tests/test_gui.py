@@ -298,3 +298,12 @@ def test_words_not_in_the_memories_are_marked_until_accepted_or_changed(window, 
     edit.movePosition(edit.MoveOperation.EndOfBlock, edit.MoveMode.KeepAnchor)
     edit.insertText("He called every catfish Gerald, even in Wisconsin.")
     qtbot.waitUntil(lambda: _underlined(window, 2) == ["Wisconsin"])
+
+
+def test_closing_with_a_search_pending_touches_nothing_closed(window, qtbot):
+    """The search waits 200 ms for more typing; closing in between must not run it on the closed store
+    (pytest-qt fails a test on any exception in the Qt event loop)."""
+    make_project(window, qtbot)
+    window.search_panel.line.setText("garden")
+    window.close()
+    qtbot.wait(500)

@@ -3,10 +3,12 @@ editor, prompt bar; right: drafts) and closing. The panels do the work; the wind
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from app.paths import data_dir
+from app.recovery import INTERRUPTED, settle_interrupted
 from app.store import Project, Store
 from app.ui import backup_dialog, uisettings
 from app.ui.dialogs import about_box
@@ -21,8 +23,8 @@ from app.ui.pace_dialog import ask_and_measure
 from app.ui.provenance import mode_label
 from app.ui.search_panel import SearchPanel
 from app.ui.writing_panel import WritingPanel
-from app.recovery import INTERRUPTED, settle_interrupted
 from app.writing import mode_for
+
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store | None = None, runner: OperationRunner | None = None) -> None:
@@ -36,7 +38,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._connect()
-        uisettings.restore_layout(self, self._splitters())
+        uisettings.restore_layout(self, self.splitters)
         self.apply_text_size(uisettings.text_size())
         self.reload_projects()
 
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([260, 760, 240])
         self.setCentralWidget(self.split)
+        self.splitters = {"split": self.split, "editor_split": self.document.split}  # their places are remembered
         self.statusBar().addPermanentWidget(self.document.words_label, 1)
         self.model_label = QLabel()
         self.statusBar().addPermanentWidget(self.model_label)
@@ -158,11 +161,6 @@ class MainWindow(QMainWindow):
         if revisions:
             self.reload_drafts()
             self.message.show_message(f"{len(revisions)} draft(s) were cut off while being written: {INTERRUPTED}")
-
-    # --- layout and text size ---------------------------------------------------------------
-
-    def _splitters(self) -> dict:
-        return {"split": self.split, "editor_split": self.document.split}
 
     def apply_text_size(self, size: int) -> None:
         self.text_size = size
@@ -290,11 +288,13 @@ class MainWindow(QMainWindow):
             self.memories.import_paths(paths)
 
     def closeEvent(self, event) -> None:
-        # Work in progress keeps its own results (a stopped draft, the segments heard so far);
-        # the closing window no longer wants to hear about them.
+        # Work in progress keeps its own results (a stopped draft, the segments heard so far); the closing
+        # window hears no more of them, and no pending timer (search, autosave) may reach the closed store.
         self.memories.recording.close_recording()
         self.document.save()
-        uisettings.save_layout(self, self._splitters())
+        uisettings.save_layout(self, self.splitters)
         self.runner.shutdown()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         self.store.close()
         super().closeEvent(event)
