@@ -120,3 +120,20 @@ def db_dump(home) -> str:
         return "\n".join(db.iterdump())
     finally:
         db.close()
+
+
+def long_speech(jfk: Path, path: Path, times: int, pause: float = 1.0) -> Path:
+    """jfk.flac said `times` times with `pause` seconds between, as a 16 kHz WAV: audio long enough
+    to stop, kill or time part-way through."""
+    import wave
+
+    import numpy as np
+
+    from speech import audio
+
+    one = audio.decode(jfk)
+    pcm = np.concatenate([np.concatenate([one, np.zeros(int(16000 * pause), np.float32)]) for _ in range(times)])
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    return path

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import settings
 from app.ui.main_window import MainWindow
-from tests.helpers import make_project, normalise
+from tests.helpers import long_speech, make_project, normalise
 
 DAD = "Frank fished at Lake Travis every summer. He called every catfish Gerald.\nHe grew tomatoes and sang Johnny Cash in the garden.\n"
 
@@ -166,18 +166,7 @@ def test_shortcuts_text_size_and_layout_are_remembered(window, qtbot):
 
 
 def test_cancel_transcription_keeps_what_was_heard(window, qtbot, tmp_path, jfk):
-    import wave
-
-    import numpy as np
-
-    from speech import audio
-
-    one = audio.decode(jfk)
-    pcm = np.concatenate([np.concatenate([one, np.zeros(16000 * 2, np.float32)]) for _ in range(12)])
-    long = tmp_path / "long story.wav"
-    with wave.open(str(long), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
-        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    long = long_speech(jfk, tmp_path / "long story.wav", times=12, pause=2.0)
     make_project(window, qtbot)
     segments: list[str] = []
     window.memories.transcribing.connect(lambda _id, text, _f: segments.append(text))

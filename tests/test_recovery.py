@@ -9,28 +9,18 @@ import sqlite3
 import subprocess
 import sys
 import time
-import wave
 
-import numpy as np
 import pytest
 
-from tests.helpers import normalise
+from tests.helpers import long_speech, normalise
 
 PHRASE = "ask not what your country can do for you"
 
 
 @pytest.fixture
 def long_story(tmp_path, jfk):
-    """About 72 s of speech: jfk.flac six times with pauses — long enough to kill mid-way."""
-    from speech import audio
-
-    one = audio.decode(jfk)
-    pcm = np.concatenate([np.concatenate([one, np.zeros(16000, np.float32)]) for _ in range(6)])
-    path = tmp_path / "long story.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
-        w.writeframes((pcm * 32767).astype("<i2").tobytes())
-    return path
+    """About 72 s of speech: long enough to kill mid-way."""
+    return long_speech(jfk, tmp_path / "long story.wav", times=6)
 
 
 def kill_an_import_mid_way(fondly, path) -> int:

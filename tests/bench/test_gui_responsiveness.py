@@ -11,13 +11,13 @@ import statistics
 import subprocess
 import sys
 import time
-import wave
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
 from app.ui.main_window import MainWindow
+from tests.helpers import long_speech
 from speech import audio
 
 TICK_MS = 10
@@ -85,12 +85,8 @@ def test_stall_while_streaming(window, qtbot, report):
 
 
 def test_stall_while_transcribing(window, qtbot, tmp_path, jfk, report):
-    one = audio.decode(jfk)
-    pcm = np.concatenate([np.concatenate([one, np.zeros(16000, np.float32)]) for _ in range(6)])
-    path = tmp_path / "minute.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
-        w.writeframes((pcm * 32767).astype("<i2").tobytes())
+    path = long_speech(jfk, tmp_path / "minute.wav", times=6)
+    pcm = audio.decode(path)
     with StallProbe() as probe:
         window.memories.import_paths([str(path)])
         with qtbot.waitSignal(window.memories.memory_done, timeout=300_000):
