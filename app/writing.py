@@ -230,6 +230,14 @@ def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[P
                               checks=checks)
 
 
+def end_piece_so_far(store: Store, revision_id: int, error: str) -> Revision:
+    """Writing the anecdote failed part-way: its finished paragraphs stay, no longer "being written",
+    with the reason."""
+    kept = store.revision(revision_id)
+    checks = {k: v for k, v in kept.checks.items() if k != "writing"}
+    return store.update_revision(kept.id, kept.text, provenance=kept.provenance, checks={**checks, "error": error})
+
+
 def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: TextEngine,
             seed: int | None = None, cancel: threading.Event | None = None) -> Rewrite:
     """A selected passage rewritten shorter, warmer, lighter or in the Brief's style.

@@ -210,9 +210,7 @@ class WritingPanel(QWidget):
 
     def _failed(self, message: str) -> None:
         if self._piece and self._piece["revision_id"]:  # the anecdote's finished paragraphs stay, said to be cut off
-            kept = self.store.revision(self._piece["revision_id"])
-            checks = {k: v for k, v in kept.checks.items() if k != "writing"}
-            self.store.update_revision(kept.id, kept.text, provenance=kept.provenance, checks={**checks, "error": message})
+            writing.end_piece_so_far(self.store, self._piece["revision_id"], message)
         self.editor.replace_stream("")  # the paragraph cut off by the failure; finished ones are stored
         self._end()
         self.error.emit(message)
