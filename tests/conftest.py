@@ -106,7 +106,15 @@ def pulse(tmp_path_factory) -> Pulse:
         time.sleep(0.05)
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ["PULSE_SERVER"] = f"unix:{server.socket}"
+    # A real microphone is always running; an idle null sink is not: it renders in blocks of up to
+    # ~2 s, so a new recording heard nothing for 0.1-1.7 s and then got that stretch late. A quiet
+    # low-latency listener keeps the virtual microphone running, so a recording hears a sound the
+    # moment it is played (measured: a beep lands within 20 ms of when it was played).
+    keep_running = subprocess.Popen(["parecord", f"--device={Pulse.source}", "--latency-msec=20", os.devnull],
+                                    env={**os.environ}, stdout=log, stderr=log)
     yield server
+    keep_running.terminate()
+    keep_running.wait(timeout=10)
     proc.terminate()
     proc.wait(timeout=10)
     log.close()

@@ -178,7 +178,7 @@ def test_cancel_transcription_keeps_what_was_heard(window, qtbot, tmp_path, jfk)
     [memory] = window.store.memories(window.project.id)
     assert memory.status == "failed" and "stopped" in memory.error
     kept = window.store.segments(memory.id)
-    assert 1 <= len(kept) < 12 and "ask not" in normalise(memory.text)
+    assert 1 <= len(kept) < 12 and "what your country can do for you" in normalise(memory.text)  # ask/asked varies
     assert kept[-1].end < 12 * 13 - 20  # it stopped well before the end of the recording
     qtbot.waitUntil(lambda: not window.memories.cancel_import_btn.isEnabled())  # the window's slot runs after the signal
 

@@ -72,7 +72,7 @@ def test_a_killed_recording_is_recovered_on_the_next_start(fondly, pulse, jfk_wa
     proc = start_recording(fondly, "Dad", "--seconds", "120")
     listening = time.monotonic()
     player = pulse.play_async(jfk_wav)  # 11 s of speech
-    time.sleep(9.0)  # "…ask not what your country can do for you" has been said; the rest has not
+    time.sleep(9.5)  # "…ask not what your country can do for you" (ends at 8.0 s) has been said; the rest has not
     killed = time.monotonic()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
