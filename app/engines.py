@@ -8,6 +8,7 @@ person has agreed to it once (`fondly config trust URL`, or the question in the 
 from __future__ import annotations
 
 from app import settings
+from app.cpu_share import CpuShare, SharingTextEngine, SharingTranscriber
 from app.errors import FondlyError
 from llm.remote import RemoteEngine, check_url, is_local
 
@@ -47,18 +48,31 @@ def open_transcriber(folder: str | None = None):
     return Transcriber(folder or settings.get("whisper_model"), threads=settings.threads())
 
 
+def configure_share(share: CpuShare) -> CpuShare:
+    """The share as the `threads` setting says: automatic (0), or the person's number for both."""
+    n = int(settings.get("threads") or 0)
+    share.configure(text_threads=n, speech_threads=n)
+    return share
+
+
 class Engines:
     """The text engine and the transcriber a running app holds: each opened on first use (on
     the worker that needs it), kept, and replaced only when the person switches model.
 
     `open_text` / `open_speech` are what the settings say by default; tests hand in a
     scripted engine instead, so plumbing tests never wait on a real model.
+
+    Both are handed out wrapped in the CPU share (app.cpu_share), so a draft and an import
+    or a recording never ask for more threads than the machine has.
     """
 
-    def __init__(self, open_text=open_text_engine, open_speech=open_transcriber) -> None:
+    def __init__(self, open_text=open_text_engine, open_speech=open_transcriber, share: CpuShare | None = None) -> None:
         import threading
 
-        self._open = {"text": open_text, "speech": open_speech}
+        self.share = share or configure_share(CpuShare())
+        wrap = {"text": SharingTextEngine, "speech": SharingTranscriber}
+        self._open = {kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))
+                      for kind, opener in (("text", open_text), ("speech", open_speech))}
         self._engines: dict[str, object] = {}
         self._locks = {kind: threading.Lock() for kind in self._open}
 
@@ -76,6 +90,7 @@ class Engines:
 
     def reload(self, kind: str):
         """Open the engine the settings now name; keep the old one if that fails (it raises)."""
+        configure_share(self.share)
         engine = self._open[kind]()
         with self._locks[kind]:
             self._engines[kind] = engine

@@ -78,6 +78,13 @@ class Engine:
     def name(self) -> str:
         return self.info.path.name
 
+    def set_threads(self, n: int) -> None:
+        """Threads for the tokens from now on (and for prompt processing); the caller owns the
+        policy (app.cpu_share). Called between tokens, on the thread that streams."""
+        import llama_cpp
+
+        llama_cpp.llama_set_n_threads(self._llama._ctx.ctx, n, n)
+
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -1,0 +1,155 @@
+"""How the text model and the speech model share the machine's cores.
+
+Why: llama.cpp collapses when its threads outnumber the free cores. Measured on 2 cores with
+SmolLM2-135M: quiet, 2 threads 102 tok/s; with one core busy, 1 thread 70 tok/s but 2 threads
+28 tok/s. A draft written while an audio import transcribed took 1.9x its quiet time.
+
+The policy (Qt-free; app.engines wraps both engines with it):
+- A draft comes first. An audio import gives way between segments while a draft is being
+  written, and goes on when it is done: the person is waiting for the draft, not for the import.
+- Live transcription (a recording or dictation) cannot wait, so while a live chunk is being
+  transcribed the text model drops to cores − 1 threads, and returns to all of them after.
+  The text engine checks its thread count at every token, so a change lands within one token.
+- The person's `threads` setting wins: with it set, nothing here changes threads or pauses.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class CpuShare:
+    def __init__(self, cores: int | None = None, text_threads: int = 0, speech_threads: int = 0) -> None:
+        """`text_threads` / `speech_threads`: what each engine uses with the machine to itself
+        (0: settings.threads()'s rule, the cores up to four); `fixed` when the person set them."""
+        self.cores = cores or os.cpu_count() or 1
+        self._cond = threading.Condition()
+        self.configure(text_threads, speech_threads)
+        self._writing = 0
+        self._live = 0  # live chunks being transcribed now
+        self._importing = 0  # imports transcribing now (not those waiting for a draft)
+        self.waits = 0  # how many times an import gave way (for the benchmarks and tests)
+
+    def configure(self, text_threads: int = 0, speech_threads: int = 0) -> None:
+        """What the settings now say (the person may change `threads` while the app runs)."""
+        auto = max(1, min(4, self.cores))
+        with self._cond:
+            self.fixed = bool(text_threads)
+            self.full_text = text_threads or auto
+            self.speech = speech_threads or auto
+
+    @property
+    def crowded(self) -> bool:
+        """Would the text and the speech model together ask for more threads than there are cores?"""
+        return self.full_text + self.speech > self.cores
+
+    def text_threads(self) -> int:
+        """Threads for the next token."""
+        with self._cond:
+            if self.fixed or not self.crowded or not (self._live or self._importing):
+                return self.full_text
+            return max(1, min(self.full_text, self.cores - 1))
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._writing += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def live(self) -> Iterator[None]:
+        """Around one live chunk's transcription."""
+        with self._cond:
+            self._live += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._live -= 1
+
+    @contextmanager
+    def importing(self) -> Iterator[None]:
+        """Around an import's transcription; `give_way` inside it pauses while a draft is written."""
+        with self._cond:
+            self._importing += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._importing -= 1
+
+    def give_way(self, cancel: threading.Event | None = None) -> None:
+        """Called by an import between segments: wait while a draft is being written (and the
+        cores are too few for both), or until `cancel` is set."""
+        with self._cond:
+            if self.fixed or not self.crowded or not self._writing:
+                return
+            self.waits += 1
+            self._importing -= 1  # not using the cores while it waits
+            try:
+                while self._writing and not (cancel is not None and cancel.is_set()):
+                    self._cond.wait(timeout=0.2)  # the timeout notices `cancel`, which has no notify
+            finally:
+                self._importing += 1
+
+
+class SharingTextEngine:
+    """A text engine that writes under the share: marked as writing while it streams, and
+    following `text_threads()` at every token. Anything else is the engine's own."""
+
+    def __init__(self, engine, share: CpuShare) -> None:
+        self._engine, self._share = engine, share
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+    def chat(self, *args, **kwargs) -> Iterator[str]:
+        set_threads = getattr(self._engine, "set_threads", None)
+        if set_threads is None:  # a model server: its cores are not ours to share
+            yield from self._engine.chat(*args, **kwargs)
+            return
+        with self._share.writing():
+            current = None
+            stream = self._engine.chat(*args, **kwargs)
+            try:
+                while True:
+                    wanted = self._share.text_threads()
+                    if wanted != current:
+                        set_threads(wanted)
+                        current = wanted
+                    try:
+                        piece = next(stream)
+                    except StopIteration:
+                        return
+                    yield piece
+            finally:
+                stream.close()
+
+
+class SharingTranscriber:
+    """A transcriber under the share: a live chunk (`guard=True`) is marked live; an import
+    gives way to a draft between segments."""
+
+    def __init__(self, transcriber, share: CpuShare) -> None:
+        self._transcriber, self._share = transcriber, share
+
+    def __getattr__(self, name: str):
+        return getattr(self._transcriber, name)
+
+    def transcribe(self, audio, hotwords=(), cancel: threading.Event | None = None, guard: bool = False):
+        if guard:
+            with self._share.live():
+                yield from self._transcriber.transcribe(audio, hotwords, cancel=cancel, guard=True)
+            return
+        with self._share.importing():
+            for segment in self._transcriber.transcribe(audio, hotwords, cancel=cancel):
+                yield segment
+                self._share.give_way(cancel)
