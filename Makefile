@@ -6,16 +6,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fondly-installed
 
-# Debian packages: Qt's runtime libraries (PySide6 wheels link against them; the xcb ones are what a real
-# display needs, which offscreen tests never load) and fonts; for the
-# tests, a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases, and
-# poppler-utils to read exported PDFs back and render them.
-APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 fonts-dejavu-core \
-	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 \
-	libxcb-randr0 libxcb-shape0 libxcb-xinerama0 \
-	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux
+# Debian packages: Qt's runtime libraries and fonts (the PySide6 wheel ships Qt itself, linked
+# against these); the xcb/X11 lines are every system library the xcb platform plugin (libqxcb.so,
+# libQt6XcbQpa.so.6 and its GLX integration) links to, by `ldd` and `dpkg -S` — what a real display
+# needs and offscreen tests never load; libc, libstdc++, zlib and zstd are in every Debian. For the
+# tests: a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases,
+# poppler-utils to read exported PDFs back and render them, and Xvfb (a private X server) with
+# xdotool, to start the real app on a display and find its window.
+APT_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 fonts-dejavu-core \
+	libpulse0 libpulse-mainloop-glib0 libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 \
+	libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
+	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool
 
-.PHONY: run test bench quality screenshot setup system-deps clean
+.PHONY: run test bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
 
 run: setup
 	$(BIN)/fondly
@@ -64,6 +68,25 @@ system-deps:
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	echo "Installing system packages:$$missing"; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+# Puts Fondly in this user's desktop menu: the entry starts this checkout's .venv/bin/fondly.
+# It sets up first only when there is no fondly to point at (a stale venv is left to `make run`).
+DESKTOP_DATA = $${XDG_DATA_HOME:-$$HOME/.local/share}
+install-desktop:
+	@test -x $(BIN)/fondly || $(MAKE) setup
+	@set -e; data="$(DESKTOP_DATA)"; \
+	install -d "$$data/applications" "$$data/icons/hicolor/scalable/apps"; \
+	sed -e 's|^Exec=.*|Exec="$(CURDIR)/$(BIN)/fondly"|' -e 's|^TryExec=.*|TryExec=$(CURDIR)/$(BIN)/fondly|' \
+		app/desktop/fondly.desktop > "$$data/applications/fondly.desktop"; \
+	install -m 644 app/desktop/fondly.svg "$$data/icons/hicolor/scalable/apps/fondly.svg"; \
+	if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$$data/applications"; fi; \
+	echo "Installed $$data/applications/fondly.desktop and its icon: Fondly is in the menu (Office)."
+
+uninstall-desktop:
+	@set -e; data="$(DESKTOP_DATA)"; \
+	rm -f "$$data/applications/fondly.desktop" "$$data/icons/hicolor/scalable/apps/fondly.svg"; \
+	if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$$data/applications"; fi; \
+	echo "Removed Fondly from the menu."
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
