@@ -155,3 +155,11 @@ def test_install_desktop_puts_a_valid_entry_and_icon_in_the_menu(tmp_path, xdg):
     done = run_make("uninstall-desktop", env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not desktop.exists() and not icon.exists()
+
+
+def test_the_window_carries_the_menu_entrys_icon_and_name(qapp):
+    from app.ui.app import ICON, make_app
+
+    app = make_app([])
+    assert app.desktopFileName() == "fondly" and ICON.exists()
+    assert not app.windowIcon().pixmap(48).isNull()  # the SVG was found and renders

@@ -10,17 +10,21 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.errors import USER_ERRORS
 
 STYLE = Path(__file__).resolve().parents[2] / "assets" / "style.qss"
+ICON = Path(__file__).resolve().parents[1] / "desktop" / "fondly.svg"  # the menu entry's icon too
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("Fondly")
     app.setOrganizationName("Fondly")
+    app.setDesktopFileName("fondly")  # the desktop matches the window to fondly.desktop (make install-desktop)
+    app.setWindowIcon(QIcon(str(ICON)))
     if STYLE.exists():
         app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
     return app
