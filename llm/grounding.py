@@ -27,9 +27,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-import simplemma
 from rapidfuzz import fuzz
-from wordfreq import zipf_frequency
 
 # words so common they carry no claim (zipf 5.8 and up: "know", "time", "people", "good")
 COMMON_ZIPF = 5.8
@@ -117,6 +115,14 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
+@lru_cache(maxsize=65536)
+def zipf_frequency(word: str, lang: str = "en") -> float:
+    """wordfreq's commonness of a word, imported on first use (see lemma)."""
+    from wordfreq import zipf_frequency as zipf
+
+    return zipf(word, lang)
+
+
 def fold(word: str) -> str:
     """Lower case, curly apostrophes straightened, possessive 's dropped."""
     w = word.lower().replace("’", "'")
@@ -125,6 +131,8 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def lemma(word: str) -> str:
+    import simplemma  # imported on first use: it and wordfreq cost ~0.3 s at every start otherwise
+
     return simplemma.lemmatize(word, lang="en")
 
 
