@@ -36,6 +36,9 @@ def test_common_formats_decode_to_16k_mono(tmp_path, jfk, ext):
     assert a.dtype == np.float32 and a.ndim == 1
     assert 10.5 < audio.duration(a) < 11.5
     assert 0.01 < float(np.abs(a).mean()) < 0.5
+    from faster_whisper.audio import decode_audio  # Fondly decodes in small steps; the samples are the same
+
+    assert np.array_equal(a, decode_audio(str(path), sampling_rate=audio.SAMPLE_RATE))
 
 
 def test_corrupt_audio_is_a_speech_error(tmp_path, jfk):
