@@ -7,6 +7,9 @@ SmolLM2-135M: quiet, 2 threads 102 tok/s; with one core busy, 1 thread 70 tok/s 
 The policy (Qt-free; app.engines wraps both engines with it):
 - A draft comes first. An audio import gives way between segments while a draft is being
   written, and goes on when it is done: the person is waiting for the draft, not for the import.
+  "Being written" is the whole text operation (app.ui.operations holds it), not each model call:
+  a draft is many calls with checks between them, and an import slipping into each gap took
+  seconds of the cores every time (measured: 1.78x quiet that way).
 - Live transcription (a recording or dictation) cannot wait, so while a live chunk is being
   transcribed the text model drops to cores − 1 threads, and returns to all of them after.
   The text engine checks its thread count at every token, so a change lands within one token.

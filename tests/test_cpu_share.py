@@ -152,3 +152,17 @@ def test_the_app_engines_follow_the_thread_setting(fondly_home, setting):
     assert engines.share.full_text == (setting or min(4, engines.share.cores))
     text, fresh = engines.get("text")
     assert fresh and isinstance(text, SharingTextEngine) and text.name == "counting.gguf"
+
+
+def test_the_whole_text_operation_counts_as_writing_not_each_model_call(qtbot, fondly_home):
+    from app.engines import Engines
+    from app.ui.operations import OperationRunner
+
+    runner = OperationRunner(Engines(open_text=lambda: CountingEngine(1), open_speech=lambda: None))
+    seen = {}
+    for lane in ("text", "speech"):
+        with qtbot.waitSignal(runner.finished, timeout=10_000):
+            runner.run(lambda job: job.engines.share._writing, lane=lane,
+                       on_done=lambda n, lane=lane: seen.__setitem__(lane, n))
+    runner.shutdown()
+    assert seen == {"text": 1, "speech": 0}

@@ -16,6 +16,7 @@ busy in a loop, so a queued "stop" would arrive only after the work it meant to 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import traceback
@@ -93,7 +94,7 @@ class _Lane(QObject):
 
     def __init__(self, name: str, engines: Engines, open_store: Callable[[], Store]) -> None:
         super().__init__()
-        self.engines, self._open_store = engines, open_store
+        self.name, self.engines, self._open_store = name, engines, open_store
         self._store: Store | None = None
         self.thread = QThread()
         self.thread.setObjectName(f"fondly-{name}")
@@ -117,7 +118,10 @@ class _Lane(QObject):
             self.done.emit(op, None)  # cancelled before it began, and nobody waits for its result
             return
         try:
-            result = op.fn(Job(self, op))
+            # A draft is many model calls with checks between them: the whole operation, not
+            # each call, is what an import gives way to (app.cpu_share).
+            with self.engines.share.writing() if self.name == "text" else contextlib.nullcontext():
+                result = op.fn(Job(self, op))
         except Exception as e:
             self.failed.emit(op, message_for(e))
             return
