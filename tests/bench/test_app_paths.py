@@ -194,7 +194,7 @@ def bare_replay(calls: list[dict]) -> float:
                 if n == 0 and i == 0:
                     first = min(first, time.perf_counter() - start)
                 n += 1
-            assert n == max(1, call["tokens"])
+            assert n >= max(1, call["tokens"])  # the last chunk carries only the finish reason
         best = min(best, time.perf_counter() - start)
     return best, first
 
