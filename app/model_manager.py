@@ -51,7 +51,8 @@ def listing() -> list[dict[str, Any]]:
 
 
 def add(path: str | Path, name: str | None = None) -> dict[str, Any]:
-    """Check and remember a model: a .gguf file for writing, a Whisper folder for transcribing."""
+    """Check and remember a model: a GGUF file for writing (by its content: an Ollama blob has no
+    .gguf suffix), a Whisper folder for transcribing. The file stays where it is."""
     path = Path(path).expanduser().resolve()
     if path.is_dir() and not (path / "model.bin").exists() and any(path.glob("*.gguf")):
         raise FondlyError(f"{path} is a folder. Choose the .gguf model file inside it.")
@@ -59,8 +60,8 @@ def add(path: str | Path, name: str | None = None) -> dict[str, Any]:
         check_model(path)
         entry = {"name": name or path.name, "kind": "speech", "path": str(path)}
     else:
-        gguf.check_loadable(gguf.read(path))
-        entry = {"name": name or path.stem, "kind": "text", "path": str(path)}
+        info = gguf.check_loadable(gguf.read(path))
+        entry = {"name": name or _text_name(path, info), "kind": "text", "path": str(path)}
     models = [m for m in settings.get("models") if m["path"] != entry["path"]]
     taken = {m["name"].lower() for m in models} | {r["name"].lower() for r in listing() if r["bundled"]}
     base, n = entry["name"], 2
@@ -68,6 +69,16 @@ def add(path: str | Path, name: str | None = None) -> dict[str, Any]:
         entry["name"], n = f"{base} ({n})", n + 1
     settings.set_value("models", models + [entry])
     return next(r for r in listing() if r["path"] == entry["path"])
+
+
+def _text_name(path: Path, info: gguf.GGUFInfo) -> str:
+    """The file's name, unless it says nothing: an Ollama or Hugging Face blob (sha256-…, no .gguf)
+    is named as that app names it, else by the name inside the GGUF."""
+    if path.suffix.lower() == ".gguf":
+        return path.stem
+    from app.model_finder import name_for
+
+    return name_for(path) or info.name or path.name
 
 
 def find(name: str) -> dict[str, Any]:

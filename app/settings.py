@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "server": None,  # an OpenAI-compatible chat server URL to write with instead of a local model
     "trusted_servers": [],  # servers off this machine the person agreed to send memories to
     "models": [],  # models the person added: {"name", "kind": "text" | "speech", "path"}
+    "model_folders": [],  # more folders `fondly models find` searches for .gguf files (full paths)
     # how a speech is written: "auto" (the person's own words with a small model, model prose with a
     # capable one), "memory-first" or "prose"
     "writing": "auto",

@@ -56,7 +56,7 @@ def config_trust(url) -> None:
 
 @cli.group(cls=FondlyGroup)
 def models() -> None:
-    """The models Fondly can use: list, add, use and remove them."""
+    """The models Fondly can use: list, find, add, use and remove them."""
 
 
 def _model_line(row: dict) -> str:
@@ -87,10 +87,12 @@ def models_list(as_json) -> None:
 @models.command("add")
 @click.argument("path", type=click.Path())
 @click.option("--name", default=None, callback=_not_blank,
-              help="A name to know it by (default: the file or folder name).")
+              help="A name to know it by (default: the file or folder name; Ollama's name for an Ollama blob).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models_add(path, name, as_json) -> None:
-    """Add a .gguf text model or a Whisper model folder, after checking it."""
+    """Add a GGUF text model (a .gguf file, or an Ollama blob) or a Whisper model folder, after checking it.
+
+    The file is used where it is, never copied."""
     from app import model_manager as manager
 
     _check_path(path, "model file")
@@ -98,6 +100,53 @@ def models_add(path, name, as_json) -> None:
         _check_length(name.strip(), "A model's name", NAME_MAX)
     row = manager.add(path, name)
     _json(row) if as_json else click.echo(_model_line(row))
+
+
+@models.command("find")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models_find(as_json) -> None:
+    """The GGUF models already on this computer: Ollama's, LM Studio's, GPT4All's, Jan's, the
+    Hugging Face cache's and your folders'. Nothing is copied; `fondly models add PATH` uses one in place."""
+    from app import model_finder
+
+    found = model_finder.find()
+    if as_json:
+        return _json([f.to_dict() for f in found])
+    for f in found:
+        click.echo(f"{f.name}{' [added]' if f.added else ''}\n       {model_finder.summary(f)}\n       {f.path}")
+    if not found:
+        click.echo("No GGUF models found. Add a folder to search with `fondly models folder add PATH`.", err=True)
+
+
+@models.group("folder", cls=FondlyGroup)
+def models_folder() -> None:
+    """More folders for `fondly models find` to search (with everything inside them)."""
+
+
+@models_folder.command("list")
+def models_folder_list() -> None:
+    """The folders you added."""
+    for folder in settings.get("model_folders"):
+        click.echo(folder)
+
+
+@models_folder.command("add")
+@click.argument("path", type=click.Path())
+def models_folder_add(path) -> None:
+    """Search this folder for models too."""
+    from app import model_finder
+
+    _check_path(path, "folder")
+    click.echo(f"Fondly will look for models in {model_finder.add_folder(path)}.", err=True)
+
+
+@models_folder.command("remove")
+@click.argument("path", type=click.Path())
+def models_folder_remove(path) -> None:
+    """Stop searching this folder (the files in it are left alone)."""
+    from app import model_finder
+
+    click.echo(f"Fondly no longer looks in {model_finder.remove_folder(path)}.", err=True)
 
 
 @models.command("use")

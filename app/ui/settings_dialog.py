@@ -1,5 +1,5 @@
-"""Settings: which models write and transcribe (add your own in two clicks), threads, context,
-GPU layers, pace, text size, and an optional model server."""
+"""Settings: which models write and transcribe (add your own in two clicks, or one already on this
+computer in one), threads, context, GPU layers, pace, text size, and an optional model server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from app import model_manager, settings
 from app.engines import trust, trusted
 from app.errors import USER_ERRORS
+from app.ui.found_models import FoundModels
 from llm.brief import PACE_RANGE
 
 
@@ -34,6 +35,9 @@ class SettingsDialog(QDialog):
             buttons.addWidget(b)
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #8a3b12")
+        self.found = FoundModels()
+        self.found.added.connect(lambda _name: (self.show_error(""), self.refresh()))
+        self.found.failed.connect(self.show_error)
         values = settings.load()
         self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
         self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
@@ -55,6 +59,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(QLabel("Models (everything runs on this computer unless you set a server)"))
         layout.addWidget(self.models)
         layout.addLayout(buttons)
+        layout.addWidget(self.found)
         layout.addWidget(self.error)
         layout.addLayout(form)
         layout.addWidget(box)
@@ -86,6 +91,7 @@ class SettingsDialog(QDialog):
             return False
         self.show_error("")
         self.refresh()
+        self.found.refresh()  # its "added" marks
         return True
 
     def _selected(self) -> str | None:
@@ -115,6 +121,7 @@ class SettingsDialog(QDialog):
             self.show_error(str(e))
             return
         self.refresh()
+        self.found.refresh()
         if row["in_use"]:
             (self.text_model_changed if row["kind"] == "text" else self.speech_model_changed).emit()
 
