@@ -155,3 +155,29 @@ def test_a_timer_touched_from_another_thread_is_a_failure_the_suite_sees(qapp, q
     flagged = [m for m in messages if not any(p.search(m) for p in ignore)]
     assert flagged and pytestconfig.getini("qt_log_level_fail") == "WARNING"
     timer.stop()
+
+
+def test_memory_an_operation_freed_goes_back_to_the_system():
+    """After a speech-lane operation the runner returns freed heap to the system (see
+    give_back_freed_memory); without it glibc keeps it and the app stays large."""
+    import gc
+
+    from app.ui.operations import give_back_freed_memory
+
+    def resident_mb() -> float:
+        return int(next(line for line in open("/proc/self/status") if line.startswith("VmRSS")).split()[1]) / 1024
+
+    # 300 MB written on the heap, each block pinned by a small live one after it: freed, they
+    # are holes glibc keeps (as after an import), not a top of the heap it would trim by itself
+    blocks, keep = [], []
+    for _ in range(3000):
+        blocks.append(bytearray(b"\1" * 100_000))
+        keep.append(bytearray(b"\2" * 1000))
+    before = resident_mb()
+    del blocks
+    gc.collect()
+    held = resident_mb()
+    give_back_freed_memory()
+    after = resident_mb()
+    assert before - held < 100 and held - after > 200, (before, held, after)
+    del keep
