@@ -159,25 +159,30 @@ def test_a_timer_touched_from_another_thread_is_a_failure_the_suite_sees(qapp, q
 
 def test_memory_an_operation_freed_goes_back_to_the_system():
     """After a speech-lane operation the runner returns freed heap to the system (see
-    give_back_freed_memory); without it glibc keeps it and the app stays large."""
-    import gc
+    give_back_freed_memory); without it glibc keeps it and the app stays large. Measured in a
+    fresh process: in the suite's own, glibc's heap is shaped by every test before."""
+    import json
+    import subprocess
+    import sys
 
-    from app.ui.operations import give_back_freed_memory
-
-    def resident_mb() -> float:
-        return int(next(line for line in open("/proc/self/status") if line.startswith("VmRSS")).split()[1]) / 1024
-
-    # 300 MB written on the heap, each block pinned by a small live one after it: freed, they
-    # are holes glibc keeps (as after an import), not a top of the heap it would trim by itself
-    blocks, keep = [], []
-    for _ in range(3000):
-        blocks.append(bytearray(b"\1" * 100_000))
-        keep.append(bytearray(b"\2" * 1000))
-    before = resident_mb()
-    del blocks
-    gc.collect()
-    held = resident_mb()
-    give_back_freed_memory()
-    after = resident_mb()
+    code = """
+import gc, json
+from app.ui.operations import give_back_freed_memory
+def resident_mb():
+    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) / 1024
+# 300 MB written on the heap, each block pinned by a small live one after it: freed, they are
+# holes glibc keeps (as after an import), not a top of the heap it would trim by itself
+blocks, keep = [], []
+for _ in range(3000):
+    blocks.append(bytearray(b"\\1" * 100_000))
+    keep.append(bytearray(b"\\2" * 1000))
+before = resident_mb()
+del blocks
+gc.collect()
+held = resident_mb()
+give_back_freed_memory()
+print(json.dumps([before, held, resident_mb()]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    before, held, after = json.loads(out.stdout)
     assert before - held < 100 and held - after > 200, (before, held, after)
-    del keep
