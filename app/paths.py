@@ -77,3 +77,11 @@ def backups_dir() -> Path:
     path = data_dir() / "backups"
     path.mkdir(mode=FOLDER_MODE, exist_ok=True)
     return private(path)
+
+
+def models_dir() -> Path:
+    """Models Fondly downloaded on the person's request (`fondly models get`): only whole files
+    whose checksum matched. A download in progress lives in `.partial/` inside it until then."""
+    path = data_dir() / "models"
+    path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    return private(path)

@@ -56,7 +56,7 @@ def config_trust(url) -> None:
 
 @cli.group(cls=FondlyGroup)
 def models() -> None:
-    """The models Fondly can use: list, find, add, use and remove them."""
+    """The models Fondly can use: list, find, add, use and remove them; catalog and get fetch a better one."""
 
 
 def _model_line(row: dict) -> str:
@@ -116,6 +116,49 @@ def models_find(as_json) -> None:
         click.echo(f"{f.name}{' [added]' if f.added else ''}\n       {model_finder.summary(f)}\n       {f.path}")
     if not found:
         click.echo("No GGUF models found. Add a folder to search with `fondly models folder add PATH`.", err=True)
+
+
+@models.command("catalog")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models_catalog(as_json) -> None:
+    """Fondly's short list of better text models to download, and the one it recommends for this
+    computer. Nothing is fetched until you run `fondly models get NAME`."""
+    from app import model_catalog
+
+    data = model_catalog.listing()
+    if as_json:
+        return _json(data)
+    for m in data["models"]:
+        speed = ", ".join(f"{v:.0f}" for v in m["tokens_per_second"].values())
+        click.echo(f"{m['id']:<14}{m['name']}{'  [recommended]' if m['recommended'] else ''}\n"
+                   f"              {m['parameters'] / 1e9:.1f}B parameters, {m['quantization']}, "
+                   f"{(m['size_bytes'] or 0) / 1e9:.2f} GB download, needs about {m['ram_needed_bytes'] / 1e9:.1f} GB "
+                   f"of memory;\n              tokens a second with 2, 4, 8 cores (an estimate): {speed}\n"
+                   f"              {m['good_for']}\n"
+                   f"              {m['repo']} · {m['licence']['name']} ({m['licence']['url']})")
+    click.echo(f"\nRecommended: {data['recommended'] or 'none'} — {data['why']}.\n"
+               f"Speeds: {data['speed_source']}\nMemory: {data['ram_source']}\n"
+               "`fondly models get NAME` downloads one from the Hugging Face hub (HF_ENDPOINT if set) — the only "
+               "network request Fondly makes by itself; it sends nothing of yours.", err=True)
+
+
+@models.command("get")
+@click.argument("name")
+@click.option("--no-use", "no_use", is_flag=True, help="Add it, but keep writing with the model in use now.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models_get(name, no_use, as_json) -> None:
+    """Download a model from Fondly's catalog (`fondly models catalog`), check its sha256 and that
+    llama.cpp opens it, then add it and write with it. An interrupted download continues where it
+    stopped. This is the only network request Fondly makes by itself; it sends nothing of yours."""
+    from app import model_download
+
+    _check_length(name, "A model's name", NAME_MAX)
+    row = model_download.get(name, use=not no_use, show_bar=not as_json)
+    if as_json:
+        return _json(row)
+    click.echo(_model_line(row))
+    click.echo(f"Downloaded and checked {row['name']}" + ("" if no_use else "; Fondly now writes with it") + ".",
+               err=True)
 
 
 @models.group("folder", cls=FondlyGroup)
