@@ -214,3 +214,48 @@ def test_nothing_but_the_file_request_leaves_and_nothing_of_the_persons(hub, fon
     assert {p for _m, p, _r in hub.requests} == {f"/{REPO}/resolve/main/{FILE}"}
     assert hub.authorizations == []
     assert len(hub.user_agents) == 1 and re.fullmatch(r"fondly/[^;]+; hf_hub/[^;]+; python/[^;]+", hub.user_agents.pop())
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner(qapp):
+    from app.ui.operations import OperationRunner
+
+    r = OperationRunner()
+    yield r
+    r.shutdown()
+
+
+def test_settings_downloads_with_a_progress_bar_and_cancel_leaves_nothing(hub, qtbot, runner, fondly_home, monkeypatch):
+    from huggingface_hub import constants
+
+    from app import model_manager
+    from app.ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # read when conftest had set it
+    dialog = SettingsDialog(runner=runner)
+    qtbot.addWidget(dialog)
+    panel = dialog.catalog
+    assert "only" in panel.privacy.text() and "nothing of yours" in panel.privacy.text()
+    panel.list.setCurrentRow(0)
+
+    hub.delay = 0.05  # slow enough to press Cancel midway
+    panel.get_btn.click()
+    qtbot.waitUntil(lambda: not panel.progress.isHidden() and panel.progress.value() > 0, timeout=30_000)
+    assert not panel.cancel_btn.isHidden() and not panel.get_btn.isEnabled()
+    panel.cancel_btn.click()
+    qtbot.waitUntil(lambda: panel.progress.isHidden(), timeout=30_000)
+    assert "stopped" in panel.status.text().lower()
+    assert [r for r in model_manager.listing() if not r["bundled"]] == []
+    assert models_folder(fondly_home) == []
+
+    hub.delay = 0
+    with qtbot.waitSignal(dialog.text_model_changed, timeout=60_000):
+        panel.get_btn.click()
+    rows = [r for r in model_manager.listing() if not r["bundled"]]
+    assert len(rows) == 1 and rows[0]["in_use"] and rows[0]["path"] == str(fondly_home / "models" / FILE)
+    assert panel.progress.isHidden() and panel.cancel_btn.isHidden()
+    assert "Test Model" in panel.status.text()
+    assert any("Test Model" in dialog.models.item(i).text() for i in range(dialog.models.count()))

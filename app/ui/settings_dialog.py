@@ -1,5 +1,6 @@
-"""Settings: which models write and transcribe (add your own in two clicks, or one already on this
-computer in one), threads, context, GPU layers, pace, text size, and an optional model server."""
+"""Settings: which models write and transcribe (add your own in two clicks, one already on this
+computer in one, or download one from Fondly's short list), threads, context, GPU layers, pace,
+text size, and an optional model server."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from app import model_manager, settings
 from app.engines import trust, trusted
 from app.errors import USER_ERRORS
+from app.ui.catalog_models import CatalogModels
 from app.ui.found_models import FoundModels
 from llm.brief import PACE_RANGE
 
@@ -19,7 +21,8 @@ class SettingsDialog(QDialog):
     text_model_changed = Signal()
     speech_model_changed = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, runner=None) -> None:
+        """`runner`: the window's OperationRunner, which downloads run on (the parent's, if not given)."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.models = QListWidget()
@@ -38,6 +41,9 @@ class SettingsDialog(QDialog):
         self.found = FoundModels()
         self.found.added.connect(lambda _name: (self.show_error(""), self.refresh()))
         self.found.failed.connect(self.show_error)
+        self.catalog = CatalogModels(runner if runner is not None else getattr(parent, "runner", None))
+        self.catalog.switched.connect(self._downloaded)
+        self.catalog.failed.connect(self.show_error)
         values = settings.load()
         self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
         self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
@@ -60,6 +66,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.models)
         layout.addLayout(buttons)
         layout.addWidget(self.found)
+        layout.addWidget(self.catalog)
         layout.addWidget(self.error)
         layout.addLayout(form)
         layout.addWidget(box)
@@ -74,6 +81,17 @@ class SettingsDialog(QDialog):
             item.setToolTip(row.get("good_for") or row["path"])
             item.setData(256, row["name"])
             self.models.addItem(item)
+
+    def _downloaded(self, _name: str) -> None:
+        self.show_error("")
+        self.refresh()
+        self.found.refresh()
+        self.text_model_changed.emit()
+
+    def done(self, result: int) -> None:
+        """Closing Settings stops a download in progress: nothing half-fetched is added."""
+        self.catalog.cancel()
+        super().done(result)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
