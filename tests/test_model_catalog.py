@@ -92,7 +92,18 @@ def test_speeds_follow_the_stated_rule_and_the_recommendation_fits_the_machine()
     assert none is None and "bundled model" in why
 
 
-def test_the_machine_is_read_without_psutil():
+def test_the_readme_table_says_what_the_catalog_says():
+    """README's "Better writing" figures are the catalog's, so neither can drift from the other."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for e in model_catalog.load().entries:
+        speeds = " / ".join(f"{e.tokens_per_second[c]:.0f}" for c in (2, 4, 8))
+        row = (f"| {e.name} (`{e.id}`) | {e.family} | {e.size_bytes / 1e9:.2f} GB | {e.ram_bytes / 1e9:.1f} GB | "
+               f"{speeds} | [{e.licence['name']}]({e.licence['url']}) |")
+        assert row in readme, row
+
+
+def test_the_machine_is_read_without_psutil(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psutil", None)  # as if it were not installed: import fails
     ram, cores = model_catalog.machine()
     assert cores == os.cpu_count()
     assert ram == os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
