@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -153,7 +154,15 @@ def models_get(name, no_use, as_json) -> None:
     from app import model_download
 
     _check_length(name, "A model's name", NAME_MAX)
-    row = model_download.get(name, use=not no_use, show_bar=not as_json)
+    stages: set[str] = set()
+
+    def say_stage(p) -> None:  # like the bar, on a terminal only: checking a 2 GB file takes seconds too
+        if p.stage != "downloading" and p.stage not in stages and sys.stderr.isatty():
+            stages.add(p.stage)
+            click.echo({"checking": "Checking its sha256…", "opening": "Checking that llama.cpp opens it…"}
+                       .get(p.stage, p.stage), err=True)
+
+    row = model_download.get(name, use=not no_use, show_bar=not as_json, on_progress=say_stage)
     if as_json:
         return _json(row)
     click.echo(_model_line(row))
