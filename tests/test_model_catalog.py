@@ -123,6 +123,8 @@ def test_get_downloads_checks_registers_and_switches(hub, fondly, fondly_home):
     assert [m for m, _p, _r in hub.requests] == ["HEAD", "GET"], hub.requests  # one look, one transfer
     assert models_folder(fondly_home) == [FILE]  # no partial left behind
     assert "now writes with it" in proc.stderr
+    fondly("models", "get", "test-model")  # already here and whole: checked, not fetched again
+    assert len(hub.requests) == 2 and len(registered(fondly)) == 1
 
 
 def test_an_interrupted_download_continues_after_a_kill(hub, fondly, fondly_home):
