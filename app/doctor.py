@@ -15,16 +15,19 @@ from typing import Any, Callable
 from app.errors import USER_ERRORS, FondlyError
 
 
-def _check(name: str, fn: Callable[[], str], essential: bool = True) -> dict[str, Any]:
-    started = time.perf_counter()
+def _check(name: str, fn: Callable[[], str | tuple[str, dict]], essential: bool = True) -> dict[str, Any]:
+    """Run one check; `fn` returns its line, or its line and fields for --json."""
+    started, extra = time.perf_counter(), {}
     try:
         detail, ok = fn(), True
+        if isinstance(detail, tuple):
+            detail, extra = detail
     except USER_ERRORS as e:
         detail, ok = str(e), False
     except Exception as e:  # a doctor reports; it does not crash
         detail, ok = f"{type(e).__name__}: {e}", False
     return {"name": name, "ok": ok, "detail": detail, "essential": essential,
-            "seconds": round(time.perf_counter() - started, 2)}
+            "seconds": round(time.perf_counter() - started, 2), **extra}
 
 
 def _data_folder() -> str:
@@ -63,11 +66,23 @@ def _database() -> str:
     return "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
 
 
+def _writing() -> tuple[str, dict]:
+    """Which model writes, in which mode, and how fast it was the last time it wrote — read from
+    the settings and the GGUF's header, so it holds for a model switched to a moment ago."""
+    from app.writing import mode_reason, model_status, size_text, speed_text
+
+    status = model_status()
+    size = f" ({size_text(status['parameters'])}, {status['quantization']})" if status["path"] else ""
+    when = f" ({status['measured_at']})" if status["measured_at"] else ""
+    return (f"{status['name']}{size} writes {status['mode']}, {mode_reason(status)}; {speed_text(status)}{when}",
+            {"model": status})
+
+
 def _text_model() -> str:
     from app.engines import open_text_engine
     from llm.engine import Message
 
-    engine = open_text_engine()
+    engine = open_text_engine(record=False)  # a health check, not writing: the last speed stays the writing's
     reply = "".join(engine.chat([Message("user", "Say hello.")], max_tokens=8, seed=1))
     if not reply.strip():
         raise FondlyError(f"{engine.name} loaded but wrote nothing")
@@ -111,6 +126,7 @@ def run_checks() -> list[dict[str, Any]]:
     checks = [_check("data folder", _data_folder), _check("free space", _free_space),
               _check("database", _database)]
     if checks[0]["ok"]:
-        checks += [_check("text model", _text_model), _check("speech model", _speech_model)]
+        checks += [_check("writing", _writing, essential=False), _check("text model", _text_model),
+                   _check("speech model", _speech_model)]
     checks += [_check("microphone", _microphone, essential=False), _check("versions", _versions, essential=False)]
     return checks

@@ -24,8 +24,12 @@ def trust(url: str) -> None:
         settings.set_value("trusted_servers", servers + [url])
 
 
-def open_text_engine(model: str | None = None, server: str | None = None):
-    """An Engine for `model` (or the setting, or the bundled one), or a RemoteEngine for a server."""
+def open_text_engine(model: str | None = None, server: str | None = None, record: bool = True):
+    """An Engine for `model` (or the setting, or the bundled one), or a RemoteEngine for a server.
+
+    Every reply the local model writes is timed and kept per model file (settings.record_speed),
+    so the status bar and `fondly doctor` say how fast it was last time; `record=False` for
+    probes that are not writing (the doctor's own "Say hello")."""
     server = server or (None if model else settings.get("server"))
     if server:
         url = check_url(server)
@@ -38,7 +42,12 @@ def open_text_engine(model: str | None = None, server: str | None = None):
     from llm.engine import Engine
 
     return Engine(model or settings.get("model"), context=int(settings.get("context")),
-                  threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")))
+                  threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")),
+                  on_speed=_record_speed if record else None)
+
+
+def _record_speed(path, speed) -> None:
+    settings.record_speed(path, speed.tokens, speed.seconds)
 
 
 def open_transcriber(folder: str | None = None):

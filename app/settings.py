@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,15 @@ DEFAULTS: dict[str, Any] = {
     # how a speech is written: "auto" (the person's own words with a small model, model prose with a
     # capable one), "memory-first" or "prose"
     "writing": "auto",
+    # measured, never chosen: how fast each model wrote last time, by its file's full path
+    # ({"tokens_per_second", "tokens", "seconds", "measured_at"}); kept by record_speed
+    "speeds": {},
 }
 WRITING_MODES = ("auto", "memory-first", "prose")
+
+# The text lane records a speed while the window may be saving the person's choices: one
+# read-modify-write at a time, so neither loses the other's change.
+_write_lock = threading.RLock()
 
 # how a value typed at the command line becomes a setting, and what it may be
 _INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": PACE_RANGE, "gpu_layers": (-1, 1000),
@@ -62,15 +71,16 @@ def set_value(key: str, value: Any) -> None:
     """Write one setting; the file is replaced whole, never left half-written."""
     if key not in DEFAULTS:
         raise FondlyError(f"There is no setting called {key!r}. Settings: {', '.join(DEFAULTS)}.")
-    values = load()
-    values[key] = value
-    path = _path()
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(values, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as e:
-        raise FondlyError(f"Fondly can't save its settings to {path} ({e.strerror}).") from None
+    with _write_lock:
+        values = load()
+        values[key] = value
+        path = _path()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never share one
+        try:
+            tmp.write_text(json.dumps(values, indent=2), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            raise FondlyError(f"Fondly can't save its settings to {path} ({e.strerror}).") from None
 
 
 def parse(key: str, text: str | None) -> Any:
@@ -105,7 +115,34 @@ def parse(key: str, text: str | None) -> Any:
         from llm.remote import check_url
 
         return check_url(text)
+    if key == "speeds":
+        raise FondlyError("speeds are measured when a model writes; they can't be set.")
     raise FondlyError(f"{key} is changed through its own command, not set directly.")
+
+
+def record_speed(path: str | Path, tokens: int, seconds: float) -> None:
+    """Keep how fast the model at `path` just wrote (tokens after the first, over their seconds).
+
+    A speed is a measurement, not a choice: if it can't be saved (a full disk) the writing it
+    came from must not fail for it, so it is dropped."""
+    if tokens < 2 or seconds <= 0:
+        return
+    key = str(Path(path).resolve())
+    try:
+        with _write_lock:
+            speeds = dict(get("speeds") or {})
+            speeds[key] = {"tokens_per_second": round((tokens - 1) / seconds, 1), "tokens": tokens,
+                           "seconds": round(seconds, 3), "measured_at": time.strftime("%Y-%m-%d %H:%M")}
+            set_value("speeds", speeds)
+    except FondlyError:
+        pass
+
+
+def last_speed(path: str | Path | None) -> dict[str, Any] | None:
+    """How fast the model at `path` wrote last time, or None: not measured yet (or a server)."""
+    if not path:
+        return None
+    return (get("speeds") or {}).get(str(Path(path).resolve()))
 
 
 def threads() -> int:

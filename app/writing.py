@@ -18,6 +18,7 @@ from typing import Callable
 from app import settings
 from app.errors import FondlyError
 from app.store import Draft, Project, Revision, Store
+from llm import gguf
 from llm.arrange import arrange, scaffold
 from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
@@ -25,6 +26,7 @@ from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, S
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
+from llm.models import resolve_model
 from llm.occasions import load_template
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
@@ -44,6 +46,50 @@ def mode_for(engine) -> str:
     """Which way `engine` writes: the setting, or by the model's size (servers write prose)."""
     info = getattr(engine, "info", None)
     return writing_mode(getattr(info, "parameters", None), settings.get("writing"))
+
+
+def model_status(engine=None) -> dict:
+    """Which model writes, in which mode, and how fast it was last time.
+
+    For the status bar, from the engine that is loaded; for `fondly doctor`, from the settings,
+    reading only the GGUF's header, so the model is named even when it can't load. The speed is
+    the one measured when that file last wrote (settings.record_speed) — None until it has,
+    never an estimate."""
+    if engine is None:
+        server = settings.get("server")
+        info = None if server else gguf.read(resolve_model(settings.get("model")))
+        name = f"server at {server}" if server else info.path.name
+    else:
+        info, name = getattr(engine, "info", None), engine.name
+    path = getattr(info, "path", None)
+    speed = settings.last_speed(path) or {}
+    return {"name": name, "path": str(path) if path else None, "parameters": getattr(info, "parameters", None),
+            "quantization": getattr(info, "quantization", None),
+            "mode": writing_mode(getattr(info, "parameters", None), settings.get("writing")),
+            "writing_setting": settings.get("writing"), "tokens_per_second": speed.get("tokens_per_second"),
+            "measured_at": speed.get("measured_at")}
+
+
+def speed_text(status: dict) -> str:
+    """"96 tokens/s last time", or "speed not measured yet" — never a figure nobody measured."""
+    if status["path"] is None:
+        return "speed not measured (a model server)"
+    if status["tokens_per_second"] is None:
+        return "speed not measured yet"
+    return f"{status['tokens_per_second']:.0f} tokens/s last time"
+
+
+def mode_reason(status: dict) -> str:
+    """Why it writes in that mode: the person's setting, the model's size, or it is a server."""
+    if status["writing_setting"] != "auto":
+        return "as the writing setting says"
+    return "by its size" if status["parameters"] is not None else "as model servers do"
+
+
+def size_text(parameters: int | None) -> str:
+    if parameters is None:
+        return "size unknown"
+    return f"{parameters / 1e9:.1f}B parameters" if parameters >= 1e9 else f"{parameters / 1e6:.0f}M parameters"
 
 
 def make_brief(store: Store, project: Project, shorthand: str) -> Brief:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol, runtime_checkable
+from typing import Callable, Iterator, Protocol, runtime_checkable
 
 from llm import gguf
 from llm.errors import ModelError
@@ -42,6 +43,21 @@ class TextEngine(Protocol):
              cancel: threading.Event | None = None) -> Iterator[str]: ...
 
 
+@dataclass
+class Speed:
+    """How fast one reply was written: tokens after the first, over the time after the first.
+
+    The first token waits for the whole prompt to be read, which depends on the prompt, not
+    the model; what is left is the model's own writing speed on this machine, as it ran."""
+
+    tokens: int  # the reply's tokens
+    seconds: float  # from the first token to the last
+
+    @property
+    def tokens_per_second(self) -> float:
+        return (self.tokens - 1) / self.seconds if self.tokens > 1 and self.seconds > 0 else 0.0
+
+
 def new_seed() -> int:
     """A seed to store with a revision: without one, every run repeats the same output."""
     return random.randint(1, 2**31 - 1)
@@ -51,7 +67,9 @@ class Engine:
     """A loaded GGUF model. `chat()` streams text; setting `cancel` stops after the current token."""
 
     def __init__(self, model: str | Path | None = None, context: int = DEFAULT_CONTEXT, threads: int = 0,
-                 gpu_layers: int = 0):
+                 gpu_layers: int = 0, on_speed: Callable[[Path, Speed], None] | None = None):
+        """`on_speed(path, speed)` hears how fast every reply of two tokens or more was written
+        (the app keeps the last one per model); `last_speed` holds it too."""
         from llama_cpp import Llama  # heavy import, only when a model is wanted
 
         path = resolve_model(model)
@@ -59,6 +77,8 @@ class Engine:
         n_ctx = min(context, self.info.context_length) if self.info.context_length else context
         self._lock = threading.Lock()
         self._abort = None  # the ctypes callback must stay referenced while llama.cpp holds it
+        self.on_speed = on_speed
+        self.last_speed: Speed | None = None
         try:
             self._llama = Llama(
                 model_path=str(path),
@@ -100,7 +120,7 @@ class Engine:
     ) -> Iterator[str]:
         """Stream the reply to `messages`, formatted with the model's own chat template."""
         with self._lock:
-            stream = None
+            stream, pieces, first, last, failed = None, [], 0.0, 0.0, True
             # Reusing a cached prompt prefix changes the logits in the last decimals, and with
             # them the sampled text: start clean so a stored seed always gives the same draft.
             self._llama.reset()
@@ -121,10 +141,18 @@ class Engine:
                         break
                     text = chunk["choices"][0]["delta"].get("content")
                     if text:
+                        last = time.perf_counter()
+                        first = first or last
+                        pieces.append(text)
                         yield text
+                failed = False
+            except GeneratorExit:  # the reader stopped early: what was written was still measured
+                failed = False
+                raise
             except RuntimeError as e:
                 if not (cancel is not None and cancel.is_set() and "llama_decode" in str(e)):
                     raise  # an abort we asked for ends the stream quietly; anything else is a bug
+                failed = False
             except ValueError as e:
                 if "exceed context window" in str(e):
                     raise ModelError(
@@ -136,6 +164,14 @@ class Engine:
                 self._watch_prompt(None)
                 if stream is not None:
                     stream.close()  # leaving the generator is llama-cpp-python's only way to stop
+                if not failed and len(pieces) > 1:
+                    self._measured(Speed(len(self._llama.tokenize("".join(pieces).encode("utf-8"), add_bos=False,
+                                                                  special=False)), last - first))
+
+    def _measured(self, speed: Speed) -> None:
+        self.last_speed = speed
+        if self.on_speed is not None and speed.tokens_per_second > 0:
+            self.on_speed(self.info.path, speed)
 
     def _watch_prompt(self, cancel: threading.Event | None) -> None:
         """Let `cancel` interrupt prompt processing, which has no token boundary to stop at.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from app.paths import data_dir
 from app.recovery import INTERRUPTED, settle_interrupted
@@ -17,13 +17,13 @@ from app.ui.editor_panel import EditorPanel
 from app.ui.export_dialog import ask_and_export
 from app.ui.memories_panel import MemoriesPanel
 from app.ui.message_bar import MessageBar
+from app.ui.model_status import ModelStatus
 from app.ui.operations import OperationRunner
 from app.ui.project_bar import ProjectBar
 from app.ui.pace_dialog import ask_and_measure
 from app.ui.provenance import mode_label
 from app.ui.search_panel import SearchPanel
 from app.ui.writing_panel import WritingPanel
-from app.writing import mode_for
 
 
 class MainWindow(QMainWindow):
@@ -34,7 +34,6 @@ class MainWindow(QMainWindow):
         self.store = store or Store.open_default()  # the composition root (app.ui.app) hands them in
         self.runner = runner or OperationRunner()
         self.project: Project | None = None
-        self.models = {"text": "loading", "speech": "loading"}
         self._build()
         self._build_menus()
         self._connect()
@@ -72,9 +71,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.split)
         self.splitters = {"split": self.split, "editor_split": self.document.split}  # their places are remembered
         self.statusBar().addPermanentWidget(self.document.words_label, 1)
-        self.model_label = QLabel()
+        self.model_label = ModelStatus(self.runner)  # which model writes, its mode, how fast it was last time
         self.statusBar().addPermanentWidget(self.model_label)
-        self._show_models()
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self, statusTip=tip)
@@ -147,7 +145,7 @@ class MainWindow(QMainWindow):
         w.checks_ready.connect(drafts.show_checks)
         for done in (w.written, w.piece_kept, w.rewritten):
             done.connect(self.reload_drafts)
-        self.runner.model_loaded.connect(self._model_loaded)
+        self.model_label.mode_changed.connect(lambda mode: self.writing.chips.set_mode(mode_label(mode)))
         self.runner.model_failed.connect(lambda _kind, message: self.show_error(message))
 
     def warm_up(self) -> None:
@@ -246,15 +244,6 @@ class MainWindow(QMainWindow):
 
     # --- models, settings, messages ---------------------------------------------------------
 
-    def _model_loaded(self, kind: str, name: str) -> None:
-        self.models[kind] = name
-        self._show_models()
-        if kind == "text":
-            self.writing.chips.set_mode(mode_label(mode_for(self.runner.engines.loaded("text"))))
-
-    def _show_models(self) -> None:
-        self.model_label.setText(f"Text: {self.models['text']} · Speech: {self.models['speech']} · on this computer")
-
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
 
@@ -273,7 +262,7 @@ class MainWindow(QMainWindow):
         self.runner.reload("text")
 
     def show_about(self) -> None:
-        about_box(self, self.models["speech"], self.models["text"], str(data_dir())).open()
+        about_box(self, self.model_label.models["speech"], self.model_label.models["text"], str(data_dir())).open()
 
     # --- drag and drop, closing -------------------------------------------------------------
 
