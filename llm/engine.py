@@ -45,13 +45,14 @@ class TextEngine(Protocol):
 
 @dataclass
 class Speed:
-    """How fast one reply was written: tokens after the first, over the time after the first.
+    """How fast one reply was written: tokens after the first, over the model's time for them.
 
     The first token waits for the whole prompt to be read, which depends on the prompt, not
-    the model; what is left is the model's own writing speed on this machine, as it ran."""
+    the model; and the time the reader spends between tokens (checking, showing) is the
+    reader's. What is left is the model's own writing speed on this machine, as it ran."""
 
     tokens: int  # the reply's tokens
-    seconds: float  # from the first token to the last
+    seconds: float  # the model's time for the tokens after the first
 
     @property
     def tokens_per_second(self) -> float:
@@ -120,7 +121,7 @@ class Engine:
     ) -> Iterator[str]:
         """Stream the reply to `messages`, formatted with the model's own chat template."""
         with self._lock:
-            stream, pieces, first, last, failed = None, [], 0.0, 0.0, True
+            stream, pieces, busy, failed = None, [], 0.0, True
             # Reusing a cached prompt prefix changes the logits in the last decimals, and with
             # them the sampled text: start clean so a stored seed always gives the same draft.
             self._llama.reset()
@@ -135,16 +136,18 @@ class Engine:
                     stop=stop,
                     stream=True,
                 )
+                asked = time.perf_counter()
                 for chunk in stream:
+                    if pieces:  # after the first token, the time this one took the model
+                        busy += time.perf_counter() - asked
                     self._watch_prompt(None)
                     if cancel is not None and cancel.is_set():
                         break
                     text = chunk["choices"][0]["delta"].get("content")
                     if text:
-                        last = time.perf_counter()
-                        first = first or last
                         pieces.append(text)
                         yield text
+                    asked = time.perf_counter()
                 failed = False
             except GeneratorExit:  # the reader stopped early: what was written was still measured
                 failed = False
@@ -166,7 +169,7 @@ class Engine:
                     stream.close()  # leaving the generator is llama-cpp-python's only way to stop
                 if not failed and len(pieces) > 1:
                     self._measured(Speed(len(self._llama.tokenize("".join(pieces).encode("utf-8"), add_bos=False,
-                                                                  special=False)), last - first))
+                                                                  special=False)), busy))
 
     def _measured(self, speed: Speed) -> None:
         self.last_speed = speed

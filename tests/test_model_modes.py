@@ -187,6 +187,24 @@ def test_doctor_says_how_fast_the_model_wrote_last_time_measured_from_real_writi
     assert f"{recorded['tokens_per_second']:.0f} tokens/s last time" in check["detail"]
 
 
+def test_the_speed_is_the_models_own_time_not_the_readers(engine):
+    """A reader that takes its time between tokens (the checks, the window) does not make the
+    model look slow: only the model's time after the first token counts."""
+    import time
+
+    from llm.engine import Message
+
+    started, slept, pieces = time.perf_counter(), 0.0, 0
+    for _ in engine.chat([Message("user", "Say hello to Frank and Mary.")], max_tokens=12, seed=1):
+        pieces += 1
+        time.sleep(0.1)
+        slept += 0.1
+    wall = time.perf_counter() - started
+    speed = engine.last_speed
+    assert pieces >= 3 and speed.tokens >= pieces - 1 and speed.tokens_per_second > 0
+    assert 0 < speed.seconds <= wall - slept + 0.01, (speed, wall, slept)
+
+
 def test_the_status_bar_says_how_fast_the_model_wrote_last_time(window, qtbot):
     """The real window and the real bundled model: nothing measured until it writes; then the
     speed it measured, as the settings keep it."""
