@@ -43,9 +43,13 @@ bench: setup
 	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check
 
 # Rewrites docs/quality.md: the evaluation report for the bundled model, every draft in full;
-# fails (after writing the report) when a case falls below the thresholds.
+# fails (after writing the report) when a case falls below the thresholds. `make quality MODEL=PATH`
+# writes the same report for that GGUF to docs/quality-<its file name>.md (OUT=FILE to choose),
+# leaving docs/quality.md as the bundled model's.
+QUALITY_OUT = $(or $(OUT),$(if $(MODEL),docs/quality-$(basename $(notdir $(MODEL))).md,docs/quality.md))
 quality: setup
-	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check --markdown docs/quality.md
+	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check $(if $(MODEL),--model '$(MODEL)') \
+		--markdown '$(QUALITY_OUT)'
 
 screenshot: setup
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/screenshot.png QT_QPA_PLATFORM=offscreen \

@@ -5,6 +5,9 @@ its memories, the shorthand, and hand-written labels (what must appear, what mus
 the length). Each runs in a throwaway database, never the person's. The writing is
 Fondly's; the scoring is app.judge, which shares no code with the grounding filter.
 `--check` turns the thresholds into an exit code, so a worse model or a regression fails.
+The report is the same for every model (`--model`, `make quality MODEL=PATH`) and names the
+model it is about — file, family, size, quantization, the mode it wrote in and the speed
+measured while it wrote — so a person can compare a larger model before switching to it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Iterable
 from app.errors import FondlyError
 from app.judge import Judge
 from app.store import Person, Store
-from app.writing import write
+from app.writing import mode_reason, model_status, size_text, write
 from llm.brief import DEFAULT_PACE
 
 MIN_SUPPORTED = 0.95  # of the sentences of every case, and of the whole set
@@ -89,6 +92,48 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
     }
 
 
+class SpeedLog:
+    """Every reply's speed while the cases run (Engine.on_speed, kept chained to the app's own
+    recording): the report's speed is what this model did on these cases, on this machine."""
+
+    def __init__(self, engine) -> None:
+        self.speeds: list = []
+        if hasattr(engine, "on_speed"):  # a local model; a server's speed is not ours to measure
+            passed_on = engine.on_speed
+            engine.on_speed = lambda path, speed: (self.speeds.append(speed), passed_on and passed_on(path, speed))
+
+    def to_dict(self) -> dict | None:
+        tokens, seconds = sum(s.tokens - 1 for s in self.speeds), sum(s.seconds for s in self.speeds)
+        if not self.speeds or seconds <= 0:
+            return None
+        return {"tokens_per_second": round(tokens / seconds, 1), "replies": len(self.speeds),
+                "tokens": sum(s.tokens for s in self.speeds)}
+
+
+def model_report(engine, speeds: SpeedLog | None = None) -> dict:
+    """The model the report is about: what its file says, the mode it writes in here, and its speed."""
+    info = getattr(engine, "info", None)
+    status = model_status(engine)
+    return {"file": status["name"], "path": status["path"], "architecture": getattr(info, "architecture", None),
+            "parameters": status["parameters"], "quantization": status["quantization"],
+            "context": getattr(engine, "context", None), "mode": status["mode"],
+            "writing_setting": status["writing_setting"], "speed": speeds.to_dict() if speeds else None}
+
+
+def model_line(model: dict) -> str:
+    """The report's first word on the model: what it is, how it writes, how fast it wrote here."""
+    about = [model["architecture"] or "a model server", size_text(model["parameters"]) if model["path"] else None,
+             model["quantization"], f"context {model['context']}" if model["context"] else None]
+    speed = model["speed"]
+    if speed:
+        measured = (f"{speed['tokens_per_second']:.0f} tokens/s while writing these drafts ({speed['tokens']} tokens "
+                    f"in {speed['replies']} replies, measured)")
+    else:
+        measured = "no speed: the model wrote nothing here to time" if model["path"] else "speed not measured (a server)"
+    return (f"**Model: `{model['file']}`** — {', '.join(x for x in about if x)}; writes {model['mode']}, "
+            f"{mode_reason(model)}; {measured}.")
+
+
 def summary(rows: list[dict]) -> dict:
     sentences = sum(r["sentences"] for r in rows if not r["scaffold_expected"])
     supported = sum(r["supported"] for r in rows if not r["scaffold_expected"])
@@ -117,14 +162,18 @@ def line(r: dict) -> str:
             + (f"  FAIL: {'; '.join(r['failures'])}" if r["failures"] else ""))
 
 
-def report_markdown(rows: list[dict], model: str) -> str:
+def report_markdown(rows: list[dict], model: dict) -> str:
+    """The report, the same for any model; `model` is model_report's."""
     s = summary(rows)
     lines = [
-        f"# Fondly quality report — {model}",
+        f"# Fondly quality report — {model['file']}",
         "",
-        "Produced by `make quality` (`fondly eval tests/data/eval --check --markdown docs/quality.md`). Each case runs",
-        "the whole path — the Brief, grounding, writing, the checks — and is then scored by `app/judge.py`, which",
-        "shares no code with the grounding filter and scores against labels written by hand in each `case.json`.",
+        model_line(model),
+        "",
+        "Produced by `fondly eval … --markdown` (`make quality` for the bundled model, `make quality MODEL=PATH` for",
+        "any other: the same cases, the same report). Each case runs the whole path — the Brief, grounding, writing,",
+        "the checks — and is then scored by `app/judge.py`, which shares no code with the grounding filter and scores",
+        "against labels written by hand in each `case.json`.",
         "",
         f"**{s['supported_share']:.0%} of {s['sentences']} sentences supported** (judge); cases failing the thresholds: "
         f"{', '.join(s['failed']) or 'none'}; {s['seconds']:.0f} s in all.",

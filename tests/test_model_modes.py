@@ -4,6 +4,7 @@ After a switch of model — `fondly models use`, `fondly config set model`, Sett
 running app — the writing mode follows the new model's size (read from its GGUF header) with no
 restart; `fondly doctor` and the status bar say which model writes, in which mode, and how fast it
 was the last time it wrote: measured from a real generation, "not measured yet" before one.
+`fondly eval --model` and `make quality MODEL=` write the same report for any model, naming it.
 
 There is no model of a billion parameters here, so the large one is a GGUF whose header says so:
 the bundled model's own metadata (llama.cpp reads its vocabulary) and one tensor of 1.5 billion
@@ -17,6 +18,7 @@ import json
 import re
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,103 @@ def test_a_speed_that_cant_be_saved_never_fails_the_writing(fondly_home, monkeyp
     monkeypatch.setattr(settings, "set_value", full_disk)
     settings.record_speed(bundled_model(), 10, 0.1)  # dropped, quietly
     assert settings.last_speed(bundled_model()) is None
+
+
+# --- part 5: the same quality report for any model ---------------------------------------------
+
+CASE = ROOT / "tests" / "data" / "eval" / "eulogy-style-voice"  # one where the model writes
+
+
+def _model_neutral(report: str, name: str) -> str:
+    """The report with the model's file name and the measured speed taken out."""
+    report = report.replace(name, "MODEL")
+    report = re.sub(r"\d+ tokens/s while writing these drafts \(\d+ tokens in \d+ replies, measured\)", "SPEED", report)
+    report = re.sub(r"; \d+ s in all", "; S in all", report)
+    return re.sub(r"\| [\d.]+ \|\n", "| S |\n", report)
+
+
+def test_eval_names_the_model_and_writes_the_same_report_for_any_model(fondly, tmp_path, small):
+    other = tmp_path / "someone-elses-model.gguf"
+    small.rename(other)
+    as_json = json.loads(fondly("eval", "--model", other, CASE, "--json", "--markdown", tmp_path / "other.md").stdout)
+    report = (tmp_path / "other.md").read_text(encoding="utf-8")
+    assert report.startswith("# Fondly quality report — someone-elses-model.gguf\n")
+    model_line = report.splitlines()[2]
+    assert model_line.startswith("**Model: `someone-elses-model.gguf`** — llama, 135M parameters, Q4_1, context 4096; "
+                                 "writes memory-first, by its size; "), model_line
+    assert re.search(r"; [1-9]\d* tokens/s while writing these drafts \(\d+ tokens in \d+ replies, measured\)\.$",
+                     model_line), model_line
+    assert "| eulogy-style-voice | memory-first |" in report
+
+    fondly("eval", CASE, "--markdown", tmp_path / "bundled.md")  # the bundled model, same seed
+    bundled = (tmp_path / "bundled.md").read_text(encoding="utf-8")
+    assert bundled.startswith("# Fondly quality report — SmolLM2-135M-Instruct.Q4_1.gguf\n")
+    assert _model_neutral(bundled, "SmolLM2-135M-Instruct.Q4_1.gguf") == _model_neutral(
+        report, "someone-elses-model.gguf")
+
+    model = as_json["model"]
+    assert model["file"] == "someone-elses-model.gguf" and model["parameters"] == gguf.read(other).parameters
+    assert model["quantization"] == "Q4_1" and model["mode"] == "memory-first"
+    assert model["speed"]["tokens_per_second"] > 0 and f"{model['speed']['tokens_per_second']:.0f} tokens/s" in report
+
+
+def test_eval_says_prose_for_a_model_whose_header_says_a_billion(tmp_path, big):
+    """The report's mode is the model's, from its header (no full load: the report function itself)."""
+    from app.evaluation import model_line, model_report
+
+    report = model_report(HeaderOnlyEngine(big))
+    assert report["mode"] == "prose" and report["parameters"] == 1_500_053_504
+    assert model_line(report).startswith("**Model: `big-model.gguf`** — llama, 1.5B parameters, Q4_1, context 4096; "
+                                         "writes prose, by its size; no speed: the model wrote nothing here to time.")
+
+
+def _unknown_architecture(path: Path) -> Path:
+    data = bytearray(bundled_model().read_bytes())
+    key = b"general.architecture"
+    at = data.index(key) + len(key) + 4 + 8
+    data[at:at + 5] = b"zorba"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("what, message", [
+    ("missing", "There is no model file at"),
+    ("not a model", "is not a GGUF model"),
+    ("cut short", "is a damaged or incomplete GGUF model"),
+    ("unknown architecture", "is a 'zorba' model, which this version of llama.cpp can't run"),
+])
+def test_eval_with_a_missing_or_damaged_model_is_one_clear_line(fondly, tmp_path, what, message):
+    path = tmp_path / "model.gguf"
+    if what == "not a model":
+        path.write_text("Dad loved fishing.")
+    elif what == "cut short":
+        path.write_bytes(bundled_model().read_bytes()[:30_000_000])
+    elif what == "unknown architecture":
+        _unknown_architecture(path)
+    out = tmp_path / "out.md"
+    proc = fondly("eval", "--model", path, CASE, "--markdown", out, ok=False)
+    assert proc.returncode == 1 and proc.stdout == "", proc.stdout
+    assert proc.stderr.startswith("fondly: error: ") and message in proc.stderr and proc.stderr.count("\n") == 1, \
+        proc.stderr
+    assert not out.exists()
+
+
+def test_make_quality_with_a_model_writes_its_own_report_and_leaves_the_bundled_ones(tmp_path, small):
+    """`make quality MODEL=PATH`: the report goes to docs/quality-<stem>.md (or OUT=), never over
+    docs/quality.md. The first run is real (the set-up step is taken as done: -o)."""
+    stamp = ".venv/.fondly-installed"
+    dry = subprocess.run(["make", "-n", "-o", stamp, "quality", f"MODEL={small}"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert f"--model '{small}'" in dry and "--markdown 'docs/quality-small-copy.md'" in dry
+    assert "docs/quality.md" not in dry
+    plain = subprocess.run(["make", "-n", "-o", stamp, "quality"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout
+    assert "--markdown 'docs/quality.md'" in plain and "--model" not in plain
+
+    before = (ROOT / "docs" / "quality.md").read_bytes()
+    out = tmp_path / "report.md"
+    proc = subprocess.run(["make", "-s", "-o", stamp, "quality", f"MODEL={small}", f"OUT={out}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Fondly quality report — small-copy.gguf\n")
+    assert (ROOT / "docs" / "quality.md").read_bytes() == before

@@ -128,7 +128,8 @@ def brief(ctx, project_ref, shorthand) -> None:
 def evaluate(paths, model, server, seed, check, as_json, md) -> None:
     """Run evaluation cases (folders with case.json) through the whole path; an independent judge scores them."""
     from app.engines import open_text_engine
-    from app.evaluation import find_cases, line, load_case, passed, report_markdown, run_case, summary
+    from app.evaluation import (SpeedLog, find_cases, line, load_case, model_report, passed, report_markdown,
+                                run_case, summary)
 
     cases = find_cases(paths)
     if not cases:
@@ -136,7 +137,13 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
     for case in cases:  # every case readable before the model loads
         _check_path(str(case / "case.json"))
         load_case(case)
+    if model:  # a file llama.cpp can't open is refused in a child process, not by aborting this one
+        from llm import gguf
+
+        _check_path(model, "model file")
+        gguf.check_loadable(gguf.read(model))
     engine = open_text_engine(model, server)
+    speeds = SpeedLog(engine)
     rows = []
     for case in cases:
         row = run_case(case, engine, seed)
@@ -145,14 +152,14 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
             click.echo(line(row))
     total = summary(rows)
     if as_json:
-        _json({"cases": rows, "summary": total})
+        _json({"model": model_report(engine, speeds), "cases": rows, "summary": total})
     else:
         click.echo(f"{total['supported_share']:.0%} of {total['sentences']} sentences supported; "
                    f"{len(total['failed'])} of {total['cases']} cases below the thresholds; {total['seconds']:.0f} s")
     if md:
         from pathlib import Path
 
-        Path(md).write_text(report_markdown(rows, engine.name), encoding="utf-8")
+        Path(md).write_text(report_markdown(rows, model_report(engine, speeds)), encoding="utf-8")
     if check and not passed(rows):
         raise SystemExit(1)
 
