@@ -86,12 +86,16 @@ class LiveTranscriber:
     """
 
     def __init__(self, transcriber: Transcriber, hotwords: Iterable[str],
-                 on_segment: Callable[[Segment], None], on_error: Callable[[BaseException], None] | None = None):
+                 on_segment: Callable[[Segment], None], on_error: Callable[[BaseException], None] | None = None,
+                 chunker: Chunker | None = None):
+        """`chunker`: where to cut; a memory wants whole phrases (the default), the teleprompter wants
+        words soon after they are said, so it cuts at shorter pauses and after a few seconds at most."""
         self.transcriber = transcriber
         self.hotwords = list(hotwords)
         self.on_segment = on_segment
         self.on_error = on_error
-        self.chunker = Chunker()
+        self.chunker = chunker or Chunker()
+        self._dropped = False
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="live-transcript", daemon=True)
         self._thread.start()
@@ -103,13 +107,28 @@ class LiveTranscriber:
         self._queue.put(None)
         self._thread.join()
 
+    def drop(self) -> None:
+        """End without transcribing what is left, and without waiting: for a listener whose window
+        is closing (the teleprompter), where the rest is not wanted and a wait would freeze the window.
+        The thread ends after the piece it is transcribing, if any, and reports nothing more."""
+        self._dropped = True
+        self._queue.put(None)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         while True:
             block = self._queue.get()
+            if self._dropped:
+                return
             try:
                 chunks = list(self.chunker.flush()) if block is None else list(self.chunker.feed(block))
                 for offset, audio in chunks:
                     for seg in self.transcriber.transcribe(audio, self.hotwords, guard=True):
+                        if self._dropped:
+                            return
                         self.on_segment(replace(seg, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3)))
             except Exception as e:  # keep listening: the audio itself is safe on disk
                 if self.on_error:

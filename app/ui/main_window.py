@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from app.paths import data_dir
 from app.recovery import INTERRUPTED, settle_interrupted
 from app.store import Project, Store
-from app.ui import backup_dialog, uisettings
+from app.ui import backup_dialog, teleprompter, uisettings
 from app.ui.dialogs import about_box
 from app.ui.drafts_panel import DraftsPanel
 from app.ui.editor_panel import EditorPanel
@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
                      QKeySequence.StandardKey.ZoomIn)
         self._action(v, "&Smaller text", lambda: self.apply_text_size(uisettings.step_text_size(-1)),
                      QKeySequence.StandardKey.ZoomOut)
+        self._action(v, "&Deliver", lambda: teleprompter.deliver(self), "F5",
+                     "Read the speech full screen; it follows your voice")
         self._action(m.addMenu("&Help"), "&About Fondly", self.show_about)
 
     def _connect(self) -> None:
@@ -280,6 +282,7 @@ class MainWindow(QMainWindow):
         # Work in progress keeps its own results (a stopped draft, the segments heard so far); the closing
         # window hears no more of them, and no pending timer (search, autosave) may reach the closed store.
         self.memories.recording.close_recording()
+        teleprompter.close_all(self)  # its microphone too
         self.document.save()
         uisettings.save_layout(self, self.splitters)
         self.runner.shutdown()

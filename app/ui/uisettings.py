@@ -53,3 +53,25 @@ def save_layout(window, splitters: dict) -> None:
     for key, splitter in splitters.items():
         s.setValue(key, splitter.saveState())
     s.sync()
+
+
+# The teleprompter's look, as the person last left it (app/ui/teleprompter.py). In ui.ini, with the
+# window layout: it is about this screen, not about a speech.
+PROMPTER_DEFAULTS = {"size": 56, "spacing": 150, "scheme": 0, "mirror": False, "voice": True}
+
+
+def prompter_settings() -> dict:
+    s = ui_settings()
+    out = {}
+    for key, default in PROMPTER_DEFAULTS.items():
+        value = s.value(f"prompter/{key}", default)
+        out[key] = (str(value).lower() == "true") if isinstance(default, bool) else int(value)
+    return out
+
+
+def save_prompter_settings(values: dict) -> None:
+    s = ui_settings()
+    for key in PROMPTER_DEFAULTS:
+        if key in values:
+            s.setValue(f"prompter/{key}", values[key])
+    s.sync()

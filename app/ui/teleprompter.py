@@ -1,0 +1,477 @@
+"""The teleprompter (View → Deliver, F5): the speech full screen in very large type, the line being
+said highlighted and kept in the upper third of the screen.
+
+With the microphone on it follows the voice: the microphone (app.microphone.Recorder, as a
+recording uses it) feeds the live transcript (speech.live, its own thread, cut at short pauses so
+words arrive within a couple of seconds of being said), and app.alignment.Follower places each
+heard piece in the script. Between pieces — a piece is heard a second or two after it was said —
+the view moves on at the speaker's own measured rate, but only while the microphone hears a voice,
+so a long pause (where emotion lands) holds the view still. Without a microphone, or with it off,
+the view scrolls at the project's pace; Space pauses, the arrows nudge a line.
+
+Everything here is drawn by hand (`PromptView`) rather than in a text widget: the view has to
+scroll by fractions of a line, draw a highlight band, and be mirrored for a glass prompter, which
+is one painter transform.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QPainter, QPalette, QTextBlockFormat, \
+    QTextCursor, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
+
+from app import speaking
+from app.alignment import Follower, heard_words, script_words
+from app.delivery import Script, VoicePace, script_for
+from app.errors import USER_ERRORS
+from app.ui import uisettings
+
+# (name, text, background, highlight band)
+SCHEMES = (("White on black", "#f4f4f4", "#000000", "#3b3420"),
+           ("Yellow on black", "#ffe26a", "#000000", "#2e2e4e"),
+           ("Black on white", "#111111", "#ffffff", "#ffeaa0"),
+           ("White on blue", "#ffffff", "#0d2340", "#27507d"))
+SIZES = (28, 36, 44, 56, 68, 80, 96, 112, 128)
+SPACINGS = (100, 125, 150, 175, 200, 250)
+# Where the live transcript cuts: a memory wants whole phrases; following wants words soon
+# after they are said (a piece is heard about a second after it ends, on two cores).
+LISTEN_PAUSE, LISTEN_MAX = 0.2, 2.5
+
+
+class PromptView(QWidget):
+    """The text, painted: large type, a band on the current line, that line kept a third of the
+    way down, and optionally mirrored left to right for the glass of a prompter."""
+
+    MARGIN = 0.06  # of the width, each side
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.doc = QTextDocument()
+        self.doc.setDocumentMargin(0)
+        self.doc.setPlainText(text)  # plain: character offsets are the script's (app.alignment's)
+        self.mirrored = False
+        self.spacing = 150
+        self.colours = SCHEMES[0]
+        self.current = 0  # line index
+        self.offset = 0.0  # document y at the top of the view
+        self.lines: list[tuple[float, float, int]] = []  # (top, height, first character)
+        self._starts: list[int] = []
+        self.setMinimumSize(200, 150)
+
+    def set_look(self, size: int, spacing: int, scheme: int, mirrored: bool) -> None:
+        font = QFont(self.font())
+        font.setPointSize(size)
+        self.doc.setDefaultFont(font)
+        self.spacing, self.colours, self.mirrored = spacing, SCHEMES[scheme % len(SCHEMES)], mirrored
+        cursor = QTextCursor(self.doc)
+        cursor.select(QTextCursor.SelectionType.Document)
+        fmt = QTextBlockFormat()
+        fmt.setLineHeight(spacing, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        cursor.mergeBlockFormat(fmt)
+        self._relayout()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        margin = self.width() * self.MARGIN
+        self.doc.setTextWidth(max(100.0, self.width() - 2 * margin))
+        layout = self.doc.documentLayout()
+        lines = []
+        block = self.doc.begin()
+        while block.isValid():
+            top = layout.blockBoundingRect(block).top()
+            text_layout = block.layout()
+            for i in range(text_layout.lineCount()):
+                line = text_layout.lineAt(i)
+                lines.append((top + line.y(), line.height(), block.position() + line.textStart()))
+            block = block.next()
+        self.lines = lines or [(0.0, 10.0, 0)]
+        self._starts = [start for _, _, start in self.lines]
+        self.current = min(self.current, len(self.lines) - 1)
+        self.offset = self.target_offset()
+        self.update()
+
+    def line_of(self, position: int) -> int:
+        """The visual line a character of the text is on."""
+        return max(0, bisect.bisect_right(self._starts, position) - 1)
+
+    def target_offset(self) -> float:
+        top, height, _ = self.lines[self.current]
+        return top + height / 2 - self.height() / 3
+
+    def set_current(self, line: int) -> None:
+        line = max(0, min(line, len(self.lines) - 1))
+        if line != self.current:
+            self.current = line
+            self.update()
+
+    def step(self, dt: float) -> None:
+        """Glide toward the current line's place (a jump of a paragraph is a quick scroll, not a cut)."""
+        target = self.target_offset()
+        if abs(target - self.offset) < 0.5:
+            return
+        self.offset += (target - self.offset) * min(1.0, dt * 6)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        _name, fg, bg, band = self.colours
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.fillRect(self.rect(), QColor(bg))
+        if self.mirrored:
+            p.translate(self.width(), 0)
+            p.scale(-1, 1)
+        margin = self.width() * self.MARGIN
+        p.translate(margin, -self.offset)
+        top, height, _ = self.lines[self.current]
+        gap = height * (self.spacing - 100) / 100
+        p.fillRect(QRectF(-margin, top - gap / 2, self.width(), height + gap), QColor(band))
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.palette.setColor(QPalette.ColorRole.Text, QColor(fg))
+        ctx.clip = QRectF(-margin, self.offset, self.width(), self.height())
+        self.doc.documentLayout().draw(p, ctx)
+        p.end()
+
+
+class _Ears(QObject):
+    """Carries what the live transcript heard from its thread to the window's (a queued signal
+    to a @Slot method, never a lambda: PYSIDE-3124)."""
+
+    heard = Signal(str, float, float)  # text, start and end seconds into the listening
+
+
+class Teleprompter(QWidget):
+    """The delivery window. `start()` begins: listening if the voice is on, else scrolling."""
+
+    error = Signal(str)
+
+    def __init__(self, script: Script, runner, device: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle(f"{script.title} — Deliver")
+        self.script, self.runner, self.device = script, runner, device
+        self.words = script_words(script.text)
+        self.look = uisettings.prompter_settings()
+        self.view = PromptView(script.text)
+        self.status = QLabel(objectName="prompter-status")
+        self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)
+        self.keys = QLabel("Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
+                           "V voice · Esc leave · right-click for all")
+        bar = QWidget(objectName="prompter-bar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 4, 12, 4)
+        row.addWidget(self.status)
+        row.addStretch(1)
+        row.addWidget(self.keys)
+        row.addStretch(1)
+        row.addWidget(self.clock)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.view, 1)
+        column.addWidget(bar)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.position = 0.0  # the word being said, as a fractional word index
+        self.paused = False
+        self.elapsed = 0.0  # scrolling at pace: seconds scrolled
+        self.mode = "pace"  # "pace" | "voice" | "loading" (voice wanted, the speech model loading)
+        self.reason = ""  # why it scrolls at pace when the voice is wanted
+        self.recorder = self.live = self.follower = None
+        self.last_live = None  # the last live transcript, for checking it ended
+        self._ears = _Ears()
+        self._ears.heard.connect(self._heard)
+        self._listening = False
+        self._open = True
+        self._reset_following()
+        self._apply_look()
+        self._last = time.monotonic()
+        self._timer = QTimer(self, interval=30)
+        self._timer.timeout.connect(self._tick)
+
+    # --- starting and stopping -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._last = time.monotonic()
+        self._timer.start()
+        if self.look["voice"]:
+            self.listen()
+        else:
+            self._show_status()
+
+    def listen(self) -> None:
+        """Follow the voice; if there is no microphone (or no speech model), scroll at pace and say why."""
+        transcriber = self.runner.engines.loaded("speech")
+        if transcriber is None:
+            self.mode, self.reason = "loading", "the speech model is loading"
+            self.runner.run(lambda job: job.transcriber(), lane="speech",
+                            on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
+                            on_failed=self._model_failed)
+            self._show_status()
+            return
+        from app.microphone import Recorder, find_input
+        from speech.live import Chunker, LiveTranscriber
+
+        try:
+            mic = find_input(self.device)
+            live = LiveTranscriber(transcriber, self.script.hotwords, self._on_segment,
+                                   chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX))
+            recorder = Recorder(mic, None, live.feed)
+            try:
+                recorder.start()
+            except USER_ERRORS:
+                live.drop()
+                raise
+        except USER_ERRORS as e:
+            self.mode, self.reason = "pace", str(e).split(". ")[0]
+            self._show_status()
+            return
+        self.live = self.last_live = live
+        self.recorder = recorder
+        recorder.level.connect(self._level)
+        recorder.failed.connect(self._mic_failed)
+        self.follower = Follower(self.script.text)
+        if self.position >= 1:  # nudged or scrolled before listening: follow on from here
+            self.follower.reset(int(self.position))
+        self._reset_following()
+        self._listening = True
+        self.mode, self.reason = "voice", ""
+        self._show_status()
+
+    def stop_listening(self, reason: str = "") -> None:
+        """The microphone off, at once and whole: the live transcript ends without its rest (not
+        wanted, and waiting for it would freeze the window); the view goes on at pace from here."""
+        self._listening = False
+        if self.live is not None:
+            self.live.drop()
+            self.live = None
+        if self.recorder is not None:
+            self.recorder.stop()
+            self.recorder.deleteLater()  # on the thread that made it
+            self.recorder = None
+        self.mode, self.reason = "pace", reason
+        self._show_status()
+
+    def _model_failed(self, message: str) -> None:
+        if self._open and self.mode == "loading":
+            self.mode, self.reason = "pace", message
+            self._show_status()
+
+    @Slot(str)
+    def _mic_failed(self, message: str) -> None:
+        self.stop_listening("the microphone stopped working")
+        self.error.emit(message)
+
+    def closeEvent(self, event) -> None:
+        self._open = False
+        self.stop_listening()
+        self._timer.stop()
+        uisettings.save_prompter_settings(self.look)
+        super().closeEvent(event)
+
+    # --- following the voice -------------------------------------------------------------------
+
+    def _reset_following(self) -> None:
+        self.pacer = VoicePace(self.script.pace)
+
+    def _on_segment(self, seg) -> None:
+        """On the live transcript's thread: hand the words to the window's thread."""
+        if self._listening:
+            self._ears.heard.emit(seg.text, seg.start, seg.end)
+
+    @Slot(str, float, float)
+    def _heard(self, text: str, start: float, end: float) -> None:
+        if self._listening and self.follower is not None:
+            place = self.follower.hear(heard_words(text))
+            if place is not None:
+                self.pacer.heard(place, start, end)
+
+    @Slot(float)
+    def _level(self, level: float) -> None:
+        if self.recorder is not None:
+            self.pacer.level(self.recorder.seconds, level)
+
+    # --- moving --------------------------------------------------------------------------------
+
+    @Slot()
+    def _tick(self) -> None:
+        now = time.monotonic()
+        dt, self._last = now - self._last, now
+        if not self.paused:
+            if self.mode == "voice" and self.recorder is not None:
+                estimate = self.pacer.estimate(self.recorder.seconds)
+                if estimate is not None:
+                    self.position = VoicePace.shown(self.position, estimate)
+            elif self.words:
+                self.position += self.script.pace / 60 * dt
+                self.elapsed += dt
+        self.position = min(max(self.position, 0.0), max(len(self.words) - 1, 0))
+        self._place()
+        self.view.step(dt)
+        self._show_clock()
+
+    @property
+    def word(self) -> int:
+        return int(self.position)
+
+    def _place(self) -> None:
+        if self.words:
+            self.view.set_current(self.view.line_of(self.words[self.word].start))
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._show_status()
+
+    def nudge(self, lines: int) -> None:
+        """A line on or back, by hand: from there the view scrolls (or follows) on."""
+        if not self.words:
+            return
+        line = max(0, min(self.view.current + lines, len(self.view.lines) - 1))
+        start = self.view.lines[line][2]
+        index = next((w.index for w in self.words if w.start >= start), len(self.words) - 1)
+        if self.view.line_of(self.words[index].start) != line and lines < 0:
+            index = max(0, self.word - 1)  # a line with no words (between paragraphs)
+        self.position = float(index)
+        if self.follower is not None and self.recorder is not None:
+            self.follower.reset(index)
+            self.pacer.placed(index, self.recorder.seconds)
+        self._place()
+
+    @property
+    def seconds(self) -> float:
+        """Time spoken so far: from the first word heard, or the time scrolled at pace."""
+        if self.mode == "voice" and self.recorder is not None:
+            first = self.pacer.first_heard
+            return 0.0 if first is None else max(0.0, self.recorder.seconds - first)
+        return self.elapsed
+
+    def _show_clock(self) -> None:
+        spent, target = self.seconds, self.script.target_seconds
+        left = target - spent
+        tail = f"{speaking.clock(left)} left" if left >= 0 else f"{speaking.clock(-left)} over"
+        self.clock.setText(f"{speaking.clock(spent)} · {tail} of {speaking.clock(target)}")
+
+    def _show_status(self) -> None:
+        pace = f"scrolling at {self.script.pace} words a minute"
+        if self.mode == "voice":
+            text = "Following your voice"
+        elif self.mode == "loading":
+            text = f"Loading the speech model; {pace} until it is ready"
+        elif self.reason:
+            text = f"{self.reason.rstrip('.')}: {pace}"
+        else:
+            text = pace[0].upper() + pace[1:]
+        self.status.setText(text + (" · paused (Space)" if self.paused else ""))
+
+    # --- look ----------------------------------------------------------------------------------
+
+    def _apply_look(self) -> None:
+        look = self.look
+        self.view.set_look(look["size"], look["spacing"], look["scheme"], look["mirror"])
+        _name, fg, bg, _band = SCHEMES[look["scheme"] % len(SCHEMES)]
+        self.setStyleSheet(f"#prompter-bar {{ background: {bg}; }} #prompter-bar QLabel {{ color: {fg}; "
+                           f"font-size: 11pt; }}")
+        self.keys.setStyleSheet("color: gray;")
+        self._place()
+
+    def _change(self, key: str, value) -> None:
+        self.look[key] = value
+        uisettings.save_prompter_settings(self.look)
+        self._apply_look()
+
+    def _step(self, key: str, choices: tuple, direction: int) -> None:
+        now = self.look[key]
+        if direction > 0:
+            value = next((c for c in choices if c > now), choices[-1])
+        else:
+            value = next((c for c in reversed(choices) if c < now), choices[0])
+        self._change(key, value)
+
+    def larger(self, direction: int = 1) -> None:
+        self._step("size", SIZES, direction)
+
+    def spacing(self, direction: int = 1) -> None:
+        self._step("spacing", SPACINGS, direction)
+
+    def next_colours(self) -> None:
+        self._change("scheme", (self.look["scheme"] + 1) % len(SCHEMES))
+
+    def toggle_mirror(self) -> None:
+        self._change("mirror", not self.look["mirror"])
+
+    def toggle_voice(self) -> None:
+        self.look["voice"] = not self.look["voice"]
+        uisettings.save_prompter_settings(self.look)
+        if self.look["voice"]:
+            self.listen()
+        else:
+            spoken = self.seconds  # the clock goes on from the time spoken
+            self.stop_listening()
+            self.elapsed = spoken
+
+    # --- keys and the menu ---------------------------------------------------------------------
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        return [("Pause / resume", "Space", self.toggle_pause), ("A line back", "Up", lambda: self.nudge(-1)),
+                ("A line on", "Down", lambda: self.nudge(1)), ("Larger text", "+", lambda: self.larger(1)),
+                ("Smaller text", "-", lambda: self.larger(-1)), ("More space between lines", "]",
+                                                                  lambda: self.spacing(1)),
+                ("Less space between lines", "[", lambda: self.spacing(-1)), ("Colours", "C", self.next_colours),
+                ("Mirror for a glass prompter", "M", self.toggle_mirror),
+                ("Follow my voice", "V", self.toggle_voice), ("Leave", "Esc", self.close)]
+
+    KEYS = {Qt.Key.Key_Space: "Space", Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Plus: "+",
+            Qt.Key.Key_Equal: "+", Qt.Key.Key_Minus: "-", Qt.Key.Key_BracketRight: "]",
+            Qt.Key.Key_BracketLeft: "[", Qt.Key.Key_C: "C", Qt.Key.Key_M: "M", Qt.Key.Key_V: "V",
+            Qt.Key.Key_Escape: "Esc"}
+
+    def keyPressEvent(self, event) -> None:
+        name = self.KEYS.get(Qt.Key(event.key()))
+        command = next((c for _label, key, c in self._commands() if key == name), None)
+        if command is None:
+            super().keyPressEvent(event)
+            return
+        command()
+
+    def contextMenuEvent(self, event) -> None:
+        menu = QMenu(self)
+        for label, key, command in self._commands():
+            action = menu.addAction(f"{label}\t{key}", command)
+            if key in ("M", "V"):
+                action.setCheckable(True)
+                action.setChecked(bool(self.look["mirror" if key == "M" else "voice"]))
+        menu.exec(event.globalPos())
+
+
+def deliver(window) -> Teleprompter | None:
+    """View → Deliver (F5): the open draft's current revision, full screen."""
+    document = window.document
+    if document.draft_id is None:
+        window.show_error("Open a draft to deliver it: choose one in the list of drafts on the right.")
+        return None
+    document.save()  # what is delivered is what is on screen
+    script = script_for(window.store, document.draft_id)
+    if not script_words(script.text):
+        window.show_error("This draft has no words to deliver yet.")
+        return None
+    close_all(window)
+    devices = window.memories.recording.devices
+    prompter = Teleprompter(script, window.runner, devices.currentText() if devices.isEnabled() else None, window)
+    prompter.error.connect(window.show_error)
+    prompter.showFullScreen()
+    prompter.activateWindow()
+    prompter.setFocus()
+    prompter.start()
+    return prompter
+
+
+def close_all(window) -> None:
+    """Close any delivery window of this main window (the microphone is released with it)."""
+    for prompter in window.findChildren(Teleprompter):
+        if prompter.isVisible():
+            prompter.close()
+        prompter.deleteLater()
