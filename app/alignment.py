@@ -248,6 +248,7 @@ class Alignment:
     times: list[tuple[float, float] | None]
     heard: list[tuple[str, float, float]] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)  # indices into heard of words not in the script
+    source: list[int | None] = field(default_factory=list)  # per script word, the heard word it was
 
     def said(self, index: int) -> bool:
         return self.times[index] is not None
@@ -296,19 +297,33 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
                 pairs[a] = b
                 used.add(b)
                 a, b = a + step, b + step
-    # pair the short gaps between matches: misheard words
+    # pair the short gaps between matches: misheard words ("Dad grew up on" heard as "And from")
     ordered = sorted(pairs.items())
     for (i0, j0), (i1, j1) in zip(ordered, ordered[1:]):
         gap_s, gap_h = i1 - i0 - 1, j1 - j0 - 1
-        if 0 < gap_s <= 3 and 0 < gap_h <= 3:
-            for k in range(min(gap_s, gap_h)):
-                pairs[i0 + 1 + k] = j0 + 1 + k
+        if 0 < gap_s <= SHORT_GAP and 0 < gap_h <= SHORT_GAP:
+            _pair_gap(pairs, i0 + 1, gap_s, j0 + 1, gap_h)
     times: list[tuple[float, float] | None] = [None] * len(words)
     for i, j in pairs.items():
         times[i] = (heard[j][1], heard[j][2])
     used = set(pairs.values())
     return Alignment(words, times, [(h[0], h[1], h[2]) for h in heard],
-                     [j for j in range(len(heard)) if j not in used])
+                     [j for j in range(len(heard)) if j not in used], [pairs.get(i) for i in range(len(words))])
+
+
+SHORT_GAP = 6  # at most this many words unheard, with words heard in their place, are taken as misheard
+
+
+def _pair_gap(pairs: dict[int, int], i: int, n_script: int, j: int, n_heard: int) -> None:
+    """Pair a gap of unmatched script words with the unmatched heard words in their place, in
+    order and spread evenly: the first with the first and the last with the last, so the time a
+    passage began and ended is kept even when its words were misheard."""
+    if n_script <= n_heard:
+        for k in range(n_script):
+            pairs[i + k] = j + (round(k * (n_heard - 1) / (n_script - 1)) if n_script > 1 else 0)
+    else:
+        for k in range(n_heard):
+            pairs[i + (round(k * (n_script - 1) / (n_heard - 1)) if n_heard > 1 else 0)] = j + k
 
 
 class _Vocabulary:

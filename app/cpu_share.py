@@ -147,12 +147,14 @@ class SharingTranscriber:
     def __getattr__(self, name: str):
         return getattr(self._transcriber, name)
 
-    def transcribe(self, audio, hotwords=(), cancel: threading.Event | None = None, guard: bool = False):
+    def transcribe(self, audio, hotwords=(), cancel: threading.Event | None = None, guard: bool = False,
+                   words: bool = False):
         if guard:
             with self._share.live():
                 yield from self._transcriber.transcribe(audio, hotwords, cancel=cancel, guard=True)
             return
         with self._share.importing():
-            for segment in self._transcriber.transcribe(audio, hotwords, cancel=cancel):
+            extra = {"words": True} if words else {}  # only asked of a transcriber when wanted (rehearsals)
+            for segment in self._transcriber.transcribe(audio, hotwords, cancel=cancel, **extra):
                 yield segment
                 self._share.give_way(cancel)

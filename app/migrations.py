@@ -128,6 +128,28 @@ def m003_vocabulary(db: sqlite_utils.Database) -> None:
     db["projects"].add_column("vocabulary", str, not_null_default="[]")
 
 
+@MIGRATIONS()
+def m004_rehearsals(db: sqlite_utils.Database) -> None:
+    """A rehearsal: a recording of the speech read aloud, aligned to the revision it read. The
+    report (JSON) is kept whole, so an old rehearsal reads the same after the draft changes."""
+    db["rehearsals"].create(
+        {
+            "id": int,
+            "draft_id": int,
+            "revision_id": int,
+            "audio_path": str,
+            "created": str,
+            "duration": float,  # seconds of the recording
+            "report": str,  # JSON: app.rehearsal.Report
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id"), ("revision_id", "revisions", "id")],
+        not_null={"draft_id", "revision_id", "created"},
+        defaults={"report": "{}"},
+    )
+    db["rehearsals"].create_index(["draft_id"])
+
+
 def _adopt_numbered(db: sqlite_utils.Database) -> None:
     """Record, in sqlite-utils' table, what the old numbered scheme had already applied."""
     if "migrations" not in db.table_names() or MIGRATIONS.applied(db):

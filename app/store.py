@@ -147,6 +147,22 @@ class Draft:
         return asdict(self)
 
 
+@dataclass
+class Rehearsal:
+    """A recorded read of a draft's revision, and its report (app.rehearsal.Report as a dict)."""
+
+    id: int
+    draft_id: int
+    revision_id: int
+    created: str
+    duration: float | None = None
+    audio_path: str | None = None
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 # --- the store ----------------------------------------------------------------------------
 
 
@@ -213,10 +229,13 @@ class Store:
         if old == new:
             return 0
         with self.db.atomic():
-            return self.db.execute(
-                "UPDATE memories SET audio_path = ? || substr(audio_path, ?) WHERE substr(audio_path, 1, ?) = ?",
-                [new, len(old) + 1, len(old), old],
-            ).rowcount
+            moved = 0
+            for table in ("memories", "rehearsals"):
+                moved += self.db.execute(
+                    f"UPDATE {table} SET audio_path = ? || substr(audio_path, ?) WHERE substr(audio_path, 1, ?) = ?",
+                    [new, len(old) + 1, len(old), old],
+                ).rowcount
+            return moved
 
     # projects
 
@@ -540,6 +559,44 @@ class Store:
             [match, project_id, match, project_id, limit],
         ).fetchall()
         return [{"kind": k, "id": i, "title": t, "snippet": snip} for k, i, t, snip, _ in rows]
+
+    # rehearsals
+
+    def add_rehearsal(self, draft_id: int, revision_id: int, duration: float, report: dict[str, Any],
+                      keep_audio=None) -> Rehearsal:
+        """Store a rehearsal; `keep_audio(rehearsal_id) -> path` copies its recording into the data
+        folder inside the same transaction, so a failed copy leaves no rehearsal without its audio."""
+        rev = self.revision(revision_id)
+        if rev.draft_id != int(draft_id):
+            raise FondlyError(f"Revision {revision_id} belongs to another draft.")
+        with self.db.atomic():
+            rid = self.db["rehearsals"].insert(
+                {"draft_id": draft_id, "revision_id": revision_id, "created": now(), "duration": duration,
+                 "report": json.dumps(report)}
+            ).last_pk
+            if keep_audio is not None:
+                self.db["rehearsals"].update(rid, {"audio_path": str(keep_audio(rid))})
+        return self.rehearsal(rid)
+
+    @staticmethod
+    def _rehearsal(row: dict) -> Rehearsal:
+        row = dict(row)
+        row["report"] = json.loads(row.get("report") or "{}")
+        return Rehearsal(**row)
+
+    def rehearsal(self, rehearsal_id: int) -> Rehearsal:
+        try:
+            return self._rehearsal(self.db["rehearsals"].get(int(rehearsal_id)))
+        except (sqlite_utils.db.NotFoundError, ValueError, OverflowError):
+            raise FondlyError(f"There is no rehearsal {rehearsal_id}. `fondly rehearsals DRAFT` lists them.") from None
+
+    def rehearsals(self, draft_id: int) -> list[Rehearsal]:
+        """A draft's rehearsals, oldest first."""
+        return [self._rehearsal(r) for r in self.db["rehearsals"].rows_where("draft_id = ?", [draft_id], order_by="id")]
+
+    def last_rehearsal(self, draft_id: int) -> Rehearsal | None:
+        rows = list(self.db["rehearsals"].rows_where("draft_id = ?", [draft_id], order_by="id desc", limit=1))
+        return self._rehearsal(rows[0]) if rows else None
 
     def current_text(self, draft_id: int) -> str:
         draft = self.draft(draft_id)

@@ -19,6 +19,16 @@ from speech.models import resolve_model
 
 
 @dataclass
+class Word:
+    """One word as Whisper heard it, with when (seconds into the audio) and how surely."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass
 class Segment:
     start: float
     end: float
@@ -27,6 +37,7 @@ class Segment:
     no_speech_prob: float
     avg_logprob: float = 0.0
     compression_ratio: float = 1.0
+    words: list[Word] | None = None  # with transcribe(words=True) only: each word's own times
 
     def looks_invented(self) -> bool:
         """Whisper's tell-tales of text nobody said, as on silence or noise: a loop (a
@@ -39,10 +50,15 @@ class Segment:
         )
 
 
-def whisper_options(hotwords: Iterable[str] = ()) -> dict:
-    """The transcribe() settings Fondly uses; the benchmark hands the same ones to the bare library."""
-    words = " ".join(w.strip() for w in hotwords if w and w.strip())
-    return {"vad_filter": True, "beam_size": 5, "hotwords": words or None}
+def whisper_options(hotwords: Iterable[str] = (), words: bool = False) -> dict:
+    """The transcribe() settings Fondly uses; the benchmark hands the same ones to the bare library.
+    `words` asks for word timestamps (cross-attention alignment, a little slower): a rehearsal
+    needs to know when each word of the speech was said."""
+    hot = " ".join(w.strip() for w in hotwords if w and w.strip())
+    options = {"vad_filter": True, "beam_size": 5, "hotwords": hot or None}
+    if words:
+        options["word_timestamps"] = True
+    return options
 
 
 class Transcriber:
@@ -85,15 +101,17 @@ class Transcriber:
         hotwords: Iterable[str] = (),
         cancel: threading.Event | None = None,
         guard: bool = False,
+        words: bool = False,
     ) -> Iterator[Segment]:
         """Segments of 16 kHz mono float32 audio, yielded as they are decoded.
 
         `hotwords` (the project's names) bias spelling toward the family's. Setting
         `cancel` stops after the segment in progress. `guard` drops segments that look
-        invented (for short live chunks, where Whisper is most prone to it).
+        invented (for short live chunks, where Whisper is most prone to it). `words`
+        gives each segment its words with their own start and end times.
         """
         with self._lock:
-            segments, _info = self._model.transcribe(audio, **whisper_options(hotwords))
+            segments, _info = self._model.transcribe(audio, **whisper_options(hotwords, words))
             for s in segments:
                 seg = Segment(
                     start=round(s.start, 3),
@@ -103,6 +121,8 @@ class Transcriber:
                     no_speech_prob=round(s.no_speech_prob, 4),
                     avg_logprob=round(s.avg_logprob, 4),
                     compression_ratio=round(s.compression_ratio, 3),
+                    words=[Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                           for w in s.words] if words and s.words else None,
                 )
                 if seg.text and not (guard and seg.looks_invented()):
                     yield seg

@@ -30,7 +30,7 @@ def schema(db: sqlite_utils.Database) -> list[tuple]:
 def test_migrations_on_a_blank_database(tmp_path):
     db = sqlite_utils.Database(tmp_path / "blank.db")
     applied = migrate(db)
-    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary"]
+    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary", "m004_rehearsals"]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
     assert [m.name for m in MIGRATIONS.applied(db)] == applied
@@ -56,7 +56,7 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
     db["migrations"].insert_all([{"version": 1, "name": "initial schema", "applied": "2026-01-01"},
                                  {"version": 2, "name": "full-text search", "applied": "2026-01-01"}], pk="version")
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
-    assert migrate(db) == ["m003_vocabulary"]
+    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals"]
     assert "migrations" not in db.table_names()
     assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"

@@ -1,0 +1,261 @@
+"""A rehearsal: the speech read aloud, recorded, and what the reading says about the speech.
+
+The recording is transcribed with word timestamps and aligned to the revision it read
+(app/alignment.py). The report gives the total time against the target, each paragraph's time and
+pace, the paragraphs skipped, the passages left out or added, and the long pauses — marked where
+they fall and never judged: a pause is often where the feeling lands. Qt-free; the CLI and the app
+share it. The audio is kept in the data folder beside the memories', so a rehearsal can be heard
+again and a backup carries it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from app import speaking
+from app.alignment import Alignment, align, paragraphs
+from app.errors import FondlyError
+from app.paths import audio_dir
+from app.store import Draft, Rehearsal, Store
+
+LONG_PAUSE = 2.0  # seconds of silence between two words that the report marks
+SKIPPED_BELOW = 0.3  # a paragraph of which fewer of the words were heard was skipped
+CHANGED_RUN = 3  # consecutive words left out (or added) that make a passage changed, not a slip
+
+
+@dataclass
+class ParagraphTime:
+    """One paragraph of the draft as it was read. `seconds` runs from the start of its first
+    word heard to the end of its last (None when skipped), so pauses between paragraphs belong
+    to neither; `start` is that first word's time in the recording."""
+
+    index: int
+    seconds: float | None
+    skipped: bool
+    words_per_minute: int | None
+    words: int
+    words_heard: int
+    start: float | None
+    end: float | None
+    opening: str  # its first words, to recognise it by
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    total_seconds: float  # first word heard to last word heard
+    target_seconds: int | None
+    target_from: str  # where the target came from: "brief minutes", "brief words", "draft length"
+    recording_seconds: float
+    paragraphs: list[ParagraphTime]
+    pauses: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    words_heard: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "paragraphs": [p.to_dict() for p in self.paragraphs]}
+
+
+def target_seconds(draft: Draft, text: str, pace: int) -> tuple[int, str]:
+    """The time the speech should take: the Brief's minutes, else its words at the speaker's pace,
+    else (an imported draft has no Brief) the draft's own length at that pace."""
+    brief = draft.brief or {}
+    if brief.get("minutes"):
+        return round(float(brief["minutes"]) * 60), "brief minutes"
+    if brief.get("words") or brief.get("target_words"):
+        words = int(brief.get("words") or brief["target_words"])
+        return speaking.speaking_seconds(words, pace), "brief words"
+    return speaking.speaking_seconds(speaking.word_count(text), pace), "draft length"
+
+
+def report(text: str, timed_words: Sequence[tuple[str, float, float]], *, target: int | None = None,
+           target_from: str = "", recording_seconds: float = 0.0) -> Report:
+    """The report of one reading of `text`, from the words heard with their times."""
+    a = align(text, timed_words)
+    spans = paragraphs(text)
+    by_par: dict[int, list[int]] = {}
+    for w in a.words:
+        by_par.setdefault(w.paragraph, []).append(w.index)
+    out: list[ParagraphTime] = []
+    for p in range(len(spans)):
+        idx = by_par.get(p, [])
+        said = [a.times[i] for i in idx if a.times[i] is not None]
+        skipped = not idx or len(said) < SKIPPED_BELOW * len(idx)
+        opening = " ".join(a.words[i].text for i in idx[:6])
+        if skipped:
+            out.append(ParagraphTime(p, None, True, None, len(idx), len(said), None, None, opening))
+            continue
+        start, end = min(t[0] for t in said), max(t[1] for t in said)
+        seconds = round(end - start, 2)
+        wpm = round(len(said) * 60 / seconds) if seconds > 0 else None
+        out.append(ParagraphTime(p, seconds, False, wpm, len(idx), len(said), round(start, 2), round(end, 2), opening))
+    heard = a.heard
+    total = round(heard[-1][2] - heard[0][1], 2) if heard else 0.0
+    return Report(total, target, target_from, round(recording_seconds, 2), out, _pauses(a), _changed(a, out),
+                  len(heard))
+
+
+def _pauses(a: Alignment) -> list[dict[str, Any]]:
+    """Silences of LONG_PAUSE or more between two heard words, with the words either side and the
+    paragraph they fall in (or between)."""
+    said_at = {j: a.words[i] for i, j in enumerate(a.source) if j is not None}  # heard index -> script word
+    out = []
+    for k in range(1, len(a.heard)):
+        gap = a.heard[k][1] - a.heard[k - 1][2]
+        if gap < LONG_PAUSE:
+            continue
+        before, after = said_at.get(k - 1), said_at.get(k)
+        out.append({
+            "at": round(a.heard[k - 1][2], 2),
+            "seconds": round(gap, 2),
+            "after": " ".join(h[0] for h in a.heard[max(0, k - 4):k]),
+            "before": " ".join(h[0] for h in a.heard[k:k + 4]),
+            "paragraph": after.paragraph if after else (before.paragraph if before else None),
+            "between_paragraphs": bool(before and after and before.paragraph != after.paragraph),
+        })
+    return out
+
+
+def _changed(a: Alignment, pars: list[ParagraphTime]) -> list[dict[str, Any]]:
+    """Passages of a paragraph that was read but not as written: CHANGED_RUN or more of its
+    words in a row not heard ("left out"), or as many heard words in a row that are not in the
+    script ("added") — a skipped paragraph is reported as skipped, not here."""
+    skipped = {p.index for p in pars if p.skipped}
+    out: list[dict[str, Any]] = []
+    run: list[int] = []
+    for w in a.words + [None]:
+        if w is not None and a.times[w.index] is None and w.paragraph not in skipped \
+                and (not run or a.words[run[-1]].paragraph == w.paragraph):
+            run.append(w.index)
+            continue
+        if len(run) >= CHANGED_RUN:
+            out.append({"paragraph": a.words[run[0]].paragraph, "kind": "left out",
+                        "text": " ".join(a.words[i].text for i in run)})
+        run = [w.index] if w is not None and a.times[w.index] is None and w.paragraph not in skipped else []
+    extra = sorted(a.extra)
+    groups: list[list[int]] = []
+    for j in extra:
+        if groups and groups[-1][-1] == j - 1:
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    for g in groups:
+        if len(g) >= CHANGED_RUN:
+            out.append({"paragraph": None, "kind": "added", "at": round(a.heard[g[0]][1], 2),
+                        "text": " ".join(a.heard[j][0] for j in g)})
+    return out
+
+
+def longest_word(word: str) -> float:
+    """The most time one word takes even said slowly: a little for the word, a little a letter."""
+    return 0.2 + 0.07 * sum(c.isalnum() for c in word)
+
+
+def timed_words(segments: Iterable) -> list[tuple[str, float, float]]:
+    """(word, start, end) of every word Whisper heard, from segments transcribed with words=True.
+
+    Whisper's word times come from its attention, which stretches the word on either side of a
+    silence into it ("too." measured 21.37–22.85 s, said in 0.3 s of that): a paragraph would
+    last a second longer and the pause after it be a second shorter. A word longer than it can
+    be said (`longest_word`) is cut back from the silence's side: the side with a gap, or whose
+    neighbour is stretched too (the two words either side of a silence meet in its middle), or the
+    recording's start; else its end.
+    """
+    raw = [(w.text.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.text.strip()]
+
+    def too_long(k: int) -> bool:
+        return 0 <= k < len(raw) and raw[k][2] - raw[k][1] > longest_word(raw[k][0])
+
+    out = []
+    for k, (text, start, end) in enumerate(raw):
+        if too_long(k):
+            # the silence is where there is a gap, or where the neighbour is stretched too
+            before = k == 0 or start - raw[k - 1][2] > 0.2 or too_long(k - 1)
+            after = k == len(raw) - 1 or raw[k + 1][1] - end > 0.2 or too_long(k + 1)
+            if before and not after:
+                start = end - longest_word(text)
+            else:
+                end = start + longest_word(text)
+        out.append((text, round(start, 3), round(end, 3)))
+    return out
+
+
+def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: Callable[[], Any],
+             cancel=None) -> tuple[Rehearsal, Report]:
+    """Rehearse the draft's current revision from a recording: decode it (a file that is not
+    audio is refused before the speech model loads), transcribe it with word times, align and
+    report, then store the rehearsal with a copy of its audio — all of it, or nothing."""
+    from speech import audio as speech_audio
+
+    draft = store.draft(draft_id)
+    path = Path(audio_path).expanduser()
+    if not path.exists():
+        raise FondlyError(f"There is no file at {path}. Check the name and try again.")
+    if path.is_dir():
+        raise FondlyError(f"{path} is a folder; choose the recording itself.")
+    if not speech_audio.is_audio(path):
+        kinds = ", ".join(speech_audio.AUDIO_EXTENSIONS)
+        raise FondlyError(f"{path.name} is not a recording Fondly can read ({kinds}).")
+    revision = store.revision(draft.current_revision_id)
+    if not revision.text.strip():
+        raise FondlyError("This draft is empty; there is nothing to rehearse yet.")
+    samples = speech_audio.decode(path)
+    duration = speech_audio.duration(samples)
+    project = store.project(draft.project_id)
+    segments = list(transcriber().transcribe(samples, project.hotwords, cancel=cancel, words=True))
+    heard = timed_words(segments)
+    if not heard:
+        raise FondlyError(f"No speech was heard in {path.name}. Record yourself reading the speech aloud and "
+                          "try again.")
+    target, source = target_seconds(draft, revision.text, project.pace)
+    rep = report(revision.text, heard, target=target, target_from=source, recording_seconds=duration)
+
+    def keep(rehearsal_id: int) -> Path:
+        dest = audio_dir() / f"rehearsal-{rehearsal_id}{path.suffix.lower()}"
+        tmp = dest.with_suffix(dest.suffix + ".part")
+        try:
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, dest)
+        except OSError as e:
+            Path(tmp).unlink(missing_ok=True)
+            raise FondlyError(f"Fondly could not keep a copy of {path.name} in its data folder ({e.strerror}).") \
+                from None
+        return dest
+
+    return store.add_rehearsal(draft.id, revision.id, duration, rep.to_dict(), keep_audio=keep), rep
+
+
+def paragraph_starts(report_dict: dict[str, Any]) -> dict[int, float]:
+    """Elapsed time at the start of each paragraph read, from the first word heard: the timing
+    marks of a delivery copy ("≈ 1:40")."""
+    pars = [p for p in report_dict.get("paragraphs", []) if not p.get("skipped") and p.get("start") is not None]
+    if not pars:
+        return {}
+    origin = min(p["start"] for p in pars)
+    return {p["index"]: round(p["start"] - origin, 1) for p in pars}
+
+
+def summary_lines(rep: dict[str, Any]) -> list[str]:
+    """The report as a person reads it in a terminal."""
+    clock = speaking.clock
+    lines = [f"Total {clock(rep['total_seconds'])}"
+             + (f" (target {clock(rep['target_seconds'])}, from the {rep['target_from']})"
+                if rep.get("target_seconds") else "")]
+    for p in rep["paragraphs"]:
+        head = f"¶{p['index'] + 1} “{p['opening']}…”"
+        if p["skipped"]:
+            lines.append(f"{head}: skipped")
+        else:
+            lines.append(f"{head}: {clock(p['seconds'])} at {clock(p['start'])}, {p['words_per_minute']} wpm")
+    for c in rep.get("changed", []):
+        where = f"¶{c['paragraph'] + 1}" if c.get("paragraph") is not None else f"at {clock(c['at'])}"
+        lines.append(f"{c['kind'].capitalize()} ({where}): {c['text']}")
+    for pause in rep.get("pauses", []):
+        lines.append(f"Pause of {pause['seconds']:.1f} s at {clock(pause['at'])}, after “{pause['after']}”")
+    return lines
