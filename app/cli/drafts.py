@@ -12,7 +12,7 @@ from app import speaking
 from app.errors import FondlyError
 from app.store import Store
 from app.recovery import INTERRUPTED
-from app.cli.base import (TEXT_MAX, FondlyGroup, _check_length, _check_output, _check_path, _load_transcriber,
+from app.cli.base import (NAME_MAX, TEXT_MAX, FondlyGroup, _check_length, _check_output, _check_path, _load_transcriber,
                           _json, _not_blank, _short, _store, cli)
 
 SEED = click.IntRange(0, 2**32 - 1)  # what llama.cpp takes, and what a revision stores
@@ -234,6 +234,24 @@ def draft_list(ctx, project_ref, as_json) -> None:
                        **_timing(store.current_text(d.id), proj.pace)} for d in drafts])
     for d in drafts:
         click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{speaking.summary(store.current_text(d.id), proj.pace)}\t{d.updated}")
+
+
+@draft.command("new")
+@click.argument("project_ref", metavar="PROJECT")
+@click.argument("path", metavar="FILE", type=click.Path())
+@click.option("--title", default=None, callback=_not_blank, help="The draft's title (default: the file's name).")
+@click.pass_context
+def draft_new(ctx, project_ref, path, title) -> None:
+    """Make a draft from a speech written elsewhere (.txt, .md or .docx); print its id."""
+    from app.speech_import import import_draft
+
+    _check_path(path, "speech file")
+    if title:
+        _check_length(title, "A title", NAME_MAX)
+    store = _store(ctx)
+    d, rev = import_draft(store, store.find_project(project_ref), path, title)
+    click.echo(f"{d.title}: {speaking.summary(rev.text, store.project(d.project_id).pace)}", err=True)
+    click.echo(d.id)
 
 
 @draft.command("show")
