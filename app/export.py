@@ -24,6 +24,7 @@ from llm.grounding import sentences
 FONTS = Path(__file__).resolve().parents[1] / "assets" / "fonts"
 BODY_PT = 20  # the reading copy's type size
 CARD_PT = 20
+MARK_PT = 14  # a timing mark's type size: readable at a glance, smaller than the speech
 CARD_WORDS = 45  # a passage per card: a breath or two
 
 
@@ -34,6 +35,7 @@ class Speech:
         self.title = title.strip() or "Speech"
         self.text = text.strip()
         self.pace = pace
+        self.marks: dict[int, str] = {}  # paragraph (as paragraphs() counts) -> a timing mark, "≈ 1:40"
         # a leading "# Title" is the title, not the first paragraph
         m = re.match(r"#\s+(.+)\n+", self.text)
         if m:
@@ -104,7 +106,8 @@ def _pdf(page_format, orientation: str = "P"):
 
 
 def to_pdf(s: Speech) -> bytes:
-    """A reading copy: A4, 20 pt, 1.6 line spacing, page numbers, paragraphs whole where they fit."""
+    """A reading copy: A4, 20 pt, 1.6 line spacing, page numbers, paragraphs whole where they fit;
+    with `s.marks`, each paragraph's timing mark above it (see `timing_marks`)."""
     from fpdf import FPDF
 
     class Reading(FPDF):
@@ -128,13 +131,22 @@ def to_pdf(s: Speech) -> bytes:
     pdf.ln(6)
     line = BODY_PT * 0.3528 * 1.6  # points to mm, at 1.6 spacing
     usable = pdf.h - pdf.t_margin - pdf.b_margin
-    for para in s.paragraphs():
+    for n, para in enumerate(s.paragraphs()):
         heading = para.startswith("#")
         pdf.set_font("DejaVu", "B" if heading else "", BODY_PT)
         text = plain(para)
         height = pdf.multi_cell(0, line, text, dry_run=True, output="HEIGHT", new_x="LMARGIN", new_y="NEXT", align="L")
+        mark = s.marks.get(n)
+        if mark:
+            height += MARK_PT * 0.3528 * 1.4
         if pdf.get_y() + height > pdf.h - pdf.b_margin and height <= usable:
             pdf.add_page()  # keep the paragraph whole on the next page
+        if mark:  # the time it began in the last rehearsal, small and to the side: a guide, not a script
+            pdf.set_font("DejaVu", "I", MARK_PT)
+            pdf.set_text_color(90, 90, 90)
+            pdf.cell(0, MARK_PT * 0.3528 * 1.4, mark, new_x="LMARGIN", new_y="NEXT", align="R")
+            pdf.set_text_color(0, 0, 0)
+            pdf.set_font("DejaVu", "B" if heading else "", BODY_PT)
         pdf.multi_cell(0, line, text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(line * 0.6)
     return bytes(pdf.output())
@@ -221,15 +233,50 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise FondlyError(f"Fondly can't write {path} ({e.strerror}). Choose another place to export to.") from None
 
 
-def export_draft(store: Store, draft_id: int | str, fmt: str, path: str | Path) -> Path:
-    """Write the draft's current text to `path` in format `fmt`; return the path written."""
+def timing_marks(store: Store, draft_id: int, speech: Speech) -> dict[int, str]:
+    """"≈ 1:40" for each paragraph the draft's last rehearsal read: the time elapsed, from its first
+    word, when that paragraph began. A paragraph skipped in the rehearsal gets no mark.
+
+    The rehearsal counted paragraphs as app.alignment does (headings not counted); a block of
+    the export that holds a heading and its first paragraph takes that paragraph's mark. A
+    rehearsal of an earlier revision is used while the paragraphs are still the same in number
+    (words edited); otherwise its times would be printed against the wrong paragraphs."""
+    from app.alignment import paragraphs
+    from app.rehearsal import paragraph_starts
+
+    last = store.last_rehearsal(draft_id)
+    if last is None:
+        raise FondlyError("This draft has not been rehearsed yet, so there are no timings to print. "
+                          "Rehearse it (fondly rehearse DRAFT AUDIO), or export without timings.")
+    rehearsed = last.report.get("paragraphs", [])
+    blocks = speech.paragraphs()
+    counts = [len(paragraphs(b)) for b in blocks]
+    if sum(counts) != len(rehearsed):
+        raise FondlyError(f"The last rehearsal read a version with {len(rehearsed)} paragraphs; this one has "
+                          f"{sum(counts)}. Rehearse this version to print its timings.")
+    starts = paragraph_starts(last.report)
+    marks, spoken = {}, 0
+    for n, count in enumerate(counts):
+        if count and spoken in starts:
+            marks[n] = f"≈ {speaking.clock(starts[spoken])}"
+        spoken += count
+    return marks
+
+
+def export_draft(store: Store, draft_id: int | str, fmt: str, path: str | Path, timings: bool = False) -> Path:
+    """Write the draft's current text to `path` in format `fmt`; return the path written. With
+    `timings`, the large-print PDF carries the last rehearsal's timing marks."""
     if fmt not in FORMATS:
         raise FondlyError(f"Fondly can't export to {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if timings and fmt != "pdf":
+        raise FondlyError("Timing marks are printed in the large-print PDF; export with --format pdf.")
     draft = store.draft(draft_id)
     pace = store.project(draft.project_id).pace
     speech = Speech(draft.title, store.current_text(draft.id), pace)
     if not speech.text:
         raise FondlyError("This draft is empty; write something before exporting it.")
+    if timings:
+        speech.marks = timing_marks(store, draft.id, speech)
     path = Path(path).expanduser()
     write_atomically(path, FORMATS[fmt][1](speech))
     return path

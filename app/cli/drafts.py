@@ -322,10 +322,12 @@ def draft_restore(ctx, draft_id, revision_id) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "txt", "html", "pdf", "cards", "docx"]), default="md",
               show_default=True, help="pdf: large-print reading copy; cards: cue cards.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option("--timings", is_flag=True,
+              help="pdf: print the last rehearsal's timing marks (≈ 1:40) at each paragraph.")
 @click.pass_context
-def export(ctx, draft_id, fmt, output) -> None:
+def export(ctx, draft_id, fmt, output, timings) -> None:
     """Export a draft for delivery."""
     from app.export import export_draft
 
     _check_output(output, f"speech.{fmt}")
-    click.echo(export_draft(_store(ctx), draft_id, fmt, output), err=True)
+    click.echo(export_draft(_store(ctx), draft_id, fmt, output, timings=timings), err=True)
