@@ -124,6 +124,9 @@ def test_rehearse_times_each_paragraph_and_finds_the_skipped_one(fondly, store, 
     assert len(stored) == 1 and stored[0].report["paragraphs"][SKIPPED]["skipped"]
     kept = Path(stored[0].audio_path)
     assert kept.parent == fondly_home / "audio" and kept.read_bytes() == wav.read_bytes()
+    shown = fondly("draft", "show", draft_id)
+    assert "Rehearsed 1 time; the last took 1:" in shown.stderr
+    assert json.loads(fondly("draft", "show", draft_id, "--json").stdout)["rehearsals"][0]["id"] == stored[0].id
     listed = json.loads(fondly("rehearsals", draft_id, "--json").stdout)
     assert [r["id"] for r in listed] == [stored[0].id]
     assert f"{stored[0].id}\t" in fondly("rehearse", "--list", draft_id).stdout
@@ -193,3 +196,13 @@ def test_a_restore_elsewhere_moves_rehearsal_audio_too(store, draft_id, tmp_path
     r = store.add_rehearsal(draft_id, rev, 10.0, {}, keep_audio=lambda i: tmp_path / "old" / f"rehearsal-{i}.wav")
     assert store.move_audio(tmp_path / "old", tmp_path / "new") == 1
     assert store.rehearsal(r.id).audio_path == str(tmp_path / "new" / f"rehearsal-{r.id}.wav")
+
+
+def test_the_target_is_the_briefs_minutes_or_words_or_the_drafts_length():
+    from app.rehearsal import target_seconds
+    from app.store import Draft
+
+    text = " ".join(["word"] * 300)
+    assert target_seconds(Draft(1, 1, "t", "speech", brief={"minutes": 3.5}), text, 150) == (210, "brief minutes")
+    assert target_seconds(Draft(1, 1, "t", "speech", brief={"target_words": 450}), text, 150) == (180, "brief words")
+    assert target_seconds(Draft(1, 1, "t", "speech"), text, 150) == (120, "draft length")

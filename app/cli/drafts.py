@@ -265,14 +265,22 @@ def draft_show(ctx, draft_id, as_json) -> None:
     revisions = store.revisions(d.id)
     text = store.current_text(d.id)
     pace_ = store.project(d.project_id).pace
+    rehearsals = store.rehearsals(d.id)
     if as_json:
-        return _json({**d.to_dict(), "text": text, **_timing(text, pace_), "revisions": [r.to_dict() for r in revisions]})
+        return _json({**d.to_dict(), "text": text, **_timing(text, pace_), "revisions": [r.to_dict() for r in revisions],
+                      "rehearsals": [{"id": r.id, "created": r.created, "revision_id": r.revision_id,
+                                      "total_seconds": r.report.get("total_seconds")} for r in rehearsals]})
     click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''}, "
                f"{speaking.summary(text, pace_)})")
     click.echo()
     click.echo(text.rstrip())
     for line in _honest_lines(revisions[-1].checks if revisions else {}):
         click.echo(line, err=True)
+    if rehearsals:
+        last = rehearsals[-1]
+        click.echo(f"Rehearsed {len(rehearsals)} time{'s' if len(rehearsals) != 1 else ''}; the last took "
+                   f"{speaking.clock(last.report.get('total_seconds') or 0)} ({last.created}). "
+                   f"`fondly rehearsals {d.id}` lists them.", err=True)
 
 
 def _timing(text: str, pace_: int) -> dict:
