@@ -151,10 +151,12 @@ class Follower:
       place within `window` words ahead (and a few behind, for a repeated passage); a place is
       taken only if at least `min_matches` of them match there, at least two of them uncommon
       words, and among such places the nearest wins. So one "the" never moves the view, and a
-      skipped paragraph is found after a handful of words of the next.
+      skipped paragraph is found after a handful of words of the next. Within `NEAR` words ahead
+      (the speaker went on past a misheard phrase) three matches, one uncommon, are enough.
     """
 
     STEP = 4  # script words looked at for a step
+    NEAR = 12  # a jump this short (a misheard phrase, not a skipped passage) needs less evidence
 
     def __init__(self, script_text: str, *, window: int = 400, tail: int = 6, min_matches: int = 4,
                  behind: int = 30):
@@ -210,7 +212,8 @@ class Follower:
             if j == pos or similarity(last, self._norms[j]) == 0.0:
                 continue
             matched, uncommon = _tail_matches(tail, self._norms, j)
-            if matched >= self.min_matches and uncommon >= 2:
+            near = pos < j <= pos + self.NEAR
+            if (matched >= self.min_matches and uncommon >= 2) or (near and matched >= 3 and uncommon >= 1):
                 distance = (j - pos) if j > pos else (pos - j) * 3  # going back must be much nearer
                 if best is None or distance < best[0]:
                     best = (distance, j)

@@ -206,3 +206,42 @@ def test_the_target_is_the_briefs_minutes_or_words_or_the_drafts_length():
     assert target_seconds(Draft(1, 1, "t", "speech", brief={"minutes": 3.5}), text, 150) == (210, "brief minutes")
     assert target_seconds(Draft(1, 1, "t", "speech", brief={"target_words": 450}), text, 150) == (180, "brief words")
     assert target_seconds(Draft(1, 1, "t", "speech"), text, 150) == (120, "draft length")
+
+
+@pytest.fixture(scope="module")
+def heard(reading):
+    """The reading as tiny.en hears it, word by word with times (as the live transcript would)."""
+    from app.rehearsal import timed_words
+    from speech import audio
+    from speech.transcriber import Transcriber
+
+    return timed_words(Transcriber(threads=2).transcribe(audio.decode(reading[0]), ["Walter"], words=True))
+
+
+def test_the_follower_keeps_up_with_the_real_reading_and_finds_the_skipped_paragraph(heard, reading):
+    """What the teleprompter needs of app.alignment.Follower, on the words Whisper really heard:
+    after each word, its place is within two words of the word just said (as the whole-recording
+    alignment places it) nearly always, and after the skipped paragraph it is in the next one
+    within 3 s of that paragraph's first word."""
+    from app.alignment import Follower, align, script_words
+
+    text = "\n\n".join(PARAGRAPHS)
+    a = align(text, heard)
+    truth_of = {j: i for i, j in enumerate(a.source) if j is not None}
+    f = Follower(text)
+    first_of_next = next(w.index for w in script_words(text) if w.paragraph == SKIPPED + 1)
+    next_starts = reading[1][SKIPPED + 1][0]
+    close = counted = 0
+    found_at = None
+    for j, (word, start, end) in enumerate(heard):
+        pos = f.hear([word])
+        if found_at is None and pos is not None and pos >= first_of_next:
+            found_at = end
+        if j in truth_of:
+            counted += 1
+            close += pos is not None and abs(pos - truth_of[j]) <= 2
+    share = close / counted
+    print(f"follower within 2 words: {share:.1%} of {counted}; found paragraph {SKIPPED + 2} "
+          f"{found_at - next_starts:.1f} s after it began")
+    assert share >= 0.95
+    assert found_at is not None and found_at - next_starts <= 3.0
