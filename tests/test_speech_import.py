@@ -80,3 +80,33 @@ def test_an_unknown_project_stores_nothing(fondly, store, tmp_path):
     path.write_text(SPEECH)
     proc = fondly("draft", "new", "Nobody", path, ok=False)
     assert proc.returncode == 1 and store.counts()["drafts"] == 0
+
+
+def test_file_import_a_draft_in_the_app(window, qtbot, tmp_path):
+    """File → Import a draft…: the file chosen becomes a draft, shown in the drafts tree and opened
+    in the editor; a bad one is the window's one message and no draft."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.helpers import make_project
+
+    make_project(window, qtbot)
+    action = next(a for menu in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu()))
+                  for a in menu.actions() if a.text() == "Import a &draft…")
+    good = tmp_path / "For Dad.md"
+    good.write_text(SPEECH, encoding="utf-8")
+    action.trigger()
+    dialog = window.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.fileSelected.emit(str(good))
+    dialog.close()
+    qtbot.waitUntil(lambda: window.document.editor.toPlainText().strip() == SPEECH.strip(), timeout=10_000)
+    tree = window.drafts_panel.tree
+    assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == ["For Dad"]
+    assert "imported" in tree.topLevelItem(0).child(0).text(0)
+
+    bad = tmp_path / "empty.docx"
+    bad.write_bytes(b"not a zip")
+    window.drafts_panel.import_path(str(bad))
+    qtbot.waitUntil(lambda: window.message.isVisible(), timeout=10_000)
+    assert "not a Word document" in window.message.label.text()
+    assert tree.topLevelItemCount() == 1 and window.store.counts()["drafts"] == 1

@@ -14,10 +14,11 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app import speaking
+from app.errors import FondlyError
 from app.store import Project, Store
 from app.ui.provenance import checks_line, sentence_rows
 
@@ -34,6 +35,7 @@ class DraftsPanel(QWidget):
         """`open_text(draft_id)` is the editor's text when that draft is open in it, else None."""
         super().__init__()
         self.store, self.open_text = store, open_text
+        self.project: Project | None = None
         self.diff_view: QTextBrowser | None = None
         self.tree = QTreeWidget(headerHidden=True)
         self.tree.setAccessibleName("Drafts")
@@ -64,6 +66,7 @@ class DraftsPanel(QWidget):
 
     def reload(self, project: Project | None, open_draft: int | None) -> None:
         """Every draft of `project`, newest first, each with its revisions; `open_draft` selected."""
+        self.project = project
         self.tree.blockSignals(True)
         self.tree.clear()
         if project:
@@ -144,6 +147,30 @@ class DraftsPanel(QWidget):
         draft_id, revision_id = chosen[0]
         self.store.restore(draft_id, revision_id, current_text=self.open_text(draft_id))
         self.restored.emit(draft_id)
+
+    def import_dialog(self) -> QFileDialog | None:
+        """File → Import draft: a speech written elsewhere (.txt, .md, .docx) becomes a draft."""
+        if self.project is None:
+            self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
+            return None
+        dialog = QFileDialog(self, "Import a speech as a draft", "", "Speeches (*.txt *.md *.markdown *.text *.docx)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+        return dialog
+
+    def import_path(self, path: str) -> None:
+        """Make the draft (a small file, read at once), show it in the tree and open it; a bad file
+        is one message and nothing stored (app.speech_import checks it whole first)."""
+        from app.speech_import import import_draft
+
+        try:
+            draft, _rev = import_draft(self.store, self.project, path)
+        except FondlyError as e:
+            self.error.emit(str(e))
+            return
+        self.reload(self.project, draft.id)
+        self.chosen.emit(draft.id, None)
 
     # --- where each sentence came from, and the checks ------------------------------------------
 

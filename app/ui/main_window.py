@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         f = m.addMenu("&File")
         self._action(f, "&New speech…", self.projects.new_project, QKeySequence.StandardKey.New)
         self._action(f, "&Import memories…", self.memories.import_dialog, "Ctrl+I")
+        self._action(f, "Import a &draft…", self.drafts_panel.import_dialog, None, "A speech written elsewhere")
         self._action(f, "&Snapshot", doc.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
         self._action(f, "&Export…", self.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
         self._action(f, "&Back up…", lambda: backup_dialog.ask_and_back_up(self), None, "Save everything in one zip")
