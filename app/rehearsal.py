@@ -63,14 +63,15 @@ class Report:
 
 
 def target_seconds(draft: Draft, text: str, pace: int) -> tuple[int, str]:
-    """The time the speech should take: the Brief's minutes, else its words at the speaker's pace,
-    else (an imported draft has no Brief) the draft's own length at that pace."""
+    """The time the speech should take: the minutes the Brief asked for, else the words it asked
+    for at the speaker's pace, else the draft's own length at that pace — as the teleprompter's
+    clock says (app.delivery). Not the Brief's `target_words`: with no length asked, that is the
+    occasion's default, which the person never chose."""
     brief = draft.brief or {}
     if brief.get("minutes"):
         return round(float(brief["minutes"]) * 60), "brief minutes"
-    if brief.get("words") or brief.get("target_words"):
-        words = int(brief.get("words") or brief["target_words"])
-        return speaking.speaking_seconds(words, pace), "brief words"
+    if brief.get("words"):
+        return speaking.speaking_seconds(int(brief["words"]), pace), "brief words"
     return speaking.speaking_seconds(speaking.word_count(text), pace), "draft length"
 
 
@@ -244,15 +245,16 @@ def paragraph_starts(report_dict: dict[str, Any]) -> dict[int, float]:
 def summary_lines(rep: dict[str, Any]) -> list[str]:
     """The report as a person reads it in a terminal."""
     clock = speaking.clock
+    source = {"brief minutes": "the length asked for", "brief words": "the words asked for",
+              "draft length": "the draft's length at your pace"}.get(rep.get("target_from"), "")
     lines = [f"Total {clock(rep['total_seconds'])}"
-             + (f" (target {clock(rep['target_seconds'])}, from the {rep['target_from']})"
-                if rep.get("target_seconds") else "")]
+             + (f" (target {clock(rep['target_seconds'])}: {source})" if rep.get("target_seconds") else "")]
     for p in rep["paragraphs"]:
         head = f"¶{p['index'] + 1} “{p['opening']}…”"
         if p["skipped"]:
             lines.append(f"{head}: skipped")
         else:
-            lines.append(f"{head}: {clock(p['seconds'])} at {clock(p['start'])}, {p['words_per_minute']} wpm")
+            lines.append(f"{head}: {clock(p['seconds'])} (from {clock(p['start'])}), {p['words_per_minute']} words a minute")
     for c in rep.get("changed", []):
         where = f"¶{c['paragraph'] + 1}" if c.get("paragraph") is not None else f"at {clock(c['at'])}"
         lines.append(f"{c['kind'].capitalize()} ({where}): {c['text']}")

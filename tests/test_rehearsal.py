@@ -204,7 +204,10 @@ def test_the_target_is_the_briefs_minutes_or_words_or_the_drafts_length():
 
     text = " ".join(["word"] * 300)
     assert target_seconds(Draft(1, 1, "t", "speech", brief={"minutes": 3.5}), text, 150) == (210, "brief minutes")
-    assert target_seconds(Draft(1, 1, "t", "speech", brief={"target_words": 450}), text, 150) == (180, "brief words")
+    assert target_seconds(Draft(1, 1, "t", "speech", brief={"words": 450, "target_words": 450}), text, 150) \
+        == (180, "brief words")
+    # a length nobody asked for (the occasion's default) is not the target: the draft's length is
+    assert target_seconds(Draft(1, 1, "t", "speech", brief={"target_words": 600}), text, 150) == (120, "draft length")
     assert target_seconds(Draft(1, 1, "t", "speech"), text, 150) == (120, "draft length")
 
 
