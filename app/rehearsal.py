@@ -254,7 +254,8 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         if p["skipped"]:
             lines.append(f"{head}: skipped")
         else:
-            lines.append(f"{head}: {clock(p['seconds'])} (from {clock(p['start'])}), {p['words_per_minute']} words a minute")
+            lines.append(f"{head}: {clock(p['seconds'])} (from {clock(p['start'])}), "
+                         f"{p['words_per_minute']} words a minute")
     for c in rep.get("changed", []):
         where = f"¶{c['paragraph'] + 1}" if c.get("paragraph") is not None else f"at {clock(c['at'])}"
         lines.append(f"{c['kind'].capitalize()} ({where}): {c['text']}")
