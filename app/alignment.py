@@ -262,12 +262,15 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
 
     Each heard word is first given the script's form it most resembles (see `similarity`), then
     the longest common subsequence of the two word lists (rapidfuzz's Indel edit operations, fast
-    for thousands of words) pairs them. Two repairs follow:
+    for thousands of words) pairs them. Three repairs follow:
     - a lone common word matched far from its neighbours (a "the" of a skipped paragraph taken by
       the "the" of the next one) is unpaired: a match counts when a neighbouring script word is
       also matched, or the word is uncommon;
-    - a short gap with script words unheard on one side and words heard on the other, between
-      two matches, is paired in order: a misheard word was still said there.
+    - each run of matches grows outwards over neighbours that are alike (`similarity`);
+    - a gap of up to SHORT_GAP script words unheard, with up to as many words heard in their
+      place, between two matches, is paired in order, first with first and last with last: the
+      words were misheard, not left out, and the time the passage began is kept. The price: a
+      short passage really reworded is not reported as changed.
     """
     words = script_words(script_text)
     heard: list[tuple[str, float, float]] = []
