@@ -146,9 +146,11 @@ def _changed(a: Alignment, pars: list[ParagraphTime]) -> list[dict[str, Any]]:
             groups[-1].append(j)
         else:
             groups.append([j])
+    said_at = {j: a.words[i].paragraph for i, j in enumerate(a.source) if j is not None}
     for g in groups:
-        if len(g) >= CHANGED_RUN:
-            out.append({"paragraph": None, "kind": "added", "at": round(a.heard[g[0]][1], 2),
+        if len(g) >= CHANGED_RUN:  # in the paragraph of the word said before it (or after)
+            paragraph = said_at.get(g[0] - 1, said_at.get(g[-1] + 1))
+            out.append({"paragraph": paragraph, "kind": "added", "at": round(a.heard[g[0]][1], 2),
                         "text": " ".join(a.heard[j][0] for j in g)})
     return out
 

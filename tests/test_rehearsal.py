@@ -248,3 +248,35 @@ def test_the_follower_keeps_up_with_the_real_reading_and_finds_the_skipped_parag
           f"{found_at - next_starts:.1f} s after it began")
     assert share >= 0.95
     assert found_at is not None and found_at - next_starts <= 3.0
+
+
+def test_an_adlib_and_a_repeated_phrase_are_reported_and_do_not_spoil_the_times(fondly, store, draft_id, tmp_path):
+    """All five paragraphs read, the second with a sentence of its own added, the fourth with a
+    phrase said twice: every time within 10 %, nothing skipped, both additions reported in their
+    paragraphs."""
+    parts = list(PARAGRAPHS)
+    parts[1] = parts[1].replace("Every morning", "I am sorry, I always get emotional at this part of the story. "
+                                                 "Every morning")
+    parts[3] = parts[3].replace("He never raised his voice,", "He never raised his voice, he never raised his voice,")
+    chunks, truth, t, rate = [], {}, 0.0, 22050
+    for i, text in enumerate(parts):
+        wav = tmp_path / f"a{i}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)
+        with wave.open(str(wav)) as w:
+            rate, frames = w.getframerate(), w.readframes(w.getnframes())
+        start, end = _speech_span(frames, rate)
+        truth[i] = end - start
+        chunks += [frames, b"\0\0" * int(2.5 * rate)]
+    out = tmp_path / "adlib.wav"
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(chunks))
+    report = json.loads(fondly("rehearse", draft_id, out, "--json").stdout)
+    for p in report["paragraphs"]:
+        assert not p["skipped"]
+        assert abs(p["seconds"] - truth[p["index"]]) <= 0.10 * truth[p["index"]], (p, truth[p["index"]])
+    added = [c for c in report["changed"] if c["kind"] == "added"]
+    assert any(c["paragraph"] == 1 and "emotional" in c["text"] for c in added), report["changed"]
+    assert any(c["paragraph"] == 3 and "raised his voice" in c["text"] for c in added), report["changed"]
