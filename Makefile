@@ -54,6 +54,8 @@ quality: setup
 screenshot: setup
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/screenshot.png QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q tests/test_gui.py -k screenshot
+	FONDLY_SCREENSHOT=$(CURDIR)/docs/teleprompter.png QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q tests/test_teleprompter.py -k screenshot
 
 setup: $(STAMP)
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from app import speaking
+from app import alignment, speaking
 from app.export import Speech
 
-AHEAD_SECONDS = 5.0  # the most voice the place runs on past the last word heard
+AHEAD_SECONDS = 8.0  # the most voice the place runs on past the last word heard (a busy machine hears late)
 HOLD_WORDS = 10  # a place heard a little behind the view holds the view still, rather than pulling it back
 
 
@@ -40,6 +40,22 @@ def script_for(store, draft_id: int) -> Script:
     words = speaking.word_count(speech.text)
     target = float(minutes) * 60 if minutes else float(speaking.speaking_seconds(words, project.pace))
     return Script(speech.title, speech.text, project.pace, target, list(project.hotwords))
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Load the word lists the Follower consults (word frequencies, lemmas): half a second or more
+    the first time. Run off the GUI thread before the microphone opens; otherwise the first piece
+    heard holds the window that long, and the microphone's one-second buffer with it."""
+    global _warm
+    alignment.is_common("garden"), alignment.similarity("walked", "walking")
+    _warm = True
+
+
+def warmed() -> bool:
+    return _warm
 
 
 class VoicePace:
@@ -70,8 +86,13 @@ class VoicePace:
         return self._totals[max(0, bisect.bisect_right(self._times, t) - 1)]
 
     def heard(self, place: int, start: float, end: float) -> None:
+        """A piece the Follower placed at `place`. One that left the place where it was (misheard,
+        or an aside) is no news of where the speaker is: the place keeps moving on from the last
+        word that was placed, with the voice, as far as AHEAD_SECONDS."""
         if self.first_heard is None:
             self.first_heard = start
+        if self.anchor is not None and place == self.anchor[0]:
+            return
         if self.anchors:
             t0, i0 = self.anchors[-1]
             if abs(place - i0) > self.rate * 1.5 * (self.voiced(end) - self.voiced(t0)) + 8:

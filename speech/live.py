@@ -118,14 +118,27 @@ class LiveTranscriber:
     def running(self) -> bool:
         return self._thread.is_alive()
 
+    def _take(self) -> tuple[list[np.ndarray], bool]:
+        """Every block waiting (at least one), and whether the stream ended among them."""
+        blocks = [self._queue.get()]
+        while blocks[-1] is not None:
+            try:
+                blocks.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        ended = blocks[-1] is None
+        return [b for b in blocks if b is not None], ended
+
     def _run(self) -> None:
         while True:
-            block = self._queue.get()
+            blocks, ended = self._take()
             if self._dropped:
                 return
             try:
-                chunks = list(self.chunker.flush()) if block is None else list(self.chunker.feed(block))
-                for offset, audio in chunks:
+                chunks = [c for b in blocks for c in self.chunker.feed(b)]
+                if ended:
+                    chunks += list(self.chunker.flush())
+                for offset, audio in _merged(chunks):
                     for seg in self.transcriber.transcribe(audio, self.hotwords, guard=True):
                         if self._dropped:
                             return
@@ -133,5 +146,25 @@ class LiveTranscriber:
             except Exception as e:  # keep listening: the audio itself is safe on disk
                 if self.on_error:
                     self.on_error(e)
-            if block is None:
+            if ended:
                 return
+
+
+MERGE_SECONDS = 25.0  # Whisper hears 30 s at a time
+
+
+def _merged(chunks: list[tuple[float, np.ndarray]]) -> list[tuple[float, np.ndarray]]:
+    """Pieces that follow on one from another joined, up to MERGE_SECONDS. Why: each Whisper call
+    costs about the same whatever its length (it always hears a 30 s window), so when
+    transcription falls behind (a busy machine, short pieces) and several pieces are waiting,
+    one call for all of them catches up where one call each would fall further behind."""
+    out: list[tuple[float, np.ndarray]] = []
+    for offset, audio in chunks:
+        if out:
+            last_offset, last = out[-1]
+            follows = abs(last_offset + len(last) / SAMPLE_RATE - offset) < 1e-3
+            if follows and (len(last) + len(audio)) / SAMPLE_RATE <= MERGE_SECONDS:
+                out[-1] = (last_offset, np.concatenate([last, audio]))
+                continue
+        out.append((offset, audio))
+    return out

@@ -110,8 +110,11 @@ class Transcriber:
         invented (for short live chunks, where Whisper is most prone to it). `words`
         gives each segment its words with their own start and end times.
         """
+        options = whisper_options(hotwords, words)
+        if guard:  # live: a fallback is a whole second decoding (or five), seconds the speaker waits
+            options["temperature"] = 0.0  # for, and what needs one mostly looks invented and is dropped
         with self._lock:
-            segments, _info = self._model.transcribe(audio, **whisper_options(hotwords, words))
+            segments, _info = self._model.transcribe(audio, **options)
             for s in segments:
                 seg = Segment(
                     start=round(s.start, 3),

@@ -8,6 +8,7 @@ time every line is said is known exactly (to the sample).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -53,7 +54,13 @@ class FakeRunner:
         self.ran = []
 
     def run(self, op, on_done=None, on_failed=None, on_progress=None, lane="text"):
+        """Runs at once when there is a speech model (the warm-up), else stays queued (still loading)."""
         self.ran.append(lane)
+        transcriber = self.engines.loaded("speech")
+        if transcriber is not None:
+            result = op(SimpleNamespace(transcriber=lambda: transcriber))
+            if on_done is not None:
+                on_done(result)
 
 
 class SilentTranscriber:
@@ -153,7 +160,9 @@ def test_speech_model_still_loading_scrolls_at_pace_meanwhile(qtbot):
     runner = FakeRunner(None)
     t = prompter(qtbot, voice=True, runner=runner)
     assert t.mode == "loading" and runner.ran == ["speech"]  # the model loads on the speech lane
-    assert t.status.text().startswith("Loading the speech model; scrolling at 130 words a minute")
+    assert t.status.text() == "Getting ready to follow your voice (loading the speech model)"
+    qtbot.wait(500)
+    assert t.position == 0  # held: the speaker has not begun
 
 
 def test_closing_stops_the_microphone_and_the_live_transcript(qtbot, pulse):
@@ -178,6 +187,16 @@ def test_voice_pace_moves_only_with_voice_and_resets_after_a_jump():
     assert VoicePace.shown(20.0, 15.0) == 20.0 and VoicePace.shown(20.0, 5.0) == 5.0
     pace.heard(200, 1.0, 2.0)  # far beyond reach: a jump; the rate is measured afresh from here
     assert pace.anchors == [(2.0, 200)]
+
+
+def test_pieces_waiting_together_are_heard_in_one_call():
+    """When transcription falls behind, waiting pieces that follow on are joined (one Whisper call
+    costs the same for 2 s as for 20 s); a gap of dropped silence keeps them apart."""
+    from speech.live import _merged
+
+    second = np.ones(16000, np.float32)
+    merged = _merged([(0.0, second), (1.0, second), (2.0, second), (5.0, second)])
+    assert [(offset, len(audio) / 16000) for offset, audio in merged] == [(0.0, 3.0), (5.0, 1.0)]
 
 
 # --- the window: F5 and Esc --------------------------------------------------------------------
@@ -274,16 +293,24 @@ def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None):
     with qtbot.waitSignal(runner.model_loaded, timeout=60_000):
         runner.run(lambda job: job.transcriber(), lane="speech")
     t = prompter(qtbot, voice=True, runner=runner)
-    assert t.mode == "voice", t.status.text()
+    qtbot.waitUntil(lambda: t.mode == "voice", timeout=30_000)  # the word lists load on the speech lane
+    assert t.position == 0
     wav, truth = reading(t, tmp_path, skip)
-    samples = []
+    samples, heard = [], []
+    t._ears.heard.connect(lambda text, start, end: heard.append(
+        (round(time.monotonic() - began, 1), start, end, text, t.follower.position)))
     player = pulse.play_async(wav)
     began = time.monotonic()
+    heard_from = t.recorder.seconds
     while player.poll() is None:
         qtbot.wait(200)
         samples.append((time.monotonic() - began, t.view.current))
+    t.lost = (time.monotonic() - began) - (t.recorder.seconds - heard_from)  # audio the microphone missed
     t.close()
     runner.shutdown()
+    # the whole timeline (what was shown, what was said, what was heard when), for looking into a failure
+    timeline = REPORT.with_name(f"{REPORT.stem}-{'follow' if skip is None else 'skip'}.json")
+    timeline.write_text(json.dumps({"samples": samples, "truth": truth, "heard": heard}))
     return samples, truth, t
 
 
@@ -297,23 +324,48 @@ REPORT = Path(os.environ.get("FONDLY_TELEPROMPTER_REPORT", "/tmp/fondly-teleprom
 
 
 def test_it_follows_a_voice_line_by_line(qtbot, pulse, transcriber, tmp_path):
+    """Sampled every 200 ms after the first 5 s: the highlighted line is within one line of the line
+    being said (in a gap, the line just said) in at least 80 % of samples. Why 80 %: the view may
+    lag a line at each line's start (a piece is heard a second or two after it is said) and the
+    small speech model mishears whole phrases of espeak-ng; measured 93-97 % on a quiet machine,
+    less when the machine is loaded enough that the microphone loses audio (the report says how much)."""
     samples, truth, t = follow(qtbot, pulse, transcriber, tmp_path, skip=None)
     fraction, n = score(samples, truth)
     words = len(t.words)
     with REPORT.open("a") as f:
         f.write(f"follow: {words} words, {len(t.view.lines)} lines, {n} samples scored, "
-                f"{fraction:.0%} within one line\n")
+                f"{fraction:.0%} within one line; microphone missed {t.lost:.1f} s\n")
     assert 280 <= words <= 330
     assert fraction >= 0.8, fraction
 
 
 def test_a_skipped_paragraph_is_caught_up_within_three_seconds(qtbot, pulse, transcriber, tmp_path):
+    """The speaker leaves out the third paragraph: from the moment they begin the fourth, the view
+    is within one line of them in 3 s or less (the first piece of the new paragraph is heard and
+    the Follower jumps on a few of its words)."""
     samples, truth, t = follow(qtbot, pulse, transcriber, tmp_path, skip=2)
     resumed = next(start for start, _e, _line, paragraph in truth if paragraph == 3)
     caught = next((s for s, shown in samples if s >= resumed and abs(shown - said_at(truth, s)) <= 1), None)
     fraction, n = score(samples, truth)
     with REPORT.open("a") as f:
         f.write(f"skip: caught up {None if caught is None else round(caught - resumed, 1)} s after the next "
-                f"paragraph began; {n} samples scored, {fraction:.0%} within one line\n")
+                f"paragraph began; {n} samples scored, {fraction:.0%} within one line; microphone missed {t.lost:.1f} s\n")
     assert caught is not None and caught - resumed <= 3.0, (caught, resumed)
     assert fraction >= 0.7, fraction
+
+
+def test_screenshot(qtbot, tmp_path):
+    """Writes the teleprompter part-way through the speech to a PNG (`make screenshot`: docs/teleprompter.png)."""
+    t = prompter(qtbot, voice=False)
+    t.resize(1280, 720)
+    qtbot.keyClick(t, Qt.Key.Key_Space)
+    for _ in range(9):
+        qtbot.keyClick(t, Qt.Key.Key_Down)
+    t.elapsed = 52
+    qtbot.waitUntil(lambda: abs(t.view.offset - t.view.target_offset()) < 1, timeout=5000)
+    qtbot.wait(100)
+    assert t.clock.text() == "0:52 · 1:08 left of 2:00"
+    out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "teleprompter.png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert t.grab().save(str(out))
+    assert out.stat().st_size > 20_000

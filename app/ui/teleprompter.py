@@ -19,12 +19,11 @@ from __future__ import annotations
 import bisect
 import time
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QPainter, QPalette, QTextBlockFormat, \
-    QTextCursor, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextBlockFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
-from app import speaking
+from app import delivery, speaking
 from app.alignment import Follower, heard_words, script_words
 from app.delivery import Script, VoicePace, script_for
 from app.errors import USER_ERRORS
@@ -60,6 +59,8 @@ class PromptView(QWidget):
         self.offset = 0.0  # document y at the top of the view
         self.lines: list[tuple[float, float, int]] = []  # (top, height, first character)
         self._starts: list[int] = []
+        self._tops: list[float] = []
+        self._images: dict[int, QImage] = {}  # line index: its text, drawn
         self.setMinimumSize(200, 150)
 
     def set_look(self, size: int, spacing: int, scheme: int, mirrored: bool) -> None:
@@ -93,6 +94,8 @@ class PromptView(QWidget):
             block = block.next()
         self.lines = lines or [(0.0, 10.0, 0)]
         self._starts = [start for _, _, start in self.lines]
+        self._tops = [top for top, _, _ in self.lines]
+        self._images.clear()
         self.current = min(self.current, len(self.lines) - 1)
         self.offset = self.target_offset()
         self.update()
@@ -116,27 +119,47 @@ class PromptView(QWidget):
         target = self.target_offset()
         if abs(target - self.offset) < 0.5:
             return
-        self.offset += (target - self.offset) * min(1.0, dt * 6)
+        self.offset += (target - self.offset) * min(1.0, dt * 8)
         self.update()
 
     def paintEvent(self, event) -> None:
+        """Background, the band, and the visible lines, each drawn once into an image and then only
+        copied: drawing the text of 56-point paragraphs took 45 ms a frame, on the thread that also
+        reads the microphone (whose buffer is one second), so a busy machine lost audio."""
         _name, fg, bg, band = self.colours
         p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.fillRect(self.rect(), QColor(bg))
         if self.mirrored:
             p.translate(self.width(), 0)
             p.scale(-1, 1)
         margin = self.width() * self.MARGIN
-        p.translate(margin, -self.offset)
         top, height, _ = self.lines[self.current]
         gap = height * (self.spacing - 100) / 100
-        p.fillRect(QRectF(-margin, top - gap / 2, self.width(), height + gap), QColor(band))
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        ctx.palette.setColor(QPalette.ColorRole.Text, QColor(fg))
-        ctx.clip = QRectF(-margin, self.offset, self.width(), self.height())
-        self.doc.documentLayout().draw(p, ctx)
+        p.fillRect(QRectF(0, top - gap / 2 - self.offset, self.width(), height + gap), QColor(band))
+        first = max(0, bisect.bisect_right(self._tops, self.offset) - 1)
+        last = bisect.bisect_left(self._tops, self.offset + self.height())
+        for i in range(first, min(last + 1, len(self.lines))):
+            p.drawImage(QPointF(margin, self.lines[i][0] - self.offset), self._line_image(i, fg))
         p.end()
+
+    def _line_image(self, i: int, fg: str) -> QImage:
+        image = self._images.get(i)
+        if image is None:
+            if len(self._images) > 80:
+                self._images.clear()
+            _top, height, start = self.lines[i]
+            block = self.doc.findBlock(start)
+            line = block.layout().lineForTextPosition(start - block.position())
+            image = QImage(int(self.doc.textWidth()) + 4, int(height) + 4, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            painter.setPen(QColor(fg))
+            if line.isValid():
+                line.draw(painter, -line.position())
+            painter.end()
+            self._images[i] = image
+        return image
 
 
 class _Ears(QObject):
@@ -162,6 +185,7 @@ class Teleprompter(QWidget):
         self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)
         self.keys = QLabel("Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
                            "V voice · Esc leave · right-click for all")
+        self.keys.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a small screen drops it
         bar = QWidget(objectName="prompter-bar")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 4, 12, 4)
@@ -190,7 +214,7 @@ class Teleprompter(QWidget):
         self._reset_following()
         self._apply_look()
         self._last = time.monotonic()
-        self._timer = QTimer(self, interval=30)
+        self._timer = QTimer(self, interval=40)  # 25 frames a second; the GUI thread also reads the microphone
         self._timer.timeout.connect(self._tick)
 
     # --- starting and stopping -----------------------------------------------------------------
@@ -206,9 +230,9 @@ class Teleprompter(QWidget):
     def listen(self) -> None:
         """Follow the voice; if there is no microphone (or no speech model), scroll at pace and say why."""
         transcriber = self.runner.engines.loaded("speech")
-        if transcriber is None:
+        if transcriber is None or not delivery.warmed():
             self.mode, self.reason = "loading", "the speech model is loading"
-            self.runner.run(lambda job: job.transcriber(), lane="speech",
+            self.runner.run(lambda job: (job.transcriber(), delivery.warm_up()), lane="speech",
                             on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
                             on_failed=self._model_failed)
             self._show_status()
@@ -287,8 +311,9 @@ class Teleprompter(QWidget):
     def _heard(self, text: str, start: float, end: float) -> None:
         if self._listening and self.follower is not None:
             place = self.follower.hear(heard_words(text))
-            if place is not None:
-                self.pacer.heard(place, start, end)
+            if place is not None and self.recorder is not None:  # Whisper's times can overrun the piece
+                now = self.recorder.seconds
+                self.pacer.heard(place, min(start, now), min(end, now))
 
     @Slot(float)
     def _level(self, level: float) -> None:
@@ -306,7 +331,7 @@ class Teleprompter(QWidget):
                 estimate = self.pacer.estimate(self.recorder.seconds)
                 if estimate is not None:
                     self.position = VoicePace.shown(self.position, estimate)
-            elif self.words:
+            elif self.mode == "pace" and self.words:  # loading: held, the speaker has not begun
                 self.position += self.script.pace / 60 * dt
                 self.elapsed += dt
         self.position = min(max(self.position, 0.0), max(len(self.words) - 1, 0))
@@ -314,13 +339,9 @@ class Teleprompter(QWidget):
         self.view.step(dt)
         self._show_clock()
 
-    @property
-    def word(self) -> int:
-        return int(self.position)
-
     def _place(self) -> None:
         if self.words:
-            self.view.set_current(self.view.line_of(self.words[self.word].start))
+            self.view.set_current(self.view.line_of(self.words[int(self.position)].start))
 
     def toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -334,7 +355,7 @@ class Teleprompter(QWidget):
         start = self.view.lines[line][2]
         index = next((w.index for w in self.words if w.start >= start), len(self.words) - 1)
         if self.view.line_of(self.words[index].start) != line and lines < 0:
-            index = max(0, self.word - 1)  # a line with no words (between paragraphs)
+            index = max(0, int(self.position) - 1)  # a line with no words (between paragraphs)
         self.position = float(index)
         if self.follower is not None and self.recorder is not None:
             self.follower.reset(index)
@@ -360,7 +381,7 @@ class Teleprompter(QWidget):
         if self.mode == "voice":
             text = "Following your voice"
         elif self.mode == "loading":
-            text = f"Loading the speech model; {pace} until it is ready"
+            text = "Getting ready to follow your voice (loading the speech model)"
         elif self.reason:
             text = f"{self.reason.rstrip('.')}: {pace}"
         else:
@@ -394,7 +415,7 @@ class Teleprompter(QWidget):
     def larger(self, direction: int = 1) -> None:
         self._step("size", SIZES, direction)
 
-    def spacing(self, direction: int = 1) -> None:
+    def spacing(self, direction: int = 1) -> None:  # between lines
         self._step("spacing", SPACINGS, direction)
 
     def next_colours(self) -> None:
@@ -418,9 +439,8 @@ class Teleprompter(QWidget):
     def _commands(self) -> list[tuple[str, str, object]]:
         return [("Pause / resume", "Space", self.toggle_pause), ("A line back", "Up", lambda: self.nudge(-1)),
                 ("A line on", "Down", lambda: self.nudge(1)), ("Larger text", "+", lambda: self.larger(1)),
-                ("Smaller text", "-", lambda: self.larger(-1)), ("More space between lines", "]",
-                                                                  lambda: self.spacing(1)),
-                ("Less space between lines", "[", lambda: self.spacing(-1)), ("Colours", "C", self.next_colours),
+                ("Smaller text", "-", lambda: self.larger(-1)), ("More space", "]", lambda: self.spacing(1)),
+                ("Less space", "[", lambda: self.spacing(-1)), ("Colours", "C", self.next_colours),
                 ("Mirror for a glass prompter", "M", self.toggle_mirror),
                 ("Follow my voice", "V", self.toggle_voice), ("Leave", "Esc", self.close)]
 
