@@ -22,6 +22,7 @@ from app.ui.operations import OperationRunner
 from app.ui.project_bar import ProjectBar
 from app.ui.pace_dialog import ask_and_measure
 from app.ui.provenance import mode_label
+from app.ui.rehearsals_panel import RehearsalsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.writing_panel import WritingPanel
 
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         mv.addWidget(self.writing)
 
         self.drafts_panel = DraftsPanel(self.store, self._open_text)
+        self.rehearsals = RehearsalsPanel(self.store, self.runner, self.document, self.memories.recording)
+        self.drafts_panel.layout().addWidget(self.rehearsals)  # the open draft's rehearsals, and Rehearse…
         self.split = QSplitter()
         for w in (left, middle, self.drafts_panel):
             self.split.addWidget(w)
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         wm.addSeparator()
         self._action(wm, "&Record a memory", self.memories.recording.toggle_record, "Ctrl+R")
         self._action(wm, "&Dictate at the cursor", w.dictate_btn.toggle, "Ctrl+D")
+        wm.addActions(self.rehearsals.menu_actions())
         v = m.addMenu("&View")
         self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
                      QKeySequence.StandardKey.ZoomIn)
@@ -124,7 +128,7 @@ class MainWindow(QMainWindow):
         doc, mem, drafts, search, w, bar = (self.document, self.memories, self.drafts_panel, self.search_panel,
                                             self.writing, self.statusBar())
         self.projects.chosen.connect(self._project_chosen)
-        for panel in (self.projects, doc, mem, drafts, w):
+        for panel in (self.projects, doc, mem, drafts, w, self.rehearsals):
             panel.error.connect(self.show_error)
         for panel in (doc, mem, w):
             panel.status.connect(lambda text, ms: bar.showMessage(text, ms) if text else bar.clearMessage())
@@ -177,7 +181,7 @@ class MainWindow(QMainWindow):
 
     def _project_chosen(self, project: Project | None) -> None:
         self.project = project  # the editor keeps what was typed under the project before
-        for panel in (self.document, self.writing, self.memories):
+        for panel in (self.document, self.writing, self.memories, self.rehearsals):
             panel.set_project(project)
         self.search_panel.project = project
         self.reload_drafts()
@@ -283,6 +287,7 @@ class MainWindow(QMainWindow):
         # Work in progress keeps its own results (a stopped draft, the segments heard so far); the closing
         # window hears no more of them, and no pending timer (search, autosave) may reach the closed store.
         self.memories.recording.close_recording()
+        self.rehearsals.close_recording()
         teleprompter.close_all(self)  # its microphone too
         self.document.save()
         uisettings.save_layout(self, self.splitters)

@@ -1,0 +1,307 @@
+"""Rehearsing in the app: the open draft's past rehearsals (in the drafts column), recording a new
+one from the microphone or choosing a recording, and opening a report.
+
+The reading is written to disk as it arrives (app.microphone.Recorder, the recording path memories
+use), as a "take" in the data folder's audio/, so a crash or a kill keeps it. Stopping hands it to
+app.rehearsal.rehearse on the speech lane, which transcribes, aligns, and stores the rehearsal with
+its own copy of the audio in one transaction; the take is then removed. A reading that cannot be a
+rehearsal (no speech heard, stopped) leaves nothing behind; a failure of ours (a bug, the speech
+model) keeps the take and says where it is, so the reading can be tried again from the file.
+Everything that can be refused (no draft open, an empty draft, no microphone) is refused before
+the microphone opens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from app import speaking
+from app.errors import USER_ERRORS, FondlyError
+from app.paths import audio_dir
+from app.store import Project, Store
+from app.ui.memories_panel import IMPORT_FILTER
+from app.ui.rehearsal_report import RehearsalReport, short_line, when
+
+STOPPED = "Stopped: the rehearsal was not kept."
+
+
+class Listening:
+    """The speech model as rehearse() sees it, reporting how far through the reading it has heard
+    (a fraction, to the operation's progress) and refusing to return a reading cut short by Stop:
+    the transcriber ends quietly when cancelled, and a half-heard reading would be stored as one
+    with its second half skipped."""
+
+    def __init__(self, transcriber, progress) -> None:
+        self.transcriber, self.progress = transcriber, progress
+
+    def transcribe(self, audio, hotwords=(), cancel=None, words=False):
+        seconds = max(len(audio) / 16000, 0.01)
+        for segment in self.transcriber.transcribe(audio, hotwords, cancel=cancel, words=words):
+            self.progress(min(segment.end / seconds, 1.0))
+            yield segment
+        if cancel is not None and cancel.is_set():
+            raise FondlyError(STOPPED)
+
+
+def rehearse_op(draft_id: int, path: Path, take: bool):
+    """The operation for the speech lane, returning the stored rehearsal. A take (the app's own
+    recording) is removed once the rehearsal holds its copy, or when the reading was refused."""
+    from app.rehearsal import rehearse
+
+    def op(job):
+        try:
+            rehearsal, _report = rehearse(job.store, draft_id, path,
+                                          lambda: Listening(job.transcriber(), job.progress), cancel=job.cancel)
+        except FondlyError:
+            if take:
+                path.unlink(missing_ok=True)
+            raise
+        except Exception as e:
+            if take:
+                raise FondlyError(f"The rehearsal could not be made ({e}). Your reading is kept at {path}; "
+                                  "Rehearse from a recording… can try it again.") from e
+            raise
+        if take:
+            path.unlink(missing_ok=True)
+        return rehearsal
+
+    return op
+
+
+class RehearsalsPanel(QWidget):
+    error = Signal(str)
+    opened = Signal(object)  # the RehearsalReport now showing
+
+    def __init__(self, store: Store, runner, document, recording) -> None:
+        """`document` is the editor panel (which draft is open, and saving it first); `recording`
+        the memories' recording panel (which microphone, and whether it is in use)."""
+        super().__init__()
+        self.store, self.runner, self.document, self.recording = store, runner, document, recording
+        self.project: Project | None = None
+        self.draft_id: int | None = None  # whose rehearsals the list shows
+        self.recorder = None
+        self.take: Path | None = None
+        self.recording_draft: int | None = None
+        self.operation = None
+        self.reports: list[RehearsalReport] = []
+        self.title = QLabel("Rehearsals", wordWrap=True)
+        self.list = QListWidget(wordWrap=True)
+        self.list.setAccessibleName("Rehearsals")
+        self.list.setToolTip("Open a rehearsal to see its report: the time of each paragraph, what was skipped "
+                             "or changed, and the long pauses")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.itemActivated.connect(lambda item: self.open_report(item.data(Qt.ItemDataRole.UserRole)))
+        self.rehearse_btn = QPushButton("Rehearse…", toolTip="Read the open draft aloud; Fondly times it "
+                                                             "(Ctrl+Shift+R)")
+        self.rehearse_btn.clicked.connect(self.toggle)
+        self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")
+        self.file_btn.clicked.connect(self.choose_file)
+        self.clock = QLabel("")
+        self.progress = QProgressBar(maximum=0, textVisible=False, maximumHeight=10)
+        self.progress.hide()
+        self.cancel_btn = QPushButton("Cancel", toolTip="Stop timing this reading (nothing is kept)")
+        self.cancel_btn.clicked.connect(self.cancel)
+        self.cancel_btn.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.rehearse_btn)
+        row.addWidget(self.file_btn)
+        layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.clock, 1)
+        row.addWidget(self.cancel_btn)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        self._tick = QTimer(self, interval=250)
+        self._tick.timeout.connect(self._show_time)
+        self.record_action = QAction("Re&hearse…", self, shortcut=QKeySequence("Ctrl+Shift+R"),
+                                     statusTip="Read the open draft aloud; Fondly times each paragraph")
+        self.record_action.triggered.connect(self.toggle)
+        self.file_action = QAction("Rehearse from a recordin&g…", self,
+                                   statusTip="Choose a recording of you reading the open draft")
+        self.file_action.triggered.connect(self.choose_file)
+        document.revision_shown.connect(lambda _revision: self.show_draft(document.draft_id))
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.record_action, self.file_action]
+
+    # --- the list ------------------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.show_draft(None)
+
+    def show_draft(self, draft_id: int | None) -> None:
+        """List `draft_id`'s rehearsals, newest first (none when no draft is open)."""
+        self.draft_id = draft_id
+        self.list.clear()
+        if draft_id is None:
+            self.title.setText("Rehearsals")
+            return
+        draft = self.store.draft(draft_id)
+        self.title.setText(f"Rehearsals of “{draft.title}”")
+        for r in reversed(self.store.rehearsals(draft_id)):
+            skipped = sum(1 for p in r.report.get("paragraphs", []) if p.get("skipped"))
+            item = QListWidgetItem(f"{when(r.created)} · {short_line(r.report)}"
+                                   + (f" · {skipped} skipped" if skipped else ""))
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            self.list.addItem(item)
+
+    def open_report(self, rehearsal_id: int) -> RehearsalReport:
+        rehearsal = self.store.rehearsal(rehearsal_id)
+        view = RehearsalReport(rehearsal, self.store.draft(rehearsal.draft_id).title, self.window())
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda *_: view in self.reports and self.reports.remove(view))
+        self.reports.append(view)
+        view.show()
+        self.opened.emit(view)
+        return view
+
+    # --- a new rehearsal ---------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.recorder is not None or self.operation is not None
+
+    def _draft_to_rehearse(self) -> int:
+        """The open draft, saved, with words in it — or the one message that says what is missing."""
+        if self.project is None:
+            raise FondlyError("Start a speech first: File → New speech (Ctrl+N).")
+        draft_id = self.document.draft_id
+        if draft_id is None:
+            raise FondlyError("Open the draft you want to rehearse first: choose it in the drafts column.")
+        self.document.save()
+        if not self.store.current_text(draft_id).strip():
+            raise FondlyError("This draft is empty; there is nothing to rehearse yet.")
+        return draft_id
+
+    def toggle(self) -> None:
+        if self.recorder is not None:
+            self.stop()
+        elif self.operation is None:
+            self.start()
+
+    def start(self) -> None:
+        """Open the microphone and write the reading to a take as it arrives."""
+        from app.microphone import Recorder, find_input
+
+        if self.busy:
+            return
+        try:
+            draft_id = self._draft_to_rehearse()
+            if self.recording.busy:
+                raise FondlyError("The microphone is recording a memory; stop that first, then rehearse.")
+            devices = self.recording.devices
+            mic = find_input(devices.currentText() if devices.isEnabled() else None)
+            take = audio_dir() / f"rehearsal-take-{datetime.now():%Y%m%d-%H%M%S}.wav"
+            recorder = Recorder(mic, take, lambda _samples: None)
+            try:
+                recorder.start()
+            except USER_ERRORS:
+                take.unlink(missing_ok=True)
+                raise
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        self.recorder, self.take, self.recording_draft = recorder, take, draft_id
+        recorder.failed.connect(self._device_failed)
+        self.rehearse_btn.setText("Stop")
+        self.record_action.setText("Stop the re&hearsal")
+        self.file_action.setEnabled(False)
+        self.file_btn.setEnabled(False)
+        self._tick.start()
+        self._show_time()
+
+    def _show_time(self) -> None:
+        if self.recorder is not None:
+            self.clock.setText(f"Recording {speaking.clock(self.recorder.seconds)}")
+
+    def _release(self) -> None:
+        self._tick.stop()
+        self.recorder.stop()  # the WAV is closed whole
+        self.recorder.deleteLater()
+        self.recorder = None
+        self.rehearse_btn.setText("Rehearse…")
+        self.record_action.setText("Re&hearse…")
+
+    def stop(self) -> None:
+        """The microphone off; the reading is timed on the speech lane."""
+        if self.recorder is None:
+            return
+        self._release()
+        self._analyse(self.recording_draft, self.take, take=True)
+
+    def _device_failed(self, message: str) -> None:
+        self.stop()
+        self.error.emit(message)
+
+    def close_recording(self) -> None:
+        """The window is closing mid-reading: the take is closed whole and kept on disk."""
+        if self.recorder is not None:
+            self._release()
+
+    def choose_file(self) -> QFileDialog | None:
+        try:
+            draft_id = self._draft_to_rehearse()
+        except FondlyError as e:
+            self.error.emit(str(e))
+            return None
+        dialog = QFileDialog(self, "A recording of you reading the draft", str(Path.home()), IMPORT_FILTER)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda path: self.rehearse_file(draft_id, path))
+        dialog.open()
+        return dialog
+
+    def rehearse_file(self, draft_id: int, path: str) -> None:
+        if self.busy:
+            self.error.emit("A rehearsal is being timed already; wait for its report.")
+            return
+        self._analyse(draft_id, Path(path), take=False)
+
+    def _analyse(self, draft_id: int, path: Path, take: bool) -> None:
+        self.rehearse_btn.setEnabled(False)
+        self.record_action.setEnabled(False)
+        self.file_action.setEnabled(False)
+        self.file_btn.setEnabled(False)
+        self.clock.setText("Listening to the reading…")
+        self.progress.setMaximum(0)
+        self.progress.show()
+        self.cancel_btn.show()
+        self.operation = self.runner.run(rehearse_op(draft_id, path, take), lane="speech", on_done=self._done,
+                                         on_failed=self._failed, on_progress=self._progress)
+
+    def _progress(self, fraction: float) -> None:
+        self.progress.setMaximum(100)
+        self.progress.setValue(int(fraction * 100))
+
+    def cancel(self) -> None:
+        if self.operation is not None:
+            self.operation.cancel()
+            self.clock.setText("Stopping…")
+
+    def _idle(self) -> None:
+        self.operation = None
+        self.progress.hide()
+        self.cancel_btn.hide()
+        self.clock.setText("")
+        for w in (self.rehearse_btn, self.file_btn, self.record_action, self.file_action):
+            w.setEnabled(True)
+
+    def _done(self, rehearsal) -> None:
+        self._idle()
+        if self.document.draft_id == rehearsal.draft_id or self.draft_id == rehearsal.draft_id:
+            self.show_draft(rehearsal.draft_id)
+        self.open_report(rehearsal.id)
+
+    def _failed(self, message: str) -> None:
+        self._idle()
+        self.error.emit(message)

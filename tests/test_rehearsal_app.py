@@ -1,0 +1,268 @@
+"""Rehearsing in the app: Rehearse from a recording… and Rehearse… (the virtual microphone) through
+the real actions, the report view, the drafts column's list; and the refusals, which leave the
+data folder exactly as it was."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.helpers import db_dump
+
+PARAGRAPHS = [
+    "Thank you all for coming today. My father Walter was a quiet man with a loud laugh, "
+    "and he loved long walks by the river.",
+    "He grew up on a small farm with five brothers, and every morning he fed the chickens before school.",
+    "Dad, we will miss your terrible jokes and your patience. Thank you for everything, and goodbye.",
+]
+SKIPPED = 1
+
+
+@pytest.fixture(scope="module")
+def reading(tmp_path_factory) -> Path:
+    """espeak-ng reads paragraphs 1 and 3 (the second is skipped), a second of silence between."""
+    folder = tmp_path_factory.mktemp("reading")
+    frames, rate = [], 22050
+    for i, text in enumerate(PARAGRAPHS):
+        if i == SKIPPED:
+            continue
+        wav = folder / f"p{i}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True, timeout=60)
+        with wave.open(str(wav)) as w:
+            rate = w.getframerate()
+            frames.append(w.readframes(w.getnframes()) + b"\0\0" * rate)
+    out = folder / "reading.wav"
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
+        w.writeframes(b"\0\0" * (rate // 2) + b"".join(frames))
+    return out
+
+
+def open_draft(window, qtbot, text: str) -> int:
+    """A speech with one draft, opened in the editor as a person would by choosing it."""
+    project = window.store.create_project("Dad", subject="Walter", pace=150)
+    draft, _ = window.store.create_draft(project.id, "Eulogy", text, origin="imported")
+    window.reload_projects(project.id)
+    qtbot.waitUntil(lambda: window.project is not None and window.project.id == project.id)
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    qtbot.waitUntil(lambda: window.document.draft_id == draft.id)
+    return draft.id
+
+
+def check_report(view, store, draft_id) -> None:
+    rows = view.rows()
+    assert [r[0] for r in rows] == ["¶1", "¶2", "¶3"]
+    assert rows[SKIPPED][2] == "skipped" and rows[SKIPPED][3] == ""
+    assert rows[SKIPPED][1].startswith("He grew up on a small")
+    [stored] = store.rehearsals(draft_id)
+    assert stored.id == view.rehearsal.id and stored.report["paragraphs"][SKIPPED]["skipped"] is True
+    for i in (0, 2):
+        seconds = stored.report["paragraphs"][i]["seconds"]
+        assert 3 < seconds < 12 and rows[i][2] == f"{seconds:.0f} s", rows[i]  # a few seconds each
+        assert 100 <= int(rows[i][3]) <= 220, rows[i]  # espeak reads at 150 words a minute
+    assert view.total.text().startswith("Total 0:")
+
+
+def test_rehearse_from_a_recording_shows_the_report_and_lists_it(make_window, qtbot, reading, monkeypatch,
+                                                                 fondly_home):
+    from app.ui import rehearsals_panel
+
+    window = make_window()
+    draft_id = open_draft(window, qtbot, "\n\n".join(PARAGRAPHS))
+    panel = window.rehearsals
+    assert panel.list.count() == 0 and panel.title.text() == "Rehearsals of “Eulogy”"
+    monkeypatch.setattr(rehearsals_panel.QFileDialog, "open", lambda dialog: dialog.fileSelected.emit(str(reading)))
+    with qtbot.waitSignal(panel.opened, timeout=180_000) as opened:
+        panel.file_action.trigger()
+        assert panel.cancel_btn.isVisibleTo(panel) and not panel.rehearse_btn.isEnabled()  # progress, cancellable
+    view = opened.args[0]
+    check_report(view, window.store, draft_id)
+    assert view.isVisible()
+    # the rehearsal is listed with the draft, and opening it shows the same report
+    assert panel.list.count() == 1
+    item = panel.list.item(0)
+    assert re.fullmatch(r"\d\d \w{3} \d\d:\d\d · 0:\d\d of 0:\d\d · 1 skipped", item.text()), item.text()
+    again = panel.open_report(item.data(rehearsals_panel.Qt.ItemDataRole.UserRole))
+    assert again.rows() == view.rows()
+    assert reading.exists()  # the person's own file is theirs: copied, never moved
+    stored = window.store.rehearsals(draft_id)[0]
+    assert Path(stored.audio_path).parent == fondly_home / "audio"
+    assert Path(stored.audio_path).read_bytes() == reading.read_bytes()
+    assert not panel.cancel_btn.isVisibleTo(panel) and panel.rehearse_btn.isEnabled()
+
+
+def test_rehearse_from_the_microphone_keeps_the_reading(make_window, qtbot, pulse, reading, fondly_home):
+    from speech import audio as speech_audio
+
+    window = make_window()
+    draft_id = open_draft(window, qtbot, "\n\n".join(PARAGRAPHS))
+    panel = window.rehearsals
+    panel.record_action.trigger()
+    assert panel.recorder is not None and panel.rehearse_btn.text() == "Stop"
+    take = panel.take
+    assert take.parent == fondly_home / "audio"
+    player = pulse.play_async(reading)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=90_000)  # the event loop keeps reading the microphone
+    assert take.stat().st_size > 16000  # written as it arrives, before Stop
+    assert panel.clock.text().startswith("Recording 0:")
+    qtbot.wait(500)
+    with qtbot.waitSignal(panel.opened, timeout=180_000) as opened:
+        panel.rehearse_btn.click()  # Stop
+    check_report(opened.args[0], window.store, draft_id)
+    [stored] = window.store.rehearsals(draft_id)
+    kept = Path(stored.audio_path)
+    assert kept.is_file() and kept.parent == fondly_home / "audio" and kept.name == f"rehearsal-{stored.id}.wav"
+    assert not take.exists()  # the rehearsal holds the copy; the take is gone
+    samples = speech_audio.decode(kept)
+    seconds = speech_audio.duration(samples)
+    played = speech_audio.duration(speech_audio.decode(reading))
+    assert played - 0.5 <= seconds <= played + 5
+    n = len(samples) // 160 * 160
+    loud = np.abs(samples[:n]).reshape(-1, 160).max(axis=1) > 0.02  # 10 ms frames at 16 kHz
+    assert loud.sum() / 100 > 0.5 * (played - 2.5)  # the speech is in it, not silence
+    assert panel.list.count() == 1
+
+
+class FakeTranscriber:
+    """Hears nothing (the plumbing of a reading with no speech), or with `slow`, the first
+    paragraph's words one segment every 0.2 s until stopped — without the real model."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.slow = False
+        self.segments = 0
+
+    def transcribe(self, audio, hotwords=(), cancel=None, guard=False, words=False):
+        from speech.transcriber import Segment, Word
+
+        self.calls += 1
+        if not self.slow:
+            return
+        for k, word in enumerate(PARAGRAPHS[0].split() * 20):
+            time.sleep(0.2)
+            self.segments += 1
+            yield Segment(k * 0.4, k * 0.4 + 0.3, word, 0.9, 0.0, words=[Word(word, k * 0.4, k * 0.4 + 0.3, 0.9)])
+            if cancel is not None and cancel.is_set():
+                return
+
+
+@pytest.fixture
+def fake_window(qtbot, qapp, pulse):
+    from app.engines import Engines
+    from app.store import Store
+    from app.ui.main_window import MainWindow
+    from app.ui.operations import OperationRunner
+    from tests.helpers import ScriptedEngine
+
+    transcriber = FakeTranscriber()
+    w = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
+                                                                 open_speech=lambda: transcriber)))
+    qtbot.addWidget(w)
+    w.show()
+    w.transcriber = transcriber
+    yield w
+    if w.isVisible():
+        w.close()
+
+
+def files(home: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and not p.name.startswith("fondly.db")}
+
+
+def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_window, qtbot, fondly_home, reading,
+                                                                        monkeypatch):
+    from app.ui import rehearsals_panel
+
+    window = fake_window
+    panel = window.rehearsals
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    before, before_files = db_dump(fondly_home), files(fondly_home)
+    panel.record_action.trigger()  # no draft open
+    assert window.message.isVisible() and "Open the draft you want to rehearse" in window.message.label.text()
+    assert panel.recorder is None
+    assert db_dump(fondly_home) == before and files(fondly_home) == before_files
+    window.message.hide()
+
+    draft_id = open_draft_in(window, qtbot, "   \n\n  ")
+    before, before_files = db_dump(fondly_home), files(fondly_home)
+    monkeypatch.setattr(rehearsals_panel.QFileDialog, "open", lambda dialog: dialog.fileSelected.emit(str(reading)))
+    for action in (panel.record_action, panel.file_action):
+        window.message.hide()
+        action.trigger()
+        assert window.message.isVisible() and window.message.label.text() == \
+            "This draft is empty; there is nothing to rehearse yet."
+        assert panel.recorder is None and panel.operation is None
+    qtbot.wait(200)
+    assert window.transcriber.calls == 0 and window.store.rehearsals(draft_id) == []
+    assert db_dump(fondly_home) == before and files(fondly_home) == before_files
+
+
+def open_draft_in(window, qtbot, text: str) -> int:
+    draft, _ = window.store.create_draft(window.project.id, "Eulogy", text, origin="imported")
+    window.reload_drafts()
+    window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
+    qtbot.waitUntil(lambda: window.document.draft_id == draft.id)
+    return draft.id
+
+
+def test_a_reading_with_no_speech_is_one_message_and_leaves_nothing(fake_window, qtbot, fondly_home):
+    """Recorded through the real microphone path, heard as nothing: no rehearsal, no take left."""
+    window = fake_window
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    before, before_files = db_dump(fondly_home), files(fondly_home)
+    panel = window.rehearsals
+    panel.record_action.trigger()
+    take = panel.take
+    assert panel.recorder is not None and take.exists()
+    qtbot.wait(1500)
+    failed = []
+    panel.error.connect(failed.append)
+    panel.record_action.trigger()  # Stop
+    qtbot.waitUntil(lambda: bool(failed), timeout=30_000)
+    assert failed == [f"No speech was heard in {take.name}. Record yourself reading the speech aloud and try again."]
+    assert window.message.label.text() == failed[0]
+    assert window.transcriber.calls == 1 and window.store.rehearsals(draft_id) == []
+    assert not take.exists()
+    assert db_dump(fondly_home) == before and files(fondly_home) == before_files
+    assert panel.rehearse_btn.isEnabled() and panel.rehearse_btn.text() == "Rehearse…" and panel.list.count() == 0
+
+
+def test_cancel_while_a_reading_is_timed_keeps_nothing(fake_window, qtbot, fondly_home, reading, monkeypatch):
+    """Cancel during the speech model's pass: one message, no rehearsal, and the person's file is untouched
+    (the transcriber ends quietly when stopped; a half-heard reading must not be stored as a rehearsal)."""
+    from app.ui import rehearsals_panel
+
+    window = fake_window
+    window.transcriber.slow = True
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    before, before_files, original = db_dump(fondly_home), files(fondly_home), reading.read_bytes()
+    panel = window.rehearsals
+    monkeypatch.setattr(rehearsals_panel.QFileDialog, "open", lambda dialog: dialog.fileSelected.emit(str(reading)))
+    failed = []
+    panel.error.connect(failed.append)
+    panel.file_btn.click()
+    qtbot.waitUntil(lambda: panel.progress.maximum() == 100 and panel.progress.value() > 0, timeout=10_000)
+    panel.cancel_btn.click()
+    qtbot.waitUntil(lambda: bool(failed), timeout=10_000)
+    assert failed == [rehearsals_panel.STOPPED] and window.transcriber.segments < 40
+    assert window.store.rehearsals(draft_id) == [] and panel.list.count() == 0 and panel.operation is None
+    assert db_dump(fondly_home) == before and files(fondly_home) == before_files
+    assert reading.read_bytes() == original
+    assert panel.rehearse_btn.isEnabled() and not panel.cancel_btn.isVisibleTo(panel)
