@@ -266,3 +266,54 @@ def test_cancel_while_a_reading_is_timed_keeps_nothing(fake_window, qtbot, fondl
     assert db_dump(fondly_home) == before and files(fondly_home) == before_files
     assert reading.read_bytes() == original
     assert panel.rehearse_btn.isEnabled() and not panel.cancel_btn.isVisibleTo(panel)
+
+
+def test_no_microphone_is_one_message_and_nothing_changes(fake_window, qtbot, fondly_home, monkeypatch):
+    from app import microphone
+
+    window = fake_window
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    before, before_files = db_dump(fondly_home), files(fondly_home)
+    monkeypatch.setattr(microphone, "inputs", lambda: [])  # as on a machine with no audio input at all
+    window.rehearsals.record_action.trigger()
+    assert window.message.isVisible() and window.message.label.text() == microphone.NO_MICROPHONE
+    assert window.rehearsals.recorder is None and window.rehearsals.rehearse_btn.text() == "Rehearse…"
+    assert window.store.rehearsals(draft_id) == []
+    assert db_dump(fondly_home) == before and files(fondly_home) == before_files
+
+
+def test_the_report_marks_pauses_and_changes_without_judging(qtbot):
+    """Where and how long, in the same plain type as everything else: no colour, no verdict."""
+    from app.store import Rehearsal
+    from app.ui.rehearsal_report import RehearsalReport
+
+    report = {
+        "total_seconds": 125.4, "target_seconds": 120, "target_from": "brief minutes", "recording_seconds": 130.0,
+        "paragraphs": [
+            {"index": 0, "seconds": 64.2, "skipped": False, "words_per_minute": 141, "opening": "Thank you all for"},
+            {"index": 1, "seconds": None, "skipped": True, "words_per_minute": None, "opening": "He grew up on"},
+            {"index": 2, "seconds": 52.0, "skipped": False, "words_per_minute": 150, "opening": "Dad we will miss"},
+        ],
+        "pauses": [{"at": 66.0, "seconds": 4.26, "after": "by the river", "before": "Dad we will",
+                    "paragraph": 2, "between_paragraphs": True},
+                   {"at": 100.5, "seconds": 2.5, "after": "your terrible jokes", "before": "and your",
+                    "paragraph": 2, "between_paragraphs": False}],
+        "changed": [{"paragraph": 2, "kind": "left out", "text": "and your patience"}],
+    }
+    view = RehearsalReport(Rehearsal(7, 1, 1, "2026-11-27T06:30:00+00:00", 130.0, None, report), "Eulogy")
+    qtbot.addWidget(view)
+    assert view.total.text() == "Total 2:05 — target 2:00 (the length asked for)"
+    assert view.rows() == [["¶1", "Thank you all for…", "1:04", "141"], ["¶2", "He grew up on…", "skipped", ""],
+                           ["¶3", "Dad we will miss…", "52 s", "150"]]
+    pauses = [view.pauses[1].item(i).text() for i in range(view.pauses[1].count())]
+    assert pauses == ["1:06 — 4.3 s, before ¶3, after “…by the river”", "1:40 — 2.5 s, in ¶3, after “…your terrible jokes”"]
+    assert [view.changed[1].item(i).text() for i in range(view.changed[1].count())] == \
+        ["Left out (¶3): “and your patience”"]
+    from PySide6.QtCore import Qt
+
+    for i in range(view.pauses[1].count()):  # no colour of its own: the list's ordinary text
+        assert view.pauses[1].item(i).foreground().style() == Qt.BrushStyle.NoBrush
+    assert all(word not in " ".join(pauses).lower() for word in ("too", "should", "!"))
