@@ -190,10 +190,12 @@ def timed_words(segments: Iterable) -> list[tuple[str, float, float]]:
 
 
 def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: Callable[[], Any],
-             cancel=None) -> tuple[Rehearsal, Report]:
-    """Rehearse the draft's current revision from a recording: decode it (a file that is not
-    audio is refused before the speech model loads), transcribe it with word times, align and
-    report, then store the rehearsal with a copy of its audio — all of it, or nothing."""
+             cancel=None, revision_id: int | None = None) -> tuple[Rehearsal, Report]:
+    """Rehearse the draft's current revision (or `revision_id`: the one on screen when the app
+    began recording, which autosave may have followed with another while the person read) from a
+    recording: decode it (a file that is not audio is refused before the speech model loads),
+    transcribe it with word times, align and report, then store the rehearsal with a copy of its
+    audio — all of it, or nothing."""
     from speech import audio as speech_audio
 
     draft = store.draft(draft_id)
@@ -205,7 +207,9 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
     if not speech_audio.is_audio(path):
         kinds = ", ".join(speech_audio.AUDIO_EXTENSIONS)
         raise FondlyError(f"{path.name} is not a recording Fondly can read ({kinds}).")
-    revision = store.revision(draft.current_revision_id)
+    revision = store.revision(revision_id or draft.current_revision_id)
+    if revision.draft_id != draft.id:
+        raise FondlyError(f"Revision {revision.id} belongs to another draft.")
     if not revision.text.strip():
         raise FondlyError("This draft is empty; there is nothing to rehearse yet.")
     samples = speech_audio.decode(path)

@@ -130,20 +130,26 @@ def test_rehearse_from_the_microphone_keeps_the_reading(make_window, qtbot, puls
 
 
 class FakeTranscriber:
-    """Hears nothing (the plumbing of a reading with no speech), or with `slow`, the first
-    paragraph's words one segment every 0.2 s until stopped — without the real model."""
+    """Hears nothing (the plumbing of a reading with no speech); with `slow`, the first
+    paragraph's words one segment every 0.2 s until stopped; with `reads`, the whole draft at
+    once — without the real model."""
 
     name = "fake"
 
     def __init__(self) -> None:
         self.calls = 0
         self.slow = False
+        self.reads = False
         self.segments = 0
 
     def transcribe(self, audio, hotwords=(), cancel=None, guard=False, words=False):
         from speech.transcriber import Segment, Word
 
         self.calls += 1
+        if self.reads:
+            for k, word in enumerate(" ".join(PARAGRAPHS).split()):
+                yield Segment(k * 0.4, k * 0.4 + 0.3, word, 0.9, 0.0, words=[Word(word, k * 0.4, k * 0.4 + 0.3, 0.9)])
+            return
         if not self.slow:
             return
         for k, word in enumerate(PARAGRAPHS[0].split() * 20):
@@ -317,3 +323,28 @@ def test_the_report_marks_pauses_and_changes_without_judging(qtbot):
     for i in range(view.pauses[1].count()):  # no colour of its own: the list's ordinary text
         assert view.pauses[1].item(i).foreground().style() == Qt.BrushStyle.NoBrush
     assert all(word not in " ".join(pauses).lower() for word in ("too", "should", "!"))
+
+
+def test_the_rehearsal_is_of_the_revision_on_screen_when_the_reading_began(fake_window, qtbot, fondly_home):
+    """Typing while reading aloud (autosave keeps a new revision) does not change what was read."""
+    window = fake_window
+    window.transcriber.reads = True
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    read = window.store.draft(draft_id).current_revision_id
+    panel = window.rehearsals
+    panel.record_action.trigger()
+    assert panel.recorder is not None
+    window.document.editor.setPlainText("\n\n".join(PARAGRAPHS) + "\n\nA paragraph written while reading.")
+    assert window.document.save()
+    assert window.store.draft(draft_id).current_revision_id != read
+    qtbot.wait(500)
+    with qtbot.waitSignal(panel.opened, timeout=30_000) as opened:
+        panel.record_action.trigger()  # Stop
+    [stored] = window.store.rehearsals(draft_id)
+    assert stored.revision_id == read and len(stored.report["paragraphs"]) == 3
+    assert [r[2] for r in opened.args[0].rows()].count("skipped") == 0
+    assert Path(stored.audio_path).is_file() and not panel.take.exists()
+    assert [i.text() for i in (panel.list.item(k) for k in range(panel.list.count()))] and panel.list.count() == 1

@@ -49,15 +49,17 @@ class Listening:
             raise FondlyError(STOPPED)
 
 
-def rehearse_op(draft_id: int, path: Path, take: bool):
-    """The operation for the speech lane, returning the stored rehearsal. A take (the app's own
-    recording) is removed once the rehearsal holds its copy, or when the reading was refused."""
+def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None = None):
+    """The operation for the speech lane, returning the stored rehearsal of `revision_id` (the
+    revision read; None: the current one). A take (the app's own recording) is removed once the
+    rehearsal holds its copy, or when the reading was refused."""
     from app.rehearsal import rehearse
 
     def op(job):
         try:
             rehearsal, _report = rehearse(job.store, draft_id, path,
-                                          lambda: Listening(job.transcriber(), job.progress), cancel=job.cancel)
+                                          lambda: Listening(job.transcriber(), job.progress), cancel=job.cancel,
+                                          revision_id=revision_id)
         except FondlyError:
             if take:
                 path.unlink(missing_ok=True)
@@ -88,6 +90,7 @@ class RehearsalsPanel(QWidget):
         self.recorder = None
         self.take: Path | None = None
         self.recording_draft: int | None = None
+        self.recording_revision: int | None = None  # the revision on screen when the reading began
         self.operation = None
         self.reports: list[RehearsalReport] = []
         self.title = QLabel("Rehearsals", wordWrap=True)
@@ -213,6 +216,7 @@ class RehearsalsPanel(QWidget):
             self.error.emit(str(e))
             return
         self.recorder, self.take, self.recording_draft = recorder, take, draft_id
+        self.recording_revision = self.store.draft(draft_id).current_revision_id
         recorder.failed.connect(self._device_failed)
         self.rehearse_btn.setText("Stop")
         self.record_action.setText("Stop the re&hearsal")
@@ -238,7 +242,7 @@ class RehearsalsPanel(QWidget):
         if self.recorder is None:
             return
         self._release()
-        self._analyse(self.recording_draft, self.take, take=True)
+        self._analyse(self.recording_draft, self.take, take=True, revision_id=self.recording_revision)
 
     def _device_failed(self, message: str) -> None:
         self.stop()
@@ -255,7 +259,10 @@ class RehearsalsPanel(QWidget):
         except FondlyError as e:
             self.error.emit(str(e))
             return None
-        dialog = QFileDialog(self, "A recording of you reading the draft", str(Path.home()), IMPORT_FILTER)
+        # a reading cut off by a crash or a kill is still in the data folder as a take: start there
+        takes = sorted(audio_dir().glob("rehearsal-take-*.wav"))
+        dialog = QFileDialog(self, "A recording of you reading the draft", str(takes[-1] if takes else Path.home()),
+                             IMPORT_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda path: self.rehearse_file(draft_id, path))
         dialog.open()
@@ -267,7 +274,7 @@ class RehearsalsPanel(QWidget):
             return
         self._analyse(draft_id, Path(path), take=False)
 
-    def _analyse(self, draft_id: int, path: Path, take: bool) -> None:
+    def _analyse(self, draft_id: int, path: Path, take: bool, revision_id: int | None = None) -> None:
         self.rehearse_btn.setEnabled(False)
         self.record_action.setEnabled(False)
         self.file_action.setEnabled(False)
@@ -276,7 +283,7 @@ class RehearsalsPanel(QWidget):
         self.progress.setMaximum(0)
         self.progress.show()
         self.cancel_btn.show()
-        self.operation = self.runner.run(rehearse_op(draft_id, path, take), lane="speech", on_done=self._done,
+        self.operation = self.runner.run(rehearse_op(draft_id, path, take, revision_id), lane="speech", on_done=self._done,
                                          on_failed=self._failed, on_progress=self._progress)
 
     def _progress(self, fraction: float) -> None:
