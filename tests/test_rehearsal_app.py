@@ -315,7 +315,8 @@ def test_the_report_marks_pauses_and_changes_without_judging(qtbot):
     assert view.rows() == [["¶1", "Thank you all for…", "1:04", "141"], ["¶2", "He grew up on…", "skipped", ""],
                            ["¶3", "Dad we will miss…", "52 s", "150"]]
     pauses = [view.pauses[1].item(i).text() for i in range(view.pauses[1].count())]
-    assert pauses == ["1:06 — 4.3 s, before ¶3, after “…by the river”", "1:40 — 2.5 s, in ¶3, after “…your terrible jokes”"]
+    assert pauses == ["1:06 — 4.3 s, before ¶3, after “…by the river”",
+                      "1:40 — 2.5 s, in ¶3, after “…your terrible jokes”"]
     assert [view.changed[1].item(i).text() for i in range(view.changed[1].count())] == \
         ["Left out (¶3): “and your patience”"]
     from PySide6.QtCore import Qt
@@ -348,3 +349,22 @@ def test_the_rehearsal_is_of_the_revision_on_screen_when_the_reading_began(fake_
     assert [r[2] for r in opened.args[0].rows()].count("skipped") == 0
     assert Path(stored.audio_path).is_file() and not panel.take.exists()
     assert [i.text() for i in (panel.list.item(k) for k in range(panel.list.count()))] and panel.list.count() == 1
+
+
+def test_closing_the_window_while_a_reading_is_timed_keeps_the_take(fake_window, qtbot, fondly_home):
+    """Only the person's Cancel throws a reading away; the window closing keeps it on disk."""
+    window = fake_window
+    window.transcriber.slow = True
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    panel = window.rehearsals
+    panel.record_action.trigger()
+    take = panel.take
+    qtbot.wait(1000)
+    panel.record_action.trigger()  # Stop: the timing begins
+    qtbot.waitUntil(lambda: window.transcriber.segments > 0, timeout=10_000)
+    window.close()
+    assert take.is_file() and take.stat().st_size > 44
+    assert "INSERT INTO \"rehearsals\"" not in db_dump(fondly_home) and draft_id

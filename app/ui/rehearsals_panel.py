@@ -13,6 +13,7 @@ the microphone opens.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -49,10 +50,12 @@ class Listening:
             raise FondlyError(STOPPED)
 
 
-def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None = None):
+def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None = None,
+                discard: threading.Event | None = None):
     """The operation for the speech lane, returning the stored rehearsal of `revision_id` (the
     revision read; None: the current one). A take (the app's own recording) is removed once the
-    rehearsal holds its copy, or when the reading was refused."""
+    rehearsal holds its copy, or when the reading was refused — no speech, or the person's Cancel
+    (`discard`); stopped by the window closing, it stays for the next start."""
     from app.rehearsal import rehearse
 
     def op(job):
@@ -61,7 +64,7 @@ def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None =
                                           lambda: Listening(job.transcriber(), job.progress), cancel=job.cancel,
                                           revision_id=revision_id)
         except FondlyError:
-            if take:
+            if take and (not job.cancel.is_set() or discard is None or discard.is_set()):
                 path.unlink(missing_ok=True)
             raise
         except Exception as e:
@@ -283,8 +286,9 @@ class RehearsalsPanel(QWidget):
         self.progress.setMaximum(0)
         self.progress.show()
         self.cancel_btn.show()
-        self.operation = self.runner.run(rehearse_op(draft_id, path, take, revision_id), lane="speech", on_done=self._done,
-                                         on_failed=self._failed, on_progress=self._progress)
+        self._discard = threading.Event()
+        self.operation = self.runner.run(rehearse_op(draft_id, path, take, revision_id, self._discard), lane="speech",
+                                         on_done=self._done, on_failed=self._failed, on_progress=self._progress)
 
     def _progress(self, fraction: float) -> None:
         self.progress.setMaximum(100)
@@ -292,6 +296,7 @@ class RehearsalsPanel(QWidget):
 
     def cancel(self) -> None:
         if self.operation is not None:
+            self._discard.set()  # the person chose to: the take goes too
             self.operation.cancel()
             self.clock.setText("Stopping…")
 
