@@ -10,4 +10,7 @@ from app.cli.base import cli
 
 
 def main() -> None:
+    from app.heap import cap_mmap_threshold
+
+    cap_mmap_threshold()  # `fondly memory import` of long audio, as in the app (app.heap says why)
     cli(prog_name="fondly")

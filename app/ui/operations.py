@@ -26,6 +26,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.engines import Engines
+from app.heap import cap_mmap_threshold, give_back_freed_memory
 from app.errors import USER_ERRORS
 from app.store import Store
 
@@ -38,21 +39,6 @@ def message_for(e: BaseException) -> str:
         return str(e)
     traceback.print_exception(e)
     return f"Something went wrong ({type(e).__name__}: {e}). Your memories and drafts are safe."
-
-
-def give_back_freed_memory() -> None:
-    """Hand the memory an import freed back to the system (glibc's malloc_trim). Why: a 30-minute
-    import peaks about 2 GB above idle (Whisper's features for the whole file) and glibc keeps
-    the freed heap, so a desktop app that has imported once stayed ~200 MB larger, and grew a
-    little with every long import (measured in tests/bench/test_app_paths.py)."""
-    import ctypes
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (musl): nothing to give back this way
-            pass
 
 
 @dataclass(eq=False)
@@ -178,6 +164,7 @@ class OperationRunner(QObject):
 
     def __init__(self, engines: Engines | None = None, open_store: Callable[[], Store] = Store.open_default) -> None:
         super().__init__()
+        cap_mmap_threshold()  # before any import: long audio must not fragment the heap (app.heap)
         self.engines = engines or Engines()
         self._numbers = itertools.count(1)
         self._pending: dict[str, list[Operation]] = {lane: [] for lane in LANES}

@@ -206,6 +206,7 @@ def resident_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.timeout(1800)  # three 30-minute imports: about 7 minutes quiet, far more on a busy machine
 def test_memory_idle_and_across_long_imports(window, qtbot, tmp_path, figure):
     """First in the run, so "idle" is the app with its two models and nothing left over by the
     other benchmarks (glibc keeps freed memory, so an earlier test would count here)."""
