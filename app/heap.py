@@ -10,7 +10,11 @@ tests/bench/test_app_paths.py (three repeated 30-minute imports):
   (1–4 MB) lands in the heap, between small long-lived objects, and the heap fragments. Resident
   size after each of three imports: 509, 529, 530 MB in one run and 512, 562, 582 MB in another;
   with the threshold held at 4 MB: 491, 491, 492 MB. Held at 1 MB it was as flat but transcribed
-  1.5–2× slower (a fresh mapping for every decoder step); 4 MB costs no measurable speed.
+  1.5–2× slower (a fresh mapping for every decoder step). Setting the threshold also pins the
+  trim threshold at 128 KB, which alone cost ~10 % (2 min of speech: 11.4 vs 10.3 s): the top of
+  the heap was given back and taken again all the time. So the trim threshold is raised to 64 MB
+  — the runner trims after every operation anyway — and transcription is within ~4 % of the
+  default (interleaved runs of 2 min of speech: 10.7, 10.8, 11.6 s against 10.3, 10.3, 11.5 s).
 - `give_back_freed_memory` (malloc_trim) after an operation: without it the freed heap stays
   resident (762 MB after an import instead of 512 MB).
 
@@ -22,8 +26,9 @@ from __future__ import annotations
 import ctypes
 import sys
 
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers (malloc.h)
 MMAP_THRESHOLD = 4 * 1024 * 1024
+TRIM_THRESHOLD = 64 * 1024 * 1024
 
 
 def _glibc():
@@ -40,9 +45,10 @@ def _glibc():
 def cap_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
     """Hold the mmap threshold at `size` (setting it also turns glibc's raising of it off), so
     buffers above it are mapped and unmapped whole instead of fragmenting the heap. Call once,
-    early, in a process that will transcribe long audio. True when it took effect."""
+    early, in a process that will transcribe long audio. The trim threshold goes up with it (see
+    the module's note on speed). True when it took effect."""
     libc = _glibc()
-    return bool(libc and libc.mallopt(M_MMAP_THRESHOLD, size) == 1)
+    return bool(libc and libc.mallopt(M_MMAP_THRESHOLD, size) == 1 and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1)
 
 
 def give_back_freed_memory() -> None:
