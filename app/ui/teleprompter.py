@@ -482,6 +482,9 @@ def deliver(window) -> Teleprompter | None:
     devices = window.memories.recording.devices
     prompter = Teleprompter(script, window.runner, devices.currentText() if devices.isEnabled() else None, window)
     prompter.error.connect(window.show_error)
+    # Cover the window's screen first: full screen is a request to the window manager, and where
+    # none honours it (a bare X server, some kiosk set-ups) the prompter stayed a small window.
+    prompter.setGeometry(window.screen().geometry())
     prompter.showFullScreen()
     prompter.activateWindow()
     prompter.setFocus()
