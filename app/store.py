@@ -14,7 +14,7 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
@@ -338,10 +338,8 @@ class Store:
         return Project(**row)
 
     def project(self, project_id: int) -> Project:
-        try:
-            return self._project(self.db["projects"].get(project_id))
-        except (sqlite_utils.db.NotFoundError, OverflowError):
-            raise FondlyError(f"There is no project {project_id}. `fondly project list` shows them.") from None
+        return self._one("projects", project_id, self._project,
+                         f"There is no project {project_id}. `fondly project list` shows them.")
 
     def find_project(self, ref: str | int) -> Project:
         """A project by id or by title (titles match without regard to case)."""
@@ -394,10 +392,8 @@ class Store:
             self.db["memories"].delete(memory_id)
 
     def memory(self, memory_id: int) -> Memory:
-        try:
-            return Memory(**self.db["memories"].get(memory_id))
-        except (sqlite_utils.db.NotFoundError, OverflowError):
-            raise FondlyError(f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.") from None
+        return self._one("memories", memory_id, lambda row: Memory(**row),
+                         f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.")
 
     def unfinished_audio(self) -> list[Memory]:
         """Recordings and imported audio of every project still marked as being recorded or transcribed."""
@@ -508,20 +504,23 @@ class Store:
         row["checks"] = json.loads(row.get("checks") or "{}")
         return Revision(**row)
 
-    def draft(self, draft_id: int | str) -> Draft:
+    def _one(self, table: str, key: int | str, convert: Callable[[dict], Any], missing: str) -> Any:
+        """A row by its id, as its dataclass; an id that names nothing (as typed) is `missing`."""
         try:
-            return self._draft(self.db["drafts"].get(int(draft_id)))
+            return convert(self.db[table].get(int(key)))
         except (sqlite_utils.db.NotFoundError, ValueError, OverflowError):
-            raise FondlyError(f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.") from None
+            raise FondlyError(missing) from None
+
+    def draft(self, draft_id: int | str) -> Draft:
+        return self._one("drafts", draft_id, self._draft,
+                         f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.")
 
     def drafts(self, project_id: int) -> list[Draft]:
         return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ?", [project_id], order_by="id")]
 
     def revision(self, revision_id: int) -> Revision:
-        try:
-            return self._revision(self.db["revisions"].get(revision_id))
-        except (sqlite_utils.db.NotFoundError, OverflowError):
-            raise FondlyError(f"There is no revision {revision_id}. `fondly draft history DRAFT` shows them.") from None
+        return self._one("revisions", revision_id, self._revision,
+                         f"There is no revision {revision_id}. `fondly draft history DRAFT` shows them.")
 
     def revisions(self, draft_id: int) -> list[Revision]:
         return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
@@ -585,10 +584,8 @@ class Store:
         return Rehearsal(**row)
 
     def rehearsal(self, rehearsal_id: int) -> Rehearsal:
-        try:
-            return self._rehearsal(self.db["rehearsals"].get(int(rehearsal_id)))
-        except (sqlite_utils.db.NotFoundError, ValueError, OverflowError):
-            raise FondlyError(f"There is no rehearsal {rehearsal_id}. `fondly rehearsals DRAFT` lists them.") from None
+        return self._one("rehearsals", rehearsal_id, self._rehearsal,
+                         f"There is no rehearsal {rehearsal_id}. `fondly rehearsals DRAFT` lists them.")
 
     def rehearsals(self, draft_id: int) -> list[Rehearsal]:
         """A draft's rehearsals, oldest first."""
