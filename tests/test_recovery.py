@@ -14,7 +14,13 @@ import pytest
 
 from tests.helpers import long_speech, normalise
 
-PHRASE = "ask not what your country can do for you"
+
+
+def heard_all_of_it(text: str, segment_ends: list[float]) -> bool:
+    """The whole 72 s was transcribed, not just what was heard before the kill: the segments reach
+    the last repetition, and "your country" (said twice in each of the six) is heard at least ten
+    times. Counting a whole sentence failed once in CI when Whisper misheard one "ask" as "As"."""
+    return max(segment_ends) >= 66 and normalise(text).count("your country") >= 10
 
 
 @pytest.fixture
@@ -51,7 +57,7 @@ def test_fondly_memory_recover_finishes_an_import_that_was_killed(fondly, long_s
 
     memory = json.loads(fondly("memory", "show", str(memory_id), "--json").stdout)
     assert memory["status"] == "ready" and memory["error"] is None
-    assert normalise(memory["text"]).count(PHRASE) >= 5  # the whole 72 s, not just what was heard before the kill
+    assert heard_all_of_it(memory["text"], [seg["end"] for seg in memory["segments"]])
     assert "Nothing was interrupted" in fondly("memory", "recover").stderr  # and only once
 
 
@@ -62,7 +68,8 @@ def test_the_app_finishes_a_killed_import_by_itself(fondly, long_story, window, 
         window.warm_up()
     assert recovered.args[0] == memory_id
     memory = window.store.memory(memory_id)
-    assert memory.status == "ready" and normalise(memory.text).count(PHRASE) >= 5
+    assert memory.status == "ready"
+    assert heard_all_of_it(memory.text, [seg.end for seg in window.store.segments(memory_id)])
     assert "ready" in window.memories.list.item(0).text()
 
 
