@@ -11,8 +11,10 @@ again and a backup carries it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -168,7 +170,8 @@ def timed_words(segments: Iterable) -> list[tuple[str, float, float]]:
     last a second longer and the pause after it be a second shorter. A word longer than it can
     be said (`longest_word`) is cut back from the silence's side: the side with a gap, or whose
     neighbour is stretched too (the two words either side of a silence meet in its middle), or the
-    recording's start; else its end.
+    recording's start, or a sentence's end (the "He" that opens a paragraph after "hills." was
+    timed from the end of "hills.", and the paragraph measured 7 % long); else its end.
     """
     raw = [(w.text.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.text.strip()]
 
@@ -179,8 +182,8 @@ def timed_words(segments: Iterable) -> list[tuple[str, float, float]]:
     for k, (text, start, end) in enumerate(raw):
         if too_long(k):
             # the silence is where there is a gap, or where the neighbour is stretched too
-            before = k == 0 or start - raw[k - 1][2] > 0.2 or too_long(k - 1)
-            after = k == len(raw) - 1 or raw[k + 1][1] - end > 0.2 or too_long(k + 1)
+            before = k == 0 or start - raw[k - 1][2] > 0.2 or too_long(k - 1) or raw[k - 1][0][-1] in ".!?"
+            after = k == len(raw) - 1 or raw[k + 1][1] - end > 0.2 or too_long(k + 1) or text[-1] in ".!?"
             if before and not after:
                 start = end - longest_word(text)
             else:
@@ -236,6 +239,50 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
         return dest
 
     return store.add_rehearsal(draft.id, revision.id, duration, rep.to_dict(), keep_audio=keep), rep
+
+
+# --- takes: a reading being recorded ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Take:
+    """A reading written to the data folder as it is recorded (app.microphone.Recorder), before it
+    is timed: the draft and revision it reads and the process recording it are in its name, so a
+    take cut off by a crash is timed against the text that was read, on the next start."""
+
+    path: Path
+    draft_id: int
+    revision_id: int
+    pid: int
+
+    @property
+    def started(self) -> datetime:
+        return datetime.strptime("-".join(self.path.stem.split("-")[-2:]), "%Y%m%d-%H%M%S")
+
+
+_TAKE = re.compile(r"rehearsal-take-(\d+)-(\d+)-(\d+)-\d{8}-\d{6}\.wav")
+
+
+def new_take(draft_id: int, revision_id: int) -> Path:
+    """Where a new reading of `revision_id` is to be written."""
+    return audio_dir() / f"rehearsal-take-{draft_id}-{revision_id}-{os.getpid()}-{datetime.now():%Y%m%d-%H%M%S}.wav"
+
+
+def left_takes() -> list[Take]:
+    """Takes whose recording process is gone (a crash, a kill, a power cut), oldest first: each is
+    a whole reading up to the cut, which the person would otherwise have to give again."""
+    from app.recovery import process_alive
+
+    out = []
+    for path in sorted(audio_dir().glob("rehearsal-take-*.wav")):
+        m = _TAKE.fullmatch(path.name)
+        if m is None:
+            continue
+        draft_id, revision_id, pid = map(int, m.groups())
+        if pid != os.getpid() and process_alive(pid):
+            continue  # another Fondly is recording it now
+        out.append(Take(path, draft_id, revision_id, pid))
+    return out
 
 
 def paragraph_starts(report_dict: dict[str, Any]) -> dict[int, float]:
