@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
             panel.error.connect(self.show_error)
         for panel in (doc, mem, w):
             panel.status.connect(lambda text, ms: bar.showMessage(text, ms) if text else bar.clearMessage())
-        for panel in (mem, w):
+        for panel in (mem, w, self.rehearsals):
             panel.message.connect(self.message.show_message)
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
@@ -157,10 +157,11 @@ class MainWindow(QMainWindow):
 
     def warm_up(self) -> None:
         """Load both models in the background (the window is already usable), and finish any
-        recording, import or draft an earlier run was killed in."""
+        recording, import, draft or rehearsal an earlier run was killed in."""
         self.runner.run(lambda job: job.text_engine(), on_failed=self.show_error)
         self.runner.run(lambda job: settle_interrupted(job.store), on_done=self._interrupted)
         self.memories.recover()
+        self.rehearsals.recover()
 
     def _interrupted(self, revisions: list) -> None:
         if revisions:
@@ -288,7 +289,7 @@ class MainWindow(QMainWindow):
         # window hears no more of them, and no pending timer (search, autosave) may reach the closed store.
         self.memories.recording.close_recording()
         self.rehearsals.close_recording()
-        teleprompter.close_all(self)  # its microphone too
+        teleprompter.close_all(self, for_later=True)  # its microphone too; a reading is timed next start
         self.document.save()
         uisettings.save_layout(self, self.splitters)
         self.runner.shutdown()

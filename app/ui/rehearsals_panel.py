@@ -2,9 +2,11 @@
 one from the microphone or choosing a recording, and opening a report.
 
 The reading is written to disk as it arrives (app.microphone.Recorder, the recording path memories
-use), as a "take" in the data folder's audio/, so a crash or a kill keeps it. Stopping hands it to
-app.rehearsal.rehearse on the speech lane, which transcribes, aligns, and stores the rehearsal with
-its own copy of the audio in one transaction; the take is then removed. A reading that cannot be a
+use), as a "take" in the data folder's audio/ (app.rehearsal.new_take), so a crash or a kill keeps
+it: the next start times it by itself (`recover`). Stopping hands it to app.rehearsal.rehearse on
+the speech lane, which transcribes, aligns, and stores the rehearsal with its own copy of the audio
+in one transaction; the take is then removed. The teleprompter's readings come here the same way
+(`time_reading`); readings waiting to be timed are timed one after another. A reading that cannot be a
 rehearsal (no speech heard, stopped) leaves nothing behind; a failure of ours (a bug, the speech
 model) keeps the take and says where it is, so the reading can be tried again from the file.
 Everything that can be refused (no draft open, an empty draft, no microphone) is refused before
@@ -14,7 +16,6 @@ the microphone opens.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -22,6 +23,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
                                QPushButton, QVBoxLayout, QWidget)
 
+from app import rehearsal as rehearsals
 from app import speaking
 from app.errors import USER_ERRORS, FondlyError
 from app.paths import audio_dir
@@ -81,6 +83,7 @@ def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None =
 
 class RehearsalsPanel(QWidget):
     error = Signal(str)
+    message = Signal(str)  # news, not an error: a cut-off reading found and being timed
     opened = Signal(object)  # the RehearsalReport now showing
 
     def __init__(self, store: Store, runner, document, recording) -> None:
@@ -95,6 +98,7 @@ class RehearsalsPanel(QWidget):
         self.recording_draft: int | None = None
         self.recording_revision: int | None = None  # the revision on screen when the reading began
         self.operation = None
+        self.waiting: list[tuple[int, Path, bool, int | None]] = []  # readings to time after this one
         self.reports: list[RehearsalReport] = []
         self.title = QLabel("Rehearsals", wordWrap=True)
         self.list = QListWidget(wordWrap=True)
@@ -208,7 +212,8 @@ class RehearsalsPanel(QWidget):
                 raise FondlyError("The microphone is recording a memory; stop that first, then rehearse.")
             devices = self.recording.devices
             mic = find_input(devices.currentText() if devices.isEnabled() else None)
-            take = audio_dir() / f"rehearsal-take-{datetime.now():%Y%m%d-%H%M%S}.wav"
+            revision_id = self.store.draft(draft_id).current_revision_id
+            take = rehearsals.new_take(draft_id, revision_id)
             recorder = Recorder(mic, take, lambda _samples: None)
             try:
                 recorder.start()
@@ -219,7 +224,7 @@ class RehearsalsPanel(QWidget):
             self.error.emit(str(e))
             return
         self.recorder, self.take, self.recording_draft = recorder, take, draft_id
-        self.recording_revision = self.store.draft(draft_id).current_revision_id
+        self.recording_revision = revision_id
         recorder.failed.connect(self._device_failed)
         self.rehearse_btn.setText("Stop")
         self.record_action.setText("Stop the re&hearsal")
@@ -277,7 +282,38 @@ class RehearsalsPanel(QWidget):
             return
         self._analyse(draft_id, Path(path), take=False)
 
+    def time_reading(self, take: Path, draft_id: int, revision_id: int) -> None:
+        """A take recorded elsewhere (the teleprompter following a reading): timed now, or after
+        the reading being timed."""
+        self._analyse(draft_id, take, take=True, revision_id=revision_id)
+
+    def recover(self) -> None:
+        """On start: readings cut off by a crash or a kill are timed by themselves, like an import
+        cut off; one whose draft was deleted since is kept as a plain recording, and said where."""
+        from speech import wavfile
+
+        for left in rehearsals.left_takes():
+            try:
+                wavfile.repair(left.path)  # the header's lengths, from the file's real size
+            except ValueError:  # killed before a sound was written: nothing to keep
+                left.path.unlink(missing_ok=True)
+                continue
+            try:
+                self.store.draft(left.draft_id), self.store.revision(left.revision_id)
+            except FondlyError:
+                kept = left.path.with_name(left.path.name.replace("rehearsal-take-", "rehearsal-reading-"))
+                left.path.rename(kept)
+                self.message.emit(f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} read a draft that "
+                                  f"is gone; the recording is kept at {kept}.")
+                continue
+            self.message.emit(f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} is being timed; "
+                              "its report opens when it is ready.")
+            self._analyse(left.draft_id, left.path, take=True, revision_id=left.revision_id)
+
     def _analyse(self, draft_id: int, path: Path, take: bool, revision_id: int | None = None) -> None:
+        if self.operation is not None:
+            self.waiting.append((draft_id, path, take, revision_id))
+            return
         self.rehearse_btn.setEnabled(False)
         self.record_action.setEnabled(False)
         self.file_action.setEnabled(False)
@@ -307,6 +343,8 @@ class RehearsalsPanel(QWidget):
         self.clock.setText("")
         for w in (self.rehearse_btn, self.file_btn, self.record_action, self.file_action):
             w.setEnabled(True)
+        if self.waiting:
+            self._analyse(*self.waiting.pop(0))
 
     def _done(self, rehearsal) -> None:
         self._idle()
