@@ -17,6 +17,7 @@ from app import recordings, speaking
 from app.errors import FondlyError
 from app.store import Memory, Project, Store
 from app.ui.operations import OperationRunner, message_for
+from app.ui.playback import Playback
 from app.ui.recording import RecordingPanel
 
 IMPORT_FILTER = "Memories (*.txt *.md *.markdown *.text *.wav *.flac *.mp3 *.m4a *.ogg *.oga *.opus *.aac *.webm)"
@@ -39,7 +40,6 @@ class MemoriesPanel(QWidget):
         self.project: Project | None = None
         self.progress: dict[int, float] = {}  # memory id → fraction transcribed
         self.importing = 0  # files queued or being imported
-        self.player = None
 
         self.list = QListWidget()
         self.list.setAccessibleName("Memories")
@@ -50,6 +50,8 @@ class MemoriesPanel(QWidget):
         import_btn.clicked.connect(self.import_dialog)
         self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)
         self.play_btn.clicked.connect(self.play)
+        self.playback = Playback(self.play_btn)
+        self.playback.error.connect(self.error)
         self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)
         self.cancel_import_btn.clicked.connect(self.stop_import)
         self.recording = RecordingPanel(store, runner)
@@ -274,27 +276,10 @@ class MemoriesPanel(QWidget):
     def play(self) -> None:
         memory_id = self.selected()
         audio = self.store.memory(memory_id).audio_path if memory_id is not None else None
-        if not audio:
-            return
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-        except ImportError as e:
-            self.error.emit(f"Audio can't be played on this computer ({e}).")
-            return
-        if self.player is None:
-            self.player = QMediaPlayer(self)
-            self.player.setAudioOutput(QAudioOutput(self.player))
-            self.player.errorOccurred.connect(self._player_error)
-            self.player.playbackStateChanged.connect(self._playback_state)
-        if self.player.isPlaying():
-            self.player.stop()
-            return
-        self.player.setSource(QUrl.fromLocalFile(audio))
-        self.player.play()
+        if audio:
+            self.playback.toggle(audio)
 
-    def _player_error(self, _error=None, text: str = "") -> None:
-        self.error.emit(f"The recording can't be played: {text or self.player.errorString()}")
-
-    def _playback_state(self, _state=None) -> None:
-        self.play_btn.setText("Stop playing" if self.player.isPlaying() else "Play")
+    @property
+    def player(self):
+        """The media player, once something was played (None before)."""
+        return self.playback.player

@@ -1,6 +1,7 @@
 """One rehearsal's report, as a person reads it after the speech: how long it took against the
 target, each paragraph in the draft's order (its first words, its time, its pace, or "skipped"),
-the passages said otherwise than written, and the long pauses.
+the passages said otherwise than written, and the long pauses. The reading can be heard again:
+Play, or a paragraph or a pause activated (double-click, Enter) plays it from there.
 
 Plain on purpose: the pauses are marked where they fall and how long they were, never coloured or
 called too long — a pause is often where the feeling lands (docs/DESIGN.md, Rehearse). The numbers
@@ -11,10 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from app import speaking
 from app.store import Rehearsal
+from app.ui.playback import Playback
+
+LEAD_IN = 2.0  # seconds heard before a pause played from the list, so it is heard as a pause
 
 TARGET_FROM = {"brief minutes": "the length asked for", "brief words": "the words asked for",
                "draft length": "the draft's length at your pace"}
@@ -113,16 +119,46 @@ class RehearsalReport(QDialog):
         self.changed = self._list("Passages read otherwise than written", changed_lines(report),
                                   "Every passage was read as written.")
         self.pauses = self._list("Long pauses (2 seconds or more)", pause_lines(report), "No long pauses.")
+        for k, pause in enumerate(report.get("pauses", [])):
+            self.pauses[1].item(k).setData(Qt.ItemDataRole.UserRole, max(0.0, pause["at"] - LEAD_IN))
+        self.play_btn = QPushButton("Play", toolTip="Hear the reading again; double-click a paragraph or a pause "
+                                                    "to hear it from there")
+        self.play_btn.setEnabled(bool(rehearsal.audio_path))
+        self.playback = Playback(self.play_btn)
+        self.playback.error.connect(self._cannot_play)
+        self.play_btn.clicked.connect(lambda: self.playback.toggle(rehearsal.audio_path))
+        starts = [p.get("start") for p in report.get("paragraphs", [])]
+        self.table.cellActivated.connect(lambda r, _c: starts[r] is not None and self.play_from(starts[r]))
+        self.pauses[1].itemActivated.connect(
+            lambda item: item.data(Qt.ItemDataRole.UserRole) is not None
+            and self.play_from(item.data(Qt.ItemDataRole.UserRole)))
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
-        heard = QLabel(f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
+        self.heard = heard = QLabel(f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
                        + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""), wordWrap=True)
-        layout.addWidget(heard)
+        row = QHBoxLayout()
+        row.addWidget(heard, 1)
+        row.addWidget(self.play_btn)
+        layout.addLayout(row)
         layout.addWidget(self.table, 3)
         for title, widget in (self.changed, self.pauses):
             layout.addWidget(title)
             layout.addWidget(widget, 1)
         self.resize(640, 560)
+
+    def play_from(self, seconds: float) -> None:
+        if self.rehearsal.audio_path:
+            self.playback.play(self.rehearsal.audio_path, seconds)
+
+    def _cannot_play(self, message: str) -> None:
+        self.play_btn.setEnabled(False)
+        self.heard.setText(f"{self.heard.text()}\n{message}")
+
+    def hideEvent(self, event) -> None:
+        """Closing the report (Esc, its close button, the main window) stops its sound."""
+        if self.playback.playing:
+            self.playback.player.stop()
+        super().hideEvent(event)
 
     def _list(self, title: str, lines: list[str], none: str) -> tuple[QLabel, QListWidget]:
         widget = QListWidget(wordWrap=True)
