@@ -30,6 +30,8 @@ class Script:
     pace: int
     target_seconds: float
     hotwords: list[str]
+    draft_id: int | None = None  # what a reading of it is a rehearsal of (None: not kept)
+    revision_id: int | None = None
 
 
 def script_for(store, draft_id: int) -> Script:
@@ -39,7 +41,8 @@ def script_for(store, draft_id: int) -> Script:
     minutes = (draft.brief or {}).get("minutes")
     words = speaking.word_count(speech.text)
     target = float(minutes) * 60 if minutes else float(speaking.speaking_seconds(words, project.pace))
-    return Script(speech.title, speech.text, project.pace, target, list(project.hotwords))
+    return Script(speech.title, speech.text, project.pace, target, list(project.hotwords), draft.id,
+                  draft.current_revision_id)
 
 
 _warm = False

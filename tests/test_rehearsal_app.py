@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.helpers import db_dump
 
@@ -95,6 +96,22 @@ def test_rehearse_from_a_recording_shows_the_report_and_lists_it(make_window, qt
     assert Path(stored.audio_path).parent == fondly_home / "audio"
     assert Path(stored.audio_path).read_bytes() == reading.read_bytes()
     assert not panel.cancel_btn.isVisibleTo(panel) and panel.rehearse_btn.isEnabled()
+
+    # heard again: a paragraph activated plays the reading from where it began; Play stops it
+    third = stored.report["paragraphs"][2]["start"]
+    view.table.setCurrentCell(2, 1)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    player = view.playback.player
+    assert player.source().toLocalFile() == stored.audio_path
+    qtbot.waitUntil(lambda: view.playback.playing and player.position() >= third * 1000 + 300, timeout=10_000)
+    assert player.position() < third * 1000 + 3000 and view.play_btn.text() == "Stop playing"
+    view.play_btn.click()
+    qtbot.waitUntil(lambda: not view.playback.playing and view.play_btn.text() == "Play", timeout=5_000)
+    view.play_btn.click()  # from the start
+    qtbot.waitUntil(lambda: view.playback.playing and player.position() > 0, timeout=10_000)
+    assert player.position() < third * 1000
+    view.close()
+    assert not view.playback.playing
 
 
 def test_rehearse_from_the_microphone_keeps_the_reading(make_window, qtbot, pulse, reading, fondly_home):
@@ -368,3 +385,69 @@ def test_closing_the_window_while_a_reading_is_timed_keeps_the_take(fake_window,
     window.close()
     assert take.is_file() and take.stat().st_size > 44
     assert "INSERT INTO \"rehearsals\"" not in db_dump(fondly_home) and draft_id
+
+
+# --- the teleprompter's readings, and readings cut off ---------------------------------------------
+
+
+def test_a_reading_the_teleprompter_followed_is_timed_as_a_rehearsal(fake_window, qtbot, pulse, reading,
+                                                                     monkeypatch, fondly_home):
+    """F5 with the voice on records the reading; leaving (Esc) hands it to the rehearsals panel,
+    which times it against the revision that was delivered, even when the draft changed since."""
+    from app.ui import teleprompter, uisettings
+
+    monkeypatch.setattr(teleprompter, "MIN_READING", 3.0)
+    uisettings.save_prompter_settings({"voice": True, "keep": True})
+    window = fake_window
+    window.transcriber.reads = True
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    delivered = window.store.draft(draft_id).current_revision_id
+    t = teleprompter.deliver(window)
+    qtbot.waitUntil(lambda: t.mode == "voice", timeout=30_000)
+    take = t.take
+    player = pulse.play_async(reading)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=90_000)
+    # the draft changes while it is delivered: the rehearsal is of what was read
+    window.store.add_revision(draft_id, "\n\n".join(PARAGRAPHS) + "\n\nA paragraph added later.", "edited")
+    with qtbot.waitSignal(window.rehearsals.opened, timeout=60_000) as opened:
+        qtbot.keyClick(t, teleprompter.Qt.Key.Key_Escape)
+    [stored] = window.store.rehearsals(draft_id)
+    assert stored.revision_id == delivered and opened.args[0].rehearsal.id == stored.id
+    assert not take.exists() and Path(stored.audio_path).parent == fondly_home / "audio"
+    assert window.rehearsals.list.count() == 1
+
+
+def test_a_reading_cut_off_by_a_kill_is_timed_on_the_next_start(fake_window, qtbot, fondly_home):
+    """The window delivering with the voice on is SIGKILLed mid-reading; the next start finds the
+    take, says so, and times it as a rehearsal of the revision that was read."""
+    import os
+    import signal
+    import sys
+
+    window = fake_window
+    window.transcriber.reads = True
+    project = window.store.create_project("Dad")
+    draft, revision = window.store.create_draft(project.id, "Eulogy", "\n\n".join(PARAGRAPHS), origin="imported")
+    from app.ui import uisettings
+
+    uisettings.ui_settings().sync()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.delivering"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    line = proc.stdout.readline().strip()
+    assert line, proc.stderr.read()
+    take = Path(line)
+    assert take.parent == fondly_home / "audio" and take.name.startswith(f"rehearsal-take-{draft.id}-{revision.id}-")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert take.is_file()
+    with qtbot.waitSignal(window.rehearsals.opened, timeout=60_000) as opened:
+        window.warm_up()
+    assert window.message.isVisible() and "A rehearsal reading cut off on" in window.message.label.text()
+    [stored] = window.store.rehearsals(draft.id)
+    assert stored.revision_id == revision.id and opened.args[0].rehearsal.id == stored.id
+    assert not take.exists() and Path(stored.audio_path).stat().st_size > 44
+    window.rehearsals.recover()  # only once
+    assert len(window.store.rehearsals(draft.id)) == 1

@@ -62,9 +62,14 @@ class SilentTranscriber:
         return iter(())
 
 
-def prompter(qtbot, voice: bool, runner=None, device=None, pace: int = 130, text: str = SPEECH) -> Teleprompter:
-    uisettings.save_prompter_settings({"voice": voice, "mirror": False, "size": 56, "spacing": 150})
-    t = Teleprompter(Script("Frank", text, pace, 120.0, ["Frank"]), runner or FakeRunner(), device)
+def prompter(qtbot, voice: bool, runner=None, device=None, pace: int = 130, text: str = SPEECH,
+             draft: tuple[int, int] | None = None, keep_reading=None) -> Teleprompter:
+    """A teleprompter started on `text`; with `draft` (draft id, revision id) and `keep_reading`,
+    the reading it follows is recorded and handed to `keep_reading` when it stops."""
+    uisettings.save_prompter_settings({"voice": voice, "mirror": False, "size": 56, "spacing": 150, "keep": True})
+    t = Teleprompter(Script("Frank", text, pace, 120.0, ["Frank"], *(draft or (None, None))), runner or FakeRunner(),
+                     device)
+    t.keep_reading = keep_reading
     qtbot.addWidget(t)
     t.resize(1600, 900)
     t.show()
@@ -139,7 +144,31 @@ def test_look_keys_mirror_and_remembered(qtbot):
     qtbot.keyClick(t, Qt.Key.Key_C)
     assert t.view.colours[0] == "Yellow on black"
     t.close()
-    assert uisettings.prompter_settings() == {"size": 68, "spacing": 175, "scheme": 1, "mirror": True, "voice": False}
+    assert uisettings.prompter_settings() == {"size": 68, "spacing": 175, "scheme": 1, "mirror": True, "voice": False,
+                                              "keep": True}
+
+
+def test_markdown_marks_are_not_shown_and_emphasis_is(qtbot):
+    """A draft written in Markdown reads as the words alone: the marks are invisible and take next
+    to no room (a heading's "## ", the ** of bold), bold words are bold; each character keeps its
+    offset, so the script's words still map to the view's lines."""
+    from PySide6.QtGui import QFont
+
+    from app.ui.teleprompter import PromptView
+
+    def ink_width(text: str) -> int:
+        view = PromptView(text)
+        view.resize(2400, 300)  # one line, however wide
+        view.set_look(44, 150, 2, False)  # black on white
+        columns = np.flatnonzero((pixels(view.grab().toImage()) < 128).any(axis=0))
+        return int(columns[-1] - columns[0])
+
+    marked, bare = "## He was **very** proud of _that_ boat", "He was very proud of that boat"
+    assert abs(ink_width(marked) - ink_width(bare)) < 25  # shown, the marks were 295 px wider
+    view = PromptView(marked)
+    cursor = view.doc.find("very")
+    assert cursor.charFormat().fontWeight() == QFont.Weight.Bold and view.doc.find("that").charFormat().fontItalic()
+    assert view.doc.toPlainText() == marked
 
 
 def test_no_microphone_scrolls_at_pace_and_says_so(qtbot, pulse):
@@ -168,6 +197,70 @@ def test_closing_stops_the_microphone_and_the_live_transcript(qtbot, pulse):
     t.close()
     assert t.recorder is None and t.live is None
     qtbot.waitUntil(lambda: not live.running, timeout=3000)
+
+
+def tone(path: Path, seconds: float) -> Path:
+    """A loud 220 Hz tone: voice to the level meter, and audio in the take."""
+    import wave
+
+    t = np.arange(int(16000 * seconds)) / 16000
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((np.sin(2 * np.pi * 220 * t) * 0.6 * 32767).astype("<i2").tobytes())
+    return path
+
+
+def listening_with_a_draft(qtbot, monkeypatch, kept: list) -> Teleprompter:
+    from app.ui import teleprompter
+
+    monkeypatch.setattr(teleprompter, "MIN_READING", 1.0)
+    uisettings.save_prompter_settings({"voice": True, "keep": True})
+    t = Teleprompter(Script("Frank", SPEECH, 130, 120.0, ["Frank"], draft_id=7, revision_id=12),
+                     FakeRunner(SilentTranscriber()))
+    t.keep_reading = lambda *reading: kept.append(reading)
+    qtbot.addWidget(t)
+    t.show()
+    t.start()
+    assert t.mode == "voice"
+    return t
+
+
+def test_a_reading_followed_by_voice_is_handed_over_as_a_rehearsal_take(qtbot, pulse, tmp_path, monkeypatch,
+                                                                        fondly_home):
+    kept: list = []
+    t = listening_with_a_draft(qtbot, monkeypatch, kept)
+    take = t.take
+    assert take.parent == fondly_home / "audio" and take.name.startswith(f"rehearsal-take-7-12-{os.getpid()}-")
+    assert t.status.text() == "Following your voice · keeping this reading as a rehearsal (R)"
+    player = pulse.play_async(tone(tmp_path / "tone.wav", 2.5))
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=20_000)
+    qtbot.wait(300)
+    assert take.stat().st_size > 44 + 2 * 16000  # written as it is heard, before the window closes
+    qtbot.keyClick(t, Qt.Key.Key_Escape)
+    assert kept == [(take, 7, 12)] and take.is_file()  # closed whole, for the rehearsals panel to time
+    from speech import wavfile
+
+    assert wavfile.repair(take) >= 2.0
+
+
+def test_a_reading_not_to_keep_or_with_no_voice_is_let_go(qtbot, pulse, tmp_path, monkeypatch):
+    kept: list = []
+    t = listening_with_a_draft(qtbot, monkeypatch, kept)
+    qtbot.keyClick(t, Qt.Key.Key_R)  # keep readings: off (remembered)
+    assert uisettings.prompter_settings()["keep"] is False
+    take = t.take
+    player = pulse.play_async(tone(tmp_path / "tone.wav", 2.0))
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=20_000)
+    qtbot.wait(300)
+    qtbot.keyClick(t, Qt.Key.Key_V)  # the microphone off: the reading is let go
+    assert kept == [] and not take.exists() and t.take is None
+    qtbot.keyClick(t, Qt.Key.Key_R)  # keep: on again; the microphone on, and off with no voice heard
+    qtbot.keyClick(t, Qt.Key.Key_V)
+    take = t.take
+    assert take is not None and take.exists()
+    qtbot.wait(500)
+    t.close()
+    assert kept == [] and not take.exists()
 
 
 def test_voice_pace_moves_only_with_voice_and_resets_after_a_jump():

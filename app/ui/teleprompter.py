@@ -9,6 +9,11 @@ the view moves on at the speaker's own measured rate, but only while the microph
 so a long pause (where emotion lands) holds the view still. Without a microphone, or with it off,
 the view scrolls at the project's pace; Space pauses, the arrows nudge a line.
 
+A reading followed by voice is recorded as it is heard (a take in the data folder, as Rehearse
+records one) and, when the voice stops, handed to `keep_reading` to be timed as a rehearsal of the
+revision on screen: delivering is rehearsing, and a run-through gives its report with no second
+reading. R stops keeping readings; a take of less than MIN_READING seconds of voice is let go.
+
 Everything here is drawn by hand (`PromptView`) rather than in a text widget: the view has to
 scroll by fractions of a line, draw a highlight band, and be mirrored for a glass prompter, which
 is one painter transform.
@@ -17,16 +22,19 @@ is one painter transform.
 from __future__ import annotations
 
 import bisect
+import re
 import time
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextBlockFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor,
+                           QTextDocument)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from app import delivery, speaking
 from app.alignment import Follower, heard_words, script_words
 from app.delivery import Script, VoicePace, script_for
 from app.errors import USER_ERRORS
+from app.rehearsal import new_take
 from app.ui import uisettings
 
 # (name, text, background, highlight band)
@@ -37,8 +45,44 @@ SCHEMES = (("White on black", "#f4f4f4", "#000000", "#3b3420"),
 SIZES = (28, 36, 44, 56, 68, 80, 96, 112, 128)
 SPACINGS = (100, 125, 150, 175, 200, 250)
 # Where the live transcript cuts: a memory wants whole phrases; following wants words soon
-# after they are said (a piece is heard about a second after it ends, on two cores).
-LISTEN_PAUSE, LISTEN_MAX = 0.2, 2.5
+# after they are said (a piece is heard about 0.6 s after it ends, on two cores). After a pause of
+# LISTEN_OPENING[0] s, where a speaker may go on from somewhere else (a paragraph left out), the
+# first piece is cut after LISTEN_OPENING[1] s of voice: enough words to place it, heard sooner.
+LISTEN_PAUSE, LISTEN_MAX, LISTEN_OPENING = 0.2, 2.5, (0.6, 1.5)
+MIN_READING = 15.0  # seconds of voice from which a reading is kept as a rehearsal
+
+
+_MARKS = (  # (pattern, the groups that are marks, the weight or italic the words between get)
+    (re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)", re.M), (1,), None),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)(\1)"), (1, 3), "bold"),
+    (re.compile(r"(?<![\w*])([*_])(?![\s*])(.+?)(?<![\s*])(\1)(?![\w*])"), (1, 3), "italic"),
+)
+
+
+def quiet_markdown(doc: QTextDocument) -> None:
+    """Markdown's marks (a heading's #, the * and _ of emphasis) made invisible and next to no width,
+    and what they mark shown bold or italic — in place, so every character keeps its offset and
+    the view's lines still map to the script's words (app.alignment skips the marks too)."""
+    text = doc.toPlainText()
+    hidden = QTextCharFormat()
+    hidden.setForeground(QColor(0, 0, 0, 0))
+    hidden.setFontPointSize(1)
+    for pattern, marks, look in _MARKS:
+        for m in pattern.finditer(text):
+            cursor = QTextCursor(doc)
+            if look is not None:
+                shown = QTextCharFormat()
+                if look == "bold":
+                    shown.setFontWeight(QFont.Weight.Bold)
+                else:
+                    shown.setFontItalic(True)
+                cursor.setPosition(m.start(2))
+                cursor.setPosition(m.end(2), QTextCursor.MoveMode.KeepAnchor)
+                cursor.mergeCharFormat(shown)
+            for g in marks:
+                cursor.setPosition(m.start(g))
+                cursor.setPosition(m.end(g), QTextCursor.MoveMode.KeepAnchor)
+                cursor.mergeCharFormat(hidden)
 
 
 class PromptView(QWidget):
@@ -52,6 +96,7 @@ class PromptView(QWidget):
         self.doc = QTextDocument()
         self.doc.setDocumentMargin(0)
         self.doc.setPlainText(text)  # plain: character offsets are the script's (app.alignment's)
+        quiet_markdown(self.doc)
         self.mirrored = False
         self.spacing = 150
         self.colours = SCHEMES[0]
@@ -206,6 +251,8 @@ class Teleprompter(QWidget):
         self.mode = "pace"  # "pace" | "voice" | "loading" (voice wanted, the speech model loading)
         self.reason = ""  # why it scrolls at pace when the voice is wanted
         self.recorder = self.live = self.follower = None
+        self.take = None  # the reading being recorded, while listening with a draft to rehearse
+        self.keep_reading = None  # (take, draft id, revision id) -> None: a reading to time, or None
         self.last_live = None  # the last live transcript, for checking it ended
         self._ears = _Ears()
         self._ears.heard.connect(self._heard)
@@ -240,22 +287,28 @@ class Teleprompter(QWidget):
         from app.microphone import Recorder, find_input
         from speech.live import Chunker, LiveTranscriber
 
+        take = None
         try:
             mic = find_input(self.device)
             live = LiveTranscriber(transcriber, self.script.hotwords, self._on_segment,
-                                   chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX))
-            recorder = Recorder(mic, None, live.feed)
+                                   chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX,
+                                                   opening=LISTEN_OPENING))
+            if self.keep_reading is not None and self.script.revision_id is not None:
+                take = new_take(self.script.draft_id, self.script.revision_id)
+            recorder = Recorder(mic, take, live.feed)
             try:
                 recorder.start()
             except USER_ERRORS:
                 live.drop()
+                if take is not None:
+                    take.unlink(missing_ok=True)
                 raise
         except USER_ERRORS as e:
             self.mode, self.reason = "pace", str(e).split(". ")[0]
             self._show_status()
             return
         self.live = self.last_live = live
-        self.recorder = recorder
+        self.recorder, self.take = recorder, take
         recorder.level.connect(self._level)
         recorder.failed.connect(self._mic_failed)
         self.follower = Follower(self.script.text)
@@ -266,19 +319,33 @@ class Teleprompter(QWidget):
         self.mode, self.reason = "voice", ""
         self._show_status()
 
-    def stop_listening(self, reason: str = "") -> None:
+    def stop_listening(self, reason: str = "", hand_over: bool = True) -> None:
         """The microphone off, at once and whole: the live transcript ends without its rest (not
-        wanted, and waiting for it would freeze the window); the view goes on at pace from here."""
+        wanted, and waiting for it would freeze the window); the view goes on at pace from here.
+        The reading (closed whole) goes to be timed, if it is to be kept and long enough; with
+        `hand_over` False (the main window closing) it stays in the data folder, and the next
+        start times it."""
         self._listening = False
         if self.live is not None:
             self.live.drop()
             self.live = None
         if self.recorder is not None:
+            voiced = self.pacer.voiced(self.recorder.seconds)
             self.recorder.stop()
             self.recorder.deleteLater()  # on the thread that made it
             self.recorder = None
+            take, self.take = self.take, None
+            if take is not None and (not self.look["keep"] or voiced < MIN_READING):
+                take.unlink(missing_ok=True)
+            elif take is not None and hand_over:
+                self.keep_reading(take, self.script.draft_id, self.script.revision_id)
         self.mode, self.reason = "pace", reason
         self._show_status()
+
+    def leave_for_later(self) -> None:
+        """Close with the main window: a reading is kept on disk for the next start to time."""
+        self.stop_listening(hand_over=False)
+        self.close()
 
     def _model_failed(self, message: str) -> None:
         if self._open and self.mode == "loading":
@@ -379,7 +446,7 @@ class Teleprompter(QWidget):
     def _show_status(self) -> None:
         pace = f"scrolling at {self.script.pace} words a minute"
         if self.mode == "voice":
-            text = "Following your voice"
+            text = "Following your voice" + (" · keeping this reading as a rehearsal (R)" if self.take else "")
         elif self.mode == "loading":
             text = "Getting ready to follow your voice (loading the speech model)"
         elif self.reason:
@@ -424,6 +491,10 @@ class Teleprompter(QWidget):
     def toggle_mirror(self) -> None:
         self._change("mirror", not self.look["mirror"])
 
+    def toggle_keep(self) -> None:
+        self._change("keep", not self.look["keep"])
+        self._show_status()
+
     def toggle_voice(self) -> None:
         self.look["voice"] = not self.look["voice"]
         uisettings.save_prompter_settings(self.look)
@@ -442,12 +513,13 @@ class Teleprompter(QWidget):
                 ("Smaller text", "-", lambda: self.larger(-1)), ("More space", "]", lambda: self.spacing(1)),
                 ("Less space", "[", lambda: self.spacing(-1)), ("Colours", "C", self.next_colours),
                 ("Mirror for a glass prompter", "M", self.toggle_mirror),
-                ("Follow my voice", "V", self.toggle_voice), ("Leave", "Esc", self.close)]
+                ("Follow my voice", "V", self.toggle_voice),
+                ("Keep my reading as a rehearsal", "R", self.toggle_keep), ("Leave", "Esc", self.close)]
 
     KEYS = {Qt.Key.Key_Space: "Space", Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Plus: "+",
             Qt.Key.Key_Equal: "+", Qt.Key.Key_Minus: "-", Qt.Key.Key_BracketRight: "]",
             Qt.Key.Key_BracketLeft: "[", Qt.Key.Key_C: "C", Qt.Key.Key_M: "M", Qt.Key.Key_V: "V",
-            Qt.Key.Key_Escape: "Esc"}
+            Qt.Key.Key_R: "R", Qt.Key.Key_Escape: "Esc"}
 
     def keyPressEvent(self, event) -> None:
         name = self.KEYS.get(Qt.Key(event.key()))
@@ -461,9 +533,9 @@ class Teleprompter(QWidget):
         menu = QMenu(self)
         for label, key, command in self._commands():
             action = menu.addAction(f"{label}\t{key}", command)
-            if key in ("M", "V"):
+            if key in ("M", "V", "R"):
                 action.setCheckable(True)
-                action.setChecked(bool(self.look["mirror" if key == "M" else "voice"]))
+                action.setChecked(bool(self.look[{"M": "mirror", "V": "voice", "R": "keep"}[key]]))
         menu.exec(event.globalPos())
 
 
@@ -482,6 +554,7 @@ def deliver(window) -> Teleprompter | None:
     devices = window.memories.recording.devices
     prompter = Teleprompter(script, window.runner, devices.currentText() if devices.isEnabled() else None, window)
     prompter.error.connect(window.show_error)
+    prompter.keep_reading = window.rehearsals.time_reading
     # Cover the window's screen first: full screen is a request to the window manager, and where
     # none honours it (a bare X server, some kiosk set-ups) the prompter stayed a small window.
     prompter.setGeometry(window.screen().geometry())
@@ -492,9 +565,10 @@ def deliver(window) -> Teleprompter | None:
     return prompter
 
 
-def close_all(window) -> None:
-    """Close any delivery window of this main window (the microphone is released with it)."""
+def close_all(window, for_later: bool = False) -> None:
+    """Close any delivery window of this main window (the microphone is released with it).
+    `for_later`: the main window is closing, so a reading is left for the next start to time."""
     for prompter in window.findChildren(Teleprompter):
         if prompter.isVisible():
-            prompter.close()
+            prompter.leave_for_later() if for_later else prompter.close()
         prompter.deleteLater()

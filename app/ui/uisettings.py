@@ -57,7 +57,7 @@ def save_layout(window, splitters: dict) -> None:
 
 # The teleprompter's look, as the person last left it (app/ui/teleprompter.py). In ui.ini, with the
 # window layout: it is about this screen, not about a speech.
-PROMPTER_DEFAULTS = {"size": 56, "spacing": 150, "scheme": 0, "mirror": False, "voice": True}
+PROMPTER_DEFAULTS = {"size": 56, "spacing": 150, "scheme": 0, "mirror": False, "voice": True, "keep": True}
 
 
 def prompter_settings() -> dict:

@@ -16,7 +16,7 @@ import numpy as np
 
 from app.ui.teleprompter import Teleprompter
 from tests.helpers import ScriptedEngine
-from tests.test_teleprompter import prompter
+from tests.test_teleprompter import SPEECH, prompter
 
 # --- following a voice read into the virtual microphone -----------------------------------------
 
@@ -77,14 +77,18 @@ def said_at(truth, s: float) -> int | None:
     return said
 
 
-def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None):
+def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None, draft: tuple[int, int] | None = None,
+           kept: list | None = None):
+    """The reading played into the microphone while the teleprompter follows it; with `draft`, the
+    teleprompter records it as a rehearsal take of that (draft, revision), appended to `kept`."""
     from app.engines import Engines
     from app.ui.operations import OperationRunner
 
     runner = OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=lambda: transcriber))
     with qtbot.waitSignal(runner.model_loaded, timeout=60_000):
         runner.run(lambda job: job.transcriber(), lane="speech")
-    t = prompter(qtbot, voice=True, runner=runner)
+    t = prompter(qtbot, voice=True, runner=runner, draft=draft,
+                 keep_reading=None if kept is None else lambda *reading: kept.append(reading))
     qtbot.waitUntil(lambda: t.mode == "voice", timeout=30_000)  # the word lists load on the speech lane
     assert t.position == 0
     wav, truth = reading(t, tmp_path, skip)
@@ -102,7 +106,8 @@ def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None):
     runner.shutdown()
     # the whole timeline (what was shown, what was said, what was heard when), for looking into a failure
     timeline = REPORT.with_name(f"{REPORT.stem}-{'follow' if skip is None else 'skip'}.json")
-    timeline.write_text(json.dumps({"samples": samples, "truth": truth, "heard": heard}))
+    timeline.write_text(json.dumps({"samples": samples, "truth": truth, "heard": heard,
+                                     "heard_from": heard_from}))
     return samples, truth, t
 
 
@@ -131,19 +136,50 @@ def test_it_follows_a_voice_line_by_line(qtbot, pulse, transcriber, tmp_path, fi
                        f"every 200 ms after the first 5 s; the microphone missed {t.lost:.1f} s of the reading.")
 
 
-def test_a_skipped_paragraph_is_caught_up(qtbot, pulse, transcriber, tmp_path, figure):
+def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(qtbot, pulse, transcriber, tmp_path, figure,
+                                                                store, fondly):
     """The speaker leaves out the third paragraph: from the moment they begin the fourth, the view
-    is within one line of them in 3 s or less (the first piece of the new paragraph is heard and
-    the Follower jumps on a few of its words). Issue 15 asks for ≤ 3 s; it is not met yet (3.5–5.7 s
-    measured: the first piece of the new paragraph is cut after a pause of up to 2.5 s and heard a
-    second later), and issue 15 stays open on it, so the figure is reported, not yet enforced."""
-    samples, truth, t = follow(qtbot, pulse, transcriber, tmp_path, skip=2)
+    is within one line of them in 3 s or less (issue 15). Why it can be: after a pause, the live
+    transcript cuts the first piece of what follows short (speech.live.Chunker's `opening`), so a
+    few words of the new paragraph are heard about two seconds after they begin, and the Follower
+    jumps on them. Measured 2.3-3.0 s on a quiet machine (3.3-5.7 s before the short first piece).
+
+    The teleprompter kept the reading as a rehearsal take; `fondly rehearse` on that recording
+    gives each paragraph's time within 10 % of when espeak-ng really said it, and the third as
+    skipped (issue 15's done-when)."""
+    import json
+
+    project = store.create_project("Dad", subject="Frank", pace=165)
+    draft, revision = store.create_draft(project.id, "Eulogy", SPEECH, origin="imported")
+    kept: list = []
+    samples, truth, t = follow(qtbot, pulse, transcriber, tmp_path, skip=2, draft=(draft.id, revision.id), kept=kept)
     resumed = next(start for start, _e, _line, paragraph in truth if paragraph == 3)
     caught = next((s for s, shown in samples if s >= resumed and abs(shown - said_at(truth, s)) <= 1), None)
     fraction, n = score(samples, truth)
-    lag = "never" if caught is None else f"{caught - resumed:.1f} s"
-    assert figure("Teleprompter: a skipped paragraph caught up, from the next paragraph's first word",
-                  "report (issue 15, open: ≤ 3 s)", lag,
-                  note=f"The third of five paragraphs left out; {fraction:.0%} of {n} samples within one line; "
-                       f"the microphone missed {t.lost:.1f} s.")
-    assert fraction >= 0.7, fraction
+    lag = None if caught is None else caught - resumed
+    met = figure("Teleprompter: a skipped paragraph caught up, from the next paragraph's first word", "≤ 3 s",
+                 "never" if lag is None else f"{lag:.1f} s", met=lag is not None and lag <= 3.0,
+                 note=f"The third of five paragraphs left out; {fraction:.0%} of {n} samples within one line; "
+                      f"the microphone missed {t.lost:.1f} s.")
+
+    [(take, draft_id, revision_id)] = kept
+    assert (draft_id, revision_id) == (draft.id, revision.id)
+    report = json.loads(fondly("rehearse", str(draft.id), str(take), "--json").stdout)
+    said = {}
+    for start, end, _line, paragraph in truth:
+        first, last = said.get(paragraph, (start, end))
+        said[paragraph] = (min(first, start), max(last, end))
+    errors = []
+    for p in report["paragraphs"]:
+        if p["index"] == 2:
+            continue
+        true = said[p["index"]][1] - said[p["index"]][0]
+        errors.append(abs(p["seconds"] - true) / true if p["seconds"] is not None else 1.0)
+    skipped = [p["index"] for p in report["paragraphs"] if p["skipped"]]
+    rehearsed = figure("Rehearsal of the teleprompter's own recording: each paragraph's time against the truth",
+                       "each within 10 %; ¶3 skipped",
+                       ", ".join(f"{e:.1%}" for e in errors) + f"; skipped: {', '.join(f'¶{i + 1}' for i in skipped)}",
+                       met=max(errors) <= 0.10 and skipped == [2],
+                       note="`fondly rehearse DRAFT TAKE --json` on the take the teleprompter recorded from the "
+                            "virtual microphone while following the reading above.")
+    assert met and rehearsed and fraction >= 0.7, (lag, errors, skipped, fraction)
