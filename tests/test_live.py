@@ -29,6 +29,32 @@ def test_chunks_are_cut_at_pauses(jfk):
     assert sum(len(p) for _, p in chunks) < len(stream) - 16000 * 3  # the long silences were dropped
 
 
+def test_the_first_piece_after_a_long_pause_is_cut_shorter():
+    """The teleprompter's cutting: with no pause in the voice, a piece is cut at 2.5 s at most, at the
+    quietest moment of its last quarter; the first piece after a long pause holds at most 1.5 s of
+    voice, so the words after it are heard sooner."""
+    rng = np.random.default_rng(1)
+
+    def voice(seconds: float) -> np.ndarray:  # loud, never quiet for a 30 ms frame
+        n = int(16000 * seconds)
+        return (0.3 * np.sin(np.arange(n) * 0.1) + rng.normal(0, 0.05, n)).astype(np.float32)
+
+    quiet = np.zeros(16000, np.float32)
+    stream = np.concatenate([quiet, voice(6.0), quiet, voice(4.0)])  # voice from 1 s and from 8 s
+
+    def first_voice_after_pauses(opening) -> list[float]:
+        """Seconds of voice in the piece that holds the start of each stretch of voice."""
+        chunks = feed_in_blocks(Chunker(pause=0.2, max_chunk=2.5, opening=opening), stream, block=320)
+        out = []
+        for begins in (1.0, 8.0):
+            offset, piece = next((o, p) for o, p in chunks if o <= begins < o + len(p) / 16000)
+            out.append(offset + len(piece) / 16000 - begins)
+        return out
+
+    assert all(v > 1.5 for v in first_voice_after_pauses(None))
+    assert all(1.1 <= v <= 1.5 for v in first_voice_after_pauses((0.6, 1.5)))
+
+
 def test_silence_and_hiss_are_never_transcribed(transcriber):
     rng = np.random.default_rng(0)
     quiet = np.concatenate([np.zeros(16000 * 3, np.float32), rng.normal(0, 0.003, 16000 * 5).astype(np.float32)])
