@@ -248,6 +248,7 @@ def test_a_reading_not_to_keep_or_with_no_voice_is_let_go(qtbot, pulse, tmp_path
     t = listening_with_a_draft(qtbot, monkeypatch, kept)
     qtbot.keyClick(t, Qt.Key.Key_R)  # keep readings: off (remembered)
     assert uisettings.prompter_settings()["keep"] is False
+    assert t.status.text() == "Following your voice · not keeping it (R)"
     take = t.take
     player = pulse.play_async(tone(tmp_path / "tone.wav", 2.0))
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=20_000)

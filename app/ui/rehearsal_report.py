@@ -134,10 +134,10 @@ class RehearsalReport(QDialog):
             and self.play_from(item.data(Qt.ItemDataRole.UserRole)))
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
-        self.heard = heard = QLabel(f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
-                       + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""), wordWrap=True)
+        self.heard = QLabel(f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
+                            + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""), wordWrap=True)
         row = QHBoxLayout()
-        row.addWidget(heard, 1)
+        row.addWidget(self.heard, 1)
         row.addWidget(self.play_btn)
         layout.addLayout(row)
         layout.addWidget(self.table, 3)

@@ -446,7 +446,9 @@ class Teleprompter(QWidget):
     def _show_status(self) -> None:
         pace = f"scrolling at {self.script.pace} words a minute"
         if self.mode == "voice":
-            text = "Following your voice" + (" · keeping this reading as a rehearsal (R)" if self.take else "")
+            text = "Following your voice"
+            if self.take is not None:
+                text += " · keeping this reading as a rehearsal (R)" if self.look["keep"] else " · not keeping it (R)"
         elif self.mode == "loading":
             text = "Getting ready to follow your voice (loading the speech model)"
         elif self.reason:

@@ -142,7 +142,8 @@ def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(qtbot, pulse, tr
     is within one line of them in 3 s or less (issue 15). Why it can be: after a pause, the live
     transcript cuts the first piece of what follows short (speech.live.Chunker's `opening`), so a
     few words of the new paragraph are heard about two seconds after they begin, and the Follower
-    jumps on them. Measured 2.3-3.0 s on a quiet machine (3.3-5.7 s before the short first piece).
+    jumps on them. Measured 2.3-2.7 s on a quiet machine, 2.9 s with one core kept busy (3.3-5.7 s
+    quiet before the short first piece).
 
     The teleprompter kept the reading as a rehearsal take; `fondly rehearse` on that recording
     gives each paragraph's time within 10 % of when espeak-ng really said it, and the third as
