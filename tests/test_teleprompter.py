@@ -154,7 +154,7 @@ def test_markdown_marks_are_not_shown_and_emphasis_is(qtbot):
     offset, so the script's words still map to the view's lines."""
     from PySide6.QtGui import QFont
 
-    from app.ui.teleprompter import PromptView
+    from app.ui.prompt_view import PromptView
 
     def ink_width(text: str) -> int:
         view = PromptView(text)
