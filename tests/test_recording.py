@@ -19,7 +19,9 @@ from PySide6.QtCore import Qt
 from tests.helpers import normalise
 from tests.helpers import row_counts
 
-PHRASE = "ask not what your country can do for you"
+# What JFK says, as tiny.en hears it however the recording starts: it hears "ask not" as "asked
+# not" now and then, depending on where the audio falls in its window (a recovery test failed in CI so).
+PHRASE = "what your country can do for you"
 
 
 def start_recording(fondly, *args: str) -> subprocess.Popen:
