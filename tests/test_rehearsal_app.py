@@ -231,6 +231,14 @@ def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_win
     assert db_dump(fondly_home) == before and files(fondly_home) == before_files
 
 
+def the_speech_open(window, qtbot) -> int:
+    """A project with one draft of PARAGRAPHS, opened in the fake window's editor."""
+    window.store.create_project("Dad")
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
+    return open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+
+
 def open_draft_in(window, qtbot, text: str) -> int:
     draft, _ = window.store.create_draft(window.project.id, "Eulogy", text, origin="imported")
     window.reload_drafts()
@@ -242,10 +250,7 @@ def open_draft_in(window, qtbot, text: str) -> int:
 def test_a_reading_with_no_speech_is_one_message_and_leaves_nothing(fake_window, qtbot, fondly_home):
     """Recorded through the real microphone path, heard as nothing: no rehearsal, no take left."""
     window = fake_window
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     before, before_files = db_dump(fondly_home), files(fondly_home)
     panel = window.rehearsals
     panel.record_action.trigger()
@@ -271,10 +276,7 @@ def test_cancel_while_a_reading_is_timed_keeps_nothing(fake_window, qtbot, fondl
 
     window = fake_window
     window.transcriber.slow = True
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     before, before_files, original = db_dump(fondly_home), files(fondly_home), reading.read_bytes()
     panel = window.rehearsals
     monkeypatch.setattr(rehearsals_panel.QFileDialog, "open", lambda dialog: dialog.fileSelected.emit(str(reading)))
@@ -295,10 +297,7 @@ def test_no_microphone_is_one_message_and_nothing_changes(fake_window, qtbot, fo
     from app import microphone
 
     window = fake_window
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     before, before_files = db_dump(fondly_home), files(fondly_home)
     monkeypatch.setattr(microphone, "inputs", lambda: [])  # as on a machine with no audio input at all
     window.rehearsals.record_action.trigger()
@@ -347,10 +346,7 @@ def test_the_rehearsal_is_of_the_revision_on_screen_when_the_reading_began(fake_
     """Typing while reading aloud (autosave keeps a new revision) does not change what was read."""
     window = fake_window
     window.transcriber.reads = True
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     read = window.store.draft(draft_id).current_revision_id
     panel = window.rehearsals
     panel.record_action.trigger()
@@ -372,10 +368,7 @@ def test_closing_the_window_while_a_reading_is_timed_keeps_the_take(fake_window,
     """Only the person's Cancel throws a reading away; the window closing keeps it on disk."""
     window = fake_window
     window.transcriber.slow = True
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     panel = window.rehearsals
     panel.record_action.trigger()
     take = panel.take
@@ -400,10 +393,7 @@ def test_a_reading_the_teleprompter_followed_is_timed_as_a_rehearsal(fake_window
     uisettings.save_prompter_settings({"voice": True, "keep": True})
     window = fake_window
     window.transcriber.reads = True
-    window.store.create_project("Dad")
-    window.reload_projects()
-    qtbot.waitUntil(lambda: window.project is not None)
-    draft_id = open_draft_in(window, qtbot, "\n\n".join(PARAGRAPHS))
+    draft_id = the_speech_open(window, qtbot)
     delivered = window.store.draft(draft_id).current_revision_id
     t = teleprompter.deliver(window)
     qtbot.waitUntil(lambda: t.mode == "voice", timeout=30_000)
@@ -431,9 +421,6 @@ def test_a_reading_cut_off_by_a_kill_is_timed_on_the_next_start(fake_window, qtb
     window.transcriber.reads = True
     project = window.store.create_project("Dad")
     draft, revision = window.store.create_draft(project.id, "Eulogy", "\n\n".join(PARAGRAPHS), origin="imported")
-    from app.ui import uisettings
-
-    uisettings.ui_settings().sync()
     proc = subprocess.Popen([sys.executable, "-m", "tests.apps.delivering"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     line = proc.stdout.readline().strip()

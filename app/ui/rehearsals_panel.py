@@ -289,7 +289,8 @@ class RehearsalsPanel(QWidget):
 
     def recover(self) -> None:
         """On start: readings cut off by a crash or a kill are timed by themselves, like an import
-        cut off; one whose draft was deleted since is kept as a plain recording, and said where."""
+        cut off; one whose draft is gone since (a backup restored) is kept as a plain recording,
+        and said where."""
         from speech import wavfile
 
         for left in rehearsals.left_takes():
@@ -299,7 +300,7 @@ class RehearsalsPanel(QWidget):
                 left.path.unlink(missing_ok=True)
                 continue
             try:
-                self.store.draft(left.draft_id), self.store.revision(left.revision_id)
+                self.store.revision(left.revision_id)  # gone if a backup was restored since
             except FondlyError:
                 kept = left.path.with_name(left.path.name.replace("rehearsal-take-", "rehearsal-reading-"))
                 left.path.rename(kept)
