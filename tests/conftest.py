@@ -120,6 +120,15 @@ def pulse(tmp_path_factory) -> Pulse:
     log.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def native_checks(tmp_path_factory) -> Path:
+    """Passed llama.cpp checks (app.native_check) for the whole run, not the person's cache: the
+    first test to open the real model checks it once in a child process, the rest reuse that."""
+    folder = tmp_path_factory.mktemp("fondly-cache")
+    os.environ["FONDLY_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def fondly_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty data folder."""

@@ -1,0 +1,271 @@
+"""Can llama.cpp, as built on this computer, run a model here? Asked in a child process.
+
+Why: llama.cpp is native code compiled for some set of processor instructions. If the build
+holds one this processor does not run (AVX2 on an old CPU; AMX on a VM whose CPU advertises it
+but does not run it — seen on an Intel Xeon VM: `tilezero` at the first token), the first token
+kills the process with SIGILL. No Python `except` can catch that: it has to happen in a child,
+and the parent reads how the child ended.
+
+One check (`smoke`) serves three callers: the set-up after it installs llama-cpp-python (and
+rebuilds with a safer baseline when the child dies), `fondly doctor`, and the app before the
+first use of a model on this install (`Checks` remembers a pass by `key`: llama-cpp-python's
+version, the processor's flags and the model file, so it runs once after an install, an upgrade,
+a new computer or a new model, and never again).
+
+Run as `python -m llm.native MODEL` it is the child: it loads MODEL, writes a few tokens and
+prints one JSON line (llama.cpp's own list of the instruction sets it was built with, speeds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SMOKE_TOKENS = 8
+_PROMPT = "The garden was his pride: tomatoes, leeks and runner beans, every summer."
+
+
+@dataclass
+class Smoke:
+    """How a child that loaded a model and wrote a few tokens ended."""
+
+    ok: bool
+    model: str
+    returncode: int | None = None  # negative: killed by that signal; None: timed out
+    detail: str = ""  # the child's last words (stderr tail), or its JSON report when it passed
+    system_info: str = ""  # llama.cpp's "AVX = 1 | AVX2 = 1 | …", as the child's build reports it
+    prompt_tps: float = 0.0
+    generation_tps: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def signal_name(self) -> str | None:
+        """"Illegal instruction", "Segmentation fault"… when a signal ended the child."""
+        if self.returncode is None or self.returncode >= 0:
+            return None
+        return signal.strsignal(-self.returncode) or f"signal {-self.returncode}"
+
+    @property
+    def illegal_instruction(self) -> bool:
+        return self.returncode == -signal.SIGILL
+
+    def explain(self) -> str:
+        """One plain paragraph: what happened and what to do (empty when it passed)."""
+        name = Path(self.model).name
+        if self.ok:
+            return ""
+        if self.returncode is None:
+            return (f"The text model {name} did not write its first words within the time allowed on this "
+                    "computer; it may be far too large for it. Choose a smaller model.")
+        if self.illegal_instruction:
+            return (f"The text model crashed on this computer's processor (Illegal instruction): the llama.cpp "
+                    f"in this installation uses instructions this processor does not run "
+                    f"({missing_text(self.system_info)}). Run `make setup` again: it builds llama.cpp for "
+                    "what this processor really runs, and checks it.")
+        if self.signal_name:
+            return (f"The text model {name} crashed llama.cpp on this computer ({self.signal_name}). The file "
+                    f"may be damaged or not one llama.cpp can run; choose another model, or run `make setup` "
+                    f"again if the bundled model does this.")
+        last = self.detail.strip().splitlines()[-1:] or [""]
+        return f"llama.cpp could not write with {name} ({last[0][:200] or 'exit code ' + str(self.returncode)})."
+
+
+def cpu_flags() -> list[str]:
+    """The instruction sets this processor advertises (Linux: /proc/cpuinfo; elsewhere what
+    the platform module says). Advertised is not the same as runnable — hence the smoke check."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                return sorted(set(line.split(":", 1)[1].split()))
+    except OSError:
+        pass
+    return [platform.processor() or platform.machine()]
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def built_features(system_info: str) -> list[str]:
+    """The instruction sets a llama.cpp build uses, from its system info ("AVX2 = 1 | …")."""
+    names = []
+    for part in system_info.replace("CPU :", "|").split("|"):
+        name, _, value = part.partition("=")
+        if value.strip() == "1" and name.strip():
+            names.append(name.strip())
+    return names
+
+
+# llama.cpp's names for what it was built with -> /proc/cpuinfo's flag for the same instructions
+_FLAG_OF = {"SSE3": "pni", "SSSE3": "ssse3", "AVX": "avx", "AVX2": "avx2", "F16C": "f16c", "FMA": "fma",
+            "BMI2": "bmi2", "AVX_VNNI": "avx_vnni", "AVX512": "avx512f", "AVX512_VBMI": "avx512vbmi",
+            "AVX512_VNNI": "avx512_vnni", "AVX512_BF16": "avx512_bf16", "AMX_INT8": "amx_int8"}
+
+
+def missing_text(system_info: str, flags: list[str] | None = None) -> str:
+    """Which of the build's instruction sets this processor does not advertise, in words."""
+    flags = set(cpu_flags() if flags is None else flags)
+    built = built_features(system_info)
+    missing = [n for n in built if n in _FLAG_OF and _FLAG_OF[n] not in flags]
+    if missing:
+        return "it needs " + ", ".join(missing) + ", which this processor lacks"
+    amx = [n for n in built if n.startswith("AMX")]
+    if amx:
+        return "it uses " + ", ".join(amx) + ", which this processor advertises but does not run"
+    return "built for " + (", ".join(built) or "an unknown processor")
+
+
+def llama_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("llama-cpp-python")
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def _stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+        return f"{path.resolve()}:{st.st_size}:{int(st.st_mtime)}"
+    except OSError:
+        return str(path)
+
+
+def build_stamp() -> str:
+    """Which compiled llama.cpp is installed: its libraries' sizes and times (a rebuild for another
+    processor keeps the version number but changes these). Found without importing llama_cpp."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is None or not spec.origin:
+        return "missing"
+    lib = Path(spec.origin).parent / "lib"
+    return " ".join(_stamp(p) for p in sorted(lib.glob("*"))) if lib.is_dir() else "no lib"
+
+
+def key(model: str | Path) -> str:
+    """What a passed check holds for: this llama-cpp-python build, this processor, this model file."""
+    parts = [llama_version(), build_stamp(), platform.machine(), " ".join(cpu_flags()), _stamp(Path(model))]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def smoke(model: str | Path, tokens: int = SMOKE_TOKENS, timeout: float = 300, threads: int = 0,
+          command: list[str] | None = None) -> Smoke:
+    """Load `model` in a child process and write `tokens` tokens; how it ended.
+
+    `command` replaces the child's command line (tests: a child that kills itself with SIGILL
+    stands in for the crash; the emulator test runs the child under qemu-x86_64 -cpu …)."""
+    argv = command or [sys.executable, "-m", "llm.native", str(model), "--tokens", str(tokens),
+                       "--threads", str(threads)]
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONFAULTHANDLER": ""})
+    except subprocess.TimeoutExpired:
+        return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    report = _report(proc.stdout)
+    if proc.returncode == 0 and report is not None:
+        return Smoke(True, str(model), 0, proc.stdout.strip(), report.get("system_info", ""),
+                     report.get("prompt_tps", 0.0), report.get("generation_tps", 0.0), seconds)
+    info = report.get("system_info", "") if report else ""
+    if not info:  # the child reports its build before it writes: a crash after that still says it
+        info = next((line[len("SYSTEM "):] for line in proc.stdout.splitlines() if line.startswith("SYSTEM ")), "")
+    tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+    return Smoke(False, str(model), proc.returncode, tail, info, seconds=seconds)
+
+
+def _report(stdout: str) -> dict | None:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
+@dataclass
+class Checks:
+    """Passed checks, remembered in a small JSON file (the app's is in its cache folder): a
+    check runs once per install, processor and model, never before every draft."""
+
+    path: Path
+    passed: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "Checks":
+        try:
+            data = json.loads(path.read_text())
+            return cls(path, data if isinstance(data, dict) else {})
+        except (OSError, ValueError):
+            return cls(path)
+
+    def has_passed(self, model: str | Path) -> bool:
+        return key(model) in self.passed
+
+    def remember(self, result: Smoke) -> None:
+        if not result.ok:
+            return
+        self.passed[key(result.model)] = {"model": result.model, "llama_cpp_python": llama_version(),
+                                          "system_info": result.system_info, "at": time.strftime("%Y-%m-%d %H:%M")}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.passed, indent=1))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # not remembered: the check runs again next time, which costs seconds, nothing else
+
+
+def _child(argv: list[str]) -> int:
+    """The child: report the build, load the model, write a few tokens, print one JSON line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m llm.native")
+    parser.add_argument("model")
+    parser.add_argument("--tokens", type=int, default=SMOKE_TOKENS)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--prompt", default=_PROMPT, help="a shorter one for an emulated processor")
+    args = parser.parse_args(argv)
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode(errors="replace").strip()
+    print("SYSTEM " + info, flush=True)  # said before anything runs, so a crash still tells the build
+    llama = llama_cpp.Llama(model_path=args.model, n_ctx=512, n_threads=args.threads or None, verbose=False)
+    prompt = llama.tokenize(args.prompt.encode())
+    started = time.perf_counter()
+    first, written = 0.0, 0
+    for token in llama.generate(prompt, temp=0.0):
+        written += 1
+        if written == 1:
+            first = time.perf_counter()  # the prompt read and the first token sampled
+        if written >= args.tokens or token == llama.token_eos():
+            break
+    read, wrote = first - started, time.perf_counter() - first
+    print(json.dumps({"system_info": info, "prompt_tps": round(len(prompt) / read, 1) if read else 0.0,
+                      "generation_tps": round((written - 1) / wrote, 1) if wrote else 0.0, "tokens": written}))
+    return 0
+
+
+def as_dict(result: Smoke) -> dict:
+    return {**asdict(result), "signal": result.signal_name, "explanation": result.explain()}
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))
