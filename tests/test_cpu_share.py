@@ -166,3 +166,50 @@ def test_the_whole_text_operation_counts_as_writing_not_each_model_call(qtbot, f
                        on_done=lambda n, lane=lane: seen.__setitem__(lane, n))
     runner.shutdown()
     assert seen == {"text": 1, "speech": 0}
+
+
+class FixedMeter:
+    """Other programs keeping `others` cores busy."""
+
+    def __init__(self, others: float) -> None:
+        self.others = others
+
+    def busy_cores(self) -> float:
+        return self.others
+
+
+@pytest.mark.parametrize("others, cores, expected", [(0.0, 2, 2), (0.3, 2, 2), (0.7, 2, 1), (1.0, 2, 1),
+                                                     (2.0, 2, 1), (1.0, 8, 4), (5.2, 8, 3)])
+def test_the_text_model_writes_with_the_cores_other_programs_leave_it(others, cores, expected):
+    share = CpuShare(cores=cores, meter=FixedMeter(others))
+    assert share.text_threads() == expected
+    fixed = CpuShare(cores=cores, text_threads=2, speech_threads=2, meter=FixedMeter(others))
+    assert fixed.text_threads() == 2  # the person's setting still wins
+
+
+def test_another_program_keeping_a_core_busy_is_measured_and_the_text_model_steps_down():
+    """A real busy process, as `yes > /dev/null` was when two threads lost to one (25 vs 35 tok/s)."""
+    import subprocess
+    import sys
+
+    from app.cpu_share import LoadMeter
+
+    meter = LoadMeter(interval=0.3)
+    share = CpuShare(cores=2, meter=meter)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (meter.busy_cores() >= 0.7 and share.text_threads() == 1):
+            time.sleep(0.1)
+        assert meter.busy_cores() >= 0.7 and share.text_threads() == 1, meter.others
+        mine = time.process_time()
+        while time.process_time() - mine < 0.5:  # this process busy itself: that is not "others"
+            pass
+        assert meter.busy_cores() < 1.6
+    finally:
+        busy.kill()
+        busy.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and meter.busy_cores() >= 0.5:
+        time.sleep(0.1)
+    assert share.text_threads() == 2, meter.others  # back to both cores when it stops

@@ -289,16 +289,32 @@ def test_a_draft_from_the_click(window, qtbot, monkeypatch, figure, mode):
     assert ok
 
 
+def heard_most(text: str, said: str, share: float = 0.8) -> bool:
+    """Whether a transcript holds most of the distinct longer words that were said: a bench checks
+    the whole recording was transcribed, never one word ("clocks" once came back "7 o'clock")."""
+    import re
+
+    def words(t: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z']+", t.lower()) if len(w) >= 5}
+
+    wanted = words(said)
+    return len(wanted & words(text)) >= share * len(wanted)
+
+
+def said_words(words: int) -> str:
+    texts = [m["text"] for f in sorted((Path(__file__).parents[1] / "data/eval").glob("*/case.json"))
+             for m in json.loads(f.read_text()).get("memories", [])]
+    return " ".join(" ".join(texts).split()[:words])
+
+
 def spoken(tmp_path: Path, name: str, words: int, times: int = 1) -> Path:
     """The eval cases' memories read by espeak-ng (varied speech: Whisper never loops on it, so
     its work is the same every run), the first `words` words, said `times` times."""
     import subprocess
     import wave
 
-    texts = [m["text"] for f in sorted((Path(__file__).parents[1] / "data/eval").glob("*/case.json"))
-             for m in json.loads(f.read_text()).get("memories", [])]
     once = tmp_path / f"{name}-once.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(once), " ".join(" ".join(texts).split()[:words])],
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(once), said_words(words)],
                    check=True, timeout=300)
     with wave.open(str(once)) as w:
         params, frames = w.getparams(), w.readframes(w.getnframes())
@@ -321,8 +337,9 @@ def bare_import_seconds(path: Path, hotwords: list[str]) -> float:
     start = time.perf_counter()
     segments, _ = bare.transcribe(decode_audio(str(path)), **whisper_options(hotwords))
     text = " ".join(s.text for s in segments)
-    assert "clocks" in text.lower()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    assert heard_most(text, said_words(370))
+    return seconds
 
 
 def import_in_app(w, qtbot, path: Path) -> float:
@@ -347,7 +364,7 @@ def test_an_import_of_two_minutes(window, qtbot, tmp_path, figure):
             app_times.append(import_in_app(w, qtbot, path))
         stalls.append(probe.longest_ms)
     memories = [m for m in w.store.memories(w.project.id) if m.kind == "audio"]
-    assert len(memories) == 2 and all(m.status == "ready" and "clocks" in m.text.lower() for m in memories)
+    assert len(memories) == 2 and all(m.status == "ready" and heard_most(m.text, said_words(370)) for m in memories)
     ratio = min(bare_times) / min(app_times)
     ok = figure(f"Import of {seconds / 60:.1f} min of speech: decode + transcribe + store", "ratio ≥ 0.9 vs bare faster-whisper",
                 f"{min(app_times):.2f} s (bare {min(bare_times):.2f} s)", f"{ratio:.2f}", ratio >= 0.9,
