@@ -113,6 +113,17 @@ def pip(*args: str) -> None:
 
 def build_and_install(rung: Rung, version: str) -> Path:
     """The wheel for `rung` (built now if Fondly's cache has none), installed in this venv."""
+    wheel = build(rung, version)
+    pip("install", "--quiet", "--no-deps", "--force-reinstall", "--no-cache-dir", str(wheel))
+    pip("install", "--quiet", str(wheel))  # its own dependencies (numpy, jinja2…), if missing
+    failed = read_state().get("failed", []) if read_state().get("version") == version else []
+    write_state({"version": version, "rung": rung.name, "cmake": rung.cmake, "why": rung.why,
+                 "wheel": str(wheel), "smoke": None, "failed": failed})
+    return wheel
+
+
+def build(rung: Rung, version: str) -> Path:
+    """The wheel for `rung` from Fondly's cache, built into it first if it is not there."""
     folder = wheel_dir(version, rung)
     wheels = sorted(folder.glob("*.whl"))
     if not wheels:
@@ -126,10 +137,6 @@ def build_and_install(rung: Rung, version: str) -> Path:
         wheels = sorted(folder.glob("*.whl"))
     else:
         say(f"llama-cpp-python {version} for {rung.name} is in Fondly's cache ({folder}).")
-    pip("install", "--quiet", "--no-deps", "--force-reinstall", "--no-cache-dir", str(wheels[-1]))
-    pip("install", "--quiet", str(wheels[-1]))  # its own dependencies (numpy, jinja2…), if missing
-    write_state({"version": version, "rung": rung.name, "cmake": rung.cmake, "why": rung.why,
-                 "wheel": str(wheels[-1]), "smoke": None})
     return wheels[-1]
 
 
@@ -197,7 +204,7 @@ def check(wanted: str = "", smoke: Callable | None = None, rebuild: Callable[[Ru
             write_state({**read_state(), "smoke": native.as_dict(result)})
             _remember(result)
             return 0
-        say("Smoke check FAILED. " + result.explain())
+        say("Smoke check FAILED. " + result.explain(advice=False))
         if result.signal_name is None:
             say("That is not a processor problem; the output above says more.")
             return 1

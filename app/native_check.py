@@ -45,9 +45,9 @@ def ensure_runs(model: str | Path, bundled: bool, smoke=None) -> None:
         if result.ok:
             record.remember(result)
             return
-    if result.illegal_instruction:
+    if result.processor_crash:
         raise FondlyError(
-            f"The text model crashed on this computer's processor (Illegal instruction); run `make setup` again "
+            f"The text model crashed on this computer's processor ({result.signal_name}); run `make setup` again "
             f"(it rebuilds llama.cpp for this processor). {'' if bundled else 'Or choose another model. '}"
             "Nothing was lost: your memories and drafts are as they were.")
     raise FondlyError(result.explain() + " Nothing was lost: your memories and drafts are as they were.")

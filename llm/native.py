@@ -57,19 +57,33 @@ class Smoke:
     def illegal_instruction(self) -> bool:
         return self.returncode == -signal.SIGILL
 
-    def explain(self) -> str:
-        """One plain paragraph: what happened and what to do (empty when it passed)."""
+    @property
+    def processor_crash(self) -> bool:
+        """Did the build's instructions, not the model, kill the child? SIGILL always; another
+        signal when the build uses AMX or an instruction set this processor does not advertise
+        (a native build here died by SIGSEGV at `ldtilecfg`, AMX's first instruction, as the
+        kernel had not given the process AMX's state)."""
+        if self.illegal_instruction:
+            return True
+        if self.signal_name is None:
+            return False
+        built = built_features(self.system_info)
+        return any(f.startswith("AMX") for f in built) or bool(_missing(built, set(cpu_flags())))
+
+    def explain(self, advice: bool = True) -> str:
+        """One plain paragraph: what happened and what to do (empty when it passed); the set-up,
+        which is already doing it, asks for no advice."""
         name = Path(self.model).name
         if self.ok:
             return ""
         if self.returncode is None:
             return (f"The text model {name} did not write its first words within the time allowed on this "
                     "computer; it may be far too large for it. Choose a smaller model.")
-        if self.illegal_instruction:
-            return (f"The text model crashed on this computer's processor (Illegal instruction): the llama.cpp "
+        if self.processor_crash:
+            return (f"The text model crashed on this computer's processor ({self.signal_name}): the llama.cpp "
                     f"in this installation uses instructions this processor does not run "
-                    f"({missing_text(self.system_info)}). Run `make setup` again: it builds llama.cpp for "
-                    "what this processor really runs, and checks it.")
+                    f"({missing_text(self.system_info)})." + (" Run `make setup` again: it builds llama.cpp for "
+                    "what this processor really runs, and checks it." if advice else ""))
         if self.signal_name:
             return (f"The text model {name} crashed llama.cpp on this computer ({self.signal_name}). The file "
                     f"may be damaged or not one llama.cpp can run; choose another model, or run `make setup` "
@@ -116,11 +130,15 @@ _FLAG_OF = {"SSE3": "pni", "SSSE3": "ssse3", "AVX": "avx", "AVX2": "avx2", "F16C
             "AVX512_VNNI": "avx512_vnni", "AVX512_BF16": "avx512_bf16", "AMX_INT8": "amx_int8"}
 
 
+def _missing(built: list[str], flags: set[str]) -> list[str]:
+    return [n for n in built if n in _FLAG_OF and _FLAG_OF[n] not in flags]
+
+
 def missing_text(system_info: str, flags: list[str] | None = None) -> str:
     """Which of the build's instruction sets this processor does not advertise, in words."""
     flags = set(cpu_flags() if flags is None else flags)
     built = built_features(system_info)
-    missing = [n for n in built if n in _FLAG_OF and _FLAG_OF[n] not in flags]
+    missing = _missing(built, flags)
     if missing:
         return "it needs " + ", ".join(missing) + ", which this processor lacks"
     amx = [n for n in built if n.startswith("AMX")]
@@ -165,17 +183,18 @@ def key(model: str | Path) -> str:
 
 
 def smoke(model: str | Path, tokens: int = SMOKE_TOKENS, timeout: float = 300, threads: int = 0,
-          command: list[str] | None = None) -> Smoke:
+          command: list[str] | None = None, prompt: str = _PROMPT, env: dict | None = None) -> Smoke:
     """Load `model` in a child process and write `tokens` tokens; how it ended.
 
     `command` replaces the child's command line (tests: a child that kills itself with SIGILL
-    stands in for the crash; the emulator test runs the child under qemu-x86_64 -cpu …)."""
+    stands in for the crash; the emulator test runs the child under qemu-x86_64 -cpu …); `env`
+    adds to its environment (the bench puts another build of llama-cpp-python first on its path)."""
     argv = command or [sys.executable, "-m", "llm.native", str(model), "--tokens", str(tokens),
-                       "--threads", str(threads)]
+                       "--threads", str(threads), "--prompt", prompt]
     started = time.perf_counter()
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONFAULTHANDLER": ""})
+                              env={**os.environ, "PYTHONFAULTHANDLER": "", **(env or {})})
     except subprocess.TimeoutExpired:
         return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started

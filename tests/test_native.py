@@ -114,8 +114,10 @@ def test_set_up_says_the_processor_is_too_old_when_no_rung_runs(state, monkeypat
     assert code == 1 and "This processor is too old for Fondly's text model" in out
 
 
-def test_the_app_checks_a_model_once_in_a_child_and_a_crash_there_is_a_message():
+def test_the_app_checks_a_model_once_in_a_child_and_a_crash_there_is_a_message(monkeypatch, tmp_path):
     from app import native_check
+
+    monkeypatch.setenv("FONDLY_CACHE", str(tmp_path / "cache"))  # nothing checked yet
 
     calls = []
 
