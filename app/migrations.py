@@ -162,9 +162,22 @@ def _adopt_numbered(db: sqlite_utils.Database) -> None:
         db["migrations"].drop()
 
 
+def _behind(db: sqlite_utils.Database) -> bool:
+    """Whether `migrate` has anything to do, looked at without a lock."""
+    return bool("migrations" in db.table_names() and not MIGRATIONS.applied(db) or MIGRATIONS.pending(db))
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply the migrations this database has not had yet; return their names."""
-    _adopt_numbered(db)
-    pending = [m.name for m in MIGRATIONS.pending(db)]
-    MIGRATIONS.apply(db)
+    """Apply the migrations this database has not had yet; return their names.
+
+    Processes often open a new (or older) database at the same moment — the window and a
+    `fondly` command, a lane and the live transcript. So the look is made again inside one
+    transaction that holds the write lock (app.database begins IMMEDIATE): the first migrates,
+    the others wait and find nothing left to do. An up-to-date database takes no lock at all."""
+    if not _behind(db):
+        return []
+    with db.atomic():
+        _adopt_numbered(db)
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
     return pending

@@ -49,20 +49,11 @@ def data_dir(create: bool = True) -> Path:
 
 
 def database_path(create: bool = False) -> Path:
-    """The database file. `create` is what opening it does: make it (empty, 0600) if it is
-    missing, so SQLite never makes it with looser permissions, and take group and other
-    permissions off an existing one and its -wal and -shm files. Without it (`fondly doctor`)
-    nothing is touched."""
-    path = data_dir() / "fondly.db"
-    if create:
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
-        except OSError:
-            pass  # the store's own error says what is wrong with it
-        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if p.exists():
-                private(p)
-    return path
+    """The database file. `create` makes its folder (0700); the file itself is made, and made
+    0600, by SQLite in app.database.connect — never opened here, since closing any descriptor of
+    the file drops every lock this process's connections hold on it (app.database says more).
+    Without it (`fondly doctor`) nothing is made."""
+    return data_dir(create) / "fondly.db"
 
 
 def audio_dir() -> Path:

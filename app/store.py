@@ -4,6 +4,7 @@ migrations are in app/migrations.py, on sqlite-utils' Migrations).
 Every write that belongs together happens in one transaction, so a crash leaves either
 the old state or the new one. WAL mode keeps readers (the GUI) and a writer (a worker)
 out of each other's way; foreign keys keep segments and revisions tied to their owners.
+Connections come from app.database alone, which says how processes share the file safely.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
+from app.database import Database, connect
 from app.errors import FondlyError
 from app.migrations import migrate, now
 from llm.brief import DEFAULT_PACE
@@ -169,7 +171,7 @@ class Rehearsal:
 def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
     """SQLite's integrity check and a few row counts, read-only: for `fondly doctor`, which must not
     change (or migrate) a database it is only looking at."""
-    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    conn = connect(path, readonly=True)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
@@ -178,17 +180,14 @@ def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
     return result, counts
 
 
-
 class Store:
-    """All of Fondly's reads and writes. One per thread; SQLite's WAL lets them share a file."""
+    """All of Fondly's reads and writes. One per thread; SQLite's WAL lets them, and other
+    processes' Stores, share a file. Every transaction takes the write lock as it begins."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.enable_wal()
+            self.db = Database(connect(self.path))  # the one way in: app.database says why
             migrate(self.db)
         except sqlite3.DatabaseError as e:
             raise FondlyError(
@@ -200,7 +199,7 @@ class Store:
     def open_default(cls) -> "Store":
         from app.paths import database_path
 
-        return cls(database_path(create=True))  # made, or tightened, 0600
+        return cls(database_path(create=True))
 
     def close(self) -> None:
         self.db.conn.close()
@@ -215,7 +214,7 @@ class Store:
         """The whole database copied to `path` through SQLite's online backup API, in one step: one
         consistent moment even while other connections or processes keep writing (WAL lets them).
         The copy is a single file (its journal mode set back to DELETE) for a zip to hold."""
-        dest = sqlite3.connect(str(path))
+        dest = connect(path, wal=False)
         try:
             self.db.conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
@@ -249,13 +248,13 @@ class Store:
         pace: int = DEFAULT_PACE,
         vocabulary: Iterable[str] = (),
     ) -> Project:
-        title = self._check_title(title)
-        if occasion not in OCCASIONS:
-            raise FondlyError(f"Unknown occasion {occasion!r}; choose one of {', '.join(OCCASIONS)}.")
-        people, vocabulary = list(people), list(vocabulary)
-        self._check_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
-        stamp = now()
-        with self.db.atomic():
+        with self.db.atomic():  # the title checked under the write lock: no other process takes it meanwhile
+            title = self._check_title(title)
+            if occasion not in OCCASIONS:
+                raise FondlyError(f"Unknown occasion {occasion!r}; choose one of {', '.join(OCCASIONS)}.")
+            people, vocabulary = list(people), list(vocabulary)
+            self._check_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
+            stamp = now()
             pid = (
                 self.db["projects"]
                 .insert(
@@ -277,18 +276,19 @@ class Store:
 
     def update_project(self, project_id: int, **fields: Any) -> Project:
         """Change a project's details; people and vocabulary are given as lists."""
-        self.project(project_id)
-        if "title" in fields:
-            fields["title"] = self._check_title(fields["title"], project_id)
-        self._check_names(**{k: v for k, v in fields.items() if k in ("subject", "speaker", "people", "vocabulary")})
-        if "people" in fields:
-            fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
-        if "vocabulary" in fields:
-            fields["vocabulary"] = json.dumps([w.strip() for w in fields["vocabulary"] if w.strip()])
-        if "occasion" in fields and fields["occasion"] not in OCCASIONS:
-            raise FondlyError(f"Unknown occasion {fields['occasion']!r}; choose one of {', '.join(OCCASIONS)}.")
-        with self.db.atomic():
-            self.db["projects"].update(self.project(project_id).id, {**fields, "updated": now()})
+        with self.db.atomic():  # as in create_project: the title checked under the write lock
+            pid = self.project(project_id).id
+            if "title" in fields:
+                fields["title"] = self._check_title(fields["title"], project_id)
+            self._check_names(**{k: v for k, v in fields.items()
+                                 if k in ("subject", "speaker", "people", "vocabulary")})
+            if "people" in fields:
+                fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
+            if "vocabulary" in fields:
+                fields["vocabulary"] = json.dumps([w.strip() for w in fields["vocabulary"] if w.strip()])
+            if "occasion" in fields and fields["occasion"] not in OCCASIONS:
+                raise FondlyError(f"Unknown occasion {fields['occasion']!r}; choose one of {', '.join(OCCASIONS)}.")
+            self.db["projects"].update(pid, {**fields, "updated": now()})
         return self.project(project_id)
 
     def _project_row_by_title(self, title: str) -> dict | None:

@@ -66,13 +66,28 @@ def test_qt_widgets_only_in_app_ui():
 
 
 def test_sql_only_in_the_store():
-    """One place knows the schema: SQL and sqlite3 connections are in app/store.py (and its migrations) alone."""
+    """One place knows the schema: SQL and sqlite3 connections are in app/store.py (its migrations, and
+    app/database.py, which connects) alone."""
     import re
 
     sql = re.compile(r"\bimport sqlite3\b|sqlite3\.connect|\.execute\(|\.db\[|\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
     offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                 if p.name not in ("store.py", "migrations.py") and sql.search(p.read_text(encoding="utf-8"))]
+                 if p.name not in ("store.py", "migrations.py", "database.py")
+                 and sql.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_one_way_to_connect_to_the_database():
+    """Every connection comes from app.database.connect, with the same settings (WAL, foreign keys,
+    the busy timeout, transactions that take the write lock first): nothing else calls sqlite3.connect
+    or hands sqlite-utils a path, so what issue 21 needed (only SQLite makes and opens the file) is
+    decided in one place."""
+    import re
+
+    direct = re.compile(r"sqlite3\.connect\(|sqlite_utils\.Database\(|\bDatabase\(\s*(?!connect\()")
+    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
+                    if direct.search(p.read_text(encoding="utf-8")))
+    assert makers == ["app/database.py"]
 
 
 def test_every_text_engine_keeps_the_protocol(engine):
