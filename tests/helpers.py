@@ -100,9 +100,9 @@ class ScriptedEngine:
 
 def row_counts(home) -> dict[str, int]:
     """Rows per table of a data folder's database, read directly (for "nothing was half-written")."""
-    import sqlite3
+    from app.database import connect
 
-    db = sqlite3.connect(home / "fondly.db")
+    db = connect(Path(home) / "fondly.db", readonly=True)  # the app's own way in, changing nothing
     try:
         return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                 for t in ("projects", "memories", "segments", "drafts", "revisions")}
@@ -113,9 +113,9 @@ def row_counts(home) -> dict[str, int]:
 def db_dump(home) -> str:
     """A data folder's whole database as SQL (sqlite3's iterdump): every row of every table, for
     "nothing changed" checks that a count would miss (an edited title, a blanked field)."""
-    import sqlite3
+    from app.database import connect
 
-    db = sqlite3.connect(Path(home) / "fondly.db")
+    db = connect(Path(home) / "fondly.db", readonly=True)
     try:
         return "\n".join(db.iterdump())
     finally:

@@ -70,9 +70,15 @@ def dump(path: Path, rebuild_search: bool = False) -> list[str]:
 
 
 def files(folder: Path) -> dict[str, str]:
-    """Every file under `folder` and a hash of its bytes; folders as "dir"."""
-    return {p.relative_to(folder).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))}
+    """Every file under `folder` and a hash of its bytes; folders as "dir". A database is hashed by
+    its content read through SQLite (`dump`), and its -wal and -shm are SQLite's own: only SQLite
+    opens a database file (app.database says why)."""
+    def digest(p: Path) -> str:
+        data = "\n".join(dump(p)).encode() if p.name == "fondly.db" else p.read_bytes()
+        return hashlib.sha256(data).hexdigest()
+
+    return {p.relative_to(folder).as_posix(): "dir" if p.is_dir() else digest(p)
+            for p in sorted(folder.rglob("*")) if p.name not in ("fondly.db-wal", "fondly.db-shm")}
 
 
 def mode(path: Path) -> int:
