@@ -29,6 +29,9 @@ run: setup
 # (native code included); where unshare is not permitted, the Python block alone guards, and says so.
 PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 test: setup
+	@# tests/test_native.py runs this x86-64-v2 wheel as a Sandy Bridge would (qemu-user); built once, here,
+	@# where the network is still there, and kept in Fondly's wheel cache.
+	$(BIN)/python -m app.native_build wheel x86-64-v2
 	@if unshare -n true 2>/dev/null; then \
 		echo "Running the tests in a network namespace with only loopback (unshare -n)."; \
 		unshare -n sh -c 'ip link set lo up && FONDLY_NETNS=1 $(PYTEST)'; \

@@ -236,6 +236,13 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["install"]:
         install(wanted)
         return 0
+    if argv[:1] == ["wheel"] and len(argv) == 2:  # make test: the x86-64-v2 wheel the emulator test runs
+        rung = next((r for r in X86_RUNGS if r.name == argv[1]), None)
+        if rung is None or platform.machine().lower() not in ("x86_64", "amd64"):
+            say(f"No {argv[1]} wheel on this architecture; nothing to build.")
+            return 0
+        build(rung, pinned_version())
+        return 0
     if argv[:1] == ["check"]:
         install(wanted)  # a no-op when this venv has the right build; after a failed check, the next rung
         return check(wanted)
