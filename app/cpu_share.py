@@ -36,13 +36,14 @@ class LoadMeter:
     process's own, over the time between two readings. Fondly's own threads are not "others":
     its speech model is shared by the rules below, not measured away."""
 
-    def __init__(self, interval: float = 0.5) -> None:
+    def __init__(self, interval: float = 0.5, window: float = 0.05, stale: float = 2.0) -> None:
         import psutil
 
         self._psutil, self._me = psutil, psutil.Process()
-        self.interval = interval
-        self._last: tuple[float, float, float] | None = None
-        self.others = 0.0  # cores busy with other programs, at the last reading
+        self.interval, self.window, self.stale = interval, window, stale
+        self._start: tuple[float, float, float] | None = None  # the reading the current window began at
+        self._valid = False  # whether `others` was measured since the window last began afresh
+        self.others = 0.0  # cores busy with other programs, at the last measurement
 
     def _reading(self) -> tuple[float, float, float]:
         t = self._psutil.cpu_times()
@@ -50,18 +51,26 @@ class LoadMeter:
         mine = sum(self._me.cpu_times()[:2])  # user + system of every thread of this process
         return time.monotonic(), busy, mine
 
+    def prime(self) -> None:
+        """Begin a fresh window if the last is stale: called as a text operation begins, so that by
+        its first model call (after the Brief, the choice of memories, the prompt) the window has
+        passed and the first `busy_cores` does not wait."""
+        if self._start is None or time.monotonic() - self._start[0] > self.stale:
+            self._start, self._valid = self._reading(), False
+
     def busy_cores(self) -> float:
-        """Cores other programs used since the last reading, re-read at most every `interval`;
-        the first call waits a tenth of a second for a reading of its own."""
-        first = self._last is None
-        if first:
-            self._last = self._reading()
-            time.sleep(0.1)
+        """Cores other programs used over the current window, re-measured every `interval`. After
+        an idle spell an old window says nothing of now: a fresh one of at least `window` seconds
+        is measured (waiting out what is left of it)."""
+        self.prime()
+        elapsed = time.monotonic() - self._start[0]
+        if self._valid and elapsed < self.interval:
+            return self.others
+        if not self._valid and elapsed < self.window:
+            time.sleep(self.window - elapsed)
         now = self._reading()
-        elapsed = now[0] - self._last[0]
-        if first or elapsed >= self.interval:
-            self.others = max(0.0, ((now[1] - self._last[1]) - (now[2] - self._last[2])) / elapsed)
-            self._last = now
+        self.others = max(0.0, ((now[1] - self._start[1]) - (now[2] - self._start[2])) / (now[0] - self._start[0]))
+        self._start, self._valid = now, True
         return self.others
 
 
@@ -111,6 +120,8 @@ class CpuShare:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
+        if self.meter is not None and not self.fixed:
+            self.meter.prime()
         with self._cond:
             self._writing += 1
         try:
