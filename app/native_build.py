@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from llm.native import cpu_flags  # the standard library only, like this module
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "llama-cpp-python"
 STATE = Path(sys.prefix) / "fondly-llama-build.json"  # what this venv's llama.cpp was built as
@@ -63,20 +65,10 @@ X86_RUNGS = [
 OTHER_RUNGS = [Rung("portable", frozenset(), "-DGGML_NATIVE=OFF", "the architecture's baseline")]
 
 
-def cpu_flags() -> set[str]:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):
-                return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
 def rungs(flags: set[str] | None = None, wanted: str = "") -> list[Rung]:
     """The rungs to try on this processor, best first: those whose flags it advertises (on a
     system without /proc/cpuinfo, all of them: the smoke check decides), native first if wanted."""
-    flags = cpu_flags() if flags is None else flags
+    flags = set(cpu_flags()) if flags is None else flags
     ladder = X86_RUNGS if platform.machine().lower() in ("x86_64", "amd64") else OTHER_RUNGS
     chosen = [r for r in ladder if not flags or r.needs <= flags]
     if wanted and wanted != "native":

@@ -93,15 +93,15 @@ class Smoke:
 
 
 def cpu_flags() -> list[str]:
-    """The instruction sets this processor advertises (Linux: /proc/cpuinfo; elsewhere what
-    the platform module says). Advertised is not the same as runnable — hence the smoke check."""
+    """The instruction sets this processor advertises (Linux's /proc/cpuinfo; empty where it is
+    not known). Advertised is not the same as runnable — hence the smoke check."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith(("flags", "Features")):
                 return sorted(set(line.split(":", 1)[1].split()))
     except OSError:
         pass
-    return [platform.processor() or platform.machine()]
+    return []
 
 
 def cpu_name() -> str:
@@ -178,7 +178,8 @@ def build_stamp() -> str:
 
 def key(model: str | Path) -> str:
     """What a passed check holds for: this llama-cpp-python build, this processor, this model file."""
-    parts = [llama_version(), build_stamp(), platform.machine(), " ".join(cpu_flags()), _stamp(Path(model))]
+    parts = [llama_version(), build_stamp(), platform.machine(), platform.processor(), " ".join(cpu_flags()),
+             _stamp(Path(model))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 

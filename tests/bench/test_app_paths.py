@@ -289,16 +289,19 @@ def test_a_draft_from_the_click(window, qtbot, monkeypatch, figure, mode):
     assert ok
 
 
-def heard_most(text: str, said: str, share: float = 0.8) -> bool:
-    """Whether a transcript holds most of the distinct longer words that were said: a bench checks
-    the whole recording was transcribed, never one word ("clocks" once came back "7 o'clock")."""
+def heard_most(text: str, said: str, share: float = 0.5) -> bool:
+    """Whether the whole recording was transcribed: in each quarter of what was said, at least
+    `share` of its distinct longer words are in the transcript. A bench checks completeness, never
+    one word ("clocks" once came back "7 o'clock"); names and numbers tiny.en spells its own way
+    (Siobhan, Tadhg, "seven" as 7) are why it is not all of them (about 80 % are heard)."""
     import re
 
     def words(t: str) -> set[str]:
         return {w for w in re.findall(r"[a-z']+", t.lower()) if len(w) >= 5}
 
-    wanted = words(said)
-    return len(wanted & words(text)) >= share * len(wanted)
+    heard, spoken_words = words(text), said.split()
+    quarters = [" ".join(spoken_words[i * len(spoken_words) // 4:(i + 1) * len(spoken_words) // 4]) for i in range(4)]
+    return all(len(words(q) & heard) >= share * len(words(q)) for q in quarters)
 
 
 def said_words(words: int) -> str:
