@@ -117,17 +117,25 @@ class HeaderOnlyEngine(ScriptedEngine):
         return self.info.path.name
 
 
+@pytest.fixture
+def header_only(monkeypatch):
+    """The app's engines open HeaderOnlyEngine; the check that llama.cpp writes with the file on
+    this processor (app.native_check, a child process) is passed over with it: the file's weights
+    are not real."""
+    monkeypatch.setattr("llm.engine.Engine", HeaderOnlyEngine)
+    monkeypatch.setattr("app.native_check.ensure_runs", lambda *args, **kwargs: None)
+
+
 def chips_mode(window) -> str:
     return window.writing.chips.mode
 
 
-def test_the_mode_follows_a_switch_in_the_running_app(make_window, qtbot, monkeypatch, big):
+def test_the_mode_follows_a_switch_in_the_running_app(make_window, qtbot, header_only, big):
     """Settings → Use: the runner reloads through app.engines.open_text_engine (real: settings,
     header, mode), and the chips and the status bar say the new mode; a draft is written in it."""
     from app import model_manager, settings
     from app.ui.provenance import mode_label
 
-    monkeypatch.setattr("llm.engine.Engine", HeaderOnlyEngine)
     window = make_window()
     window.warm_up()
     qtbot.waitUntil(lambda: "memory-first" in window.model_label.text(), timeout=30_000)
@@ -228,11 +236,10 @@ def test_the_status_bar_says_how_fast_the_model_wrote_last_time(window, qtbot):
     assert shown and int(shown.group(1)) == round(speed["tokens_per_second"]), window.model_label.text()
 
 
-def test_the_status_bar_follows_a_scripted_speed_after_every_text_operation(make_window, qtbot, monkeypatch):
+def test_the_status_bar_follows_a_scripted_speed_after_every_text_operation(make_window, qtbot, header_only):
     """The plumbing without the model: each finished text operation refreshes the line."""
     from app import settings
 
-    monkeypatch.setattr("llm.engine.Engine", HeaderOnlyEngine)
     window = make_window()
     window.warm_up()
     qtbot.waitUntil(lambda: "speed not measured yet" in window.model_label.text(), timeout=30_000)
