@@ -192,3 +192,16 @@ def test_the_baseline_builds_as_older_processors_would_run_them(tmp_path):
     sandy_v2 = on("SandyBridge", env={"PYTHONPATH": path})
     assert sandy_v2.ok, sandy_v2.detail
     assert not {"AVX", "AVX2"} & set(native.built_features(sandy_v2.system_info))
+
+
+def test_doctor_shows_the_builds_instruction_sets_and_reruns_the_check(fondly):
+    import json
+
+    report = json.loads(fondly("doctor", "--json", ok=False).stdout)
+    check = next(c for c in report if c["name"] == "llama.cpp build")
+    assert check["ok"], check["detail"]
+    build = check["llama_build"]
+    assert build["smoke"]["ok"] and build["smoke"]["generation_tps"] > 0
+    assert "AVX2" in build["built_features"] if X86 else build["built_features"]
+    assert f"wrote {native.SMOKE_TOKENS} tokens" in check["detail"] and "processor:" in check["detail"]
+    assert build["rung"] == native_build.read_state()["rung"]
