@@ -361,18 +361,18 @@ def test_an_import_of_two_minutes(window, qtbot, tmp_path, figure):
     assert 115 < seconds < 135
     hotwords = list(w.project.hotwords)
     app_times, bare_times, stalls = [], [], []
-    for _ in range(2):  # interleaved, so a busy moment hurts both sides alike
+    for _ in range(3):  # interleaved, so a busy moment hurts both sides alike (one run here took 9.6-14.4 s)
         bare_times.append(bare_import_seconds(path, hotwords))
         with StallProbe() as probe:
             app_times.append(import_in_app(w, qtbot, path))
         stalls.append(probe.longest_ms)
     memories = [m for m in w.store.memories(w.project.id) if m.kind == "audio"]
-    assert len(memories) == 2 and all(m.status == "ready" and heard_most(m.text, said_words(370)) for m in memories)
+    assert len(memories) == 3 and all(m.status == "ready" and heard_most(m.text, said_words(370)) for m in memories)
     ratio = min(bare_times) / min(app_times)
     ok = figure(f"Import of {seconds / 60:.1f} min of speech: decode + transcribe + store", "ratio ≥ 0.9 vs bare faster-whisper",
                 f"{min(app_times):.2f} s (bare {min(bare_times):.2f} s)", f"{ratio:.2f}", ratio >= 0.9,
                 note="From the import call to the memory stored and shown; bare faster-whisper decodes and "
-                     "transcribes the same file with the same options and threads; best of 2 interleaved rounds.")
+                     "transcribes the same file with the same options and threads; best of 3 interleaved rounds.")
     ok &= figure("GUI stall during an import", "< 50 ms", f"{max(stalls):.1f} ms", met=max(stalls) < 50)
     assert ok
 
