@@ -91,7 +91,9 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
     if not dest.parent.is_dir():
         raise FondlyError(f"There is no folder {dest.parent} to write the backup to.")
     home = data_dir()
-    with tempfile.TemporaryDirectory(prefix="fondly-backup-") as work:
+    # the copy is made inside the data folder (0700), never in /tmp: a backup killed part-way must not
+    # leave a copy of someone's memories outside their own folder
+    with tempfile.TemporaryDirectory(prefix=".backup-", dir=home) as work:
         copy = Path(work) / DATABASE
         try:
             store.backup_to(copy)
