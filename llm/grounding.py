@@ -381,13 +381,22 @@ class Grounding:
 
 
 def avoid_keys(phrase: str) -> list[str]:
-    """The words that mark a mention of something to leave out: "the hospital" → ["hospital"]."""
-    return [fold(t) for t in tokens(phrase) if len(t) > 3 and fold(t) not in STOPWORDS] or [phrase.lower().strip()]
+    """The words that mark a mention of something to leave out, as stems a mention starts with:
+    "the hospital" → ["hospital"], "the bees" → ["bee"] (bee, bees, beekeeping); a phrase of short
+    words is kept whole ("her ex")."""
+    keys = []
+    for t in tokens(phrase):
+        w = fold(t)
+        if len(w) > 3 and w not in STOPWORDS:
+            base = lemma(w)
+            keys.append(base if w.startswith(base) and len(base) > 2 else w)
+    return keys or [" ".join(phrase.lower().split())]
 
 
 def _mentions(text: str, keys: list[str]) -> bool:
-    low = text.lower()
-    return any(k and re.search(rf"\b{re.escape(k)}", low) for k in keys)
+    low = text.lower().replace("’", "'")
+    # a short key is a whole word ("her ex" is in "her ex-husband", not in "her exam")
+    return any(k and re.search(rf"\b{re.escape(k)}" + (r"\b" if len(k.split()[-1]) <= 3 else ""), low) for k in keys)
 
 
 def touches(text: str, avoid: Iterable[str]) -> bool:
