@@ -48,6 +48,7 @@ TASK_CUES = {
                 r"funnier|longer|simpler|less \w+|more \w+)"],
     "anecdote": [r"\banecdotes?\b", r"\b(?:a|one|as one) (?:short |little |quick )?(?:story|tale)\b(?! about her| about him)",
                  r"\btale about\b", r"\bturn (?:that|this|it) into an? (?:short |little )?(?:story|anecdote)\b",
+                 r"\b(?:story|tale)\b(?! about (?:her|him))",
                  r"\btell (?:the|a|that) story\b", r"\bstory (?:of|about)\b"],
     "opening": [r"\b(?:opening|opener|intro|introduction)(?: (?:lines?|bit|paragraph|words))?\b",
                 r"\b(?:the )?first (?:couple of |few |\d+ )?(?:lines?|paragraph|words|bit|sentences?)\b",
@@ -92,7 +93,7 @@ TONES = {"warm": "warm", "warmly": "warm", "funny": "funny", "humorous": "funny"
 
 STYLE_CUES = [r"\b(?:written |write it |do it )?as if (?=(?:[\w'-]+ ){1,4}(?:wrote|had written|was writing|were writing) it\b)",
               r"\bin the (?:style|spirit|manner|vein|tradition) of (?:an? |the )?",
-              r"\b(?:write|make|do|put|say|written|sounding|sound) (?:it |this |the speech |the whole thing )?"
+              r"\b(?:write|make|do|put|say|written|sounding|sounds?) (?:it |this |the speech |the whole thing )?"
               r"(?:like|as if it were|as though it were|as) (?:an? |the )?(?=\S+ \S*)",
               r"\bstyled? (?:like|after) (?:an? |the )?", r"\bla\b ", r"\b(?:inspired by|riffing on|based on) (?:an? |the )?",
               r"(?<!i'd )(?<!would )(?<!i )\blike (?:an? |the )?(?=(?:[\w'-]+ ){1,4}?(?:song|poem|sonnet|film|movie|"
@@ -154,7 +155,8 @@ INVERSE = {"son": ("father", "mother"), "daughter": ("father", "mother"), "child
            "husband": ("", "wife"), "wife": ("husband", ""), "brother": ("brother", "sister"),
            "sister": ("brother", "sister"), "friend": ("friend", "friend"), "colleague": ("colleague", "colleague"),
            "deputy": ("boss", "boss"), "assistant": ("boss", "boss"), "student": ("teacher", "teacher"),
-           "pupil": ("teacher", "teacher"), "neighbour": ("neighbour", "neighbour")}
+           "pupil": ("teacher", "teacher"), "neighbour": ("neighbour", "neighbour"), "mate": ("friend", "friend"),
+           "pal": ("friend", "friend"), "buddy": ("friend", "friend")}
 
 # words that ask but carry nothing a field needs ("pls write me something"): read, not kept
 FILLER = set("""
@@ -169,6 +171,8 @@ over around roughly approximately approx ish max maximum minimum least most tops
 day today tomorrow tonight next week weekend friday saturday sunday monday tuesday wednesday thursday
 keep mostly mainly especially particularly ideally definitely probably actually basically honestly quite allowed fine
 party service evening celebration gathering reception ceremony event occasion piece together redo
+highlighted part parts para y'all yall lol haha straight away thats that's its it's x xx turn into create compose craft
+prepare produce
 selected selection paragraph passage text section line lines bit draft version rest beginning
 """.split())
 # asks that no field holds, however phrased: "thank the nurses", "put it in rhyming couplets".
@@ -325,6 +329,36 @@ class _Reader:
                     self.names.setdefault(word.lower(), person)
         self.known = "|".join(sorted(map(re.escape, self.names), key=len, reverse=True)) or "(?!)"
         self.subject = ""
+        self.default_occasion = "funeral"
+        # soft readings: a cue word that may turn out to be part of a topic ("the tenner in every birthday
+        # card", "the siren warm up", "the proposal on Mam Tor"): (start, end, field, value)
+        self.soft: list[tuple[int, int, str, str]] = []
+
+    def claim_soft(self, a: int, b: int, field: str, value: str) -> None:
+        self.claim(a, b)
+        self.soft.append((a, b, field, value))
+
+    def is_soft(self, i: int) -> bool:
+        return any(a <= i < b for a, b, _, _ in self.soft)
+
+    def swallow(self, a: int, b: int, brief: "Brief", default_occasion: str) -> None:
+        """Soft readings inside a topic belong to the topic: their evidence is withdrawn, and a field
+        left with none goes back to what it was without it."""
+        gone = [e for e in self.soft if a <= e[0] and e[1] <= b]
+        if not gone:
+            return
+        self.soft = [e for e in self.soft if e not in gone]
+        self.claim(a, b)
+        left = {(f, v) for _, _, f, v in self.soft}
+        for _, _, f, v in gone:
+            if (f, v) in left:
+                continue
+            if f == "tone" and v in brief.tone:
+                brief.tone.remove(v)
+            elif f == "relation" and brief.relation == v:
+                brief.relation = next((w for _, _, g, w in self.soft if g == "relation"), "")
+            elif f == "occasion" and brief.occasion == v:
+                brief.occasion = next((w for _, _, g, w in self.soft if g == "occasion"), default_occasion)
 
     def free(self, a: int, b: int) -> bool:
         return not any(self.claimed[a:b])
@@ -342,12 +376,15 @@ class _Reader:
     def first(self, pattern: str):
         return next(self.find(pattern), None)
 
-    def phrase_after(self, at: int, stop_words: str = "") -> tuple[str, int, int]:
+    def phrase_after(self, at: int, stop_words: str = "", through_soft: bool = False) -> tuple[str, int, int]:
         """The run of unclaimed words from `at` to the next punctuation, claimed word or joining
-        word that starts another ask ("but", "and mention"): the object of a cue."""
+        word that starts another ask ("but", "and mention"): the object of a cue. `through_soft`: the
+        run goes on over soft readings inside it ("the tenner in every birthday card"), but not over
+        one that ends it ("the leeks for his funeral")."""
         end = at
         n = len(self.text)
-        while end < n and not self.claimed[end] and self.text[end] not in ".,;:!?()\n\"":
+        while end < n and (not self.claimed[end] or through_soft and self.is_soft(end)) and \
+                self.text[end] not in ".,;:!?()\n\"":
             end += 1
         phrase = self.text[at:end]
         cut = re.search(r"\s(?:but|although|though|yet|and (?:also |then |can you |could you |please )?(?:make|keep|"
@@ -357,6 +394,24 @@ class _Reader:
         if cut:
             end = at + cut.start()
         a, b = at, end
+        if through_soft:
+            # a soft reading (or filler) at either end is not the topic's: "about mum at the palais",
+            # "the paris trip at grandads service make it moving"; one inside it is ("birthday card")
+            words = list(re.finditer(r"[\w'-]+", self.text[at:end]))
+            droppable = lambda w: self.is_soft(at + w.start()) or fold(w.group(0)) in FILLER | STOPWORDS  # noqa: E731
+            kept = list(words)
+            while kept and droppable(kept[-1]):
+                kept.pop()
+            if not any(self.is_soft(at + w.start()) for w in words[len(kept):]):
+                kept = list(words)  # "the stag do": nothing soft at the end, so nothing to trim
+            while kept and droppable(kept[0]) and (self.is_soft(at + kept[0].start()) or any(
+                    self.is_soft(at + w.start()) for w in kept[1:2])):
+                kept.pop(0)
+            words = kept
+            if words:
+                a, b = at + words[0].start(), at + words[-1].end()
+            else:
+                b = a
         while a < b and self.text[a].isspace():
             a += 1
         while b > a and self.text[b - 1].isspace():
@@ -373,7 +428,8 @@ def _phrase(text: str, possessive: bool = False) -> str:
             "mentioning", "mention", "his", "her", "their", "my", "our", "a", "an", "bit", "story", "part",
             "stuff", "stories", "how", "that's", "it's"}
     trail = {"for", "to", "in", "at", "on", "of", "with", "and", "or", "the", "a", "please", "pls", "stuff", "bit",
-             "entirely", "completely", "whatsoever", "fail", "without", "possible", "if", "get", "gets", "mention",
+             "entirely", "completely", "whatsoever", "fail", "without", "possible", "if", "get", "gets", "mention", "but",
+             "lol", "haha", "x", "xx",
              "mentioned", "included", "is", "are",
              "thing", "things", "part", "story", "business", "either", "too", "his", "her", "their", "my", "our",
              "speech", "eulogy", "toast", "thanks", "x", "ok", "okay", "etc", "in it", "at all", "really", "though"}
@@ -424,6 +480,7 @@ def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: in
         else:
             asks.append(s)
     r = _Reader(normalise("\n".join(asks), [w for t in texts for w in tokens(t)] + titles + people), people)
+    r.default_occasion = occasion
     _read_sources(r, b, titles)
     _read_length(r, b, default_minutes)
     _read_jokes(r, b)
@@ -468,10 +525,12 @@ def _is_note(sentence: str, people: list[str] = ()) -> bool:
         return False
     words = [w for w in re.findall(r"[\w'-]+", sentence)]
     first = fold(words[0])
-    if re.fullmatch(TITLES, first) or any(sentence.lower().startswith(p.lower() + " ") for p in people):
+    if re.fullmatch(TITLES, first) or any(re.match(rf"{re.escape(p.lower())}(?:'s)? ", sentence.lower()) for p in people):
         words = words[len(next((p for p in people if sentence.lower().startswith(p.lower() + " ")), words[0]).split()) - 1:]
     elif first in ("the", "this", "that", "his", "her", "their", "our", "my"):  # "The funeral is on friday."
         words = words[1:]
+    elif re.match(r"(?:he|she|they|we|i|it|there|you)'(?:s|d|ve|re|ll)$", words[0].lower()):
+        return True  # "He'd have hated anything too gloomy.", "He's retiring after 25 years."
     elif not (first in ("he", "she", "they", "we", "i", "it", "there", "you") or first in KIN or first in ROLES
               or (words[0][:1].isupper() and zipf_frequency(first, "en") < 4.0)):
         return False  # "Skip the years in the army" starts with a verb, not a subject
@@ -491,9 +550,9 @@ def _read_sources(r: _Reader, b: Brief, titles: list[str]) -> None:
     # memory"); a title inside "mention the leeks" is a topic, read later
     last = -1
     for title in sorted(titles, key=len, reverse=True):
-        for m in r.find(rf"(?<!\w){re.escape(title.lower())}(?!\w)( (?:memory|memories|file|notes|recording|story))?"):
+        for m in r.find(rf"(?<!\w){re.escape(title.lower())}(?!\w)( (?:memory|memories|file|notes|recording))?"):
             before = r.low[max(0, m.start() - 24):m.start()]
-            if ("." in title or m.group(1) or re.search(r"\b(?:using|use|from|based on|drawing on|with)\s+(?:the |my |"
+            if ("." in title or m.group(1) or re.search(r"\b(?:using|use|based on|drawing on)\s+(?:the |my |"
                                                         r"his |her )?$", before)
                     or (b.sources and re.search(r"(?:\band|,)\s+$", before) and m.start() - last < 30)):
                 if title not in b.sources:
@@ -541,7 +600,7 @@ def _read_task(r: _Reader, b: Brief) -> None:
             if not m:
                 continue
             if task in ("anecdote", "opening", "closing") and re.search(SPEECH_WORDS, r.low) and not re.search(
-                    r"\b(?:of|for|to|in) (?:the|my|his|her|a|our) (?:[\w-]+ ){0,3}?(?:speech|eulogy|toast|tribute)",
+                    r"\b(?:of|for|to|in) (?:the |my |his |her |a |our |[a-z]+'?s )?(?:[\w-]+ ){0,3}?(?:speech|eulogy|toast|tribute)",
                     r.low):
                 continue  # "an opening for the best man speech" is an opening; "a speech with a story" a speech
             b.task = task
@@ -598,12 +657,12 @@ def _read_length(r: _Reader, b: Brief, default_minutes: float) -> None:
 
 
 def _read_jokes(r: _Reader, b: Brief) -> None:
+    for allowed in list(r.find(r"\bhumou?r (?:is )?(?:allowed|fine|ok|okay|welcome)\b")):
+        r.claim(*allowed.span())
     m = r.first(NO_JOKES)
     if m:
         b.jokes = 0
         r.claim(*m.span())
-        for allowed in list(r.find(r"\bhumou?r (?:is )?(?:allowed|fine|ok|okay|welcome)\b")):
-            r.claim(*allowed.span())
         return
     m = r.first(rf"\b(?:at least |at most |exactly |just |only |include |with |add |throw in |and )?{_COUNT}"
                 rf"(?: or (?:\d+|two|three))?\s+(?:(?:good|little|small|light|gentle|short|silly|big|funny|"
@@ -631,17 +690,23 @@ def _read_occasion(r: _Reader, b: Brief, notes: list[str] = ()) -> None:
     """The occasion its cues name (a strong cue before a weak one), each cue's words claimed with the
     event's ("the wedding breakfast", "his retirement from the choir"); else the notes' ("The funeral is on friday")."""
     for strength in ("strong", "weak"):
-        for name, cues in OCCASION_CUES:
-            if any(r.first(cue) for cue in cues[strength]):
-                b.occasion = name
-                for cue in cues["strong"] + cues["weak"]:
-                    for m in list(r.find(rf"(?:\b(?P<owner>[a-z]+'?s) )?(?:\d+(?:st|nd|rd|th) )?(?:{cue})[\w-]*{EVENT}")):
-                        owner = m.group("owner")
-                        # "the choir's anniversary": the owner is part of naming the event, unless a person
-                        keep = owner and owner.rstrip("s'") not in RELATIONS and owner not in ("his", "its", "this", "was", "is") \
-                            and re.sub(r"'?s$", "", owner) not in r.names
-                        r.claim(m.start() if keep or not owner else m.start("owner") + len(owner) + 1, m.end())
-                return
+        found = [(m.start(), name, cues) for name, cues in OCCASION_CUES for cue in cues[strength]
+                 for m in [r.first(cue)] if m]
+        # a funeral named anywhere is the occasion ("a send off at the crematorium"); else the first named
+        # ("a birthday speech … her quickstep at my wedding")
+        for _, name, cues in sorted(found, key=lambda f: (f[1] != "funeral", f[0]))[:1]:
+            b.occasion = name
+            for cue in cues["strong"] + cues["weak"]:
+                for m in list(r.find(rf"(?:\b(?P<owner>[a-z]+'?s) )?(?:\d+(?:st|nd|rd|th) )?(?:{cue})[\w-]*")):
+                    owner = m.group("owner")
+                    # "the choir's anniversary": the owner is part of naming the event, unless a person
+                    keep = owner and re.sub(r"'?s$", "", owner) not in RELATIONS and owner not in ("his", "its", "this", "was", "is") \
+                        and re.sub(r"'?s$", "", owner) not in r.names
+                    event = re.match(EVENT, r.low[m.end():])  # "… do", "… from the choir", if not claimed already
+                    end = m.end() + (event.end() if event and r.free(m.end(), m.end() + event.end()) else 0)
+                    r.claim_soft(m.start() if keep or not owner else m.start("owner") + len(owner) + 1, end,
+                                 "occasion", name)
+            return
     for name, cues in OCCASION_CUES:
         if any(re.search(cue, n.lower()) for n in notes for cue in cues["strong"]):
             b.occasion = name
@@ -682,7 +747,7 @@ def _read_speaker(r: _Reader, b: Brief, people: list[str]) -> None:
         if m.lastindex == 3:  # "from her son Rory"
             role = (m.group(1).lower(), m.group(2).split()[-1].lower())
         else:  # "I'm Priya, his granddaughter" / "I'm Sam, Tom's best man and oldest friend"
-            after = re.match(r",? ((?i:his|her|their)|[\w'-]+'s) ([^.,;!?\n]*)", r.text[end:])
+            after = re.match(r",? ((?i:his|her|their)|[\w'-]+'s) ([^.,;:!?\n]*)", r.text[end:])
             if after:
                 said = [fold(w) for w in after.group(2).split()]
                 role = (after.group(1).lower(), next((w for w in said if w in INVERSE), ""))
@@ -701,7 +766,8 @@ def _read_asks(r: _Reader, b: Brief) -> None:
     """A clause that asks for something no field holds ("and can you add a welsh blessing at the end",
     "put it in rhyming couplets") is kept whole, as said: not mined for topics or an audience."""
     lead = r"(?:(?:and|also|then|please|pls|oh|plus|just)\s+)*(?:(?:can|could|would|will) you\s+)?(?:please\s+)?"
-    for m in r.find(rf"(?:^|(?<=[,.;:!?\n])|\band\b|\bthen\b)\s*{lead}([a-z]+)\b(?!-)[^.,;!?\n]*"):
+    verbs = "|".join(sorted(ASK_VERBS))
+    for m in r.find(rf"(?:^|(?<=[,.;:!?\n])|\band\b|\bthen\b)\s*{lead}([a-z]+)\b(?!-)(?:(?!\s(?:and|then) (?:{verbs})\b)[^.,;!?\n])*"):
         verb = m.group(1)
         rest = r.low[m.end(1):m.end()]
         if verb not in ASK_VERBS or re.match(r"\s+(?:in|on|with)\b", rest) and verb in ("put", "end", "finish", "start",
@@ -709,6 +775,8 @@ def _read_asks(r: _Reader, b: Brief) -> None:
             continue  # "put in the bit about…", "end on the bees": a must-have or a topic
         if verb == "put" and re.match(r"\s+(?:together|something)", rest):
             continue
+        if verb == "thank" and re.match(r"\s+you\b(?!\s+(?:to|for))", rest):
+            continue  # "Thank you so much!" is manners, not an ask
         if verb == "thank" and re.match(r"[- ]you (?:speech|do|evening|party|toast|words?|note)", rest):
             continue
         if verb in ("leave", "use", "add", "get", "keep") and re.search(
@@ -753,9 +821,10 @@ def _read_who(r: _Reader, b: Brief, people: list[str], default: str = "") -> Non
         before = r.low[max(0, m.start() - 12):m.start()]
         if re.search(r"\b(?:i'?m|i am|as)\b[^.]*$", before):
             continue  # "I'm Jess, his daughter": the speaker's role
-        r.claim(*m.span())
         if owner and owner not in ("my", "our", "me"):
+            r.claim(*m.span())
             continue  # someone else's: "his new wife", "Tom's best man"
+        r.claim_soft(*m.span(), "relation", RELATIONS[m.group(2)])
         if not b.relation:
             b.relation = RELATIONS[m.group(2)]
         name = re.match(rf",? ((?:{TITLES})\.? )?([A-Z][\w'-]+|(?i:{r.known}))\b", r.text[m.end():])  # "my dad Frank"
@@ -802,7 +871,7 @@ def _read_tone(r: _Reader, b: Brief) -> None:
             tone = TONES[word]
             if tone not in b.tone:
                 b.tone.append(tone)
-            r.claim(*m.span())
+            r.claim_soft(*m.span(), "tone", tone)
 
 
 def _read_topics(r: _Reader, b: Brief, told: set[str]) -> None:
@@ -812,7 +881,9 @@ def _read_topics(r: _Reader, b: Brief, told: set[str]) -> None:
             for m in list(r.find(cue)):
                 if not r.free(m.start(), m.end()):
                     continue
-                phrase, a, z = r.phrase_after(m.end())
+                phrase, a, z = r.phrase_after(m.end(), through_soft=True)
+                r.swallow(a, z, b, r.default_occasion)
+                z = max(z, a)
                 if cue.startswith(r"\bhow") or cue.startswith(r"\bwhen"):
                     phrase = r.text[m.start():a].strip() + " " + phrase
                 for part in _topic_parts(phrase):
@@ -823,11 +894,16 @@ def _read_topics(r: _Reader, b: Brief, told: set[str]) -> None:
 
 
 def _topic_parts(phrase: str) -> list[str]:
-    """"his allotment and the leeks" → two topics; "how she taught me to swim" stays one."""
-    phrase = re.sub(r"^(?:that|the fact that)\s+", "", phrase.strip(), flags=re.I)
-    if re.match(r"(?:how|when)\b", phrase, re.I) or re.search(r"\b(?:he|she|they|we|i)\b", phrase, re.I):
-        return [_phrase(phrase)] if _phrase(phrase) else []
-    return [p for p in (_phrase(x) for x in re.split(r"\s*(?:,|\band\b|&|/)\s*", phrase)) if p]
+    """"his allotment and the leeks" → two topics; "how she taught me to swim" stays one; "the postman
+    years and that he walked to Australia" → two."""
+    out = []
+    for part in re.split(r"\s*(?:,|;|\band (?=that|how|when|where|the time)\b)\s*", phrase.strip(), flags=re.I):
+        part = re.sub(r"^(?:that|the fact that)\s+", "", part, flags=re.I)
+        if re.match(r"(?:how|when)\b", part, re.I) or re.search(r"\b(?:he|she|they|we|i|his|her)\b", part, re.I):
+            out += [_phrase(part)] if _phrase(part) else []
+        else:
+            out += [p for p in (_phrase(x) for x in re.split(r"\s*(?:\band\b|&|/)\s*", part)) if p]
+    return out
 
 
 def _read_rest(r: _Reader, b: Brief, told: set[str]) -> None:

@@ -32,7 +32,7 @@ OCCASION_CUES = [
                             r"\bengagement\b", r"\bgetting married\b", r"\bmarriage\b"],
                  "weak": [r"\btoast\b", r"\bcouple\b(?! of)", r"\bmarried\b"]}),
     ("retirement", {"strong": [r"\bretir", r"\blast day\b", r"\bleaving (?:do|party|speech|drinks)\b",
-                               r"\bsend-?off\b", r"\bfarewell (?:speech|party|do)\b",
+                               r"\bsend[- ]?off\b", r"\bfarewell (?:speech|party|do)\b",
                                r"\bstep(?:s|ping)? down\b", r"\bhang(?:s|ing)? up (?:his|her|their) \w+"],
                     "weak": [r"\bgoodbye\b", r"\bleaving\b", r"\bfarewell\b", r"\bmoving on\b",
                              r"\bafter \d+ years\b"]}),

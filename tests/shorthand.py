@@ -20,7 +20,8 @@ import simplemma
 
 DATA = Path(__file__).parent / "data" / "shorthand"
 SMALL = set("a an the of to in on at for with and or his her their my our its about from as by up that this "
-            "he she they we i it me him them us you was were is be been being has had have how thing things stuff bit".split())
+            "he she they we i it me him them us you was were is be been being has had have how when thing things stuff bit "
+            "story stories tale anecdote".split())
 # label field → Brief field, where the names differ
 FIELDS = {"must": "anecdotes", "topics": "search", "not_used": "instructions"}
 PHRASES = ("style", "voice", "audience", "subject", "speaker")
