@@ -19,10 +19,10 @@ from app import settings
 from app.errors import FondlyError
 from app.store import Draft, Project, Revision, Store
 from llm import gguf
-from llm.arrange import arrange, scaffold
+from llm.arrange import arrange, couple_of, scaffold, stories_of, untold
 from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
-                             grounding_for, speech_check, writing_mode)
+                             grounding_for, speech_check, untold_note, writing_mode)
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
@@ -95,8 +95,61 @@ def size_text(parameters: int | None) -> str:
 def make_brief(store: Store, project: Project, shorthand: str) -> Brief:
     """The Brief for `shorthand` in this project: its occasion, subject, pace and memory titles."""
     template = load_template(project.occasion)
+    memories = store.memories(project.id)
     return parse(shorthand, occasion=project.occasion, subject=project.subject, pace=project.pace,
-                 default_minutes=template["minutes"], memory_titles=[m.title for m in store.memories(project.id)])
+                 default_minutes=template["minutes"], memory_titles=[m.title for m in memories],
+                 memories=[m.text for m in memories], people=project.names)
+
+
+@dataclass
+class Reading:
+    """What the person should see about a Brief before anything is written: what the writer will not
+    use (said so they can rephrase), what no memory tells of yet, and what the model can't honour."""
+
+    not_used: list[str]
+    untold: list[str]
+    needs_larger_model: list[str]  # "style: Frank Sinatra song"
+
+    def lines(self) -> list[str]:
+        out = [f"Not used: {x}" for x in self.not_used]
+        out += [untold_note(t) for t in self.untold]
+        if self.needs_larger_model:
+            out.append(larger_model_note(self.needs_larger_model))
+        return out
+
+
+def read_brief(store: Store, project: Project, brief: Brief, mode: str) -> Reading:
+    """The Brief as the writer in `mode` will use it. Memory-first arranges the person's sentences, so a
+    style, a voice or a free instruction ("thank the nurses") is not used; model prose passes up to
+    three instructions to the model (llm.compose) and writes in the style asked."""
+    memories = _all_memories(store, project)
+    missing = untold(stories_of(memories, brief.avoid), brief) if memories else list(brief.topics)
+    if mode == MEMORY_FIRST:
+        unused = list(brief.instructions)
+        larger = [f"{k}: {v}" for k, v in (("style", brief.style), ("voice", brief.voice)) if v]
+    else:
+        unused, larger = brief.instructions[3:], []
+    return Reading(unused, missing, larger)
+
+
+def larger_model_choice():
+    """The catalog model Fondly recommends for this computer (app.model_catalog), or None."""
+    from app import model_catalog
+
+    return model_catalog.load().recommend(*model_catalog.machine())[0]
+
+
+def larger_model_note(asks: list[str]) -> str:
+    """Where a style or voice is asked of the bundled model: say it can't, and the way to honour it —
+    the recommended model, its size, and that fetching it sends nothing of the person's."""
+    entry = larger_model_choice()
+    wanted = "; ".join(asks)
+    if entry is None:
+        return f"Written in your own words: {wanted} needs a larger model than this computer can run well."
+    size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
+    return (f"Written in your own words: {wanted} needs a larger model. Fondly recommends {entry.name} "
+            f"({size} download from Hugging Face; only the model file is fetched, nothing of yours leaves this "
+            f"computer): Models → Get a model, or `fondly models get {entry.id}`.")
 
 
 def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mode: str = FREE_PROSE,
@@ -119,9 +172,26 @@ def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mod
                           engine.count_tokens)
 
 
-def draft_title(brief: Brief) -> str:
-    words = " ".join(brief.shorthand.split())
-    return words if len(words) <= 60 else words[:57].rsplit(" ", 1)[0] + "…"
+# what a draft is called, by occasion: for whom it is, never what was typed (it heads the reading copy)
+TITLES = {"funeral": "Eulogy for {who}", "wedding": "A toast to {who}", "retirement": "Retirement speech for {who}",
+          "birthday": "Birthday speech for {who}", "other": "Speech for {who}"}
+PIECES = {"anecdote": "Anecdote for {who}", "opening": "Opening for {who}", "closing": "Closing for {who}"}
+
+
+def draft_title(brief: Brief, project: Project | None = None, couple: str = "") -> str:
+    """"Eulogy for Grandad", "A toast to Tom and Anna", "Anecdote for Grandad: the leeks" — from the Brief
+    and the project (`couple`: whom the memories pair the subject with, for a toast); the person can
+    rename it."""
+    who = brief.subject or (project.subject if project else "") or (project.title if project else "")
+    if brief.occasion == "wedding" and couple and " and " not in who:
+        who = couple
+    if not who:
+        return {"funeral": "Eulogy", "wedding": "A toast", "retirement": "Retirement speech",
+                "birthday": "Birthday speech"}.get(brief.occasion, "Speech")
+    title = PIECES.get(brief.task, TITLES.get(brief.occasion, TITLES["other"])).format(who=who)
+    if brief.task == "anecdote" and brief.topics:
+        title += f": {brief.topics[0]}"
+    return title if len(title) <= 80 else title[:77].rsplit(" ", 1)[0] + "…"
 
 
 def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project: Project, seed: int,
@@ -137,10 +207,21 @@ def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project:
                    cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard)
 
 
-def scaffold_composition(brief: Brief, mode: str, pace: int) -> Composition:
-    check = speech_check([], brief, [], mode, pace, notes=[NO_MEMORIES])
+def _all_memories(store: Store, project: Project) -> list[Source]:
+    return [Source(m.id, m.title, m.text) for m in store.memories(project.id) if m.text.strip()]
+
+
+def scaffold_composition(brief: Brief, mode: str, pace: int, sources: list[Source] = ()) -> tuple[Composition, str]:
+    """Nothing to write from, said honestly: with no memories, the occasion's questions; with
+    memories that don't tell of what was asked ("an anecdote about the leeks"), that, and the question
+    that would fill it — never "there are no memories" when there are."""
+    missing = untold(stories_of(list(sources), brief.avoid), brief) if sources else []
+    notes = [untold_note(t) for t in missing] or [NO_MEMORIES if not sources else
+                                                   "Nothing in your memories fits this yet: add a memory, then write again."]
+    check = speech_check([], brief, [], mode, pace, notes=notes)
     check.scaffold = True
-    return Composition([], check, [], False)
+    text = "\n\n".join(f"[What happened with {t}?]" for t in missing) if missing else scaffold(brief)
+    return Composition([], check, [], False), text
 
 
 def write(
@@ -164,7 +245,8 @@ def write(
     sources, left_out = ground(store, project, brief, engine, mode, memory_ids)
     done: list[Paragraph] = []
     saved: list = []  # [draft, revision] once the first paragraph is stored
-    title, brief_dict = draft_title(brief), {**brief.to_dict(), "mode": mode}
+    couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
+    title, brief_dict = draft_title(brief, project, couple), {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:
         """Each finished paragraph is stored at once (one transaction), so a kill loses none."""
@@ -183,8 +265,7 @@ def write(
 
     error = None
     if not sources:  # nothing to draw on: questions to answer, not prose
-        result = scaffold_composition(brief, mode, project.pace)
-        text = scaffold(brief, project.speaker)
+        result, text = scaffold_composition(brief, mode, project.pace, _all_memories(store, project))
     else:
         try:
             result = compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, keep, on_discard)
@@ -194,11 +275,14 @@ def write(
             error = e if isinstance(e, ModelError) else None
             result = Composition(done, speech_check(done, brief, sources, mode, project.pace), [], stopped=True)
         text = result.text
-        if not result.paragraphs and not result.stopped:  # every memory was left out: still no prose
-            result = scaffold_composition(brief, mode, project.pace)
-            text = scaffold(brief, project.speaker)
+        if not result.paragraphs and not result.stopped:  # nothing fitted what was asked: still no prose
+            result, text = scaffold_composition(brief, mode, project.pace, sources)
         if left_out:
             result.check.notes.append("Left out, too long for this model's context: " + ", ".join(left_out) + ".")
+    reading = read_brief(store, project, brief, mode)  # what was asked and not done is said, never dropped
+    result.check.notes += [f"Not used: {x}" for x in reading.not_used]
+    if reading.needs_larger_model:
+        result.check.notes.append(larger_model_note(reading.needs_larger_model))
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
     final = {"prompt": "\n\n---\n\n".join(result.prompts), "provenance": [p.to_dict() for p in result.paragraphs],
              "checks": checks}
@@ -244,7 +328,11 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
     if not sources:
-        raise FondlyError("There are no memories to write from yet: record or import one first.")
+        memories = _all_memories(store, project)
+        missing = untold(stories_of(memories, brief.avoid), brief) if memories else []
+        raise FondlyError(untold_note(missing[0]) if missing else
+                          "There are no memories to write from yet: record or import one first." if not memories else
+                          "Nothing in your memories fits this yet: add a memory, then write again.")
     seed = seed if seed is not None else new_seed()
     return Piece(compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, on_paragraph, on_discard),
                  engine.name, seed)

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, grounding_for, is_light, same_sentence, speech_check)
+                             Sentence, Source, grounding_for, is_light, left_out_note, same_sentence, speech_check,
+                             untold_note, without_avoided)
 from llm.grounding import (KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens,
                            touches)
 from llm.occasions import load_template
@@ -63,12 +64,15 @@ class Story:
         return " ".join(self.sentences)
 
 
-def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80) -> list[Story]:
-    """Each memory cut at its lines, and long lines at sentences; stories touching `avoid` are left out."""
+def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
+               cuts: list[str] | None = None) -> list[Story]:
+    """Each memory cut at its lines, and long lines at sentences. What the person asked to leave out
+    is cut from the sentence carrying it (deletion only, `without_avoided`), so the rest of the
+    story can still be told; what was cut is added to `cuts`."""
     out: list[Story] = []
     said: list[str] = []
     for src in sources:
-        for line in re.split(r"\n+", src.text):
+        for line in re.split(r"\n+", without_avoided([src.text], avoid, cuts)[0]):
             run: list[str] = []
             for s in sentences(line):
                 if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
@@ -85,6 +89,34 @@ def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80) -> 
     return [story for story in out if not touches(story.text, avoid)]
 
 
+def _words(text: str) -> set[str]:
+    return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 2 and fold(t) not in STOPWORDS))
+
+
+def about(story: Story, topic: str) -> int:
+    """How much a story tells of a topic: the topic's content words in the story or its memory's title."""
+    return len(_words(topic) & (_words(story.text) | _words(story.source.title)))
+
+
+def holds(story: Story, note: str) -> bool:
+    """Whether a story's memory holds a line the person typed ("She always said there's nothing a pot
+    of tea can't fix"): the line nearly word for word, or most of its words."""
+    from rapidfuzz import fuzz
+
+    if story.source.id is None:
+        return False
+    memory = story.source.text  # the saying's own sentence may be told once already, from the note
+    if fuzz.partial_ratio(note.lower(), memory.lower()) >= 85:
+        return True
+    wanted = _words(note)
+    return len(wanted) >= 2 and len(wanted & _words(memory)) >= 0.6 * len(wanted)
+
+
+def untold(stories: list[Story], brief: Brief) -> list[str]:
+    """The topics and must-haves no story tells of: said to the person, never papered over."""
+    return [t for t in brief.topics if _words(t) and not any(about(s, t) for s in stories)]
+
+
 def _content(text: str) -> set[str]:
     return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 3 and fold(t) not in STOPWORDS))
 
@@ -93,8 +125,7 @@ def on_topic(story: Story, brief: Brief) -> bool:
     """A story that a focused piece may use: the person's note, a memory they named, or one sharing its topic."""
     if story.source.id is None or story.source.title.lower() in (t.lower() for t in brief.sources):
         return True
-    topic = _content(" ".join(brief.notes + brief.anecdotes + brief.search))
-    return bool(topic & _content(story.text))
+    return any(about(story, t) for t in brief.topics) or any(holds(story, n) for n in brief.notes)
 
 
 def _score(story: Story, keys: list[str]) -> dict[str, float]:
@@ -133,7 +164,7 @@ def _call(brief: Brief, sources: list[Source]) -> str:
     return brief.subject
 
 
-def _couple(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> str:
+def couple_of(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> str:
     """For a wedding toast: the subject and the person the memories pair them with."""
     if not brief.subject:
         return ""
@@ -213,7 +244,7 @@ def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list
                 speaker: str) -> tuple[list[str], list[str]]:
     """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
     values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
-              "call": _call(brief, sources), "couple": _couple(brief, sources, names, speaker)}
+              "call": _call(brief, sources), "couple": couple_of(brief, sources, names, speaker)}
     opening: list[str] = []
     for line in template.get("opening_lines", []):
         filled = _fill(line, values)
@@ -232,11 +263,11 @@ def choose_stories(stories: list[Story], brief: Brief, budget: int, lights: list
         own = [s for s in stories if s.source.title.lower() == title]
         if own and not any(s in chosen for s in own):
             chosen.append(own[0])
-    for topic in brief.anecdotes + brief.search:
-        wanted = _content(topic)
-        best = max(stories, key=lambda s: len(wanted & _content(s.text)), default=None)
-        if best is not None and best not in chosen:
-            chosen.append(best)
+    for topic in brief.topics:  # the stories asked for, ahead of the rest: each one that tells most of it
+        best = max((about(s, topic) for s in stories), default=0)
+        chosen += [s for s in stories if best and about(s, topic) == best and s not in chosen]
+    for note in brief.notes:  # the memory holding a saying the person typed tells its story
+        chosen += [s for s in stories if holds(s, note) and s not in chosen]
     chosen += [s for s in stories if s.source.id is None and s not in chosen]  # what the person typed
     rest = sorted((s for s in stories if s not in chosen),
                   key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order))
@@ -273,7 +304,8 @@ def arrange(
     """A speech of the person's own sentences for `brief`; the model (if given) only joins sentences."""
     template = load_template(brief.occasion)
     grounding = grounding_for(brief, sources, names, speaker)
-    stories = stories_of(sources, brief.avoid)
+    cuts: list[str] = []
+    stories = stories_of(sources, brief.avoid, cuts=cuts)
     framed = brief.task == "speech"
     if not framed:  # an anecdote, an opening or a closing is about its topic, not every memory
         stories = [s for s in stories if on_topic(s, brief)]
@@ -287,7 +319,8 @@ def arrange(
         st.section = max(keys, key=lambda k: (st.scores.get(k, 0), -keys.index(k)))
 
     opening, closing = frame_lines(template, brief, sources, names, speaker) if framed and stories else ([], [])
-    light_needed = brief.jokes if brief.task == "speech" else 0
+    # "make it funny" asks for a light moment as surely as "one joke"
+    light_needed = max(brief.jokes, 1 if "funny" in brief.tone else 0) if brief.task == "speech" else 0
     lights = sorted((s for s in stories if is_light(s.text)),
                     key=lambda s: (s.source.title.lower() not in {t.lower() for t in brief.sources}, s.order))
     for st in lights[:light_needed]:
@@ -362,10 +395,12 @@ def arrange(
 
     hint = _gap_hint(template, keys, chosen, stories, brief, light_needed)
     notes_out = []
-    if brief.style or brief.voice:
-        notes_out.append(f"Written in your own words: the style ({brief.style or brief.voice}) needs a larger model.")
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
+    for topic in untold(stories, brief):
+        notes_out.append(untold_note(topic))
+    if cuts:
+        notes_out.append(left_out_note(cuts, brief.avoid))
     check = speech_check(paragraphs, brief, sources, MEMORY_FIRST, pace, hint, notes=notes_out)
     check.edits_tried, check.edits_kept = tried, kept
     return Composition(paragraphs, check, prompts, stopped)

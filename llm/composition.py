@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from rapidfuzz import fuzz
 
 from llm.brief import Brief
-from llm.grounding import Facts, Grounding, SentenceCheck, touches
+from llm.grounding import Facts, Grounding, SentenceCheck, sentences, touches
 
 # Origins of a sentence, as the provenance pane shows them.
 YOURS = "memory"  # the person's own sentence, word for word
@@ -173,12 +173,63 @@ def same_sentence(a: str, b: str) -> bool:
     return fuzz.ratio(norm(a), norm(b)) >= 85
 
 
-def without_avoided(texts: Iterable[str], avoid: list[str]) -> list[str]:
-    """The texts less every line touching what to leave out: what such a line says (who visited the
-    hospital) may not be said elsewhere either."""
+# where a sentence may be cut and still be a sentence: before a joining word, or at a semicolon or dash
+CLAUSE = re.compile(r",?\s+(?=(?:and|but|so|then|until|till|when|where|while|because|after|before|which|who|though|"
+                    r"although|as soon as|once)\s)|\s*;\s*|\s+[-–—]\s+|,\s+")
+
+
+def cut_avoided(sentence: str, avoid: list[str]) -> str | None:
+    """The sentence less what the person asked to leave out, by deletion only: cut from the clause
+    that carries it to the end ("We got lost in Prague, and the police drove us home." → "We got
+    lost in Prague."); None when the mention comes before any four words that can stand alone."""
+    if not avoid or not touches(sentence, avoid):
+        return sentence
+    head = ""
+    for m in CLAUSE.finditer(sentence):
+        if touches(sentence[:m.start()], avoid):
+            break
+        head = sentence[:m.start()]
+    head = head.rstrip(" ,;:-–—")
+    if len(head.split()) < 4 or touches(head, avoid):
+        return None
+    end = sentence.rstrip()[-1:]
+    return head + (end if end in "!?" else ".")
+
+
+def without_avoided(texts: Iterable[str], avoid: list[str], cuts: list[str] | None = None) -> list[str]:
+    """The texts less every clause or sentence touching what to leave out (`cut_avoided`); what such
+    a sentence said may not be said elsewhere either. What was cut is added to `cuts`, so the
+    person can be told what the avoid cost."""
     if not avoid:
         return list(texts)
-    return ["\n".join(line for line in t.splitlines() if not touches(line, avoid)) for t in texts]
+    out = []
+    for text in texts:
+        lines = []
+        for line in text.splitlines():
+            kept = []
+            for s in sentences(line) if line.strip() else []:
+                cut = cut_avoided(s, avoid)
+                if cut != s and cuts is not None:
+                    cuts.append(s if cut is None else s[len(cut) - 1:].strip(" ,;.-–—"))
+                if cut:
+                    kept.append(cut)
+            lines.append(" ".join(kept))
+        out.append("\n".join(lines))
+    return out
+
+
+def untold_note(topic: str) -> str:
+    """An ask no memory can serve, answered honestly, with the question that would fill it."""
+    return (f"No memory tells of {topic} yet. What happened with {topic}? Record or type it as a memory, "
+            f"then write again.")
+
+
+def left_out_note(cuts: list[str], avoid: list[str]) -> str:
+    """What the person's "leave out" cost, named: never "2 sentences left out" alone."""
+    if not cuts:
+        return ""
+    shown = "; ".join(f"“{c if len(c) <= 90 else c[:87].rsplit(' ', 1)[0] + '…'}”" for c in dict.fromkeys(cuts))
+    return f"Left out, as you asked (not {', '.join(avoid)}): {shown}."
 
 
 def minutes(words: int, pace: int) -> str:

@@ -104,14 +104,27 @@ def _memory_ids(store: Store, proj, refs) -> list[int]:
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("shorthand")
+@click.option("--text", "as_text", is_flag=True, help="Print it as lines to read, as the chips show it, not JSON.")
 @click.pass_context
-def brief(ctx, project_ref, shorthand) -> None:
-    """Show how SHORTHAND is understood (the Brief), as JSON, without writing anything."""
-    from app.writing import make_brief
+def brief(ctx, project_ref, shorthand, as_text) -> None:
+    """Show how SHORTHAND is understood (the Brief), without writing anything: its fields, what the
+    writer will not use, and what no memory tells of yet."""
+    from app.writing import make_brief, model_status, read_brief
 
     _check_shorthand(shorthand)
     store = _store(ctx)
-    _json(make_brief(store, store.find_project(project_ref), shorthand).to_dict())
+    project = store.find_project(project_ref)
+    b = make_brief(store, project, shorthand)
+    reading = read_brief(store, project, b, model_status()["mode"])
+    if not as_text:
+        _json({**b.to_dict(), "not_used": reading.not_used, "untold": reading.untold,
+               "needs_larger_model": reading.needs_larger_model})
+        return
+    for key, value in b.to_dict().items():
+        if key not in ("shorthand", "instructions", "rewrite") and value not in ("", [], None, 0):
+            click.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    for line in reading.lines():
+        click.echo(line)
 
 
 @cli.command("eval")
