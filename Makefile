@@ -53,7 +53,8 @@ bench: setup
 QUALITY_OUT = $(or $(OUT),$(if $(MODEL),docs/quality-$(basename $(notdir $(MODEL))).md,docs/quality.md))
 quality: setup
 	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check $(if $(MODEL),--model '$(MODEL)') \
-		--markdown '$(QUALITY_OUT)'
+		--markdown '$(QUALITY_OUT)'; status=$$?; \
+	$(BIN)/python -m tests.shorthand --report >> '$(QUALITY_OUT)' && exit $$status
 
 screenshot: setup
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/screenshot.png QT_QPA_PLATFORM=offscreen \

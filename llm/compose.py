@@ -76,15 +76,22 @@ def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
         section = Section(spec["key"], spec["purpose"].format(subject=subject),
                           max(15, round(brief.target_words * spec["share"])),
                           light=bool(spec.get("light")) and brief.jokes > 0)
-        section.facts = _choose_facts(section, facts, named, used)
+        section.facts = _choose_facts(section, facts, named, used, topic_words(brief))
         sections.append(section)
     return sections
 
 
-def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int]) -> list:
+def topic_words(brief: Brief) -> set[str]:
+    """The content words of what the stories should tell of (the must-haves and topics), in all forms."""
+    return {f for t in brief.topics for tok in tokens(t) if len(tok) > 2 for f in forms(tok)}
+
+
+def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int], topic: set[str] = frozenset()) -> list:
     def score(item) -> float:
         src, s = item
         value = 1.0 - 0.6 * used.get(s, 0)
+        if topic and topic & {f for tok in tokens(s + " " + src.title) for f in forms(tok)}:
+            value += 1.5  # a story the person asked for comes ahead of the rest
         if src.title.lower() in named:
             value += 0.5
         if src.id is None:  # the notes in the shorthand itself come first

@@ -197,17 +197,25 @@ def cut_avoided(sentence: str, avoid: list[str]) -> str | None:
 
 
 def without_avoided(texts: Iterable[str], avoid: list[str], cuts: list[str] | None = None) -> list[str]:
-    """The texts less every clause or sentence touching what to leave out (`cut_avoided`); what such
-    a sentence said may not be said elsewhere either. What was cut is added to `cuts`, so the
-    person can be told what the avoid cost."""
+    """The texts less what the person asked to leave out. A story (a line) that opens with it is
+    about it, and goes whole: "The last weeks in the hospital were hard. Siobhan and Tadhg visited
+    every day." Elsewhere only the clause or sentence carrying it goes (`cut_avoided`), so the stag do
+    is told without the police. What was cut is added to `cuts`, so the person is told what the
+    avoid cost."""
     if not avoid:
         return list(texts)
     out = []
     for text in texts:
         lines = []
         for line in text.splitlines():
+            said = sentences(line) if line.strip() else []
+            if said and touches(said[0], avoid):
+                if cuts is not None:
+                    cuts.append(line.strip())
+                lines.append("")
+                continue
             kept = []
-            for s in sentences(line) if line.strip() else []:
+            for s in said:
                 cut = cut_avoided(s, avoid)
                 if cut != s and cuts is not None:
                     cuts.append(s if cut is None else s[len(cut) - 1:].strip(" ,;.-–—"))
