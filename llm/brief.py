@@ -73,7 +73,7 @@ LONG = r"\b(?:long|longer|lengthy)\b"
 # light moments: a count, then these nouns ("couple of jokes", "one funny story", "a few laughs")
 JOKE_NOUNS = (r"(?:jokes?|gags?|laughs?|funny (?:stories|story|moments?|bits?|anecdotes?|ones?|memor(?:y|ies))|"
               r"light(?:er)? moments?|lighter bits?|humou?r(?:ous)? (?:moments?|stories|story|bits?)|"
-              r"funny|humou?r|chuckles?|giggles?|smiles?)")
+              r"bit of humou?r|touch of humou?r|chuckles?|giggles?|smiles?)")
 NO_JOKES = (r"\b(?:no|not any|without(?: any)?|zero|nothing|none of the) (?:jokes?|humou?r|funny(?: stuff| business)?|"
             r"gags?|laughs?)\b|\bnot (?:be )?funny\b|\bkeep (?:it|the) (?:jokes?|humou?r) out\b|\bnothing funny\b")
 SOME_JOKES = (r"\b(?:make|get) (?:them|people|everyone|the room|us) (?:laugh|smile|chuckle)\b|\bsomething funny\b|"
@@ -131,7 +131,7 @@ AVOID_CUES = [r"\b(?:please )?(?:don'?t|do not|dont|never|without|no need to|not
               r"get(?:ting)? into|touch(?:ing)? on|include|use)\b", r"\b(?:avoid|avoiding|skip|skipping|leave out|"
               r"leaving out|omit|steer clear of|stay away from|keep away from|nothing (?:at all )?(?:about|on)|minus|"
               r"no mention(?:s)? of|no reference to|no talk of|not a word about|except|apart from|bar)\b",
-              r"\bbut not\b", r"\b(?:and|or) not\b", r"(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
+              r"\bbut not\b", r"\b(?:and|or) not\b", r"(?m)(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
               r"over|under|long|short|funny|sad|\d))", r"\bleave (?=[\w' ]+ out\b)", r"\bkeep (?=[\w' ]+ out of it\b)"]
 MUST_CUES = [r"\bmake sure (?:that )?(?=(?:[\w'-]+ ){1,5}(?:gets?|is|are) (?:a )?(?:mention(?:ed)?|in(?: there)?|included)\b)",
              r"\b(?:be (?:sure|certain) to|make sure (?:to|you)|remember to|don'?t forget to|do not forget to|you (?:have|need) to|"
@@ -147,6 +147,7 @@ TOPIC_CUES = [r"\btouching on\b", r"\b(?:the|that|a) (?:bit|story|stories|part|o
 SPEAKER_CUES = [r"\b(?i:from me),? \(?((?i:[a-z][\w'-]+))\)?", r"\b(?i:from) ([A-Z][\w'-]+)(?=,| \(|:|\s+(?i:his|her|their)\b)", r"\b(?i:from) ((?i:his|her|their|the)) ([\w -]{2,20}?) ([A-Z][\w'-]+)",
                 r"\b(?i:i'?m|i am|my name is|my name'?s|this is|it'?s) ([A-Z][\w'-]+)(?=,| \(|\s+(?i:his|her|their|the) |\.|$)",
                 r"\b(?i:speaker|spoken by|read by|given by|delivered by|said by)(?: is)?:? ([A-Z][\w'-]+)",
+                r"(?:^|(?<=[.!?\n] ))([A-Z][\w'-]+) (?i:here)\b",
                 r"\b(?i:by me),? \(?((?i:[a-z][\w'-]+))\)?", r"\((?i:from) ([A-Z][\w'-]+)\)"]
 # the speaker's role turned round: "from her son Rory", "I'm Priya, his granddaughter" — she is his grandmother
 INVERSE = {"son": ("father", "mother"), "daughter": ("father", "mother"), "child": ("father", "mother"),
@@ -172,9 +173,13 @@ day today tomorrow tonight next week weekend friday saturday sunday monday tuesd
 keep mostly mainly especially particularly ideally definitely probably actually basically honestly quite allowed fine
 party service evening celebration gathering reception ceremony event occasion piece together redo
 highlighted part parts para y'all yall lol haha straight away thats that's its it's x xx turn into create compose craft
-prepare produce
+prepare produce hello hiya yo um uh er erm hmm yeah yep grateful appreciate appreciated kindly wondering wonder possible
+sounds cheers ta here
 selected selection paragraph passage text section line lines bit draft version rest beginning
 """.split())
+# what a dictated or hurried line trails off with: never the end of a topic ("the paris trip yeah keep it")
+CHATTER = set("yeah yep ok okay lol haha x xx please pls thanks thx ta cheers keep it though tho so um uh er erm "
+              "like mostly mainly really anyway basically".split())
 # asks that no field holds, however phrased: "thank the nurses", "put it in rhyming couplets".
 # A clause that begins with one of these verbs is kept whole, as said, in `instructions`.
 ASK_VERBS = set("""
@@ -433,8 +438,8 @@ def _phrase(text: str, possessive: bool = False) -> str:
              "mentioned", "included", "is", "are",
              "thing", "things", "part", "story", "business", "either", "too", "his", "her", "their", "my", "our",
              "speech", "eulogy", "toast", "thanks", "x", "ok", "okay", "etc", "in it", "at all", "really", "though"}
-    while words and words[-1].lower() in trail:
-        words.pop()
+    while words and (words[-1].lower() in trail or fold(words[-1]) in CHATTER):
+        words.pop()  # "the paris trip yeah keep it"
     keep_the = words[:1] == ["the"] and len(words) > 1
     if possessive:
         lead -= {"his", "her", "their", "my", "our"}
@@ -486,7 +491,7 @@ def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: in
     _read_jokes(r, b)
     _read_style_and_voice(r, b)
     _read_task(r, b)
-    for m in list(r.find(r"\b(?:say )?a few words\b")):  # "a few words for Sheila": a short speech, not a count
+    for m in list(r.find(r"\b(?:say )?a few words\b|\bsend[- ]?off\b")):  # "a few words for Sheila": a speech, not a count
         r.claim(*m.span())
     _read_asks(r, b)
     _read_occasion(r, b, b.notes)
@@ -500,8 +505,10 @@ def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: in
     b.subject = b.subject or subject
     b.sources = [t for t in b.sources if not any(t.lower() in a.lower() for a in b.avoid)]
     if not b.relation:  # "Mum loved her roses.": the notes say who she is to the speaker
-        kin = next((RELATIONS[fold(w)] for n in b.notes for w in tokens(n) if fold(w) in RELATIONS and w[:1].isupper()), "")
-        b.relation = kin
+        kin = [m.group(1) or m.group(2) for n in b.notes for m in re.finditer(
+            r"\b(?:(?i:my|our) ([a-z]+)|([A-Z][a-z]+))\b", n) if fold(m.group(1) or m.group(2)) in RELATIONS
+            and (m.group(1) or fold(m.group(2)) in KIN)]
+        b.relation = RELATIONS[fold(kin[0])] if kin else ""
     if b.notes and b.task == "speech" and re.search(r"\babout (?:that|this|it|him|her|those)\b", shorthand, re.I) \
             and not re.search(SPEECH_WORDS, shorthand, re.I):
         b.task = "anecdote"  # "He always said … Write something about that."
@@ -584,7 +591,7 @@ def _read_style_and_voice(r: _Reader, b: Brief) -> None:
         if re.search(r"\b(?:i'?d|would|i|we'd|we)\s*$", r.low[:m.start() + 2]) and "like" in m.group(0):
             continue
         phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|for)\b|\s(?=(?:" + "|".join(TONES) + r")\b)")
-        phrase = re.sub(r" (?:wrote|had written|was writing|were writing) it$", "", _phrase(phrase))
+        phrase = re.sub(r" (?:wrote|had written|was writing|were writing)(?: it)?$", "", _phrase(phrase))
         if phrase and not re.match(r"(?:he|she|they|him|her|them|it|you|me|us|i|we|himself|herself|themselves|"
                                    r"myself|a speech|a eulogy|a toast|my own)\b",
                                    phrase, re.I) and re.search(r"[a-z]{3}", phrase, re.I):
@@ -697,11 +704,12 @@ def _read_occasion(r: _Reader, b: Brief, notes: list[str] = ()) -> None:
         for _, name, cues in sorted(found, key=lambda f: (f[1] != "funeral", f[0]))[:1]:
             b.occasion = name
             for cue in cues["strong"] + cues["weak"]:
-                for m in list(r.find(rf"(?:\b(?P<owner>[a-z]+'?s) )?(?:\d+(?:st|nd|rd|th) )?(?:{cue})[\w-]*")):
+                for m in list(r.find(rf"(?:\b(?P<owner>[a-z]+(?:'?s)?) )?(?:\d+(?:st|nd|rd|th) )?(?:{cue})[\w-]*")):
                     owner = m.group("owner")
                     # "the choir's anniversary": the owner is part of naming the event, unless a person
-                    keep = owner and re.sub(r"'?s$", "", owner) not in RELATIONS and owner not in ("his", "its", "this", "was", "is") \
-                        and re.sub(r"'?s$", "", owner) not in r.names
+                    bare = re.sub(r"'?s$", "", owner or "")
+                    keep = owner and bare not in RELATIONS and bare not in r.names and owner not in TONES and \
+                        fold(owner) not in STOPWORDS | FILLER and owner not in ("his", "its", "this", "was", "is")
                     event = re.match(EVENT, r.low[m.end():])  # "… do", "… from the choir", if not claimed already
                     end = m.end() + (event.end() if event and r.free(m.end(), m.end() + event.end()) else 0)
                     r.claim_soft(m.start() if keep or not owner else m.start("owner") + len(owner) + 1, end,
@@ -799,7 +807,8 @@ def _read_audience(r: _Reader, b: Brief) -> None:
     one = rf"(?:[a-z-]+ ){{0,3}}?(?:{names})"
     after = "|".join(sorted(set(TONES) | STOPWORDS | {"please", "pls", "thanks"}, key=len, reverse=True))
     m = r.first(rf"\b(?:for|to|in front of|audience(?: is| of| will be)?:?|read to|addressing|with|aimed at) (?:mostly |"
-                rf"mainly |especially )?{det}({one}(?: and {det}{one})?)\b(?!')(?=\s*$|\s*[,.;:!?\n]|\s+\d|\s+(?:{after})\b)")
+                rf"mainly |especially )?{det}({one}(?: and {det}{one})?)\b(?!')(?=\s*$|\s*[,.;:!?\n]|\s+\d|\s+(?:{after}|mostly|"
+                rf"mainly|especially|really)\b)")
     if m and not re.match(r"(?:wedding|birthday|funeral|retirement|leaving)\b", m.group(1)) or (
             m and re.match(r"wedding guests", m.group(1))):
         b.audience = m.group(1)
@@ -821,13 +830,14 @@ def _read_who(r: _Reader, b: Brief, people: list[str], default: str = "") -> Non
         before = r.low[max(0, m.start() - 12):m.start()]
         if re.search(r"\b(?:i'?m|i am|as)\b[^.]*$", before):
             continue  # "I'm Jess, his daughter": the speaker's role
-        if owner and owner not in ("my", "our", "me"):
-            r.claim(*m.span())
-            continue  # someone else's: "his new wife", "Tom's best man"
+        if owner and owner not in ("my", "our", "me") or not owner and m.group(2) not in KIN and \
+                RELATIONS[m.group(2)] not in ("grandfather", "grandmother", "father", "mother"):
+            r.claim_soft(*m.span(), "other", "")  # soft: "the world's okayest headteacher mug"
+            continue  # someone else's: "his new wife", "Tom's best man"; a role needs "my": "the head"
         r.claim_soft(*m.span(), "relation", RELATIONS[m.group(2)])
         if not b.relation:
             b.relation = RELATIONS[m.group(2)]
-        name = re.match(rf",? ((?:{TITLES})\.? )?([A-Z][\w'-]+|(?i:{r.known}))\b", r.text[m.end():])  # "my dad Frank"
+        name = re.match(rf",? ((?i:{TITLES})\.? )?([A-Z][\w'-]+|(?i:{r.known}))\b", r.text[m.end():])  # "my dad Frank"
         if name and not b.subject and fold(name.group(2)) not in STOPWORDS | FILLER | set(RELATIONS):
             b.subject = r.names.get(name.group(0).strip(" ,").lower(), name.group(0).strip(" ,"))
             r.claim(m.end(), m.end() + name.end())
@@ -840,6 +850,8 @@ def _read_who(r: _Reader, b: Brief, people: list[str], default: str = "") -> Non
     for m in re.finditer(pattern, r.text):
         if not r.free(m.start(1), m.end(1)):
             continue
+        if m.group(0).lower().startswith("about") and default and r.names.get(m.group(1).lower(), m.group(1)) != default:
+            continue  # "about Linda crying at adverts" is a topic, in a speech for Tom
         words = re.split(r"\s+(?:and|&)\s+", m.group(1))
         if any(fold(w.split()[0]) in STOPWORDS | set(RELATIONS) | FILLER and not re.match(TITLES, w.lower())
                for w in words):
@@ -884,6 +896,11 @@ def _read_topics(r: _Reader, b: Brief, told: set[str]) -> None:
                 phrase, a, z = r.phrase_after(m.end(), through_soft=True)
                 r.swallow(a, z, b, r.default_occasion)
                 z = max(z, a)
+                more = re.match(r",\s*and\s+", r.text[z:])
+                if more and r.free(z, z + more.end()):  # "the flood and the library, and Father Mike"
+                    extra, _, z2 = r.phrase_after(z + more.end(), through_soft=True)
+                    if extra and not re.match(rf"(?:{'|'.join(sorted(ASK_VERBS))})\b", extra.lower()):
+                        phrase, z = f"{phrase} and {extra}", z2
                 if cue.startswith(r"\bhow") or cue.startswith(r"\bwhen"):
                     phrase = r.text[m.start():a].strip() + " " + phrase
                 for part in _topic_parts(phrase):
@@ -899,7 +916,7 @@ def _topic_parts(phrase: str) -> list[str]:
     out = []
     for part in re.split(r"\s*(?:,|;|\band (?=that|how|when|where|the time)\b)\s*", phrase.strip(), flags=re.I):
         part = re.sub(r"^(?:that|the fact that)\s+", "", part, flags=re.I)
-        if re.match(r"(?:how|when)\b", part, re.I) or re.search(r"\b(?:he|she|they|we|i|his|her)\b", part, re.I):
+        if re.match(r"(?:how|when|where|he|she|they|we|i)\b", part, re.I):  # a clause: "how she taught me to swim"
             out += [_phrase(part)] if _phrase(part) else []
         else:
             out += [p for p in (_phrase(x) for x in re.split(r"\s*(?:\band\b|&|/)\s*", part)) if p]
@@ -927,6 +944,9 @@ def _read_rest(r: _Reader, b: Brief, told: set[str]) -> None:
         if not meaningful:
             continue
         topic = [w for w in meaningful if forms(w) & told and zipf_frequency(fold(w), "en") < 5.8]
+        if topic and len(topic) * 2 >= len(meaningful):
+            while run and not _meaningful(run[0].group(0)) and fold(run[0].group(0)) not in ("the", "how", "when"):
+                run = run[1:]  # "write just the three bears": the topic starts at "the"
         first, last = run[0].start(), run[-1].end()
         said = _phrase(r.text[first:last])
         if topic and len(topic) * 2 >= len(meaningful):

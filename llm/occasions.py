@@ -38,7 +38,7 @@ OCCASION_CUES = [
                              r"\bafter \d+ years\b"]}),
     ("birthday", {"strong": [r"\bbirthday\b", r"\bb-?day\b", r"\b\d+(?:st|nd|rd|th)\b(?! (?:anniversary|year))"],
                   "weak": [r"\bturning \d+\b", r"\bturns \d+\b"]}),
-    ("other", {"strong": [r"\banniversary\b", r"\bthank[- ]you (?:speech|do|evening|party)\b", r"\bpresentation\b",
+    ("other", {"strong": [r"\banniversary\b", r"\bthank[- ]you (?:speech|do|evening|party|night|dinner)\b", r"\bpresentation\b",
                           r"\bgraduation\b", r"\bchristening\b", r"\breunion\b", r"\bawards?\b"],
                "weak": []}),
 ]
