@@ -161,3 +161,28 @@ def test_stopping_keeps_what_streamed_as_a_flagged_revision(make_window, qtbot):
     revision = window.store.revision(revision_id)
     assert revision.checks["stopped"] is True and revision.model == "scripted"
     assert revision.text.strip() == window.document.editor.toPlainText().strip()
+
+
+def test_what_is_not_used_and_not_told_shows_as_chips(window, qtbot, project):
+    """Nothing asked disappears without a word: an ask the memory-first writer can't use, a topic no
+    memory tells of, and a style that needs a larger model — with the model one click from download."""
+    shorthand = "eulogy like a Frank Sinatra song, about the tandem bicycle, and thank the nurses at St James's"
+    window.writing.prompt.setText(shorthand)
+    qtbot.waitUntil(lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand)
+    texts = window.writing.chips.chip_texts()
+    assert "Not used: thank the nurses at St James's" in texts, texts
+    assert "No memory of the tandem bicycle yet" in texts, texts
+    assert "Needs a larger model: style: Frank Sinatra song" in texts, texts
+    assert not any(t.startswith(("Asked:", "Also:")) for t in texts), texts  # never the whole prompt again
+    chip = next(b for b in window.writing.chips.buttons if b.text().startswith("Needs a larger model"))
+    get = chip.menu().actions()[0]
+    assert get.text().startswith("Get ") and "GB" in get.text()
+    from app.ui.settings_dialog import SettingsDialog
+
+    get.trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
+    settings = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+    chosen = settings.catalog.list.currentItem().text().strip(" ★")
+    assert chosen.startswith(get.text()[len("Get "):].split(" (")[0]), chosen  # the model, ready to download
+    assert window.store.drafts(project.id) == []  # nothing was downloaded or written by looking
+    settings.reject()

@@ -1,7 +1,12 @@
 """The Brief as chips under the prompt bar: what Fondly understood, to check and change
-before anything is written — and which memories it will write from."""
+before anything is written — and which memories it will write from. What it did not
+understand, or will not use, is a chip too ("Not used: thank the nurses"), as is an ask no
+memory serves yet and one the model can't honour, with the way to honour it: nothing asked
+disappears without a word."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
@@ -13,14 +18,17 @@ from llm.brief import DEFAULT_PACE, TASKS, Brief
 
 # (field, label) in the order chips appear; list fields get one chip per item
 FIELDS = [("task", "Task"), ("occasion", "Occasion"), ("target_words", "Length"), ("jokes", "Jokes"),
-          ("sources", "Using"), ("search", "Find"), ("anecdotes", "Must tell"), ("style", "Style"),
+          ("sources", "Using"), ("search", "About"), ("anecdotes", "Must tell"), ("style", "Style"),
           ("voice", "Voice"), ("tone", "Tone"), ("audience", "For"), ("avoid", "Leave out"),
-          ("notes", "Note"), ("instructions", "Also")]
+          ("notes", "Note"), ("speaker", "From"), ("instructions", "Asked")]
 LISTS = {"sources", "search", "anecdotes", "tone", "avoid", "notes", "instructions"}
 
 
 class BriefChips(QWidget):
     changed = Signal()
+    get_model = Signal(str)  # the catalog id of the model that would honour a style or voice
+    add_memory = Signal(str)  # "No memory of the leeks yet": "record" or "import" one
+
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,6 +37,9 @@ class BriefChips(QWidget):
         self.memories: list[Memory] = []
         self.selected: set[int] | None = None  # None: let Fondly choose
         self.mode = ""  # which way the current model writes, said first
+        self.writing_mode = ""  # memory-first or prose: what the writer will use of the Brief
+        # (brief, writing mode) → app.writing.Reading: what will not be used, what no memory tells of
+        self.reader: Callable | None = None
         self.inner = QWidget()
         self.row = QHBoxLayout(self.inner)
         self.row.setContentsMargins(0, 0, 0, 0)
@@ -41,6 +52,7 @@ class BriefChips(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setStyleSheet('QToolButton[warning="true"] { border: 1px dashed palette(dark); font-style: italic; }')
         self.buttons: list[QToolButton] = []
 
     def show_brief(self, brief: Brief | None, memories: list[Memory], pace: int) -> None:
@@ -49,8 +61,9 @@ class BriefChips(QWidget):
             self.selected &= {m.id for m in memories}
         self._rebuild()
 
-    def set_mode(self, text: str) -> None:
+    def set_mode(self, text: str, writing_mode: str = "") -> None:
         self.mode = text
+        self.writing_mode = writing_mode or self.writing_mode
         self._rebuild()
 
     def chip_texts(self) -> list[str]:
@@ -123,8 +136,11 @@ class BriefChips(QWidget):
         if b is None:
             self.row.addWidget(QLabel("Type what you want; Fondly shows what it understood here."))
             return
+        reading = self.reader(b, self.writing_mode) if self.reader else None
         for field, label in FIELDS:
             value = getattr(b, field)
+            if field == "instructions" and reading is not None:  # asked and used: the model reads them
+                value = [x for x in value if x not in reading.not_used]
             if field in LISTS:
                 for i, item in enumerate(value):
                     self.buttons.append(self._chip(f"{label}: {item}", field, i, item))
@@ -137,10 +153,55 @@ class BriefChips(QWidget):
                     self.buttons.append(self._chip(f"{label}: {value}", field, None, str(value)))
             elif value:
                 self.buttons.append(self._chip(f"{label}: {value}", field, None, str(value)))
+        if reading is not None:
+            self.buttons += self._reading_chips(reading)
         self.buttons.append(self._memory_chip())
         for button in self.buttons:
             self.row.addWidget(button)
         self.row.addStretch(1)
+
+    def _reading_chips(self, reading) -> list[QToolButton]:
+        """What will not be used, what no memory tells of, and what needs a larger model, each with
+        what the person can do about it."""
+        out = []
+        for i, item in enumerate(self.brief.instructions):
+            if item in reading.not_used:
+                chip = self._chip(f"Not used: {item}", "instructions", i, item)
+                chip.setProperty("warning", True)
+                chip.setToolTip("Fondly can't do this with the current model: rephrase it, or do it by hand "
+                                "in the editor.")
+                out.append(chip)
+        for topic in reading.untold:
+            chip = QToolButton(text=f"No memory of {topic} yet")
+            chip.setObjectName("chip")
+            chip.setProperty("warning", True)
+            chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            chip.setToolTip(f"What happened with {topic}? Tell it as a memory, and Fondly can use it.")
+            menu = QMenu(chip)
+            menu.addAction("Record it as a memory…", lambda: self.add_memory.emit("record"))
+            menu.addAction("Import a memory…", lambda: self.add_memory.emit("import"))
+            chip.setMenu(menu)
+            out.append(chip)
+        if reading.needs_larger_model:
+            from app.writing import larger_model_choice
+
+            entry = larger_model_choice()
+            chip = QToolButton(text=f"Needs a larger model: {'; '.join(reading.needs_larger_model)}")
+            chip.setObjectName("chip")
+            chip.setProperty("warning", True)
+            chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(chip)
+            if entry is not None:
+                size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
+                chip.setToolTip(f"The bundled model writes in your own words. {entry.name} can write in a style or "
+                                f"voice: a {size} download from Hugging Face. Only the model file is fetched; "
+                                f"nothing of yours leaves this computer.")
+                menu.addAction(f"Get {entry.name} ({size})…", lambda: self.get_model.emit(entry.id))
+            else:
+                chip.setToolTip("No catalog model fits this computer well; the bundled one writes in your own words.")
+            chip.setMenu(menu)
+            out.append(chip)
+        return out
 
     def _memory_chip(self) -> QToolButton:
         chosen = self.selected

@@ -80,6 +80,15 @@ class CatalogModels(QWidget):
         self.status.setText(f"Recommended: {why}." if listing["recommended"] else why[0].upper() + why[1:] + ".")
         self.get_btn.setEnabled(self.runner is not None and self.list.count() > 0)
 
+    def choose(self, model_id: str) -> None:
+        """Select a model by its catalog id (a chip's "Get … for the style you asked"), ready to download:
+        the person still presses "Download and use", with what leaves the machine said beside it."""
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ID_ROLE) == model_id:
+                self.list.setCurrentRow(i)
+                self.get_btn.setFocus()
+                return
+
     # --- a download ----------------------------------------------------------------------------
 
     def start(self) -> None:

@@ -101,10 +101,7 @@ class MainWindow(QMainWindow):
         e = m.addMenu("&Edit")
         self._action(e, "&Find…", self.search_panel.focus, QKeySequence.StandardKey.Find)
         self._action(e, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
-        r = e.addMenu("&Rewrite the selection")
-        for how, label in (("shorter", "&Shorter"), ("warmer", "&Warmer"), ("lighter", "&Lighter"),
-                           ("style", "In the Brief's st&yle")):
-            self._action(r, label, lambda _=False, h=how: w.rewrite_selection(h))
+        w.rewrite_menu(e.addMenu("&Rewrite the selection"), self._action)
         wm = m.addMenu("&Write")
         self._action(wm, "&Generate", w.generate, "Ctrl+Return")
         QShortcut(QKeySequence("Ctrl+Enter"), self, w.generate)
@@ -113,6 +110,7 @@ class MainWindow(QMainWindow):
         wm.addSeparator()
         self._action(wm, "&Record a memory", self.memories.recording.toggle_record, "Ctrl+R")
         self._action(wm, "&Dictate at the cursor", w.dictate_btn.toggle, "Ctrl+D")
+        self._action(wm, "Spea&k the shorthand", w.speak_btn.toggle, "Ctrl+Shift+D", w.speak_btn.toolTip())
         wm.addActions(self.rehearsals.menu_actions())
         v = m.addMenu("&View")
         self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
@@ -152,7 +150,9 @@ class MainWindow(QMainWindow):
         w.checks_ready.connect(drafts.show_checks)
         for done in (w.written, w.piece_kept, w.rewritten):
             done.connect(self.reload_drafts)
-        self.model_label.mode_changed.connect(lambda mode: self.writing.chips.set_mode(mode_label(mode)))
+        self.model_label.mode_changed.connect(lambda mode: self.writing.chips.set_mode(mode_label(mode), mode))
+        self.writing.chips.get_model.connect(lambda model_id: self.show_settings().catalog.choose(model_id))
+        self.writing.chips.add_memory.connect(self.memories.add)
         self.runner.model_failed.connect(lambda _kind, message: self.show_error(message))
 
     def warm_up(self) -> None:

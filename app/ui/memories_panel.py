@@ -151,6 +151,13 @@ class MemoriesPanel(QWidget):
 
     # --- importing ----------------------------------------------------------------------------
 
+    def add(self, how: str) -> None:
+        """Add a memory as the person chose where something was missing: "record" one, or import one."""
+        if how == "record":
+            self.recording.record_btn.click()
+        else:
+            self.import_dialog()
+
     def import_dialog(self) -> None:
         if self.project is None:
             self.error.emit("Start a speech first: File → New speech (Ctrl+N).")

@@ -28,7 +28,8 @@ class RecordingPanel(QWidget):
     stopping = Signal(int)  # memory id: the final pass has begun
     finished = Signal(int)  # memory id: ready (or failed, with its error stored on it)
     live_segment = Signal(int, str)  # memory id, text: emitted from the live transcript's thread
-    dictated = Signal(str)
+    dictated = Signal(str)  # the words a dictation heard ("" if none)
+    dictation_failed = Signal(str)  # a dictation's words could not be heard: why (also said as an error)
     error = Signal(str)
 
     def __init__(self, store: Store, runner: OperationRunner) -> None:
@@ -181,8 +182,12 @@ class RecordingPanel(QWidget):
         self._idle()
         hotwords = list(self.project.hotwords if self.project else [])
         self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
-                        lane="speech", on_done=self.dictated.emit,
-                        on_failed=lambda message: self.error.emit(f"Dictation failed: {message}"))
+                        lane="speech", on_done=self.dictated.emit, on_failed=self._dictation_failed)
+
+    def _dictation_failed(self, message: str) -> None:
+        """Said as an error, and told apart: whoever began the dictation stops waiting for its words."""
+        self.dictation_failed.emit(message)
+        self.error.emit(f"Dictation failed: {message}")
 
     # --- state -------------------------------------------------------------------------------
 

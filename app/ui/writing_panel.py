@@ -21,6 +21,7 @@ from llm.brief import Brief
 from llm.engine import new_seed
 
 _TOKEN, _DISCARD, _PARAGRAPH = "token", "discard", "paragraph"
+_EDITOR, _PROMPT = "editor", "prompt"  # where dictated words go: at the cursor, or into the shorthand
 
 
 class WritingPanel(QWidget):
@@ -43,10 +44,16 @@ class WritingPanel(QWidget):
         self._piece = None  # an anecdote being written: its draft, seed, paragraphs and the revision growing
         self._count = 0
         self._dictation_at = 0  # where the cursor was when dictation began
+        self._dictation_for: str | None = None  # whose dictation is under way, until its words arrive
+        self._listening = False  # the microphone is still on for it (then its button reads "Done")
 
         self.prompt = QLineEdit(placeholderText='e.g. "Write a funeral speech using dad.txt and include at least one joke"')
         self.prompt.setAccessibleName("Shorthand")
         self.prompt.returnPressed.connect(self.generate)
+        self.speak_btn = QPushButton("Speak", checkable=True,
+                                     toolTip="Say what you want written; your words become the shorthand "
+                                             "(Ctrl+Shift+D)")
+        self.speak_btn.toggled.connect(self.speak)
         self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
         self.generate_btn.clicked.connect(self.generate)
         self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
@@ -54,12 +61,16 @@ class WritingPanel(QWidget):
         self.dictate_btn = QPushButton("Dictate", checkable=True,
                                        toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)")
         self.dictate_btn.toggled.connect(self.dictate)
+        self._dictation_buttons = {_EDITOR: (self.dictate_btn, "Dictate"), _PROMPT: (self.speak_btn, "Speak")}
         dictation.dictated.connect(self._dictated)
+        dictation.dictation_failed.connect(self._dictation_ended)
         self.chips = BriefChips()
+        self.chips.reader = self._read_brief
         self.prompt.textChanged.connect(lambda: self._brief_timer.start())
         self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
         bar = QHBoxLayout()
-        for w, stretch in ((self.prompt, 1), (self.generate_btn, 0), (self.stop_btn, 0), (self.dictate_btn, 0)):
+        for w, stretch in ((self.prompt, 1), (self.speak_btn, 0), (self.generate_btn, 0), (self.stop_btn, 0),
+                           (self.dictate_btn, 0)):
             bar.addWidget(w, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,6 +95,12 @@ class WritingPanel(QWidget):
             self.chips.show_brief(writing.make_brief(self.store, self.project, self.prompt.text()),
                                   self.store.memories(self.project.id), self.project.pace)
         return self.chips.brief
+
+    def _read_brief(self, brief: Brief, mode: str):
+        """What the chips say beyond the Brief: what won't be used, what no memory tells of yet."""
+        if self.project is None:
+            return None
+        return writing.read_brief(self.store, self.project, brief, mode or writing.model_status()["mode"])
 
     def update_brief(self) -> None:
         if self.project is None or not self.prompt.text().strip():
@@ -217,6 +234,12 @@ class WritingPanel(QWidget):
 
     # --- rewriting a selection ----------------------------------------------------------------
 
+    def rewrite_menu(self, menu, add_action) -> None:
+        """The Edit menu's "Rewrite the selection": one action for each way."""
+        for how, label in (("shorter", "&Shorter"), ("warmer", "&Warmer"), ("lighter", "&Lighter"),
+                           ("style", "In the Brief's st&yle")):
+            add_action(menu, label, lambda _=False, h=how: self.rewrite_selection(h))
+
     def rewrite_selection(self, how: str, brief: Brief | None = None) -> None:
         if self.busy:
             return
@@ -248,21 +271,64 @@ class WritingPanel(QWidget):
         self.rewritten.emit(rw)
 
     # --- dictation ----------------------------------------------------------------------------
+    # One microphone, two places for the words: the editor at the cursor (Dictate), or the prompt as
+    # shorthand (Speak). The one that began owns the dictation until its words arrive, so they go
+    # where it meant, and the other can't start meanwhile.
 
     def dictate(self, on: bool) -> None:
         """Toggle dictation; the words go in where the cursor was when it began."""
-        if on:
-            if self.busy or not self.dictation.start_dictation():
-                self.dictate_btn.setChecked(False)
-                return
+        if on and self.busy:  # the editor is being written into
+            self._show_dictation()
+            return
+        self._toggle_dictation(_EDITOR, on)
+
+    def speak(self, on: bool) -> None:
+        """Toggle speaking the shorthand: the words heard become the prompt, or follow what is typed there."""
+        self._toggle_dictation(_PROMPT, on)
+
+    def _toggle_dictation(self, target: str, on: bool) -> None:
+        if on and self._dictation_for is None and self.dictation.start_dictation():
+            self._dictation_for, self._listening = target, True
             self._dictation_at = self.editor.cursor_position()
-            self.dictate_btn.setText("Done")
-        else:
-            self.dictate_btn.setText("Dictate")
+        elif not on and self._dictation_for == target and self._listening:
+            self._listening = False
             self.dictation.stop_dictation()
+        self._show_dictation()  # a refused start, too: its button springs back
+
+    def _show_dictation(self) -> None:
+        """Each button as the dictation stands: "Done" on the one listening; neither can start
+        another while one is listening or its words are on their way."""
+        for target, (button, text) in self._dictation_buttons.items():
+            listening = self._listening and self._dictation_for == target
+            button.blockSignals(True)
+            button.setChecked(listening)
+            button.blockSignals(False)
+            button.setText("Done" if listening else text)
+            button.setEnabled(self._dictation_for is None or listening)
+
+    def _dictation_ended(self, *_) -> None:
+        """Its words arrived, or could not be heard (`dictation_failed`): either button may start again."""
+        self._dictation_for, self._listening = None, False
+        self._show_dictation()
 
     def _dictated(self, text: str) -> None:
+        target = self._dictation_for
+        self._dictation_ended()
         if not text.strip():
             self.status.emit("Nothing was heard.", 4000)
-            return
-        self.editor.insert_words(self._dictation_at, text.strip())
+        elif target == _PROMPT:
+            self._add_to_prompt(text.strip())
+        else:
+            self.editor.insert_words(self._dictation_at, text.strip())
+
+    def _add_to_prompt(self, words: str) -> None:
+        """Spoken shorthand is the prompt, or follows what was typed there after a space; put in
+        as typing is, so Ctrl+Z takes it out again. The chips follow (textChanged)."""
+        typed = self.prompt.text().rstrip()
+        if typed.strip():
+            self.prompt.setSelection(len(typed), len(self.prompt.text()) - len(typed))
+            self.prompt.insert(" " + words)
+        else:
+            self.prompt.selectAll()
+            self.prompt.insert(words)
+        self.prompt.setFocus()
