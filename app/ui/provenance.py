@@ -75,7 +75,8 @@ def checks_line(checks: dict) -> str:
     if checks.get("avoided"):
         parts.append("⚠ mentions " + ", ".join(checks["avoided"]))
     if checks.get("dropped"):
-        parts.append(f"{checks['dropped']} sentences left out")
+        parts.append(f"{checks['dropped']} sentence{'s' if checks['dropped'] != 1 else ''} left out, each listed "
+                     f"under its paragraph")
     line = "Checks: " + " · ".join(parts)
     notes = [n for n in checks.get("notes", []) if n]
     return line + ("\n" + " ".join(notes) if notes else "")
