@@ -22,7 +22,7 @@ from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, stories_of, untold
 from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
-                             grounding_for, speech_check, untold_note, writing_mode)
+                             grounding_for, relation_in, speech_check, untold_note, writing_mode)
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
@@ -143,13 +143,14 @@ def larger_model_note(asks: list[str]) -> str:
     """Where a style or voice is asked of the bundled model: say it can't, and the way to honour it —
     the recommended model, its size, and that fetching it sends nothing of the person's."""
     entry = larger_model_choice()
-    wanted = "; ".join(asks)
+    parts = [f"the {a.split(': ', 1)[0]} you asked for ({a.split(': ', 1)[-1]})" for a in asks]
+    wanted = " and ".join(parts) + (" need" if len(parts) > 1 else " needs")
     if entry is None:
-        return f"Written in your own words: {wanted} needs a larger model than this computer can run well."
+        return f"Written in your own words: {wanted} a larger model than this computer can run well."
     size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
-    return (f"Written in your own words: {wanted} needs a larger model. Fondly recommends {entry.name} "
+    return (f"Written in your own words: {wanted} a larger model. Fondly recommends {entry.name} "
             f"({size} download from Hugging Face; only the model file is fetched, nothing of yours leaves this "
-            f"computer): Models → Get a model, or `fondly models get {entry.id}`.")
+            f"computer): Edit → Settings → "Download a better model", or `fondly models get {entry.id}`.")
 
 
 def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mode: str = FREE_PROSE,
@@ -243,6 +244,7 @@ def write(
     seed = seed if seed is not None else new_seed()
     mode = mode_for(engine)
     sources, left_out = ground(store, project, brief, engine, mode, memory_ids)
+    brief.relation = brief.relation or relation_in(sources)
     done: list[Paragraph] = []
     saved: list = []  # [draft, revision] once the first paragraph is stored
     couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
@@ -327,6 +329,7 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     """An anecdote, opening or closing to go into the open draft; `keep_piece` stores it."""
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
+    brief.relation = brief.relation or relation_in(sources)
     if not sources:
         memories = _all_memories(store, project)
         missing = untold(stories_of(memories, brief.avoid), brief) if memories else []

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from rapidfuzz import fuzz
 
 from llm.brief import Brief
-from llm.grounding import Facts, Grounding, SentenceCheck, sentences, touches
+from llm.grounding import KIN, Facts, Grounding, SentenceCheck, sentences, touches
 
 # Origins of a sentence, as the provenance pane shows them.
 YOURS = "memory"  # the person's own sentence, word for word
@@ -156,6 +156,23 @@ def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker
                  occasion=brief.occasion, avoid=list(brief.avoid))
 
 
+def relation_in(sources: Iterable[Source]) -> str:
+    """Who the subject is to the speaker as the memories say it, when the shorthand does not: a kin
+    word used as a name ("Dad fished at Lake Travis every summer", "my grandad"), or a memory named
+    by one ("dad.txt"). The framing lines may then say "Goodbye, Dad" — the person's own word."""
+    counts: dict[str, int] = {}
+    for src in sources:
+        stem = re.sub(r"\.\w+$", "", src.title.strip()).lower()
+        if stem in KIN:
+            counts[KIN[stem]] = counts.get(KIN[stem], 0) + 2
+        for m in re.finditer(r"\b(?:[Mm]y ([a-z]+)|([A-Z][a-z]+))\b", src.text):
+            word = (m.group(1) or m.group(2)).lower()
+            if word in KIN and (m.group(1) or m.group(2)[:1].isupper()):
+                counts[KIN[word]] = counts.get(KIN[word], 0) + 1
+    best = max(counts, key=counts.get, default="")
+    return best if best and counts[best] >= 2 else ""
+
+
 def writing_mode(parameters: int | None, setting: str = "auto") -> str:
     """Memory-first for small models, free prose for capable ones (and servers); a setting wins."""
     if setting in (MEMORY_FIRST, FREE_PROSE):
@@ -236,7 +253,8 @@ def left_out_note(cuts: list[str], avoid: list[str]) -> str:
     """What the person's "leave out" cost, named: never "2 sentences left out" alone."""
     if not cuts:
         return ""
-    shown = "; ".join(f"“{c if len(c) <= 90 else c[:87].rsplit(' ', 1)[0] + '…'}”" for c in dict.fromkeys(cuts))
+    quoted = [c.rstrip(" .!?") for c in dict.fromkeys(cuts)]
+    shown = "; ".join(f"“{c if len(c) <= 90 else c[:87].rsplit(' ', 1)[0] + '…'}”" for c in quoted)
     return f"Left out, as you asked (not {', '.join(avoid)}): {shown}."
 
 
