@@ -150,7 +150,7 @@ def larger_model_note(asks: list[str]) -> str:
     size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
     return (f"Written in your own words: {wanted} a larger model. Fondly recommends {entry.name} "
             f"({size} download from Hugging Face; only the model file is fetched, nothing of yours leaves this "
-            f"computer): Edit → Settings → "Download a better model", or `fondly models get {entry.id}`.")
+            f"computer): Edit → Settings → “Download a better model”, or `fondly models get {entry.id}`.")
 
 
 def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mode: str = FREE_PROSE,
