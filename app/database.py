@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 from typing import Generator
 
@@ -54,8 +55,8 @@ def connect(path: str | Path, *, readonly: bool = False, wal: bool = True) -> sq
     try:
         private(path)
         conn.execute("PRAGMA foreign_keys = ON")
-        if wal and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        if wal:
+            _to_wal(conn)
         for companion in _companions(path):
             if companion.exists():
                 private(companion)
@@ -63,6 +64,22 @@ def connect(path: str | Path, *, readonly: bool = False, wal: bool = True) -> sq
         conn.close()
         raise
     return conn
+
+
+def _to_wal(conn: sqlite3.Connection) -> None:
+    """WAL, waiting its turn. Switching a new database to WAL needs it to itself, and SQLite answers
+    "database is locked" at once, without its busy timeout, while another process has it open to
+    make the same switch: 8 processes starting on a new database failed here about one run in ten."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class Database(sqlite_utils.Database):

@@ -90,6 +90,7 @@ def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
 
 
 def _words(text: str) -> set[str]:
+    """A text's content words in all their forms: what a topic and a story are compared by."""
     return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 2 and fold(t) not in STOPWORDS))
 
 
@@ -115,10 +116,6 @@ def holds(story: Story, note: str) -> bool:
 def untold(stories: list[Story], brief: Brief) -> list[str]:
     """The topics and must-haves no story tells of: said to the person, never papered over."""
     return [t for t in brief.topics if _words(t) and not any(about(s, t) for s in stories)]
-
-
-def _content(text: str) -> set[str]:
-    return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 3 and fold(t) not in STOPWORDS))
 
 
 def on_topic(story: Story, brief: Brief) -> bool:
