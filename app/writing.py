@@ -282,7 +282,7 @@ def write(
         if left_out:
             result.check.notes.append("Left out, too long for this model's context: " + ", ".join(left_out) + ".")
     reading = read_brief(store, project, brief, mode)  # what was asked and not done is said, never dropped
-    result.check.notes += [f"Not used: {x}" for x in reading.not_used]
+    result.check.notes += [f"Not used: {x}." for x in reading.not_used]
     if reading.needs_larger_model:
         result.check.notes.append(larger_model_note(reading.needs_larger_model))
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}

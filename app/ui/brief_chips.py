@@ -137,6 +137,8 @@ class BriefChips(QWidget):
             self.row.addWidget(QLabel("Type what you want; Fondly shows what it understood here."))
             return
         reading = self.reader(b, self.writing_mode) if self.reader else None
+        if reading is not None:  # first: what needs the person's attention is seen without scrolling
+            self.buttons += self._reading_chips(reading)
         for field, label in FIELDS:
             value = getattr(b, field)
             if field == "instructions" and reading is not None:  # asked and used: the model reads them
@@ -153,8 +155,6 @@ class BriefChips(QWidget):
                     self.buttons.append(self._chip(f"{label}: {value}", field, None, str(value)))
             elif value:
                 self.buttons.append(self._chip(f"{label}: {value}", field, None, str(value)))
-        if reading is not None:
-            self.buttons += self._reading_chips(reading)
         self.buttons.append(self._memory_chip())
         for button in self.buttons:
             self.row.addWidget(button)

@@ -79,7 +79,7 @@ def checks_line(checks: dict) -> str:
                      f"under its paragraph")
     line = "Checks: " + " · ".join(parts)
     notes = [n for n in checks.get("notes", []) if n]
-    return line + ("\n" + " ".join(notes) if notes else "")
+    return line + ("\n" + "\n".join(notes) if notes else "")  # one note a line: each is its own news
 
 
 def mode_label(mode: str) -> str:
