@@ -215,6 +215,13 @@ def _read_occasion(r: Reader, b: Brief, notes: list[str] = ()) -> None:
     """The occasion its cues name (a strong cue before a weak one), each cue's words claimed with the
     event's ("the wedding breakfast", "his retirement from the choir"); else the notes' ("The funeral is on friday")."""
     for strength in ("strong", "weak"):
+        if strength == "weak" and r.default_occasion != "other":
+            # "a toast", "goodbye" in a project for a funeral: a toast at the wake, not a wedding; the
+            # words are understood (the kind of speech), the project's occasion stays
+            for cue in (c for _, cues in OCCASION_CUES for c in cues["weak"]):
+                for m in list(r.find(cue)):
+                    r.claim_soft(*m.span(), "other", "")
+            break
         found = [(m.start(), name, cues) for name, cues in OCCASION_CUES for cue in cues[strength]
                  for m in [r.first(cue)] if m]
         # a funeral named anywhere is the occasion ("a send off at the crematorium"); else the first named

@@ -10,10 +10,10 @@ from typing import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMenu, QScrollArea, QSizePolicy, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from app.store import Memory
+from app.ui.flow_layout import FlowLayout
 from llm.brief import DEFAULT_PACE, TASKS, Brief
 
 # (field, label) in the order chips appear; list fields get one chip per item
@@ -40,18 +40,10 @@ class BriefChips(QWidget):
         self.writing_mode = ""  # memory-first or prose: what the writer will use of the Brief
         # (brief, writing mode) → app.writing.Reading: what will not be used, what no memory tells of
         self.reader: Callable | None = None
-        self.inner = QWidget()
-        self.row = QHBoxLayout(self.inner)
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.setSpacing(4)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.inner)
-        scroll.setVerticalScrollBarPolicy(scroll.verticalScrollBarPolicy().ScrollBarAlwaysOff)
-        scroll.setFixedHeight(46)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.row = FlowLayout(self)  # chips wrap onto more lines: every one is seen, at any width
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setStyleSheet('QToolButton[warning="true"] { border: 1px dashed palette(dark); font-style: italic; }')
         self.buttons: list[QToolButton] = []
 
@@ -137,7 +129,7 @@ class BriefChips(QWidget):
             self.row.addWidget(QLabel("Type what you want; Fondly shows what it understood here."))
             return
         reading = self.reader(b, self.writing_mode) if self.reader else None
-        if reading is not None:  # first: what needs the person's attention is seen without scrolling
+        if reading is not None:  # first: what needs the person's attention
             self.buttons += self._reading_chips(reading)
         for field, label in FIELDS:
             value = getattr(b, field)
@@ -158,7 +150,6 @@ class BriefChips(QWidget):
         self.buttons.append(self._memory_chip())
         for button in self.buttons:
             self.row.addWidget(button)
-        self.row.addStretch(1)
 
     def _reading_chips(self, reading) -> list[QToolButton]:
         """What will not be used, what no memory tells of, and what needs a larger model, each with
