@@ -218,6 +218,8 @@ def is_note(sentence: str, people: list[str] = ()) -> bool:
     if ASKS.search(sentence) or len(sentence.split()) < 4:
         return False
     words = [w for w in re.findall(r"[\w'-]+", sentence)]
+    if len(words) < 4:  # ". . . ." has four "words" to split() but none to read
+        return False
     first = fold(words[0])
     if re.fullmatch(TITLES, first) or any(re.match(rf"{re.escape(p.lower())}(?:'s)? ", sentence.lower()) for p in people):
         words = words[len(next((p for p in people if sentence.lower().startswith(p.lower() + " ")), words[0]).split()) - 1:]
