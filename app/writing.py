@@ -19,7 +19,7 @@ from app import settings
 from app.errors import FondlyError
 from app.store import Draft, Project, Revision, Store
 from llm import gguf
-from llm.arrange import arrange, couple_of, scaffold, stories_of, untold
+from llm.arrange import arrange, couple_of, scaffold, untold_in
 from llm.brief import Brief, parse
 from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
                              grounding_for, relation_in, speech_check, untold_note, writing_mode)
@@ -122,8 +122,8 @@ def read_brief(store: Store, project: Project, brief: Brief, mode: str) -> Readi
     """The Brief as the writer in `mode` will use it. Memory-first arranges the person's sentences, so a
     style, a voice or a free instruction ("thank the nurses") is not used; model prose passes up to
     three instructions to the model (llm.compose) and writes in the style asked."""
-    memories = _all_memories(store, project)
-    missing = untold(stories_of(memories, brief.avoid), brief) if memories else list(brief.topics)
+    memories = _all_memories(store, project)  # on the GUI thread, at each change of the prompt: kept light
+    missing = untold_in(memories, brief)
     if mode == MEMORY_FIRST:
         unused = list(brief.instructions)
         larger = [f"{k}: {v}" for k, v in (("style", brief.style), ("voice", brief.voice)) if v]
@@ -216,7 +216,7 @@ def scaffold_composition(brief: Brief, mode: str, pace: int, sources: list[Sourc
     """Nothing to write from, said honestly: with no memories, the occasion's questions; with
     memories that don't tell of what was asked ("an anecdote about the leeks"), that, and the question
     that would fill it — never "there are no memories" when there are."""
-    missing = untold(stories_of(list(sources), brief.avoid), brief) if sources else []
+    missing = untold_in(list(sources), brief) if sources else []
     notes = [untold_note(t) for t in missing] or [NO_MEMORIES if not sources else
                                                    "Nothing in your memories fits this yet: add a memory, then write again."]
     check = speech_check([], brief, [], mode, pace, notes=notes)
@@ -332,7 +332,7 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     brief.relation = brief.relation or relation_in(sources)
     if not sources:
         memories = _all_memories(store, project)
-        missing = untold(stories_of(memories, brief.avoid), brief) if memories else []
+        missing = untold_in(memories, brief) if memories else []
         raise FondlyError(untold_note(missing[0]) if missing else
                           "There are no memories to write from yet: record or import one first." if not memories else
                           "Nothing in your memories fits this yet: add a memory, then write again.")

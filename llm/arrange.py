@@ -118,6 +118,13 @@ def untold(stories: list[Story], brief: Brief) -> list[str]:
     return [t for t in brief.topics if _words(t) and not any(about(s, t) for s in stories)]
 
 
+def untold_in(sources: list[Source], brief: Brief) -> list[str]:
+    """`untold`, straight from the memories (no stories cut): cheap enough for the chips, on every
+    change of the prompt, with a hundred memories."""
+    told = set().union(set(), *(_words(s.text) | _words(s.title) for s in sources))
+    return [t for t in brief.topics if _words(t) and not _words(t) & told]
+
+
 def on_topic(story: Story, brief: Brief) -> bool:
     """A story that a focused piece may use: the person's note, a memory they named, or one sharing its topic."""
     if story.source.id is None or story.source.title.lower() in (t.lower() for t in brief.sources):
