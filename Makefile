@@ -52,8 +52,8 @@ bench: setup
 # leaving docs/quality.md as the bundled model's.
 QUALITY_OUT = $(or $(OUT),$(if $(MODEL),docs/quality-$(basename $(notdir $(MODEL))).md,docs/quality.md))
 quality: setup
-	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check $(if $(MODEL),--model '$(MODEL)') \
-		--markdown '$(QUALITY_OUT)'; status=$$?; \
+	home=$$(mktemp -d); FONDLY_HOME=$$home $(BIN)/fondly eval tests/data/eval --check $(if $(MODEL),--model '$(MODEL)') \
+		--markdown '$(QUALITY_OUT)'; status=$$?; rm -rf "$$home"; \
 	$(BIN)/python -m tests.shorthand --report >> '$(QUALITY_OUT)' && exit $$status
 
 screenshot: setup
