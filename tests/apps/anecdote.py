@@ -2,6 +2,7 @@
 paragraph is in; tests/test_recovery.py SIGKILLs it after the first."""
 
 import sys
+import time
 
 from PySide6.QtWidgets import QApplication
 
@@ -27,7 +28,10 @@ def main() -> None:
     cursor = window.document.editor.textCursor()
     cursor.setPosition(len("Opening words.\n\n"))
     window.document.editor.setTextCursor(cursor)
-    window.writing.paragraph_written.connect(lambda n, _p: print(n, flush=True))
+    # the paragraph is stored before this is said; then the GUI thread waits for the kill, so the
+    # finished piece can't be kept first (a one-paragraph anecdote otherwise finished in the
+    # milliseconds between "1" and the SIGKILL now and then, and the test failed)
+    window.writing.paragraph_written.connect(lambda n, _p: (print(n, flush=True), time.sleep(60)))
     window.writing.prompt.setText("Write me a long anecdote about the fishing trip")
     window.writing.generate()
     app.exec()
