@@ -30,6 +30,7 @@ from llm.models import resolve_model
 from llm.occasions import load_template
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
+NOTHING_FITS = "Nothing in your memories fits this yet: add a memory, then write again."
 NO_MEMORIES = ("There are no memories to write from yet, so this is a scaffold to fill in: record or import a "
                "memory (File → Import, or Record), then write again.")
 
@@ -107,8 +108,8 @@ class Reading:
     use (said so they can rephrase), what no memory tells of yet, and what the model can't honour."""
 
     not_used: list[str]
-    untold: list[str]
     needs_larger_model: list[str]  # "style: Frank Sinatra song"
+    untold: list[str]
 
     def lines(self) -> list[str]:
         out = [f"Not used: {x}" for x in self.not_used]
@@ -122,14 +123,16 @@ def read_brief(store: Store, project: Project, brief: Brief, mode: str) -> Readi
     """The Brief as the writer in `mode` will use it. Memory-first arranges the person's sentences, so a
     style, a voice or a free instruction ("thank the nurses") is not used; model prose passes up to
     three instructions to the model (llm.compose) and writes in the style asked."""
-    memories = _all_memories(store, project)  # on the GUI thread, at each change of the prompt: kept light
-    missing = untold_in(memories, brief)
+    missing = untold_in(_all_memories(store, project), brief)  # on the GUI thread at each change: kept light
+    return Reading(*not_honoured(brief, mode), missing)
+
+
+def not_honoured(brief: Brief, mode: str) -> tuple[list[str], list[str]]:
+    """What the writer in `mode` won't do of what was asked: the free asks it won't use, and the style
+    or voice that needs a larger model ("style: Frank Sinatra song")."""
     if mode == MEMORY_FIRST:
-        unused = list(brief.instructions)
-        larger = [f"{k}: {v}" for k, v in (("style", brief.style), ("voice", brief.voice)) if v]
-    else:
-        unused, larger = brief.instructions[3:], []
-    return Reading(unused, missing, larger)
+        return list(brief.instructions), [f"{k}: {v}" for k, v in (("style", brief.style), ("voice", brief.voice)) if v]
+    return brief.instructions[3:], []
 
 
 def larger_model_choice():
@@ -212,13 +215,19 @@ def _all_memories(store: Store, project: Project) -> list[Source]:
     return [Source(m.id, m.title, m.text) for m in store.memories(project.id) if m.text.strip()]
 
 
+def nothing_to_write(brief: Brief, memories: list[Source]) -> tuple[list[str], list[str]]:
+    """Why there is nothing to write from, said honestly, and the topics no memory tells of: with no
+    memories, that; with memories that don't tell of what was asked ("an anecdote about the leeks"),
+    that, and the question that would fill it — never "there are no memories" when there are."""
+    missing = untold_in(memories, brief) if memories else []
+    if missing:
+        return [untold_note(t) for t in missing], missing
+    return [NO_MEMORIES if not memories else NOTHING_FITS], []
+
+
 def scaffold_composition(brief: Brief, mode: str, pace: int, sources: list[Source] = ()) -> tuple[Composition, str]:
-    """Nothing to write from, said honestly: with no memories, the occasion's questions; with
-    memories that don't tell of what was asked ("an anecdote about the leeks"), that, and the question
-    that would fill it — never "there are no memories" when there are."""
-    missing = untold_in(list(sources), brief) if sources else []
-    notes = [untold_note(t) for t in missing] or [NO_MEMORIES if not sources else
-                                                   "Nothing in your memories fits this yet: add a memory, then write again."]
+    """Nothing to write from: the draft is questions to answer (`nothing_to_write` says why)."""
+    notes, missing = nothing_to_write(brief, list(sources))
     check = speech_check([], brief, [], mode, pace, notes=notes)
     check.scaffold = True
     text = "\n\n".join(f"[What happened with {t}?]" for t in missing) if missing else scaffold(brief)
@@ -281,10 +290,10 @@ def write(
             result, text = scaffold_composition(brief, mode, project.pace, sources)
         if left_out:
             result.check.notes.append("Left out, too long for this model's context: " + ", ".join(left_out) + ".")
-    reading = read_brief(store, project, brief, mode)  # what was asked and not done is said, never dropped
-    result.check.notes += [f"Not used: {x}." for x in reading.not_used]
-    if reading.needs_larger_model:
-        result.check.notes.append(larger_model_note(reading.needs_larger_model))
+    unused, larger = not_honoured(brief, mode)  # what was asked and not done is said, never dropped
+    result.check.notes += [f"Not used: {x}." for x in unused]
+    if larger:
+        result.check.notes.append(larger_model_note(larger))
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
     final = {"prompt": "\n\n---\n\n".join(result.prompts), "provenance": [p.to_dict() for p in result.paragraphs],
              "checks": checks}
@@ -332,10 +341,8 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     brief.relation = brief.relation or relation_in(sources)
     if not sources:
         memories = _all_memories(store, project)
-        missing = untold_in(memories, brief) if memories else []
-        raise FondlyError(untold_note(missing[0]) if missing else
-                          "There are no memories to write from yet: record or import one first." if not memories else
-                          "Nothing in your memories fits this yet: add a memory, then write again.")
+        raise FondlyError(nothing_to_write(brief, memories)[0][0] if memories else
+                          "There are no memories to write from yet: record or import one first.")
     seed = seed if seed is not None else new_seed()
     return Piece(compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, on_paragraph, on_discard),
                  engine.name, seed)

@@ -30,8 +30,8 @@ from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
                              Sentence, Source, grounding_for, is_light, left_out_note, same_sentence, speech_check,
                              untold_note, without_avoided)
-from llm.grounding import (KIN, STOPWORDS, Facts, Grounding, fold, forms, lemma, name_phrases, numbers, sentences, tokens,
-                           touches)
+from llm.grounding import (KIN, Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers,
+                           sentences, tokens, touches)
 from llm.occasions import load_template
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
@@ -89,14 +89,9 @@ def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
     return [story for story in out if not touches(story.text, avoid)]
 
 
-def _words(text: str) -> set[str]:
-    """A text's content words in all their forms: what a topic and a story are compared by."""
-    return set().union(set(), *(forms(t) for t in tokens(text) if len(t) > 2 and fold(t) not in STOPWORDS))
-
-
 def about(story: Story, topic: str) -> int:
     """How much a story tells of a topic: the topic's content words in the story or its memory's title."""
-    return len(_words(topic) & (_words(story.text) | _words(story.source.title)))
+    return len(content_forms(topic) & (content_forms(story.text) | content_forms(story.source.title)))
 
 
 def holds(story: Story, note: str) -> bool:
@@ -109,20 +104,20 @@ def holds(story: Story, note: str) -> bool:
     memory = story.source.text  # the saying's own sentence may be told once already, from the note
     if fuzz.partial_ratio(note.lower(), memory.lower()) >= 85:
         return True
-    wanted = _words(note)
-    return len(wanted) >= 2 and len(wanted & _words(memory)) >= 0.6 * len(wanted)
+    wanted = content_forms(note)
+    return len(wanted) >= 2 and len(wanted & content_forms(memory)) >= 0.6 * len(wanted)
 
 
 def untold(stories: list[Story], brief: Brief) -> list[str]:
     """The topics and must-haves no story tells of: said to the person, never papered over."""
-    return [t for t in brief.topics if _words(t) and not any(about(s, t) for s in stories)]
+    return [t for t in brief.topics if content_forms(t) and not any(about(s, t) for s in stories)]
 
 
 def untold_in(sources: list[Source], brief: Brief) -> list[str]:
     """`untold`, straight from the memories (no stories cut): cheap enough for the chips, on every
     change of the prompt, with a hundred memories."""
-    told = set().union(set(), *(_words(s.text) | _words(s.title) for s in sources))
-    return [t for t in brief.topics if _words(t) and not _words(t) & told]
+    told = set().union(set(), *(content_forms(s.text) | content_forms(s.title) for s in sources))
+    return [t for t in brief.topics if content_forms(t) and not content_forms(t) & told]
 
 
 def on_topic(story: Story, brief: Brief) -> bool:

@@ -20,7 +20,7 @@ from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
                              grounding_for, is_light, same_sentence, speech_check, without_avoided)
 from llm.engine import Message, TextEngine
-from llm.grounding import Grounding, forms, sentences, tokens
+from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
 
 
@@ -83,14 +83,14 @@ def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
 
 def topic_words(brief: Brief) -> set[str]:
     """The content words of what the stories should tell of (the must-haves and topics), in all forms."""
-    return {f for t in brief.topics for tok in tokens(t) if len(tok) > 2 for f in forms(tok)}
+    return content_forms(" ".join(brief.topics))
 
 
 def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int], topic: set[str] = frozenset()) -> list:
     def score(item) -> float:
         src, s = item
         value = 1.0 - 0.6 * used.get(s, 0)
-        if topic and topic & {f for tok in tokens(s + " " + src.title) for f in forms(tok)}:
+        if topic and topic & content_forms(s + " " + src.title):
             value += 1.5  # a story the person asked for comes ahead of the rest
         if src.title.lower() in named:
             value += 0.5

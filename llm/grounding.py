@@ -380,6 +380,12 @@ class Grounding:
         return [self.check(s) for s in sentences(text)]
 
 
+def content_forms(text: str) -> set[str]:
+    """A text's content words in all their forms: what a topic, a story and a fact are compared by
+    ("the leeks" meets "Grandad grew leeks", "fishing" meets "fished")."""
+    return {f for t in tokens(text) if len(t) > 2 and fold(t) not in STOPWORDS for f in forms(t)}
+
+
 def avoid_keys(phrase: str) -> list[str]:
     """The words that mark a mention of something to leave out, as stems a mention starts with:
     "the hospital" → ["hospital"], "the bees" → ["bee"] (bee, bees, beekeeping); a phrase of short

@@ -29,7 +29,6 @@ class BriefChips(QWidget):
     get_model = Signal(str)  # the catalog id of the model that would honour a style or voice
     add_memory = Signal(str)  # "No memory of the leeks yet": "record" or "import" one
 
-
     def __init__(self) -> None:
         super().__init__()
         self.brief: Brief | None = None
