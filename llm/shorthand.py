@@ -364,7 +364,8 @@ def _read_who(r: Reader, b: Brief, people: list[str], default: str = "") -> None
             b.relation = RELATIONS[m.group(2)]
         name = re.match(rf",? ((?i:{TITLES})\.? )?([A-Z][\w'-]+|(?i:{r.known}))\b", r.text[m.end():])  # "my dad Frank"
         if name and not b.subject and fold(name.group(2)) not in STOPWORDS | FILLER | set(RELATIONS):
-            b.subject = r.names.get(name.group(0).strip(" ,").lower(), name.group(0).strip(" ,"))
+            said = re.sub(r"['’]s$", "", name.group(0).strip(" ,"))  # "my sister Megan's wedding": Megan
+            b.subject = r.names.get(said.lower(), said)
             r.claim(m.end(), m.end() + name.end())
     # the person the speech is for: a name after "for", "honouring" … (or after "to" in "a toast to"),
     # capitalised or one of the project's people typed in lower case; "Tom and Anna" is one subject
