@@ -37,8 +37,8 @@ from rapidfuzz import fuzz
 from llm.arrange import BODY_KEYS, Story, _score, about, stories_of
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import Source, is_light, relation_in
-from llm.grounding import (COMMON_ZIPF, KIN, STOPWORDS, content_forms, fold, name_phrases, sentences, tokens,
-                           touches, zipf_frequency)
+from llm.grounding import (COMMON_ZIPF, DATE_WORDS, KIN, STOPWORDS, content_forms, fold, name_phrases, sentences,
+                           tokens, touches, zipf_frequency)
 from llm.occasions import SPEECH_NAMES, TEMPLATES
 
 TOLD_WORDS = 40  # a story of this many words tells its topic; fewer is "a sentence about it"
@@ -51,11 +51,11 @@ english irish welsh scottish scots british french german italian spanish portugu
 australian polish indian chinese japanese greek russian european african asian catholic protestant christian
 jewish muslim hindu sikh anglican methodist baptist god tv ok
 """.split())
-PLACE_BEFORE = re.compile(r"\b(?:at|in|to|from|near|outside|inside|behind|round|around|across|into|by|past|toward|"
+PLACE_BEFORE = re.compile(r"\b(?:at|in|on|to|from|near|outside|inside|behind|round|around|across|into|by|past|toward|"
                           r"towards|through|over|up|down)\s+(?:the\s+)?$", re.I)
 THE_BEFORE = re.compile(r"\b(the)\s+$", re.I)
 DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-WHEN_DAY = re.compile(rf"\b({DAYS})s?(?:\s+(night|morning|evening|afternoon))?\b")
+WHEN_DAY = re.compile(rf"\b({DAYS})s?(?:\s+(?:night|morning|evening|afternoon)s?)?\b")
 WHEN_SEASON = re.compile(r"\b(?:every|each|one|that|in the)\s+(summer|winter|spring|autumn)\b", re.I)
 WHEN_FEAST = re.compile(r"\b(Christmas|Easter)\b")
 SAYING = re.compile(r"\b(?:always said|used to say|would say|kept saying|said|says|called (?:us|me|him|her|them)|"
@@ -226,7 +226,7 @@ def _named_once(sources: list[Source], names: list[str], avoid: list[str], exclu
                 words = {fold(w) for w in tokens(phrase)}
                 key = " ".join(fold(w) for w in tokens(phrase))
                 if (not key or words & exclude or key in NOT_A_THING or all(len(w) < 2 for w in words)
-                        or key in in_this):
+                        or key in in_this or key.removesuffix("s") in DATE_WORDS):  # "On Saturdays" is a when
                     continue
                 in_this.add(key)
                 count[key] = count.get(key, 0) + 1
@@ -247,16 +247,18 @@ def _named_once(sources: list[Source], names: list[str], avoid: list[str], exclu
     return out
 
 
-def _when(sentence: str) -> str:
-    """A time the sentence gives, in its own words: "a Friday night", "a summer", "Christmas"."""
+def _when(sentence: str) -> tuple[str, bool]:
+    """A time the sentence gives, in its own words, and whether it is plural: ("a Friday night",
+    False), ("Saturdays", True), ("a summer", False), ("Christmas", False); ("", False) for none."""
     m = WHEN_DAY.search(sentence)
     if m:
-        return f"a {m.group(1)}" + (f" {m.group(2)}" if m.group(2) else "")
+        day = m.group(0)
+        return (day, True) if m.group(1) + "s" in day else (f"a {day}", False)
     m = WHEN_SEASON.search(sentence)
     if m:
-        return f"a {m.group(1).lower()}"
+        return f"a {m.group(1)}", False
     m = WHEN_FEAST.search(sentence)
-    return m.group(1) if m else ""
+    return (m.group(1), False) if m else ("", False)
 
 
 def _follow_ups(sources: list[Source], names: list[str], avoid: list[str], exclude: set[str],
@@ -264,8 +266,8 @@ def _follow_ups(sources: list[Source], names: list[str], avoid: list[str], exclu
     b = bank()["follow"]
     out = []
     for named in _named_once(sources, names, avoid, exclude):
-        when = _when(named.sentence) if named.kind == "place" else ""
-        form = "place_when" if when else named.kind
+        when, plural = _when(named.sentence) if named.kind == "place" else ("", False)
+        form = ("place_when_plural" if plural else "place_when") if when else named.kind
         text = b[form].format(thing=named.thing, when=when, call=call)
         out.append(Question(f"follow:{slug(named.thing)}", text, b["fills"].format(thing=named.thing),
                             b["why"].format(thing=named.thing), _seconds(b["seconds"])))
@@ -343,5 +345,6 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     for q in asked:
         if q.id not in answered and all(q.id != f.id for f in found):
             found.append(q)
-    later = [q for sid in dict.fromkeys(skipped) for q in found if q.id == sid]
+    last_skips = list(reversed(dict.fromkeys(reversed(list(skipped)))))  # skipped twice: where it was last
+    later = [q for sid in last_skips for q in found if q.id == sid]
     return [q for q in found if q.id not in set(skipped)] + later
