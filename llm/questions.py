@@ -319,12 +319,10 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     relation = (brief.relation if brief else "") or relation_in(sources)
     call = call_of(subject, relation, sources)
     past = occasion == "funeral"
-    pace = DEFAULT_PACE
-    if brief and brief.minutes and brief.target_words:
-        pace = brief.target_words / brief.minutes
-    target_words = (brief.target_words if brief and brief.target_words else
-                    float(template.get("minutes", 3)) * pace)
-    target_seconds = target_words / pace * 60
+    # the asked length in seconds: minutes as asked, words at a calm pace, else the occasion's usual length
+    minutes = (brief.minutes if brief and brief.minutes else brief.words / DEFAULT_PACE if brief and brief.words
+               else float(template.get("minutes", 3)))
+    target_seconds = minutes * 60
 
     asked: list[Question] = []
     if brief is not None:
@@ -333,7 +331,9 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
         asked += _topics(brief, stories)
     speaker = brief.speaker if brief and brief.speaker else ""
     exclude = {fold(w) for n in (subject, speaker, call) if n for w in tokens(n)}
-    follows = _follow_ups(sources, names, avoid, exclude, call)[:MAX_FOLLOW]
+    topics = {slug(t) for t in brief.topics} if brief else set()  # asked already, as what the shorthand asks
+    follows = [q for q in _follow_ups(sources, names, avoid, exclude, call)
+               if q.id.removeprefix("follow:") not in topics][:MAX_FOLLOW]
     sections = []
     if brief is None or brief.task == "speech":
         sections = _sections(template, brief, stories, occasion, call, past, target_seconds,

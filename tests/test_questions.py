@@ -146,6 +146,10 @@ def test_nothing_is_asked_about_what_is_told_at_length_or_left_out():
     assert "follow:gwen" not in found  # the memory is hers
     assert "follow:dylan" not in found  # in what the person asked to leave out
     assert "follow:leeds" in found  # named once, in passing
+    # asked for in the shorthand, it is asked once, as what the shorthand asks
+    brief = brief_for("Write a eulogy, mention the Palais", WILF)
+    found = ids(ask("funeral", "Wilf", WILF, brief, FUNERAL, []))
+    assert "topic:palais" in found and "follow:palais" not in found
 
 
 def test_answered_questions_never_come_back_and_skipped_ones_go_to_the_end_in_the_order_skipped():
@@ -225,10 +229,10 @@ def eval_cases() -> list[dict]:
 
 
 def test_every_question_for_the_eval_corpus_says_only_the_memories_own_words():
-    checked = 0
+    checked, kinds = 0, set()
     for case in eval_cases() + [{"occasion": "funeral", "subject": "Wilf", "speaker": "Priya", "people": [],
                                  "memories": [{"title": s.title, "text": s.text} for s in WILF],
-                                 "shorthand": HUMOUR}]:
+                                 "shorthand": HUMOUR + ", and mention the stag do"}]:
         sources = [Source(i + 1, m["title"], m["text"]) for i, m in enumerate(case["memories"])]
         names = list(case["people"]) + [case["subject"], case["speaker"]]
         template = load_template(case["occasion"])
@@ -239,7 +243,8 @@ def test_every_question_for_the_eval_corpus_says_only_the_memories_own_words():
         for q in ask(case["occasion"], case["subject"], sources, brief, template, names):
             assert not unsupported(q, said), (q, unsupported(q, said))
             checked += 1
-    assert checked >= 25
+            kinds.add(q.id.split(":")[0])
+    assert checked >= 25 and kinds == {"light-moment", "story", "topic", "follow", "section"}
 
 
 def test_the_checker_catches_a_question_that_adds_a_fact():
