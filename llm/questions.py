@@ -37,11 +37,12 @@ from rapidfuzz import fuzz
 from llm.arrange import BODY_KEYS, Story, _score, about, stories_of
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import Source, is_light, relation_in
-from llm.grounding import (COMMON_ZIPF, DATE_WORDS, KIN, STOPWORDS, content_forms, fold, name_phrases, sentences,
+from llm.grounding import (DATE_WORDS, KIN, STOPWORDS, content_forms, fold, name_phrases, sentences,
                            tokens, touches, zipf_frequency)
 from llm.occasions import SPEECH_NAMES, TEMPLATES
 
 TOLD_WORDS = 40  # a story of this many words tells its topic; fewer is "a sentence about it"
+KEY_ZIPF = 5.0  # a word this rare or rarer can name what a line is about ("pot", "tea"; not "always", "said")
 MAX_FOLLOW = 8  # follow-ups listed at once: the first few matter, the rest come as those are answered
 ID = re.compile(r"^[a-z0-9:-]{1,80}$")
 
@@ -129,11 +130,15 @@ def _key_phrase(note: str) -> str:
                 run.append(t)
             if run:
                 return " ".join([tok.lower()] + run)
-    names = [p for p, _ in name_phrases(note)]
+    names = [p for p, at in name_phrases(note) if at > 0]  # a first word is a name only by a guess
     if names:
         return names[0]
-    rare = [t for t in toks if fold(t) not in STOPWORDS and len(t) > 2 and zipf_frequency(fold(t)) < COMMON_ZIPF]
-    return " ".join(rare[:2]) or " ".join(toks[:3])
+    rare = [i for i, t in enumerate(toks)
+            if fold(t) not in STOPWORDS and len(t) > 2 and zipf_frequency(fold(t)) < KEY_ZIPF]
+    if not rare:
+        return " ".join(toks[:3])
+    end = next((j for j in rare[1:] if j - rare[0] <= 3), rare[0])  # "a pot of tea" → "pot of tea"
+    return " ".join(toks[rare[0]:end + 1])
 
 
 def _told(stories: list[Story], matches) -> int:

@@ -72,6 +72,17 @@ def test_the_anecdote_asked_for_with_no_story_asks_when_who_and_what():
     assert not any(q.id.startswith("section:") for q in found)  # an anecdote has no sections to fill
 
 
+def test_a_saying_typed_in_the_shorthand_is_asked_about_in_its_own_words():
+    navy = [Source(1, "navy", NAVY)]
+    brief = brief_for("A eulogy for Gran. She always said there's nothing a pot of tea can't fix.", navy,
+                      subject="Eileen")
+    found = {q.id: q for q in ask("funeral", "Eileen", navy, brief, FUNERAL, [])}
+    quote = "“She always said there's nothing a pot of tea can't fix.”"
+    assert found["story:pot-of-tea:when"].text == f"You wrote: {quote} When do you remember Eileen saying it?"
+    assert found["story:pot-of-tea:who"].text == f"You wrote: {quote} Who was there when you heard it?"
+    assert found["story:pot-of-tea:what"].fills == "the story you asked for: pot of tea"
+
+
 def test_the_anecdote_told_at_length_is_not_asked_again():
     told = ("He always said we were the three bears and he was Goldilocks. It started on a camping trip in the "
             "Lakes when the three of us ate all the porridge before he woke up, and he stood over the empty pot "
