@@ -68,13 +68,16 @@ def _keep_audio(src: Path, memory_id: int) -> Path:
     return dest
 
 
-def store_prepared(store: Store, project: Project, item: Prepared, title: str | None = None) -> Memory:
-    """Store a prepared file as a memory; audio is copied in and left "transcribing"."""
+def store_prepared(store: Store, project: Project, item: Prepared, title: str | None = None,
+                   question: str | None = None) -> Memory:
+    """Store a prepared file as a memory; audio is copied in and left "transcribing". `question`: the
+    id of the question it answers (the interview)."""
     name = title or item.path.name
     if item.kind == "text":
-        return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path))
+        return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path),
+                                question=question)
     memory = store.add_memory(
-        project.id, "audio", name, source_path=str(item.path), status="transcribing",
+        project.id, "audio", name, source_path=str(item.path), status="transcribing", question=question,
         duration=speech_audio.duration(item.audio),
     )
     try:
@@ -92,10 +95,12 @@ def add_files(
     transcriber: Callable[[], Transcribes] | None = None,
     on_segment: Callable[[Memory, Segment], None] | None = None,
     cancel: threading.Event | None = None,
+    question: str | None = None,
 ) -> list[Memory]:
     """Add each file as a memory of `project`; audio is transcribed with `transcriber()`.
 
-    `transcriber` is a factory so the speech model loads only when there is audio.
+    `transcriber` is a factory so the speech model loads only when there is audio. `question`: the
+    id of the question the memory answers (one file only).
     """
     prepared = [prepare(p) for p in paths]
     if not prepared:
@@ -106,7 +111,7 @@ def add_files(
     model = transcriber() if has_audio else None  # loads before anything is written
     memories = []
     for item in prepared:
-        memory = store_prepared(store, project, item, title)
+        memory = store_prepared(store, project, item, title, question)
         if item.kind == "audio":
             memory = transcribe_memory(store, memory.id, item.audio, model, project.hotwords, on_segment, cancel)
         memories.append(memory)

@@ -150,6 +150,22 @@ def m004_rehearsals(db: sqlite_utils.Database) -> None:
     db["rehearsals"].create_index(["draft_id"])
 
 
+@MIGRATIONS()
+def m005_questions(db: sqlite_utils.Database) -> None:
+    """The interview (llm.questions): a memory may answer a question (its id, e.g. "follow:palais"),
+    so an answered question does not come back; a skipped one is remembered per project, with when,
+    so it goes to the end of the list. Skips go with their project (ON DELETE CASCADE, which
+    sqlite-utils' create can't say, hence the SQL)."""
+    db["memories"].add_column("question", str)
+    db.execute(
+        "CREATE TABLE skipped_questions ("
+        " project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+        " question_id TEXT NOT NULL,"
+        " skipped TEXT NOT NULL,"
+        " PRIMARY KEY (project_id, question_id))"
+    )
+
+
 def _adopt_numbered(db: sqlite_utils.Database) -> None:
     """Record, in sqlite-utils' table, what the old numbered scheme had already applied."""
     if "migrations" not in db.table_names() or MIGRATIONS.applied(db):

@@ -22,11 +22,12 @@ from speech.transcriber import Segment
 
 class RecordingSession:
     def __init__(self, store: Store, project: Project, transcriber, device: str | None = None,
-                 title: str | None = None, on_segment: Callable[[int, Segment], None] | None = None) -> None:
+                 title: str | None = None, on_segment: Callable[[int, Segment], None] | None = None,
+                 question: str | None = None) -> None:
         """`on_segment(memory_id, segment)` is called from the live transcript's own thread,
         after the segment is stored."""
         self.store, self.project, self.transcriber = store, project, transcriber
-        self.device, self.title, self.on_segment = device, title, on_segment
+        self.device, self.title, self.on_segment, self.question = device, title, on_segment, question
         self.hotwords = list(project.hotwords)
         self.memory: Memory | None = None
         self.recorder: Recorder | None = None
@@ -40,7 +41,7 @@ class RecordingSession:
         from speech.live import LiveTranscriber
 
         mic = find_input(self.device)  # before anything is stored
-        self.memory, wav = recordings.begin(self.store, self.project, self.title)
+        self.memory, wav = recordings.begin(self.store, self.project, self.title, question=self.question)
         self._live_store = Store(self.store.path)  # the live thread writes through its own connection
         self._live = LiveTranscriber(self.transcriber, self.hotwords, self._keep)
         self.recorder = Recorder(mic, wav, self._live.feed)

@@ -39,10 +39,12 @@ def release(audio: str | Path | None) -> None:
         _owner_file(Path(audio)).unlink(missing_ok=True)
 
 
-def begin(store: Store, project: Project, title: str | None = None) -> tuple[Memory, Path]:
-    """A new voice memory, status "recording", and the WAV path its audio goes to."""
+def begin(store: Store, project: Project, title: str | None = None,
+          question: str | None = None) -> tuple[Memory, Path]:
+    """A new voice memory, status "recording", and the WAV path its audio goes to; `question` is the
+    id of the question it answers (the interview), linked from its first moment."""
     title = title or datetime.now().strftime("Recording %Y-%m-%d %H:%M")
-    memory = store.add_memory(project.id, "voice", title, status="recording")
+    memory = store.add_memory(project.id, "voice", title, status="recording", question=question)
     wav = audio_dir() / f"memory-{memory.id}.wav"
     _owner_file(wav).write_text(str(os.getpid()))
     return store.update_memory(memory.id, audio_path=str(wav)), wav

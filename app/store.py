@@ -97,6 +97,7 @@ class Memory:
     error: str | None = None
     created: str = ""
     updated: str = ""
+    question: str | None = None  # the id of the question this memory answers (llm.questions), if any
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -358,7 +359,9 @@ class Store:
 
     # memories
 
-    def add_memory(self, project_id: int, kind: str, title: str, **fields: Any) -> Memory:
+    def add_memory(self, project_id: int, kind: str, title: str, question: str | None = None,
+                   **fields: Any) -> Memory:
+        """A new memory; `question` is the id of the question it answers (the interview)."""
         assert kind in MEMORY_KINDS, kind
         stamp = now()
         with self.db.atomic():
@@ -373,6 +376,7 @@ class Store:
                         "updated": stamp,
                         "text": "",
                         "status": "ready",
+                        "question": question,
                         **fields,
                     }
                 )
@@ -402,6 +406,30 @@ class Store:
 
     def memories(self, project_id: int) -> list[Memory]:
         return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ?", [project_id], order_by="id")]
+
+    # the interview's questions (llm.questions, app.interview)
+
+    def answered_questions(self, project_id: int) -> set[str]:
+        """The ids of the questions a memory of the project answers."""
+        rows = self.db.execute("SELECT DISTINCT question FROM memories WHERE project_id = ? AND question IS NOT NULL",
+                               [project_id]).fetchall()
+        return {r[0] for r in rows}
+
+    def skip_question(self, project_id: int, question_id: str) -> None:
+        """Remember that a question was skipped; skipped again, it moves to the very end."""
+        with self.db.atomic():
+            self.project(project_id)
+            # deleted and inserted again, not updated: a new row comes last in the order of skipping
+            self.db.execute("DELETE FROM skipped_questions WHERE project_id = ? AND question_id = ?",
+                            [project_id, question_id])
+            self.db.execute("INSERT INTO skipped_questions (project_id, question_id, skipped) VALUES (?, ?, ?)",
+                            [project_id, question_id, now()])
+
+    def skipped_questions(self, project_id: int) -> list[str]:
+        """The ids of the project's skipped questions, in the order they were (last) skipped."""
+        rows = self.db.execute("SELECT question_id FROM skipped_questions WHERE project_id = ? ORDER BY rowid",
+                               [project_id]).fetchall()
+        return [r[0] for r in rows]
 
     def add_segment(self, memory_id: int, idx: int, start: float, end: float, text: str,
                     confidence: float | None = None) -> None:

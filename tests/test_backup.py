@@ -24,14 +24,17 @@ from tests.helpers import DAD, FISHING, GARDEN, Fondly, ScriptedEngine
 
 def fill(store, home: Path) -> dict[str, int]:
     """A data folder a person might have: a project, typed and spoken memories with their audio and
-    segments, a draft with two revisions, settings, the window's layout and an owner file."""
+    segments (one answering a question, another question skipped), a draft with two revisions,
+    settings, the window's layout and an owner file."""
     from app import settings
     from app.paths import audio_dir
     from app.store import Person
 
     project = store.create_project("Dad's eulogy", subject="Frank", people=[Person("Siobhan", "shiv-AWN")],
                                    vocabulary=["Gerald"])
-    store.add_memory(project.id, "text", "dad.txt", text=DAD, source_path="/somewhere/dad.txt")
+    store.add_memory(project.id, "text", "dad.txt", text=DAD, source_path="/somewhere/dad.txt",
+                     question="follow:lake-travis")  # an answer to the interview's question
+    store.skip_question(project.id, "section:taught")
     voice = store.add_memory(project.id, "voice", "Recording", status="ready")
     wav = audio_dir() / f"memory-{voice.id}.wav"
     wav.write_bytes(b"RIFF" + os.urandom(60_000))
@@ -124,6 +127,8 @@ def test_backup_then_restore_into_a_fresh_folder_gives_identical_content(fondly,
         [hit] = restored.search_snippets(1, "catfish")
         assert hit["kind"] == "memory" and all(Path(m.audio_path).is_file() for m in restored.memories(1)
                                                if m.audio_path)
+        assert restored.answered_questions(1) == {"follow:lake-travis"}  # the interview goes on where it was
+        assert restored.skipped_questions(1) == ["section:taught"]
     finally:
         restored.close()
 

@@ -15,7 +15,7 @@ EXPECTED_COLUMNS = {
     "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created",
                  "updated"},
     "memories": {"id", "project_id", "kind", "title", "text", "source_path", "audio_path", "duration",
-                 "language", "status", "error", "created", "updated"},
+                 "language", "status", "error", "created", "updated", "question"},
     "segments": {"id", "memory_id", "idx", "start", "end", "text", "confidence"},
     "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated"},
     "revisions": {"id", "draft_id", "created", "origin", "text", "model", "prompt", "seed", "provenance",
@@ -30,7 +30,8 @@ def schema(db: sqlite_utils.Database) -> list[tuple]:
 def test_migrations_on_a_blank_database(tmp_path):
     db = sqlite_utils.Database(tmp_path / "blank.db")
     applied = migrate(db)
-    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary", "m004_rehearsals"]
+    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary", "m004_rehearsals",
+                       "m005_questions"]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
     assert [m.name for m in MIGRATIONS.applied(db)] == applied
@@ -56,7 +57,7 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
     db["migrations"].insert_all([{"version": 1, "name": "initial schema", "applied": "2026-01-01"},
                                  {"version": 2, "name": "full-text search", "applied": "2026-01-01"}], pk="version")
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
-    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals"]
+    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions"]
     assert "migrations" not in db.table_names()
     assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"

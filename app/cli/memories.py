@@ -27,19 +27,24 @@ def memory() -> None:
               help="Title for the memory (one file only); defaults to the file name.")
 @click.option("--whisper-model", default=None, callback=_not_blank,
               help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--answers", default=None, callback=_not_blank, metavar="ID",
+              help="The question this memory answers (`fondly questions PROJECT` lists them); one file only.")
 @click.pass_context
-def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
+def memory_add(ctx, project_ref, paths, title, whisper_model, answers) -> None:
     """Add files as memories and print their ids; audio is transcribed on this computer."""
     from app.memories import add_files
 
     if title and len(paths) > 1:
         raise click.UsageError("--title can name only one file; add the files one at a time.")
+    if answers and len(paths) > 1:
+        raise click.UsageError("--answers links only one file to its question; add the files one at a time.")
     if title:
         _check_length(title.strip(), "A memory's title", NAME_MAX)
     for path in paths:
         _check_path(path)
     store = _store(ctx)
     proj = store.find_project(project_ref)
+    title, answers = _answering(store, proj, answers, title)
 
     def load():
         return _load_transcriber(whisper_model)
@@ -47,8 +52,19 @@ def memory_add(ctx, project_ref, paths, title, whisper_model) -> None:
     def progress(mem, seg) -> None:
         click.echo(f"  [{mem.title} {_fmt_duration(seg.start)}] {seg.text}", err=True)
 
-    for m in add_files(store, proj, paths, title=title, transcriber=load, on_segment=progress):
+    for m in add_files(store, proj, paths, title=title, transcriber=load, on_segment=progress, question=answers):
         click.echo(m.id)
+
+
+def _answering(store: Store, proj, answers: str | None, title: str | None) -> tuple[str | None, str | None]:
+    """The question a memory answers, checked (an unknown id is one line saying how to list them),
+    and the memory's title: the one given, or the question itself."""
+    if not answers:
+        return title, None
+    from app.interview import find
+
+    question = find(store, proj, answers)
+    return title or (question.text if question else None), answers.strip()
 
 
 def _recover(store: Store, transcriber) -> None:
@@ -69,8 +85,10 @@ def _recover(store: Store, transcriber) -> None:
 @click.option("--title", default=None, callback=_not_blank, help="Title for the memory (default: the date and time).")
 @click.option("--whisper-model", default=None, callback=_not_blank,
               help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option("--answers", default=None, callback=_not_blank, metavar="ID",
+              help="The question this memory answers (`fondly questions PROJECT` lists them).")
 @click.pass_context
-def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> None:
+def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answers) -> None:
     """Record a memory from the microphone, transcribing as you speak. Ctrl+C stops and keeps it."""
     import signal
 
@@ -84,6 +102,7 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
     qt = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     store = _store(ctx)
     proj = store.find_project(project_ref)
+    title, answers = _answering(store, proj, answers, title)
     mic = find_input(device)
     transcriber = _load_transcriber(whisper_model)
     _recover(store, transcriber)
@@ -91,7 +110,8 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model) -> No
     def heard(_memory_id, seg) -> None:
         click.echo(f"  [{_fmt_duration(seg.start)}] {seg.text}", err=True)
 
-    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard)
+    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard,
+                               question=answers)
     session.start()
     problems: list[str] = []
     session.recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
