@@ -189,3 +189,32 @@ def test_every_case_file_is_well_formed_for_the_new_labels():
         for label in case.get("labels", {}).get("must_have", []):
             assert label["any_of"] and label.get("where", "anywhere") in ("anywhere", "closing"), path
         assert all(isinstance(a, str) and a.strip() for a in case.get("answers", [])), path
+
+
+def test_a_spoken_memory_and_scripted_answers_go_through_the_real_path(tmp_path, fondly_home):
+    """espeak-ng reads the memory, Whisper hears it into an audio memory; the answers go to the interview's
+    first questions; the case is written before and after them. The person's data folder gets no audio."""
+    import shutil
+
+    from app.evaluation import run_case
+    from tests.helpers import ScriptedEngine
+
+    case = {"occasion": "funeral", "subject": "Wilf", "speaker": "Priya", "people": ["Priya"],
+            "memories": [{"title": "allotment",
+                          "speak": "Grandad had an allotment up by the railway line, and he grew massive leeks."}],
+            "answers": ["He danced at the Palais with Nana every Friday night.",
+                        "He served in the navy on the minesweepers."],
+            "shorthand": "Write a short eulogy for Grandad.",
+            "labels": {"target_words": 40, "relation": ["grandfather"]}}
+    (tmp_path / "spoken").mkdir()
+    (tmp_path / "spoken" / "case.json").write_text(json.dumps(case))
+    shutil.copy(EVAL / "frame-words.txt", tmp_path / "frame-words.txt")
+    row = run_case(tmp_path / "spoken", ScriptedEngine([], parameters=135_000_000))
+    heard = row["heard"][0]
+    assert heard["said"] == case["memories"][0]["speak"] and "allotment" in heard["heard"].lower()
+    assert heard["word_error"] < 0.35  # "Granddad", "leagues": 2 of 14 words heard wrong today
+    assert [q["answer"] for q in row["interview"]["asked"]] == case["answers"]
+    before = row["interview"]["before"]
+    assert "allotment" in before["text"] and "Palais" not in before["text"]
+    assert "Palais" in row["text"] and "minesweepers" in row["text"] and before["words"] < row["words"]
+    assert not [p for p in fondly_home.rglob("*") if p.suffix in (".wav", ".owner")]
