@@ -63,6 +63,15 @@ def load_case(folder: Path) -> dict:
         raise FondlyError(f"The evaluation case {folder / 'case.json'} can't be read: {e}") from None
     if not isinstance(case, dict) or not isinstance(case.get("shorthand"), str):
         raise FondlyError(f"The evaluation case {folder / 'case.json'} has no \"shorthand\".")
+    for m in case.get("memories", []):
+        if not isinstance(m, dict) or not isinstance(m.get("title"), str) or not (
+                isinstance(m.get("text"), str) or isinstance(m.get("speak"), str)):
+            raise FondlyError(f"A memory of the evaluation case {folder / 'case.json'} needs a \"title\" and a "
+                              f"\"text\" (or \"speak\", read aloud by espeak-ng): {str(m)[:80]}")
+    answers = case.get("answers", [])
+    if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
+        raise FondlyError(f"\"answers\" in the evaluation case {folder / 'case.json'} must be a list of answers "
+                          "as text.")
     return case
 
 

@@ -4,7 +4,9 @@ This module shares no code with the grounding check that filters what is written
 (llm/grounding.py) — not its tokens, not its lemmas, not its word lists — so a figure
 it reports is a measurement, not the filter grading itself. It reads only the draft's
 text, the case's memories and labels (tests/data/eval/*/case.json), and its own list of
-framing words (frame-words.txt beside the cases), written by hand.
+framing words (frame-words.txt beside the cases), written by hand. A memory the case has read
+aloud ("speak") is traced to what was said, not to what Whisper heard: a misheard word in the
+draft is a word the person never said. Scripted answers to the interview count as memories.
 
 Its claims, per sentence of the draft:
 - a capitalised word (after the first) must be in the memories, the people or the case facts,

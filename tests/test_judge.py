@@ -218,3 +218,14 @@ def test_a_spoken_memory_and_scripted_answers_go_through_the_real_path(tmp_path,
     assert "allotment" in before["text"] and "Palais" not in before["text"]
     assert "Palais" in row["text"] and "minesweepers" in row["text"] and before["words"] < row["words"]
     assert not [p for p in fondly_home.rglob("*") if p.suffix in (".wav", ".owner")]
+
+
+@pytest.mark.parametrize("memories, answers", [([{"title": "x"}], []), ([{"text": "He sang."}], []),
+                                               ([], ["fine", 3]), ([], "one answer")])
+def test_a_case_with_a_malformed_memory_or_answers_is_one_clear_error(tmp_path, memories, answers):
+    from app.errors import FondlyError
+    from app.evaluation import load_case
+
+    (tmp_path / "case.json").write_text(json.dumps({"shorthand": "Write", "memories": memories, "answers": answers}))
+    with pytest.raises(FondlyError, match="evaluation case"):
+        load_case(tmp_path)
