@@ -4,7 +4,9 @@ This module shares no code with the grounding check that filters what is written
 (llm/grounding.py) — not its tokens, not its lemmas, not its word lists — so a figure
 it reports is a measurement, not the filter grading itself. It reads only the draft's
 text, the case's memories and labels (tests/data/eval/*/case.json), and its own list of
-framing words (frame-words.txt beside the cases), written by hand.
+framing words (frame-words.txt beside the cases), written by hand. A memory the case has read
+aloud ("speak") is traced to what was said, not to what Whisper heard: a misheard word in the
+draft is a word the person never said. Scripted answers to the interview count as memories.
 
 Its claims, per sentence of the draft:
 - a capitalised word (after the first) must be in the memories, the people or the case facts,
@@ -14,8 +16,16 @@ Its claims, per sentence of the draft:
 - every other word of four letters or more must match a word of them closely (rapidfuzz),
   unless it is a framing word or very common (wordfreq).
 And per case, by label: the must-haves (a light moment from the memories, a named memory
-used), what must not appear, the length (or a shortfall shown), and the scaffold when a
-project has no memories.
+used; fuzzy, or `"exact": true` for a word said as written, and `"where": "closing"` for the
+last paragraph alone), what must not appear, the length (or a shortfall shown; `min_share`
+for a length that must be reached whatever is shown), and the scaffold when a project has no
+memories.
+
+And whether it can be read aloud: what a person says while thinking (fillers, restarts, tag
+questions) and sentences too long for one breath are counted in every draft, none allowed.
+This is the judge's own reading of speech, with its own word lists, independent of the code
+that cleans spoken memories for a speech: the words where they are meant ("I like him", "you
+know what he said", "I mean it", "he was like a father to me") are not counted.
 """
 
 from __future__ import annotations
@@ -87,6 +97,189 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
 
 
+# --- speakable: what a person says while thinking, counted in the draft ---------------------------
+
+MAX_SENTENCE_WORDS = 35  # more than this is not one breath when read aloud
+_HESITATION = re.compile(r"(?:u+m+|u+h+m*|e+r+m*|h+m+|m{2,})")  # um, umm, uh, uhm, erm, er, hmm, mm
+# who/what comes before "like" when it is the verb ("I like him", "he'd like", "did not like")
+_LIKE_VERB_BEFORE = {"i", "you", "we", "they", "would", "to", "do", "did", "does", "don't", "didn't", "doesn't",
+                     "not", "really", "might", "will", "who", "could", "should", "also", "always", "never"}
+# before "like" when it means "resembling": "looked like forty" is meant
+_LIKE_RESEMBLE = {"look", "looks", "looked", "looking", "feel", "feels", "felt", "sound", "sounds", "sounded",
+                  "seem", "seems", "seemed", "just", "more", "something", "nothing", "anything", "things", "much"}
+_LIKE_INTENSIFIER = {"really", "totally", "literally", "super", "properly", "absolutely", "completely", "seriously",
+                     "honestly", "basically", "actually"}
+_COUNTING = {"hundred", "thousand", "million", "dozen", "couple"}
+_YOU_KNOW_MEANT_BEFORE = {"do", "did", "don't", "didn't", "does", "doesn't", "if", "as", "would", "will", "could",
+                          "to", "may", "might", "should", "let", "all", "what", "whatever", "everything"}
+_YOU_KNOW_MEANT_AFTER = {"what", "that", "how", "who", "whom", "where", "when", "why", "whether", "if", "him", "her",
+                         "it", "them", "me", "us", "this", "these", "those", "the", "a", "an", "his", "their", "my",
+                         "your", "our", "its", "about", "each", "every", "everyone", "everybody", "everything",
+                         "anyone", "someone", "something", "nothing", "exactly", "better", "best", "full", "all",
+                         "too", "more", "enough", "by", "from", "so", "already", "already", "yourself"}
+_I_MEAN_MEANT_BEFORE = {"what", "which", "if", "do", "did", "don't", "didn't", "all", "whatever", "know"}
+_I_MEAN_MEANT_AFTER = {"it", "that", "this", "what", "every", "each", "to", "no", "you", "him", "her", "them",
+                       "business", "well", "nothing", "something", "anything", "everything", "yours"}
+_DETERMINER = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "some", "any", "every", "each",
+               "no", "one", "his", "her", "my", "your", "our", "their", "its", "same", "other", "another",
+               "whatever", "all", "only", "right", "wrong"}
+_MANNER_BEFORE = {"lived", "live", "lives", "living", "spoke", "speak", "speaks", "talked", "talk", "answered",
+                  "answer", "dealt", "deal", "worked", "work", "played", "play", "earned", "earn", "acted", "act",
+                  "behaved", "behave", "said", "wrote", "told", "treated", "traded", "very", "quite", "so", "most",
+                  "more", "too", "always"}
+_NEG_AUX = {"isn't", "wasn't", "aren't", "weren't", "don't", "doesn't", "didn't", "hasn't", "haven't", "hadn't",
+            "can't", "couldn't", "won't", "wouldn't", "shouldn't", "ain't"}
+_AUX = {"is", "was", "are", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would"}
+_TAG_PRONOUN = {"it", "he", "she", "they", "we", "you", "i", "there", "that", "this"}
+# a word said twice on purpose: "very, very proud", "he had had enough", "that that was", "bye bye"
+_MEANT_TWICE = {"very", "really", "so", "many", "much", "long", "far", "ha", "bye", "no", "had", "that", "is",
+                "night", "knock", "tut", "there", "more", "round", "on", "again", "over", "yes"}
+_RESTART_GAP = {"", ",", "-", "—", "–", "...", "…", ", -", ",-", "--"}  # what a restart has between its halves
+
+
+class _Spoken:
+    """One sentence as spoken words, with the punctuation between them."""
+
+    def __init__(self, sentence: str):
+        self.text = _plain(sentence)
+        self.m = list(re.finditer(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:]\d+)?", self.text))
+        self.w = [m.group(0).lower() for m in self.m]
+
+    def __len__(self) -> int:
+        return len(self.w)
+
+    def word(self, i: int) -> str:
+        return self.w[i] if 0 <= i < len(self.w) else ""
+
+    def before(self, i: int) -> str:
+        """The punctuation just before word i ("" between two words; "^" at the start)."""
+        if i <= 0:
+            return "^" + self.text[:self.m[0].start()].strip() if self.m else "^"
+        return self.text[self.m[i - 1].end():self.m[i].start()].strip()
+
+    def after(self, i: int) -> str:
+        """The punctuation just after word i ("" between two words; "" + "$" at the end)."""
+        if i >= len(self.w) - 1:
+            return self.text[self.m[-1].end():].strip() + "$"
+        return self.before(i + 1)
+
+    def ends_clause(self, i: int) -> bool:
+        a = self.after(i)
+        return a.endswith("$") or bool(re.search(r"[,.;:!?—–]", a))
+
+    def joined(self, i: int, n: int) -> bool:
+        """Words i..i+n-1 said together, with no punctuation between them."""
+        return all(self.before(k) == "" for k in range(i + 1, i + n)) and i + n <= len(self.w)
+
+    def snippet(self, i: int, n: int) -> str:
+        """Words i..i+n-1 in [brackets], with three words either side, as written."""
+        lo, hi = max(0, i - 3), min(len(self.m) - 1, i + n + 2)
+        a, b = self.m[i].start(), self.m[i + n - 1].end()
+        return (self.text[self.m[lo].start():a] + "[" + self.text[a:b] + "]" + self.text[b:self.m[hi].end()]).strip()
+
+
+def _filler_like(s: _Spoken, i: int) -> bool:
+    prev, nxt = s.word(i - 1), s.word(i + 1)
+    if prev in _LIKE_VERB_BEFORE or prev.endswith("'d") or prev.endswith("'ll"):
+        return False  # "I like him", "he'd like that"
+    if "," in s.after(i) or s.after(i) == "$":  # ", like," / "he was like, no" / "Like, he"
+        return "," in s.before(i) or "what" not in s.w[:i]  # but "What was he like, and" is meant
+    if prev in _LIKE_RESEMBLE:
+        return False  # "he looked like forty"
+    counting = nxt.isdigit() or nxt in _NUMBERS or (nxt in ("a", "an") and s.word(i + 2) in _COUNTING)
+    return counting or nxt in _LIKE_INTENSIFIER  # "like six o'clock", "like a hundred", "like really proud"
+
+
+def _filler_you_know(s: _Spoken, i: int) -> bool:
+    if s.word(i - 1) in _YOU_KNOW_MEANT_BEFORE and s.before(i) == "":
+        return False  # "do you know", "as you know", "what you know"
+    if s.ends_clause(i + 1):
+        return True  # "you know," / ", you know."
+    nxt = s.m[i + 2].group(0) if i + 2 < len(s) else ""
+    return not (s.word(i + 2) in _YOU_KNOW_MEANT_AFTER or (nxt[:1].isupper() and nxt != "I"))
+
+
+def _filler_i_mean(s: _Spoken, i: int) -> bool:
+    if s.word(i - 1) in _I_MEAN_MEANT_BEFORE and s.before(i) == "":
+        return False  # "what I mean is"
+    if s.ends_clause(i + 1):
+        return True  # "I mean, that's Grandad"
+    return s.word(i + 2) not in _I_MEAN_MEANT_AFTER  # "I mean it" is meant; "I mean massive" is not
+
+
+def _hedge(s: _Spoken, i: int) -> bool:
+    """ "sort of" / "kind of" as a hedge ("he was sort of proud"), not a kind ("a sort of hero")."""
+    prev, prev2 = s.word(i - 1), s.word(i - 2)
+    if prev in _DETERMINER or (prev2 in _DETERMINER - {"that", "all", "one"} and prev not in _AUX and s.before(i) == ""):
+        return False  # "what kind of", "a strange sort of"
+    if s.w[i].startswith("kind") and s.word(i + 2) in {"you", "him", "her", "them", "us", "me"}:
+        return False  # "kind of you to come"
+    return True
+
+
+def _tag(s: _Spoken, i: int) -> int:
+    """How many words a tag question at word i has ("isn't it", ", did he?", ", right?"), or 0."""
+    w, nxt = s.w[i], s.word(i + 1)
+    if i == 0:
+        return 0  # "Isn't it?" said alone is a question, not a tag
+    if w == "innit" and s.ends_clause(i):
+        return 1
+    if w in ("right", "yeah", "eh") and "," in s.before(i) and "?" in s.after(i):
+        return 1
+    if nxt in _TAG_PRONOUN and s.joined(i, 2) and s.ends_clause(i + 1):
+        if "," not in s.before(i) and s.word(i - 1) in _TAG_PRONOUN | {"i", "who", "which"}:
+            return 0  # "that wasn't it." is a statement
+        if w in _NEG_AUX or (w in _AUX and "," in s.before(i)):
+            return 2
+    return 0
+
+
+def speakable(sentence: str) -> tuple[list[str], list[str]]:
+    """A sentence's fillers and restarts, each as a snippet with the words in [brackets]."""
+    s = _Spoken(sentence)
+    fillers, restarts = [], []
+    i = 0
+    while i < len(s):
+        w, n = s.w[i], 0
+        if _HESITATION.fullmatch(w):
+            n = 1
+        elif w == "like" and _filler_like(s, i):
+            n = 1
+        elif w in ("y'know", "kinda", "sorta", "basically"):
+            n = 1
+        elif w == "you" and s.word(i + 1) == "know" and s.joined(i, 2) and _filler_you_know(s, i):
+            n = 2
+        elif w == "i" and s.word(i + 1) == "mean" and s.joined(i, 2) and _filler_i_mean(s, i):
+            n = 2
+        elif w in ("sort", "kind") and s.word(i + 1) == "of" and s.joined(i, 2) and _hedge(s, i):
+            n = 2
+        elif w == "honestly" and s.word(i - 1) not in _MANNER_BEFORE:
+            n = 1
+        elif w == "actually" and ("," in s.before(i) or "," in s.after(i)):
+            n = 1
+        else:
+            n = _tag(s, i)
+        if n:
+            fillers.append(s.snippet(i, n))
+            i += n
+            continue
+        for k in (3, 2, 1):  # "I was, I was", "he'd, he'd", "the the"; not "0/0", not "it: “It"
+            said_twice = len(s.w[i:i + k]) == k and s.w[i:i + k] == s.w[i + k:i + 2 * k]
+            if said_twice and w.replace("'", "").isalpha() and s.before(i + k) in _RESTART_GAP \
+                    and s.joined(i, k) and s.joined(i + k, k) and not (k == 1 and w in _MEANT_TWICE):
+                restarts.append(s.snippet(i, 2 * k))
+                i += 2 * k
+                break
+        else:
+            nxt = s.word(i + 1)
+            if nxt.startswith(w + "'") and re.search(r"[,—–-]", s.after(i)):  # "he, he'd"
+                restarts.append(s.snippet(i, 2))
+                i += 2
+            else:
+                i += 1
+    return fillers, restarts
+
+
 @dataclass
 class CaseScore:
     case: str
@@ -100,9 +293,13 @@ class CaseScore:
     repeated: list[str] = field(default_factory=list)
     must_haves: dict[str, bool] = field(default_factory=dict)
     must_not: list[str] = field(default_factory=list)
+    fillers: list[str] = field(default_factory=list)  # "So Grandad, [um], he had": a snippet each
+    restarts: list[str] = field(default_factory=list)  # "and [he'd, he'd] go up"
+    long_sentences: list[str] = field(default_factory=list)  # over MAX_SENTENCE_WORDS words
     words: int = 0
     target_words: int = 0
     length_error: float = 0.0
+    min_share: float = 0.0  # of the target length, to be reached even with a shortfall shown
     shortfall_shown: bool = False
     scaffold_expected: bool = False
     scaffold_ok: bool = True
@@ -128,6 +325,16 @@ class CaseScore:
             if values:
                 out.append(f"{label}: {', '.join(values)}")
         out += [f"must-have not met: {k}" for k, ok in self.must_haves.items() if not ok]
+        for what, snippets in (("filler", self.fillers), ("restart", self.restarts)):
+            if snippets:
+                said = [re.search(r"\[([^\]]+)\]", x).group(1) for x in snippets]
+                out.append(f"{len(said)} {what}{'s' * (len(said) != 1)}: {', '.join(said)}")
+        if self.long_sentences:
+            out.append(f"{len(self.long_sentences)} sentence{'s' * (len(self.long_sentences) != 1)} over "
+                       f"{MAX_SENTENCE_WORDS} words ({', '.join(str(len(_words(x))) for x in self.long_sentences)} words)")
+        if self.min_share and self.target_words and self.words < self.min_share * self.target_words:
+            out.append(f"{self.words} of {self.target_words} words, {self.words / self.target_words:.0%} "
+                       f"(needs {self.min_share:.0%})")
         if abs(self.length_error) > 0.25 and not self.shortfall_shown:
             out.append(f"length off by {self.length_error:+.0%} with no shortfall shown")
         if self.max_seconds and self.seconds > self.max_seconds:
@@ -144,7 +351,8 @@ class Judge:
     def __init__(self, case: dict, frame_words: set[str]):
         self.case = case
         labels = case.get("labels", {})
-        facts = [m["text"] for m in case.get("memories", [])]
+        facts = [m.get("text") or m.get("speak", "") for m in case.get("memories", [])]  # what was said, not heard
+        facts += case.get("answers", [])  # scripted answers to the interview's questions become memories
         facts += [case.get("subject", ""), case.get("speaker", ""), *case.get("people", [])]
         facts += labels.get("facts", [])  # what the shorthand itself states, labelled by hand
         facts += labels.get("relation", [])  # who the subject is to the speaker, as the shorthand says
@@ -232,14 +440,28 @@ class Judge:
             if any(fuzz.ratio(s.lower(), t.lower()) >= 90 for t in seen):
                 out.repeated.append(s)
             seen.append(s)
+            fillers, restarts = speakable(s)
+            out.fillers += fillers
+            out.restarts += restarts
+            if len(_words(s)) > MAX_SENTENCE_WORDS:
+                out.long_sentences.append(s)
+        blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if _words(b)]
+        closing = [s for s in split_sentences(blocks[-1]) if _words(s)] if blocks else []
         for label in labels.get("must_have", []):
-            out.must_haves[label["what"]] = any(
-                fuzz.partial_ratio(_plain(p).lower(), _plain(s).lower()) >= 85 for p in label["any_of"] for s in sentences
-                if len(s) >= 0.5 * len(p))
+            scope = closing if label.get("where") == "closing" else sentences
+            if label.get("exact"):
+                out.must_haves[label["what"]] = any(
+                    re.search(rf"(?<!\w){re.escape(_plain(p).lower())}(?!\w)", _plain(s).lower())
+                    for p in label["any_of"] for s in scope)
+            else:
+                out.must_haves[label["what"]] = any(
+                    fuzz.partial_ratio(_plain(p).lower(), _plain(s).lower()) >= 85 for p in label["any_of"]
+                    for s in scope if len(s) >= 0.5 * len(p))
         low = _plain(text).lower()
         out.must_not = [w for w in labels.get("must_not", []) if re.search(rf"\b{re.escape(_plain(w).lower())}\b", low)]
         out.words = len(text.split())
         out.target_words = int(labels.get("target_words") or checks.get("target_words") or 1)
         out.length_error = round((out.words - out.target_words) / out.target_words, 3)
+        out.min_share = float(labels.get("min_share", 0.0))
         out.shortfall_shown = bool(checks.get("shortfall"))
         return out
