@@ -244,7 +244,8 @@ def test_every_question_for_the_eval_corpus_says_only_the_memories_own_words():
     for case in eval_cases() + [{"occasion": "funeral", "subject": "Wilf", "speaker": "Priya", "people": [],
                                  "memories": [{"title": s.title, "text": s.text} for s in WILF],
                                  "shorthand": HUMOUR + ", and mention the stag do"}]:
-        sources = [Source(i + 1, m["title"], m["text"]) for i, m in enumerate(case["memories"])]
+        sources = [Source(i + 1, m["title"], m.get("text") or m["speak"])  # a spoken memory: its words as said
+                   for i, m in enumerate(case["memories"])]
         names = list(case["people"]) + [case["subject"], case["speaker"]]
         template = load_template(case["occasion"])
         brief = parse(case["shorthand"], occasion=case["occasion"], subject=case["subject"],
