@@ -81,12 +81,12 @@ class Listening(QObject):
     def start(self, take: Path | None = None) -> None:
         """Open the device and begin; if it will not open, raise with nothing left behind."""
         self.take = take
-        if self.transcriber is not None:
-            self.live = LiveTranscriber(self.transcriber, self.hotwords, self.on_segment, chunker=self.chunker)
-            self._live_open = True
         recorder = Recorder(self.device, take, self._sink)
         recorder.level.connect(self.level.emit)
         recorder.failed.connect(self.failed.emit)
+        if self.transcriber is not None:  # its thread begins here, once the take is open
+            self.live = LiveTranscriber(self.transcriber, self.hotwords, self.on_segment, chunker=self.chunker)
+            self._live_open = True
         try:
             recorder.start()
         except USER_ERRORS:
