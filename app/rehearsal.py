@@ -246,7 +246,7 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
 
 @dataclass(frozen=True)
 class Take:
-    """A reading written to the data folder as it is recorded (app.microphone.Recorder), before it
+    """A reading written to the data folder as it is recorded (app.listening.Listening), before it
     is timed: the draft and revision it reads and the process recording it are in its name, so a
     take cut off by a crash is timed against the text that was read, on the next start."""
 

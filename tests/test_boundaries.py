@@ -121,3 +121,20 @@ def test_the_main_window_only_arranges():
 
     window = (ROOT / "app/ui/main_window.py").read_text(encoding="utf-8")
     assert len(re.findall(r"self\.store\.\w+\(", window)) <= 3  # it was 17: the panels and services read and write
+
+
+def test_one_way_to_the_microphone():
+    """Every use of the microphone — a memory recorded, dictation, a rehearsal's reading, the
+    teleprompter following a voice — goes through app.listening.Listening: a Recorder is made there
+    alone (app/microphone.py defines it), so which device, which take, which live transcript, and
+    how each ends are decided in one place (issue 23)."""
+    import re
+
+    made = re.compile(r"(?<!class )\bRecorder\(")
+    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
+                    if made.search(p.read_text(encoding="utf-8")))
+    assert makers == ["app/listening.py"]
+    users = sorted(str(p.relative_to(ROOT)) for p in _sources("app")
+                   if re.search(r"\bListening\(", p.read_text(encoding="utf-8")))
+    assert users == ["app/listening.py", "app/recording_session.py", "app/ui/recording.py",
+                     "app/ui/rehearsals_panel.py", "app/ui/teleprompter.py"]

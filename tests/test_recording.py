@@ -178,10 +178,10 @@ def test_record_in_the_app_with_live_transcript_pause_and_stop(window, qtbot, pu
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)  # the event loop keeps running
 
     qtbot.mouseClick(panel.pause_btn, Qt.MouseButton.LeftButton)
-    assert panel.recorder.paused and panel.pause_btn.text() == "Resume"
+    assert panel.session.paused and panel.pause_btn.text() == "Resume"
     qtbot.wait(500)
     qtbot.mouseClick(panel.pause_btn, Qt.MouseButton.LeftButton)
-    assert not panel.recorder.paused
+    assert not panel.session.paused
 
     with qtbot.waitSignal(window.memories.memory_done, timeout=120_000):
         qtbot.mouseClick(panel.record_btn, Qt.MouseButton.LeftButton)

@@ -121,7 +121,7 @@ def test_rehearse_from_the_microphone_keeps_the_reading(make_window, qtbot, puls
     draft_id = open_draft(window, qtbot, "\n\n".join(PARAGRAPHS))
     panel = window.rehearsals
     panel.record_action.trigger()
-    assert panel.recorder is not None and panel.rehearse_btn.text() == "Stop"
+    assert panel.listening is not None and panel.rehearse_btn.text() == "Stop"
     take = panel.take
     assert take.parent == fondly_home / "audio"
     player = pulse.play_async(reading)
@@ -213,7 +213,7 @@ def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_win
     before, before_files = db_dump(fondly_home), files(fondly_home)
     panel.record_action.trigger()  # no draft open
     assert window.message.isVisible() and "Open the draft you want to rehearse" in window.message.label.text()
-    assert panel.recorder is None
+    assert panel.listening is None
     assert db_dump(fondly_home) == before and files(fondly_home) == before_files
     window.message.hide()
 
@@ -225,7 +225,7 @@ def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_win
         action.trigger()
         assert window.message.isVisible() and window.message.label.text() == \
             "This draft is empty; there is nothing to rehearse yet."
-        assert panel.recorder is None and panel.operation is None
+        assert panel.listening is None and panel.operation is None
     qtbot.wait(200)
     assert window.transcriber.calls == 0 and window.store.rehearsals(draft_id) == []
     assert db_dump(fondly_home) == before and files(fondly_home) == before_files
@@ -255,7 +255,7 @@ def test_a_reading_with_no_speech_is_one_message_and_leaves_nothing(fake_window,
     panel = window.rehearsals
     panel.record_action.trigger()
     take = panel.take
-    assert panel.recorder is not None and take.exists()
+    assert panel.listening is not None and take.exists()
     qtbot.wait(1500)
     failed = []
     panel.error.connect(failed.append)
@@ -302,7 +302,7 @@ def test_no_microphone_is_one_message_and_nothing_changes(fake_window, qtbot, fo
     monkeypatch.setattr(microphone, "inputs", lambda: [])  # as on a machine with no audio input at all
     window.rehearsals.record_action.trigger()
     assert window.message.isVisible() and window.message.label.text() == microphone.NO_MICROPHONE
-    assert window.rehearsals.recorder is None and window.rehearsals.rehearse_btn.text() == "Rehearse…"
+    assert window.rehearsals.listening is None and window.rehearsals.rehearse_btn.text() == "Rehearse…"
     assert window.store.rehearsals(draft_id) == []
     assert db_dump(fondly_home) == before and files(fondly_home) == before_files
 
@@ -350,7 +350,7 @@ def test_the_rehearsal_is_of_the_revision_on_screen_when_the_reading_began(fake_
     read = window.store.draft(draft_id).current_revision_id
     panel = window.rehearsals
     panel.record_action.trigger()
-    assert panel.recorder is not None
+    assert panel.listening is not None
     window.document.editor.setPlainText("\n\n".join(PARAGRAPHS) + "\n\nA paragraph written while reading.")
     assert window.document.save()
     assert window.store.draft(draft_id).current_revision_id != read

@@ -173,7 +173,7 @@ def test_markdown_marks_are_not_shown_and_emphasis_is(qtbot):
 
 def test_no_microphone_scrolls_at_pace_and_says_so(qtbot, pulse):
     t = prompter(qtbot, voice=True, runner=FakeRunner(SilentTranscriber()), device="Nonexistent microphone")
-    assert t.mode == "pace" and t.recorder is None
+    assert t.mode == "pace" and t.listening is None
     assert t.status.text() == ("There is no microphone called 'Nonexistent microphone': scrolling at 130 "
                                "words a minute")
     qtbot.waitUntil(lambda: t.position > 1, timeout=3000)
@@ -190,13 +190,13 @@ def test_speech_model_still_loading_scrolls_at_pace_meanwhile(qtbot):
 
 def test_closing_stops_the_microphone_and_the_live_transcript(qtbot, pulse):
     t = prompter(qtbot, voice=True, runner=FakeRunner(SilentTranscriber()))
-    assert t.mode == "voice" and t.recorder is not None and t.status.text() == "Following your voice"
-    live = t.last_live
-    qtbot.waitUntil(lambda: t.recorder.seconds > 0.2, timeout=5000)
-    assert live.running
+    assert t.mode == "voice" and t.listening is not None and t.status.text() == "Following your voice"
+    listening = t.listening
+    qtbot.waitUntil(lambda: listening.seconds > 0.2, timeout=5000)
+    assert listening.running and listening.transcribing
     t.close()
-    assert t.recorder is None and t.live is None
-    qtbot.waitUntil(lambda: not live.running, timeout=3000)
+    assert t.listening is None and not listening.running
+    qtbot.waitUntil(lambda: not listening.transcribing, timeout=3000)
 
 
 def tone(path: Path, seconds: float) -> Path:

@@ -114,7 +114,7 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answe
                                question=answers)
     session.start()
     problems: list[str] = []
-    session.recorder.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
+    session.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
     signal.signal(signal.SIGINT, lambda *_: qt.quit())
     wake = QTimer(interval=100)  # lets Python notice Ctrl+C while Qt waits
     wake.timeout.connect(lambda: None)

@@ -1,21 +1,23 @@
 """Recording a memory and dictating at the cursor, with a device picker and a level meter.
 
 A recording is an app.recording_session.RecordingSession, the same service the CLI
-drives. The microphone is read on the GUI thread (each block is only written and
+drives; a dictation is an app.listening.Listening that keeps what it hears (the one way to the
+microphone, which the rehearsals panel and the teleprompter use as well, with the device chosen
+here: `microphone`). The microphone is read on the GUI thread (each block is only written and
 converted); the live transcript runs on its own thread, and the final pass on the
 speech lane of the operation runner.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app import speaking
 from app.errors import USER_ERRORS, FondlyError
-from app.microphone import Recorder, find_input, inputs
+from app.listening import Listening
+from app.microphone import inputs
 from app.recording_session import RecordingSession
 from app.store import Project, Store
 from app.ui.operations import OperationRunner
@@ -36,9 +38,8 @@ class RecordingPanel(QWidget):
         super().__init__()
         self.store, self.runner = store, runner
         self.project: Project | None = None
-        self.session: RecordingSession | None = None
-        self.recorder: Recorder | None = None  # the device in use: the session's, or dictation's
-        self.dictation: list[np.ndarray] | None = None
+        self.session: RecordingSession | None = None  # a memory being recorded
+        self.dictation: Listening | None = None  # or words being dictated
         self.devices = QComboBox(toolTip="Which microphone to record from")
         self.devices.setAccessibleName("Microphone")
         self.record_btn = QPushButton("Record", toolTip="Record a spoken memory (Ctrl+R)")
@@ -72,15 +73,24 @@ class RecordingPanel(QWidget):
             self.devices.addItem("No microphone found")
         index = self.devices.findText(current)
         self.devices.setCurrentIndex(max(index, 0))
-        self.devices.setEnabled(bool(found) and self.recorder is None)
+        self.devices.setEnabled(bool(found) and not self.busy)
+
+    @property
+    def microphone(self) -> str | None:
+        """The microphone chosen here (None: the system's default), for every use of it."""
+        return self.devices.currentText() if self.devices.isEnabled() else None
 
     @property
     def busy(self) -> bool:
-        return self.recorder is not None
+        return self.session is not None or self.dictation is not None
 
-    def _watch(self, recorder: Recorder) -> None:
-        recorder.level.connect(lambda v: self.meter.setValue(int(v * 100)))
-        recorder.failed.connect(self._device_failed)
+    def _watch(self, device: RecordingSession | Listening) -> None:
+        device.level.connect(self._show_level)
+        device.failed.connect(self._device_failed)
+
+    @Slot(float)
+    def _show_level(self, level: float) -> None:
+        self.meter.setValue(int(level * 100))
 
     def _transcriber(self):
         transcriber = self.runner.engines.loaded("speech")
@@ -93,23 +103,22 @@ class RecordingPanel(QWidget):
     def toggle_record(self) -> None:
         if self.session is not None:
             self.stop()
-        elif self.recorder is None:
+        elif not self.busy:
             self.start()
 
     def start(self) -> None:
         if self.project is None:
             self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
             return
-        device = self.devices.currentText() if self.devices.isEnabled() else None
         try:
-            session = RecordingSession(self.store, self.project, self._transcriber(), device=device,
+            session = RecordingSession(self.store, self.project, self._transcriber(), device=self.microphone,
                                        on_segment=lambda memory_id, seg: self.live_segment.emit(memory_id, seg.text))
             memory = session.start()
         except USER_ERRORS as e:
             self.error.emit(str(e))
             return
-        self.session, self.recorder = session, session.recorder
-        self._watch(self.recorder)
+        self.session = session
+        self._watch(session)
         self._running("Stop")
         self.started.emit(memory.id)
 
@@ -117,7 +126,7 @@ class RecordingPanel(QWidget):
         """Stop the microphone now; the final pass over the whole recording runs on the speech lane."""
         if self.session is None:
             return
-        session, self.session, self.recorder = self.session, None, None
+        session, self.session = self.session, None
         memory_id = session.stop()
         self._idle()
         self.runner.run(lambda job: session.finish(job.store), lane="speech",
@@ -132,53 +141,45 @@ class RecordingPanel(QWidget):
     def close_recording(self) -> None:
         """The app is closing mid-recording or mid-dictation: keep what was recorded."""
         if self.dictation is not None:
-            self._release()
+            self.dictation.stop()
             self.dictation = None
         if self.session is not None:
             self.session.close_for_later()
-            self.session, self.recorder = None, None
-
-    def _release(self) -> None:
-        """Stop the dictation device and let Qt delete it here, on the GUI thread, where it was made."""
-        self.recorder.stop()
-        self.recorder.deleteLater()
-        self.recorder = None
+            self.session = None
 
     def toggle_pause(self) -> None:
-        if self.recorder is None or self.dictation is not None:
+        if self.session is None:
             return
-        if self.recorder.paused:
-            self.recorder.resume()
+        if self.session.paused:
+            self.session.resume()
             self.pause_btn.setText("Pause")
         else:
-            self.recorder.pause()
+            self.session.pause()
             self.pause_btn.setText("Resume")
 
     # --- dictation ---------------------------------------------------------------------------
 
     def start_dictation(self) -> bool:
-        if self.recorder is not None:
+        if self.busy:
             return False
         try:
             self._transcriber()
-            self.dictation = []
-            device = find_input(self.devices.currentText() if self.devices.isEnabled() else None)
-            self.recorder = Recorder(device, None, self.dictation.append)
-            self._watch(self.recorder)
-            self.recorder.start()
+            dictation = Listening(self.microphone, collect=True)
+            dictation.start()
         except USER_ERRORS as e:
-            self.recorder, self.dictation = None, None
             self.error.emit(str(e))
             return False
+        self.dictation = dictation
+        self._watch(dictation)
         self._running("Record", record_enabled=False)
         return True
 
     def stop_dictation(self) -> None:
-        if self.recorder is None or self.dictation is None:
+        if self.dictation is None:
             return
-        self._release()
-        audio = np.concatenate(self.dictation) if self.dictation else np.zeros(0, np.float32)
-        self.dictation = None
+        dictation, self.dictation = self.dictation, None
+        dictation.stop()
+        audio = dictation.audio()
         self._idle()
         hotwords = list(self.project.hotwords if self.project else [])
         self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
@@ -209,8 +210,9 @@ class RecordingPanel(QWidget):
         self.refresh_devices()
 
     def _show_time(self) -> None:
-        if self.recorder is not None:
-            self.clock.setText(speaking.clock(self.recorder.seconds) + (" paused" if self.recorder.paused else ""))
+        device = self.session or self.dictation
+        if device is not None:
+            self.clock.setText(speaking.clock(device.seconds) + (" paused" if device.paused else ""))
 
     @Slot(str)
     def _device_failed(self, message: str) -> None:

@@ -1,9 +1,10 @@
 """Rehearsing in the app: the open draft's past rehearsals (in the drafts column), recording a new
 one from the microphone or choosing a recording, and opening a report.
 
-The reading is written to disk as it arrives (app.microphone.Recorder, the recording path memories
-use), as a "take" in the data folder's audio/ (app.rehearsal.new_take), so a crash or a kill keeps
-it: the next start times it by itself (`recover`). Stopping hands it to app.rehearsal.rehearse on
+The reading is written to disk as it arrives (app.listening.Listening, the one way to the
+microphone, which memories use too), as a "take" in the data folder's audio/
+(app.rehearsal.new_take), so a crash or a kill keeps it: the next start times it by itself
+(`recover`). Stopping hands it to app.rehearsal.rehearse on
 the speech lane, which transcribes, aligns, and stores the rehearsal with its own copy of the audio
 in one transaction; the take is then removed. The teleprompter's readings come here the same way
 (`time_reading`); readings waiting to be timed are timed one after another. A reading that cannot be a
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QL
 from app import rehearsal as rehearsals
 from app import speaking
 from app.errors import USER_ERRORS, FondlyError
+from app.listening import Listening, recover_take
 from app.paths import audio_dir
 from app.store import Project, Store
 from app.ui.memories_panel import IMPORT_FILTER
@@ -34,7 +36,7 @@ from app.ui.rehearsal_report import RehearsalReport, short_line, when
 STOPPED = "Stopped: the rehearsal was not kept."
 
 
-class Listening:
+class ReadingTranscriber:
     """The speech model as rehearse() sees it, reporting how far through the reading it has heard
     (a fraction, to the operation's progress) and refusing to return a reading cut short by Stop:
     the transcriber ends quietly when cancelled, and a half-heard reading would be stored as one
@@ -63,8 +65,8 @@ def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None =
     def op(job):
         try:
             rehearsal, _report = rehearse(job.store, draft_id, path,
-                                          lambda: Listening(job.transcriber(), job.progress), cancel=job.cancel,
-                                          revision_id=revision_id)
+                                          lambda: ReadingTranscriber(job.transcriber(), job.progress),
+                                          cancel=job.cancel, revision_id=revision_id)
         except FondlyError:
             if take and (not job.cancel.is_set() or discard is None or discard.is_set()):
                 path.unlink(missing_ok=True)
@@ -93,7 +95,7 @@ class RehearsalsPanel(QWidget):
         self.store, self.runner, self.document, self.recording = store, runner, document, recording
         self.project: Project | None = None
         self.draft_id: int | None = None  # whose rehearsals the list shows
-        self.recorder = None
+        self.listening: Listening | None = None  # the microphone, while a reading is recorded
         self.take: Path | None = None
         self.recording_draft: int | None = None
         self.recording_revision: int | None = None  # the revision on screen when the reading began
@@ -180,7 +182,7 @@ class RehearsalsPanel(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.recorder is not None or self.operation is not None
+        return self.listening is not None or self.operation is not None
 
     def _draft_to_rehearse(self) -> int:
         """The open draft, saved, with words in it — or the one message that says what is missing."""
@@ -195,37 +197,29 @@ class RehearsalsPanel(QWidget):
         return draft_id
 
     def toggle(self) -> None:
-        if self.recorder is not None:
+        if self.listening is not None:
             self.stop()
         elif self.operation is None:
             self.start()
 
     def start(self) -> None:
         """Open the microphone and write the reading to a take as it arrives."""
-        from app.microphone import Recorder, find_input
-
         if self.busy:
             return
         try:
             draft_id = self._draft_to_rehearse()
             if self.recording.busy:
                 raise FondlyError("The microphone is recording a memory; stop that first, then rehearse.")
-            devices = self.recording.devices
-            mic = find_input(devices.currentText() if devices.isEnabled() else None)
+            listening = Listening(self.recording.microphone)
             revision_id = self.store.draft(draft_id).current_revision_id
             take = rehearsals.new_take(draft_id, revision_id)
-            recorder = Recorder(mic, take, lambda _samples: None)
-            try:
-                recorder.start()
-            except USER_ERRORS:
-                take.unlink(missing_ok=True)
-                raise
+            listening.start(take)
         except USER_ERRORS as e:
             self.error.emit(str(e))
             return
-        self.recorder, self.take, self.recording_draft = recorder, take, draft_id
+        self.listening, self.take, self.recording_draft = listening, take, draft_id
         self.recording_revision = revision_id
-        recorder.failed.connect(self._device_failed)
+        listening.failed.connect(self._device_failed)
         self.rehearse_btn.setText("Stop")
         self.record_action.setText("Stop the re&hearsal")
         self.file_action.setEnabled(False)
@@ -234,20 +228,19 @@ class RehearsalsPanel(QWidget):
         self._show_time()
 
     def _show_time(self) -> None:
-        if self.recorder is not None:
-            self.clock.setText(f"Recording {speaking.clock(self.recorder.seconds)}")
+        if self.listening is not None:
+            self.clock.setText(f"Recording {speaking.clock(self.listening.seconds)}")
 
-    def _release(self) -> None:
+    def _release(self, for_later: bool = False) -> None:
         self._tick.stop()
-        self.recorder.stop()  # the WAV is closed whole
-        self.recorder.deleteLater()
-        self.recorder = None
+        listening, self.listening = self.listening, None
+        listening.close_for_later() if for_later else listening.stop()  # the WAV is closed whole
         self.rehearse_btn.setText("Rehearse…")
         self.record_action.setText("Re&hearse…")
 
     def stop(self) -> None:
         """The microphone off; the reading is timed on the speech lane."""
-        if self.recorder is None:
+        if self.listening is None:
             return
         self._release()
         self._analyse(self.recording_draft, self.take, take=True, revision_id=self.recording_revision)
@@ -258,8 +251,8 @@ class RehearsalsPanel(QWidget):
 
     def close_recording(self) -> None:
         """The window is closing mid-reading: the take is closed whole and kept on disk."""
-        if self.recorder is not None:
-            self._release()
+        if self.listening is not None:
+            self._release(for_later=True)
 
     def choose_file(self) -> QFileDialog | None:
         try:
@@ -291,13 +284,8 @@ class RehearsalsPanel(QWidget):
         """On start: readings cut off by a crash or a kill are timed by themselves, like an import
         cut off; one whose draft is gone since (a backup restored) is kept as a plain recording,
         and said where."""
-        from speech import wavfile
-
         for left in rehearsals.left_takes():
-            try:
-                wavfile.repair(left.path)  # the header's lengths, from the file's real size
-            except ValueError:  # killed before a sound was written: nothing to keep
-                left.path.unlink(missing_ok=True)
+            if recover_take(left.path) is None:  # killed before a sound was written: nothing to keep
                 continue
             try:
                 self.store.revision(left.revision_id)  # gone if a backup was restored since

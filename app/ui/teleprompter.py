@@ -1,9 +1,9 @@
 """The teleprompter (View → Deliver, F5): the speech full screen in very large type, the line being
 said highlighted and kept in the upper third of the screen.
 
-With the microphone on it follows the voice: the microphone (app.microphone.Recorder, as a
-recording uses it) feeds the live transcript (speech.live, its own thread, cut at short pauses so
-words arrive within a couple of seconds of being said), and app.alignment.Follower places each
+With the microphone on it follows the voice: the microphone (app.listening.Listening, the one way
+to it, as a recording's) feeds the live transcript (speech.live, its own thread, cut at short pauses
+so words arrive within a couple of seconds of being said), and app.alignment.Follower places each
 heard piece in the script. Between pieces — a piece is heard a second or two after it was said —
 the view moves on at the speaker's own measured rate, but only while the microphone hears a voice,
 so a long pause (where emotion lands) holds the view still. Without a microphone, or with it off,
@@ -28,6 +28,7 @@ from app import delivery, speaking
 from app.alignment import Follower, heard_words, script_words
 from app.delivery import Script, VoicePace, script_for
 from app.errors import USER_ERRORS
+from app.listening import Listening
 from app.rehearsal import new_take
 from app.ui import uisettings
 from app.ui.prompt_view import SCHEMES, SIZES, SPACINGS, PromptView
@@ -83,10 +84,10 @@ class Teleprompter(QWidget):
         self.elapsed = 0.0  # scrolling at pace: seconds scrolled
         self.mode = "pace"  # "pace" | "voice" | "loading" (voice wanted, the speech model loading)
         self.reason = ""  # why it scrolls at pace when the voice is wanted
-        self.recorder = self.live = self.follower = None
+        self.listening: Listening | None = None  # the microphone and its live transcript, while on
+        self.follower = None
         self.take = None  # the reading being recorded, while listening with a draft to rehearse
         self.keep_reading = None  # (take, draft id, revision id) -> None: a reading to time, or None
-        self.last_live = None  # the last live transcript, for checking it ended
         self._ears = _Ears()
         self._ears.heard.connect(self._heard)
         self._listening = False
@@ -117,33 +118,23 @@ class Teleprompter(QWidget):
                             on_failed=self._model_failed)
             self._show_status()
             return
-        from app.microphone import Recorder, find_input
-        from speech.live import Chunker, LiveTranscriber
+        from speech.live import Chunker
 
         take = None
         try:
-            mic = find_input(self.device)
-            live = LiveTranscriber(transcriber, self.script.hotwords, self._on_segment,
-                                   chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX,
-                                                   opening=LISTEN_OPENING))
+            listening = Listening(self.device, transcriber=transcriber, hotwords=self.script.hotwords,
+                                  on_segment=self._on_segment,
+                                  chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX, opening=LISTEN_OPENING))
             if self.keep_reading is not None and self.script.revision_id is not None:
                 take = new_take(self.script.draft_id, self.script.revision_id)
-            recorder = Recorder(mic, take, live.feed)
-            try:
-                recorder.start()
-            except USER_ERRORS:
-                live.drop()
-                if take is not None:
-                    take.unlink(missing_ok=True)
-                raise
+            listening.start(take)
         except USER_ERRORS as e:
             self.mode, self.reason = "pace", str(e).split(". ")[0]
             self._show_status()
             return
-        self.live = self.last_live = live
-        self.recorder, self.take = recorder, take
-        recorder.level.connect(self._level)
-        recorder.failed.connect(self._mic_failed)
+        self.listening, self.take = listening, take
+        listening.level.connect(self._level)
+        listening.failed.connect(self._mic_failed)
         self.follower = Follower(self.script.text)
         if self.position >= 1:  # nudged or scrolled before listening: follow on from here
             self.follower.reset(int(self.position))
@@ -159,14 +150,10 @@ class Teleprompter(QWidget):
         `hand_over` False (the main window closing) it stays in the data folder, and the next
         start times it."""
         self._listening = False
-        if self.live is not None:
-            self.live.drop()
-            self.live = None
-        if self.recorder is not None:
-            voiced = self.pacer.voiced(self.recorder.seconds)
-            self.recorder.stop()
-            self.recorder.deleteLater()  # on the thread that made it
-            self.recorder = None
+        if self.listening is not None:
+            voiced = self.pacer.voiced(self.listening.seconds)
+            self.listening.drop()
+            self.listening = None
             take, self.take = self.take, None
             if take is not None and (not self.look["keep"] or voiced < MIN_READING):
                 take.unlink(missing_ok=True)
@@ -211,14 +198,14 @@ class Teleprompter(QWidget):
     def _heard(self, text: str, start: float, end: float) -> None:
         if self._listening and self.follower is not None:
             place = self.follower.hear(heard_words(text))
-            if place is not None and self.recorder is not None:  # Whisper's times can overrun the piece
-                now = self.recorder.seconds
+            if place is not None and self.listening is not None:  # Whisper's times can overrun the piece
+                now = self.listening.seconds
                 self.pacer.heard(place, min(start, now), min(end, now))
 
     @Slot(float)
     def _level(self, level: float) -> None:
-        if self.recorder is not None:
-            self.pacer.level(self.recorder.seconds, level)
+        if self.listening is not None:
+            self.pacer.level(self.listening.seconds, level)
 
     # --- moving --------------------------------------------------------------------------------
 
@@ -227,8 +214,8 @@ class Teleprompter(QWidget):
         now = time.monotonic()
         dt, self._last = now - self._last, now
         if not self.paused:
-            if self.mode == "voice" and self.recorder is not None:
-                estimate = self.pacer.estimate(self.recorder.seconds)
+            if self.mode == "voice" and self.listening is not None:
+                estimate = self.pacer.estimate(self.listening.seconds)
                 if estimate is not None:
                     self.position = VoicePace.shown(self.position, estimate)
             elif self.mode == "pace" and self.words:  # loading: held, the speaker has not begun
@@ -257,17 +244,17 @@ class Teleprompter(QWidget):
         if self.view.line_of(self.words[index].start) != line and lines < 0:
             index = max(0, int(self.position) - 1)  # a line with no words (between paragraphs)
         self.position = float(index)
-        if self.follower is not None and self.recorder is not None:
+        if self.follower is not None and self.listening is not None:
             self.follower.reset(index)
-            self.pacer.placed(index, self.recorder.seconds)
+            self.pacer.placed(index, self.listening.seconds)
         self._place()
 
     @property
     def seconds(self) -> float:
         """Time spoken so far: from the first word heard, or the time scrolled at pace."""
-        if self.mode == "voice" and self.recorder is not None:
+        if self.mode == "voice" and self.listening is not None:
             first = self.pacer.first_heard
-            return 0.0 if first is None else max(0.0, self.recorder.seconds - first)
+            return 0.0 if first is None else max(0.0, self.listening.seconds - first)
         return self.elapsed
 
     def _show_clock(self) -> None:
@@ -386,8 +373,7 @@ def deliver(window) -> Teleprompter | None:
         window.show_error("This draft has no words to deliver yet.")
         return None
     close_all(window)
-    devices = window.memories.recording.devices
-    prompter = Teleprompter(script, window.runner, devices.currentText() if devices.isEnabled() else None, window)
+    prompter = Teleprompter(script, window.runner, window.memories.recording.microphone, window)
     prompter.error.connect(window.show_error)
     prompter.keep_reading = window.rehearsals.time_reading
     # Cover the window's screen first: full screen is a request to the window manager, and where

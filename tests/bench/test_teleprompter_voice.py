@@ -97,13 +97,13 @@ def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None, draft: tuple[i
         (round(time.monotonic() - began, 1), start, end, text, t.follower.position)))
     player = pulse.play_async(wav)
     began = time.monotonic()
-    heard_from = t.recorder.seconds
+    heard_from = t.listening.seconds
     while player.poll() is None:
         qtbot.wait(200)
         samples.append((time.monotonic() - began, t.view.current))
     # audio the microphone missed; none is shown as 0 (the microphone's buffer can hold a little
     # from before the reading began, which made this negative)
-    t.lost = max(0.0, (time.monotonic() - began) - (t.recorder.seconds - heard_from))
+    t.lost = max(0.0, (time.monotonic() - began) - (t.listening.seconds - heard_from))
     t.close()
     runner.shutdown()
     # the whole timeline (what was shown, what was said, what was heard when), for looking into a failure
