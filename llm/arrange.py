@@ -33,6 +33,7 @@ from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composit
 from llm.grounding import (KIN, Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers,
                            sentences, tokens, touches)
 from llm.occasions import load_template
+from llm.speakable import speakable
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
                     r"showed (?:me|us)|reminded)\b", re.I)
@@ -50,10 +51,11 @@ class Story:
     """A run of one memory's sentences that belong together: one paragraph."""
 
     source: Source
-    sentences: list[str]
+    sentences: list[str]  # as they will be read: what the person said while thinking taken out (llm.speakable)
     order: int
     section: str = "stories"
     scores: dict[str, float] = field(default_factory=dict)
+    spoken: list[str] = field(default_factory=list)  # for each sentence, as it was said when that differs, else ""
 
     @property
     def words(self) -> int:
@@ -66,26 +68,32 @@ class Story:
 
 def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
                cuts: list[str] | None = None) -> list[Story]:
-    """Each memory cut at its lines, and long lines at sentences. What the person asked to leave out
-    is cut from the sentence carrying it (deletion only, `without_avoided`), so the rest of the
-    story can still be told; what was cut is added to `cuts`."""
+    """Each memory cut at its lines, and long lines at sentences, each sentence as it will be read
+    aloud (llm.speakable: "So Grandad, um, he had…" → "Grandad had…", a run-on split), the spoken
+    form kept beside it. What the person asked to leave out is cut from the sentence carrying it
+    (deletion only, `without_avoided`), so the rest of the story can still be told; what was cut is
+    added to `cuts`."""
     out: list[Story] = []
     said: list[str] = []
     for src in sources:
         for line in re.split(r"\n+", without_avoided([src.text], avoid, cuts)[0]):
             run: list[str] = []
-            for s in sentences(line):
-                if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
-                    continue
-                if s[-1] not in ".!?\"”":
-                    s += "."
-                if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
-                    out.append(Story(src, run, len(out)))
-                    run = []
-                run.append(s)
-                said.append(s)
+            spoken: list[str] = []
+            for said_as in sentences(line):
+                heard = speakable(said_as)
+                for s in heard.read:
+                    if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
+                        continue
+                    if s[-1] not in ".!?\"”":
+                        s += "."
+                    if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
+                        out.append(Story(src, run, len(out), spoken=spoken))
+                        run, spoken = [], []
+                    run.append(s)
+                    spoken.append(said_as if heard.changed else "")
+                    said.append(s)
             if run:
-                out.append(Story(src, run, len(out)))
+                out.append(Story(src, run, len(out), spoken=spoken))
     return [story for story in out if not touches(story.text, avoid)]
 
 
@@ -339,9 +347,9 @@ def arrange(
             if on_paragraph:
                 on_paragraph(paragraph)
 
-    def checked(text: str, origin: str, memory_id: int | None) -> Sentence | None:
+    def checked(text: str, origin: str, memory_id: int | None, spoken: str = "") -> Sentence | None:
         check = grounding.check(text)
-        return Sentence.checked(check, origin, memory_id) if check.supported else None
+        return Sentence.checked(check, origin, memory_id, spoken) if check.supported else None
 
     if opening:
         emit(Paragraph("opening", [s for s in (checked(t, FRAME, None) for t in opening) if s], FRAME))
@@ -360,6 +368,7 @@ def arrange(
                 out.append(lead)
         texts = [in_speakers_voice(s, speaker) for s in st.sentences]
         origins = [VOICE if t != s else YOURS for t, s in zip(texts, st.sentences)]
+        spokens = list(st.spoken) or [""] * len(texts)
         if edits and engine is not None:
             i = 0
             while i < len(texts) - 1:
@@ -374,15 +383,18 @@ def arrange(
                         kept += 1
                         texts[i:i + 2] = [joined]
                         origins[i:i + 2] = [EDITED]
+                        both = [x or y for x, y in zip(spokens[i:i + 2], st.sentences) if x or y]
+                        spokens[i:i + 2] = [" ".join(dict.fromkeys(both)) if any(spokens[i:i + 2]) else ""]
                 i += 1
         dropped = []
-        for text, origin in zip(texts, origins):
-            s = checked(text, origin, st.source.id)
+        for text, origin, spoken in zip(texts, origins, spokens):
+            s = checked(text, origin, st.source.id, spoken)
             if s is None and origin != YOURS:  # an edit that fails falls back to their own sentence
                 continue
             if s is None:
                 c = grounding.check(text)
-                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons})
+                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons,
+                                **({"spoken": spoken} if spoken else {})})
                 continue
             out.append(s)
         main = EDITED if EDITED in origins else VOICE if VOICE in origins else YOURS

@@ -22,6 +22,7 @@ from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph,
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
+from llm.speakable import speakable
 
 
 TAUGHT = re.compile(r"\b(taught|teach|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|showed (?:me|us))\b", re.I)
@@ -36,14 +37,21 @@ class Section:
     facts: list[tuple[Source, str]] = field(default_factory=list)
 
 
-def facts_of(sources: list[Source], avoid: list[str]) -> list[tuple[Source, str]]:
-    """Every sentence of every source, less those touching what the person asked to leave out."""
+def facts_of(sources: list[Source], avoid: list[str], spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
+    """Every sentence of every source as it will be read aloud (llm.speakable: no "um", no restarts),
+    less those touching what the person asked to leave out. `spoken`, if given, is filled with each
+    sentence that was said otherwise → as it was said."""
     out = []
     for src in sources:
-        for s in sentences("\n".join(without_avoided([src.text], avoid))):
-            if len(s.split()) < 3:
-                continue
-            out.append((src, s if s[-1] in ".!?\"”" else s + "."))
+        for said_as in sentences("\n".join(without_avoided([src.text], avoid))):
+            heard = speakable(said_as)
+            for s in heard.read:
+                if len(s.split()) < 3:
+                    continue
+                s = s if s[-1] in ".!?\"”" else s + "."
+                if heard.changed and spoken is not None:
+                    spoken[s] = said_as
+                out.append((src, s))
     return out
 
 
@@ -209,7 +217,8 @@ def compose(
     template = load_template(brief.occasion)
     sections = plan(brief, template, sources)
     grounding = grounding_for(brief, sources, names, speaker)
-    all_facts = facts_of(sources, brief.avoid)
+    spoken: dict[str, str] = {}
+    all_facts = facts_of(sources, brief.avoid, spoken)
     paragraphs: list[Paragraph] = []
     prompts: list[str] = []
     said: list[str] = []
@@ -251,7 +260,7 @@ def compose(
             own = [(src, s) for src, s in section.facts if not any(same_sentence(s, t) for t in said)]
             if section.light:
                 own = [f for f in own if is_light(f[1])] or own
-            mine = [Sentence.checked(grounding.check(s), YOURS, src.id) for src, s in own[:3]]
+            mine = [Sentence.checked(grounding.check(s), YOURS, src.id, spoken.get(s, "")) for src, s in own[:3]]
             mine = [s for s in mine if s.supported]
             if mine:
                 kept, origin = mine, YOURS

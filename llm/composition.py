@@ -18,9 +18,10 @@ from rapidfuzz import fuzz
 
 from llm.brief import Brief
 from llm.grounding import KIN, Facts, Grounding, SentenceCheck, sentences, touches
+from llm.speakable import read_text
 
 # Origins of a sentence, as the provenance pane shows them.
-YOURS = "memory"  # the person's own sentence, word for word
+YOURS = "memory"  # the person's own sentence, word for word (less what they said while thinking: see `spoken`)
 VOICE = "voice"  # their sentence turned to the speaker's voice by a fixed rule ("Ann grew" → "I grew")
 EDITED = "edited"  # a small model edit of their sentences, accepted because it passed the check
 FRAME = "frame"  # an opening, closing or linking line from the reviewed phrase bank, filled with project facts
@@ -55,10 +56,19 @@ class Sentence:
     supported: bool = True
     unsupported: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    spoken: str = ""  # the memory's sentence as it was said, when fillers or restarts were taken out (llm.speakable)
 
     @classmethod
-    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None) -> "Sentence":
-        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons))
+    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None, spoken: str = "") -> "Sentence":
+        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons),
+                   spoken)
+
+    def to_dict(self) -> dict:
+        """As stored: the spoken form only when it differs from what is read."""
+        out = asdict(self)
+        if not out["spoken"]:
+            del out["spoken"]
+        return out
 
 
 @dataclass
@@ -83,7 +93,7 @@ class Paragraph:
     def to_dict(self) -> dict:
         """As stored in a revision's provenance (the pane and the eval read this)."""
         return {"section": self.section, "text": self.text, "memory_ids": self.memory_ids, "origin": self.origin,
-                "sentences": [asdict(s) for s in self.sentences], "dropped": self.dropped,
+                "sentences": [s.to_dict() for s in self.sentences], "dropped": self.dropped,
                 "check": {"ok": self.supported,
                           "problems": [f"not in your memories: {', '.join(s.unsupported)}"
                                        for s in self.sentences if not s.supported]}}
@@ -151,7 +161,10 @@ OnParagraph = Callable[[Paragraph], None]
 
 def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker: str) -> Facts:
     """What may be said: the sources (memories and typed notes), people, who speaks about whom."""
-    texts = without_avoided([s.text for s in sources] + list(brief.notes) + list(brief.anecdotes), brief.avoid)
+    # the memories also as they will be read (llm.speakable): a cut may put a capital on a word ("Leeks grew…")
+    spoken = [s.text for s in sources]
+    texts = without_avoided(spoken + [t for t in map(read_text, spoken) if t not in spoken] + list(brief.notes)
+                            + list(brief.anecdotes), brief.avoid)
     return Facts(texts=texts, names=list(names), subject=brief.subject, speaker=speaker, relation=brief.relation,
                  occasion=brief.occasion, avoid=list(brief.avoid))
 
