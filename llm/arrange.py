@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, grounding_for, is_light, left_out_note, same_sentence, speech_check,
-                             untold_note, without_avoided)
-from llm.grounding import (KIN, Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers,
-                           sentences, tokens, touches)
+                             Sentence, Source, address_of, grounding_for, is_light, left_out_note, name_in,
+                             same_sentence, speech_check, untold_note, without_avoided)
+from llm.grounding import (Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers, sentences,
+                           tokens, touches)
 from llm.occasions import load_template
 from llm.speakable import speakable
 
@@ -158,19 +158,6 @@ def _fill(line: str, values: dict[str, str]) -> str | None:
     return line.format(**values)
 
 
-def _call(brief: Brief, sources: list[Source]) -> str:
-    """What the speaker calls the subject: "Dad" when the memories say so and he is their father."""
-    if brief.relation:
-        counts: dict[str, int] = {}
-        for src in sources:
-            for tok in tokens(src.text):
-                if tok[:1].isupper() and KIN.get(fold(tok)) == brief.relation:
-                    counts[tok] = counts.get(tok, 0) + 1
-        if counts:
-            return max(counts, key=counts.get)
-    return brief.subject
-
-
 def couple_of(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> str:
     """For a wedding toast: the subject and the person the memories pair them with."""
     if not brief.subject:
@@ -250,8 +237,9 @@ def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threa
 def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list[str],
                 speaker: str) -> tuple[list[str], list[str]]:
     """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
-    values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
-              "call": _call(brief, sources), "couple": couple_of(brief, sources, names, speaker)}
+    values = {"speaker": speaker, "subject": name_in(brief.subject), "relation": brief.relation,
+              "call": address_of(brief.subject, brief.relation, sources),
+              "couple": couple_of(brief, sources, names, speaker)}
     opening: list[str] = []
     for line in template.get("opening_lines", []):
         filled = _fill(line, values)
@@ -404,7 +392,8 @@ def arrange(
         emit(Paragraph(next((s["key"] for s in template["sections"] if s["key"] in CLOSING_KEYS), "closing"),
                        [s for s in (checked(t, FRAME, None) for t in closing) if s], FRAME))
 
-    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed)
+    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed,
+                     address_of(brief.subject, brief.relation, sources))
     notes_out = []
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
@@ -418,7 +407,7 @@ def arrange(
 
 
 def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: list[Story], brief: Brief,
-              light_needed: int) -> str:
+              light_needed: int, call: str = "") -> str:
     """What would fill a short speech: the template's question for the first empty section."""
     questions = template.get("questions", {})
     filled = {s.section for s in chosen}
@@ -428,14 +417,14 @@ def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: lis
         key = next((k for k in keys if k not in filled and k in questions), None)
     if not key or key not in questions:
         return "add another memory"
-    return "add a memory — " + questions[key].format(subject=brief.subject or "them")
+    return "add a memory — " + questions[key].format(subject=call or name_in(brief.subject) or "them")
 
 
 def scaffold(brief: Brief, speaker: str = "") -> str:
     """With nothing to draw on: the occasion's sections as the questions a speechwriter would ask."""
     template = load_template(brief.occasion)
     questions = template.get("questions", {})
-    subject = brief.subject or "them"
+    subject = name_in(brief.subject) or "them"
     lines = []
     for section in template["sections"]:
         q = questions.get(section["key"])

@@ -18,7 +18,7 @@ from typing import Callable
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
-                             grounding_for, is_light, same_sentence, speech_check, without_avoided)
+                             grounding_for, is_light, name_in, same_sentence, speech_check, without_avoided)
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
@@ -57,7 +57,7 @@ def facts_of(sources: list[Source], avoid: list[str], spoken: dict[str, str] | N
 
 def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
     """The sections to write, each with its share of the length and the facts it may use."""
-    subject = brief.subject or "them"
+    subject = name_in(brief.subject) or "them"
     specs = template["sections"]
     if brief.task == "anecdote":
         specs = [{"key": "anecdote", "share": 1.0, "purpose": "tells one short anecdote from the notes, with its details",
@@ -126,7 +126,7 @@ def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int]
 
 def messages_for(section: Section, brief: Brief, speaker: str, strict: bool) -> list[Message]:
     kind = SPEECH_NAMES.get(brief.occasion, "a speech")
-    subject = brief.subject or "the person"
+    subject = name_in(brief.subject) or "the person"
     who = f" for {subject}" + (f", the speaker's {brief.relation}" if brief.relation else "")
     system = (f"You help {speaker or 'a person'} write {kind}{who}. Write in the first person, as the speaker, "
               "in plain spoken English, to be read aloud. Use only the facts in the notes. Never add names, "

@@ -64,7 +64,7 @@ PLACED = [
     (r"\bliterally\s+", r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b(?:\s+(?:it|that|this|everything|what|him|her))?"
                          r"\s+$"),
     (r"\b(?:sort|kind) of\s+(?!(?:him|her|you|them|me|us|it|thing|things|stuff|way|place|man|woman|person|"
-     r"people|job|work)\b)", r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|"
+     r"people|job|work)\b|\w+(?:ing|ed)\b)", r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|"
      r"our|your|their|one|all|whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
     (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
      r"nothing|business|him)\b)", r"$^"),
@@ -187,11 +187,14 @@ def speakable(sentence: str) -> Spoken:
         body = _resumptive(body)
         if body == before:
             break
+    said = WORD.findall(body)
     body = _tidy(body)
     if not quotes and not set(w.lower() for w in WORD.findall(body)) - THINKING:
         return Spoken(spoken, [])
     stop = "?" if question else (stop.replace("?", "") or ("" if body.endswith("⟧") else "."))
     pieces = _split(body) if len(body.split()) > MAX_WORDS else [body]
+    if len(pieces) == 1 and WORD.findall(text) == said:  # nothing taken out: not even a capital is changed
+        return Spoken(spoken, [spoken])
     read = []
     for n, piece in enumerate(pieces):
         piece = _capital(piece.strip(" ,;:-–—"))
