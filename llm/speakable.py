@@ -37,7 +37,7 @@ MIN_PIECE = 3  # a split never leaves a piece shorter than this
 # --- the cue tables ---------------------------------------------------------------------------
 
 # sounds of thinking: always taken out
-FILLERS = r"u+m+|u+h+m*|e+r+m+|e+r+|h+m+|m{2,}|mhm|uh-huh"
+FILLERS = r"u+m+|u+h+m*|e+r+m+|e+r+|h+m+|m{3,}|mhm|uh-huh"
 
 # words that are fillers only as an aside: between commas, or opening or closing the sentence with a comma
 ASIDES = [r"like", r"you know", r"i mean", r"actually", r"honestly", r"basically", r"literally", r"right",
@@ -105,15 +105,20 @@ DOUBLED = EMPHATIC | {"had", "that", "is", "do", "did", "was", "her", "who", "wh
 PRONOUNS = {"i", "he", "she", "we", "they", "you", "it", "that's", "it's", "there's", "he's", "she's", "he'd",
             "she'd", "we'd", "they'd", "i'd", "i'm", "i've", "we're", "they're", "you're", "we've", "they've",
             "you'd", "there"}
-# after an aside taken out from between two commas, the comma stays before these (a clause or a contrast starts)
-KEEPS_COMMA = PRONOUNS | {"and", "but", "so", "or", "not", "then", "because", "which", "who", "though", "although",
-                          "two", "three", "four", "five", "six", "seven",
-                          "eight", "nine", "ten", "twenty", "thirty", "forty", "fifty", "sixty"}
+# after an aside taken out from between two commas, one comma stays ("Grandad, um, he had" → "Grandad, he
+# had"; "his old camera, you know, the one with…"), but not before a verb, a preposition or a "when" that
+# goes on with what came before ("the funny one, um, is the time…"; "in the navy, you know, when he…")
+GOES_ON = {"when", "where", "if", "because", "every", "is", "was", "were", "are", "has", "had", "have", "would",
+           "will", "could", "did", "does", "knew", "said", "went", "came", "got", "made", "used", "loved", "on", "in",
+           "at", "for", "to", "from", "with", "by", "of", "into", "up", "down", "that", "than", "as", "literally",
+           "honestly", "basically", "actually", "like", "just"}
 # …but not after these, which the next word finishes: "for, like, forty years" → "for forty years"
 NEEDS_NEXT = {"a", "an", "the", "and", "then", "but", "so", "or", "for", "to", "of", "in", "on", "at", "by", "with",
               "from", "about", "into", "is", "was", "were", "are", "be", "been", "had", "has", "have", "would",
               "could", "will", "did", "do", "that", "when", "because", "very", "really", "just", "his", "her", "my",
-              "our", "their", "your", "this", "those", "these", "some", "every"}
+              "our", "their", "your", "this", "those", "these", "some", "every", "knew", "made", "grew", "took", "gave",
+              "saw", "ran", "got", "found", "kept", "bought", "brought", "built", "wore", "drove", "sang", "won",
+              "lost", "met", "wrote", "taught", "caught", "knows", "makes", "grows", "loves", "likes", "had"}
 # after these a comma stays whatever follows (what was said comes next): "said, like, don't be sad"
 SAID = {"said", "says", "say", "asked", "told", "shouted", "whispered", "replied", "thought", "goes", "went"}
 
@@ -243,8 +248,8 @@ def _cut(text: str, start: int, end: int) -> str:
         left = left[:-1]
         prev = (WORD.findall(left) or [""])[-1].lower().replace("’", "'")
         word = nxt.group(0).lower().replace("’", "'") if nxt else ""
-        adverb = word.endswith("ly") and word not in ("literally", "honestly", "basically", "actually")
-        comma = prev in SAID or (prev in ("is", "was") and word in PRONOUNS) or (prev not in NEEDS_NEXT and (word in KEEPS_COMMA or adverb or word[:1].isdigit()))
+        comma = prev in SAID or (prev in ("is", "was") and word in PRONOUNS) or (
+            prev not in NEEDS_NEXT and not prev.endswith("ed") and word not in GOES_ON and not (word.endswith("ed") and word not in PRONOUNS))
         return left + (", " if comma else " ") + right
     return left + " " + right
 
@@ -254,7 +259,8 @@ def _outside_quotes(text: str, m: re.Match) -> bool:
 
 
 def _fillers(text: str) -> str:
-    text = _remove(text, re.compile(rf"\b(?:{FILLERS})\b(?:\.\.\.|…)?", re.I), aside=False)
+    # not "the ER", "UM" (letters, not a sound), nor a unit after a number
+    text = _remove(text, re.compile(rf"(?<!\d )\b(?!(?-i:[A-Z]{{2,}}\b))(?:{FILLERS})\b(?:\.\.\.|…)?", re.I), aside=False)
     for word in ASIDES:
         text = _remove(text, re.compile(rf"\b{word}\b", re.I), aside=True)
     for pattern, guard in PLACED:
