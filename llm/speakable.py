@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 MAX_WORDS = 30  # a sentence longer than this is a run-on to split (read aloud, it has no place to breathe)
 MIN_PIECE = 3  # a split never leaves a piece shorter than this
@@ -217,9 +218,11 @@ def speakable_text(text: str) -> list[Spoken]:
     return [speakable(s) for s in sentences(text)]
 
 
+@lru_cache(maxsize=4096)
 def read_text(text: str) -> str:
     """A memory as it will be read aloud, its lines kept: what the grounding check may also find words in
-    (a cut can put a capital on a word: "leeks" → "Leeks")."""
+    (a cut can put a capital on a word: "leeks" → "Leeks"). Kept once worked out: the editor's marks ask
+    for every memory each time a draft opens (about 1 ms a memory)."""
     from llm.grounding import sentences
 
     return "\n".join(" ".join(x for s in sentences(line) for x in speakable(s).read) for line in text.splitlines())
