@@ -354,7 +354,8 @@ def _resumptive(text: str) -> str:
     from llm.grounding import DATE_WORDS, KIN
 
     head = m.group(1).split()
-    word = head[-1].lower().replace("’", "'")
+    if _adverb(head[0]):
+        return text
     kin = {w for w in head if w.lower().replace("’", "'") in KIN or w.lower() in ("auntie", "nanna", "granda", "nonna")}
     own = [w for w in head if w.lower() not in ("my", "our", "your", "his", "her", "their", "old") and w not in kin]
     is_kin = bool(kin)
@@ -362,6 +363,17 @@ def _resumptive(text: str) -> str:
     if head[0].lower() in NOT_A_NAME or not (is_kin or names):
         return text
     return m.group(1) + " " + text[m.end():]
+
+
+def _adverb(word: str) -> bool:
+    """"Tragically", "Quietly" (an adverb opening the sentence), not "Emily", "Sally", "Kelly" (names)."""
+    from llm.grounding import zipf_frequency
+
+    low = word.lower()
+    if not low.endswith("ly"):
+        return False
+    stems = [low[:-2], low[:-4] if low.endswith("ally") else "", low[:-3] + "y" if low.endswith("ily") else ""]
+    return any(len(x) >= 4 and zipf_frequency(x, "en") >= 3.5 for x in stems)
 
 
 def _tidy(text: str) -> str:
