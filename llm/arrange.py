@@ -357,6 +357,7 @@ def arrange(
         texts = [in_speakers_voice(s, speaker) for s in st.sentences]
         origins = [VOICE if t != s else YOURS for t, s in zip(texts, st.sentences)]
         spokens = list(st.spoken) or [""] * len(texts)
+        said_as = [sp or s for sp, s in zip(spokens, st.sentences)]  # as said: a joined one is both
         if edits and engine is not None:
             i = 0
             while i < len(texts) - 1:
@@ -371,8 +372,9 @@ def arrange(
                         kept += 1
                         texts[i:i + 2] = [joined]
                         origins[i:i + 2] = [EDITED]
-                        both = [x or y for x, y in zip(spokens[i:i + 2], st.sentences) if x or y]
-                        spokens[i:i + 2] = [" ".join(dict.fromkeys(both)) if any(spokens[i:i + 2]) else ""]
+                        merged = " ".join(dict.fromkeys(said_as[i:i + 2]))
+                        spokens[i:i + 2] = [merged if any(spokens[i:i + 2]) else ""]
+                        said_as[i:i + 2] = [merged]
                 i += 1
         dropped = []
         for text, origin, spoken in zip(texts, origins, spokens):

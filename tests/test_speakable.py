@@ -95,3 +95,25 @@ def test_the_sentence_as_spoken_and_as_read():
     memory = "So, um, he was in the navy.\nErm, he loved it, you know."
     assert [s.read for s in speakable_text(memory)] == [["He was in the navy."], ["He loved it."]]
     assert read_text(memory) == "He was in the navy.\nHe loved it."
+
+
+def test_any_text_comes_back_as_deletions_of_itself():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    vocabulary = ["um", "uh", "erm", "er", "like", "you", "know", "I", "mean", "so", "and", "well", "oh", "right",
+                  "he", "he'd", "she", "was", "isn't", "it", "Grandad", "Gran", "the", "a", "sort", "of", "kind",
+                  "actually", "honestly", "basically", "literally", "which", "that's", "went", "leeks", "Tom", "but",
+                  "ER", "8", "mm", "yeah", "okay", "very", "had", "then", "with", "them", "said"]
+    marks = ["", "", "", ",", ",", ".", "?", " —", "...", ";"]
+    word = st.tuples(st.sampled_from(vocabulary), st.sampled_from(marks)).map("".join)
+    quoted = st.lists(word, min_size=1, max_size=4).map(lambda ws: '"' + " ".join(ws) + '"')
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.one_of(word, word, word, quoted), min_size=1, max_size=60).map(" ".join))
+    def check(text):
+        out = speakable(text)
+        assert in_order(words(" ".join(out.read)), words(text))
+        assert all(s.strip() for s in out.read)
+
+    check()

@@ -141,3 +141,13 @@ def test_the_provenance_pane_shows_a_sentence_as_spoken_and_as_it_will_be_read(s
                               "As you said it: Erm, he was in the navy, you know, when he was young.")
     plain = [i for i in items if "✓ Fondly's words" in i.text()]
     assert plain and all("you said" not in i.text() and "\n" not in i.toolTip() for i in plain)
+
+
+def test_a_join_of_two_tidied_sentences_keeps_both_as_they_were_said():
+    memory = Source(1, "garden", "Erm, he loved his garden. He grew, um, leeks there.")
+    engine = ScriptedEngine(["He loved his garden and grew leeks there."], parameters=135_000_000)
+    comp = arrange(parse("An anecdote about his garden", occasion="funeral", subject="Wilf"), [memory], [],
+                   engine=engine)
+    joined = [s for p in comp.paragraphs for s in p.sentences if s.origin == "edited"]
+    assert [s.text for s in joined] == ["He loved his garden and grew leeks there."]
+    assert joined[0].spoken == "Erm, he loved his garden. He grew, um, leeks there."
