@@ -44,6 +44,7 @@ FILLERS = r"u+m+|u+h+m*|e+r+m+|e+r+|h+m+|m{3,}|mhm|uh-huh"
 ASIDES = [r"like", r"you know", r"i mean", r"actually", r"honestly", r"basically", r"literally", r"right",
           r"you see", r"sort of", r"kind of", r"i guess", r"obviously"]
 
+NEVER = r"(?!)"  # a guard that never holds
 # fillers by where they stand, each (a regex over the sentence whose match is taken out, a guard that
 # must not match the text just before it): "like forty years" (an amount), "honestly really proud"
 # (an intensifier after the verb), "kind of shy" (a hedge), "I mean massive" (a correction)
@@ -53,22 +54,22 @@ BEFORE_LIKE = (r"(?:\b(?:i|you|we|they|he|she|to|would|could|might|really|just|d
 NUMBER_WORDS = (r"\d|a hundred|a thousand|a dozen|a couple|about|around|(?:two|three|four|five|six|seven|eight|"
                 r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
                 r"half|a million)\b")
-INTENSIFIERS = r"(?:really|so|totally|super|proper|dead|just|literally|actually|massive|huge|tiny)\b"
+INTENSIFIERS = r"(?:really|so|ever|totally|super|proper|dead|just|literally|actually|massive|huge|tiny)\b"
 PLACED = [
     (r"\blike\s+(?=(?:" + NUMBER_WORDS + r"))", BEFORE_LIKE),
     (r"\blike\s+(?=" + INTENSIFIERS + r")", BEFORE_LIKE),
-    (r"(?<=\band )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", r"$^"),
-    (r"(?<=\bbut )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", r"$^"),
+    (r"(?<=\band )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", NEVER),
+    (r"(?<=\bbut )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", NEVER),
     (r"\bhonestly\s+", r"(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bam)(?<!'s)(?<!'re)(?<!'m)(?<!\bbeen)"
                        r"(?<!\bi)(?<!\bhe)(?<!\bshe)(?<!\bwe)(?<!\bthey)(?<!\byou)(?<!\breally)\s+$"),
-    (r"\bbasically\s+", r"$^"),
+    (r"\bbasically\s+", NEVER),
     (r"\bliterally\s+", r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b(?:\s+(?:it|that|this|everything|what|him|her))?"
                          r"\s+$"),
     (r"\b(?:sort|kind) of\s+(?!(?:him|her|you|them|me|us|it|thing|things|stuff|way|place|man|woman|person|"
      r"people|job|work)\b|\w+(?:ing|ed)\b)", r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|"
      r"our|your|their|one|all|whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
     (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
-     r"nothing|business|him)\b)", r"$^"),
+     r"nothing|business|him)\b)", NEVER),
 ]
 
 # what ends a sentence as a question tagged on: "…, isn't it." "…, wasn't he?" "…, you know?" "…, right?"
@@ -112,7 +113,7 @@ PRONOUNS = {"i", "he", "she", "we", "they", "you", "it", "that's", "it's", "ther
 GOES_ON = {"when", "where", "if", "because", "every", "is", "was", "were", "are", "has", "had", "have", "would",
            "will", "could", "did", "does", "knew", "said", "went", "came", "got", "made", "used", "loved", "on", "in",
            "at", "for", "to", "from", "with", "by", "of", "into", "up", "down", "that", "than", "as", "literally",
-           "honestly", "basically", "actually", "like", "just"}
+           "honestly", "basically", "actually", "like", "just", "any"}
 # …but not after these, which the next word finishes: "for, like, forty years" → "for forty years"
 NEEDS_NEXT = {"a", "an", "the", "and", "then", "but", "so", "or", "for", "to", "of", "in", "on", "at", "by", "with",
               "from", "about", "into", "is", "was", "were", "are", "be", "been", "had", "has", "have", "would",
@@ -252,7 +253,8 @@ def _cut(text: str, start: int, end: int) -> str:
         prev = (WORD.findall(left) or [""])[-1].lower().replace("’", "'")
         word = nxt.group(0).lower().replace("’", "'") if nxt else ""
         comma = prev in SAID or (prev in ("is", "was") and word in PRONOUNS) or (
-            prev not in NEEDS_NEXT and not prev.endswith("ed") and word not in GOES_ON and not (word.endswith("ed") and word not in PRONOUNS))
+            prev not in NEEDS_NEXT and not prev.endswith("ed") and word not in GOES_ON
+            and not (word.endswith(("ed", "ing")) and word not in PRONOUNS))
         return left + (", " if comma else " ") + right
     return left + " " + right
 
