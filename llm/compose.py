@@ -18,7 +18,7 @@ from typing import Callable
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
-                             grounding_for, is_light, name_in, same_sentence, speech_check, without_avoided)
+                             address_of, grounding_for, is_light, name_in, same_sentence, speech_check, without_avoided)
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
@@ -124,13 +124,17 @@ def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int]
 # --- prompts ------------------------------------------------------------------------------------
 
 
-def messages_for(section: Section, brief: Brief, speaker: str, strict: bool) -> list[Message]:
+def messages_for(section: Section, brief: Brief, speaker: str, strict: bool, call: str = "") -> list[Message]:
+    """The prompt for one section; `call`: what the memories call the subject ("Grandad"), when that is
+    not their name, so the speech says it as the speaker would."""
     kind = SPEECH_NAMES.get(brief.occasion, "a speech")
     subject = name_in(brief.subject) or "the person"
     who = f" for {subject}" + (f", the speaker's {brief.relation}" if brief.relation else "")
     system = (f"You help {speaker or 'a person'} write {kind}{who}. Write in the first person, as the speaker, "
               "in plain spoken English, to be read aloud. Use only the facts in the notes. Never add names, "
               "places, relatives or events that are not in the notes.")
+    if call and call != subject:
+        system += f" The speaker calls {subject} “{call}”: call them that."
     notes = "\n".join(f"- {s}" for _, s in section.facts) or f"- {subject} is the person the speech is about."
     asks = [f"Write one paragraph of about {section.words} words that {section.purpose}."]
     if brief.style:
@@ -219,6 +223,7 @@ def compose(
     grounding = grounding_for(brief, sources, names, speaker)
     spoken: dict[str, str] = {}
     all_facts = facts_of(sources, brief.avoid, spoken)
+    call = address_of(brief.subject, brief.relation, sources)
     paragraphs: list[Paragraph] = []
     prompts: list[str] = []
     said: list[str] = []
@@ -227,7 +232,7 @@ def compose(
     for n, section in enumerate(sections):
         best: tuple[list[Sentence], list[dict]] | None = None
         for attempt in range(2):
-            msgs = messages_for(section, brief, speaker, strict=attempt > 0)
+            msgs = messages_for(section, brief, speaker, strict=attempt > 0, call=call)
             prompts.append(msgs[-1].content)
             pieces = []
             for piece in engine.chat(msgs, max_tokens=int(section.words * 2.2) + 40,

@@ -151,3 +151,18 @@ def test_a_join_of_two_tidied_sentences_keeps_both_as_they_were_said():
     joined = [s for p in comp.paragraphs for s in p.sentences if s.origin == "edited"]
     assert [s.text for s in joined] == ["He loved his garden and grew leeks there."]
     assert joined[0].spoken == "Erm, he loved his garden. He grew, um, leeks there."
+
+
+def test_model_prose_is_told_what_he_is_called_and_falls_back_to_tidied_sentences():
+    from llm.compose import compose
+
+    brief = parse("A eulogy for Grandad, two minutes", occasion="funeral", subject="Wilf")
+    brief.relation = "grandfather"
+    engine = ScriptedEngine(["He flew to the moon in a silver rocket."] * 20)  # a capable model that invents
+    comp = compose(engine, brief, sources(GRANDAD), [], speaker="Priya")
+    assert "The speaker calls Wilf “Grandad”" in engine.asked[0][0].content
+    notes = engine.asked[0][1].content
+    assert "um," not in notes and "he'd, he'd" not in notes  # the model is shown the memories as they'll be read
+    own = [s for p in comp.paragraphs for s in p.sentences]
+    assert own and all(s.origin == "memory" and not FILLERS.search(s.text) for s in own)
+    assert any(s.spoken and s.spoken != s.text for s in own)
