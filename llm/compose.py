@@ -37,7 +37,8 @@ class Section:
     facts: list[tuple[Source, str]] = field(default_factory=list)
 
 
-def facts_of(sources: list[Source], avoid: list[str], spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
+def facts_of(sources: list[Source], avoid: list[str],
+             spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
     """Every sentence of every source as it will be read aloud (llm.speakable: no "um", no restarts),
     less those touching what the person asked to leave out. `spoken`, if given, is filled with each
     sentence that was said otherwise → as it was said."""

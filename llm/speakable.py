@@ -63,11 +63,12 @@ PLACED = [
     (r"\bhonestly\s+", r"(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bam)(?<!'s)(?<!'re)(?<!'m)(?<!\bbeen)"
                        r"(?<!\bi)(?<!\bhe)(?<!\bshe)(?<!\bwe)(?<!\bthey)(?<!\byou)(?<!\breally)\s+$"),
     (r"\bbasically\s+", NEVER),
-    (r"\bliterally\s+", r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b(?:\s+(?:it|that|this|everything|what|him|her))?"
-                         r"\s+$"),
+    (r"\bliterally\s+", r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b"
+                         r"(?:\s+(?:it|that|this|everything|what|him|her))?\s+$"),
     (r"\b(?:sort|kind) of\s+(?!(?:him|her|you|them|me|us|it|thing|things|stuff|way|place|man|woman|person|"
-     r"people|job|work)\b|\w+(?:ing|ed)\b)", r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|"
-     r"our|your|their|one|all|whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
+     r"people|job|work)\b|\w+(?:ing|ed)\b)",
+     r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|our|your|their|one|all|"
+     r"whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
     (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
      r"nothing|business|him)\b)", NEVER),
 ]
@@ -265,7 +266,8 @@ def _outside_quotes(text: str, m: re.Match) -> bool:
 
 def _fillers(text: str) -> str:
     # not "the ER", "UM" (letters, not a sound), nor a unit after a number
-    text = _remove(text, re.compile(rf"(?<!\d )\b(?!(?-i:[A-Z]{{2,}}\b))(?:{FILLERS})\b(?:\.\.\.|…)?", re.I), aside=False)
+    sounds = re.compile(rf"(?<!\d )\b(?!(?-i:[A-Z]{{2,}}\b))(?:{FILLERS})\b(?:\.\.\.|…)?", re.I)
+    text = _remove(text, sounds, aside=False)
     for word in ASIDES:
         text = _remove(text, re.compile(rf"\b{word}\b", re.I), aside=True)
     for pattern, guard in PLACED:
@@ -302,8 +304,8 @@ def _untag(body: str) -> tuple[str, bool]:
     return body, False
 
 
-REPEAT = re.compile(r"(?<![\w'’-])((?:[\w'’]+)(?:\s+[\w'’]+){0,2})(\s*(?:,|—|–|-{1,2}|\.\.\.|…)\s*|\s+)\1(?![\w'’])",
-                    re.I)
+REPEAT = re.compile(r"(?<![\w'’-])((?:[\w'’]+)(?:\s+[\w'’]+){0,2})(\s*(?:,|—|–|-{1,2}|\.\.\.|…)\s*|\s+)"
+                    r"\1(?![\w'’])", re.I)
 RESTART = re.compile(r"\b(with|to|for|at|about|on|in|from|of|by|and)\s+(him|her|them|it|that|this)\s*,\s+"
                      r"(?=\1\s+(?:the|a|an|his|her|their|our|my|your|[A-Z]))", re.I)
 
@@ -349,8 +351,8 @@ def _openers(text: str) -> str:
 
 def _resumptive(text: str) -> str:
     """"Auntie Bea, she ran the shop" → "Auntie Bea ran the shop"; not before "he said", nor a contraction."""
-    m = re.match(r"^((?:(?i:my|our|your|his|her|their|old)\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,2}),\s+(he|she|they)\s+"
-                 rf"(?!{SPEECH_VERBS})(?=[a-z])", text)
+    m = re.match(r"^((?:(?i:my|our|your|his|her|their|old)\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,2}),\s+"
+                 rf"(he|she|they)\s+(?!{SPEECH_VERBS})(?=[a-z])", text)
     if not m:
         return text
     from llm.grounding import DATE_WORDS, KIN
@@ -358,7 +360,7 @@ def _resumptive(text: str) -> str:
     head = m.group(1).split()
     if _adverb(head[0]):
         return text
-    kin = {w for w in head if w.lower().replace("’", "'") in KIN or w.lower() in ("auntie", "nanna", "granda", "nonna")}
+    kin = {w for w in head if w.lower().replace("’", "'") in KIN or w.lower() in ("auntie", "nanna", "granda")}
     own = [w for w in head if w.lower() not in ("my", "our", "your", "his", "her", "their", "old") and w not in kin]
     is_kin = bool(kin)
     names = all(w[:1].isupper() and w.lower() not in DATE_WORDS for w in own) and (bool(own) or is_kin)

@@ -135,7 +135,8 @@ def test_the_provenance_pane_shows_a_sentence_as_spoken_and_as_it_will_be_read(s
     panel.show_revision(store.revision(revision.id), {memory.id: "navy"})
     items = [panel.sentences.item(i) for i in range(panel.sentences.count())]
     navy = next(i for i in items if "in the navy" in i.text())
-    assert navy.text().startswith("¶2 ✓ your words, tidied for reading · navy: He was in the navy when he was young.")
+    assert navy.text().startswith("¶2 ✓ your words, tidied for reading · navy: "
+                                  "He was in the navy when he was young.")
     assert "← you said “Erm, he was in the navy, you know," in navy.text()
     assert navy.toolTip() == ("As it will be read: He was in the navy when he was young.\n"
                               "As you said it: Erm, he was in the navy, you know, when he was young.")
