@@ -21,8 +21,8 @@ from app.store import Draft, Project, Revision, Store
 from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, untold_in
 from llm.brief import Brief, parse
-from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, choose_sources,
-                             grounding_for, relation_in, speech_check, untold_note, writing_mode)
+from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, address_of, choose_sources,
+                             grounding_for, name_in, relation_in, speech_check, untold_note, writing_mode)
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
@@ -182,11 +182,13 @@ TITLES = {"funeral": "Eulogy for {who}", "wedding": "A toast to {who}", "retirem
 PIECES = {"anecdote": "Anecdote for {who}", "opening": "Opening for {who}", "closing": "Closing for {who}"}
 
 
-def draft_title(brief: Brief, project: Project | None = None, couple: str = "") -> str:
+def draft_title(brief: Brief, project: Project | None = None, couple: str = "", call: str = "") -> str:
     """"Eulogy for Grandad", "A toast to Tom and Anna", "Anecdote for Grandad: the leeks" — from the Brief
-    and the project (`couple`: whom the memories pair the subject with, for a toast); the person can
-    rename it."""
-    who = brief.subject or (project.subject if project else "") or (project.title if project else "")
+    and the project (`couple`: whom the memories pair the subject with, for a toast; `call`: what the
+    memories call the subject, llm.composition.address_of); the person can rename it. The subject
+    field is a name here, never pasted whole ("Eileen, my gran" → "Eileen")."""
+    who = (call or name_in(brief.subject) or name_in(project.subject if project else "")
+           or (project.title if project else ""))
     if brief.occasion == "wedding" and couple and " and " not in who:
         who = couple
     if not who:
@@ -253,11 +255,12 @@ def write(
     seed = seed if seed is not None else new_seed()
     mode = mode_for(engine)
     sources, left_out = ground(store, project, brief, engine, mode, memory_ids)
-    brief.relation = brief.relation or relation_in(sources)
+    brief.relation = brief.relation or relation_in(sources, brief.subject)
     done: list[Paragraph] = []
     saved: list = []  # [draft, revision] once the first paragraph is stored
     couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
-    title, brief_dict = draft_title(brief, project, couple), {**brief.to_dict(), "mode": mode}
+    call = address_of(brief.subject, brief.relation, sources) if brief.occasion != "wedding" else ""
+    title, brief_dict = draft_title(brief, project, couple, call), {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:
         """Each finished paragraph is stored at once (one transaction), so a kill loses none."""
@@ -338,7 +341,7 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     """An anecdote, opening or closing to go into the open draft; `keep_piece` stores it."""
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
-    brief.relation = brief.relation or relation_in(sources)
+    brief.relation = brief.relation or relation_in(sources, brief.subject)
     if not sources:
         memories = _all_memories(store, project)
         raise FondlyError(nothing_to_write(brief, memories)[0][0] if memories else

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, grounding_for, is_light, left_out_note, same_sentence, speech_check,
-                             untold_note, without_avoided)
-from llm.grounding import (KIN, Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers,
-                           sentences, tokens, touches)
+                             Sentence, Source, address_of, grounding_for, is_light, left_out_note, name_in,
+                             same_sentence, speech_check, untold_note, without_avoided)
+from llm.grounding import (Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers, sentences,
+                           tokens, touches)
 from llm.occasions import load_template
+from llm.speakable import speakable
 
 TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
                     r"showed (?:me|us)|reminded)\b", re.I)
@@ -50,10 +51,11 @@ class Story:
     """A run of one memory's sentences that belong together: one paragraph."""
 
     source: Source
-    sentences: list[str]
+    sentences: list[str]  # as they will be read: what the person said while thinking taken out (llm.speakable)
     order: int
     section: str = "stories"
     scores: dict[str, float] = field(default_factory=dict)
+    spoken: list[str] = field(default_factory=list)  # for each sentence, as it was said when that differs, else ""
 
     @property
     def words(self) -> int:
@@ -66,26 +68,32 @@ class Story:
 
 def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
                cuts: list[str] | None = None) -> list[Story]:
-    """Each memory cut at its lines, and long lines at sentences. What the person asked to leave out
-    is cut from the sentence carrying it (deletion only, `without_avoided`), so the rest of the
-    story can still be told; what was cut is added to `cuts`."""
+    """Each memory cut at its lines, and long lines at sentences, each sentence as it will be read
+    aloud (llm.speakable: "So Grandad, um, he had…" → "Grandad had…", a run-on split), the spoken
+    form kept beside it. What the person asked to leave out is cut from the sentence carrying it
+    (deletion only, `without_avoided`), so the rest of the story can still be told; what was cut is
+    added to `cuts`."""
     out: list[Story] = []
     said: list[str] = []
     for src in sources:
         for line in re.split(r"\n+", without_avoided([src.text], avoid, cuts)[0]):
             run: list[str] = []
-            for s in sentences(line):
-                if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
-                    continue
-                if s[-1] not in ".!?\"”":
-                    s += "."
-                if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
-                    out.append(Story(src, run, len(out)))
-                    run = []
-                run.append(s)
-                said.append(s)
+            spoken: list[str] = []
+            for said_as in sentences(line):
+                heard = speakable(said_as)
+                for s in heard.read:
+                    if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
+                        continue
+                    if s[-1] not in ".!?\"”":
+                        s += "."
+                    if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
+                        out.append(Story(src, run, len(out), spoken=spoken))
+                        run, spoken = [], []
+                    run.append(s)
+                    spoken.append(said_as if heard.changed else "")
+                    said.append(s)
             if run:
-                out.append(Story(src, run, len(out)))
+                out.append(Story(src, run, len(out), spoken=spoken))
     return [story for story in out if not touches(story.text, avoid)]
 
 
@@ -148,19 +156,6 @@ def _fill(line: str, values: dict[str, str]) -> str | None:
     if any(not values.get(k) for k in needed):
         return None
     return line.format(**values)
-
-
-def _call(brief: Brief, sources: list[Source]) -> str:
-    """What the speaker calls the subject: "Dad" when the memories say so and he is their father."""
-    if brief.relation:
-        counts: dict[str, int] = {}
-        for src in sources:
-            for tok in tokens(src.text):
-                if tok[:1].isupper() and KIN.get(fold(tok)) == brief.relation:
-                    counts[tok] = counts.get(tok, 0) + 1
-        if counts:
-            return max(counts, key=counts.get)
-    return brief.subject
 
 
 def couple_of(brief: Brief, sources: list[Source], names: list[str], speaker: str) -> str:
@@ -242,8 +237,9 @@ def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threa
 def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list[str],
                 speaker: str) -> tuple[list[str], list[str]]:
     """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
-    values = {"speaker": speaker, "subject": brief.subject, "relation": brief.relation,
-              "call": _call(brief, sources), "couple": couple_of(brief, sources, names, speaker)}
+    values = {"speaker": speaker, "subject": name_in(brief.subject), "relation": brief.relation,
+              "call": address_of(brief.subject, brief.relation, sources),
+              "couple": couple_of(brief, sources, names, speaker)}
     opening: list[str] = []
     for line in template.get("opening_lines", []):
         filled = _fill(line, values)
@@ -339,9 +335,9 @@ def arrange(
             if on_paragraph:
                 on_paragraph(paragraph)
 
-    def checked(text: str, origin: str, memory_id: int | None) -> Sentence | None:
+    def checked(text: str, origin: str, memory_id: int | None, spoken: str = "") -> Sentence | None:
         check = grounding.check(text)
-        return Sentence.checked(check, origin, memory_id) if check.supported else None
+        return Sentence.checked(check, origin, memory_id, spoken) if check.supported else None
 
     if opening:
         emit(Paragraph("opening", [s for s in (checked(t, FRAME, None) for t in opening) if s], FRAME))
@@ -360,6 +356,8 @@ def arrange(
                 out.append(lead)
         texts = [in_speakers_voice(s, speaker) for s in st.sentences]
         origins = [VOICE if t != s else YOURS for t, s in zip(texts, st.sentences)]
+        spokens = list(st.spoken) or [""] * len(texts)
+        said_as = [sp or s for sp, s in zip(spokens, st.sentences)]  # as said: a joined one is both
         if edits and engine is not None:
             i = 0
             while i < len(texts) - 1:
@@ -374,15 +372,19 @@ def arrange(
                         kept += 1
                         texts[i:i + 2] = [joined]
                         origins[i:i + 2] = [EDITED]
+                        merged = " ".join(dict.fromkeys(said_as[i:i + 2]))
+                        spokens[i:i + 2] = [merged if any(spokens[i:i + 2]) else ""]
+                        said_as[i:i + 2] = [merged]
                 i += 1
         dropped = []
-        for text, origin in zip(texts, origins):
-            s = checked(text, origin, st.source.id)
+        for text, origin, spoken in zip(texts, origins, spokens):
+            s = checked(text, origin, st.source.id, spoken)
             if s is None and origin != YOURS:  # an edit that fails falls back to their own sentence
                 continue
             if s is None:
                 c = grounding.check(text)
-                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons})
+                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons,
+                                **({"spoken": spoken} if spoken else {})})
                 continue
             out.append(s)
         main = EDITED if EDITED in origins else VOICE if VOICE in origins else YOURS
@@ -392,7 +394,8 @@ def arrange(
         emit(Paragraph(next((s["key"] for s in template["sections"] if s["key"] in CLOSING_KEYS), "closing"),
                        [s for s in (checked(t, FRAME, None) for t in closing) if s], FRAME))
 
-    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed)
+    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed,
+                     address_of(brief.subject, brief.relation, sources))
     notes_out = []
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
@@ -406,7 +409,7 @@ def arrange(
 
 
 def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: list[Story], brief: Brief,
-              light_needed: int) -> str:
+              light_needed: int, call: str = "") -> str:
     """What would fill a short speech: the template's question for the first empty section."""
     questions = template.get("questions", {})
     filled = {s.section for s in chosen}
@@ -416,14 +419,14 @@ def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: lis
         key = next((k for k in keys if k not in filled and k in questions), None)
     if not key or key not in questions:
         return "add another memory"
-    return "add a memory — " + questions[key].format(subject=brief.subject or "them")
+    return "add a memory — " + questions[key].format(subject=call or name_in(brief.subject) or "them")
 
 
 def scaffold(brief: Brief, speaker: str = "") -> str:
     """With nothing to draw on: the occasion's sections as the questions a speechwriter would ask."""
     template = load_template(brief.occasion)
     questions = template.get("questions", {})
-    subject = brief.subject or "them"
+    subject = name_in(brief.subject) or "them"
     lines = []
     for section in template["sections"]:
         q = questions.get(section["key"])

@@ -18,10 +18,11 @@ from typing import Callable
 
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
-                             grounding_for, is_light, same_sentence, speech_check, without_avoided)
+                             address_of, grounding_for, is_light, name_in, same_sentence, speech_check, without_avoided)
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
+from llm.speakable import speakable
 
 
 TAUGHT = re.compile(r"\b(taught|teach|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|showed (?:me|us))\b", re.I)
@@ -36,20 +37,28 @@ class Section:
     facts: list[tuple[Source, str]] = field(default_factory=list)
 
 
-def facts_of(sources: list[Source], avoid: list[str]) -> list[tuple[Source, str]]:
-    """Every sentence of every source, less those touching what the person asked to leave out."""
+def facts_of(sources: list[Source], avoid: list[str],
+             spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
+    """Every sentence of every source as it will be read aloud (llm.speakable: no "um", no restarts),
+    less those touching what the person asked to leave out. `spoken`, if given, is filled with each
+    sentence that was said otherwise → as it was said."""
     out = []
     for src in sources:
-        for s in sentences("\n".join(without_avoided([src.text], avoid))):
-            if len(s.split()) < 3:
-                continue
-            out.append((src, s if s[-1] in ".!?\"”" else s + "."))
+        for said_as in sentences("\n".join(without_avoided([src.text], avoid))):
+            heard = speakable(said_as)
+            for s in heard.read:
+                if len(s.split()) < 3:
+                    continue
+                s = s if s[-1] in ".!?\"”" else s + "."
+                if heard.changed and spoken is not None:
+                    spoken[s] = said_as
+                out.append((src, s))
     return out
 
 
 def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
     """The sections to write, each with its share of the length and the facts it may use."""
-    subject = brief.subject or "them"
+    subject = name_in(brief.subject) or "them"
     specs = template["sections"]
     if brief.task == "anecdote":
         specs = [{"key": "anecdote", "share": 1.0, "purpose": "tells one short anecdote from the notes, with its details",
@@ -116,13 +125,17 @@ def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int]
 # --- prompts ------------------------------------------------------------------------------------
 
 
-def messages_for(section: Section, brief: Brief, speaker: str, strict: bool) -> list[Message]:
+def messages_for(section: Section, brief: Brief, speaker: str, strict: bool, call: str = "") -> list[Message]:
+    """The prompt for one section; `call`: what the memories call the subject ("Grandad"), when that is
+    not their name, so the speech says it as the speaker would."""
     kind = SPEECH_NAMES.get(brief.occasion, "a speech")
-    subject = brief.subject or "the person"
+    subject = name_in(brief.subject) or "the person"
     who = f" for {subject}" + (f", the speaker's {brief.relation}" if brief.relation else "")
     system = (f"You help {speaker or 'a person'} write {kind}{who}. Write in the first person, as the speaker, "
               "in plain spoken English, to be read aloud. Use only the facts in the notes. Never add names, "
               "places, relatives or events that are not in the notes.")
+    if call and call != subject:
+        system += f" The speaker calls {subject} “{call}”: call them that."
     notes = "\n".join(f"- {s}" for _, s in section.facts) or f"- {subject} is the person the speech is about."
     asks = [f"Write one paragraph of about {section.words} words that {section.purpose}."]
     if brief.style:
@@ -209,7 +222,9 @@ def compose(
     template = load_template(brief.occasion)
     sections = plan(brief, template, sources)
     grounding = grounding_for(brief, sources, names, speaker)
-    all_facts = facts_of(sources, brief.avoid)
+    spoken: dict[str, str] = {}
+    all_facts = facts_of(sources, brief.avoid, spoken)
+    call = address_of(brief.subject, brief.relation, sources)
     paragraphs: list[Paragraph] = []
     prompts: list[str] = []
     said: list[str] = []
@@ -218,7 +233,7 @@ def compose(
     for n, section in enumerate(sections):
         best: tuple[list[Sentence], list[dict]] | None = None
         for attempt in range(2):
-            msgs = messages_for(section, brief, speaker, strict=attempt > 0)
+            msgs = messages_for(section, brief, speaker, strict=attempt > 0, call=call)
             prompts.append(msgs[-1].content)
             pieces = []
             for piece in engine.chat(msgs, max_tokens=int(section.words * 2.2) + 40,
@@ -251,7 +266,7 @@ def compose(
             own = [(src, s) for src, s in section.facts if not any(same_sentence(s, t) for t in said)]
             if section.light:
                 own = [f for f in own if is_light(f[1])] or own
-            mine = [Sentence.checked(grounding.check(s), YOURS, src.id) for src, s in own[:3]]
+            mine = [Sentence.checked(grounding.check(s), YOURS, src.id, spoken.get(s, "")) for src, s in own[:3]]
             mine = [s for s in mine if s.supported]
             if mine:
                 kept, origin = mine, YOURS

@@ -18,9 +18,10 @@ from rapidfuzz import fuzz
 
 from llm.brief import Brief
 from llm.grounding import KIN, Facts, Grounding, SentenceCheck, sentences, touches
+from llm.speakable import read_text
 
 # Origins of a sentence, as the provenance pane shows them.
-YOURS = "memory"  # the person's own sentence, word for word
+YOURS = "memory"  # the person's own sentence, word for word (less what they said while thinking: see `spoken`)
 VOICE = "voice"  # their sentence turned to the speaker's voice by a fixed rule ("Ann grew" → "I grew")
 EDITED = "edited"  # a small model edit of their sentences, accepted because it passed the check
 FRAME = "frame"  # an opening, closing or linking line from the reviewed phrase bank, filled with project facts
@@ -55,10 +56,19 @@ class Sentence:
     supported: bool = True
     unsupported: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    spoken: str = ""  # the memory's sentence as it was said, when fillers or restarts were taken out (llm.speakable)
 
     @classmethod
-    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None) -> "Sentence":
-        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons))
+    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None, spoken: str = "") -> "Sentence":
+        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons),
+                   spoken)
+
+    def to_dict(self) -> dict:
+        """As stored: the spoken form only when it differs from what is read."""
+        out = asdict(self)
+        if not out["spoken"]:
+            del out["spoken"]
+        return out
 
 
 @dataclass
@@ -83,7 +93,7 @@ class Paragraph:
     def to_dict(self) -> dict:
         """As stored in a revision's provenance (the pane and the eval read this)."""
         return {"section": self.section, "text": self.text, "memory_ids": self.memory_ids, "origin": self.origin,
-                "sentences": [asdict(s) for s in self.sentences], "dropped": self.dropped,
+                "sentences": [s.to_dict() for s in self.sentences], "dropped": self.dropped,
                 "check": {"ok": self.supported,
                           "problems": [f"not in your memories: {', '.join(s.unsupported)}"
                                        for s in self.sentences if not s.supported]}}
@@ -151,16 +161,23 @@ OnParagraph = Callable[[Paragraph], None]
 
 def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker: str) -> Facts:
     """What may be said: the sources (memories and typed notes), people, who speaks about whom."""
-    texts = without_avoided([s.text for s in sources] + list(brief.notes) + list(brief.anecdotes), brief.avoid)
+    # the memories also as they will be read (llm.speakable): a cut may put a capital on a word ("Leeks grew…")
+    spoken = [s.text for s in sources]
+    texts = without_avoided(spoken + [t for t in map(read_text, spoken) if t not in spoken] + list(brief.notes)
+                            + list(brief.anecdotes), brief.avoid)
     return Facts(texts=texts, names=list(names), subject=brief.subject, speaker=speaker, relation=brief.relation,
                  occasion=brief.occasion, avoid=list(brief.avoid))
 
 
-def relation_in(sources: Iterable[Source]) -> str:
+def relation_in(sources: Iterable[Source], subject: str = "") -> str:
     """Who the subject is to the speaker as the memories say it, when the shorthand does not: a kin
     word used as a name ("Dad fished at Lake Travis every summer", "my grandad"), or a memory named
-    by one ("dad.txt"). The framing lines may then say "Goodbye, Dad" — the person's own word."""
+    by one ("dad.txt"), or the project's subject field ("Eileen, my gran"). The framing lines may
+    then say "Goodbye, Dad" — the person's own word."""
     counts: dict[str, int] = {}
+    for word in re.findall(r"[\w'’-]+", subject.lower()):
+        if word in KIN:
+            counts[KIN[word]] = counts.get(KIN[word], 0) + 2
     for src in sources:
         stem = re.sub(r"\.\w+$", "", src.title.strip()).lower()
         if stem in KIN:
@@ -171,6 +188,55 @@ def relation_in(sources: Iterable[Source]) -> str:
                 counts[KIN[word]] = counts.get(KIN[word], 0) + 1
     best = max(counts, key=counts.get, default="")
     return best if best and counts[best] >= 2 else ""
+
+
+# the kin words a person calls someone by ("Goodbye, Gran"), not only speaks of ("my grandmother")
+CALLED = {"dad", "daddy", "papa", "pa", "pop", "da", "mum", "mom", "mummy", "mommy", "mam", "mama", "ma", "grandpa",
+          "granddad", "grandad", "gramps", "grandma", "gran", "granny", "nan", "nana", "nanny", "grandpop", "granda",
+          "nanna", "nonna", "nonno"}
+CALLED_AS = {"grandpop": "grandfather", "granda": "grandfather", "nanna": "grandmother", "nonna": "grandmother",
+             "nonno": "grandfather"}
+
+
+def name_in(subject: str) -> str:
+    """The project's subject field as a name a speech can say: "Eileen, my gran" → "Eileen",
+    "Mum (Eileen)" → "Mum", "my gran" → "Gran", "Tom and Anna" → "Tom and Anna". The field is a
+    note to the person as much as a name, and is never pasted whole."""
+    first = re.split(r"\s*(?:[,;(\[/]|\s[-–—]\s)\s*", subject.strip(), maxsplit=1)[0].strip(" )]")
+    first = re.sub(r"^(?:my|our|dear|dearest|the late)\s+", "", first, flags=re.I).strip()
+    if first and first.lower() in KIN or first.lower() in CALLED:
+        return first[:1].upper() + first[1:]
+    return first
+
+
+def address_of(subject: str, relation: str, sources: Iterable[Source]) -> str:
+    """What the speaker calls the subject, as the memories do most: "Grandad" when every memory says
+    "Grandad" though the project's subject is "Wilf"; "Gran" for "my gran" and "Gran said…"; the first
+    name when that is what the memories use ("Eileen ran the post office"). A kin word counts only
+    when it is the subject's relation (a memory of Grandad speaks of Nan too). With no memory saying
+    either, the name in the subject field (`name_in`) — never the field whole."""
+    name = name_in(subject)
+    relation = relation or relation_in([], subject)
+    counts: dict[str, int] = {}
+    for src in sources:
+        for m in re.finditer(r"\b(?:([Mm]y|[Oo]ur) )?([A-Za-z][\w'’-]*)", src.text):
+            word = re.sub(r"['’]s$", "", m.group(2))
+            low = word.lower()
+            kin = KIN.get(low) or CALLED_AS.get(low)
+            if not relation or kin != relation or low not in CALLED:
+                continue
+            if word[:1].isupper() or m.group(1):  # "Gran said", "my gran": both what he calls her
+                key = word[:1].upper() + word[1:].lower()
+                counts[key] = counts.get(key, 0) + 1
+        if name and name.lower() not in CALLED and name.lower() not in KIN:
+            found = len(re.findall(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])", src.text))
+            if found:
+                counts[name] = counts.get(name, 0) + found
+    if not counts:
+        return name
+    best = max(counts.values())
+    called = [w for w, n in counts.items() if n == best]
+    return next((w for w in called if w.lower() in CALLED), called[0])  # a tie: the word a grandchild says
 
 
 def writing_mode(parameters: int | None, setting: str = "auto") -> str:

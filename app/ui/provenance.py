@@ -22,8 +22,17 @@ def _short(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
+def as_read_and_spoken(sentence: dict) -> str:
+    """A sentence as it will be read, and — when fillers or restarts were taken out (llm.speakable) —
+    as the person said it: the row's full text (its tooltip)."""
+    if not sentence.get("spoken"):
+        return sentence.get("text", "")
+    return f"As it will be read: {sentence.get('text', '')}\nAs you said it: {sentence['spoken']}"
+
+
 def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[str, str, bool]]:
-    """One row per sentence (and per sentence left out): (label, the sentence, flagged)."""
+    """One row per sentence (and per sentence left out): (label, the sentence, flagged). A sentence
+    tidied for reading says so, with how it was said: "… ← you said “So Grandad, um, he had…”"."""
     rows: list[tuple[str, str, bool]] = []
     for n, p in enumerate(provenance, 1):
         if "section" not in p:
@@ -36,12 +45,16 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
         for s in sentences:
             source = titles.get(s.get("memory_id")) if s.get("memory_id") is not None else None
             how = ORIGINS.get(s.get("origin"), s.get("origin", ""))
+            if s.get("spoken"):
+                how += ", tidied for reading"
             where = f" · {source}" if source else ""
+            said = f" ← you said “{_short(s['spoken'], 60)}”" if s.get("spoken") else ""
             if s.get("supported", False):
-                rows.append((f"¶{n} ✓ {how}{where}: {_short(s['text'])}", s["text"], False))
+                rows.append((f"¶{n} ✓ {how}{where}: {_short(s['text'])}{said}", as_read_and_spoken(s), False))
             else:
                 words = ", ".join(s.get("unsupported", [])) or "?"
-                rows.append((f"¶{n} ⚠ not in your memories: {words} — {_short(s['text'])}", s["text"], True))
+                rows.append((f"¶{n} ⚠ not in your memories: {words} — {_short(s['text'])}{said}",
+                             as_read_and_spoken(s), True))
         for d in p.get("dropped", []):
             why = ", ".join(d.get("unsupported") or d.get("reasons") or [])
             rows.append((f"¶{n} ✗ left out ({why}): {_short(d.get('text', ''))}", "", False))
