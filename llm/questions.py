@@ -41,7 +41,7 @@ from llm.grounding import (DATE_WORDS, KIN, STOPWORDS, content_forms, fold, name
                            tokens, touches, zipf_frequency)
 from llm.occasions import SPEECH_NAMES, TEMPLATES
 
-TOLD_WORDS = 40  # a story of this many words tells its topic; fewer is "a sentence about it"
+TOLD_WORDS = 30  # a story of this many words (as read: fillers and restarts gone) tells its topic; fewer is "a sentence about it"
 KEY_ZIPF = 5.0  # a word this rare or rarer can name what a line is about ("pot", "tea"; not "always", "said")
 MAX_FOLLOW = 8  # follow-ups listed at once: the first few matter, the rest come as those are answered
 ID = re.compile(r"^[a-z0-9:-]{1,80}$")

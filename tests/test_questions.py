@@ -100,7 +100,7 @@ def test_a_topic_with_no_story_is_asked_and_one_told_in_a_sentence_asks_for_more
     assert found["topic:stag-do"].text == "What do you remember about the stag do?"
     assert found["topic:stag-do"].why == "Your shorthand asks for the stag do, and no memory tells of it yet."
     assert found["topic:stag-do"].fills == "what you asked for: the stag do"
-    # the leeks are in one story of 41 words: told
+    # the leeks are in one story of 35 words as read: told
     assert "topic:leeks" not in found
     thin = [Source(1, "leeks", "He grew leeks."), Source(2, "navy", NAVY)]
     found = {q.id: q for q in ask("funeral", "Wilf", thin, brief_for("A eulogy, mention the leeks", thin),
