@@ -7,18 +7,26 @@ A speech made of the person's own sentences is as long as what they gave, and mo
     memory has one; the story asked for in the shorthand ("He always said we were the three
     bears and he was Goldilocks" → when, who the bears were, what was happening); a topic or
     must-have no memory tells of, or tells in a sentence;
-(b) follow-ups on what the memories name once and never tell — a person, a place, a named
-    thing ("You mentioned the Palais. What was a Friday night there like?") — and
+(b) follow-ups on what the memories mention and never tell — a person, a place, a named
+    thing, a chapter like the navy, named in fewer than three sentences ("You mentioned the
+    Palais. What was a Friday night there like?"; "What did Grandad ever say about the navy?") —
+    and
 (c) the occasion's sections that no memory fills (what he taught, a story…),
     with (b) and (c) taken in turn, so the first few questions both deepen and widen.
+When the memories are short of the asked length, the list holds enough questions to cover the
+shortfall at about the seconds each answer could add, and two more (`enough`): the second
+follow-ups (who else was at the Palais), then another story for a section already filled.
 
 Rules, not a model: the same memories give the same questions, with ids that stay the same
 for the same thing asked. Every phrasing is from the reviewed bank (assets/templates/
 questions.json); the only words a question adds to it are the person's own — the name of
 what a memory mentions, with the "the" it was said with, a time it was said with ("a Friday
 night"), a line typed in the shorthand — and the project's name for the subject. So a
-question never states a fact that is not in the memories. Nothing is asked about what the
-memories tell at length, or about what the person asked to leave out. Answered questions
+question never states a fact that is not in the memories, and never says "he" or "she" of
+anyone (the memories may not say which). A time is paired with a place only when one clause
+says both ("at the Palais every Friday", not "Cornwall … the leisure centre every Tuesday").
+Nothing is asked about what the memories tell at length, or about what the person asked to
+leave out. Answered questions
 never come back; skipped ones go to the end, in the order they were skipped.
 """
 
@@ -371,15 +379,15 @@ def _sections(template: dict, brief: Brief | None, stories: list[Story], occasio
     speech = SPEECH_NAMES.get(occasion, "a speech")
     empty, more = [], []
     for key in keys:
-        if key == "light" and light_asked:
-            continue
         entry = b[key]
         label = entry.get("label_present", entry["label"]) if not past else entry["label"]
         seconds = _seconds(min(90.0, shares.get(key, 0.2) * target_seconds))
         tense = "past" if past else "present"
-        if key in filled:
+        if key in filled:  # "Which other day…" only once a memory tells one
             more.append(Question(f"section:{key}:more", entry[f"more_{tense}"].format(call=call),
                                  b["fills"].format(label=label), b["why_more"].format(label=label), seconds))
+            continue
+        if key == "light" and light_asked:  # asked already, as what the shorthand asks
             continue
         empty.append(Question(f"section:{key}", entry[tense].format(call=call),
                               b["fills"].format(label=label), b["why"].format(speech=speech[:1].upper() + speech[1:],
@@ -390,17 +398,18 @@ def _sections(template: dict, brief: Brief | None, stories: list[Story], occasio
 # --- the list --------------------------------------------------------------------------------------
 
 
-def short_of(sources: list[Source], brief: Brief | None, template: dict) -> tuple[float, float]:
-    """(the asked length, what the memories give), in seconds: minutes as asked, words at the pace
-    they were turned into, else the occasion's usual length; the memories' words (less what the
-    person asked to leave out) at that pace. The estimate the list is made long enough for."""
+def short_of(sources: list[Source], brief: Brief | None, template: dict, pace: int = DEFAULT_PACE
+             ) -> tuple[float, float]:
+    """(the asked length, what the memories give), in seconds at the speaker's pace (words a minute):
+    the Brief's target (minutes, words, or the occasion's usual length, as it was read), else the
+    occasion's; the memories' words, less what the person asked to leave out. The estimate the list
+    is made long enough for, as the app's "1.6 of 3.0 min" is."""
     avoid = list(brief.avoid) if brief else []
-    minutes = (brief.minutes if brief and brief.minutes else brief.words / DEFAULT_PACE if brief and brief.words
-               else float(template.get("minutes", 3)))
-    pace = brief.target_words / minutes if brief and brief.target_words and minutes and (
-        brief.minutes or brief.words) else DEFAULT_PACE
+    pace = max(1, pace)
+    asked = (brief.target_words / pace * 60 if brief and brief.target_words
+             else float(template.get("minutes", 3)) * 60)
     words = sum(s.words for s in stories_of([s for s in sources if s.text.strip()], avoid))
-    return minutes * 60, words / max(1.0, pace) * 60
+    return asked, words / pace * 60
 
 
 def enough(questions: list[Question], short_seconds: float) -> int:
@@ -418,13 +427,14 @@ def enough(questions: list[Question], short_seconds: float) -> int:
 
 
 def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None, template: dict, names: list[str],
-        answered: set[str] = frozenset(), skipped: list[str] = ()) -> list[Question]:
+        answered: set[str] = frozenset(), skipped: list[str] = (), pace: int = DEFAULT_PACE) -> list[Question]:
     """Ordered list. Answered ids never come back; skipped ids go to the end (in the order skipped).
     When the memories are short of the asked length, the list holds questions enough to cover the
     shortfall (`enough`) and SPARE more: further follow-ups, then another story for a filled section.
 
     `sources` are the memories (and any typed notes), `template` the occasion's (llm.occasions),
-    `names` the project's people; `brief` the shorthand read, or None for no shorthand."""
+    `names` the project's people; `brief` the shorthand read (at `pace`, words a minute), or None for
+    no shorthand."""
     avoid = list(brief.avoid) if brief else []
     sources = [s for s in sources if s.text.strip()]
     stories = stories_of(sources, avoid)
@@ -432,7 +442,7 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     relation = (brief.relation if brief else "") or relation_in(sources)
     call = call_of(subject, relation, sources)
     past = occasion == "funeral"
-    target_seconds, given = short_of(sources, brief, template)
+    target_seconds, given = short_of(sources, brief, template, pace)
 
     asked: list[Question] = []
     if brief is not None:
@@ -452,6 +462,10 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     for i in range(max(len(shown), len(sections))):  # in turn: one deepens, the next widens
         asked += shown[i:i + 1] + sections[i:i + 1]
     reserve = follows[MAX_FOLLOW:] + more  # asked only while the list is short of the shortfall
+    if stories and (brief is None or brief.task == "speech"):  # with no memory yet, the sections' come first
+        g = bank()["more"]
+        reserve += [Question(f"more:{key}", g[key]["past" if past else "present"].format(call=call), g["fills"],
+                             g["why"], _seconds(g["seconds"])) for key in ("miss", "room")]
 
     # the list is made for the memories as they are, then what is answered is taken out: an answer is
     # a memory by then, so the list is the same list less what was answered (and what it gave is given)
