@@ -465,7 +465,7 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     if stories and (brief is None or brief.task == "speech"):  # with no memory yet, the sections' come first
         g = bank()["more"]
         reserve += [Question(f"more:{key}", g[key]["past" if past else "present"].format(call=call), g["fills"],
-                             g["why"], _seconds(g["seconds"])) for key in ("miss", "room")]
+                             g["why"], _seconds(g["seconds"])) for key in ("first", "miss", "room")]
 
     # the list is made for the memories as they are, then what is answered is taken out: an answer is
     # a memory by then, so the list is the same list less what was answered (and what it gave is given)
