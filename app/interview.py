@@ -14,7 +14,8 @@ from llm.brief import Brief
 from llm.composition import Source
 from llm.occasions import load_template
 from llm.questions import ID, Question, ask, short_of
-from llm.questions import enough  # noqa: F401 — the shortfall line's "answer 3 questions": enough(questions, short_seconds)
+# the shortfall line's "1.6 of 3.0 min — answer 4 questions": enough(questions, short_seconds) -> int
+from llm.questions import enough  # noqa: F401
 
 # what an id looks like for each kind of question (llm.questions); the story and topic kinds
 # come from a shorthand, so one can be answered that the project's own list doesn't show

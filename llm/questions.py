@@ -26,8 +26,8 @@ question never states a fact that is not in the memories, and never says "he" or
 anyone (the memories may not say which). A time is paired with a place only when one clause
 says both ("at the Palais every Friday", not "Cornwall … the leisure centre every Tuesday").
 Nothing is asked about what the memories tell at length, or about what the person asked to
-leave out. Answered questions
-never come back; skipped ones go to the end, in the order they were skipped.
+leave out. Answered questions never come back; skipped ones go to the end, in the order they
+were skipped.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ PLACE_BEFORE = re.compile(r"\b(?:at|in|on|to|from|near|outside|inside|behind|rou
                           r"towards|through|over|up|down)\s+(?:the\s+)?$", re.I)
 THE_BEFORE = re.compile(r"\b(the)\s+$", re.I)
 AN_BEFORE = re.compile(r"\b(an?)\s+$", re.I)  # "a Bee Gees album": a name used as a word about a thing
-THIS_BEFORE = re.compile(r"\b(?:this|that|his|her|their|our|my|your)\s+(?:[a-z]+\s+){0,2}$", re.I)  # "this tiny little Fiat"
-TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "father", "sister", "brother"}  # "Mrs Baker" is a person
+# "this tiny little Fiat" is asked after as "the Fiat"
+THIS_BEFORE = re.compile(r"\b(?:this|that|his|her|their|our|my|your)\s+(?:[a-z]+\s+){0,2}$", re.I)
+TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr"}  # "Mrs Baker" is a person ("Father Christmas" is not one to ask after)
 PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|tells|asked|came|comes|visited|met|wanted|called|drove|married|"
                           r"laughed|sang|insisted|used to|would)\b", re.I)
 CLAUSE = re.compile(r"[,;:—–()]|\b(?:and|but|because|so|then)\b", re.I)  # where a day or season stops applying
@@ -314,7 +315,8 @@ def _mentioned(sources: list[Source], names: list[str], avoid: list[str], exclud
 
 def _when(sentence: str) -> tuple[str, bool]:
     """A time the clause gives, in its own words, and whether it is plural: ("a Friday night",
-    False), ("Saturdays", True), ("Friday nights", True), ("a summer", False), ("Christmas", False); ("", False) for none."""
+    False), ("Saturdays", True), ("Friday nights", True), ("a summer", False), ("Christmas", False);
+    ("", False) for none."""
     m = WHEN_DAY.search(sentence)
     if m:
         day = m.group(0)
