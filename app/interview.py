@@ -13,11 +13,13 @@ from app.store import Memory, Project, Store
 from llm.brief import Brief
 from llm.composition import Source
 from llm.occasions import load_template
-from llm.questions import ID, Question, ask
+from llm.questions import ID, Question, ask, short_of
+# the shortfall line's "1.6 of 3.0 min — answer 4 questions": enough(questions, short_seconds) -> int
+from llm.questions import enough  # noqa: F401
 
 # what an id looks like for each kind of question (llm.questions); the story and topic kinds
 # come from a shorthand, so one can be answered that the project's own list doesn't show
-KINDS = ("light-moment", "story:", "topic:", "follow:", "section:")
+KINDS = ("light-moment", "story:", "topic:", "follow:", "section:", "more:")
 FROM_SHORTHAND = ("light-moment", "story:", "topic:")
 
 
@@ -42,7 +44,17 @@ def questions(store: Store, project: Project, shorthand: str | None = None, incl
     sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id) if m.text.strip()]
     return ask(brief.occasion, brief.subject or project.subject, sources, brief, load_template(brief.occasion),
                project.names, set() if include_done else answered(store, project.id),
-               store.skipped_questions(project.id))
+               store.skipped_questions(project.id), project.pace)
+
+
+def short_seconds(store: Store, project: Project, shorthand: str | None = None) -> float:
+    """About how many seconds of speech the project's memories lack for the asked length (0 when they
+    are enough): the estimate the question list is made long enough for. The shortfall line of a
+    draft has the draft's own length; this is for before there is one."""
+    brief = _brief(store, project, shorthand)
+    sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id) if m.text.strip()]
+    asked, given = short_of(sources, brief, load_template(brief.occasion), project.pace)
+    return max(0.0, asked - given)
 
 
 def skip(store: Store, project_id: int, question_id: str) -> None:
