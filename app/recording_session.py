@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from app import recordings
+from app import recordings, vocabulary
 from app.errors import USER_ERRORS
 from app.microphone import Recorder, find_input
 from app.store import Memory, Project, Store
@@ -27,7 +27,7 @@ class RecordingSession:
         after the segment is stored."""
         self.store, self.project, self.transcriber = store, project, transcriber
         self.device, self.title, self.on_segment = device, title, on_segment
-        self.hotwords = list(project.hotwords)
+        self.hotwords = vocabulary.for_project(store, project)  # the live and the final pass hear alike
         self.memory: Memory | None = None
         self.recorder: Recorder | None = None
         self._live = None

@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from app import speaking
+from app import speaking, vocabulary
 from app.errors import USER_ERRORS, FondlyError
 from app.microphone import Recorder, find_input, inputs
 from app.recording_session import RecordingSession
@@ -180,7 +180,7 @@ class RecordingPanel(QWidget):
         audio = np.concatenate(self.dictation) if self.dictation else np.zeros(0, np.float32)
         self.dictation = None
         self._idle()
-        hotwords = list(self.project.hotwords if self.project else [])
+        hotwords = vocabulary.for_project(self.store, self.project)
         self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
                         lane="speech", on_done=self.dictated.emit, on_failed=self._dictation_failed)
 
