@@ -94,9 +94,11 @@ class Turns:
         """Around a whole live transcription: other work waits until it is done."""
         with self._cond:
             self._live += 1
+        self._local.open = getattr(self._local, "open", 0) + 1
         try:
             yield
         finally:
+            self._local.open -= 1
             with self._cond:
                 self._live -= 1
                 self._cond.notify_all()
@@ -116,6 +118,9 @@ class Turns:
         """The model, for one call; `live` defaults to what this thread is acting for."""
         if live is None:
             live = getattr(self._local, "live", False)
+        # a thread inside its own live transcription (e.g. a segment's callback transcribing) must
+        # not wait for that transcription to end: it would wait for itself
+        live = live or getattr(self._local, "open", 0) > 0
         with self._cond:
             while self._busy or (not live and self._live):
                 self._cond.wait()

@@ -96,3 +96,19 @@ def test_a_live_chunk_never_waits_behind_a_long_import(transcriber, jfk):
     assert times["live"] < times["import"], "the live chunk waited for the whole import"
     text = " ".join(imported).lower().replace(",", "")
     assert text.count("ask not what your country can do for you") >= 9
+
+
+def test_other_work_inside_a_live_transcription_on_its_own_thread_does_not_wait_for_itself():
+    turns, done = Turns(), threading.Event()
+
+    def nested():
+        with turns.live():
+            with turns.step(live=True):
+                pass
+            with turns.step(live=False):  # e.g. a segment's callback that transcribes something else
+                done.set()
+
+    t = threading.Thread(target=nested, daemon=True)
+    t.start()
+    t.join(2)
+    assert done.is_set()
