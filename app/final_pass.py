@@ -11,7 +11,8 @@ helicopter". So, for each stretch of time, the final pass's words replace the li
 they keep what the live transcript heard:
 
 - every vocabulary name the live transcript heard there is in the final text too;
-- no vocabulary name is repeated there more than the live transcript has it (the prompt copied);
+- no vocabulary name is repeated there more than the live transcript has it (the prompt copied;
+  and the other way round: a live stretch that copied the prompt gives way to the final one);
 - the final text has at least MIN_WORDS of the live text's words (a stretch the final pass
   dropped or cut short).
 
@@ -56,13 +57,21 @@ def stretches(live: Sequence[Seg], final: Sequence[Seg]) -> list[tuple[list[Seg]
     return out
 
 
+def _echo(text: Counter, other: Counter) -> int:
+    """How many more times `text` says the names than `other` does (or once, if `other` never does)."""
+    return sum(max(0, n - max(other.get(w, 0), 1)) for w, n in text.items())
+
+
 def final_keeps_live(live_text: str, final_text: str, names: set[str]) -> bool:
-    """Whether the final text keeps what the live text heard (the rules in the module's docstring)."""
+    """Whether the final text keeps what the live text heard (the rules in the module's docstring).
+    A live text that is itself the prompt copied (a short chunk can be) is not kept over a final
+    text that is not."""
     heard, final = _words(live_text), _words(final_text)
     heard_names, final_names = Counter(w for w in heard if w in names), Counter(w for w in final if w in names)
+    live_echo, final_echo = _echo(heard_names, final_names), _echo(final_names, heard_names)
+    if live_echo != final_echo:
+        return final_echo < live_echo
     if any(w not in final_names for w in heard_names):
-        return False
-    if any(n > max(heard_names.get(w, 0), 1) for w, n in final_names.items()):
         return False
     return len(final) >= MIN_WORDS * len(heard)
 

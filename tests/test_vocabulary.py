@@ -151,3 +151,9 @@ def test_the_vocabulary_spells_grandma_siobhan_through_the_import(store, transcr
                    check=True, timeout=60)
     [memory] = add_files(store, project, [wav], transcriber=lambda: transcriber)
     assert "Grandma Siobhan" in memory.text and "Tadhg" in memory.text, memory.text
+
+
+def test_a_live_stretch_that_copied_the_prompt_gives_way_to_the_final_pass():
+    live = [(0.0, 4.0, "Grandma Siobhan Tadhg Ballycotton Tadhg Ballycotton Tadhg", 0.3)]
+    final = [(0.0, 4.0, "Grandma Siobhan took us down to the strand.", 0.7)]
+    assert final_pass.merge(live, final, VOCAB) == (final, 0)
