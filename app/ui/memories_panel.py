@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from app import recordings, speaking
+from app import recordings, speaking, vocabulary
 from app.errors import FondlyError
 from app.store import Memory, Project, Store
 from app.ui.operations import OperationRunner, message_for
@@ -200,7 +200,8 @@ class MemoriesPanel(QWidget):
         if transcriber is not None:
             length = max(memory.duration or 0.0, 0.001)
             try:
-                transcribe_memory(job.store, memory.id, item.audio, transcriber, project.hotwords, cancel=job.cancel,
+                transcribe_memory(job.store, memory.id, item.audio, transcriber, vocabulary.for_project(job.store, project),
+                                  cancel=job.cancel,
                                   on_segment=lambda m, s: job.progress(("segment", m.id, s.text, min(1.0, s.end / length))))
             except Exception as e:
                 message_for(e)  # the memory holds the error, shown when it is done; a bug's trace goes to the log

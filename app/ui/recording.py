@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from app import speaking
+from app import speaking, vocabulary
 from app.errors import USER_ERRORS, FondlyError
 from app.listening import Listening
 from app.microphone import inputs
@@ -181,7 +181,7 @@ class RecordingPanel(QWidget):
         dictation.stop()
         audio = dictation.audio()
         self._idle()
-        hotwords = list(self.project.hotwords if self.project else [])
+        hotwords = vocabulary.for_project(self.store, self.project)
         self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
                         lane="speech", on_done=self.dictated.emit, on_failed=self._dictation_failed)
 
