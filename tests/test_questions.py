@@ -410,15 +410,16 @@ def test_the_grandad_of_issue_23_is_asked_about_the_palais_and_the_navy_and_enou
     assert texts["follow:navy:said"] == "What did Grandad ever say about the navy?"
     assert "follow:palais:who" in texts
     short = interview.short_seconds(store, project, case["shorthand"])
-    assert 80 <= short <= 90  # 1.6 of 3.0 minutes: 1.4 short
+    assert 90 <= short <= 110  # 1.6 of 3.0 minutes as spoken; as read (fillers gone) about 1.3: 1.7 short
     n = interview.enough(found, short)
     assert sum(q.seconds for q in found[:n]) >= short and len(found) >= n + SPARE
-    assert n == 4  # "answer 4 questions"
+    assert n == 5  # "answer 5 questions"
     # answered, their answers are memories: the speech is no longer short, and they are not asked again
     answers = ["The band played till late, and he wore his good shoes and the blue tie Nana bought him.",
                "He pulled a face at the vicar during the hymns, and Nana pretended not to see.",
                "He was on a minesweeper out of Rosyth, and all he would say was that the food was terrible.",
-               "He said the sea was the only place nobody could ask him to dig anything."]
+               "He said the sea was the only place nobody could ask him to dig anything.",
+               "His brother Alf was always there too, and Auntie Joan, who could outdance the lot of them."]
     for q, text in zip(found[:n], answers):
         interview.answer_typed(store, project, q, text)
     assert interview.short_seconds(store, project, case["shorthand"]) <= short - 30
