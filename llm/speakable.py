@@ -69,6 +69,9 @@ PLACED = [
      r"people|job|work)\b|\w+(?:ing|ed)\b)",
      r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|our|your|their|one|all|"
      r"whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
+    (r"\byou know\s*,\s*", r"\b(?:do|did|don't|didn't|if|as|what|how|whether|when|because|that)\s+$"),
+    (r"^i mean\s*,?\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|every|well|no|nothing|business)\b)",
+     NEVER),
     (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
      r"nothing|business|him)\b)", NEVER),
 ]
@@ -200,7 +203,8 @@ def speakable(sentence: str) -> Spoken:
     if not quotes and not set(w.lower() for w in WORD.findall(body)) - THINKING:
         return Spoken(spoken, [])
     stop = "?" if question else (stop.replace("?", "") or ("" if body.endswith("⟧") else "."))
-    pieces = _split(body) if len(body.split()) > MAX_WORDS else [body]
+    pieces = [p for part in body.split(SPLIT.strip()) if part.strip(" ,")
+              for p in (_split(part.strip()) if len(part.split()) > MAX_WORDS else [part.strip()])]
     if len(pieces) == 1 and WORD.findall(text) == said:  # nothing taken out: not even a capital is changed
         return Spoken(spoken, [spoken])
     read = []
@@ -298,10 +302,25 @@ def _remove(text: str, rx: re.Pattern, aside: bool, guard: re.Pattern | None = N
 
 
 def _untag(body: str) -> tuple[str, bool]:
-    m = re.search(TAGS, body + ".", re.I)
+    """A tag taken off the end ("…, isn't it"; a transcript's "…Nan's weren't they" has no comma, so a
+    negative tag is known by its "n't" and pronoun alone), and one said in the middle ("That was Gran,
+    wasn't it, she'd a saying" → a sentence break, SPLIT; "…make sense, does it, but he'd say" → the
+    comma the clause had)."""
+    body = MID_TAG.sub(lambda m: ", " if re.match(r"(?:but|and|so|or)\b", m.group(1), re.I) else SPLIT,
+                       body)
+    m = re.search(TAGS, body + ".", re.I) or re.search(BARE_TAG, body + ".", re.I)
     if m and len(body[: m.start()].split()) >= 2:
         return body[: m.start()].rstrip(" ,"), True
     return body, False
+
+
+# the question tag, as it is said: "isn't it", "wasn't he", "does it", "didn't they"
+TAG_WORDS = (r"(?:(?:is|was|were|are|do|does|did|has|have|had|would|could|will|can|should)(?:n't|\s+not)?|"
+             r"ain't|won't|can't)\s+(?:it|he|she|they|we|you|there|that)")
+MID_TAG = re.compile(rf",\s*{TAG_WORDS}\s*,\s*(?=([\w'’]+)\s)", re.I)
+BARE_TAG = (r"(?<=\w)\s+(?:(?:is|was|were|are|do|does|did|has|have|had|would|could)n't|ain't|won't|can't)\s+"
+            r"(?:it|he|she|they|we|you|there)\s*[.?!]*\s*$")
+SPLIT = " ⟂ "  # where a sentence is to end: a tag said between two clauses
 
 
 REPEAT = re.compile(r"(?<![\w'’-])((?:[\w'’]+)(?:\s+[\w'’]+){0,2})(\s*(?:,|—|–|-{1,2}|\.\.\.|…)\s*|\s+)"
