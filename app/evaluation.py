@@ -104,14 +104,15 @@ def _spoken_memory(store: Store, project, m: dict, tmp: Path) -> dict:
     memory segment by segment (app.memories.prepare and transcribe_memory, add_files' own steps).
     The one step left out is the copy into the data folder: a throwaway database's memory ids would
     overwrite the person's own audio files (memory-1.wav …), so the audio stays in the temporary folder."""
-    from app import memories
+    from app import memories, vocabulary
     from speech import audio as speech_audio
 
     wav = speak(m["speak"], tmp / f"spoken-{len(list(tmp.glob('spoken-*.wav'))) + 1}.wav")
     item = memories.prepare(wav)
     memory = store.add_memory(project.id, "audio", m["title"], source_path=str(wav), audio_path=str(wav),
                               status="transcribing", duration=speech_audio.duration(item.audio))
-    memory = memories.transcribe_memory(store, memory.id, item.audio, _whisper(), project.hotwords)
+    memory = memories.transcribe_memory(store, memory.id, item.audio, _whisper(),
+                                         vocabulary.for_project(store, project, leave_out=memory.id))  # as an import hears
     return {"title": m["title"], "said": m["speak"], "heard": memory.text,
             "word_error": word_error(m["speak"], memory.text)}
 
@@ -155,8 +156,13 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
         finally:
             store.close()
     checks = result.revision.checks
-    judge = Judge(case, frame_words(folder))
+    judge = Judge(case, frame_words(folder), heard=[h["heard"] for h in heard])
     score = judge.score(result.revision.text, checks, seconds, folder.name)
+    if heard:  # also against what was said: a word Whisper misheard is one the person never said
+        score.said_supported = Judge(case, frame_words(folder)).score(result.revision.text, checks, seconds,
+                                                                       folder.name).supported
+        score.word_errors = [round(h["word_error"], 3) for h in heard]
+        score.max_word_error = float(case.get("labels", {}).get("max_word_error", 0.0))
     paragraphs = result.composition.paragraphs
     interview = None
     if before is not None:
@@ -257,7 +263,8 @@ def line(r: dict) -> str:
     return (f"{r['case']:<26} supported {r['supported']}/{r['sentences']}  invented "
             f"{len(r['invented_names']) + len(r['invented_numbers']) + len(r['invented_kin'])}  meta {len(r['meta'])}  "
             f"repeated {len(r['repeated'])}  must-haves {must}/{len(r['must_haves'])}  spoken {spoken(r)}  "
-            + ("heard WER " + ", ".join(f"{h['word_error']:.0%}" for h in r["heard"]) + "  " if r.get("heard") else "")
+            + ("heard WER " + ", ".join(f"{h['word_error']:.0%}" for h in r["heard"])
+               + f" (as said: {r['said_supported']}/{r['sentences']} supported)  " if r.get("heard") else "")
             + (f"words {before['words']} → {r['words']} after {len(r['interview']['asked'])} answers  " if before else "")
             + f"length {r['length_error']:+.0%}"
             f"{' (shortfall shown)' if r['shortfall_shown'] else ''}  {r['seconds']:.1f} s"

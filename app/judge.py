@@ -5,8 +5,11 @@ This module shares no code with the grounding check that filters what is written
 it reports is a measurement, not the filter grading itself. It reads only the draft's
 text, the case's memories and labels (tests/data/eval/*/case.json), and its own list of
 framing words (frame-words.txt beside the cases), written by hand. A memory the case has read
-aloud ("speak") is traced to what was said, not to what Whisper heard: a misheard word in the
-draft is a word the person never said. Scripted answers to the interview count as memories.
+aloud ("speak") is judged twice, because two parts answer for it: the writer is traced to what
+Whisper heard (what it was given — a sentence it could not trace there, it made up), and the draft
+is traced to what was said as well, reported as `said_supported` (a misheard word in the draft
+is a word the person never said); the hearing itself is gated by the case's `max_word_error`.
+Scripted answers to the interview count as memories.
 
 Its claims, per sentence of the draft:
 - a capitalised word (after the first) must be in the memories, the people or the case facts,
@@ -305,6 +308,9 @@ class CaseScore:
     scaffold_ok: bool = True
     seconds: float = 0.0
     max_seconds: float = 0.0
+    said_supported: int = -1  # with memories read aloud: sentences traced to what was said (-1: none read)
+    word_errors: list[float] = field(default_factory=list)  # Whisper's, per memory read aloud
+    max_word_error: float = 0.0
 
     @property
     def supported_share(self) -> float:
@@ -339,6 +345,9 @@ class CaseScore:
             out.append(f"length off by {self.length_error:+.0%} with no shortfall shown")
         if self.max_seconds and self.seconds > self.max_seconds:
             out.append(f"took {self.seconds:.1f} s (limit {self.max_seconds:.0f} s)")
+        if self.max_word_error and any(e > self.max_word_error for e in self.word_errors):
+            out.append(f"Whisper heard {max(self.word_errors):.0%} of the words wrong "
+                       f"(limit {self.max_word_error:.0%})")
         return out
 
     def to_dict(self) -> dict:
@@ -348,10 +357,12 @@ class CaseScore:
 class Judge:
     """What a case allows: its memories, people and labelled facts, as words to match."""
 
-    def __init__(self, case: dict, frame_words: set[str]):
+    def __init__(self, case: dict, frame_words: set[str], heard: list[str] | None = None):
+        """`heard`: what Whisper heard of each memory read aloud, in order; without it, what was said."""
         self.case = case
         labels = case.get("labels", {})
-        facts = [m.get("text") or m.get("speak", "") for m in case.get("memories", [])]  # what was said, not heard
+        heard = list(heard or [])
+        facts = [m.get("text") or (heard.pop(0) if heard else m.get("speak", "")) for m in case.get("memories", [])]
         facts += case.get("answers", [])  # scripted answers to the interview's questions become memories
         facts += [case.get("subject", ""), case.get("speaker", ""), *case.get("people", [])]
         facts += labels.get("facts", [])  # what the shorthand itself states, labelled by hand

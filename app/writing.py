@@ -259,7 +259,7 @@ def write(
     done: list[Paragraph] = []
     saved: list = []  # [draft, revision] once the first paragraph is stored
     couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
-    call = address_of(brief.subject, brief.relation, sources) if brief.occasion != "wedding" else ""
+    call = address_of(brief.subject, brief.relation, sources, brief.shorthand) if brief.occasion != "wedding" else ""
     title, brief_dict = draft_title(brief, project, couple, call), {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:

@@ -238,7 +238,7 @@ def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list
                 speaker: str) -> tuple[list[str], list[str]]:
     """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
     values = {"speaker": speaker, "subject": name_in(brief.subject), "relation": brief.relation,
-              "call": address_of(brief.subject, brief.relation, sources),
+              "call": address_of(brief.subject, brief.relation, sources, brief.shorthand),
               "couple": couple_of(brief, sources, names, speaker)}
     opening: list[str] = []
     for line in template.get("opening_lines", []):
@@ -395,7 +395,7 @@ def arrange(
                        [s for s in (checked(t, FRAME, None) for t in closing) if s], FRAME))
 
     hint = _gap_hint(template, keys, chosen, stories, brief, light_needed,
-                     address_of(brief.subject, brief.relation, sources))
+                     address_of(brief.subject, brief.relation, sources, brief.shorthand))
     notes_out = []
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")

@@ -224,7 +224,7 @@ def compose(
     grounding = grounding_for(brief, sources, names, speaker)
     spoken: dict[str, str] = {}
     all_facts = facts_of(sources, brief.avoid, spoken)
-    call = address_of(brief.subject, brief.relation, sources)
+    call = address_of(brief.subject, brief.relation, sources, brief.shorthand)
     paragraphs: list[Paragraph] = []
     prompts: list[str] = []
     said: list[str] = []

@@ -209,15 +209,18 @@ def name_in(subject: str) -> str:
     return first
 
 
-def address_of(subject: str, relation: str, sources: Iterable[Source]) -> str:
+def address_of(subject: str, relation: str, sources: Iterable[Source], shorthand: str = "") -> str:
     """What the speaker calls the subject, as the memories do most: "Grandad" when every memory says
     "Grandad" though the project's subject is "Wilf"; "Gran" for "my gran" and "Gran said…"; the first
     name when that is what the memories use ("Eileen ran the post office"). A kin word counts only
     when it is the subject's relation (a memory of Grandad speaks of Nan too). With no memory saying
-    either, the name in the subject field (`name_in`) — never the field whole."""
+    either, the kin word the person typed in the shorthand ("a eulogy for my nan": Nan — a recording
+    Whisper misheard may hold no "Nan" at all), else the name in the subject field (`name_in`) — never
+    the field whole."""
     name = name_in(subject)
     relation = relation or relation_in([], subject)
     counts: dict[str, int] = {}
+    sources = list(sources)
     for src in sources:
         for m in re.finditer(r"\b(?:([Mm]y|[Oo]ur) )?([A-Za-z][\w'’-]*)", src.text):
             word = re.sub(r"['’]s$", "", m.group(2))
@@ -232,6 +235,8 @@ def address_of(subject: str, relation: str, sources: Iterable[Source]) -> str:
             found = len(re.findall(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])", src.text))
             if found:
                 counts[name] = counts.get(name, 0) + found
+    if not counts and shorthand:
+        return address_of(subject, relation, [Source(0, "shorthand", shorthand)])
     if not counts:
         return name
     best = max(counts.values())

@@ -155,6 +155,22 @@ def test_answers_and_spoken_memories_are_what_the_judge_traces_to():
         "Blackpool"]
 
 
+def test_a_memory_read_aloud_judges_the_writer_on_what_was_heard_and_reports_what_was_said():
+    """The writer answers for what it was given (Whisper's words); the draft against what was said is
+    reported beside it, and the hearing is gated by the case's own word-error limit."""
+    case = {"memories": [{"title": "shop", "speak": "Nan kept a tin of toffees under the counter."}],
+            "subject": "Dorothy", "labels": {"target_words": 10, "relation": ["grandmother"], "max_word_error": 0.2}}
+    draft = "She kept touching on Toffee's under the counter."
+    heard = Judge(case, set(), heard=["I'm kept touching on Toffee's under the counter."]).score(draft, {}, 0, "t")
+    said = Judge(case, set()).score(draft, {}, 0, "t")
+    assert heard.supported == 1 and said.supported == 0  # "Toffee's" was never said: a name the judge can't trace
+    heard.word_errors = [0.33]
+    heard.max_word_error = 0.2
+    assert any("Whisper heard 33%" in f for f in heard.failures())
+    heard.word_errors = [0.15]
+    assert heard.failures() == []
+
+
 def test_word_error_of_what_whisper_heard():
     assert word_error("The strand at Ballycotton.", "the strand at ballycotton") == 0.0
     assert word_error("The strand at Ballycotton.", "must run that helicopter") == 1.0

@@ -98,6 +98,12 @@ def test_address_forms_and_names_in_the_subject_field():
     assert address_of("Eileen, my gran", "", []) == "Eileen"
     said_of_mum = [Source(1, "m", "my mum loved the garden. Mum said weeds were flowers in the wrong place.")]
     assert address_of("Margaret", "mother", said_of_mum) == "Mum"
+    # the memories call her nothing (Whisper heard "Nan" as "I'm"): the word the person typed for her
+    misheard = [Source(1, "shop", "I'm worked at the co-op on station road for 30 years.")]
+    assert address_of("Dorothy", "grandmother", misheard, "A short eulogy for my nan") == "Nan"
+    by_name = [Source(1, "shop", "Dorothy worked at the co-op for thirty years.")]
+    assert address_of("Dorothy", "grandmother", by_name, "A short eulogy for my nan") == "Dorothy"
+    assert address_of("Wilf", "grandfather", grandad, "a eulogy for my grandpa") == "Grandad"  # memories first
 
 
 def test_draft_titles_say_what_the_memories_call_them():
