@@ -457,7 +457,13 @@ def _cut_all(text: str, pattern: str, kind: str) -> list[str]:
     return out
 
 
+# words said as someone's, unquoted: "she came out and said, well, that's that settled" is never cut
+# after "said" (or "said, well"), which would leave the words spoken without who spoke them
+SPEECH_BEFORE = re.compile(r"\b(?:said|says|say|asked|asks|goes|went|told (?:\w+)|shouted|whispered|replied|"
+                  r"answered)(?:\s*,\s*(?:well|oh|no|yes|look|right|listen))?\s*,?\s*$", re.I)
+
+
 def _may_cut(left: str, right: str) -> bool:
     if len(WORD.findall(left)) < MIN_PIECE or len(WORD.findall(right)) < MIN_PIECE:
         return False
-    return left.count("⟦") == left.count("⟧")
+    return left.count("⟦") == left.count("⟧") and not SPEECH_BEFORE.search(left)
