@@ -16,6 +16,7 @@ from app import speaking, writing
 from app.store import Project, Store
 from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
+from app.ui.interview import ShortfallLink
 from app.ui.operations import OperationRunner
 from llm.brief import Brief
 from llm.engine import new_seed
@@ -76,6 +77,8 @@ class WritingPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.chips)
+        self.shortfall = ShortfallLink()  # "1.6 of 3.0 min — answer 3 questions", after a short draft
+        layout.addWidget(self.shortfall)
 
     @property
     def busy(self) -> bool:
@@ -164,6 +167,7 @@ class WritingPanel(QWidget):
     def _begin(self, at: int) -> None:
         self._count = 0
         self.editor.begin_stream(at)
+        self.shortfall.hide()
         self.generate_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.status.emit("Writing…", 0)
@@ -210,6 +214,7 @@ class WritingPanel(QWidget):
     def _draft_done(self, result) -> None:
         self._end()
         self.editor.open(("draft", result.draft.id), save=False)
+        self.shortfall.show_for(self.store, self.project, result.draft.id, result.revision.id)
         if result.stopped:
             self.status.emit("Stopped. What was written is kept as a revision.", 5000)
         self.written.emit(result.draft.id, result.revision.id, result.stopped)
