@@ -265,18 +265,23 @@ def test_an_answer_cut_off_by_a_kill_is_recovered_on_the_next_start(make_window,
     assert interview.answered(window.store, window.project.id) == {first.id}
 
 
-def test_screenshot(window, qtbot, tmp_path):
-    """The interview for the README (`make screenshot`): a question, its why, an answer being typed."""
-    make_project(window, qtbot)
-    window.store.add_memory(window.project.id, "text", "dad.txt", text=DAD)
-    window.memories.reload()
-    window.writing.prompt.setText(SHORTHAND)
+def test_screenshot(window, qtbot, pulse, tmp_path):
+    """The interview for the README (`make screenshot`): a question, its why, an answer being spoken
+    into the virtual microphone with its live transcript."""
+    window.store.create_project("Grandad's eulogy", subject="Grandad", people=[])
+    window.reload_projects()
+    qtbot.waitUntil(lambda: window.project is not None)
     dialog = open_from_menu(window, qtbot)
-    dialog.answer_box.setPlainText("He couldn't tell a joke to save his life, but he laughed at his own so hard "
-                                   "that we all ended up laughing with him. The one about the catfish called Gerald "
-                                   "he told at every Christmas dinner for thirty years.")
     dialog.resize(820, 560)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: window.runner.engines.loaded("speech") is not None, timeout=120_000)
+    story = espeak(tmp_path, "joke", "He could never tell a joke without laughing first. Every Christmas he told "
+                                     "the one about the three bears, and every Christmas he forgot the ending.")
+    dialog.toggle_record()
+    player = pulse.play_async(story)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: "Christmas" in dialog.heard.text(), timeout=20_000)
+    qtbot.wait(1500)
     out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "interview.png")
     assert dialog.grab().save(str(out)) and out.stat().st_size > 10_000
     dialog.close()
+    qtbot.waitUntil(lambda: not dialog.finishing, timeout=60_000)

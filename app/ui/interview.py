@@ -130,11 +130,11 @@ class InterviewDialog(QDialog):
         big.setPointSize(QUESTION_POINTS)
         self.question.setFont(big)
         self.why = QLabel(wordWrap=True, accessibleName="Why this is asked")
-        self.why.setStyleSheet("color: palette(mid);")
+        self.why.setStyleSheet("color: #5f6b66;")
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         self.why.setFont(small)
-        self.heard = QLabel(wordWrap=True, accessibleName="Live transcript",
+        self.heard = QLabel(wordWrap=True, accessibleName="Live transcript", alignment=Qt.AlignmentFlag.AlignTop,
                             textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         medium = QFont(self.font())
         medium.setPointSizeF(self.font().pointSizeF() * 1.25)
@@ -143,7 +143,8 @@ class InterviewDialog(QDialog):
         self.record_btn.clicked.connect(self.toggle_record)
         self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8, accessibleName="Input level")
         self.clock = QLabel("")
-        self.answer_box = QPlainTextEdit(placeholderText="Or type your answer here", accessibleName="Typed answer")
+        self.answer_box = QPlainTextEdit(placeholderText="Or type your answer here", accessibleName="Typed answer",
+                                         maximumHeight=150)
         self.answer_box.textChanged.connect(self._enable)
         self.note = QLabel(wordWrap=True, accessibleName="Interview message")
         self.back_btn = QPushButton("Back")
@@ -165,8 +166,8 @@ class InterviewDialog(QDialog):
         record.addWidget(self.meter, 1)
         record.addWidget(self.clock)
         v.addLayout(record)
-        v.addWidget(self.heard)
-        v.addWidget(self.answer_box, 1)
+        v.addWidget(self.heard, 1)
+        v.addWidget(self.answer_box)
 
         self.summary = QLabel(wordWrap=True, accessibleName="Summary")
         self.summary.setFont(medium)
