@@ -224,6 +224,50 @@ def test_three_answers_spoken_into_the_microphone_one_skipped(window, qtbot, pul
     dialog.close()
 
 
+def record_an_answer(window, qtbot, pulse, wav: Path) -> InterviewDialog:
+    """Memories → Interview me…, Record, the answer spoken, still recording."""
+    unnamed_project(window, qtbot)
+    dialog = open_from_menu(window, qtbot)
+    qtbot.waitUntil(lambda: window.runner.engines.loaded("speech") is not None, timeout=120_000)
+    dialog.toggle_record()
+    player = pulse.play_async(wav)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: dialog.heard.text() not in ("", "Listening…"), timeout=20_000)
+    assert dialog.session is not None
+    return dialog
+
+
+def test_closing_the_interview_mid_answer_keeps_the_answer(window, qtbot, pulse, answers):
+    dialog = record_an_answer(window, qtbot, pulse, answers["navy"])
+    first = dialog.current
+    dialog.close()  # Esc or ✕: the microphone stops, the final pass goes on
+    assert dialog.session is None and dialog.finishing
+    qtbot.waitUntil(lambda: not dialog.finishing, timeout=120_000)
+    [memory] = window.store.memories(window.project.id)
+    assert (memory.kind, memory.title, memory.question, memory.status) == ("voice", first.text, first.id, "ready")
+    assert heard(SAID["navy"], memory.text) >= 0.7, memory.text
+    assert first.text in window.memories.titles()
+
+
+def test_closing_the_app_mid_answer_leaves_it_for_the_next_start(window, make_window, qtbot, pulse, answers,
+                                                                 fondly_home):
+    dialog = record_an_answer(window, qtbot, pulse, answers["dancing"])
+    first = dialog.current
+    window.close()  # the whole app, mid-answer: kept now, finished at the next start
+    db = sqlite3.connect(fondly_home / "fondly.db")
+    [(memory_id, title, text, question, status, audio)] = db.execute(
+        "SELECT id, title, text, question, status, audio_path FROM memories").fetchall()
+    db.close()
+    assert (title, question, status) == (first.text, first.id, "transcribing") and text.strip()  # live words kept
+    assert Path(audio).stat().st_size > 100_000 and not Path(audio).with_suffix(".owner").exists()
+    again = make_window(ScriptedEngine([], parameters=135_000_000))
+    with qtbot.waitSignal(again.memories.recovered, timeout=120_000) as recovered:
+        again.warm_up()
+    memory = again.store.memory(recovered.args[0])
+    assert (memory.id, memory.title, memory.question, memory.status) == (memory_id, first.text, first.id, "ready")
+    assert heard(SAID["dancing"], memory.text) >= 0.7, memory.text
+
+
 def test_an_answer_cut_off_by_a_kill_is_recovered_on_the_next_start(make_window, qtbot, pulse, fondly_home, tmp_path):
     """SIGKILL while the answer is still being spoken: the next start recovers it — titled by its
     question, linked to it, with its words, and all but the last second of its audio."""

@@ -226,8 +226,7 @@ class InterviewDialog(QDialog):
         self.progress.setText(f"Question {self.index + 1} of {len(self.questions)}")
         self.question.setText(q.text)
         self.why.setText(f"Would add about {q.seconds} s to {q.fills}. {q.why}")
-        spoken = [self.store.memory(i) for i in self.spoken.get(q.id, [])]
-        self.heard.setText("\n\n".join(m.text.strip() or "(being transcribed…)" for m in spoken))
+        self._show_spoken(q)
         self.answer_box.blockSignals(True)
         self.answer_box.setPlainText(self.typed.get(q.id, (0, ""))[1])
         self.answer_box.blockSignals(False)
@@ -235,6 +234,11 @@ class InterviewDialog(QDialog):
         if not self.has_microphone:
             self.answer_box.setFocus()
         self._enable()
+
+    def _show_spoken(self, q: Question) -> None:
+        """The question's spoken answers as stored: the live transcript, then the final one."""
+        spoken = [self.store.memory(i) for i in self.spoken.get(q.id, [])]
+        self.heard.setText("\n\n".join(m.text.strip() or "(being transcribed…)" for m in spoken))
 
     def _enable(self) -> None:
         q = self.current
@@ -362,16 +366,17 @@ class InterviewDialog(QDialog):
         self._enable()
 
     def _transcribed(self, memory_id: int, failure: str | None = None) -> None:
-        if failure is not None:
+        if failure is not None:  # kept as it was heard, and said (the memory holds why)
             memory = self.store.update_memory(memory_id, status="failed", error=failure)
-            self.error.emit(f"{memory.title}: {failure}")
         if not _alive(self):
             return
+        if failure is not None:
+            self.error.emit(f"{memory.title}: {failure}")
         self.finishing.discard(memory_id)
         self.changed.emit()
         q = self.current
         if q is not None and memory_id in self.spoken.get(q.id, []) and self.session is None:
-            self.show_current()  # the final transcript in place of the live one
+            self._show_spoken(q)  # the final transcript in place of the live one
         if self._write_waiting and not self.finishing:
             self._write_waiting = False
             self.write_again()
@@ -485,6 +490,12 @@ def open_interview(window, shorthand: str | None = None, checks: dict | None = N
     if window.project is None:
         window.show_error("Start a speech first: File → New speech (Ctrl+N).")
         return None
+    for dialog in window.findChildren(InterviewDialog):
+        if dialog.isVisible() and dialog.project.id == window.project.id:  # one interview at a time
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+    close_all(window)  # another speech's
     store, project = window.store, window.project
     if shorthand is None:  # from the menu: the open draft's shorthand and length, else what the prompt bar holds
         draft_id = window.document.draft_id
@@ -501,7 +512,6 @@ def open_interview(window, shorthand: str | None = None, checks: dict | None = N
     if not asked:
         window.message.show_message("Fondly has no questions left to ask: every one is answered.")
         return None
-    close_all(window)
     from app.microphone import inputs
 
     devices = window.memories.recording.devices
