@@ -16,7 +16,7 @@ from app import speaking, writing
 from app.store import Project, Store
 from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
-from app.ui.interview import ShortfallLink
+from app.ui.interview_hooks import ShortfallLink
 from app.ui.operations import OperationRunner
 from llm.brief import Brief
 from llm.engine import new_seed
@@ -214,10 +214,10 @@ class WritingPanel(QWidget):
     def _draft_done(self, result) -> None:
         self._end()
         self.editor.open(("draft", result.draft.id), save=False)
-        self.shortfall.show_for(self.store, self.project, result.draft.id, result.revision.id)
         if result.stopped:
             self.status.emit("Stopped. What was written is kept as a revision.", 5000)
         self.written.emit(result.draft.id, result.revision.id, result.stopped)
+        self.shortfall.show_for(self.store, self.project, result.draft.id, result.revision.id)
 
     def _piece_done(self, draft_id: int, piece) -> None:
         """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
