@@ -132,6 +132,26 @@ def test_no_microphone_says_type_instead(window, qtbot):
     dialog.close()
 
 
+def test_no_speech_model_says_why_and_to_type_instead(window, qtbot, tmp_path, fondly_home):
+    from app import settings
+
+    settings.set_value("whisper_model", str(tmp_path / "no-model-here"))  # a folder that was removed
+    make_project(window, qtbot)
+    dialog = open_from_menu(window, qtbot)
+    qtbot.waitUntil(lambda: "can't hear answers" in dialog.note.text(), timeout=60_000)
+    assert "no-model-here" in dialog.note.text() and dialog.note.text().endswith(
+        "You can type your answer in the box below instead.")
+    assert dialog.answer_box.hasFocus()
+    dialog.record_btn.setFocus()
+    qtbot.keyClick(dialog, Qt.Key.Key_Space)  # Record: the same reason again, nothing stored
+    assert dialog.session is None and "can't hear answers" in dialog.note.text()
+    assert rows(fondly_home) == []
+    qtbot.keyClicks(dialog.answer_box, "He sang in the car")
+    qtbot.mouseClick(dialog.next_btn, Qt.MouseButton.LeftButton)
+    assert [r[2] for r in rows(fondly_home)] == ["He sang in the car"]
+    dialog.close()
+
+
 def test_the_shortfall_line_opens_the_interview_and_write_again_shows_the_new_length(window, qtbot, fondly_home):
     make_project(window, qtbot)
     window.store.add_memory(window.project.id, "text", "dad.txt", text=DAD)

@@ -66,6 +66,7 @@ class InterviewDialog(QDialog):
         self.finishing: set[int] = set()  # recordings whose final pass is under way
         self._write_waiting = False
         self._listening_to_writing = False  # to the prompt bar's written/error, while Write again writes
+        self.speech_problem = ""  # why the speech model could not be loaded, once it could not
         self._build()
         self._heard.connect(self._show_heard)
         self.show_current()
@@ -160,7 +161,8 @@ class InterviewDialog(QDialog):
                             on_failed=lambda message: _alive(self) and self._speech_failed(message))
 
     def _speech_failed(self, message: str) -> None:
-        self.say(f"Fondly can't hear answers yet: {message} {TYPE_INSTEAD}", error=True)
+        self.speech_problem = f"Fondly can't hear answers: {message} {TYPE_INSTEAD}"
+        self.say(self.speech_problem, error=True)
         self.answer_box.setFocus()
 
     # --- where we are -------------------------------------------------------------------------
@@ -279,6 +281,10 @@ class InterviewDialog(QDialog):
             self.answer_box.setFocus()
             return
         transcriber = self.runner.engines.loaded("speech")
+        if transcriber is None and self.speech_problem:
+            self.say(self.speech_problem, error=True)
+            self.answer_box.setFocus()
+            return
         if transcriber is None:
             self.say("The speech model is still loading, so Fondly can't hear you yet. Try again in a moment, "
                      "or type your answer below.", error=True)
