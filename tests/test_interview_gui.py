@@ -9,6 +9,7 @@ writing never waits on a model; the speech model is the real one wherever someth
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -302,8 +303,11 @@ def test_an_answer_cut_off_by_a_kill_is_recovered_on_the_next_start(make_window,
     proc = subprocess.Popen([sys.executable, "-m", "tests.apps.interview"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "FONDLY_HOME": str(fondly_home), "QT_QPA_PLATFORM": "offscreen"})
-    line = proc.stdout.readline().strip()
-    assert line.isdigit(), (line, proc.poll() is not None and proc.stderr.read())
+    ready, _, _ = select.select([proc.stdout], [], [], 120)  # it loads the speech model first
+    line = proc.stdout.readline().strip() if ready else ""
+    if not line.isdigit():
+        proc.kill()
+        raise AssertionError(f"the interview never began recording: {line!r} {proc.communicate()[1][-2000:]}")
     listening = time.monotonic()
     player = pulse.play_async(story)  # about 10 s
     time.sleep(8.5)  # "…fish and chips on the beach" has been said; the rest has not
