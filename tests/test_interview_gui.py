@@ -261,9 +261,13 @@ def record_an_answer(window, qtbot, pulse, wav: Path) -> InterviewDialog:
 def test_closing_the_interview_mid_answer_keeps_the_answer(window, qtbot, pulse, answers):
     dialog = record_an_answer(window, qtbot, pulse, answers["navy"])
     first = dialog.current
+    window.memories.list.setCurrentItem(window.memories.list.item(0))  # opened while it is being spoken:
+    assert window.document.memory_id == dialog.session.memory.id and window.document.editor.isReadOnly()  # not editable
     dialog.close()  # Esc or ✕: the microphone stops, the final pass goes on
-    assert dialog.session is None and dialog.finishing
+    assert dialog.session is None and dialog.finishing and window.document.editor.isReadOnly()
     qtbot.waitUntil(lambda: not dialog.finishing, timeout=120_000)
+    qtbot.waitUntil(lambda: not window.document.editor.isReadOnly())  # through: reopened, the person's to edit
+    assert heard(SAID["navy"], window.document.editor.toPlainText()) >= 0.7
     [memory] = window.store.memories(window.project.id)
     assert (memory.kind, memory.title, memory.question, memory.status) == ("voice", first.text, first.id, "ready")
     assert heard(SAID["navy"], memory.text) >= 0.7, memory.text

@@ -45,6 +45,7 @@ class InterviewDialog(QDialog):
     """One question at a time; Record/Stop (Space), or type; Next, Skip, Back; Write again at the end."""
 
     changed = Signal()  # a memory was added or changed (an answer began, was typed, or was transcribed)
+    answer_done = Signal(int)  # memory id: a spoken answer's final pass is through (ready, or failed and said)
     error = Signal(str)  # a failure after the dialog may be gone (a final pass): for the main window
     _heard = Signal(int, str)  # memory id, text: from the live transcript's thread
 
@@ -166,6 +167,11 @@ class InterviewDialog(QDialog):
         self.answer_box.setFocus()
 
     # --- where we are -------------------------------------------------------------------------
+
+    def busy_with(self, memory_id: int) -> bool:
+        """Being spoken or given its final pass: not the person's to edit yet."""
+        session = self.session
+        return memory_id in self.finishing or (session is not None and session.memory.id == memory_id)
 
     @property
     def current(self) -> Question | None:
@@ -332,6 +338,7 @@ class InterviewDialog(QDialog):
             self.error.emit(f"{memory.title}: {failure}")
         self.finishing.discard(memory_id)
         self.changed.emit()
+        self.answer_done.emit(memory_id)
         q = self.current
         if q is not None and memory_id in self.spoken.get(q.id, []) and self.session is None:
             self._show_spoken(q)  # the final transcript in place of the live one

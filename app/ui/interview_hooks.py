@@ -100,6 +100,7 @@ def open_interview(window, shorthand: str | None = None, checks: dict | None = N
                              devices.currentText() if devices.isEnabled() else None, bool(inputs()),
                              window.writing, window)
     dialog.changed.connect(window.memories.reload)
+    dialog.answer_done.connect(window.memories.memory_done)  # the window reopens it if it is open
     dialog.error.connect(window.show_error)
     dialog.show()
     return dialog
@@ -133,3 +134,5 @@ def install(window, menu) -> None:
     window.interview_action = action
     window.writing.shortfall.asked.connect(lambda shorthand, checks: open_interview(window, shorthand, checks))
     window.installEventFilter(_LeaveForLater(window))
+    window.memories.busy_elsewhere.append(
+        lambda memory_id: any(d.busy_with(memory_id) for d in window.findChildren(InterviewDialog)))
