@@ -120,6 +120,17 @@ def test_typed_answers_skip_and_back(window, qtbot, fondly_home):
     assert len(rows(fondly_home)) == 1
 
 
+def test_skipping_the_last_question_ends_the_interview(window, qtbot):
+    make_project(window, qtbot)
+    dialog = open_from_menu(window, qtbot)
+    while dialog.index < len(dialog.questions) - 1:
+        qtbot.mouseClick(dialog.next_btn, Qt.MouseButton.LeftButton)
+    assert dialog.next_btn.text() == "Finish"
+    qtbot.mouseClick(dialog.skip_btn, Qt.MouseButton.LeftButton)  # already at the end: not asked again at once
+    assert dialog.pages.currentIndex() == 1 and "You answered 0" in dialog.summary.text()
+    dialog.close()
+
+
 def test_no_microphone_says_type_instead(window, qtbot):
     make_project(window, qtbot)
     dialog = InterviewDialog(window.store, window.runner, window.project, interview.questions(window.store, window.project),

@@ -41,6 +41,7 @@ def length_line(checks: dict, pace: int) -> str:
     """"2.7 of 3.0 min": a draft's length against the length asked."""
     return f"{minutes(checks.get('words', 0), pace)} of {minutes(checks.get('target_words', 0), pace)} min"
 
+
 class InterviewDialog(QDialog):
     """One question at a time; Record/Stop (Space), or type; Next, Skip, Back; Write again at the end."""
 
@@ -60,7 +61,6 @@ class InterviewDialog(QDialog):
         self.has_microphone = has_microphone
         self.index = 0
         self.skipped_here: set[str] = set()  # skipped in this interview: passed over, not moved, the second time
-        self.skipped: list[str] = []
         self.typed: dict[str, tuple[int, str]] = {}  # question id → (memory id, the text stored)
         self.spoken: dict[str, list[int]] = {}  # question id → its recorded memories
         self.session: RecordingSession | None = None
@@ -239,8 +239,8 @@ class InterviewDialog(QDialog):
         except USER_ERRORS as e:
             self.say(str(e), error=True)
             return
-        self.skipped.append(q.id)
-        if q.id in self.skipped_here:
+        if q.id in self.skipped_here or self.index == len(self.questions) - 1:  # already at the end
+            self.skipped_here.add(q.id)
             self.index += 1
         else:
             self.skipped_here.add(q.id)
