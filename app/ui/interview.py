@@ -306,8 +306,11 @@ class InterviewDialog(QDialog):
             return
         self.session = session
         self.spoken.setdefault(q.id, []).append(memory.id)
-        session.recorder.level.connect(self._level)
-        session.recorder.failed.connect(self._device_failed)
+        # The session's own level and failed signals (since the microphone refactor, app.listening);
+        # before it, its recorder's. TODO(merge): keep only `session`.
+        signals = session if hasattr(session, "level") else session.recorder
+        signals.level.connect(self._level)
+        signals.failed.connect(self._device_failed)
         self.heard.setText("Listening…")
         self.say("")
         self._tick.start()
