@@ -61,6 +61,8 @@ screenshot: setup
 		$(BIN)/python -m pytest -q tests/test_gui.py -k screenshot
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/teleprompter.png QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q tests/test_teleprompter.py -k screenshot
+	FONDLY_SCREENSHOT=$(CURDIR)/docs/interview.png QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q tests/test_interview_gui.py -k screenshot
 
 # Every set-up ends with the smoke check (app/native_build.py): the bundled model loaded by this
 # install's llama.cpp in a child process, a few tokens written. If the child dies by a signal, the

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from app.paths import data_dir
 from app.recovery import INTERRUPTED, settle_interrupted
 from app.store import Project, Store
-from app.ui import backup_dialog, teleprompter, uisettings
+from app.ui import backup_dialog, interview_hooks, teleprompter, uisettings
 from app.ui.dialogs import about_box
 from app.ui.drafts_panel import DraftsPanel
 from app.ui.editor_panel import EditorPanel
@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self._action(wm, "&Dictate at the cursor", w.dictate_btn.toggle, "Ctrl+D")
         self._action(wm, "Spea&k the shorthand", w.speak_btn.toggle, "Ctrl+Shift+D", w.speak_btn.toolTip())
         wm.addActions(self.rehearsals.menu_actions())
+        interview_hooks.install(self, m.addMenu("&Memories"))
         v = m.addMenu("&View")
         self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
                      QKeySequence.StandardKey.ZoomIn)

@@ -40,6 +40,7 @@ class MemoriesPanel(QWidget):
         self.project: Project | None = None
         self.progress: dict[int, float] = {}  # memory id → fraction transcribed
         self.importing = 0  # files queued or being imported
+        self.busy_elsewhere: list = []  # memory id → bool: recorded by another window (the interview)
 
         self.list = QListWidget()
         self.list.setAccessibleName("Memories")
@@ -130,7 +131,8 @@ class MemoriesPanel(QWidget):
     def is_busy(self, memory_id: int) -> bool:
         """Being recorded or transcribed: its text is not the person's to edit yet."""
         session = self.recording.session
-        return memory_id in self.progress or (session is not None and session.memory.id == memory_id)
+        return (memory_id in self.progress or (session is not None and session.memory.id == memory_id)
+                or any(busy(memory_id) for busy in self.busy_elsewhere))
 
     def _item(self, memory_id: int) -> QListWidgetItem | None:
         for i in range(self.list.count()):

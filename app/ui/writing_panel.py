@@ -16,6 +16,7 @@ from app import speaking, writing
 from app.store import Project, Store
 from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
+from app.ui.interview_hooks import ShortfallLink
 from app.ui.operations import OperationRunner
 from llm.brief import Brief
 from llm.engine import new_seed
@@ -76,6 +77,8 @@ class WritingPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.chips)
+        self.shortfall = ShortfallLink()  # "1.6 of 3.0 min — answer 3 questions", after a short draft
+        layout.addWidget(self.shortfall)
 
     @property
     def busy(self) -> bool:
@@ -164,6 +167,7 @@ class WritingPanel(QWidget):
     def _begin(self, at: int) -> None:
         self._count = 0
         self.editor.begin_stream(at)
+        self.shortfall.hide()
         self.generate_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.status.emit("Writing…", 0)
@@ -213,6 +217,7 @@ class WritingPanel(QWidget):
         if result.stopped:
             self.status.emit("Stopped. What was written is kept as a revision.", 5000)
         self.written.emit(result.draft.id, result.revision.id, result.stopped)
+        self.shortfall.show_for(self.store, self.project, result.draft.id, result.revision.id)
 
     def _piece_done(self, draft_id: int, piece) -> None:
         """An anecdote is in place at the cursor: keep the draft with it as a new revision."""
