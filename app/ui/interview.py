@@ -306,11 +306,8 @@ class InterviewDialog(QDialog):
             return
         self.session = session
         self.spoken.setdefault(q.id, []).append(memory.id)
-        # The session's own level and failed signals (since the microphone refactor, app.listening);
-        # before it, its recorder's. TODO(merge): keep only `session`.
-        signals = session if hasattr(session, "level") else session.recorder
-        signals.level.connect(self._level)
-        signals.failed.connect(self._device_failed)
+        session.level.connect(self._level)
+        session.failed.connect(self._device_failed)
         self.heard.setText("Listening…")
         self.say("")
         self._tick.start()

@@ -18,14 +18,11 @@ from llm.questions import Question
 
 
 def needed(questions: list[Question], checks: dict, pace: int) -> int:
-    """How many questions, answered about as fully as each could be, would make up the length missing."""
-    missing = max(0, checks.get("target_words", 0) - checks.get("words", 0)) / max(1, pace) * 60
-    total = 0
-    for n, q in enumerate(questions, 1):
-        total += q.seconds
-        if total >= missing:
-            return n
-    return len(questions)
+    """How many questions, answered about as fully as each could be, would make up the length the
+    draft is missing (llm.questions.enough, with the draft's own words)."""
+    from llm.questions import enough
+
+    return enough(questions, max(0, checks.get("target_words", 0) - checks.get("words", 0)) / max(1, pace) * 60)
 
 
 class ShortfallLink(QPushButton):
