@@ -131,7 +131,7 @@ def test_a_place_named_once_is_followed_up_in_the_memorys_own_words():
     palais = found["follow:palais"]
     assert palais.text == "You mentioned the Palais. What was a Friday night there like?"
     assert palais.fills == "a story: the Palais"
-    assert palais.why == "Your memories name the Palais once and say no more about it."
+    assert palais.why == "Your memories mention the Palais only in passing."
     assert found["follow:hms-belfast"].text == "You mentioned HMS Belfast. What was it like there?"
     # Gran is kin, not a name to ask after; Wilf is the subject
     assert not any(i in found for i in ("follow:gran", "follow:grandad", "follow:wilf"))
@@ -262,7 +262,7 @@ def test_every_question_for_the_eval_corpus_says_only_the_memories_own_words():
 def test_the_checker_catches_a_question_that_adds_a_fact():
     said = [DANCING]
     assert unsupported(Question("follow:palais", "You mentioned the Palais. What was a Friday night there like?",
-                                "a story: the Palais", "Your memories name the Palais once and say no more about it.",
+                                "a story: the Palais", "Your memories mention the Palais only in passing.",
                                 25), said) == []
     assert unsupported(Question("follow:palais", "You mentioned the Palais in Leeds. What was a Saturday there like?",
                                 "a story: the Palais", "x", 25), said) == ["in", "Leeds", "Saturday", "x"]
