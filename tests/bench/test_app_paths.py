@@ -305,7 +305,8 @@ def heard_most(text: str, said: str, share: float = 0.5) -> bool:
 
 
 def said_words(words: int) -> str:
-    texts = [m["text"] for f in sorted((Path(__file__).parents[1] / "data/eval").glob("*/case.json"))
+    cases = sorted((Path(__file__).parents[1] / "data/eval").glob("*/case.json"))
+    texts = [m.get("text") or m["speak"] for f in cases  # a memory read aloud: the words it says
              for m in json.loads(f.read_text()).get("memories", [])]
     return " ".join(" ".join(texts).split()[:words])
 
