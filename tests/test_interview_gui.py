@@ -128,7 +128,9 @@ def test_skipping_the_last_question_ends_the_interview(window, qtbot):
     assert dialog.next_btn.text() == "Finish"
     qtbot.mouseClick(dialog.skip_btn, Qt.MouseButton.LeftButton)  # already at the end: not asked again at once
     assert dialog.pages.currentIndex() == 1 and "You answered 0" in dialog.summary.text()
-    dialog.close()
+    assert dialog.next_btn.text() == "Close" and dialog.next_btn.isEnabled()  # the end has a way out
+    qtbot.mouseClick(dialog.next_btn, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
 
 
 def test_no_microphone_says_type_instead(window, qtbot):

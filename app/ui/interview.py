@@ -206,8 +206,8 @@ class InterviewDialog(QDialog):
         answered = q is not None and (q.id in self.spoken or bool(self.answer_box.toPlainText().strip()))
         self.back_btn.setEnabled(self.index > 0)
         self.skip_btn.setEnabled(q is not None and not answered and not recording)
-        self.next_btn.setEnabled(q is not None)
-        self.next_btn.setText("Next" if self.index < len(self.questions) - 1 else "Finish")
+        self.next_btn.setEnabled(True)  # at the end it closes the interview: a way out that is a button
+        self.next_btn.setText("Close" if q is None else "Next" if self.index < len(self.questions) - 1 else "Finish")
         self.record_btn.setEnabled(q is not None and self.has_microphone)
         self.record_btn.setText("Stop (Space)" if recording else "Record (Space)")
 
@@ -218,7 +218,10 @@ class InterviewDialog(QDialog):
     # --- moving -------------------------------------------------------------------------------
 
     def next(self) -> None:
-        if self.current is None or not self._leave_question():
+        if self.current is None:  # the end: Close
+            self.close()
+            return
+        if not self._leave_question():
             return
         self.index += 1
         self.show_current()
