@@ -1,4 +1,4 @@
-"""Fondly's SQLite database through sqlite-utils: the values and every query (the schema's
+"""Fondly's SQLite database through sqlite-utils: every query (the values are app/records.py; the schema's
 migrations are in app/migrations.py, on sqlite-utils' Migrations).
 
 Every write that belongs together happens in one transaction, so a crash leaves either
@@ -13,7 +13,7 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -22,148 +22,13 @@ import sqlite_utils
 from app.database import Database, connect
 from app.errors import FondlyError
 from app.migrations import migrate, now
+from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment  # noqa: F401 (re-exported)
 from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
 
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
 NAME_MAX = 200  # characters in a project's title, and in each name it holds (subject, speaker, people, words)
 MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
-
-
-# --- values -------------------------------------------------------------------------------
-
-
-@dataclass
-class Person:
-    name: str
-    say: str = ""  # how to say it, e.g. "shiv-AWN"
-
-    @staticmethod
-    def parse_list(text: str) -> list["Person"]:
-        """People from "Siobhan (shiv-AWN), Tadhg, Frank": names, each with an optional "(how to say it)"."""
-        people = []
-        for part in text.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            name, _, say = part.partition("(")
-            people.append(Person(name.strip(), say.rstrip(")").strip()))
-        return people
-
-
-@dataclass
-class Project:
-    id: int
-    title: str
-    occasion: str = "funeral"
-    subject: str = ""
-    speaker: str = ""
-    people: list[Person] = field(default_factory=list)
-    pace: int = DEFAULT_PACE
-    vocabulary: list[str] = field(default_factory=list)  # words to spell the family's way
-    created: str = ""
-    updated: str = ""
-
-    @property
-    def hotwords(self) -> list[str]:
-        """What biases transcription: every name, then the project's own words."""
-        return self.names + [w for w in self.vocabulary if w not in self.names]
-
-    @property
-    def names(self) -> list[str]:
-        """Every name the project knows: the subject, the speaker and the people."""
-        out = [p.name for p in self.people]
-        for name in (self.subject, self.speaker):
-            if name and name not in out:
-                out.append(name)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Memory:
-    id: int
-    project_id: int
-    kind: str
-    title: str
-    text: str = ""
-    source_path: str | None = None
-    audio_path: str | None = None
-    duration: float | None = None
-    language: str | None = None
-    status: str = "ready"
-    error: str | None = None
-    created: str = ""
-    updated: str = ""
-    question: str | None = None  # the id of the question this memory answers (llm.questions), if any
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class StoredSegment:
-    id: int
-    memory_id: int
-    idx: int
-    start: float
-    end: float
-    text: str
-    confidence: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Revision:
-    id: int
-    draft_id: int
-    created: str
-    origin: str  # generated, edited, restored, snapshot, imported
-    text: str
-    model: str | None = None
-    prompt: str | None = None
-    seed: int | None = None
-    provenance: list[dict[str, Any]] = field(default_factory=list)
-    checks: dict[str, Any] = field(default_factory=dict)
-    parent_id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Draft:
-    id: int
-    project_id: int
-    title: str
-    kind: str
-    brief: dict[str, Any] = field(default_factory=dict)
-    current_revision_id: int | None = None
-    created: str = ""
-    updated: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Rehearsal:
-    """A recorded read of a draft's revision, and its report (app.rehearsal.Report as a dict)."""
-
-    id: int
-    draft_id: int
-    revision_id: int
-    created: str
-    duration: float | None = None
-    audio_path: str | None = None
-    report: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # --- the store ----------------------------------------------------------------------------
