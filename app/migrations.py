@@ -178,6 +178,14 @@ def _adopt_numbered(db: sqlite_utils.Database) -> None:
         db["migrations"].drop()
 
 
+def newer(db: sqlite_utils.Database) -> list[str]:
+    """Migrations this database records that this Fondly does not know: it was opened by a newer
+    Fondly, whose tables this one would misread (or write half of). Callers refuse such a database
+    ("made by a newer Fondly") rather than migrate, read or restore it. Read-only."""
+    known = {m.name for m in MIGRATIONS._migrations}
+    return [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+
+
 def _behind(db: sqlite_utils.Database) -> bool:
     """Whether `migrate` has anything to do, looked at without a lock."""
     return bool("migrations" in db.table_names() and not MIGRATIONS.applied(db) or MIGRATIONS.pending(db))

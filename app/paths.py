@@ -56,6 +56,36 @@ def database_path(create: bool = False) -> Path:
     return data_dir(create) / "fondly.db"
 
 
+def scratch_dir() -> Path:
+    """Where Fondly's temporary copies live (a backup's database copy, a salvage, an unpacked
+    restore): inside the private data folder, never /tmp, so a run killed midway leaves nothing
+    readable elsewhere; whatever a killed run left here is removed at the next start
+    (`clear_scratch`)."""
+    path = data_dir() / ".scratch"
+    path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    return private(path)
+
+
+def clear_scratch(older_than: float = 6 * 3600) -> int:
+    """Remove what killed runs left in the scratch folder: entries untouched for `older_than`
+    seconds (a live run's are newer). Returns how many went."""
+    import shutil
+    import time
+
+    folder = data_dir(create=False) / ".scratch"
+    if not folder.is_dir():
+        return 0
+    removed, cutoff = 0, time.time() - older_than
+    for entry in folder.iterdir():
+        try:
+            if entry.lstat().st_mtime < cutoff:
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def audio_dir() -> Path:
     """Audio a memory was made from is copied here, so it survives the original moving."""
     path = data_dir() / "audio"
