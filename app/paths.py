@@ -66,21 +66,40 @@ def scratch_dir() -> Path:
     return private(path)
 
 
-def clear_scratch(older_than: float = 6 * 3600) -> int:
-    """Remove what killed runs left in the scratch folder: entries untouched for `older_than`
-    seconds (a live run's are newer). Returns how many went."""
+def scratch(purpose: str) -> Path:
+    """A new private folder in the scratch folder, named after this process (`PID-purpose-…`) so
+    `clear_scratch` knows whether its owner still runs. The caller removes it when done."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{purpose}-", dir=scratch_dir()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_scratch() -> int:
+    """Remove what killed runs left in the scratch folder: entries whose owning process (the PID
+    their name starts with) no longer runs. Returns how many went."""
     import shutil
-    import time
 
     folder = data_dir(create=False) / ".scratch"
     if not folder.is_dir():
         return 0
-    removed, cutoff = 0, time.time() - older_than
+    removed = 0
     for entry in folder.iterdir():
+        pid = entry.name.split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
+            continue
         try:
-            if entry.lstat().st_mtime < cutoff:
-                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-                removed += 1
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            removed += 1
         except OSError:
             pass
     return removed
