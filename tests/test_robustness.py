@@ -361,7 +361,9 @@ def write_doc(rows: list[tuple]) -> None:
         out += ["", "## Known gaps", ""]
         out += [f"- `{g[2]}`: {g[-1]}." for g in gaps]
     out.append("")
-    DOC.write_text("\n".join(out), encoding="utf-8")
+    from tests import conditions
+
+    DOC.write_text(conditions.above("\n".join(out)) + conditions.table(), encoding="utf-8")
 
 
 def test_every_command_refuses_bad_input_clearly_and_changes_nothing(fondly_home, tmp_path, jfk):
