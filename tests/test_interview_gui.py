@@ -35,14 +35,17 @@ def espeak(folder: Path, name: str, text: str) -> Path:
 
 
 SAID = {"garden": "My grandfather grew tomatoes in the garden every summer.",
-        "dancing": "Every Friday night we went dancing together until midnight.",
+        "dancing": "Every Friday night we went dancing together at the town hall, and we always walked home "
+                   "along the river after midnight.",
         "navy": "He served in the navy for eleven years and sailed around the world."}
 
 
 def heard(said: str, text: str) -> float:
     """The share of what was said (its words of four letters or more) found in a transcript. Through the
     virtual microphone tiny.en mishears a word now and then ("dancing" once came out "hunting",
-    "navy" "name of it"), so an answer is its own when most of its words are there."""
+    "navy" "name of it", "dancing together until" "hunting to get the run till"), so an answer is its own
+    when most of its words are there — and the answers are long enough (15 such words for "dancing")
+    that two or three misheard ones can't decide it."""
     words = [w for w in normalise(said).split() if len(w) >= 4]
     found = set(normalise(text).split())
     return sum(w in found for w in words) / len(words)
