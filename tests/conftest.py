@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,8 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 NETBLOCK = ROOT / "tests" / "netblock"
 
+# The suite's temporary files, and those of every process it starts (through TMPDIR), live in the
+# checkout's tmp/ (git ignores it), never in the machine's /tmp: a run leaves nothing there, and
+# pytest_sessionfinish below fails the run if it did (issue 24). pytest's own tmp_path folders follow.
+TMP = ROOT / "tmp"
+TMP.mkdir(exist_ok=True)
+os.environ["TMPDIR"] = tempfile.tempdir = str(TMP)
+SYSTEM_TMP = Path("/tmp")
+_TMP_BEFORE: set[str] = set()
+
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETBLOCK), os.environ.get("PYTHONPATH")]))
-NET_REPORT = Path(os.environ.setdefault("FONDLY_NET_REPORT", f"/tmp/fondly-net-{os.getpid()}.log"))
+NET_REPORT = Path(os.environ.setdefault("FONDLY_NET_REPORT", str(TMP / f"fondly-net-{os.getpid()}.log")))
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(NETBLOCK))
@@ -42,6 +52,29 @@ def pytest_report_header(config) -> str:
     if only_loopback():
         return "network: a namespace with only loopback (unshare -n), plus the Python block in every process"
     return "network: NOTICE — not in a network namespace; only the Python block (tests/netblock) guards"
+
+
+def _system_tmp() -> set[str]:
+    try:
+        return {p.name for p in SYSTEM_TMP.iterdir()}
+    except OSError:
+        return set()
+
+
+def pytest_sessionstart(session) -> None:
+    _TMP_BEFORE.update(_system_tmp())
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run if it left anything new in /tmp. Not counted: X servers' lock files and sockets
+    (the X server makes those in /tmp by its own rule and removes them when it stops), and this
+    sandbox's shell tool's folders (bash_*), which another program makes while the suite runs."""
+    left = sorted(n for n in _system_tmp() - _TMP_BEFORE
+                  if not (n.startswith(".X") and n.endswith("-lock")) and n not in (".X11-unix", ".ICE-unix")
+                  and not n.startswith("bash_"))
+    if left:
+        session.config.get_terminal_writer().line(f"LEFT IN /tmp by this run: {', '.join(left)}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import subprocess
 import time
 import wave
@@ -119,7 +120,8 @@ def score(samples, truth) -> tuple[float, int]:
     return near / len(scored), len(scored)
 
 
-REPORT = Path(os.environ.get("FONDLY_TELEPROMPTER_REPORT", "/tmp/fondly-teleprompter.txt"))  # the timelines
+# the timelines, in the suite's temporary folder (tests/conftest.py: the checkout's tmp/, not /tmp)
+REPORT = Path(os.environ.get("FONDLY_TELEPROMPTER_REPORT", Path(tempfile.gettempdir()) / "fondly-teleprompter.txt"))
 
 
 def test_it_follows_a_voice_line_by_line(qtbot, pulse, transcriber, tmp_path, figure):
