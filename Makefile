@@ -112,4 +112,4 @@ uninstall-desktop:
 	echo "Removed Fondly from the menu."
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache tmp
