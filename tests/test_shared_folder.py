@@ -168,8 +168,9 @@ def test_the_audits_mix_of_writes_adds_backups_and_a_window_loses_nothing(fondly
             assert check_backup(zf, tmp_path / f"backup-{i}.zip")["counts"]["projects"] == 1
     record(GROUP, "4 `fondly write`, 20 `memory add` and 10 `backup` at once, beside a window autosaving",
            "every command exit 0; no \"database is locked\", no traceback",
-           f"nothing lost: 21 of 21 memories, 4 of 4 drafts finished with their checks, {saves} of {saves} "
-           f"autosaves, 10 whole backups ({took:.0f} s)")
+           "nothing lost: 21 of 21 memories, 4 of 4 drafts finished with their checks, every autosave of the "
+           "window, 10 whole backups")
+    assert took < 120, f"the mix took {took:.0f} s"
 
 
 def test_a_draft_finished_after_the_list_was_read_is_not_marked_interrupted(store, fondly_home):
