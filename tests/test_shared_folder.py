@@ -260,6 +260,24 @@ def test_a_second_window_on_the_folder_brings_the_first_forward_and_a_killed_one
            "the next start opens normally")
 
 
+def test_two_windows_started_at_the_same_moment_make_one(apps, fondly_home):
+    """Both start; one owns the folder, the other is answered as soon as that window is shown."""
+    both = [apps("one"), apps("two")]
+    shown = None
+    deadline = time.monotonic() + 60
+    while shown is None or any(app.proc.poll() is None and app is not shown for app in both):
+        assert time.monotonic() < deadline, "no window, or two"
+        shown = shown or next((app for app in both if app.ready.exists()), None)
+        time.sleep(0.05)
+    [other] = [app for app in both if app is not shown]
+    _, err = other.proc.communicate(timeout=30)
+    assert other.proc.returncode == 0 and not other.ready.exists() and shown.proc.poll() is None
+    assert f"(PID {shown.proc.pid}); its window was brought to the front." in err
+    record(GROUP, "two app windows started on one data folder at the same moment",
+           err.strip().replace(str(fondly_home), "HOME").replace(str(shown.proc.pid), "N"),
+           "one window; the other ends (exit 0) once the first is shown")
+
+
 def test_a_window_that_does_not_answer_is_named_by_its_pid(apps, fondly_home, qapp):
     """A first window that can't answer (stopped here with SIGSTOP): the second start says which
     process has the folder, and does not open it."""

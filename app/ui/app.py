@@ -52,8 +52,8 @@ def run(argv: list[str] | None = None, engines=None) -> int:
     except USER_ERRORS as e:  # e.g. a data folder that can't be written
         QMessageBox.critical(None, "Fondly can't start", str(e))
         return 1
-    owner.serve(window)
     window.show()
+    owner.serve(window)
     ready = os.environ.get("FONDLY_READY_FILE")  # the start-up benchmark waits for this
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))

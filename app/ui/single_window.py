@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 from app import folder_lock
 
 ASK, ANSWER = b"show\n", b"shown\n"
-WAIT_MS = 3000  # for the first window to answer: it may be busy on its GUI thread for a moment
+WAIT_MS = 5000  # for the first window to answer: it may still be starting, or busy on its GUI thread
 SUN_PATH = 100  # a Unix socket's path must fit in 108 bytes
 
 
@@ -56,10 +56,13 @@ def _bring_forward(folder: Path) -> bool:
 
 
 def claim(folder: Path) -> "Owner":
-    """This process's window owns `folder` from now on; raises AlreadyOpen if another's does."""
+    """This process's window owns `folder` from now on, and listens at once (a start a moment
+    later is answered as soon as the window is shown); raises AlreadyOpen if another's does."""
     pid = folder_lock.own_window(folder)
     if pid is None:
-        return Owner(folder)
+        owner = Owner(folder)
+        owner.listen()
+        return owner
     who = f"PID {pid}" if pid else "another process"
     if _bring_forward(folder):
         raise AlreadyOpen(f"Fondly is already open on {folder} ({who}); its window was brought to the front.",
@@ -70,40 +73,56 @@ def claim(folder: Path) -> "Owner":
 
 
 class Owner:
-    """The folder's window, answering later starts once `serve` is given the window."""
+    """The folder's window: answers later starts, once `serve` has given it the window."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.server: QLocalServer | None = None
+        self.window: QWidget | None = None
+        self.waiting: list[QLocalSocket] = []  # asked before the window was there
 
-    def serve(self, window: QWidget) -> bool:
+    def listen(self) -> bool:
         name = server_name(self.folder)
         QLocalServer.removeServer(name)  # one a killed window left: the folder is ours, so it is stale
-        server = QLocalServer(window)
+        server = QLocalServer()
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(name):
             return False  # a later start then names this process instead of bringing it forward
-        server.newConnection.connect(lambda: self._answer(server, window))
+        server.newConnection.connect(self._accept)
         self.server = server
         return True
 
-    @staticmethod
-    def _answer(server: QLocalServer, window: QWidget) -> None:
-        while server.hasPendingConnections():
-            socket = server.nextPendingConnection()
+    def serve(self, window: QWidget) -> None:
+        self.window = window
+        if self.server is not None:
+            self.server.setParent(window)  # closed with it
+        for socket in self.waiting:
+            self._show(socket)
+        self.waiting.clear()
 
-            def read(socket=socket) -> None:
-                if bytes(socket.readAll().data()).startswith(ASK):
-                    if window.isMinimized():
-                        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
-                    window.show()
-                    window.raise_()
-                    window.activateWindow()
-                    socket.write(ANSWER)
-                    socket.flush()
-                socket.disconnectFromServer()
-
-            socket.readyRead.connect(read)
+    def _accept(self) -> None:
+        while self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.readyRead.connect(lambda socket=socket: self._read(socket))
             socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
-                read()
+                self._read(socket)
+
+    def _read(self, socket: QLocalSocket) -> None:
+        if not bytes(socket.readAll().data()).startswith(ASK):
+            socket.disconnectFromServer()
+        elif self.window is None:
+            self.waiting.append(socket)
+        else:
+            self._show(socket)
+
+    def _show(self, socket: QLocalSocket) -> None:
+        window = self.window
+        if window.isMinimized():
+            window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        socket.write(ANSWER)
+        socket.flush()
+        socket.disconnectFromServer()
