@@ -368,3 +368,44 @@ def test_a_command_started_during_a_restore_waits_for_it(fondly, fondly_home):
     assert time.monotonic() - started >= 1.5
     record(GROUP, "a `fondly` command started while a restore runs",
            "nothing: it waits for the restore (up to 30 s), then runs", "the command sees the restored folder")
+
+
+def test_every_write_of_the_store_is_inside_a_transaction_begun_immediate(store, fondly_home):
+    """SQLite's own trace of a Store's connection while every kind of write runs: each INSERT,
+    UPDATE and DELETE lies inside a transaction that began IMMEDIATE (a deferred one that read
+    first can't wait for the lock, and fails at once), sqlite-utils' own inserts and updates too."""
+    from app.recovery import settle_interrupted
+    from app.store import Person
+
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    project = store.create_project("Dad", people=[Person("Siobhan", "shiv-AWN")])
+    store.update_project(project.id, subject="Frank")
+    memory = store.add_memory(project.id, "voice", "Recording", status="recording")
+    store.add_segment(memory.id, 0, 0.0, 1.0, "Dad fished.")
+    store.replace_segments(memory.id, [(0.0, 1.0, "Dad fished at Lake Travis.", 0.9)], status="ready")
+    store.update_memory(memory.id, title="Lake Travis")
+    store.skip_question(project.id, "section:taught")
+    empty = store.add_memory(project.id, "voice", "Nothing")
+    store.delete_memory(empty.id)
+    draft, revision = store.create_draft(project.id, "Eulogy", "Dad.", checks={"writing": 1})
+    store.update_revision(revision.id, "Dad fished.", checks={"writing": 1})
+    store.add_revision(draft.id, "Dad fished at Lake Travis.", "edited")
+    store.restore(draft.id, revision.id, current_text="Dad fished, and sang.")
+    store.add_rehearsal(draft.id, revision.id, 12.0, {"total_seconds": 12.0})
+    store.move_audio("/elsewhere/audio", fondly_home / "audio")
+    settle_interrupted(store)
+    store.db.conn.set_trace_callback(None)
+
+    writes, open_by = 0, None
+    for sql in seen:
+        word = sql.split(None, 1)[0].upper()
+        if word == "BEGIN":
+            assert sql.upper().split() == ["BEGIN", "IMMEDIATE"], sql
+            open_by = sql
+        elif word in ("COMMIT", "ROLLBACK") and not sql.upper().startswith("ROLLBACK TO"):
+            open_by = None
+        elif word in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+            writes += 1
+            assert open_by, f"{sql!r} ran outside a transaction begun IMMEDIATE"
+    assert writes >= 20  # the trace did see them (FTS triggers' statements are not traced apart)
