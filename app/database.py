@@ -3,7 +3,8 @@ window's, each lane's, the live transcript's, every `fondly` command's, every ch
 by backups and by `fondly doctor`.
 
 Many connections share the file at once, in this process and in others: the window, a command
-in a terminal, a backup, a second window, a helper child. Two rules make that safe.
+in a terminal, a backup, a helper child (a second window on the folder is sent to the first:
+app.ui.single_window). Two rules make that safe.
 
 1. **Only SQLite opens the database file (or its -wal and -shm).** SQLite's locks are POSIX
    advisory locks, which belong to a process, not to a descriptor: closing *any* descriptor of
