@@ -175,6 +175,9 @@ class _Alone:
             try:
                 _lock(held, OPEN, fcntl.LOCK_EX)
             except OSError as e:
+                if e.errno == errno.EBADF:  # a read-only lock file: no other process can be writing either
+                    held.alone = True
+                    return
                 if e.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 _settle(self.folder, held)
@@ -221,6 +224,9 @@ def own_window(folder: str | Path) -> int | None:
         try:
             _lock(held, WINDOW, fcntl.LOCK_EX)
         except OSError as e:
+            if e.errno == errno.EBADF:  # a read-only lock file can't be owned; the window says what else is wrong
+                _settle(folder, held)
+                return None
             if e.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             _settle(folder, held)
