@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from app import folder_lock
 from app.errors import FondlyError
 from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
@@ -223,6 +224,7 @@ def _aside(home: Path) -> Path:
     return aside
 
 
+@folder_lock.alone_in(lambda: data_dir(create=False))  # refused while another Fondly process has the folder open
 def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
     """Restore a backup into the data folder, which must be empty unless `force` (then what is
     there is moved aside first). Returns the manifest, with "aside" (where the old content went,
@@ -238,7 +240,7 @@ def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
                           "Nothing was changed.") from None
     with zf:
         manifest = check_backup(zf, path)
-        existing = sorted(home.iterdir()) if home.is_dir() else []
+        existing = sorted(p for p in home.iterdir() if p.name not in folder_lock.NOT_DATA) if home.is_dir() else []
         if existing and not force:
             raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore into "
                               "an empty folder (set FONDLY_HOME), or add --force to move what is there aside "

@@ -3,7 +3,8 @@ window's, each lane's, the live transcript's, every `fondly` command's, every ch
 by backups and by `fondly doctor`.
 
 Many connections share the file at once, in this process and in others: the window, a command
-in a terminal, a backup, a second window, a helper child. Two rules make that safe.
+in a terminal, a backup, a helper child (a second window on the folder is sent to the first:
+app.ui.single_window). Two rules make that safe.
 
 1. **Only SQLite opens the database file (or its -wal and -shm).** SQLite's locks are POSIX
    advisory locks, which belong to a process, not to a descriptor: closing *any* descriptor of
@@ -17,7 +18,15 @@ in a terminal, a backup, a second window, a helper child. Two rules make that sa
    mode a deferred transaction that read, and then finds another process wrote since, fails at
    once with "database is locked" (SQLITE_BUSY_SNAPSHOT), without waiting out the busy timeout:
    12 processes adding revisions at once lost half their adds. Taken up front, the lock waits
-   its turn (`BUSY_TIMEOUT`).
+   its turn (`BUSY_TIMEOUT`). Two things undo that, measured: a query left half-read on the
+   connection (a cursor or generator stopped after its first rows keeps a read open, and then
+   even `BEGIN IMMEDIATE` fails at once while another process writes), so every read is read
+   to its end; and a decision made on what was read *before* the transaction began (another
+   process may have changed it since), so whatever decides a write is read again inside it
+   (app.recovery.settle_interrupted: a finished draft was marked "interrupted" from a stale list).
+
+Who has the folder open at all — for a restore, which must be alone, and for the one window a
+folder may have — is app.folder_lock's, on a lock file beside the database, never on it.
 """
 
 from __future__ import annotations

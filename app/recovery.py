@@ -31,13 +31,19 @@ def settle_interrupted(store: Store) -> list[Revision]:
     """Revisions left "writing" by a process that is gone (killed, crashed, power cut): they keep
     every paragraph stored, and are marked interrupted so the person sees what happened."""
     settled = []
-    for revision in store.revisions_being_written():
-        pid = revision.checks.get("writing")
-        if isinstance(pid, int) and pid != os.getpid() and process_alive(pid):
-            continue  # still being written by another Fondly
-        checks = {k: v for k, v in revision.checks.items() if k != "writing"}
-        checks["interrupted"] = True
-        settled.append(store.update_revision(revision.id, revision.text, provenance=revision.provenance,
-                                             checks=checks))
+    for seen in store.revisions_being_written():
+        # looked at again under the write lock: its writer may have finished it (and ended) since
+        # the list was read, and marking that stale copy interrupted would undo the finished draft
+        with store.db.atomic():
+            revision = store.revision(seen.id)
+            pid = revision.checks.get("writing")
+            if pid is None:
+                continue  # finished meanwhile
+            if isinstance(pid, int) and pid != os.getpid() and process_alive(pid):
+                continue  # still being written by another Fondly
+            checks = {k: v for k, v in revision.checks.items() if k != "writing"}
+            checks["interrupted"] = True
+            settled.append(store.update_revision(revision.id, revision.text, provenance=revision.provenance,
+                                                 checks=checks))
     return settled
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
+from app import folder_lock
 from app.database import Database, connect
 from app.errors import FondlyError
 from app.migrations import migrate, now
@@ -52,10 +53,13 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._holds_folder = folder_lock.open_folder(self.path.parent)  # no restore meanwhile (app.folder_lock)
         try:
             self.db = Database(connect(self.path))  # the one way in: app.database says why
             migrate(self.db)
         except sqlite3.DatabaseError as e:
+            self._holds_folder = False
+            folder_lock.close_folder(self.path.parent)
             raise FondlyError(
                 f"Fondly can't open its database {self.path} ({e}). "
                 "Check that its folder can be written to, or set FONDLY_HOME to one that can."
@@ -69,6 +73,9 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+        if self._holds_folder:  # once, however often close is called
+            self._holds_folder = False
+            folder_lock.close_folder(self.path.parent)
 
     def counts(self) -> dict[str, int]:
         """Rows per table, to show an error left the data as it was."""
@@ -160,8 +167,8 @@ class Store:
     def _project_row_by_title(self, title: str) -> dict | None:
         """Titles match whatever their case (any alphabet's, not only ASCII's) and surrounding spaces."""
         key = title.strip().casefold()
-        return next((r for r in self.db["projects"].rows_where(order_by="id") if r["title"].strip().casefold() == key),
-                    None)
+        rows = list(self.db["projects"].rows_where(order_by="id"))  # read to the end: no statement left open
+        return next((r for r in rows if r["title"].strip().casefold() == key), None)
 
     def _check_title(self, title: str, project_id: int | None = None) -> str:
         """A project's title, checked: not blank, one line, not too long, not a bare number (a number

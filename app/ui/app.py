@@ -30,20 +30,30 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None, engines=None) -> int:
+    """The app, until its window closes. `engines` (app.engines.Engines) for tests' scripted models."""
     app = make_app(argv)
     from app.engines import Engines
+    from app.paths import data_dir
     from app.store import Store
     from app.ui.backup_dialog import start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
+    from app.ui.single_window import AlreadyOpen, claim
 
     try:
-        window = MainWindow(Store.open_default(), OperationRunner(Engines()))
+        owner = claim(data_dir())  # one window per data folder: a second start brings the first forward
+        window = MainWindow(Store.open_default(), OperationRunner(engines or Engines()))
+    except AlreadyOpen as e:
+        print(e, file=sys.stderr)
+        if not e.brought_forward:
+            QMessageBox.information(None, "Fondly is already open", str(e))
+        return 0
     except USER_ERRORS as e:  # e.g. a data folder that can't be written
         QMessageBox.critical(None, "Fondly can't start", str(e))
         return 1
     window.show()
+    owner.serve(window)
     ready = os.environ.get("FONDLY_READY_FILE")  # the start-up benchmark waits for this
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))
