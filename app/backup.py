@@ -36,6 +36,8 @@ from typing import Any
 from app.errors import FondlyError
 from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
+from app.database import unwritable
+from app.salvage import copy_for_backup
 from app.store import Store, inspect
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
@@ -93,10 +95,11 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
     home = data_dir()
     # the copy is made inside the data folder (0700), never in /tmp: a backup killed part-way must not
     # leave a copy of someone's memories outside their own folder
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=home) as work:
+    beside = unwritable(home / DATABASE) is not None  # a full or read-only data disk: the copy goes beside the zip
+    with tempfile.TemporaryDirectory(prefix=".backup-", dir=dest.parent if beside else home) as work:
         copy = Path(work) / DATABASE
         try:
-            store.backup_to(copy)
+            salvaged = copy_for_backup(store, copy)  # a damaged database: what can still be read (app.salvage)
         except OSError as e:
             raise FondlyError(f"Fondly can't copy its database for the backup ({e}).") from None
         result, counts = inspect(copy)
@@ -123,6 +126,8 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},
                         "files": files,
                     }
+                    if salvaged is not None:
+                        manifest["salvaged"] = salvaged
                     zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
                 raw.flush()
                 os.fsync(raw.fileno())

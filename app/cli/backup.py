@@ -22,6 +22,11 @@ def backup(ctx, output) -> None:
     path = output or f"fondly-backup-{date.today().isoformat()}.zip"
     manifest = create_backup(_store(ctx), path)
     click.echo(f"Backed up {describe(manifest)} to {path}.", err=True)
+    if "salvaged" in manifest:
+        from app.salvage import describe as salvaged
+
+        click.echo(f"The database is damaged: {salvaged(manifest['salvaged'])} into the backup. "
+                   "`fondly doctor --repair` rebuilds it the same way.", err=True)
 
 
 def _when(manifest: dict) -> str:
