@@ -32,6 +32,9 @@ class Transcribes(Protocol):
                    cancel: threading.Event | None = None) -> Iterable[Segment]: ...
 
 
+MAX_TEXT_BYTES = 20_000_000  # a text memory: a long one is a few pages, a whole book about 1 MB
+
+
 @dataclass
 class Prepared:
     """A file that has been read and checked, ready to become a memory."""
@@ -50,6 +53,13 @@ def prepare(path: str | Path) -> Prepared:
     if path.is_dir():
         raise FondlyError(f"{path} is a folder; choose the files inside it.")
     if textfile.is_text(path):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # read_text says what is wrong with it
+        if size > MAX_TEXT_BYTES:  # read whole, it would take that much memory and more
+            raise FondlyError(f"{path.name} is {size / 1e6:,.0f} MB of text, far more than one memory (at most "
+                              f"{MAX_TEXT_BYTES // 1_000_000} MB); split it into the memories it holds.")
         return Prepared(path, "text", text=textfile.read_text(path))
     if speech_audio.is_audio(path):
         return Prepared(path, "audio", audio=speech_audio.decode(path))

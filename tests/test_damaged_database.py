@@ -282,3 +282,64 @@ def test_the_next_start_removes_what_a_full_disk_left_and_fails_a_stranded_impor
     _record("the next start after a full disk left a .part audio copy, settings.PID.tmp and a "
             "memory \"transcribing\" with no audio", out.stderr.strip(),
             "the partial files removed; the memory marked failed with the reason, not \"transcribing\"", tmp_path)
+
+
+def test_power_lost_in_the_middle_of_a_migration_leaves_the_older_database_which_migrates_next_time(
+        fondly, fondly_home, tmp_path):
+    """A database of an older Fondly (before m005); the process upgrading it is SIGKILLed inside the
+    migration, after its changes and before the commit. The next start finds the older schema whole
+    and migrates it: nothing half-applied, no memory lost."""
+    import signal
+    import sys
+
+    from app.database import Database, connect
+    from app.migrations import MIGRATIONS
+
+    fondly_home.mkdir()
+    db = Database(connect(fondly_home / "fondly.db"))
+    MIGRATIONS.apply(db, stop_before="m005_questions")
+    with db.atomic():
+        db["projects"].insert({"id": 1, "title": "Dad", "created": "2026-01-01", "updated": "2026-01-01"})
+        db["memories"].insert({"project_id": 1, "kind": "text", "title": "lake", "text": "Lake Travis.",
+                               "created": "2026-01-01", "updated": "2026-01-01"})
+    db.conn.close()
+    before = db_dump(fondly_home)
+    killed = subprocess.run([sys.executable, "-c", (
+        "import os, signal\n"
+        "from app import migrations\n"
+        "[m] = [m for m in migrations.MIGRATIONS._migrations if m.name == 'm005_questions']\n"
+        "done = m.fn\n"
+        "m.fn = lambda db: (done(db), os.kill(os.getpid(), signal.SIGKILL))\n"
+        "from app.store import Store\n"
+        "Store.open_default()\n")], env={**os.environ, "FONDLY_HOME": str(fondly_home)}, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert db_dump(fondly_home) == before  # the killed migration left nothing behind
+    out = fondly("memory", "list", "Dad")
+    assert out.stdout.split("\t")[1] == "lake" and "Traceback" not in out.stderr
+    conn = connect(fondly_home / "fondly.db", readonly=True)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(memories)")]
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
+    conn.close()
+    assert "question" in columns and applied[-1] == "m005_questions"
+    conditions.record("other conditions", "power lost (SIGKILL) inside a migration of an older database",
+                      "nothing at the kill; the next `fondly memory list` migrated and listed as usual",
+                      "data unchanged by the killed migration (compared row by row); migrated whole the next time")
+
+
+def test_a_1_gb_text_memory_is_refused_before_it_is_read(fondly, fondly_home, tmp_path):
+    """A 1 GB .txt (sparse: no disk used) is refused from its size, in one line, quickly and without
+    reading it into memory; nothing is stored."""
+    import time
+
+    fondly("project", "new", "Dad")
+    before = db_dump(fondly_home)
+    huge = tmp_path / "everything.txt"
+    with open(huge, "wb") as f:
+        f.write(b"Frank fished at Lake Travis.\n")
+        f.truncate(1 << 30)
+    started = time.monotonic()
+    said = _one_line(fondly("memory", "add", "Dad", huge, ok=False))
+    assert time.monotonic() - started < 20 and "1,074 MB of text" in said and "at most 20 MB" in said
+    assert db_dump(fondly_home) == before
+    conditions.record("other conditions", "a 1 GB text file added as a memory", said,
+                      "data unchanged (compared row by row); refused from its size, never read")
