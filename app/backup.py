@@ -84,7 +84,7 @@ def _add(zf: zipfile.ZipFile, path: Path, name: str, files: dict[str, int]) -> N
     files[name] = zf.getinfo(name).file_size
 
 
-def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
+def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
     """Write the data folder to the zip `dest`; returns its manifest. The database comes from
     `store`'s connection (any Store on the data folder's database)."""
     dest = Path(dest).expanduser().absolute()

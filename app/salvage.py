@@ -43,13 +43,18 @@ def salvage(source: str | Path, dest: str | Path) -> dict[str, list[int]]:
 def describe(report: dict[str, list[int]]) -> str:
     """"salvaged 41 of 44 rows (memories 12 of 14, segments 20 of 21)": the tables that lost rows named."""
     kept, found = sum(k for k, _ in report.values()), sum(f for _, f in report.values())
+    if not found:
+        return "salvaged nothing: SQLite could read none of its tables"
     short = [f"{t} {k} of {f}" for t, (k, f) in report.items() if k != f]
     return f"salvaged {kept} of {found} rows" + (f" ({', '.join(short)})" if short else "")
 
 
-def copy_for_backup(store: Store, copy: Path) -> dict[str, list[int]] | None:
+def copy_for_backup(store: Store | None, copy: Path) -> dict[str, list[int]] | None:
     """The database copied to `copy` for a backup (app.backup): SQLite's online backup when the
-    database is sound; when it is damaged, a salvage of it instead, whose report is returned."""
+    database is sound; when it is damaged, a salvage of it instead, whose report is returned.
+    No `store`: the database is too damaged to open at all (app.cli.backup)."""
+    if store is None:
+        return salvage(database_path(), copy)
     if not store.damaged:
         try:
             store.backup_to(copy)

@@ -343,3 +343,28 @@ def test_a_1_gb_text_memory_is_refused_before_it_is_read(fondly, fondly_home, tm
     assert db_dump(fondly_home) == before
     conditions.record("other conditions", "a 1 GB text file added as a memory", said,
                       "data unchanged (compared row by row); refused from its size, never read")
+
+
+def test_a_database_whose_first_page_is_gone_is_still_answered_backed_up_and_rebuilt(fondly, fondly_home, tmp_path):
+    """The header page overwritten: SQLite can read nothing ("file is not a database"). Every command
+    still answers one line; the backup and the repair still run, say that nothing could be read, and
+    keep the damaged file; Fondly starts again from an empty database."""
+    import hashlib
+
+    fondly_home.mkdir()
+    _a_project(fondly_home)
+    with open(fondly_home / "fondly.db", "r+b") as f:  # no connection open
+        f.write(os.urandom(4096))
+    digest = hashlib.sha256((fondly_home / "fondly.db").read_bytes()).hexdigest()
+    said = _one_line(fondly("memory", "list", "Dad", ok=False))
+    assert said.startswith(DAMAGED_LINE) and "not a database" in said
+    out = fondly("backup", "-o", tmp_path / "b.zip")
+    assert "salvaged nothing" in out.stderr and "Traceback" not in out.stderr
+    repaired = fondly("doctor", "--repair")
+    [aside] = fondly_home.glob("fondly.damaged-*.db")
+    assert hashlib.sha256(aside.read_bytes()).hexdigest() == digest
+    assert "salvaged nothing" in repaired.stderr and fondly("project", "list").stdout == ""
+    _record("the database's first (header) page overwritten with random bytes",
+            f"{said} (backup: \"{out.stderr.strip().splitlines()[-1]}\")",
+            f"salvaged nothing (SQLite reads no table without its header); the damaged file kept as {aside.name}, "
+            "a fresh database in its place", tmp_path)
