@@ -254,10 +254,21 @@ def _to_wal(conn: sqlite3.Connection) -> None:
 
 class Database(sqlite_utils.Database):
     """sqlite-utils' Database over a `connect` connection, whose `atomic()` begins IMMEDIATE (rule 2
-    above); nested blocks are savepoints inside it, as in sqlite-utils."""
+    above); nested blocks are savepoints inside it, as in sqlite-utils. A transaction is refused on a
+    database marked damaged since this connection opened (the window's Stores, when a command found
+    the damage): nothing more is written into it."""
+
+    def __init__(self, conn: sqlite3.Connection, **kwargs) -> None:
+        super().__init__(conn, **kwargs)
+        row = conn.execute("PRAGMA database_list").fetchone()
+        self.file = Path(row[2]) if row and row[2] else None
 
     @contextlib.contextmanager
     def atomic(self) -> Generator["Database", None, None]:
+        if not self.conn.in_transaction and self.file is not None:
+            why = damaged(self.file)
+            if why:
+                raise FondlyError(DAMAGED.format(why=why) + " Until then it is only read.")
         if self.conn.in_transaction:
             with super().atomic():
                 yield self

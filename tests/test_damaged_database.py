@@ -368,3 +368,35 @@ def test_a_database_whose_first_page_is_gone_is_still_answered_backed_up_and_reb
             f"{said} (backup: \"{out.stderr.strip().splitlines()[-1]}\")",
             f"salvaged nothing (SQLite reads no table without its header); the damaged file kept as {aside.name}, "
             "a fresh database in its place", tmp_path)
+
+
+def test_a_store_already_open_writes_nothing_once_another_process_finds_the_damage(fondly, fondly_home, tmp_path):
+    """The window's Store was open before the damage was known; a command finds it: the window's next
+    write is refused with the same line (it kept writing into the damaged file), and the window's
+    operation runner shows SQLite's own errors as the same one lines."""
+    import hashlib
+
+    from app.store import Store
+    from app.ui.operations import message_for
+
+    fondly_home.mkdir()
+    _a_project(fondly_home, memories=200)
+    _damage_a_memories_page(fondly_home / "fondly.db")
+    window = Store(fondly_home / "fondly.db")
+    try:
+        assert window.damaged is None  # not known yet
+        said = _one_line(fondly("memory", "list", "Dad", ok=False))
+        digest = hashlib.sha256((fondly_home / "fondly.db").read_bytes()).hexdigest()
+        with pytest.raises(Exception) as refused:
+            window.create_project("Mum")
+        assert message_for(refused.value).startswith(DAMAGED_LINE)
+        with pytest.raises(sqlite3.DatabaseError) as read:
+            [m.title for m in window.memories(1)]
+        assert message_for(read.value).startswith(DAMAGED_LINE)
+    finally:
+        window.close()
+    assert hashlib.sha256((fondly_home / "fondly.db").read_bytes()).hexdigest() == digest
+    assert message_for(sqlite3.OperationalError("database or disk is full")).startswith("The disk holding")
+    _record("the window's database found damaged by a command while the window has it open",
+            f"the window: {message_for(refused.value)}", "nothing more written into the damaged file (its bytes compared)",
+            tmp_path)
