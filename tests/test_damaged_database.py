@@ -400,3 +400,41 @@ def test_a_store_already_open_writes_nothing_once_another_process_finds_the_dama
     _record("the window's database found damaged by a command while the window has it open",
             f"the window: {message_for(refused.value)}", "nothing more written into the damaged file (its bytes compared)",
             tmp_path)
+
+
+@pytest.mark.parametrize("free", [0, 48 * 1024])
+def test_writing_on_a_full_disk_is_one_line_and_leaves_no_draft_half_done(fondly_home, free):
+    """`write` (app.writing, a scripted engine) with 0 B or 48 KB free: SQLite's "full" comes out as the
+    one line, and the database is as it was, or holds a draft the next start marks interrupted."""
+    from app.database import translate
+    from app.recovery import settle_interrupted
+    from app.store import Store
+    from app.writing import write
+    from tests.helpers import DAD, ScriptedEngine
+
+    with mounted(fondly_home, "-t", "tmpfs", "-o", "size=400k"):
+        _a_project(fondly_home)
+        before = db_dump(fondly_home)
+        _fill(fondly_home, free)
+        store = Store(fondly_home / "fondly.db")
+        try:
+            with pytest.raises(Exception) as failed:
+                write(store, store.find_project("Dad"), "Write a eulogy", ScriptedEngine([DAD * 20] * 10), seed=1)
+        finally:
+            store.close()
+        said = translate(failed.value)
+        assert said is not None and str(said).startswith("The disk holding"), failed.value
+        (fondly_home / "fill").unlink()
+        (fondly_home / "fill-more").unlink(missing_ok=True)
+        store = Store(fondly_home / "fondly.db")
+        try:
+            settle_interrupted(store)
+            drafts = [d for p in store.projects() for d in store.drafts(p.id)]
+            unchanged = db_dump(fondly_home) == before
+            assert unchanged or all("writing" not in r.checks for d in drafts for r in store.revisions(d.id))
+        finally:
+            store.close()
+    _record(f"writing a draft with {free // 1024} KB free (tmpfs; a scripted engine)", str(said),
+            "data unchanged (compared row by row)" if unchanged else
+            "the paragraphs stored before the disk filled kept, the draft marked interrupted at the next start",
+            fondly_home)
