@@ -121,11 +121,15 @@ def unwritable(path: Path) -> str | None:
     "read-only filesystem", "read-only folder", "read-only file"."""
     folder = path.parent
     try:
-        fs = os.statvfs(folder)
+        fs = os.statvfs(folder)  # POSIX (Linux, macOS)
         if fs.f_flag & os.ST_RDONLY:
             return "read-only filesystem"
         if fs.f_blocks and fs.f_bavail * fs.f_frsize < 64 * 1024:  # (/proc and the like have no blocks at all)
             return "full"
+    except AttributeError:
+        with contextlib.suppress(OSError):
+            if shutil.disk_usage(folder).free < 64 * 1024:
+                return "full"
     except OSError:
         return None
     if not os.access(folder, os.W_OK):

@@ -36,8 +36,11 @@ MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 
 def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
     """SQLite's integrity check and a few row counts, read-only: for `fondly doctor`, which must not
-    change (or migrate) a database it is only looking at."""
-    conn = connect(path, readonly=True)
+    change (or migrate) a database it is only looking at. A file SQLite can't read at all is a result too."""
+    try:
+        conn = connect(path, readonly=True)
+    except sqlite3.DatabaseError as e:
+        return str(e), {}
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
