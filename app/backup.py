@@ -33,10 +33,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from app.database import unwritable
 from app.errors import FondlyError
 from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
-from app.database import unwritable
 from app.salvage import copy_for_backup
 from app.store import Store, inspect
 

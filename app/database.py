@@ -197,6 +197,13 @@ def disk_full(folder: Path, what: str = "nothing was saved") -> FondlyError:
     return FondlyError(f"The disk holding {folder} is full ({free} KB free); {what}. Free some space and try again.")
 
 
+def found_damaged(path: str | Path) -> str | None:
+    """What SQLite's quick check found wrong with the file at `path`, or None: sound, or only busy
+    (another process's write lock says nothing about the file)."""
+    found = check(path)
+    return None if found == "ok" or "locked" in found or "busy" in found else found
+
+
 DAMAGED = ("Fondly's database is damaged ({why}). Run `fondly backup` to save what can be read, "
            "then `fondly doctor --repair`.")
 
@@ -219,8 +226,7 @@ def translate(e: BaseException, path: str | Path | None = None) -> FondlyError |
         path = database_path()
     path, text = Path(path), str(e).lower()
     if _damage(e):
-        found = check(path) if path.exists() else "missing"
-        if found == "ok":  # not this file: a copy or a backup being read
+        if path.exists() and not found_damaged(path):  # not this file: a copy or a backup being read
             return FondlyError(f"A database Fondly was reading is damaged ({e}); the data folder's is intact.")
         mark_damaged(path, str(e))
         return FondlyError(DAMAGED.format(why=e))

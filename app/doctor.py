@@ -61,11 +61,9 @@ def _free_space() -> str:
 
 
 def _database() -> str:
-    from app.paths import database_path
-    from app.store import inspect
-
     from app.database import DAMAGED, damaged, mark_damaged, translate, unwritable
-    from app.store import newer_schema
+    from app.paths import database_path
+    from app.store import inspect, newer_schema
 
     path = database_path()
     if not path.exists():
@@ -79,6 +77,8 @@ def _database() -> str:
         if said is None:
             raise
         raise said from None
+    if result != "ok" and ("locked" in result or "busy" in result):
+        raise FondlyError(f"another Fondly was writing to the database ({result}); run the doctor again")
     if result != "ok":
         mark_damaged(path, result)
         raise FondlyError(DAMAGED.format(why=result))

@@ -18,7 +18,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from app.database import check, clear_damaged, damaged, mark_damaged, translate
+from app.database import check, clear_damaged, damaged, found_damaged, mark_damaged, translate
 from app.errors import FondlyError
 from app.paths import database_path, scratch
 from app.store import Store
@@ -63,8 +63,8 @@ def copy_for_backup(store: Store | None, copy: Path) -> dict[str, list[int]] | N
         except Exception as e:  # the backup API read a damaged page
             if translate(e, store.path) is None and "malformed" not in str(e):
                 raise
-        found = check(store.path)
-        if found == "ok":  # the copy, not the database: no salvage would do better
+        found = found_damaged(store.path)
+        if not found:  # the copy, not the database: no salvage would do better
             raise FondlyError(f"Fondly's copy of its database for the backup failed its check ({check(copy)}). "
                               "Try again; `fondly doctor` says more.")
         mark_damaged(store.path, found)
@@ -79,8 +79,7 @@ def repair() -> str:
     path = database_path()
     if not path.exists():
         raise FondlyError("There is no database to repair yet (it is made on first use).")
-    found = damaged(path) or (lambda r: None if r == "ok" else r)(check(path))
-    if not found:
+    if not damaged(path) and not found_damaged(path):
         return f"The database is intact ({path}); there is nothing to repair."
     work = scratch("repair")
     try:

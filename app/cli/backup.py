@@ -6,8 +6,8 @@ from datetime import date
 
 import click
 
-from app.errors import FondlyError
 from app.cli.base import _check_output, _check_path, _store, cli
+from app.errors import FondlyError
 
 
 @cli.command()
