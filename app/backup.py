@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from app import folder_lock
+from app.database import unwritable
 from app.errors import FondlyError
 from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
+from app.salvage import copy_for_backup
 from app.store import Store, inspect
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
@@ -83,7 +85,7 @@ def _add(zf: zipfile.ZipFile, path: Path, name: str, files: dict[str, int]) -> N
     files[name] = zf.getinfo(name).file_size
 
 
-def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
+def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
     """Write the data folder to the zip `dest`; returns its manifest. The database comes from
     `store`'s connection (any Store on the data folder's database)."""
     dest = Path(dest).expanduser().absolute()
@@ -94,10 +96,11 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
     home = data_dir()
     # the copy is made inside the data folder (0700), never in /tmp: a backup killed part-way must not
     # leave a copy of someone's memories outside their own folder
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=home) as work:
+    beside = unwritable(home / DATABASE) is not None  # a full or read-only data disk: the copy goes beside the zip
+    with tempfile.TemporaryDirectory(prefix=".backup-", dir=dest.parent if beside else home) as work:
         copy = Path(work) / DATABASE
         try:
-            store.backup_to(copy)
+            salvaged = copy_for_backup(store, copy)  # a damaged database: what can still be read (app.salvage)
         except OSError as e:
             raise FondlyError(f"Fondly can't copy its database for the backup ({e}).") from None
         result, counts = inspect(copy)
@@ -124,6 +127,8 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},
                         "files": files,
                     }
+                    if salvaged is not None:
+                        manifest["salvaged"] = salvaged
                     zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
                 raw.flush()
                 os.fsync(raw.fileno())

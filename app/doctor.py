@@ -3,6 +3,7 @@ into a bug report — versions and yes/no answers, never a word of their memorie
 
 from __future__ import annotations
 
+import errno
 import os
 import platform
 import shutil
@@ -37,10 +38,16 @@ def _data_folder() -> str:
     probe = folder / f".doctor-{uuid.uuid4().hex}"
     try:
         probe.write_text("ok")
-        probe.unlink()
     except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise FondlyError(f"{folder}'s disk is full; Fondly can't save anything. Free some space.") from None
         raise FondlyError(f"{folder} can't be written to ({e.strerror}); Fondly can't save anything. "
                            "Fix its permissions or set FONDLY_HOME to a folder you can write to.") from None
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
     return f"{folder} is writable"
 
 
@@ -54,16 +61,36 @@ def _free_space() -> str:
 
 
 def _database() -> str:
+    from app.database import DAMAGED, damaged, mark_damaged, translate, unwritable
     from app.paths import database_path
-    from app.store import inspect
+    from app.store import inspect, newer_schema
 
     path = database_path()
     if not path.exists():
         return "no database yet (it is made on first use)"
-    result, counts = inspect(path)
+    try:
+        known = damaged(path)
+        result, counts = (known, {}) if known else inspect(path)
+        ahead = [] if known or result != "ok" else newer_schema(path)
+    except Exception as e:
+        said = translate(e, path)
+        if said is None:
+            raise
+        raise said from None
+    if result != "ok" and ("locked" in result or "busy" in result):
+        raise FondlyError(f"another Fondly was writing to the database ({result}); run the doctor again")
     if result != "ok":
-        raise FondlyError(f"the database is damaged ({result}). Keep a copy of {path} before anything else.")
-    return "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
+        mark_damaged(path, result)
+        raise FondlyError(DAMAGED.format(why=result))
+    if ahead:
+        raise FondlyError(f"made by a newer Fondly (it has {', '.join(ahead)}); install that version, "
+                          "or restore an older backup")
+    line = "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
+    reason = unwritable(path)
+    if reason:
+        raise FondlyError(f"{line}, but it can't be written ({reason}): nothing new can be saved. "
+                          + ("Free some space." if reason == "full" else "Make it writable."))
+    return line
 
 
 def _writing() -> tuple[str, dict]:

@@ -7,6 +7,7 @@ its transcript is stored segment by segment, so a crash keeps what was already h
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -48,7 +49,7 @@ def prepare(path: str | Path) -> Prepared:
         raise FondlyError(f"There is no file at {path}. Check the name and try again.")
     if path.is_dir():
         raise FondlyError(f"{path} is a folder; choose the files inside it.")
-    if textfile.is_text(path):
+    if textfile.is_text(path):  # at most textfile.MAX_BYTES of it is ever read
         return Prepared(path, "text", text=textfile.read_text(path))
     if speech_audio.is_audio(path):
         return Prepared(path, "audio", audio=speech_audio.decode(path))
@@ -60,11 +61,16 @@ def prepare(path: str | Path) -> Prepared:
 
 
 def _keep_audio(src: Path, memory_id: int) -> Path:
-    """Copy the source audio into the data folder, whole or not at all."""
+    """Copy the source audio into the data folder, whole or not at all: a copy cut short (a full
+    disk) is removed, and one a kill left carries its pid for the next start to remove (app.recovery)."""
     dest = audio_dir() / f"memory-{memory_id}{src.suffix.lower()}"
-    tmp = dest.with_suffix(dest.suffix + ".part")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}.part")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return dest
 
 
@@ -80,10 +86,17 @@ def store_prepared(store: Store, project: Project, item: Prepared, title: str | 
         project.id, "audio", name, source_path=str(item.path), status="transcribing", question=question,
         duration=speech_audio.duration(item.audio),
     )
+    owner = audio_dir() / f"memory-{memory.id}.wav"  # its owner file, memory-ID.owner, says who copies it
     try:
+        recordings.claim(owner)
         return store.update_memory(memory.id, audio_path=str(_keep_audio(item.path, memory.id)))
     except OSError as e:
+        recordings.release(owner)
         store.update_memory(memory.id, status="failed", error=f"The audio could not be copied ({e.strerror}).")
+        if e.errno == errno.ENOSPC:
+            from app.database import disk_full
+
+            raise disk_full(audio_dir(), f"{item.path.name} was not added") from None
         raise FondlyError(f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror}).") from None
 
 

@@ -4,13 +4,19 @@ Whoever works on something that may be cut off leaves its pid on it (an owner fi
 audio, the "writing" mark on a revision); work whose owner is gone is taken up again
 (audio: app.recordings.recover) or marked for the person to see (a draft: interrupted,
 with every paragraph finished before the kill).
+
+A full disk cuts work off the same way without a kill: a copy half-written, a memory stored
+"transcribing" whose audio never arrived and whose "failed" could not be written either.
+`settle_at_start` clears those up on the next start (`leftovers`, `stranded`).
 """
 
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
-from app.store import Revision, Store
+from app.store import Memory, Revision, Store
 
 
 def process_alive(pid: int) -> bool:
@@ -47,3 +53,66 @@ def settle_interrupted(store: Store) -> list[Revision]:
                                                  checks=checks))
     return settled
 
+
+
+STRANDED = ("The import was cut off before its audio reached Fondly's data folder (was the disk full?); "
+            "please add it again.")
+# what Fondly writes under a temporary name: an audio copy (memory-61.flac.1234.part), settings (settings.1234.tmp)
+_TEMPORARY = re.compile(r"^(?:memory-\d+\.\w+|settings|ui)\.(\d+)\.(?:part|tmp)$")
+
+
+def leftovers(home: Path) -> list[Path]:
+    """Remove the temporary files of processes that are gone (a copy a full disk cut short, or a kill):
+    each carries its writer's pid in its name. Returns what went."""
+    removed = []
+    for folder in (home, home / "audio"):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            found = _TEMPORARY.match(entry.name)
+            if not found or (int(found.group(1)) != os.getpid() and process_alive(int(found.group(1)))):
+                continue
+            try:
+                entry.unlink()
+                removed.append(entry)
+            except OSError:
+                pass
+    return removed
+
+
+def stranded(store: Store) -> list[Memory]:
+    """Imports left "transcribing" with no audio in the data folder and no live process working on
+    them (their owner file, memory-ID.owner, names who): there is nothing to transcribe, so they are
+    marked failed with the reason, never left "transcribing"."""
+    from app.paths import data_dir
+
+    settled = []
+    for memory in store.unfinished_audio():
+        if memory.audio_path:
+            continue  # its audio is here: app.recordings.recover transcribes it again
+        owner = data_dir() / "audio" / f"memory-{memory.id}.owner"
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            pid = 0
+        if pid and pid != os.getpid() and process_alive(pid):
+            continue
+        owner.unlink(missing_ok=True)
+        settled.append(store.update_memory(memory.id, status="failed", error=STRANDED))
+    return settled
+
+
+def settle_at_start(store: Store) -> list[Memory]:
+    """What every start does (a command, the window) before anything else: drafts whose writer is gone
+    marked interrupted, imports cut off marked failed, temporary files of dead processes removed. A
+    database known damaged, or that can't be written, is left as it is: it is only read. Returns the
+    imports it marked failed, for the person to be told."""
+    from app.paths import data_dir
+
+    leftovers(data_dir())
+    if store.damaged or store.readonly:
+        return []
+    settle_interrupted(store)
+    return stranded(store)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import contextlib
+import errno
 import os
 import threading
 import time
@@ -75,11 +77,17 @@ def set_value(key: str, value: Any) -> None:
         values = load()
         values[key] = value
         path = _path()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never share one
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never share one; a killed one's goes at the next start
         try:
             tmp.write_text(json.dumps(values, indent=2), encoding="utf-8")
             os.replace(tmp, path)
         except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)  # a full disk cut it short: nothing half-written is left
+            if e.errno == errno.ENOSPC:
+                from app.database import disk_full
+
+                raise disk_full(path.parent, "the setting was not saved") from None
             raise FondlyError(f"Fondly can't save its settings to {path} ({e.strerror}).") from None
 
 

@@ -20,9 +20,9 @@ from typing import Any, Callable, Iterable
 import sqlite_utils
 
 from app import folder_lock
-from app.database import Database, connect
+from app.database import Database, connect, damaged, translate, unwritable
 from app.errors import FondlyError
-from app.migrations import migrate, now
+from app.migrations import migrate, newer, now
 from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment  # noqa: F401 (re-exported)
 from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
@@ -37,14 +37,66 @@ MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 
 def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
     """SQLite's integrity check and a few row counts, read-only: for `fondly doctor`, which must not
-    change (or migrate) a database it is only looking at."""
-    conn = connect(path, readonly=True)
+    change (or migrate) a database it is only looking at. A file SQLite can't read at all is a result too."""
+    try:
+        conn = connect(path, readonly=True)
+    except sqlite3.DatabaseError as e:
+        return str(e), {}
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
+    except sqlite3.DatabaseError as e:  # damaged past what the check itself can read
+        result, counts = str(e), {}
     finally:
         conn.close()
     return result, counts
+
+
+def newer_schema(path: str | Path) -> list[str]:
+    """The migrations a newer Fondly recorded in the database at `path` (app.migrations.newer), read-only."""
+    db = Database(connect(path, readonly=True))
+    try:
+        return newer(db)
+    finally:
+        db.conn.close()
+
+
+SALVAGED = ("projects", "memories", "segments", "drafts", "revisions", "rehearsals", "skipped_questions")
+
+
+def _readable_rows(src: sqlite3.Connection, table: str) -> Iterable[dict | None]:
+    """Each row of `table` SQLite can read, in rowid order, and None for each it can't (Store.salvage_from)."""
+    try:
+        top = src.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
+    except sqlite3.DatabaseError as e:
+        if "no such table" in str(e):
+            return
+        top = None  # the last page is damaged: look on, 100,000 rowids past the last one read
+    last = 0
+    while True:
+        try:  # scan on from the last row read
+            cursor = src.execute(f"SELECT rowid, * FROM [{table}] WHERE rowid > ? ORDER BY rowid", [last])
+            names = [d[0] for d in cursor.description][1:]
+            for row in cursor:
+                last = row[0]
+                yield dict(zip(names, row[1:]))
+            return
+        except sqlite3.DatabaseError:
+            pass
+        end = top if top is not None else last + 100_000
+        while last < end:  # damage after `last`: rowid by rowid until one reads again
+            last += 1
+            try:
+                cursor = src.execute(f"SELECT rowid, * FROM [{table}] WHERE rowid = ?", [last])
+                row = cursor.fetchone()
+            except sqlite3.DatabaseError:
+                yield None  # this row sits on a damaged page
+                continue
+            if row is not None:
+                yield dict(zip([d[0] for d in cursor.description][1:], row[1:]))
+                break
+        else:
+            return
 
 
 class Store:
@@ -54,13 +106,27 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._holds_folder = folder_lock.open_folder(self.path.parent)  # no restore meanwhile (app.folder_lock)
+        self.damaged = damaged(self.path)  # known damaged: read, never written (app.database)
+        conn = None
         try:
-            self.db = Database(connect(self.path))  # the one way in: app.database says why
-            migrate(self.db)
-        except sqlite3.DatabaseError as e:
-            self._holds_folder = False
-            folder_lock.close_folder(self.path.parent)
-            raise FondlyError(
+            self.db = Database(connect(self.path, readonly=bool(self.damaged)))  # the one way in: app.database says why
+            conn = self.db.conn
+            ahead = newer(self.db)  # before anything is migrated, read or written
+            if ahead:
+                raise FondlyError(f"Fondly's database {self.path} was made by a newer Fondly (it has "
+                                  f"{', '.join(ahead)}); install that version, or restore an older backup.")
+            if not self.damaged:
+                migrate(self.db)
+            self.readonly = bool(self.damaged) or unwritable(self.path) is not None  # writes will be refused
+        except (sqlite3.DatabaseError, FondlyError) as e:
+            if conn is not None:
+                conn.close()
+            if self._holds_folder:
+                self._holds_folder = False
+                folder_lock.close_folder(self.path.parent)
+            if isinstance(e, FondlyError):
+                raise
+            raise translate(e, self.path) or FondlyError(
                 f"Fondly can't open its database {self.path} ({e}). "
                 "Check that its folder can be written to, or set FONDLY_HOME to one that can."
             ) from None
@@ -93,6 +159,37 @@ class Store:
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
+
+    def salvage_from(self, source: str | Path) -> dict[str, list[int]]:
+        """Copy into this (new, empty) database every row SQLite can still read of the damaged one
+        at `source`, table by table in rowid order: a scan, and where it meets damage, a look-up
+        rowid by rowid past it (each one that fails is a row lost), then the scan again. Rows whose
+        owner was lost (a memory's project) are lost too; full-text indexes refill by their
+        triggers. Returns {table: [rows kept, rows found]} (app.salvage)."""
+        try:
+            src = connect(source, readonly=True)
+        except sqlite3.DatabaseError:
+            return {t: [0, 0] for t in SALVAGED}
+        try:
+            report = {}
+            for table in SALVAGED:
+                columns = set(self.db[table].columns_dict)
+                kept = lost = 0
+                with self.db.atomic():
+                    for row in _readable_rows(src, table):
+                        if row is None:
+                            lost += 1
+                            continue
+                        try:
+                            with self.db.atomic():
+                                self.db[table].insert({k: v for k, v in row.items() if k in columns})
+                            kept += 1
+                        except sqlite3.DatabaseError:  # its owner was lost, or the row itself is garbled
+                            lost += 1
+                report[table] = [kept, kept + lost]
+            return report
+        finally:
+            src.close()
 
     def move_audio(self, old_folder: str | Path, new_folder: str | Path) -> int:
         """After a restore into another data folder (a new computer): audio paths under `old_folder`

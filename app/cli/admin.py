@@ -222,11 +222,18 @@ def models_remove(name) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--repair", is_flag=True,
+              help="Rebuild a damaged database from what can be read of it (the damaged file is kept).")
 @click.pass_context
-def doctor(ctx, as_json) -> None:
+def doctor(ctx, as_json, repair) -> None:
     """Check the data folder, the models and the microphone; print a report for a bug report."""
     from app.doctor import run_checks
 
+    if repair:
+        from app.salvage import repair as rebuild
+
+        click.echo(rebuild(), err=True)
+        return
     checks = run_checks()
     if as_json:
         _json(checks)

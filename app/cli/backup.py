@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from app.cli.base import _check_output, _check_path, _store, cli
+from app.errors import FondlyError
 
 
 @cli.command()
@@ -20,8 +21,22 @@ def backup(ctx, output) -> None:
     if output is not None:
         _check_output(output, "fondly-backup.zip")
     path = output or f"fondly-backup-{date.today().isoformat()}.zip"
-    manifest = create_backup(_store(ctx), path)
+    try:
+        store = _store(ctx)
+    except FondlyError:
+        from app.database import damaged
+        from app.paths import database_path
+
+        if not damaged(database_path()):
+            raise
+        store = None  # too damaged to open: what can be read is salvaged all the same (app.salvage)
+    manifest = create_backup(store, path)
     click.echo(f"Backed up {describe(manifest)} to {path}.", err=True)
+    if "salvaged" in manifest:
+        from app.salvage import describe as salvaged
+
+        click.echo(f"The database is damaged; the backup holds what could be read of it ({salvaged(manifest['salvaged'])}). "
+                   "`fondly doctor --repair` rebuilds it the same way.", err=True)
 
 
 def _when(manifest: dict) -> str:

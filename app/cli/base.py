@@ -23,6 +23,14 @@ class FondlyGroup(click.Group):
         except USER_ERRORS as e:
             click.echo(f"fondly: error: {e}", err=True)
             ctx.exit(1)
+        except Exception as e:  # SQLite about the file itself: damaged, read-only, disk full (app.database)
+            from app.database import translate
+
+            said = translate(e)
+            if said is None:
+                raise
+            click.echo(f"fondly: error: {said}", err=True)
+            ctx.exit(1)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if ctx.parent is None:  # the whole command line, once
@@ -50,11 +58,22 @@ class OneLineError(click.ClickException):
 def _store(ctx: click.Context) -> Store:
     root = ctx.find_root()
     if root.obj is None:
-        from app.recovery import settle_interrupted
+        from app.database import translate
+        from app.recovery import settle_at_start
 
-        root.obj = Store.open_default()
-        root.call_on_close(root.obj.close)
-        settle_interrupted(root.obj)  # a draft whose writer was killed is kept, and marked interrupted
+        store = Store.open_default()
+        try:
+            for m in settle_at_start(store):  # a draft whose writer was killed marked interrupted, a cut-off import failed
+                click.echo(f"Recovered an interrupted import: {m.title} (memory {m.id}, {m.status}: {m.error})",
+                           err=True)
+        except Exception as e:
+            if translate(e, store.path) is None:  # damaged (now marked: reopened read-only), full, read-only:
+                store.close()  # the command itself meets it, or can still read (a backup)
+                raise
+            store.close()
+            store = Store.open_default()
+        root.obj = store
+        root.call_on_close(store.close)
     return root.obj
 
 

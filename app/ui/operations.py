@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.engines import Engines
 from app.heap import cap_mmap_threshold, give_back_freed_memory
+from app.database import translate
 from app.errors import USER_ERRORS
 from app.store import Store
 
@@ -37,6 +38,9 @@ def message_for(e: BaseException) -> str:
     """What a person reads about a failure: theirs as it is, ours with an apology (and a log)."""
     if isinstance(e, USER_ERRORS):
         return str(e)
+    said = translate(e)  # SQLite about the file itself: damaged, read-only, disk full
+    if said is not None:
+        return str(said)
     traceback.print_exception(e)
     return f"Something went wrong ({type(e).__name__}: {e}). Your memories and drafts are safe."
 
