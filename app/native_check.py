@@ -6,8 +6,8 @@ and whatever the person was doing. The child takes it instead; the window says w
 
 `check_model` is the one way a model file becomes usable — `models add`, `config set model`,
 `write --model`, `eval --model`, the model the settings name when the app or doctor opens it: its
-header is read with hard limits (llm.gguf.read), then the child loads it for real and writes a
-few tokens (llm.native.smoke). The outcome is remembered per file identity (llm.native.key:
+header is read with hard limits (llm.gguf.read), its weights must be on the disk (not a sparse
+file's holes), then the child loads it for real and writes a few tokens (llm.native.smoke). The outcome is remembered per file identity (llm.native.key:
 llama-cpp-python's build, the processor, the file's path, inode, size and time): a pass costs a
 few seconds once after an install, an upgrade or a new model; a failure is not retried — the app
 would only make llama.cpp abort again — until the file or llama.cpp changes. The set-up records
@@ -59,6 +59,7 @@ def ensure_runs(model: str | Path, bundled: bool, smoke=None) -> None:
         known = record.failure(model)
         if known:
             raise FondlyError(known + _UNCHANGED)
+        gguf.check_on_disk(gguf.read(model))  # weights that are holes would load as zeros
         result = smoke(model)
         record.remember(result)
         if result.ok:

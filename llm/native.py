@@ -94,7 +94,7 @@ class Smoke:
                     "this." if advice else "."))
         if self.returncode == FAILED and "unknown model architecture" in self.detail:
             arch = self.detail.rsplit(":", 1)[-1].strip()
-            return (f"{self.model} holds a {arch} model, which this version of llama.cpp can't run; choose a "
+            return (f"{self.model} is a {arch} model, which this version of llama.cpp can't run; choose a "
                     "Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
         if self.returncode == FAILED:
             return (f"llama.cpp could not {'write with' if self.loaded else 'open'} {self.model} "

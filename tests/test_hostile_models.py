@@ -130,15 +130,19 @@ def test_the_header_reader_refuses_each_in_milliseconds(tmp_path):
     assert gguf.read(bundled_model()).parameters > 100_000_000  # a real model still reads
 
 
-def test_a_sparse_file_with_a_sound_header_is_refused_for_its_missing_weights(tmp_path):
+def test_a_sparse_file_with_a_sound_header_is_refused_before_use_for_its_missing_weights(tmp_path, fondly):
     """A header that adds up, whose 4 GB of weights are a hole: a download that preallocated and
-    stopped, or `truncate -s 4G`. Refused from the filesystem's map of the file, without reading it."""
+    stopped, or `truncate -s 4G`. Refused from the filesystem's map of the file, without reading it,
+    and without a child: llama.cpp would have loaded zeros."""
     path = g.synthetic(tmp_path / "holes.gguf", tensors=[("t", [1 << 30], 0)], data=b"")
     os.truncate(path, path.stat().st_size + (4 << 30))
+    assert gguf.read(path).parameters == 1 << 30  # the header alone is sound
     started = time.perf_counter()
-    with pytest.raises(ModelError, match="not on the disk"):
-        gguf.read(path)
-    assert time.perf_counter() - started < 1
+    line = _one_line(fondly("models", "add", path, ok=False), path.name)
+    took = time.perf_counter() - started
+    assert "are not on the disk" in line and took < 5
+    record(GROUP, "a 4 GB sparse GGUF whose header adds up (weights a hole): models add",
+           line.removeprefix("fondly: error: "), f"exit 1 in {took:.1f} s, no child started; data unchanged")
 
 
 def test_a_time_limit_stops_a_header_too_big_to_read(tmp_path):
