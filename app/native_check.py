@@ -44,13 +44,14 @@ def check_model(model: str | Path, bundled: bool = False, smoke=None) -> gguf.GG
     """The header, then a real load and a few tokens in a child; its GGUFInfo, or a FondlyError
     (ModelError) in one line that names the file."""
     info = gguf.read(model)
-    ensure_runs(info.path, bundled, smoke)
+    ensure_runs(info.path, bundled, smoke, info)
     return info
 
 
-def ensure_runs(model: str | Path, bundled: bool, smoke=None) -> None:
+def ensure_runs(model: str | Path, bundled: bool, smoke=None, info: gguf.GGUFInfo | None = None) -> None:
     """Return when llama.cpp has been seen to write with `model` on this processor; else raise the
-    one message that says what happened and what to do."""
+    one message that says what happened and what to do. With `info` (its header, read), the file's
+    weights must be on the disk before a child loads them."""
     smoke = smoke or native.smoke
     with _lock:
         record = checks()
@@ -59,7 +60,8 @@ def ensure_runs(model: str | Path, bundled: bool, smoke=None) -> None:
         known = record.failure(model)
         if known:
             raise FondlyError(known + _UNCHANGED)
-        gguf.check_on_disk(gguf.read(model))  # weights that are holes would load as zeros
+        if info is not None:
+            gguf.check_on_disk(info)  # weights that are holes would load as zeros
         result = smoke(model)
         record.remember(result)
         if result.ok:

@@ -89,15 +89,15 @@ class Smoke:
         when = "while writing its first words" if self.loaded else "while loading it"
         if self.signal_name:
             how = "stop (abort)" if self.returncode == -signal.SIGABRT else f"crash ({self.signal_name})"
-            return (f"{self.model} made llama.cpp {how} {when}: the file is damaged or made in a way llama.cpp "
+            return (f"{name} made llama.cpp {how} {when}: the file is damaged or made in a way llama.cpp "
                     "can't run; choose another model" + (", or run `make setup` again if the bundled model does "
                     "this." if advice else "."))
         if self.returncode == FAILED and "unknown model architecture" in self.detail:
             arch = self.detail.rsplit(":", 1)[-1].strip()
-            return (f"{self.model} is a {arch} model, which this version of llama.cpp can't run; choose a "
+            return (f"{name} is a {arch} model, which this version of llama.cpp can't run; choose a "
                     "Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
         if self.returncode == FAILED:
-            return (f"llama.cpp could not {'write with' if self.loaded else 'open'} {self.model} "
+            return (f"llama.cpp could not {'write with' if self.loaded else 'open'} {name} "
                     f"({self.detail.strip()[:200]}); choose another model.")
         last = self.detail.strip().splitlines()[-1:] or [""]
         return f"llama.cpp could not write with {name} ({last[0][:200] or 'exit code ' + str(self.returncode)})."

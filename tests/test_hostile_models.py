@@ -56,7 +56,7 @@ CASES = {
     "general.alignment ''": (_with(g.kv("general.alignment", g.STRING, "")), "not a power of two"),
     "general.alignment NaN": (_with(g.kv("general.alignment", g.F32, float("nan"))), "not a power of two"),
     "arrays nested 5,000 deep": (_nested, "nests arrays inside arrays"),
-    "4 GB sparse file, a billion keys": (_sparse, "header counts are impossible"),
+    "a billion keys, then a 4 GB hole": (_sparse, "header counts are impossible"),
 }
 
 
@@ -102,10 +102,10 @@ def test_a_hostile_header_is_one_line_everywhere_and_changes_nothing(case, tmp_p
     assert settings["models"] == [] and settings["model"] is None  # only the folder was added
     record(GROUP, f"a GGUF with {case}: models add, write --model, models find",
            line.removeprefix("fondly: error: "),
-           f"exit 1 in {added_in:.1f} s, no abort or traceback; find leaves it out (exit 0); data unchanged")
+           "exit 1 in < 5 s, no abort or traceback; find leaves it out (exit 0); data unchanged")
 
 
-@pytest.mark.parametrize("case", ["block_count 0", "4 GB sparse file, a billion keys"])
+@pytest.mark.parametrize("case", ["block_count 0", "a billion keys, then a 4 GB hole"])
 def test_doctor_names_a_hostile_model_the_settings_hold(case, tmp_path, fondly, fondly_home, project):
     """A settings file naming the model (restored, or written by an older Fondly): doctor says so."""
     make, said = CASES[case]
@@ -142,7 +142,7 @@ def test_a_sparse_file_with_a_sound_header_is_refused_before_use_for_its_missing
     took = time.perf_counter() - started
     assert "are not on the disk" in line and took < 5
     record(GROUP, "a 4 GB sparse GGUF whose header adds up (weights a hole): models add",
-           line.removeprefix("fondly: error: "), f"exit 1 in {took:.1f} s, no child started; data unchanged")
+           line.removeprefix("fondly: error: "), "exit 1 in < 5 s, no child started; data unchanged")
 
 
 def test_a_time_limit_stops_a_header_too_big_to_read(tmp_path):
@@ -177,7 +177,7 @@ def test_llama_cpp_really_aborts_in_the_child_and_the_parent_says_one_line_once(
     with pytest.raises(FondlyError) as caught:
         native_check.ensure_runs(aborting_copy, bundled=False, smoke=counting)
     message = str(caught.value)
-    assert f"{aborting_copy} made llama.cpp stop (abort) while loading it" in message and "\n" not in message
+    assert f"{aborting_copy.name} made llama.cpp stop (abort) while loading it" in message and "\n" not in message
     with pytest.raises(FondlyError, match="stop \\(abort\\)"):
         native_check.ensure_runs(aborting_copy, bundled=False, smoke=counting)
     assert len(runs) == 1  # remembered: not made to abort again
