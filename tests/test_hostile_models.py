@@ -210,3 +210,19 @@ def test_a_model_llama_cpp_refuses_in_the_child_is_refused_by_add_and_write(tmp_
     record(GROUP, "a GGUF whose header adds up but llama.cpp can't load (expert counts, no expert tensors)",
            line.removeprefix("fondly: error: "), "refused by the child at models add; write --model gets the "
            "remembered line; data unchanged")
+
+
+def test_the_window_stays_up_and_names_a_hostile_model_the_settings_hold(make_window, qtbot, tmp_path, fondly_home):
+    """The model a settings file names (restored, or from an older Fondly), opened as the app opens
+    it at start: the window says which file and why, and stays up; nothing is loaded."""
+    from app import settings
+
+    path = CASES["block_count 0"][0](tmp_path / "hostile.gguf")
+    settings.set_value("model", str(path))
+    window = make_window()
+    window.warm_up()
+    qtbot.waitUntil(lambda: "hostile.gguf" in window.message.label.text(), timeout=30_000)
+    said = window.message.label.text()
+    assert "block_count is 0" in said and window.isVisible()
+    record(GROUP, "the app starting with a GGUF with block_count 0 in the settings", said,
+           "the window stays up and shows the line; no model loaded")
