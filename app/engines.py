@@ -42,16 +42,14 @@ def open_text_engine(model: str | None = None, server: str | None = None, record
                 f"run `fondly config trust {url}` once (or agree in the app), then try again."
             )
         return RemoteEngine(url, context=int(settings.get("context")))
-    from app.native_check import ensure_runs
-    from llm import gguf
+    from app.native_check import check_model
     from llm.engine import Engine
     from llm.models import resolve_model
 
     chosen = model or settings.get("model")
     path = resolve_model(chosen)
-    if path.is_file():  # a missing or damaged file gets Engine's own message (gguf.read) first
-        gguf.read(path)
-        ensure_runs(path, bundled=not chosen)  # a native crash costs a child, not the window
+    if path.is_file():  # a missing file gets Engine's own message (gguf.read)
+        check_model(path, bundled=not chosen)  # header, then a real load in a child: never an abort here
     return Engine(chosen, context=int(settings.get("context")),
                   threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")),
                   on_speed=_record_speed if record else None)

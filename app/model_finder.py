@@ -161,6 +161,7 @@ def _resolved(path: str | Path) -> str | None:
         return None
 
 
+FIND_SECONDS = 5.0  # per file (a 260,000-token header reads in well under 1 s); longer is left out
 _described: dict[tuple[str, int, int], tuple[str, int, str, int] | None] = {}
 
 
@@ -178,7 +179,7 @@ def _describe(path: Path) -> tuple[str, int, str, int] | None:
     key = (str(path), st.st_size, st.st_mtime_ns)
     if key not in _described:
         try:
-            info = gguf.read(path)
+            info = gguf.read(path, seconds=FIND_SECONDS)  # header only, never more than the file holds
             size = st.st_size
             split = _SPLIT.search(path.name)
             if split:  # the whole model is every part

@@ -1,7 +1,8 @@
 """The model manager: the bundled models, the ones a person added, and which are in use.
 
-Adding a model checks it without loading it into this process: a GGUF's metadata is read
-and llama.cpp tries it in a child process; a Whisper folder must hold its three files.
+Adding a model checks it without loading it into this process (app.native_check: its header
+read with hard limits, then llama.cpp loads it and writes a few tokens in a child process); a
+Whisper folder must hold its three files.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app import settings
+from app import native_check, settings
 from app.errors import FondlyError
 from llm import gguf
 from llm.models import bundled_model
@@ -60,7 +61,7 @@ def add(path: str | Path, name: str | None = None) -> dict[str, Any]:
         check_model(path)
         entry = {"name": name or path.name, "kind": "speech", "path": str(path)}
     else:
-        info = gguf.check_loadable(gguf.read(path))
+        info = native_check.check_model(path)  # its header, then a real load and a few tokens in a child process
         entry = {"name": name or _text_name(path, info), "kind": "text", "path": str(path)}
     models = [m for m in settings.get("models") if m["path"] != entry["path"]]
     taken = {m["name"].lower() for m in models} | {r["name"].lower() for r in listing() if r["bundled"]}

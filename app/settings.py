@@ -112,9 +112,9 @@ def parse(key: str, text: str | None) -> Any:
             raise FondlyError(f"writing must be one of {', '.join(WRITING_MODES)}, not {text!r}.")
         return text.lower()
     if key == "model":
-        from llm import gguf
+        from app.native_check import check_model
 
-        return str(gguf.check_loadable(gguf.read(text)).path)
+        return str(check_model(text).path)
     if key == "whisper_model":
         from speech.models import check_model
 

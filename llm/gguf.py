@@ -3,11 +3,20 @@
 llama.cpp can abort the whole process on a malformed file, so every model is read
 here first: the magic bytes, every metadata value, every tensor's place in the file.
 Anything that does not add up is refused with a message before llama.cpp sees it.
+
+The header is hostile until read: every count is held to what the rest of the file could hold,
+nesting, names and sizes to hard limits, the whole read to a deadline, so no file costs more than
+seconds or raises anything but ModelError. The `gguf` package (llama.cpp's own Python reader) was
+measured for this and not taken: it raised RecursionError on arrays nested 5,000 deep, KeyError
+on a sparse file, and took 2.0 s on SmolLM2's header, where this reader takes 0.04 s. Values that
+pass here can still make llama.cpp abort; app.native_check loads the file in a child before use.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,7 +50,30 @@ FILE_TYPES = {
     29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4",
 }
 
-_MAX_STRING = 64 * 1024 * 1024  # a longer metadata string means a damaged file
+# Hard limits on what a header may ask of the reader. Real models are far inside them (SmolLM2: 33
+# keys, 272 tensors, a 1.8 MB header; the largest vocabularies hold ~260,000 tokens and ~500,000
+# merges in ~30 MB); a file past them is damaged or made to hurt, and is refused before it costs
+# minutes (a 4 GB sparse file claiming a billion keys kept the old reader busy for ~20 minutes).
+_MAX_STRING = 64 * 1024 * 1024
+_MAX_KEY = 64 * 1024
+_MAX_KV = 100_000
+_MAX_TENSORS = 100_000
+_MAX_ITEMS = 16_000_000  # elements of one metadata array
+_MAX_DEPTH = 3  # an array of arrays of arrays; llama.cpp itself reads no nested arrays
+_MAX_HEADER = 256 * 1024 * 1024  # where the weights may start at the latest
+_MAX_DIMS = 4  # GGML_MAX_DIMS
+_MAX_NAME = 64  # GGML_MAX_NAME, a tensor name's bytes
+_MAX_ALIGNMENT = 1 << 20
+# the least bytes one key/value and one tensor description can take: a file can't hold more of them
+# than its remaining bytes allow, which is what refuses an absurd count at once
+_KV_BYTES = 8 + 4 + 1
+_TENSOR_BYTES = 8 + 4 + 4 + 8
+SECONDS = 10.0  # reading one header; `models find` allows less per file
+
+# llama.cpp's limits on the values its loader asserts (GGML_ASSERT aborts the process):
+# LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS, and n_expert_used <= n_expert, both zero or both not
+_MAX_LAYERS = 512
+_MAX_EXPERTS = 512
 
 
 @dataclass
@@ -58,6 +90,7 @@ class GGUFInfo:
     chat_template: str | None
     size_bytes: int
     metadata: dict[str, Any] = field(default_factory=dict, repr=False)
+    weights: tuple[int, int] = (0, 0)  # where the tensor data starts, and how many bytes it takes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,13 +106,27 @@ class GGUFInfo:
 
 
 class _Reader:
-    def __init__(self, f: BinaryIO, size: int, version: int = 3):
-        self.f, self.size, self.version = f, size, version
+    """Reads forward only, never past the file's end or _MAX_HEADER, and gives up at `deadline`."""
+
+    def __init__(self, f: BinaryIO, size: int, version: int = 3, deadline: float = float("inf")):
+        self.f, self.size, self.deadline, self.version = f, size, deadline, version
+        self.limit = min(size, _MAX_HEADER)
+
+    def left(self) -> int:
+        return self.limit - self.f.tell()
+
+    def in_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _Damaged("its header takes too long to read (far more entries than a model has)")
 
     def take(self, n: int) -> bytes:
-        if n < 0 or self.f.tell() + n > self.size:
+        if n < 0 or n > self.left():
+            raise _Damaged("it ends in the middle of its header" if self.f.tell() + n > self.size
+                           else "its header is larger than any model's")
+        data = self.f.read(n)
+        if len(data) != n:
             raise _Damaged("it ends in the middle of its header")
-        return self.f.read(n)
+        return data
 
     def unpack(self, fmt: str) -> Any:
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
@@ -87,9 +134,9 @@ class _Reader:
     def count(self) -> int:
         return self.unpack("<I" if self.version == 1 else "<Q")
 
-    def string(self) -> str:
+    def string(self, limit: int = _MAX_STRING) -> str:
         n = self.count()
-        if n > _MAX_STRING:
+        if n > limit:
             raise _Damaged("a metadata string is impossibly long")
         return self.take(n).decode("utf-8", errors="replace")
 
@@ -97,8 +144,10 @@ class _Reader:
         """Step over n strings with the same checks as string(), in a tight loop: a 150,000-token
         vocabulary read one string at a time took most of a second, and finding models reads many."""
         width = 4 if self.version == 1 else 8
-        read, seek, pos, size = self.f.read, self.f.seek, self.f.tell(), self.size
-        for _ in range(n):
+        read, seek, pos, limit = self.f.read, self.f.seek, self.f.tell(), self.limit
+        for i in range(n):
+            if not i & 0xFFFF:
+                self.in_time()
             head = read(width)
             if len(head) < width:
                 raise _Damaged("it ends in the middle of its header")
@@ -106,98 +155,126 @@ class _Reader:
             pos += width + length
             if length > _MAX_STRING:
                 raise _Damaged("a metadata string is impossibly long")
-            if pos > size:
+            if pos > limit:
                 raise _Damaged("it ends in the middle of its header")
             seek(length, 1)
 
-    def value(self, vtype: int) -> Any:
+    def value(self, vtype: int, depth: int = 0) -> Any:
         if vtype in _SCALARS:
             return self.unpack(_SCALARS[vtype])
         if vtype == _STRING:
             return self.string()
-        if vtype == _ARRAY:
-            item_type, n = self.unpack("<I"), self.count()
-            if item_type in _SCALARS:  # large token tables: skip them, keep the length
-                width = struct.calcsize(_SCALARS[item_type])
-                if n * width > self.size:
-                    raise _Damaged("a metadata array is larger than the file")
-                data = self.take(n * width)
-                return list(struct.unpack(f"<{n}{_SCALARS[item_type][1]}", data)) if n <= 64 else n
-            if n > self.size:
-                raise _Damaged("a metadata array is larger than the file")
-            if item_type == _STRING and n > 64:  # the vocabulary and merges: skipped, not decoded
-                self.skip_strings(n)
-                return n
-            items = [self.value(item_type) for _ in range(n)]
-            return items if n <= 64 else n
-        raise _Damaged(f"it has a metadata value of unknown type {vtype}")
+        if vtype != _ARRAY:
+            raise _Damaged(f"it has a metadata value of unknown type {vtype}")
+        if depth >= _MAX_DEPTH:
+            raise _Damaged("its metadata nests arrays inside arrays deeper than any model does")
+        item_type, n = self.unpack("<I"), self.count()
+        # each item takes at least this many bytes, so the file must hold n of them
+        least = struct.calcsize(_SCALARS[item_type]) if item_type in _SCALARS else 12 if item_type == _ARRAY else 8
+        if n > _MAX_ITEMS or n * least > self.left():
+            raise _Damaged("a metadata array is larger than the file")
+        if item_type in _SCALARS:  # large token tables: skip them, keep the length
+            data = self.take(n * least)
+            return list(struct.unpack(f"<{n}{_SCALARS[item_type][1]}", data)) if n <= 64 else n
+        if item_type == _STRING and n > 64:  # the vocabulary and merges: skipped, not decoded
+            self.skip_strings(n)
+            return n
+        items = []
+        for i in range(n):
+            if not i & 0xFFF:
+                self.in_time()
+            items.append(self.value(item_type, depth + 1))
+        return items if n <= 64 else n
 
 
 class _Damaged(Exception):
     pass
 
 
-def read(path: str | Path) -> GGUFInfo:
-    """Read and check a GGUF file; a ModelError says plainly why it cannot be used."""
+def read(path: str | Path, seconds: float = SECONDS) -> GGUFInfo:
+    """Read and check a GGUF file's header, never more than it holds and for at most `seconds`;
+    a ModelError says plainly why it cannot be used."""
     path = Path(path).expanduser()
     if path.is_dir():
         raise ModelError(f"{path} is a folder. Choose a .gguf model file inside it.")
     if not path.is_file():
         raise ModelError(f"There is no model file at {path}. Check the path, or choose another .gguf file.")
-    size = path.stat().st_size
     try:
         with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size  # of the file opened, not of whatever the path names later
             if f.read(4) != MAGIC:
                 raise ModelError(
                     f"{path.name} is not a GGUF model (it does not start with the GGUF signature). "
                     "Fondly runs llama.cpp models saved as .gguf files."
                 )
-            return _read_body(path, f, size)
+            return _read_body(path, f, size, time.monotonic() + seconds)
     except _Damaged as e:
         raise ModelError(
             f"{path.name} is a damaged or incomplete GGUF model: {e}. "
             "If it was downloaded, download it again; otherwise choose another model."
         ) from None
+    except (ValueError, OverflowError, RecursionError, MemoryError, struct.error) as e:  # a limit missed above
+        raise ModelError(f"{path.name} is a damaged GGUF model ({type(e).__name__}: {str(e)[:100]}). "
+                         "Choose another model.") from None
     except OSError as e:
         raise ModelError(f"{path} can't be read ({e.strerror}).") from None
 
 
-def _read_body(path: Path, f: BinaryIO, size: int) -> GGUFInfo:
-    r = _Reader(f, size)
+def _read_body(path: Path, f: BinaryIO, size: int, deadline: float) -> GGUFInfo:
+    r = _Reader(f, size, deadline=deadline)
     version = r.unpack("<I")
     if version not in (1, 2, 3):
         raise _Damaged(f"its format version {version} is not one llama.cpp reads")
     r.version = version
     n_tensors, n_kv = r.count(), r.count()
-    if n_tensors > size or n_kv > size:
-        raise _Damaged("its header counts are impossible")
+    if n_kv > _MAX_KV or n_tensors > _MAX_TENSORS or n_kv * _KV_BYTES + n_tensors * _TENSOR_BYTES > r.left():
+        raise _Damaged(f"its header counts are impossible ({n_kv:,} keys and {n_tensors:,} tensors "
+                       f"in {size:,} bytes)")
     meta: dict[str, Any] = {}
     for _ in range(n_kv):
-        key = r.string()
+        r.in_time()
+        key = r.string(_MAX_KEY)
+        if key in meta:
+            raise _Damaged(f"its metadata key {key[:60]!r} appears twice")
         meta[key] = r.value(r.unpack("<I"))
+    alignment = _alignment(meta)
 
-    parameters, data_end = 0, 0
+    tensors: list[tuple[int, int]] = []  # (offset, bytes)
+    names: set[str] = set()
+    parameters = 0
     for _ in range(n_tensors):
-        r.string()  # tensor name
+        r.in_time()
+        name = r.string(_MAX_NAME)
+        if name in names:
+            raise _Damaged(f"the tensor {name!r} appears twice")
+        names.add(name)
         n_dims = r.unpack("<I")
-        if n_dims > 8:
+        if not 1 <= n_dims <= _MAX_DIMS:
             raise _Damaged("a tensor has an impossible shape")
         dims = [r.unpack("<Q") for _ in range(n_dims)]
         ttype, offset = r.unpack("<I"), r.unpack("<Q")
         elements = 1
         for d in dims:
             elements *= d
-        parameters += elements
+        if elements >= 1 << 63:
+            raise _Damaged("a tensor has an impossible shape")
         if ttype not in TENSOR_TYPES:
             raise ModelError(
                 f"{path.name} uses a tensor type ({ttype}) this version of Fondly does not know. "
                 "Choose a model quantized in a common format such as Q4_K_M or Q8_0."
             )
         _, block, nbytes = TENSOR_TYPES[ttype]
-        data_end = max(data_end, offset + (elements // block) * nbytes)
+        if elements % block or offset % alignment:
+            raise _Damaged(f"the tensor {name!r} does not fit its type's blocks or the file's alignment")
+        parameters += elements
+        tensors.append((offset, elements // block * nbytes))
 
-    alignment = int(meta.get("general.alignment", 32)) or 32
     data_start = -(-f.tell() // alignment) * alignment
+    data_end = 0
+    for offset, nbytes in sorted(tensors):
+        if offset < data_end:
+            raise _Damaged("two of its tensors overlap")
+        data_end = offset + nbytes
     if data_start + data_end > size:
         missing = data_start + data_end - size
         raise _Damaged(f"its weights are cut short ({missing:,} bytes missing)")
@@ -205,6 +282,7 @@ def _read_body(path: Path, f: BinaryIO, size: int) -> GGUFInfo:
     arch = meta.get("general.architecture")
     if not isinstance(arch, str) or not arch:
         raise _Damaged("it does not say which model architecture it holds")
+    _check_hparams(meta, arch)
     ctx = meta.get(f"{arch}.context_length")
     ftype = meta.get("general.file_type")
     return GGUFInfo(
@@ -213,42 +291,81 @@ def _read_body(path: Path, f: BinaryIO, size: int) -> GGUFInfo:
         architecture=arch,
         name=str(meta.get("general.name") or path.stem),
         parameters=parameters,
-        quantization=FILE_TYPES.get(ftype, f"type {ftype}") if ftype is not None else "unknown",
+        quantization=FILE_TYPES.get(ftype, f"type {ftype}") if isinstance(ftype, int) else "unknown",
         context_length=int(ctx) if isinstance(ctx, int) else None,
         chat_template=meta.get("tokenizer.chat_template") if isinstance(meta.get("tokenizer.chat_template"), str) else None,
         size_bytes=size,
         metadata=meta,
+        weights=(data_start, data_end),
     )
 
 
-_PROBE = """
-import sys
-from llama_cpp import Llama
-try:
-    Llama(model_path=sys.argv[1], vocab_only=True, verbose=True)  # llama.cpp says why, on stderr
-except Exception as e:
-    print("FAILED", e)
-    sys.exit(3)
-print("OK")
-"""
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_loadable(info: GGUFInfo, timeout: float = 120) -> GGUFInfo:
-    """Let llama.cpp itself try the file, in a child process: an architecture it does not know, or
-    anything else that would abort a process, costs the child, never the app."""
-    import subprocess
-    import sys
+def _alignment(meta: dict[str, Any]) -> int:
+    """general.alignment: a whole power of two (llama.cpp refuses anything else), 32 when absent."""
+    value = meta.get("general.alignment", 32)
+    if not _whole(value) or not 1 <= value <= _MAX_ALIGNMENT or value & (value - 1):
+        raise _Damaged(f"its general.alignment is {str(value)[:20]!r}, not a power of two")
+    return value
 
+
+def _check_hparams(meta: dict[str, Any], arch: str) -> None:
+    """The values llama.cpp's loader asserts on (a failed GGML_ASSERT aborts the whole process):
+    refused here with a reason; the child-process load (app.native_check) catches the rest."""
+    for key in ("block_count", "context_length", "embedding_length"):
+        value = meta.get(f"{arch}.{key}")
+        if value is not None and (not _whole(value) or value < 1):
+            raise _Damaged(f"its {arch}.{key} is {str(value)[:20]}, where a model has at least 1")
+    layers = meta.get(f"{arch}.block_count")
+    if layers is not None and layers > _MAX_LAYERS:
+        raise _Damaged(f"its {arch}.block_count is {layers:,}, more layers than llama.cpp allows ({_MAX_LAYERS})")
+    experts, used = meta.get(f"{arch}.expert_count", 0), meta.get(f"{arch}.expert_used_count", 0)
+    if not _whole(experts) or not _whole(used) or not 0 <= experts <= _MAX_EXPERTS or not 0 <= used <= experts \
+            or (experts > 0) != (used > 0):
+        raise _Damaged(f"its expert counts do not add up ({arch}.expert_count {str(experts)[:20]}, "
+                       f"{arch}.expert_used_count {str(used)[:20]})")
+
+
+def check_on_disk(info: GGUFInfo) -> GGUFInfo:
+    """Refuse a file whose weights are mostly holes (a sparse file: `truncate -s 4G` after a small
+    header, or a download that preallocated and stopped): llama.cpp would load zeros. Asked of the
+    filesystem's map of the file (SEEK_HOLE), so a 4 GB file costs no reading. Part of the full
+    check before use (app.native_check), not of reading a header: tests stand in for large models
+    with sparse files whose headers are all they need."""
+    start, nbytes = info.weights
     try:
-        proc = subprocess.run([sys.executable, "-c", _PROBE, str(info.path)], capture_output=True, text=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ModelError(f"llama.cpp took too long to open {info.path.name}; it may be damaged.") from None
-    if proc.returncode == 0 and "OK" in proc.stdout:
-        return info
-    detail = (proc.stdout + proc.stderr).strip()
-    if "unknown model architecture" in detail or "unknown architecture" in detail:
-        raise ModelError(f"{info.path.name} is a {info.architecture!r} model, which this version of llama.cpp "
-                         "can't run. Choose a Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
-    raise ModelError(f"llama.cpp could not open {info.path.name}"
-                     f"{' (it crashed)' if proc.returncode < 0 else ''}. Choose another .gguf model.")
+        with info.path.open("rb") as f:
+            absent = _holes(f, start, start + nbytes)
+    except OSError as e:
+        raise ModelError(f"{info.path} can't be read ({e.strerror}).") from None
+    if nbytes and absent * 16 > nbytes:
+        raise ModelError(f"{info.path.name} is an incomplete GGUF model: {absent:,} of its {nbytes:,} bytes of "
+                         "weights are not on the disk (a sparse or unfinished file). If it was downloaded, "
+                         "download it again; otherwise choose another model.")
+    return info
+
+
+def _holes(f: BinaryIO, start: int, end: int, steps: int = 4096) -> int:
+    """Bytes in [start, end) the filesystem holds no data for; 0 where holes can't be asked for."""
+    seek_hole, seek_data = getattr(os, "SEEK_HOLE", None), getattr(os, "SEEK_DATA", None)
+    if seek_hole is None or seek_data is None:
+        return 0
+    fd, pos, absent = f.fileno(), start, 0
+    try:
+        for _ in range(steps):
+            hole = os.lseek(fd, pos, seek_hole)
+            if hole >= end:
+                break
+            try:
+                pos = os.lseek(fd, hole, seek_data)
+            except OSError:  # no data after the hole
+                pos = end
+            absent += min(pos, end) - hole
+            if pos >= end:
+                break
+    except OSError:
+        return 0
+    return absent

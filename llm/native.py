@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SMOKE_TOKENS = 8
+FAILED = 3  # the child's exit code when llama.cpp refused the model with an error (no crash)
 _PROMPT = "The garden was his pride: tomatoes, leeks and runner beans, every summer."
 
 
@@ -41,6 +42,7 @@ class Smoke:
     model: str
     returncode: int | None = None  # negative: killed by that signal; None: timed out
     detail: str = ""  # the child's last words (stderr tail), or its JSON report when it passed
+    loaded: bool = False  # the child had loaded the model (a crash after that happened while writing)
     system_info: str = ""  # llama.cpp's "AVX = 1 | AVX2 = 1 | …", as the child's build reports it
     prompt_tps: float = 0.0
     generation_tps: float = 0.0
@@ -65,8 +67,8 @@ class Smoke:
         kernel had not given the process AMX's state)."""
         if self.illegal_instruction:
             return True
-        if self.signal_name is None:
-            return False
+        if self.signal_name is None or self.returncode == -signal.SIGABRT:  # an abort is llama.cpp's own
+            return False  # GGML_ASSERT on the model's values, never the processor's instructions
         built = built_features(self.system_info)
         return any(f.startswith("AMX") for f in built) or bool(_missing(built, set(cpu_flags())))
 
@@ -84,12 +86,30 @@ class Smoke:
                     f"in this installation uses instructions this processor does not run "
                     f"({missing_text(self.system_info)})." + (" Run `make setup` again: it builds llama.cpp for "
                     "what this processor really runs, and checks it." if advice else ""))
+        when = "while writing its first words" if self.loaded else "while loading it"
         if self.signal_name:
-            return (f"The text model {name} crashed llama.cpp on this computer ({self.signal_name}). The file "
-                    f"may be damaged or not one llama.cpp can run; choose another model, or run `make setup` "
-                    f"again if the bundled model does this.")
+            how = "stop (abort)" if self.returncode == -signal.SIGABRT else f"crash ({self.signal_name})"
+            return (f"{name} made llama.cpp {how} {when}: the file is damaged or made in a way llama.cpp "
+                    "can't run; choose another model" + (", or run `make setup` again if the bundled model does "
+                    "this." if advice else "."))
+        if self.returncode == FAILED and "unknown model architecture" in self.detail:
+            arch = self.detail.rsplit(":", 1)[-1].strip()
+            return (f"{name} is a {arch} model, which this version of llama.cpp can't run; choose a "
+                    "Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
+        if self.returncode == FAILED:
+            return (f"llama.cpp could not {'write with' if self.loaded else 'open'} {name} "
+                    f"({self.detail.strip()[:200]}); choose another model.")
         last = self.detail.strip().splitlines()[-1:] or [""]
         return f"llama.cpp could not write with {name} ({last[0][:200] or 'exit code ' + str(self.returncode)})."
+
+    @property
+    def about_the_model(self) -> bool:
+        """Did the model file, not this moment, make it fail? Then the same file fails the same way
+        and the failure is worth remembering: not a timeout or SIGKILL (a busy or short-of-memory
+        computer), not the processor (a rebuild of llama.cpp changes the check's key anyway)."""
+        if self.ok or self.returncode is None or self.returncode == -signal.SIGKILL or self.processor_crash:
+            return False
+        return self.returncode == FAILED or self.signal_name is not None
 
 
 def cpu_flags() -> list[str]:
@@ -157,9 +177,11 @@ def llama_version() -> str:
 
 
 def _stamp(path: Path) -> str:
+    """A file's identity: where, which inode, how long, when written (to the nanosecond), so a
+    check holds for exactly this file and a changed or replaced one is checked again."""
     try:
         st = path.stat()
-        return f"{path.resolve()}:{st.st_size}:{int(st.st_mtime)}"
+        return f"{path.resolve()}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         return str(path)
 
@@ -194,20 +216,32 @@ def smoke(model: str | Path, tokens: int = SMOKE_TOKENS, timeout: float = 300, t
                        "--threads", str(threads), "--prompt", prompt]
     started = time.perf_counter()
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONFAULTHANDLER": "", **(env or {})})
+        # GGML_NO_BACKTRACE: on an assert, ggml would otherwise attach gdb for a backtrace (a second)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace",
+                              env={**os.environ, "PYTHONFAULTHANDLER": "", "GGML_NO_BACKTRACE": "1", **(env or {})})
     except subprocess.TimeoutExpired:
         return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started
     report = _report(proc.stdout)
+    loaded = "LOADED" in proc.stdout.splitlines()
     if proc.returncode == 0 and report is not None:
-        return Smoke(True, str(model), 0, proc.stdout.strip(), report.get("system_info", ""),
+        return Smoke(True, str(model), 0, proc.stdout.strip(), True, report.get("system_info", ""),
                      report.get("prompt_tps", 0.0), report.get("generation_tps", 0.0), seconds)
     info = report.get("system_info", "") if report else ""
     if not info:  # the child reports its build before it writes: a crash after that still says it
         info = next((line[len("SYSTEM "):] for line in proc.stdout.splitlines() if line.startswith("SYSTEM ")), "")
-    tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-    return Smoke(False, str(model), proc.returncode, tail, info, seconds=seconds)
+    tail = _reason(proc.stderr) or "\n".join(proc.stderr.strip().splitlines()[-5:])
+    return Smoke(False, str(model), proc.returncode, tail, loaded, info, seconds=seconds)
+
+
+def _reason(stderr: str) -> str:
+    """llama.cpp's own words for why it stopped: the failed GGML_ASSERT, else its first error line
+    (gguf_init_from_reader: "key … has invalid GGUF type", "unknown model architecture: 'x'"…)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.startswith(("gguf", "llama", "/"))
+             and "llama_model_loader: - " not in line]  # not the loader's list of keys and values
+    asserts = [line[line.index("GGML_ASSERT"):] for line in lines if "GGML_ASSERT" in line]
+    errors = [line for line in lines if any(w in line for w in ("error", "invalid", "unknown model"))]
+    return (asserts or errors or [""])[0][:300]
 
 
 def _report(stdout: str) -> dict | None:
@@ -237,13 +271,24 @@ class Checks:
             return cls(path)
 
     def has_passed(self, model: str | Path) -> bool:
-        return key(model) in self.passed
+        entry = self.passed.get(key(model))
+        return isinstance(entry, dict) and "failed" not in entry
+
+    def failure(self, model: str | Path) -> str | None:
+        """What this very file did when it was checked, if it failed: the app does not make llama.cpp
+        abort on it again (a changed file, or another llama.cpp, has another key and is checked anew)."""
+        entry = self.passed.get(key(model))
+        return entry.get("failed") if isinstance(entry, dict) and isinstance(entry.get("failed"), str) else None
 
     def remember(self, result: Smoke) -> None:
-        if not result.ok:
+        """Keep a pass, or a failure the file itself caused (Smoke.about_the_model)."""
+        if not (result.ok or result.about_the_model):
             return
-        self.passed[key(result.model)] = {"model": result.model, "llama_cpp_python": llama_version(),
-                                          "system_info": result.system_info, "at": time.strftime("%Y-%m-%d %H:%M")}
+        entry = {"model": result.model, "llama_cpp_python": llama_version(), "system_info": result.system_info,
+                 "at": time.strftime("%Y-%m-%d %H:%M")}
+        if not result.ok:
+            entry["failed"] = result.explain()
+        self.passed[key(result.model)] = entry
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
@@ -267,7 +312,12 @@ def _child(argv: list[str]) -> int:
 
     info = llama_cpp.llama_print_system_info().decode(errors="replace").strip()
     print("SYSTEM " + info, flush=True)  # said before anything runs, so a crash still tells the build
-    llama = llama_cpp.Llama(model_path=args.model, n_ctx=512, n_threads=args.threads or None, verbose=False)
+    try:  # verbose: llama.cpp's reasons and asserts reach stderr, which the parent reads
+        llama = llama_cpp.Llama(model_path=args.model, n_ctx=512, n_threads=args.threads or None, verbose=True)
+    except Exception as e:  # a load llama.cpp refused without crashing
+        print("FAILED " + " ".join(str(e).split())[:300], flush=True)
+        return FAILED
+    print("LOADED", flush=True)
     prompt = llama.tokenize(args.prompt.encode())
     started = time.perf_counter()
     first, written = 0.0, 0

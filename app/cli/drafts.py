@@ -151,10 +151,7 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
         _check_path(str(case / "case.json"))
         load_case(case)
     if model:  # a file llama.cpp can't open is refused in a child process, not by aborting this one
-        from llm import gguf
-
-        _check_path(model, "model file")
-        gguf.check_loadable(gguf.read(model))
+        _check_path(model, "model file")  # open_text_engine checks the file in a child before loading it
     engine = open_text_engine(model, server)
     speeds = SpeedLog(engine)
     rows = []
