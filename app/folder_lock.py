@@ -159,15 +159,15 @@ def close_folder(folder: str | Path) -> None:
         _settle(Path(folder), held)
 
 
-def alone(folder: str | Path) -> "_Alone":
+def alone(folder: str | Path, what: str = "restore") -> "_Alone":
     """A context in which no other Fondly process has the folder open: `with alone(home): …`.
-    Refused at once, in one line naming the process (the window first), if any has."""
-    return _Alone(Path(folder))
+    Refused at once, in one line naming the process (the window first) and `what` to run again, if any has."""
+    return _Alone(Path(folder), what)
 
 
 class _Alone:
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, what: str = "restore"):
+        self.folder, self.what = folder, what
 
     def __enter__(self) -> None:
         with _guard:
@@ -184,7 +184,7 @@ class _Alone:
                 window = holder(self.folder, WINDOW)
                 who = f"window, PID {window}" if window else describe(holder(self.folder, OPEN) or 0)
                 raise FondlyError(f"Fondly is open ({who}) on {self.folder}: "
-                                  f"{'close it' if window else 'let it finish'} and run restore again. "
+                                  f"{'close it' if window else 'let it finish'} and run {self.what} again. "
                                   "Nothing was changed.") from None
             held.alone = True
 

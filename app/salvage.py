@@ -18,6 +18,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from app import folder_lock
 from app.database import check, clear_damaged, damaged, found_damaged, mark_damaged, translate
 from app.errors import FondlyError
 from app.paths import database_path, scratch
@@ -81,6 +82,11 @@ def repair() -> str:
         raise FondlyError("There is no database to repair yet (it is made on first use).")
     if not damaged(path) and not found_damaged(path):
         return f"The database is intact ({path}); there is nothing to repair."
+    with folder_lock.alone(path.parent, "`fondly doctor --repair`"):  # no one may be writing into the file it replaces
+        return _rebuild(path)
+
+
+def _rebuild(path: Path) -> str:
     work = scratch("repair")
     try:
         rebuilt = work / "fondly.db"

@@ -160,6 +160,15 @@ def test_a_damaged_page_is_one_line_then_backed_up_and_repaired_with_what_can_be
     assert found == 1 + len(original) and kept == 1 + len(saved) and 150 < len(saved) < len(original)
     assert all(original[i] == row for i, row in saved.items())  # every salvaged memory whole, as it was
 
+    from app import folder_lock
+
+    assert folder_lock.open_folder(fondly_home)  # another Fondly has the folder open (as every Store does)
+    try:
+        busy = _one_line(fondly("doctor", "--repair", ok=False))
+    finally:
+        folder_lock.close_folder(fondly_home)
+    assert busy.startswith("Fondly is open") and "run `fondly doctor --repair` again" in busy
+    assert hashlib.sha256((fondly_home / "fondly.db").read_bytes()).hexdigest() == digest  # not replaced meanwhile
     repaired = fondly("doctor", "--repair")
     assert f"salvaged {kept} of {found} rows" in repaired.stderr and "Traceback" not in repaired.stderr
     [aside] = fondly_home.glob("fondly.damaged-*.db")
