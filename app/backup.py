@@ -35,14 +35,15 @@ from typing import Any
 
 from app.errors import FondlyError
 from app.migrations import now
-from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
-from app.store import Store, inspect
+from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private, scratch
+from app.store import Store, inspect, missing_audio, refuse_reason
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
 MANIFEST = "fondly-backup.json"
 DATABASE = "fondly.db"
 SETTINGS_FILES = ("settings.json", "ui.ini")
 AUDIO = "audio"
+SCRATCH = ".scratch"  # app.paths.scratch_dir's folder: this run's own, never data to restore over
 KEEP = 7  # daily backups kept
 DAILY = re.compile(r"^fondly-(\d{4}-\d{2}-\d{2})\.zip$")
 # audio that is already compressed is stored as it is: deflating it again costs time for nothing
@@ -91,10 +92,12 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
     if not dest.parent.is_dir():
         raise FondlyError(f"There is no folder {dest.parent} to write the backup to.")
     home = data_dir()
-    # the copy is made inside the data folder (0700), never in /tmp: a backup killed part-way must not
-    # leave a copy of someone's memories outside their own folder
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=home) as work:
-        copy = Path(work) / DATABASE
+    # the copy is made in the data folder's scratch (0700), never in /tmp: a backup killed part-way
+    # must not leave a copy of someone's memories outside their own folder, and the next start
+    # removes what it left (app.paths.clear_scratch)
+    work = scratch("backup")
+    try:
+        copy = work / DATABASE
         try:
             store.backup_to(copy)
         except OSError as e:
@@ -121,7 +124,7 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
                         "app": "Fondly", "format": FORMAT, "version": _version(), "created": now(),
                         "data_folder": str(home),
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},
-                        "files": files,
+                        "files": files, "missing_audio": missing_audio(copy),
                     }
                     zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
                 raw.flush()
@@ -133,7 +136,19 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
                 raise FondlyError(f"Fondly can't write the backup {dest} ({e.strerror or e}); "
                                   "nothing was left under that name.") from None
             raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def missing_text(gone: list[str] | None) -> str:
+    """"2 audio files the database names are missing: …" (a backup's "missing_audio", the doctor's
+    check), or "" when none is."""
+    if not gone:
+        return ""
+    shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+    return (f"{len(gone)} audio file{'s' if len(gone) != 1 else ''} the database names "
+            f"{'are' if len(gone) != 1 else 'is'} missing: {shown}.")
 
 
 def describe(manifest: dict[str, Any]) -> str:
@@ -223,40 +238,74 @@ def _aside(home: Path) -> Path:
     return aside
 
 
-def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
+def _settings(staging: Path, home: Path, take: bool) -> dict[str, Any]:
+    """The restored settings.json, written into `staging`: the backup's, but with this machine's
+    servers and models unless `take` (app.settings.from_backup says why). Returns the backup's
+    guarded settings that were left out (or taken)."""
+    from app import settings
+
+    def read(path: Path) -> Any:
+        try:
+            return settings._read(path)
+        except FondlyError:  # unreadable: nothing of it is taken (and a restore does not fail for it)
+            return {}
+
+    theirs = read(staging / "settings.json")
+    (staging / "settings.json").unlink(missing_ok=True)
+    content, confirm, different = settings.from_backup(theirs, read(home / "settings.json"), home, take)
+    settings.write(staging / "settings.json", content, confirm)
+    return different
+
+
+def restore_backup(archive: str | Path, force: bool = False, with_settings: bool = False) -> dict[str, Any]:
     """Restore a backup into the data folder, which must be empty unless `force` (then what is
     there is moved aside first). Returns the manifest, with "aside" (where the old content went,
-    or None) and "audio_moved" (memories whose audio paths now point into this folder)."""
+    or None), "audio_moved" (memories whose audio paths now point into this folder) and
+    "settings_left_out" (the backup's servers and models, kept out unless `with_settings`; then
+    "settings_taken").
+
+    A backup is a trust boundary: it may come from someone else. Its zip is checked, then its
+    database — read-only, in the scratch folder, before anything is moved: SQLite, intact,
+    Fondly's tables, not from a newer Fondly —, and its settings never bring a server or a
+    model silently. A refused backup leaves the data folder exactly as it was, and no folder
+    behind where there was none."""
     path = Path(archive).expanduser().absolute()
     if not path.is_file():
         raise FondlyError(f"There is no backup at {path}.")
     home = data_dir(create=False)  # made only once the zip has passed its checks
+    made_home = not home.exists()
     try:
         zf = zipfile.ZipFile(path)
     except _BAD_ZIP as e:
         raise FondlyError(f"{path} can't be restored: it is not a zip file, or it is damaged or cut short ({e}). "
                           "Nothing was changed.") from None
-    with zf:
-        manifest = check_backup(zf, path)
-        existing = sorted(home.iterdir()) if home.is_dir() else []
-        if existing and not force:
-            raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore into "
-                              "an empty folder (set FONDLY_HOME), or add --force to move what is there aside "
-                              "first (nothing is deleted).")
-        home = data_dir()
-        _free_room(home, zf, path)
-        staging = Path(tempfile.mkdtemp(prefix=".restoring-", dir=home))
-        try:
-            _unpack(zf, staging)
-            result, _ = inspect(staging / DATABASE)
-            if result != "ok":
-                raise FondlyError(f"{path} can't be restored: its database is damaged ({result}). Nothing was changed.")
-        except BaseException as e:
-            shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(e, OSError):
+    staging = None
+    try:
+        with zf:
+            manifest = check_backup(zf, path)
+            existing = sorted(p for p in home.iterdir() if p.name != SCRATCH) if home.is_dir() else []
+            if existing and not force:
+                raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore "
+                                  "into an empty folder (set FONDLY_HOME), or add --force to move what is there "
+                                  "aside first (nothing is deleted).")
+            home = data_dir()
+            _free_room(home, zf, path)
+            staging = scratch("restore")
+            try:
+                _unpack(zf, staging)
+            except OSError as e:
                 raise FondlyError(f"Fondly can't unpack {path} into {home} ({e.strerror or e}). "
                                   "Nothing was changed.") from None
-            raise
+        why = refuse_reason(staging / DATABASE)
+        if why:
+            raise FondlyError(f"{path} can't be restored: {why}. Nothing was changed.")
+        different = _settings(staging, home, with_settings)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if made_home:
+            shutil.rmtree(home, ignore_errors=True)  # only what this restore made: its scratch folder
+        raise
     aside = None
     if existing:
         aside = _aside(home)
@@ -272,7 +321,9 @@ def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
         moved = store.move_audio(Path(old) / AUDIO, audio_dir()) if isinstance(old, str) and old else 0
     finally:
         store.close()
-    return {**manifest, "aside": str(aside) if aside else None, "audio_moved": moved}
+    key = "settings_taken" if with_settings else "settings_left_out"
+    return {**manifest, "aside": str(aside) if aside else None, "audio_moved": moved, "settings_left_out": {},
+            key: different}
 
 
 # --- the rolling daily backup -------------------------------------------------------------------

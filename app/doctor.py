@@ -66,6 +66,23 @@ def _database() -> str:
     return "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
 
 
+def _audio() -> str:
+    """Audio files the database names (memories, rehearsals) that the folder lacks: a problem to
+    see before a backup is needed, not "all ok"."""
+    from app.backup import missing_text
+    from app.paths import database_path
+    from app.store import missing_audio
+
+    path = database_path()
+    if not path.exists():
+        return "no database yet"
+    gone = missing_audio(path)
+    if gone:
+        raise FondlyError(f"{missing_text(gone)} Their memories' text is kept; restore the files from a backup "
+                          "to hear them again.")
+    return "every audio file the database names is there"
+
+
 def _writing() -> tuple[str, dict]:
     """Which model writes, in which mode, and how fast it was the last time it wrote — read from
     the settings and the GGUF's header, so it holds for a model switched to a moment ago."""
@@ -145,6 +162,8 @@ def _versions() -> str:
 def run_checks() -> list[dict[str, Any]]:
     checks = [_check("data folder", _data_folder), _check("free space", _free_space),
               _check("database", _database)]
+    if checks[2]["ok"]:
+        checks.append(_check("audio files", _audio))
     if checks[0]["ok"]:
         build = _check("llama.cpp build", _llama_build)
         checks += [_check("writing", _writing, essential=False), build]

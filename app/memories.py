@@ -8,7 +8,6 @@ its transcript is stored segment by segment, so a crash keeps what was already h
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 
 from app import recordings, textfile, vocabulary
 from app.errors import FondlyError
-from app.paths import audio_dir
+from app.paths import audio_dir, copy_private
 from app.store import Memory, Project, Store
 from speech import audio as speech_audio
 from speech.transcriber import Segment
@@ -63,7 +62,7 @@ def _keep_audio(src: Path, memory_id: int) -> Path:
     """Copy the source audio into the data folder, whole or not at all."""
     dest = audio_dir() / f"memory-{memory_id}{src.suffix.lower()}"
     tmp = dest.with_suffix(dest.suffix + ".part")
-    shutil.copyfile(src, tmp)
+    copy_private(src, tmp)
     os.replace(tmp, dest)
     return dest
 

@@ -32,6 +32,33 @@ def private(path: Path) -> Path:
     return path
 
 
+def open_private(path: Path, mode: str = "wb"):
+    """A file Fondly writes in the data folder, opened for writing ("wb", "ab", "w") and private
+    from its first byte: made 0600 (an existing one is tightened). Every file Fondly writes there
+    goes through this or `copy_private` — recordings, imported audio, rehearsals, settings, models
+    — except the database, which only SQLite opens (app.database). Exports go where the person
+    chooses and keep the mode their umask gives, as any program's saved file does."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        current = stat.S_IMODE(os.fstat(fd).st_mode)
+        if current & 0o077:
+            os.fchmod(fd, current & ~0o077)
+        return os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def copy_private(src: Path, dest: Path) -> Path:
+    """`src`'s bytes into a new private file `dest` (shutil.copyfile would give it the umask's mode)."""
+    import shutil
+
+    with open(src, "rb") as f, open_private(dest) as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+    return dest
+
+
 def data_dir(create: bool = True) -> Path:
     """The data folder; `FONDLY_HOME` overrides it (tests always set it)."""
     home = os.environ.get("FONDLY_HOME")

@@ -46,6 +46,50 @@ def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
     return result, counts
 
 
+FONDLY_TABLES = ("projects", "memories", "segments", "drafts", "revisions")
+
+
+def refuse_reason(path: str | Path) -> str | None:
+    """Why the database file at `path` must not become Fondly's (a restore's candidate), or None.
+    Read-only, before anything is moved: not SQLite at all, damaged, not Fondly's (0 bytes, another
+    app's tables) or made by a newer Fondly, whose tables this one would misread or half-write."""
+    from app.migrations import newer
+
+    try:
+        db = Database(connect(path, readonly=True))
+    except sqlite3.DatabaseError as e:
+        return f"its database can't be opened ({e})"
+    try:
+        result = db.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            return f"its database is damaged ({result})"
+        missing = [t for t in FONDLY_TABLES if t not in db.table_names()]
+        if missing:
+            return f"its fondly.db is not Fondly's database (it has no {', '.join(missing)} table)"
+        ahead = newer(db)
+        if ahead:
+            return (f"its database was made by a newer Fondly (it records {', '.join(ahead)}, which this one "
+                    "doesn't know); update Fondly and restore it again")
+    except sqlite3.DatabaseError as e:
+        return f"its fondly.db is not a Fondly database, or is damaged ({e})"
+    finally:
+        db.conn.close()
+    return None
+
+
+def missing_audio(path: str | Path) -> list[str]:
+    """Audio files the database at `path` names (memories' and rehearsals' audio_path) that are not
+    there: for `fondly doctor` and `fondly backup`, which say so rather than "all ok". Read-only."""
+    conn = connect(path, readonly=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        named = [row[0] for t in ("memories", "rehearsals") if t in tables
+                 for row in conn.execute(f"SELECT audio_path FROM {t} WHERE audio_path IS NOT NULL AND audio_path != ''")]
+    finally:
+        conn.close()
+    return sorted({p for p in named if not os.path.isfile(p)})
+
+
 class Store:
     """All of Fondly's reads and writes. One per thread; SQLite's WAL lets them, and other
     processes' Stores, share a file. Every transaction takes the write lock as it begins."""

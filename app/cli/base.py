@@ -50,8 +50,10 @@ class OneLineError(click.ClickException):
 def _store(ctx: click.Context) -> Store:
     root = ctx.find_root()
     if root.obj is None:
+        from app.paths import clear_scratch
         from app.recovery import settle_interrupted
 
+        clear_scratch()  # what a killed run (a backup's database copy) left in the data folder
         root.obj = Store.open_default()
         root.call_on_close(root.obj.close)
         settle_interrupted(root.obj)  # a draft whose writer was killed is kept, and marked interrupted

@@ -34,11 +34,13 @@ def run(argv: list[str] | None = None) -> int:
     app = make_app(argv)
     from app.engines import Engines
     from app.store import Store
-    from app.ui.backup_dialog import start_daily_backup
+    from app.paths import clear_scratch
+    from app.ui.backup_dialog import ask_about_settings, start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
 
     try:
+        clear_scratch()  # what a killed run (a backup's database copy) left in the data folder
         window = MainWindow(Store.open_default(), OperationRunner(Engines()))
     except USER_ERRORS as e:  # e.g. a data folder that can't be written
         QMessageBox.critical(None, "Fondly can't start", str(e))
@@ -48,5 +50,6 @@ def run(argv: list[str] | None = None) -> int:
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))
     QTimer.singleShot(0, window.warm_up)
+    QTimer.singleShot(0, lambda: ask_about_settings(window))  # servers or models Fondly did not set
     QTimer.singleShot(0, lambda: start_daily_backup(window))  # after the warm-up, on the speech lane
     return app.exec()
