@@ -71,7 +71,9 @@ def refuse_reason(path: str | Path) -> str | None:
             return (f"its database was made by a newer Fondly (it records {', '.join(ahead)}, which this one "
                     "doesn't know); update Fondly and restore it again")
     except sqlite3.DatabaseError as e:
-        return f"its fondly.db is not a Fondly database, or is damaged ({e})"
+        if "not a database" in str(e):
+            return "its fondly.db is not a database at all (it is some other file, or damaged beyond reading)"
+        return f"its database is damaged ({e})"
     finally:
         db.conn.close()
     return None
