@@ -8,8 +8,11 @@ only when complete: a backup that fails or is killed never leaves a half-written
 the name asked for.
 
 Restoring checks the whole zip first (a manifest, only names Fondly writes — nothing that
-climbs out of the folder —, every file's CRC, the database's integrity) and unpacks it beside
-the data it replaces before anything is moved, so a bad zip changes nothing. It restores
+climbs out of the folder —, every file's CRC), unpacks it into the data folder's scratch and
+checks the database there, read-only (SQLite, intact, Fondly's, not a newer Fondly's), before
+anything is moved, so a bad zip changes nothing — and a refused restore into a new folder leaves
+no folder. A backup may come from someone else: it brings memories, never a server or a model
+(app.settings.from_backup), unless the person asks for them. It restores
 into an empty data folder; with `force`, what is there is moved aside into
 `before-restore-…/`, never deleted. Audio paths are stored whole, so a restore into another
 folder (a new computer) points them at the new one.
