@@ -249,7 +249,7 @@ def _settings(staging: Path, home: Path, take: bool) -> dict[str, Any]:
 
     def read(path: Path) -> Any:
         try:
-            return settings._read(path)
+            return settings.read_file(path)
         except FondlyError:  # unreadable: nothing of it is taken (and a restore does not fail for it)
             return {}
 

@@ -29,7 +29,7 @@ from typing import Any
 import platformdirs
 
 from app.errors import FondlyError
-from app.paths import FILE_MODE, FOLDER_MODE, data_dir
+from app.paths import FOLDER_MODE, data_dir, open_private
 from llm.brief import DEFAULT_PACE, PACE_RANGE
 
 DEFAULTS: dict[str, Any] = {
@@ -102,8 +102,7 @@ def _key(create: bool) -> bytes | None:
         try:
             path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            with os.fdopen(fd, "w", encoding="ascii") as f:
+            with open_private(tmp, "w") as f:
                 f.write(secrets.token_hex(32))
             try:
                 os.link(tmp, path)
@@ -147,7 +146,7 @@ def harmless(name: str, value: Any, home: Path | None = None) -> bool:
 
 def unconfirmed(raw: dict[str, Any] | None = None, home: Path | None = None) -> dict[str, Any]:
     """The guarded settings in the file (or `raw`) that this Fondly did not write: they are ignored."""
-    raw = _read() if raw is None else raw
+    raw = read_file() if raw is None else raw
     marks = raw.get(MARKS) if isinstance(raw.get(MARKS), dict) else {}
     key = _key(create=False)
     return {name: raw[name] for name in GUARDED if name in raw and not harmless(name, raw[name], home)
@@ -176,7 +175,7 @@ def _warn(values: dict[str, Any]) -> None:
 # --- reading and writing ------------------------------------------------------------------------
 
 
-def _read(path: Path | None = None) -> dict[str, Any]:
+def read_file(path: Path | None = None) -> dict[str, Any]:
     """The file as it is (marks included), {} if there is none."""
     path = path or _path()
     if not path.exists():
@@ -196,7 +195,7 @@ def _read(path: Path | None = None) -> dict[str, Any]:
 def load() -> dict[str, Any]:
     """The settings in effect: the file over the defaults, but guarded ones it did not confirm
     left at their defaults (with one warning)."""
-    raw = _read()
+    raw = read_file()
     values = dict(DEFAULTS)
     values.update({k: v for k, v in raw.items() if k != MARKS})
     pending = unconfirmed(raw)
@@ -221,8 +220,7 @@ def write(path: Path, raw: dict[str, Any], confirm: tuple[str, ...] | list[str] 
         raw[MARKS] = marks
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never share one
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open_private(tmp, "w") as f:
             f.write(json.dumps(raw, indent=2))
         os.replace(tmp, path)
     except OSError as e:
@@ -242,7 +240,7 @@ def set_value(key: str, value: Any) -> None:
     if key not in DEFAULTS:
         raise FondlyError(f"There is no setting called {key!r}. Settings: {', '.join(DEFAULTS)}.")
     with _write_lock:
-        raw = _read()
+        raw = read_file()
         raw[key] = value
         write(_path(), raw, confirm=(key,) if key in GUARDED else ())
 
@@ -250,7 +248,7 @@ def set_value(key: str, value: Any) -> None:
 def confirm(names: list[str] | tuple[str, ...]) -> None:
     """The person agreed to these guarded settings as the file holds them (the window's question)."""
     with _write_lock:
-        write(_path(), _read(), confirm=[n for n in names if n in GUARDED])
+        write(_path(), read_file(), confirm=[n for n in names if n in GUARDED])
 
 
 def _sound(key: str, value: Any) -> bool:
