@@ -29,7 +29,7 @@ from typing import Any
 import platformdirs
 
 from app.errors import FondlyError
-from app.paths import FOLDER_MODE, data_dir, open_private
+from app.paths import FOLDER_MODE, data_dir, open_private, private
 from llm.brief import DEFAULT_PACE, PACE_RANGE
 
 DEFAULTS: dict[str, Any] = {
@@ -159,8 +159,9 @@ def shown(values: dict[str, Any]) -> str:
 
 
 def ignored_message(values: dict[str, Any]) -> str:
+    it, them = ("it is", "it") if len(values) == 1 else ("they are", "them")
     return (f"settings.json sets {', '.join(values)}, which this Fondly did not write (a file copied in or "
-            f"edited by hand), so they are ignored: {shown(values)}. To use them, set them again: "
+            f"edited by hand), so {it} ignored: {shown(values)}. To use {them}, set {them} again: "
             + "; ".join(f"`{HOW[k]}`" for k in values) + ".")
 
 
@@ -180,6 +181,7 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
     path = path or _path()
     if not path.exists():
         return {}
+    private(path)  # one copied in with a looser mode is tightened, as the folder and database are
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
