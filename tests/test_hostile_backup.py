@@ -121,8 +121,6 @@ def not_a_model(tmp_path: Path) -> str:
 
 
 def test_a_backups_server_and_models_are_left_out_and_write_sends_nothing(store, tmp_path, listener, monkeypatch):
-    from app.backup import restore_backup
-
     good = good_backup(store, tmp_path)
     store.close()
     hostile = {"server": listener.url, "trusted_servers": [listener.url], "model": "/elsewhere/evil.gguf",
@@ -151,11 +149,10 @@ def test_a_backups_server_and_models_are_left_out_and_write_sends_nothing(store,
     assert db_dump(home).count("Lake Travis") >= 1  # the memories came
 
     # the control: taken on purpose, the same server is reached (so the listener would have seen it)
-    again = tmp_path / "took-them"
-    monkeypatch.setenv("FONDLY_HOME", str(again))
-    took = restore_backup(archive, with_settings=True)
-    assert took["settings_taken"]["server"] == listener.url
-    Fondly(again)("write", "1", "Write a eulogy using dad.txt", ok=False)
+    again = Fondly(tmp_path / "took-them")
+    took = again("restore", archive, "--with-settings").stderr
+    assert "Took the backup's settings" in took and listener.url in took and "Left out" not in took
+    again("write", "1", "Write a eulogy using dad.txt", ok=False)
     assert listener.connections >= 1
     record(BACKUP, "a zip whose settings.json sets server and trusted_servers to a live listener, and models "
            "outside the data folder", said.split(": ", 1)[0] + ": server = …; this computer's are kept …",
