@@ -38,7 +38,7 @@ from typing import Any
 
 from app.errors import FondlyError
 from app.migrations import now
-from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private, scratch
+from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, note_elsewhere, private, scratch
 from app.store import Store, inspect, missing_audio, refuse_reason
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
@@ -115,6 +115,7 @@ def create_backup(store: Store, dest: str | Path) -> dict[str, Any]:
             raise FondlyError(f"Fondly can't write a backup in {dest.parent} ({e.strerror}).") from None
         try:
             with os.fdopen(fd, "wb") as raw:
+                note_elsewhere(work, tmp)  # killed while writing: the next start removes the part-written zip
                 with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                     files: dict[str, int] = {}
                     _add(zf, copy, DATABASE, files)  # first: audio copied after it is at least as long

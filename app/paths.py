@@ -101,6 +101,32 @@ def scratch(purpose: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{purpose}-", dir=scratch_dir()))
 
 
+ELSEWHERE = "elsewhere"  # in a scratch folder: partial files its run writes outside the data folder
+
+
+def note_elsewhere(folder: Path, partial: str | Path) -> None:
+    """Record in the scratch `folder` a partial file its run writes elsewhere (a backup's
+    `.NAME.part` beside the zip asked for), so `clear_scratch` removes it too if the run is killed."""
+    with open_private(folder / ELSEWHERE, "a") as f:
+        f.write(f"{Path(partial).absolute()}\n")
+
+
+def _forget_elsewhere(entry: Path) -> None:
+    """A dead run's partial files outside the folder: only hidden `.part` files, as Fondly names them."""
+    try:
+        lines = (entry / ELSEWHERE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    for line in lines:
+        partial = Path(line)
+        if partial.is_absolute() and partial.name.startswith(".") and partial.name.endswith(".part"):
+            try:
+                if partial.is_file() and not partial.is_symlink():
+                    partial.unlink()
+            except OSError:
+                pass
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -113,7 +139,8 @@ def _alive(pid: int) -> bool:
 
 def clear_scratch() -> int:
     """Remove what killed runs left in the scratch folder: entries whose owning process (the PID
-    their name starts with) no longer runs. Returns how many went."""
+    their name starts with) no longer runs, and the partial files they noted writing elsewhere
+    (`note_elsewhere`). Returns how many entries went."""
     import shutil
 
     folder = data_dir(create=False) / ".scratch"
@@ -124,6 +151,8 @@ def clear_scratch() -> int:
         pid = entry.name.split("-", 1)[0]
         if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
             continue
+        if entry.is_dir() and not entry.is_symlink():
+            _forget_elsewhere(entry)
         try:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             removed += 1

@@ -304,23 +304,24 @@ def test_a_killed_backup_leaves_its_copy_only_in_scratch_and_the_next_start_remo
                             env={**os.environ, "FONDLY_HOME": str(fondly_home)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     scratch, deadline = fondly_home / ".scratch", time.time() + 60
-    copy = None
-    while time.time() < deadline and copy is None:
-        found = [p / "fondly.db" for p in scratch.glob(f"{proc.pid}-backup-*")] if scratch.is_dir() else []
-        copy = next((p for p in found if p.exists() and p.stat().st_size > 2**20), None)
+    part = None  # killed once the zip is being written: its database copy is in scratch, its part beside the zip
+    while time.time() < deadline and part is None:
+        part = next((p for p in tmp_path.glob(".big.zip.*.part") if p.stat().st_size > 2**20), None)
         time.sleep(0.005)
-    assert copy is not None and proc.poll() is None, "the backup finished before it could be killed"
+    assert part is not None and proc.poll() is None, "the backup finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-    assert copy.exists() and stat.S_IMODE(copy.parent.stat().st_mode) == 0o700  # left, but inside the folder
+    [copy] = scratch.glob(f"{proc.pid}-backup-*/fondly.db")
+    assert copy.stat().st_size > 40 * 2**20 and part.exists()  # left: the copy inside the 0700 folder, and the part
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700 and stat.S_IMODE(part.stat().st_mode) == 0o600
     assert {p.name for p in Path("/tmp").glob("fondly-backup-*")} == before_tmp  # nothing in /tmp
-    assert not list(tmp_path.glob("big.zip")) and not list(tmp_path.glob(".big.zip*"))
+    assert not (tmp_path / "big.zip").exists()
 
     cli("project", "list")  # the next start
-    assert not list(scratch.iterdir())
-    record(LEFT, "`fondly backup` killed (SIGKILL) while writing, its database copy half-zipped",
-           "(nothing: the next command removes the copy)", "the copy stayed inside the 0700 data folder, "
-           "was removed at the next start; nothing in /tmp; no zip under the asked name")
+    assert not list(scratch.iterdir()) and not part.exists()
+    record(LEFT, "`fondly backup` killed (SIGKILL) while writing the zip",
+           "(nothing: the next command removes what it left)", "its database copy stayed inside the 0700 data "
+           "folder and its 0600 .part beside the zip asked for; the next start removed both; nothing in /tmp")
 
 
 def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_home, tmp_path, jfk, request):
