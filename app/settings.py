@@ -160,8 +160,8 @@ def shown(values: dict[str, Any]) -> str:
 
 def ignored_message(values: dict[str, Any]) -> str:
     it, them = ("it is", "it") if len(values) == 1 else ("they are", "them")
-    return (f"settings.json sets {', '.join(values)}, which this Fondly did not write (a file copied in or "
-            f"edited by hand), so {it} ignored: {shown(values)}. To use {them}, set {them} again: "
+    return (f"settings.json sets {', '.join(values)}, which this Fondly did not write (a file copied in, edited "
+            f"by hand or saved by an older Fondly), so {it} ignored: {shown(values)}. To use {them}, set {them} again: "
             + "; ".join(f"`{HOW[k]}`" for k in values) + ".")
 
 

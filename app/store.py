@@ -86,7 +86,7 @@ def missing_audio(path: str | Path) -> list[str]:
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         named = [row[0] for t in ("memories", "rehearsals") if t in tables
-                 for row in conn.execute(f"SELECT audio_path FROM {t} WHERE audio_path IS NOT NULL AND audio_path != ''")]
+                 for row in conn.execute(f"SELECT audio_path FROM {t} WHERE coalesce(audio_path, '') != ''")]
     finally:
         conn.close()
     return sorted({p for p in named if not os.path.isfile(p)})

@@ -262,7 +262,8 @@ BAD_DATABASES = {
     "another app's SQLite database": lambda good, tmp: _other_app(tmp),
     "a newer Fondly's database": _newer,
 }
-EXPECTED = {"random bytes": "not a database at all", "text": "not a database at all", "0 bytes": "not Fondly's database",
+EXPECTED = {"random bytes": "not a database at all", "text": "not a database at all",
+            "0 bytes": "not Fondly's database",
             "another app's SQLite database": "not Fondly's database",
             "a newer Fondly's database": "made by a newer Fondly"}
 
