@@ -307,8 +307,12 @@ def restore_backup(archive: str | Path, force: bool = False, with_settings: bool
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        if made_home:
-            shutil.rmtree(home, ignore_errors=True)  # only what this restore made: its scratch folder
+        if made_home:  # only what this restore made, and only if empty: never what another process put there
+            for folder in (home / SCRATCH, home):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
         raise
     aside = None
     if existing:
