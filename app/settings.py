@@ -10,7 +10,8 @@ copied folder, and a changed value no longer matches its hash. A guarded value w
 hash is ignored (the default is used) with one warning, until the person sets it again, which
 confirms it. Defaults, and model paths inside the data folder, need no confirming: they reach
 nothing. Why a keyed hash rather than a "written_by" id: an id survives a hand edit, a hash of the
-value does not, and only someone who can already read this account's files can forge one.
+value does not, and only someone who can already read this account's files can forge one. A file an
+older Fondly saved has no marks either, so its servers and models are confirmed once more.
 """
 
 from __future__ import annotations
@@ -88,16 +89,22 @@ def key_path() -> Path:
     return folder / "settings.key"
 
 
+def _read_key(path: Path) -> bytes | None:
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return key if len(key) >= 16 else None  # an emptied or cut file is no key
+
+
 def _key(create: bool) -> bytes | None:
     """The key (made once, 0600, published whole by a hard link so two processes starting together
-    agree on one); None if there is none and `create` is False, or it can't be read."""
+    agree on one); None if there is none and `create` is False. A damaged key file is replaced:
+    what it marked is asked about again, which is safe."""
     path = key_path()
     if path in _keys:
         return _keys[path]
-    try:
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        key = None
+    key = _read_key(path)
     if key is None and create:
         try:
             path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
@@ -106,14 +113,18 @@ def _key(create: bool) -> bytes | None:
                 f.write(secrets.token_hex(32))
             try:
                 os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process made it first: its key is the one
+            except FileExistsError:  # another process made it first (its key is the one), or it is damaged
+                if _read_key(path) is None:
+                    os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
-            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        except (OSError, ValueError) as e:
-            raise FondlyError(f"Fondly can't keep its settings key in {path.parent} ({getattr(e, 'strerror', e)}); "
-                              "check that folder can be written to, or set FONDLY_CONFIG to one that can.") from None
+            key = _read_key(path)
+            if key is None:
+                raise OSError("the key file can't be read back")
+        except OSError as e:
+            why = getattr(e, "strerror", None) or e
+            raise FondlyError(f"Fondly can't keep its settings key in {path.parent} ({why}); check that folder "
+                              "can be written to, or set FONDLY_CONFIG to one that can.") from None
     if key:
         _keys[path] = key
     return key
