@@ -325,17 +325,19 @@ def test_a_killed_backup_leaves_its_copy_only_in_scratch_and_the_next_start_remo
            "folder and its 0600 .part beside the zip asked for; the next start removed both; nothing in /tmp")
 
 
-def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_home, tmp_path, jfk, request):
+def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_home, tmp_path, jfk, request, qapp):
     from app import recordings, settings
     from app.backup import daily_backup
     from app.memories import store_prepared, prepare
     from app.paths import audio_dir
+    from app.ui.uisettings import save_prompter_settings
     from speech.wavfile import WavWriter
 
     old_umask = os.umask(0o022)  # the usual: files 0644 unless Fondly says otherwise
     request.addfinalizer(lambda: os.umask(old_umask))
     project = store.create_project("Dad's eulogy")
     settings.set_value("pace", 150)  # settings save
+    save_prompter_settings({"size": 60})  # the window's ui.ini, written by Qt
     memory, wav = recordings.begin(store, project)  # a recording: its owner file and its WAV
     writer = WavWriter(wav, 16000, 1)
     writer.write(b"\0\0" * 16000)
@@ -353,9 +355,9 @@ def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_ho
     audio = sorted(p.name for p in audio_dir().iterdir())
     assert loose == [], loose
     assert any(n.startswith("rehearsal-") for n in audio) and f"memory-{imported.id}.flac" in audio, audio
-    assert list((fondly_home / "backups").glob("fondly-*.zip"))
-    record(LEFT, "files Fondly writes in its data folder (settings, a recording, an imported and a rehearsal "
-           "copy, the daily backup) with umask 022", "(nothing to say)",
+    assert list((fondly_home / "backups").glob("fondly-*.zip")) and (fondly_home / "ui.ini").is_file()
+    record(LEFT, "files Fondly writes in its data folder (settings, ui.ini, a recording, an imported and a "
+           "rehearsal copy, the daily backup) with umask 022", "(nothing to say)",
            f"`find HOME -perm /077` empty: files 0600, folders 0700 ({len(audio)} audio files checked)")
 
 
