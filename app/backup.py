@@ -8,8 +8,11 @@ only when complete: a backup that fails or is killed never leaves a half-written
 the name asked for.
 
 Restoring checks the whole zip first (a manifest, only names Fondly writes — nothing that
-climbs out of the folder —, every file's CRC, the database's integrity) and unpacks it beside
-the data it replaces before anything is moved, so a bad zip changes nothing. It restores
+climbs out of the folder —, every file's CRC), unpacks it into the data folder's scratch and
+checks the database there, read-only (SQLite, intact, Fondly's, not a newer Fondly's), before
+anything is moved, so a bad zip changes nothing — and a refused restore into a new folder leaves
+no folder. A backup may come from someone else: it brings memories, never a server or a model
+(app.settings.from_backup), unless the person asks for them. It restores
 into an empty data folder; with `force`, what is there is moved aside into
 `before-restore-…/`, never deleted. Audio paths are stored whole, so a restore into another
 folder (a new computer) points them at the new one.
@@ -37,15 +40,17 @@ from app import folder_lock
 from app.database import unwritable
 from app.errors import FondlyError
 from app.migrations import now
-from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, private
+from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, note_elsewhere, private, scratch
 from app.salvage import copy_for_backup
-from app.store import Store, inspect
+from app.inspection import inspect, missing_audio, refuse_reason
+from app.store import Store
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
 MANIFEST = "fondly-backup.json"
 DATABASE = "fondly.db"
 SETTINGS_FILES = ("settings.json", "ui.ini")
 AUDIO = "audio"
+SCRATCH = ".scratch"  # app.paths.scratch_dir's folder: this run's own, never data to restore over
 KEEP = 7  # daily backups kept
 DAILY = re.compile(r"^fondly-(\d{4}-\d{2}-\d{2})\.zip$")
 # audio that is already compressed is stored as it is: deflating it again costs time for nothing
@@ -94,11 +99,14 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
     if not dest.parent.is_dir():
         raise FondlyError(f"There is no folder {dest.parent} to write the backup to.")
     home = data_dir()
-    # the copy is made inside the data folder (0700), never in /tmp: a backup killed part-way must not
-    # leave a copy of someone's memories outside their own folder
-    beside = unwritable(home / DATABASE) is not None  # a full or read-only data disk: the copy goes beside the zip
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=dest.parent if beside else home) as work:
-        copy = Path(work) / DATABASE
+    # the copy is made in the data folder's scratch (0700), never in /tmp: a backup killed part-way
+    # must not leave a copy of someone's memories outside their own folder, and the next start
+    # removes what it left (app.paths.clear_scratch). A full or read-only data disk can't hold it:
+    # then it goes beside the zip, in a private folder removed when done.
+    beside = unwritable(home / DATABASE) is not None
+    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=dest.parent)) if beside else scratch("backup")
+    try:
+        copy = work / DATABASE
         try:
             salvaged = copy_for_backup(store, copy)  # a damaged database: what can still be read (app.salvage)
         except OSError as e:
@@ -113,6 +121,7 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
             raise FondlyError(f"Fondly can't write a backup in {dest.parent} ({e.strerror}).") from None
         try:
             with os.fdopen(fd, "wb") as raw:
+                note_elsewhere(work, tmp)  # killed while writing: the next start removes the part-written zip
                 with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                     files: dict[str, int] = {}
                     _add(zf, copy, DATABASE, files)  # first: audio copied after it is at least as long
@@ -125,7 +134,7 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
                         "app": "Fondly", "format": FORMAT, "version": _version(), "created": now(),
                         "data_folder": str(home),
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},
-                        "files": files,
+                        "files": files, "missing_audio": missing_audio(copy),
                     }
                     if salvaged is not None:
                         manifest["salvaged"] = salvaged
@@ -139,7 +148,19 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
                 raise FondlyError(f"Fondly can't write the backup {dest} ({e.strerror or e}); "
                                   "nothing was left under that name.") from None
             raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def missing_text(gone: list[str] | None) -> str:
+    """"2 audio files the database names are missing: …" (a backup's "missing_audio", the doctor's
+    check), or "" when none is."""
+    if not gone:
+        return ""
+    shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+    return (f"{len(gone)} audio file{'s' if len(gone) != 1 else ''} the database names "
+            f"{'are' if len(gone) != 1 else 'is'} missing: {shown}.")
 
 
 def describe(manifest: dict[str, Any]) -> str:
@@ -229,41 +250,79 @@ def _aside(home: Path) -> Path:
     return aside
 
 
+def _settings(staging: Path, home: Path, take: bool) -> dict[str, Any]:
+    """The restored settings.json, written into `staging`: the backup's, but with this machine's
+    servers and models unless `take` (app.settings.from_backup says why). Returns the backup's
+    guarded settings that were left out (or taken)."""
+    from app import settings
+
+    def read(path: Path) -> Any:
+        try:
+            return settings.read_file(path)
+        except FondlyError:  # unreadable: nothing of it is taken (and a restore does not fail for it)
+            return {}
+
+    theirs = read(staging / "settings.json")
+    (staging / "settings.json").unlink(missing_ok=True)
+    content, confirm, different = settings.from_backup(theirs, read(home / "settings.json"), home, take)
+    settings.write(staging / "settings.json", content, confirm)
+    return different
+
+
 @folder_lock.alone_in(lambda: data_dir(create=False))  # refused while another Fondly process has the folder open
-def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
+def restore_backup(archive: str | Path, force: bool = False, with_settings: bool = False) -> dict[str, Any]:
     """Restore a backup into the data folder, which must be empty unless `force` (then what is
     there is moved aside first). Returns the manifest, with "aside" (where the old content went,
-    or None) and "audio_moved" (memories whose audio paths now point into this folder)."""
+    or None), "audio_moved" (memories whose audio paths now point into this folder) and
+    "settings_left_out" (the backup's servers and models, kept out unless `with_settings`; then
+    "settings_taken").
+
+    A backup is a trust boundary: it may come from someone else. Its zip is checked, then its
+    database — read-only, in the scratch folder, before anything is moved: SQLite, intact,
+    Fondly's tables, not from a newer Fondly —, and its settings never bring a server or a
+    model silently. A refused backup leaves the data folder exactly as it was, and no folder
+    behind where there was none."""
     path = Path(archive).expanduser().absolute()
     if not path.is_file():
         raise FondlyError(f"There is no backup at {path}.")
     home = data_dir(create=False)  # made only once the zip has passed its checks
+    made_home = not home.exists()
     try:
         zf = zipfile.ZipFile(path)
     except _BAD_ZIP as e:
         raise FondlyError(f"{path} can't be restored: it is not a zip file, or it is damaged or cut short ({e}). "
                           "Nothing was changed.") from None
-    with zf:
-        manifest = check_backup(zf, path)
-        existing = sorted(p for p in home.iterdir() if p.name not in folder_lock.NOT_DATA) if home.is_dir() else []
-        if existing and not force:
-            raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore into "
-                              "an empty folder (set FONDLY_HOME), or add --force to move what is there aside "
-                              "first (nothing is deleted).")
-        home = data_dir()
-        _free_room(home, zf, path)
-        staging = Path(tempfile.mkdtemp(prefix=".restoring-", dir=home))
-        try:
-            _unpack(zf, staging)
-            result, _ = inspect(staging / DATABASE)
-            if result != "ok":
-                raise FondlyError(f"{path} can't be restored: its database is damaged ({result}). Nothing was changed.")
-        except BaseException as e:
-            shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(e, OSError):
+    staging = None
+    try:
+        with zf:
+            manifest = check_backup(zf, path)
+            existing = sorted(p for p in home.iterdir() if p.name != SCRATCH and p.name not in folder_lock.NOT_DATA) if home.is_dir() else []
+            if existing and not force:
+                raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore "
+                                  "into an empty folder (set FONDLY_HOME), or add --force to move what is there "
+                                  "aside first (nothing is deleted).")
+            home = data_dir()
+            _free_room(home, zf, path)
+            staging = scratch("restore")
+            try:
+                _unpack(zf, staging)
+            except OSError as e:
                 raise FondlyError(f"Fondly can't unpack {path} into {home} ({e.strerror or e}). "
                                   "Nothing was changed.") from None
-            raise
+        why = refuse_reason(staging / DATABASE)
+        if why:
+            raise FondlyError(f"{path} can't be restored: {why}. Nothing was changed.")
+        different = _settings(staging, home, with_settings)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if made_home:  # only what this restore made, and only if empty: never what another process put there
+            for folder in (home / SCRATCH, home):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+        raise
     aside = None
     if existing:
         aside = _aside(home)
@@ -279,7 +338,9 @@ def restore_backup(archive: str | Path, force: bool = False) -> dict[str, Any]:
         moved = store.move_audio(Path(old) / AUDIO, audio_dir()) if isinstance(old, str) and old else 0
     finally:
         store.close()
-    return {**manifest, "aside": str(aside) if aside else None, "audio_moved": moved}
+    key = "settings_taken" if with_settings else "settings_left_out"
+    return {**manifest, "aside": str(aside) if aside else None, "audio_moved": moved, "settings_left_out": {},
+            key: different}
 
 
 # --- the rolling daily backup -------------------------------------------------------------------

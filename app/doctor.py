@@ -63,7 +63,7 @@ def _free_space() -> str:
 def _database() -> str:
     from app.database import DAMAGED, damaged, mark_damaged, translate, unwritable
     from app.paths import database_path
-    from app.store import inspect, newer_schema
+    from app.inspection import inspect, newer_schema
 
     path = database_path()
     if not path.exists():
@@ -91,6 +91,23 @@ def _database() -> str:
         raise FondlyError(f"{line}, but it can't be written ({reason}): nothing new can be saved. "
                           + ("Free some space." if reason == "full" else "Make it writable."))
     return line
+
+
+def _audio() -> str:
+    """Audio files the database names (memories, rehearsals) that the folder lacks: a problem to
+    see before a backup is needed, not "all ok"."""
+    from app.backup import missing_text
+    from app.paths import database_path
+    from app.inspection import missing_audio
+
+    path = database_path()
+    if not path.exists():
+        return "no database yet"
+    gone = missing_audio(path)
+    if gone:
+        raise FondlyError(f"{missing_text(gone)} Their memories' text is kept; restore the files from a backup "
+                          "to hear them again.")
+    return "every audio file the database names is there"
 
 
 def _writing() -> tuple[str, dict]:
@@ -172,6 +189,8 @@ def _versions() -> str:
 def run_checks() -> list[dict[str, Any]]:
     checks = [_check("data folder", _data_folder), _check("free space", _free_space),
               _check("database", _database)]
+    if checks[2]["ok"]:
+        checks.append(_check("audio files", _audio))
     if checks[0]["ok"]:
         build = _check("llama.cpp build", _llama_build)
         checks += [_check("writing", _writing, essential=False), build]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 from app import recordings, textfile, vocabulary
 from app.errors import FondlyError
-from app.paths import audio_dir
+from app.paths import audio_dir, copy_private
 from app.store import Memory, Project, Store
 from speech import audio as speech_audio
 from speech.transcriber import Segment
@@ -66,7 +65,7 @@ def _keep_audio(src: Path, memory_id: int) -> Path:
     dest = audio_dir() / f"memory-{memory_id}{src.suffix.lower()}"
     tmp = dest.with_name(f"{dest.name}.{os.getpid()}.part")
     try:
-        shutil.copyfile(src, tmp)
+        copy_private(src, tmp)
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)

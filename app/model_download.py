@@ -31,7 +31,7 @@ from typing import Any, Callable
 from app import model_manager
 from app.errors import FondlyError
 from app.model_catalog import Entry, load
-from app.paths import models_dir
+from app.paths import models_dir, open_private
 
 MARGIN = 200_000_000  # bytes left free after the download: a full disk breaks the database's writes
 HASH_BLOCK = 4 * 1024 * 1024
@@ -220,7 +220,7 @@ def get(name: str, *, use: bool = True, on_progress: Callable[[Progress], None] 
     if size:
         check_space(folder, size - (partial.stat().st_size if partial.exists() else 0))
     try:
-        with open(partial, "ab") as f:
+        with open_private(partial, "ab") as f:
             done = f.tell()
             if size and done > size:
                 f.truncate(0)

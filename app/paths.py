@@ -32,6 +32,33 @@ def private(path: Path) -> Path:
     return path
 
 
+def open_private(path: Path, mode: str = "wb"):
+    """A file Fondly writes in the data folder, opened for writing ("wb", "ab", "w") and private
+    from its first byte: made 0600 (an existing one is tightened). Every file Fondly writes there
+    goes through this or `copy_private` — recordings, imported audio, rehearsals, settings, models
+    — except the database, which only SQLite opens (app.database). Exports go where the person
+    chooses and keep the mode their umask gives, as any program's saved file does."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        current = stat.S_IMODE(os.fstat(fd).st_mode)
+        if current & 0o077:
+            os.fchmod(fd, current & ~0o077)
+        return os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def copy_private(src: Path, dest: Path) -> Path:
+    """`src`'s bytes into a new private file `dest` (shutil.copyfile would give it the umask's mode)."""
+    import shutil
+
+    with open(src, "rb") as f, open_private(dest) as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+    return dest
+
+
 def data_dir(create: bool = True) -> Path:
     """The data folder; `FONDLY_HOME` overrides it (tests always set it)."""
     home = os.environ.get("FONDLY_HOME")
@@ -74,6 +101,32 @@ def scratch(purpose: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{purpose}-", dir=scratch_dir()))
 
 
+ELSEWHERE = "elsewhere"  # in a scratch folder: partial files its run writes outside the data folder
+
+
+def note_elsewhere(folder: Path, partial: str | Path) -> None:
+    """Record in the scratch `folder` a partial file its run writes elsewhere (a backup's
+    `.NAME.part` beside the zip asked for), so `clear_scratch` removes it too if the run is killed."""
+    with open_private(folder / ELSEWHERE, "a") as f:
+        f.write(f"{Path(partial).absolute()}\n")
+
+
+def _forget_elsewhere(entry: Path) -> None:
+    """A dead run's partial files outside the folder: only hidden `.part` files, as Fondly names them."""
+    try:
+        lines = (entry / ELSEWHERE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    for line in lines:
+        partial = Path(line)
+        if partial.is_absolute() and partial.name.startswith(".") and partial.name.endswith(".part"):
+            try:
+                if partial.is_file() and not partial.is_symlink():
+                    partial.unlink()
+            except OSError:
+                pass
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -86,7 +139,8 @@ def _alive(pid: int) -> bool:
 
 def clear_scratch() -> int:
     """Remove what killed runs left in the scratch folder: entries whose owning process (the PID
-    their name starts with) no longer runs. Returns how many went."""
+    their name starts with) no longer runs, and the partial files they noted writing elsewhere
+    (`note_elsewhere`). Returns how many entries went."""
     import shutil
 
     folder = data_dir(create=False) / ".scratch"
@@ -97,6 +151,8 @@ def clear_scratch() -> int:
         pid = entry.name.split("-", 1)[0]
         if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
             continue
+        if entry.is_dir() and not entry.is_symlink():
+            _forget_elsewhere(entry)
         try:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             removed += 1

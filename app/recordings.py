@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app import final_pass, vocabulary
-from app.paths import audio_dir
+from app.paths import audio_dir, open_private
 from app.recovery import process_alive
 from app.store import Memory, Project, Store
 from speech import audio as speech_audio
@@ -32,7 +32,8 @@ def _owner_file(wav: Path) -> Path:
 def claim(audio: str | Path) -> None:
     """Mark the audio as being worked on by this process (until `release`, or its death)."""
     if audio:
-        _owner_file(Path(audio)).write_text(str(os.getpid()))
+        with open_private(_owner_file(Path(audio)), "w") as f:
+            f.write(str(os.getpid()))
 
 
 def release(audio: str | Path | None) -> None:
@@ -47,7 +48,7 @@ def begin(store: Store, project: Project, title: str | None = None,
     title = title or datetime.now().strftime("Recording %Y-%m-%d %H:%M")
     memory = store.add_memory(project.id, "voice", title, status="recording", question=question)
     wav = audio_dir() / f"memory-{memory.id}.wav"
-    _owner_file(wav).write_text(str(os.getpid()))
+    claim(wav)
     return store.update_memory(memory.id, audio_path=str(wav)), wav
 
 

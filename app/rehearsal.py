@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 from app import speaking
 from app.alignment import Alignment, align, paragraphs
 from app.errors import FondlyError
-from app.paths import audio_dir
+from app.paths import audio_dir, copy_private
 from app.store import Draft, Rehearsal, Store
 
 LONG_PAUSE = 2.0  # seconds of silence between two words that the report marks
@@ -230,7 +229,7 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
         dest = audio_dir() / f"rehearsal-{rehearsal_id}{path.suffix.lower()}"
         tmp = dest.with_suffix(dest.suffix + ".part")
         try:
-            shutil.copyfile(path, tmp)
+            copy_private(path, tmp)
             os.replace(tmp, dest)
         except OSError as e:
             Path(tmp).unlink(missing_ok=True)

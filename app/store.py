@@ -22,6 +22,7 @@ import sqlite_utils
 from app import folder_lock
 from app.database import Database, connect, damaged, translate, unwritable
 from app.errors import FondlyError
+from app.inspection import SALVAGED, readable_rows
 from app.migrations import migrate, newer, now
 from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment  # noqa: F401 (re-exported)
 from llm.brief import DEFAULT_PACE
@@ -33,70 +34,6 @@ MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 
 
 # --- the store ----------------------------------------------------------------------------
-
-
-def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
-    """SQLite's integrity check and a few row counts, read-only: for `fondly doctor`, which must not
-    change (or migrate) a database it is only looking at. A file SQLite can't read at all is a result too."""
-    try:
-        conn = connect(path, readonly=True)
-    except sqlite3.DatabaseError as e:
-        return str(e), {}
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
-    except sqlite3.DatabaseError as e:  # damaged past what the check itself can read
-        result, counts = str(e), {}
-    finally:
-        conn.close()
-    return result, counts
-
-
-def newer_schema(path: str | Path) -> list[str]:
-    """The migrations a newer Fondly recorded in the database at `path` (app.migrations.newer), read-only."""
-    db = Database(connect(path, readonly=True))
-    try:
-        return newer(db)
-    finally:
-        db.conn.close()
-
-
-SALVAGED = ("projects", "memories", "segments", "drafts", "revisions", "rehearsals", "skipped_questions")
-
-
-def _readable_rows(src: sqlite3.Connection, table: str) -> Iterable[dict | None]:
-    """Each row of `table` SQLite can read, in rowid order, and None for each it can't (Store.salvage_from)."""
-    try:
-        top = src.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
-    except sqlite3.DatabaseError as e:
-        if "no such table" in str(e):
-            return
-        top = None  # the last page is damaged: look on, 100,000 rowids past the last one read
-    last = 0
-    while True:
-        try:  # scan on from the last row read
-            cursor = src.execute(f"SELECT rowid, * FROM [{table}] WHERE rowid > ? ORDER BY rowid", [last])
-            names = [d[0] for d in cursor.description][1:]
-            for row in cursor:
-                last = row[0]
-                yield dict(zip(names, row[1:]))
-            return
-        except sqlite3.DatabaseError:
-            pass
-        end = top if top is not None else last + 100_000
-        while last < end:  # damage after `last`: rowid by rowid until one reads again
-            last += 1
-            try:
-                cursor = src.execute(f"SELECT rowid, * FROM [{table}] WHERE rowid = ?", [last])
-                row = cursor.fetchone()
-            except sqlite3.DatabaseError:
-                yield None  # this row sits on a damaged page
-                continue
-            if row is not None:
-                yield dict(zip([d[0] for d in cursor.description][1:], row[1:]))
-                break
-        else:
-            return
 
 
 class Store:
@@ -176,7 +113,7 @@ class Store:
                 columns = set(self.db[table].columns_dict)
                 kept = lost = 0
                 with self.db.atomic():
-                    for row in _readable_rows(src, table):
+                    for row in readable_rows(src, table):
                         if row is None:
                             lost += 1
                             continue

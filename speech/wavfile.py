@@ -33,7 +33,8 @@ class WavWriter:
         self.path = Path(path)
         self.rate, self.channels = rate, channels
         self.data_bytes = 0
-        self._f = open(self.path, "wb")
+        # private from its first byte (0600), as every file in Fondly's data folder
+        self._f = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
         self._f.write(_header(rate, channels, 0))
         self._f.flush()
         os.fsync(self._f.fileno())

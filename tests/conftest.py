@@ -162,6 +162,15 @@ def native_checks(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def settings_key(tmp_path_factory) -> Path:
+    """The key that marks settings Fondly wrote (app.settings) for the whole run, not the person's
+    config folder: every test and child process shares it, as one install would."""
+    folder = tmp_path_factory.mktemp("fondly-config")
+    os.environ["FONDLY_CONFIG"] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def fondly_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty data folder."""

@@ -81,7 +81,8 @@ def files(folder: Path) -> dict[str, str]:
         return hashlib.sha256(data).hexdigest()
 
     return {p.relative_to(folder).as_posix(): "dir" if p.is_dir() else digest(p)
-            for p in sorted(folder.rglob("*")) if p.name not in ("fondly.db-wal", "fondly.db-shm")}
+            for p in sorted(folder.rglob("*")) if p.name not in ("fondly.db-wal", "fondly.db-shm")
+            and ".scratch" not in p.relative_to(folder).parts}  # Fondly's temporary copies, made and removed by each run
 
 
 def mode(path: Path) -> int:

@@ -258,7 +258,8 @@ from app.backup import create_backup, daily_backup, restore_backup
 from app.cli import cli
 from app.paths import database_path
 from app.recovery import settle_interrupted
-from app.store import Store, inspect
+from app.inspection import inspect
+from app.store import Store
 
 def fondly(*args):
     assert cli.main(list(args), standalone_mode=False) in (None, 0), args

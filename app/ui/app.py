@@ -36,13 +36,15 @@ def run(argv: list[str] | None = None, engines=None) -> int:
     from app.engines import Engines
     from app.paths import data_dir
     from app.store import Store
-    from app.ui.backup_dialog import start_daily_backup
+    from app.paths import clear_scratch
+    from app.ui.backup_dialog import ask_about_settings, start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
     from app.ui.single_window import AlreadyOpen, claim
 
     try:
         owner = claim(data_dir())  # one window per data folder: a second start brings the first forward
+        clear_scratch()  # what a killed run (a backup's database copy) left in the data folder
         window = MainWindow(Store.open_default(), OperationRunner(engines or Engines()))
     except AlreadyOpen as e:
         print(e, file=sys.stderr)
@@ -58,5 +60,6 @@ def run(argv: list[str] | None = None, engines=None) -> int:
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))
     QTimer.singleShot(0, window.warm_up)
+    QTimer.singleShot(0, lambda: ask_about_settings(window))  # servers or models Fondly did not set
     QTimer.singleShot(0, lambda: start_daily_backup(window))  # after the warm-up, on the speech lane
     return app.exec()

@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.backup import create_backup, daily_backup, describe
+from app import settings
+from app.backup import create_backup, daily_backup, describe, missing_text
+from app.errors import USER_ERRORS
 from app.ui.operations import Operation, OperationRunner
 
 
@@ -19,7 +21,8 @@ def back_up_to(runner: OperationRunner, path: str, done: Callable[[str], None],
     lane may be busy with a long import. `done(message)` or `failed(message)` says how it went."""
     path += "" if Path(path).suffix else ".zip"
     return runner.run(lambda job: create_backup(job.store, path), lane="text", on_failed=failed,
-                      on_done=lambda manifest: done(f"Backed up {describe(manifest)} to {path}."))
+                      on_done=lambda manifest: done(f"Backed up {describe(manifest)} to {path}. "
+                                                    f"{missing_text(manifest.get('missing_audio'))}".strip()))
 
 
 def ask_and_back_up(window) -> QFileDialog:
@@ -40,3 +43,32 @@ def start_daily_backup(window) -> Operation:
     the speech lane after the start-up work queued there; only a failure is reported."""
     return window.runner.run(lambda job: daily_backup(job.store), lane="speech",
                              on_failed=lambda message: window.show_error(f"Today's automatic backup failed: {message}"))
+
+
+def ask_about_settings(window) -> QMessageBox | None:
+    """At start-up: settings.json names a server or models this Fondly did not set (a restored
+    backup, a folder copied from another computer, a hand edit), which are ignored until the
+    person agrees (app.settings). Show them and ask, non-modal; No — the default, and Esc — keeps
+    ignoring them. Returns the question, or None when there is nothing to ask."""
+    try:
+        pending = settings.unconfirmed()
+    except USER_ERRORS:
+        return None  # an unreadable settings file has its own message wherever it is read
+    if not pending:
+        return None
+    box = QMessageBox(QMessageBox.Icon.Warning, "Settings Fondly did not set",
+                      "These settings would send your memories to another computer or load a program, and this "
+                      "Fondly did not set them (they came with a copied folder or a backup, or were edited by "
+                      "hand), so they are ignored:\n\n" + "\n".join(f"{k} = {v}" for k, v in pending.items())
+                      + "\n\nUse them?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+
+    def answered(button) -> None:
+        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            settings.confirm(list(pending))
+            window.message.show_message("Fondly will use those settings.")
+
+    box.buttonClicked.connect(answered)
+    box.open()
+    return box

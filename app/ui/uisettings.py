@@ -6,10 +6,12 @@ keeping it beside the database makes FONDLY_HOME isolate it too.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings
 
 from app import settings
-from app.paths import data_dir
+from app.paths import data_dir, private
 
 TEXT_SIZES = (11, 12, 13, 14, 16, 18, 20, 24, 28)
 
@@ -53,6 +55,7 @@ def save_layout(window, splitters: dict) -> None:
     for key, splitter in splitters.items():
         s.setValue(key, splitter.saveState())
     s.sync()
+    private(Path(s.fileName()))  # Qt writes it with the umask's mode
 
 
 # The teleprompter's look, as the person last left it (app/ui/teleprompter.py). In ui.ini, with the
@@ -75,3 +78,4 @@ def save_prompter_settings(values: dict) -> None:
         if key in values:
             s.setValue(f"prompter/{key}", values[key])
     s.sync()
+    private(Path(s.fileName()))  # Qt writes it with the umask's mode
