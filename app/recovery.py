@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from app.store import Memory, Revision, Store
 
@@ -104,15 +105,22 @@ def stranded(store: Store) -> list[Memory]:
     return settled
 
 
-def settle_at_start(store: Store) -> list[Memory]:
+class Settled(NamedTuple):
+    """What a start found an earlier run had left: for the person to be told."""
+
+    interrupted: list[Revision]  # drafts whose writer was killed, kept and marked interrupted
+    stranded: list[Memory]  # imports cut off before their audio arrived, marked failed
+
+
+def settle_at_start(store: Store) -> Settled:
     """What every start does (a command, the window) before anything else: drafts whose writer is gone
-    marked interrupted, imports cut off marked failed, temporary files of dead processes removed. A
-    database known damaged, or that can't be written, is left as it is: it is only read. Returns the
-    imports it marked failed, for the person to be told."""
-    from app.paths import data_dir
+    marked interrupted, imports cut off marked failed, temporary files and scratch copies (a killed
+    backup's database copy) of dead processes removed. A database known damaged, or that can't be
+    written, is left as it is: it is only read."""
+    from app.paths import clear_scratch, data_dir
 
     leftovers(data_dir())
+    clear_scratch()
     if store.damaged or store.readonly:
-        return []
-    settle_interrupted(store)
-    return stranded(store)
+        return Settled([], [])
+    return Settled(settle_interrupted(store), stranded(store))

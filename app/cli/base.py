@@ -61,12 +61,9 @@ def _store(ctx: click.Context) -> Store:
         from app.database import translate
         from app.recovery import settle_at_start
 
-        from app.paths import clear_scratch
-
-        clear_scratch()  # what a killed run (a backup's database copy) left in the data folder
         store = Store.open_default()
         try:
-            for m in settle_at_start(store):  # a draft whose writer was killed marked interrupted, a cut-off import failed
+            for m in settle_at_start(store).stranded:  # a draft whose writer was killed marked interrupted, a cut-off import failed
                 click.echo(f"Recovered an interrupted import: {m.title} (memory {m.id}, {m.status}: {m.error})",
                            err=True)
         except Exception as e:

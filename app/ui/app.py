@@ -36,7 +36,6 @@ def run(argv: list[str] | None = None, engines=None) -> int:
     from app.engines import Engines
     from app.paths import data_dir
     from app.store import Store
-    from app.paths import clear_scratch
     from app.ui.backup_dialog import ask_about_settings, start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
@@ -44,7 +43,6 @@ def run(argv: list[str] | None = None, engines=None) -> int:
 
     try:
         owner = claim(data_dir())  # one window per data folder: a second start brings the first forward
-        clear_scratch()  # what a killed run (a backup's database copy) left in the data folder
         window = MainWindow(Store.open_default(), OperationRunner(engines or Engines()))
     except AlreadyOpen as e:
         print(e, file=sys.stderr)
