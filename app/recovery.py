@@ -111,6 +111,14 @@ class Settled(NamedTuple):
     interrupted: list[Revision]  # drafts whose writer was killed, kept and marked interrupted
     stranded: list[Memory]  # imports cut off before their audio arrived, marked failed
 
+    def said(self) -> str:
+        """The one message for the window's bar ("" when nothing was left)."""
+        parts = [f"{len(self.interrupted)} draft(s) were cut off while being written: {INTERRUPTED}"] if self.interrupted else []
+        if self.stranded:
+            parts.append(f"{len(self.stranded)} import(s) were cut off before their audio arrived and are marked "
+                         "failed: import those files again.")
+        return " ".join(parts)
+
 
 def settle_at_start(store: Store) -> Settled:
     """What every start does (a command, the window) before anything else: drafts whose writer is gone

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySeque
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from app.paths import data_dir
-from app.recovery import INTERRUPTED, settle_at_start
+from app.recovery import settle_at_start
 from app.store import Project, Store
 from app.ui import backup_dialog, interview_hooks, teleprompter, uisettings
 from app.ui.dialogs import about_box
@@ -157,25 +157,17 @@ class MainWindow(QMainWindow):
         self.runner.model_failed.connect(lambda _kind, message: self.show_error(message))
 
     def warm_up(self) -> None:
-        """Load both models in the background (the window is already usable), and finish any
-        recording, import, draft or rehearsal an earlier run was killed in."""
+        """Load both models in the background; finish the recording, import or draft a killed run left."""
         self.runner.run(lambda job: job.text_engine(), on_failed=self.show_error)
         self.runner.run(lambda job: settle_at_start(job.store), on_done=self._settled)
         self.memories.recover()
         self.rehearsals.recover()
 
-    def _settled(self, settled) -> None:
-        """What the start found an earlier run had left (app.recovery.settle_at_start), said once."""
-        said = []
-        if settled.interrupted:
+    def _settled(self, settled) -> None:  # what an earlier run left (app.recovery.settle_at_start), said once
+        if settled.interrupted or settled.stranded:
             self.reload_drafts()
-            said.append(f"{len(settled.interrupted)} draft(s) were cut off while being written: {INTERRUPTED}")
-        if settled.stranded:
             self.memories.reload()
-            said.append(f"{len(settled.stranded)} import(s) were cut off before their audio arrived and are marked "
-                        "failed: import those files again.")
-        if said:
-            self.message.show_message(" ".join(said))
+            self.message.show_message(settled.said())
 
     def apply_text_size(self, size: int) -> None:
         self.text_size = size
