@@ -81,6 +81,9 @@ def readable_rows(src: sqlite3.Connection, table: str) -> Iterable[dict | None]:
 FONDLY_TABLES = ("projects", "memories", "segments", "drafts", "revisions")
 
 
+NOT_A_DATABASE = "its fondly.db is not a database at all (it is some other file, or damaged beyond reading)"
+
+
 def refuse_reason(path: str | Path) -> str | None:
     """Why the database file at `path` must not become Fondly's (a restore's candidate), or None.
     Read-only, before anything is moved: not SQLite at all, damaged, not Fondly's (0 bytes, another
@@ -88,8 +91,10 @@ def refuse_reason(path: str | Path) -> str | None:
     from app.migrations import newer
 
     try:
-        db = Database(connect(path, readonly=True))
+        db = Database(connect(path, readonly=True))  # SQLite reads the header as it opens (app.database)
     except sqlite3.DatabaseError as e:
+        if "not a database" in str(e):
+            return NOT_A_DATABASE
         return f"its database can't be opened ({e})"
     try:
         result = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -104,7 +109,7 @@ def refuse_reason(path: str | Path) -> str | None:
                     "doesn't know); update Fondly and restore it again")
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
-            return "its fondly.db is not a database at all (it is some other file, or damaged beyond reading)"
+            return NOT_A_DATABASE
         return f"its database is damaged ({e})"
     finally:
         db.conn.close()
