@@ -1,7 +1,9 @@
 """Settings' "Found on this computer": the GGUF models other apps already downloaded, each one
 click from being Fondly's, registered in place through the model manager (nothing is copied).
 
-Finding reads only GGUF headers (and remembers them), so it runs as the dialog opens."""
+Finding reads only GGUF headers (and remembers them), so it runs as the dialog opens. Adding
+checks the file in full — a real load and a few words in a child process, seconds on a busy
+machine (app.native_check) — so it runs on the window's runner, never on the GUI thread."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 from app import model_finder, model_manager
 from app.errors import USER_ERRORS
+from app.ui.operations import off_the_window
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -19,8 +22,10 @@ class FoundModels(QWidget):
     added = Signal(str)  # the name the model was added under
     failed = Signal(str)  # one line saying why
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, runner=None) -> None:
+        """`runner`: the window's OperationRunner, which the full check of an added model runs on."""
         super().__init__(parent)
+        self.runner = runner
         self.list = QListWidget()
         self.list.setAccessibleName("Found on this computer")
         self.list.itemDoubleClicked.connect(lambda _item: self.add_selected())
@@ -62,11 +67,18 @@ class FoundModels(QWidget):
         if item.data(NAME_ROLE) is None:
             self.failed.emit(f"{item.toolTip()} is already one of your models.")
             return False
-        try:
-            row = model_manager.add(item.data(PATH_ROLE), item.data(NAME_ROLE))
-        except USER_ERRORS as e:
-            self.failed.emit(str(e))
-            return False
+        path, name = item.data(PATH_ROLE), item.data(NAME_ROLE)
+        self.add_btn.setEnabled(False)
+        self.note.setText(f"Checking {item.text().split(' — ')[0]}: loading it and writing a few words…")
+        off_the_window(self.runner, lambda: model_manager.add(path, name), self._added, self._not_added)
+        return True
+
+    def _added(self, row: dict) -> None:
+        self.note.setText("")
         self.refresh()
         self.added.emit(row["name"])
-        return True
+
+    def _not_added(self, message: str) -> None:
+        self.note.setText("")
+        self.add_btn.setEnabled(self.list.count() > 0)
+        self.failed.emit(message)

@@ -45,6 +45,22 @@ def message_for(e: BaseException) -> str:
     return f"Something went wrong ({type(e).__name__}: {e}). Your memories and drafts are safe."
 
 
+def off_the_window(runner: "OperationRunner | None", work: Callable[[], Any], on_done: Callable[[Any], None],
+                   on_failed: Callable[[str], None]) -> None:
+    """`work()` on the runner's text lane (the lane that loads models), its result or its one-line
+    failure back on the GUI thread. A dialog made on its own, with no window's runner (a test
+    of the dialog alone), does it at once instead."""
+    if runner is not None:
+        runner.run(lambda _job: work(), on_done=on_done, on_failed=on_failed)
+        return
+    try:
+        result = work()
+    except Exception as e:
+        on_failed(message_for(e))
+        return
+    on_done(result)
+
+
 @dataclass(eq=False)
 class Operation:
     """One submitted piece of work and what to call (on the GUI thread) when it reports."""

@@ -14,6 +14,7 @@ from app.engines import trust, trusted
 from app.errors import USER_ERRORS
 from app.ui.catalog_models import CatalogModels
 from app.ui.found_models import FoundModels
+from app.ui.operations import off_the_window
 from llm.brief import PACE_RANGE
 
 
@@ -27,7 +28,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.models = QListWidget()
         self.models.setAccessibleName("Models")
-        add_btn = QPushButton("Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder")
+        self.add_btn = add_btn = QPushButton("Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder")
         add_btn.clicked.connect(self.add_dialog)
         self.use_btn = QPushButton("Use")
         self.use_btn.clicked.connect(self.use_selected)
@@ -38,10 +39,12 @@ class SettingsDialog(QDialog):
             buttons.addWidget(b)
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #8a3b12")
-        self.found = FoundModels()
+        runner = runner if runner is not None else getattr(parent, "runner", None)
+        self.found = FoundModels(runner=runner)
         self.found.added.connect(lambda _name: (self.show_error(""), self.refresh()))
         self.found.failed.connect(self.show_error)
-        self.catalog = CatalogModels(runner if runner is not None else getattr(parent, "runner", None))
+        self.runner = runner
+        self.catalog = CatalogModels(runner)
         self.catalog.switched.connect(self._downloaded)
         self.catalog.failed.connect(self.show_error)
         values = settings.load()
@@ -101,16 +104,22 @@ class SettingsDialog(QDialog):
         dialog.fileSelected.connect(self.add)
         dialog.open()
 
-    def add(self, path: str) -> bool:
-        try:
-            model_manager.add(path)
-        except USER_ERRORS as e:
-            self.show_error(str(e))
-            return False
+    def add(self, path: str) -> None:
+        """Add a model file: checked in full first (a real load and a few words, in a child
+        process: seconds), on the window's runner so the window stays live meanwhile."""
+        self.add_btn.setEnabled(False)
+        self.show_error(f"Checking {path.rsplit('/', 1)[-1]}: loading it and writing a few words…")
+        off_the_window(self.runner, lambda: model_manager.add(path), self._added, self._not_added)
+
+    def _added(self, _row: dict) -> None:
+        self.add_btn.setEnabled(True)
         self.show_error("")
         self.refresh()
         self.found.refresh()  # its "added" marks
-        return True
+
+    def _not_added(self, message: str) -> None:
+        self.add_btn.setEnabled(True)
+        self.show_error(message)
 
     def _selected(self) -> str | None:
         item = self.models.currentItem()
