@@ -67,6 +67,13 @@ def find(extra_folders: Iterable[str | Path] = ()) -> list[Found]:
     return found
 
 
+def missing_folders() -> list[str]:
+    """The person's model folders that are not there now (a disk unplugged, a folder moved): said
+    beside what was found, so an empty list is not taken for "no models in it"."""
+    kept = settings.get("model_folders")
+    return [f for f in kept if isinstance(f, str) and not Path(f).is_dir()] if isinstance(kept, list) else []
+
+
 def name_for(path: str | Path) -> str | None:
     """The name another app knows a file by, for files whose own name says nothing (an Ollama
     blob is sha256-…); without reading any model."""

@@ -198,7 +198,8 @@ def read(path: str | Path, seconds: float = SECONDS) -> GGUFInfo:
     if path.is_dir():
         raise ModelError(f"{path} is a folder. Choose a .gguf model file inside it.")
     if not path.is_file():
-        raise ModelError(f"There is no model file at {path}. Check the path, or choose another .gguf file.")
+        raise ModelError(f"There is no model file at {path}. If it was on a disk that is not connected now, "
+                         "connect it again; otherwise check the path, or choose another .gguf file.")
     try:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size  # of the file opened, not of whatever the path names later

@@ -115,6 +115,8 @@ def models_find(as_json) -> None:
         return _json([f.to_dict() for f in found])
     for f in found:
         click.echo(f"{f.name}{' [added]' if f.added else ''}\n       {model_finder.summary(f)}\n       {f.path}")
+    for folder in model_finder.missing_folders():
+        click.echo(f"Not searched: {folder} is not there now (a disk that is not connected?).", err=True)
     if not found:
         click.echo("No GGUF models found. Add a folder to search with `fondly models folder add PATH`.", err=True)
 
