@@ -19,8 +19,9 @@ from tests.helpers import long_speech, normalise
 def heard_all_of_it(text: str, segment_ends: list[float]) -> bool:
     """The whole 72 s was transcribed, not just what was heard before the kill: the segments reach
     the last repetition, and "your country" (said twice in each of the six) is heard at least ten
-    times. Counting a whole sentence failed once in CI when Whisper misheard one "ask" as "As"."""
-    return max(segment_ends) >= 66 and normalise(text).count("your country") >= 10
+    times. Counting a whole sentence failed once in CI when Whisper misheard one "ask" as "As", and
+    "your country" once on a busy fresh clone ("you country"), so the word alone is counted: 12 said."""
+    return max(segment_ends) >= 66 and normalise(text).count("country") >= 10
 
 
 @pytest.fixture
@@ -57,7 +58,8 @@ def test_fondly_memory_recover_finishes_an_import_that_was_killed(fondly, long_s
 
     memory = json.loads(fondly("memory", "show", str(memory_id), "--json").stdout)
     assert memory["status"] == "ready" and memory["error"] is None
-    assert heard_all_of_it(memory["text"], [seg["end"] for seg in memory["segments"]])
+    ends = [seg["end"] for seg in memory["segments"]]
+    assert heard_all_of_it(memory["text"], ends), (max(ends), normalise(memory["text"]).count("country"))
     assert "Nothing was interrupted" in fondly("memory", "recover").stderr  # and only once
 
 
