@@ -44,7 +44,9 @@ test: setup
 bench: setup
 	FONDLY_BENCH_REPORT=$(CURDIR)/docs/performance.md QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
-	FONDLY_HOME=$$(mktemp -d) $(BIN)/fondly eval tests/data/eval --check
+	@# a data folder of its own for the eval, removed after (a run leaves nothing in /tmp)
+	home=$$(mktemp -d); FONDLY_HOME=$$home $(BIN)/fondly eval tests/data/eval --check; status=$$?; \
+		rm -rf "$$home"; exit $$status
 
 # Rewrites docs/quality.md: the evaluation report for the bundled model, every draft in full;
 # fails (after writing the report) when a case falls below the thresholds. `make quality MODEL=PATH`
