@@ -127,7 +127,8 @@ def _forget_elsewhere(entry: Path) -> None:
                 pass
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process (a Fondly that left an owner mark, or a scratch folder) is still running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -149,7 +150,7 @@ def clear_scratch() -> int:
     removed = 0
     for entry in folder.iterdir():
         pid = entry.name.split("-", 1)[0]
-        if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
+        if pid.isdigit() and process_alive(int(pid)) and int(pid) != 0:
             continue
         if entry.is_dir() and not entry.is_symlink():
             _forget_elsewhere(entry)

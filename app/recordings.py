@@ -17,8 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app import final_pass, vocabulary
-from app.paths import audio_dir, open_private
-from app.recovery import process_alive
+from app.paths import audio_dir, open_private, process_alive
 from app.store import Memory, Project, Store
 from speech import audio as speech_audio
 from speech import wavfile

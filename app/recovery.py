@@ -17,18 +17,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from app.paths import process_alive
 from app.store import Memory, Revision, Store
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process (a Fondly that left an owner mark) is still running."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 INTERRUPTED = "Interrupted: Fondly stopped while writing this; the paragraphs finished before are kept."

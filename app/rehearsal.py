@@ -270,7 +270,7 @@ def new_take(draft_id: int, revision_id: int) -> Path:
 def left_takes() -> list[Take]:
     """Takes whose recording process is gone (a crash, a kill, a power cut), oldest first: each is
     a whole reading up to the cut, which the person would otherwise have to give again."""
-    from app.recovery import process_alive
+    from app.paths import process_alive
 
     out = []
     for path in sorted(audio_dir().glob("rehearsal-take-*.wav")):

@@ -16,11 +16,11 @@ older Fondly saved has no marks either, so its servers and models are confirmed 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import json
-import contextlib
-import errno
 import os
 import secrets
 import sys
