@@ -166,6 +166,15 @@ def m005_questions(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m006_names_and_bin(db: sqlite_utils.Database) -> None:
+    """Drafts and memories a person deletes go to a bin (`deleted`: when) for 30 days before they
+    are gone, so a slip loses nothing; a revision may carry a name the person gave it (`label`)."""
+    db["drafts"].add_column("deleted", str)
+    db["memories"].add_column("deleted", str)
+    db["revisions"].add_column("label", str)
+
+
 def _adopt_numbered(db: sqlite_utils.Database) -> None:
     """Record, in sqlite-utils' table, what the old numbered scheme had already applied."""
     if "migrations" not in db.table_names() or MIGRATIONS.applied(db):

@@ -75,6 +75,7 @@ class Memory:
     created: str = ""
     updated: str = ""
     question: str | None = None  # the id of the question this memory answers (llm.questions), if any
+    deleted: str | None = None  # when it went to the bin (app.store's bin), else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +108,7 @@ class Revision:
     provenance: list[dict[str, Any]] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
     parent_id: int | None = None
+    label: str | None = None  # a name the person gave this point in the history
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,6 +124,7 @@ class Draft:
     current_revision_id: int | None = None
     created: str = ""
     updated: str = ""
+    deleted: str | None = None  # when it went to the bin, else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

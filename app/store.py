@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -31,6 +32,8 @@ from llm.occasions import OCCASIONS
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
 NAME_MAX = 200  # characters in a project's title, and in each name it holds (subject, speaker, people, words)
 MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
+BIN_DAYS = 30  # how long a deleted draft or memory can be brought back
+_TABLES = {"draft": "drafts", "memory": "memories"}
 
 
 # --- the store ----------------------------------------------------------------------------
@@ -311,13 +314,16 @@ class Store:
             "kind IN ('voice', 'audio') AND status IN ('recording', 'transcribing')", order_by="id")]
 
     def memories(self, project_id: int) -> list[Memory]:
-        return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ?", [project_id], order_by="id")]
+        """The project's memories, not those in the bin."""
+        return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ? AND deleted IS NULL", [project_id],
+                                                                   order_by="id")]
 
     # the interview's questions (llm.questions, app.interview)
 
     def answered_questions(self, project_id: int) -> set[str]:
         """The ids of the questions a memory of the project answers."""
-        rows = self.db.execute("SELECT DISTINCT question FROM memories WHERE project_id = ? AND question IS NOT NULL",
+        rows = self.db.execute("SELECT DISTINCT question FROM memories WHERE project_id = ? AND question IS NOT NULL "
+                               "AND deleted IS NULL",
                                [project_id]).fetchall()
         return {r[0] for r in rows}
 
@@ -375,7 +381,7 @@ class Store:
         match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
         rows = self.db.execute(
             "SELECT m.id FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
-            "WHERE memories_fts MATCH ? AND m.project_id = ? ORDER BY f.rank",
+            "WHERE memories_fts MATCH ? AND m.project_id = ? AND m.deleted IS NULL ORDER BY f.rank",
             [match, project_id],
         ).fetchall()
         return [r[0] for r in rows]
@@ -450,7 +456,9 @@ class Store:
                          f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.")
 
     def drafts(self, project_id: int) -> list[Draft]:
-        return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ?", [project_id], order_by="id")]
+        """The project's drafts, not those in the bin."""
+        return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ? AND deleted IS NULL", [project_id],
+                                                                    order_by="id")]
 
     def revision(self, revision_id: int) -> Revision:
         return self._one("revisions", revision_id, self._revision,
@@ -484,14 +492,84 @@ class Store:
         rows = self.db.execute(
             "SELECT 'memory', m.id, m.title, snippet(memories_fts, 1, '[', ']', '…', 12), f.rank "
             "FROM memories m JOIN memories_fts f ON f.rowid = m.rowid "
-            "WHERE memories_fts MATCH ? AND m.project_id = ? "
+            "WHERE memories_fts MATCH ? AND m.project_id = ? AND m.deleted IS NULL "
             "UNION ALL "
             "SELECT 'draft', d.id, d.title, snippet(revisions_fts, 0, '[', ']', '…', 12), f.rank "
             "FROM drafts d JOIN revisions_fts f ON f.rowid = d.current_revision_id "
-            "WHERE revisions_fts MATCH ? AND d.project_id = ? ORDER BY 5 LIMIT ?",
+            "WHERE revisions_fts MATCH ? AND d.project_id = ? AND d.deleted IS NULL ORDER BY 5 LIMIT ?",
             [match, project_id, match, project_id, limit],
         ).fetchall()
         return [{"kind": k, "id": i, "title": t, "snippet": snip} for k, i, t, snip, _ in rows]
+
+    # names, and the bin: what a person deletes stays BIN_DAYS, and can come back
+
+    def rename(self, kind: str, ident: int, title: str) -> str:
+        """A draft's or a memory's new name (the lists, the reading copy and the export's file name
+        carry it); one line, not blank. Returns the name as kept."""
+        title = " ".join(title.split())
+        if not title:
+            raise FondlyError(f"A {kind} needs a name, for example \"Eulogy for Gran\".")
+        if len(title) > NAME_MAX:
+            raise FondlyError(f"A {kind}'s name can have at most {NAME_MAX} characters; this one has {len(title)}.")
+        self._binnable(kind, ident)
+        with self.db.atomic():
+            self.db[_TABLES[kind]].update(ident, {"title": title, "updated": now()})
+        return title
+
+    def _binnable(self, kind: str, ident: int) -> Draft | Memory:
+        assert kind in ("draft", "memory"), kind
+        return self.draft(ident) if kind == "draft" else self.memory(ident)
+
+    def to_bin(self, kind: str, ident: int) -> None:
+        """Put a draft (with its revisions and rehearsals) or a memory in the bin: out of every list,
+        search and draft, and back with `from_bin` for BIN_DAYS."""
+        self._binnable(kind, ident)
+        with self.db.atomic():
+            self.db[_TABLES[kind]].update(ident, {"deleted": now()})
+
+    def from_bin(self, kind: str, ident: int) -> None:
+        self._binnable(kind, ident)
+        with self.db.atomic():
+            self.db[_TABLES[kind]].update(ident, {"deleted": None})
+
+    def binned(self, project_id: int) -> list[Draft | Memory]:
+        """What is in the project's bin, the most recently deleted first."""
+        where = "project_id = ? AND deleted IS NOT NULL"
+        out = [self._draft(r) for r in self.db["drafts"].rows_where(where, [project_id])]
+        return sorted(out + [Memory(**r) for r in self.db["memories"].rows_where(where, [project_id])],
+                      key=lambda x: x.deleted or "", reverse=True)
+
+    def empty_bin(self, days: int = BIN_DAYS) -> int:
+        """Delete for good what has been in the bin longer than `days` (with its audio in the data
+        folder); run at every start. Returns how many drafts and memories went."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        q = self.db.execute
+        with self.db.atomic():
+            files = [r[0] for r in q("SELECT audio_path FROM rehearsals WHERE draft_id IN (SELECT id FROM drafts "
+                                     "WHERE deleted < ?) UNION ALL SELECT audio_path FROM memories WHERE deleted < ?",
+                                     [cutoff, cutoff]).fetchall() if r[0]]
+            gone = q("SELECT (SELECT count(*) FROM drafts WHERE deleted < ?1) + "
+                     "(SELECT count(*) FROM memories WHERE deleted < ?1)", [cutoff]).fetchone()[0]
+            for sql in ("DELETE FROM rehearsals WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
+                        "UPDATE revisions SET parent_id = NULL WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
+                        "DELETE FROM revisions WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
+                        "DELETE FROM drafts WHERE deleted < ?",
+                        "DELETE FROM segments WHERE memory_id IN (SELECT id FROM memories WHERE deleted < ?)",
+                        "DELETE FROM memories WHERE deleted < ?"):
+                q(sql, [cutoff])
+        folder = self.path.parent.resolve()
+        for f in files:  # only Fondly's own copies: a file elsewhere is the person's
+            if Path(f).resolve().is_relative_to(folder):
+                Path(f).unlink(missing_ok=True)
+        return gone
+
+    def label_revision(self, revision_id: int, label: str) -> Revision:
+        """Name a point in a draft's history ("Read to Mum"); "" takes the name away."""
+        label = " ".join(label.split())[:NAME_MAX]
+        self.revision(revision_id)
+        with self.db.atomic():
+            self.db["revisions"].update(revision_id, {"label": label or None})
+        return self.revision(revision_id)
 
     # rehearsals
 

@@ -15,11 +15,12 @@ EXPECTED_COLUMNS = {
     "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created",
                  "updated"},
     "memories": {"id", "project_id", "kind", "title", "text", "source_path", "audio_path", "duration",
-                 "language", "status", "error", "created", "updated", "question"},
+                 "language", "status", "error", "created", "updated", "question", "deleted"},
     "segments": {"id", "memory_id", "idx", "start", "end", "text", "confidence"},
-    "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated"},
+    "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated",
+               "deleted"},
     "revisions": {"id", "draft_id", "created", "origin", "text", "model", "prompt", "seed", "provenance",
-                  "checks", "parent_id"},
+                  "checks", "parent_id", "label"},
 }
 
 
@@ -31,7 +32,7 @@ def test_migrations_on_a_blank_database(tmp_path):
     db = sqlite_utils.Database(tmp_path / "blank.db")
     applied = migrate(db)
     assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary", "m004_rehearsals",
-                       "m005_questions"]
+                       "m005_questions", "m006_names_and_bin"]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
     assert [m.name for m in MIGRATIONS.applied(db)] == applied
@@ -57,7 +58,7 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
     db["migrations"].insert_all([{"version": 1, "name": "initial schema", "applied": "2026-01-01"},
                                  {"version": 2, "name": "full-text search", "applied": "2026-01-01"}], pk="version")
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
-    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions"]
+    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin"]
     assert "migrations" not in db.table_names()
     assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"
@@ -130,3 +131,32 @@ def test_what_belongs_together_is_written_together_or_not_at_all(store):
     with pytest.raises(sqlite3.OperationalError):
         store.create_draft(p.id, "Eulogy", "Dad.", no_such_column=1)
     assert list(store.db.conn.iterdump()) == before
+
+
+def test_the_bin_keeps_what_is_deleted_for_30_days_then_lets_it_go(tmp_path):
+    """Renamed and deleted drafts and memories: out of every list and search at once, back from the
+    bin whole, and gone for good (with the audio the data folder held) only after BIN_DAYS."""
+    store = Store(tmp_path / "fondly.db")
+    p = store.create_project("Gran", subject="Gran")
+    m = store.add_memory(p.id, "voice", "garden", text="She grew roses by the wall.")
+    audio = tmp_path / "audio.wav"
+    audio.write_bytes(b"RIFF")
+    store.update_memory(m.id, audio_path=str(audio))
+    d, r = store.create_draft(p.id, "write a eulogy for gran", "She grew roses.")
+    assert store.rename("draft", d.id, "  Eulogy   for Gran ") == "Eulogy for Gran"
+    with pytest.raises(FondlyError, match="needs a name"):
+        store.rename("memory", m.id, "  \n ")
+    assert store.label_revision(r.id, "Read to Mum").label == "Read to Mum"
+    before = store.counts()
+    store.to_bin("draft", d.id)
+    store.to_bin("memory", m.id)
+    assert store.drafts(p.id) == [] and store.memories(p.id) == [] and store.search_snippets(p.id, "roses") == []
+    assert [x.title for x in store.binned(p.id)] == ["garden", "Eulogy for Gran"] or \
+        {x.title for x in store.binned(p.id)} == {"garden", "Eulogy for Gran"}
+    assert store.empty_bin() == 0 and store.counts() == before  # not 30 days yet: nothing goes
+    store.from_bin("draft", d.id)
+    assert [x.title for x in store.drafts(p.id)] == ["Eulogy for Gran"]
+    assert store.current_text(d.id) == "She grew roses." and store.revision(r.id).label == "Read to Mum"
+    assert store.empty_bin(days=-1) == 1  # the memory has been in the bin "longer" than -1 days
+    assert store.memories(p.id) == [] and store.binned(p.id) == [] and not audio.exists()
+    assert store.counts()["drafts"] == 1

@@ -4,13 +4,13 @@ editor, prompt bar; right: drafts) and closing. The panels do the work; the wind
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from app.paths import data_dir
 from app.recovery import settle_at_start
 from app.store import Project, Store
-from app.ui import backup_dialog, interview_hooks, teleprompter, uisettings
+from app.ui import menus, teleprompter, uisettings
 from app.ui.dialogs import about_box
 from app.ui.drafts_panel import DraftsPanel
 from app.ui.editor_panel import EditorPanel
@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.runner = runner or OperationRunner()
         self.project: Project | None = None
         self._build()
-        self._build_menus()
+        menus.build(self)
         self._connect()
         uisettings.restore_layout(self, self.splitters)
         self.apply_text_size(uisettings.text_size())
@@ -76,51 +76,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.document.words_label, 1)
         self.model_label = ModelStatus(self.runner)  # which model writes, its mode, how fast it was last time
         self.statusBar().addPermanentWidget(self.model_label)
-
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self, statusTip=tip)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        m, doc, w = self.menuBar(), self.document, self.writing
-        f = m.addMenu("&File")
-        self._action(f, "&New speech…", self.projects.new_project, QKeySequence.StandardKey.New)
-        self._action(f, "&Import memories…", self.memories.import_dialog, "Ctrl+I")
-        self._action(f, "Import a &draft…", self.drafts_panel.import_dialog, None, "A speech written elsewhere")
-        self._action(f, "&Snapshot", doc.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
-        self._action(f, "&Export…", self.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
-        self._action(f, "&Back up…", lambda: backup_dialog.ask_and_back_up(self), None, "Save everything in one zip")
-        self._action(f, "&Measure my pace…", self.measure_pace_dialog, None,
-                     "Choose a recording of you reading the speech; speaking times will use your pace")
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        e = m.addMenu("&Edit")
-        self._action(e, "&Find…", self.search_panel.focus, QKeySequence.StandardKey.Find)
-        self._action(e, "Se&ttings…", self.show_settings, QKeySequence.StandardKey.Preferences)
-        w.rewrite_menu(e.addMenu("&Rewrite the selection"), self._action)
-        wm = m.addMenu("&Write")
-        self._action(wm, "&Generate", w.generate, "Ctrl+Return")
-        QShortcut(QKeySequence("Ctrl+Enter"), self, w.generate)
-        self._action(wm, "&Stop", self.stop, "Esc")
-        self._action(wm, "Focus the &prompt", w.prompt.setFocus, "Ctrl+L")
-        wm.addSeparator()
-        self._action(wm, "&Record a memory", self.memories.recording.toggle_record, "Ctrl+R")
-        self._action(wm, "&Dictate at the cursor", w.dictate_btn.toggle, "Ctrl+D")
-        self._action(wm, "Spea&k the shorthand", w.speak_btn.toggle, "Ctrl+Shift+D", w.speak_btn.toolTip())
-        wm.addActions(self.rehearsals.menu_actions())
-        interview_hooks.install(self, m.addMenu("&Memories"))
-        v = m.addMenu("&View")
-        self._action(v, "&Larger text", lambda: self.apply_text_size(uisettings.step_text_size(+1)),
-                     QKeySequence.StandardKey.ZoomIn)
-        self._action(v, "&Smaller text", lambda: self.apply_text_size(uisettings.step_text_size(-1)),
-                     QKeySequence.StandardKey.ZoomOut)
-        self._action(v, "&Deliver", lambda: teleprompter.deliver(self), "F5",
-                     "Read the speech full screen; it follows your voice")
-        self._action(m.addMenu("&Help"), "&About Fondly", self.show_about)
 
     def _connect(self) -> None:
         """What one panel says, to what another shows."""
