@@ -17,6 +17,7 @@ from typing import Callable
 
 from app import settings
 from app.errors import FondlyError
+from app.names import draft_name
 from app.store import Draft, Project, Revision, Store
 from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, untold_in
@@ -260,7 +261,8 @@ def write(
     saved: list = []  # [draft, revision] once the first paragraph is stored
     couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
     call = address_of(brief.subject, brief.relation, sources, brief.shorthand) if brief.occasion != "wedding" else ""
-    title, brief_dict = draft_title(brief, project, couple, call), {**brief.to_dict(), "mode": mode}
+    title = draft_name(store, project, draft_title(brief, project, couple, call))  # "Eulogy for Gran (2)"
+    brief_dict = {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:
         """Each finished paragraph is stored at once (one transaction), so a kill loses none."""

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.rehearsals.recover()
 
     def _settled(self, settled) -> None:  # what an earlier run left (app.recovery.settle_at_start), said once
-        if settled.interrupted or settled.stranded:
+        if settled.said():
             self.reload_drafts()
             self.memories.reload()
             self.message.show_message(settled.said())
