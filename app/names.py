@@ -14,12 +14,21 @@ import re
 from typing import Iterable
 
 from app.store import NAME_MAX, Draft, Project, Store
+from llm.occasions import OCCASION_CUES
 
 _NUMBERED = re.compile(r"^(?P<base>.*?) \((?P<n>\d+)\)$")
 # what no file system (Windows, macOS, Linux) takes in a name, and control characters
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_SPEECH_WORDS = re.compile(r"\b(?:speech|toast|eulogy|tribute|address|farewell)\b", re.I)
 FILE_NAME_MAX = 120  # bytes of a proposed file name before its extension: room left for any folder's limit
+
+
+def names_the_speech(title: str) -> bool:
+    """Whether a project's title already says what the speech is ("Dad's eulogy", "Golden anniversary",
+    "Tom's wedding"): then it is the draft's name as it is, with no "Eulogy for" in front."""
+    return bool(_SPEECH_WORDS.search(title)) or any(
+        re.search(cue, title, re.I) for _, cues in OCCASION_CUES for cue in cues["strong"])
 
 
 def unique(title: str, taken: Iterable[str]) -> str:

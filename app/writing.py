@@ -17,7 +17,7 @@ from typing import Callable
 
 from app import settings
 from app.errors import FondlyError
-from app.names import draft_name
+from app.names import draft_name, names_the_speech
 from app.store import Draft, Project, Revision, Store
 from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, untold_in
@@ -188,8 +188,10 @@ def draft_title(brief: Brief, project: Project | None = None, couple: str = "", 
     and the project (`couple`: whom the memories pair the subject with, for a toast; `call`: what the
     memories call the subject, llm.composition.address_of); the person can rename it. The subject
     field is a name here, never pasted whole ("Eileen, my gran" → "Eileen")."""
-    who = (call or name_in(brief.subject) or name_in(project.subject if project else "")
-           or (project.title if project else ""))
+    who = call or name_in(brief.subject) or name_in(project.subject if project else "")
+    if not who and project is not None and brief.task == "speech" and names_the_speech(project.title):
+        return project.title  # "Dad's eulogy", never "Eulogy for Dad's eulogy"
+    who = who or (project.title if project else "")
     if brief.occasion == "wedding" and couple and " and " not in who:
         who = couple
     if not who:
