@@ -422,3 +422,17 @@ def test_the_export_dialog_proposes_the_drafts_name_and_remembers(desk, qtbot, t
     assert Path(again.directory().absolutePath()) == folder
     assert [Path(f).name for f in again.selectedFiles()] == ["Toast for Sam and Priya.docx"]
     again.close()
+
+
+def test_with_no_documents_folder_the_first_export_goes_home(fondly_home, tmp_path, monkeypatch):
+    from app.ui.export_dialog import proposed_name, remember, remembered
+
+    home = tmp_path / "bare-home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    assert remembered() == ("pdf", home)
+    remember("cards", tmp_path / "gone")  # a folder since removed (a USB stick): back to home, format kept
+    assert remembered() == ("cards", home)
+    assert proposed_name("Eulogy for Gran", "cards") == "Eulogy for Gran — cue cards.pdf"
+

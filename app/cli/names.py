@@ -65,7 +65,7 @@ class BinGroup(FondlyGroup):
 
 @cli.group("bin", cls=BinGroup)
 def bin_() -> None:
-    """What was deleted, kept 30 days: list it, restore it, or delete it for good."""
+    """What was deleted, kept 30 days: `fondly bin [PROJECT]` lists it; restore it, or delete it for good."""
 
 
 @bin_.command("list")
