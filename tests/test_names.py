@@ -141,6 +141,7 @@ def test_what_is_busy_cannot_be_deleted_and_nothing_changes(store, fondly_home):
         deleting.to_bin(store, "memory", recording.id)
     with pytest.raises(FondlyError, match="still being written"):
         deleting.to_bin(store, "draft", d.id)
+    assert db_dump(fondly_home) == before
     ready = store.add_memory(project.id, "typed", "roses", text="Roses.")
     before = db_dump(fondly_home)
     with pytest.raises(FondlyError, match="still being transcribed"):
