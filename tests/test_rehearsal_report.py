@@ -247,3 +247,15 @@ def test_the_report_window_says_skipped_and_what_it_did_not_count(qtbot, store, 
     quiet = RehearsalReport(store.add_rehearsal(draft_id, rev, 5.0, report(text, words).to_dict()), "For Gran")
     qtbot.addWidget(quiet)
     assert not quiet.unvoiced.isVisibleTo(quiet)
+
+
+def test_a_recording_with_no_voice_is_refused_even_when_words_are_heard(store, draft_id, tmp_path, transcriber):
+    """Only silence, and the speech model writes a loop into it: no rehearsal of invented words,
+    one message, nothing kept."""
+    from app.errors import FondlyError
+    from app.rehearsal import rehearse
+
+    path = write(tmp_path / "silence.wav", TAILS["low room noise"](int(TAIL * RATE)))
+    with pytest.raises(FondlyError, match="No speech was heard in silence.wav"):
+        rehearse(store, draft_id, path, lambda: Inventing(transcriber, loop_at(3.0)))
+    assert store.rehearsals(draft_id) == []
