@@ -24,6 +24,8 @@ def diff_html(old: str, new: str) -> tuple[str, int, int]:
     """The newer text with what was added and removed marked, and how many words each."""
     parts, added, removed = [], 0, 0
     for op, text in word_diff(old, new):
+        if op == "-":  # the newer text's own spacing and paragraphs stand; what went is shown inline
+            text = " ".join(text.split()) + (" " if text[-1:].isspace() else "")
         t = html.escape(text).replace("\n", "<br>")
         if op == " ":
             parts.append(t)

@@ -58,7 +58,11 @@ class EditorPanel(QWidget):
         self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
         self.split = QSplitter()
         self.split.addWidget(self.editor)
-        self.split.addWidget(self.preview)
+        shown = QWidget()  # the preview, and above it (when it shows an old version) the banner saying so
+        sv = QVBoxLayout(shown)
+        sv.setContentsMargins(0, 0, 0, 0)
+        sv.setSpacing(0)
+        self.split.addWidget(shown)
         self.words_label = QLabel()  # for the status bar: words and speaking time
         self.preview_banner = QFrame(objectName="previewBanner", visible=False)
         self.preview_banner.setStyleSheet("QFrame#previewBanner { background: #fff3bf; border: 1px solid #e0b252; }")
@@ -68,9 +72,10 @@ class EditorPanel(QWidget):
         bl.setContentsMargins(6, 2, 6, 2)
         bl.addWidget(self.preview_label, 1)
         bl.addWidget(self.preview_back)
+        sv.addWidget(self.preview_banner)
+        sv.addWidget(self.preview, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.preview_banner)
         layout.addWidget(self.split)
         self.render_preview()
 
@@ -269,7 +274,6 @@ class EditorPanel(QWidget):
         text and what is stored stay as they are (selecting a point in the history must not replace
         the person's text: issue 25)."""
         self.previewing = True
-        self._render_timer.stop()
         self.preview_label.setText(banner)
         self.preview_banner.show()
         self.preview.setHtml(to_html(text))
@@ -290,16 +294,16 @@ class EditorPanel(QWidget):
         self.preview_closed.emit()
 
     def render_preview(self) -> None:
-        if self.previewing:
-            return
         text = self.editor.toPlainText()
+        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
+        self.words_label.setText(speaking.summary(text, pace))
+        if self.previewing:  # the pane shows an old version until the preview ends
+            return
         bar = self.preview.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         self.preview.setHtml(to_html(text))
         if at_end:
             bar.setValue(bar.maximum())
-        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
-        self.words_label.setText(speaking.summary(text, pace))
 
     def apply_font(self, font: QFont) -> None:
         for w in (self.editor, self.preview):
