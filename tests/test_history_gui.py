@@ -247,3 +247,25 @@ def test_removed_words_do_not_carry_their_paragraph_breaks():
                                      "Thank you for coming today; Dad would have loved this.\n\nHe worked.")
     assert (added, removed) == (7, 3)
     assert body.count("<br>") == 2 and "being here today. </span>" in body
+
+
+def test_a_point_of_another_draft_compares_with_that_drafts_text_and_restoring_it_keeps_yours(window, qtbot, scene):
+    panel, doc = window.drafts_panel, window.document
+    other, first = window.store.create_draft(scene["project"], "Notes", "Some notes.")
+    window.store.add_revision(other.id, "Some longer notes.", origin="edited")
+    window.reload_drafts()
+    doc.editor.setPlainText("Unsaved words in the open eulogy.")
+    notes = next(panel.tree.topLevelItem(i) for i in range(2) if panel.tree.topLevelItem(i).text(0) == "Notes")
+    notes.setExpanded(True)
+    oldest = notes.child(notes.childCount() - 1)
+    click(qtbot, panel.tree, oldest)
+    assert doc.preview_label.text() == "Previewing Generated " + oldest.text(0).split(" ")[1] + \
+        " of “Notes” — your text is unchanged"
+    assert doc.draft_id == scene["draft"]  # previewing another draft's point opens nothing
+    dialog = panel.compare()
+    assert dialog.heading.text().startswith("<b>“Notes” now ← Generated ")
+    assert "longer" in dialog.view.toPlainText()
+    dialog.close()
+    qtbot.mouseClick(panel.restore_btn, Qt.MouseButton.LeftButton)
+    assert window.store.current_text(other.id) == "Some notes." and doc.draft_id == other.id
+    assert window.store.current_text(scene["draft"]) == "Unsaved words in the open eulogy."  # kept, not dropped
