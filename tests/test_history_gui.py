@@ -185,7 +185,7 @@ def test_rename_a_draft_and_name_a_point(window, qtbot, scene):
     dialog.setTextValue("  Goodbye,   Dad ")
     dialog.accept()
     assert window.store.draft(scene["draft"]).title == "Goodbye, Dad"
-    assert rows(window)[0][0] == "Goodbye, Dad"
+    assert rows(window)[0][0] == "Goodbye, Dad" and window.rehearsals.title.text() == "Rehearsals of “Goodbye, Dad”"
 
     click(qtbot, panel.tree, entry_item(window, "Generated 14:01"))
     qtbot.mouseClick(panel.rename_btn, Qt.MouseButton.LeftButton)
@@ -220,7 +220,8 @@ def test_delete_moves_the_open_draft_to_the_bin_and_blanks_the_editor(window, qt
     assert window.store.draft(scene["draft"]).deleted is not None
     assert [d.id for d in window.store.drafts(scene["project"])] == [other.id]
     assert doc.draft_id is None and doc.editor.toPlainText() == ""
-    assert [r[0] for r in rows(window)] == ["Notes"]
+    assert [r[0] for r in rows(window)] == ["Notes"] and window.rehearsals.title.text() == "Rehearsals"
+    assert panel.sentences.count() == 0
     assert window.message.isVisible() and "moved to the bin; File → Bin… brings it back for 30 days" \
         in window.message.label.text()
     window.store.from_bin("draft", scene["draft"])  # round trip: back, with its whole history

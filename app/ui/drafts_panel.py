@@ -321,6 +321,8 @@ class DraftsPanel(QWidget):
             return
         title = self.store.draft(drafts[0]).title
         self.store.to_bin("draft", drafts[0])
+        if drafts[0] == self.open_draft or self.previewed and self.previewed[0] == drafts[0]:
+            self.show_revision(None, {})  # its sentences' sources go with it
         self.binned.emit(drafts[0])
         self.changed.emit()
         self.message.emit(f"“{title}” moved to the bin; File → Bin… brings it back for {BIN_DAYS} days.")

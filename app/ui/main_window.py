@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         doc.preview_closed.connect(drafts.preview_closed)
         drafts.binned.connect(lambda draft_id: doc.draft_id == draft_id and doc.blank())
         drafts.changed.connect(self.reload_drafts)
+        drafts.changed.connect(lambda: self.rehearsals.show_draft(doc.draft_id))  # its new name, or none
         drafts.sentence_activated.connect(doc.select_text)
         search.found.connect(self._filter)
         search.open_requested.connect(lambda kind, ident: self._open_memory(ident, select=True) if kind == "memory"
