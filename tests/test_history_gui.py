@@ -222,10 +222,10 @@ def test_delete_moves_the_open_draft_to_the_bin_and_blanks_the_editor(window, qt
     assert doc.draft_id is None and doc.editor.toPlainText() == ""
     assert [r[0] for r in rows(window)] == ["Notes"] and window.rehearsals.title.text() == "Rehearsals"
     assert panel.sentences.count() == 0
-    assert window.message.isVisible() and "moved to the bin; File → Bin… brings it back for 30 days" \
-        in window.message.label.text()
-    window.store.from_bin("draft", scene["draft"])  # round trip: back, with its whole history
-    window.reload_drafts()
+    assert window.message.isVisible() and window.message.label.text() == \
+        "Moved “Eulogy for Dad” to the bin — File → Bin… brings it back for 30 days."
+    qtbot.mouseClick(window.message.undo_btn, Qt.MouseButton.LeftButton)  # round trip: back, with its history
+    assert window.message.label.text() == "“Eulogy for Dad” is back."
     assert sorted(r[0] for r in rows(window)) == ["Eulogy for Dad", "Notes"]
     assert len(rows(window)[[r[0] for r in rows(window)].index("Eulogy for Dad")]) == 6
 
@@ -270,3 +270,34 @@ def test_a_point_of_another_draft_compares_with_that_drafts_text_and_restoring_i
     qtbot.mouseClick(panel.restore_btn, Qt.MouseButton.LeftButton)
     assert window.store.current_text(other.id) == "Some notes." and doc.draft_id == other.id
     assert window.store.current_text(scene["draft"]) == "Unsaved words in the open eulogy."  # kept, not dropped
+
+
+def test_a_draft_still_being_written_is_not_deleted(window, qtbot, scene, fondly_home):
+    import os
+
+    panel = window.drafts_panel
+    window.store.add_revision(scene["draft"], "Half a para", origin="generated", checks={"writing": os.getpid()})
+    window.reload_drafts()
+    assert rows(window)[0][1].startswith("Generated ") and "(being written)" in rows(window)[0][1]
+    before = db_dump(fondly_home)
+    click(qtbot, panel.tree, panel.tree.topLevelItem(0))
+    qtbot.mouseClick(panel.delete_btn, Qt.MouseButton.LeftButton)
+    assert "still being written" in window.message.label.text() and window.message.property("error")
+    assert db_dump(fondly_home) == before
+
+
+def test_f2_and_delete_belong_to_the_list_that_has_focus(window, qtbot, scene):
+    """The drafts' F2/Delete and the memories' are each their own list's: neither blocks the other."""
+    panel, mem = window.drafts_panel, window.memories
+    click(qtbot, panel.tree, panel.tree.topLevelItem(0))
+    mem.list.setCurrentRow(0)
+    mem.list.setFocus()
+    qtbot.waitUntil(mem.list.hasFocus)
+    qtbot.keyClick(mem.list, Qt.Key.Key_F2)
+    assert mem.rename_dialog_box is not None and mem.rename_dialog_box.isVisible()
+    assert not [d for d in panel.findChildren(QInputDialog) if d.isVisible()]
+    mem.rename_dialog_box.reject()
+    panel.tree.setFocus()
+    qtbot.waitUntil(panel.tree.hasFocus)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_F2)
+    assert [d for d in panel.findChildren(QInputDialog) if d.isVisible()]

@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app import history
-from app.errors import FondlyError
+from app import deleting, history
+from app.errors import USER_ERRORS, FondlyError
 from app.history import Entry
 from app.store import BIN_DAYS, Project, Store
 from app.ui.compare_dialog import CompareDialog
@@ -44,7 +44,8 @@ class DraftsPanel(QWidget):
     chosen = Signal(int, object)  # draft id, None: the person chose a draft, to open in the editor
     previewing = Signal(str, str)  # an old version's text and the banner: show it beside the text, read-only
     restored = Signal(int)  # draft id: a revision is current again
-    binned = Signal(int)  # draft id: moved to the bin (the editor lets go of it if it is open)
+    binned = Signal(str, int)  # "draft", id: moved to the bin (the editor lets go of it if it is open)
+    undoable = Signal(str, object)  # news, and the callable that undoes it (the message bar's Undo)
     changed = Signal()  # a draft was renamed or binned: the lists and search show it anew
     sentence_activated = Signal(str)  # the sentence to find and select in the editor
     error = Signal(str)
@@ -69,9 +70,8 @@ class DraftsPanel(QWidget):
         self.tree.itemSelectionChanged.connect(self.update_buttons)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
-        QShortcut(QKeySequence("F2"), self.tree, self.rename, context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.tree, self.delete,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for key, slot in (("F2", self.rename), (QKeySequence.StandardKey.Delete, self.delete)):
+            QShortcut(QKeySequence(key), self.tree, slot).setContext(Qt.ShortcutContext.WidgetShortcut)  # the list's own
         self.compare_btn = QPushButton("Compare", clicked=self.compare)
         self.restore_btn = QPushButton("Restore", clicked=self.restore)
         self.rename_btn = QPushButton("Rename…", clicked=self.rename)
@@ -315,17 +315,32 @@ class DraftsPanel(QWidget):
         self.changed.emit()
 
     def delete(self) -> None:
-        """Move the selected draft to the bin (its history and rehearsals with it); nothing is lost."""
+        """Move the selected draft to the bin (its history and rehearsals with it); nothing is lost, and
+        the message bar's Undo brings it straight back. app.deleting refuses a draft still being written."""
         entries, drafts = self.selected()
         if entries or len(drafts) != 1:
             return
-        title = self.store.draft(drafts[0]).title
-        self.store.to_bin("draft", drafts[0])
-        if drafts[0] == self.open_draft or self.previewed and self.previewed[0] == drafts[0]:
+        draft_id = drafts[0]
+        try:
+            draft = deleting.to_bin(self.store, "draft", draft_id)
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        if draft_id == self.open_draft or self.previewed and self.previewed[0] == draft_id:
             self.show_revision(None, {})  # its sentences' sources go with it
-        self.binned.emit(drafts[0])
+        self.binned.emit("draft", draft_id)
         self.changed.emit()
-        self.message.emit(f"“{title}” moved to the bin; File → Bin… brings it back for {BIN_DAYS} days.")
+        self.undoable.emit(deleting.moved(draft), lambda: self.bring_back(draft_id))
+
+    def bring_back(self, draft_id: int) -> None:
+        """Undo a delete: the draft back from the bin, with its whole history."""
+        try:
+            draft = deleting.from_bin(self.store, "draft", draft_id)
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        self.changed.emit()
+        self.message.emit(f"“{draft.title}” is back.")
 
     # --- importing a draft -------------------------------------------------------------------
 

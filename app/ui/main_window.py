@@ -91,8 +91,9 @@ class MainWindow(QMainWindow):
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
-        mem.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
-        mem.undoable.connect(self.message.show_undoable)
+        for panel in (mem, drafts):
+            panel.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
+            panel.undoable.connect(self.message.show_undoable)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
         mem.transcript_grew.connect(doc.show_transcript)
@@ -101,7 +102,6 @@ class MainWindow(QMainWindow):
         drafts.restored.connect(self._restored)
         drafts.previewing.connect(doc.show_preview)  # an old version beside the text, never instead of it
         doc.preview_closed.connect(drafts.preview_closed)
-        drafts.binned.connect(lambda draft_id: doc.draft_id == draft_id and doc.blank())
         drafts.changed.connect(self.reload_drafts)
         drafts.changed.connect(lambda: self.rehearsals.show_draft(doc.draft_id))  # its new name, or none
         drafts.sentence_activated.connect(doc.select_text)
