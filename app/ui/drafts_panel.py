@@ -206,7 +206,7 @@ class DraftsPanel(QWidget):
             rename, delete = (f"Rename the draft “{self.store.draft(drafts[0]).title}” (F2)",
                               f"Move the draft to the bin; File → Bin… brings it back for {BIN_DAYS} days (Delete)")
         else:
-            rename = (f"Name this point in the history, e.g. “Read to Mum” (F2)" if n == 1
+            rename = ("Name this point in the history, e.g. “Read to Mum” (F2)" if n == 1
                       else "Select only one draft or point to rename." if n else NOTHING_TO_RENAME)
             delete = POINTS_STAY if entries else "Select only one draft to delete." if drafts else NOTHING_TO_DELETE
         for button, tip, ok in ((self.compare_btn, compare, 1 <= len(entries) <= 2),
