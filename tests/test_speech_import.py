@@ -102,7 +102,7 @@ def test_file_import_a_draft_in_the_app(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.document.editor.toPlainText().strip() == SPEECH.strip(), timeout=10_000)
     tree = window.drafts_panel.tree
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == ["For Dad"]
-    assert "imported" in tree.topLevelItem(0).child(0).text(0)
+    assert tree.topLevelItem(0).child(0).text(0).startswith("Imported ")
 
     bad = tmp_path / "empty.docx"
     bad.write_bytes(b"not a zip")

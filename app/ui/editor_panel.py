@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from app import documents, speaking
 from app.errors import USER_ERRORS
@@ -29,6 +30,7 @@ class EditorPanel(QWidget):
     revision_shown = Signal(object)  # the Revision now open (its provenance and checks to show)
     error = Signal(str)
     status = Signal(str, int)  # a status-bar message and how long to show it (ms)
+    preview_closed = Signal()  # an old version was shown in the preview pane; now the person's text is again
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -37,6 +39,7 @@ class EditorPanel(QWidget):
         self.doc: documents.Doc | None = None
         self.doc_text = ""  # the text as loaded or last kept, to tell whether it was edited
         self.busy = False  # writing streams in: nothing is kept or autosaved until it ends
+        self.previewing = False  # the preview pane shows an old version (show_preview), not the editor's text
         self._stream = (0, 0)  # the paragraph being written streams into [start, end) of the text
 
         self.editor = QPlainTextEdit(placeholderText="Your speech appears here. Type, or ask Fondly below.")
@@ -44,6 +47,7 @@ class EditorPanel(QWidget):
         self.editor.setAcceptDrops(False)  # files dropped here go to the window, to be imported
         self.editor.textChanged.connect(lambda: self._render_timer.start())
         self.editor.textChanged.connect(self._typed)
+        self.editor.textChanged.connect(self.end_preview)  # editing is back to the person's own text
         self.marks = FlagMarks(self.editor.document())
         self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.editor.customContextMenuRequested.connect(self._context_menu)
@@ -54,8 +58,22 @@ class EditorPanel(QWidget):
         self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
         self.split = QSplitter()
         self.split.addWidget(self.editor)
-        self.split.addWidget(self.preview)
+        shown = QWidget()  # the preview, and above it (when it shows an old version) the banner saying so
+        sv = QVBoxLayout(shown)
+        sv.setContentsMargins(0, 0, 0, 0)
+        sv.setSpacing(0)
+        self.split.addWidget(shown)
         self.words_label = QLabel()  # for the status bar: words and speaking time
+        self.preview_banner = QFrame(objectName="previewBanner", visible=False)
+        self.preview_banner.setStyleSheet("QFrame#previewBanner { background: #fff3bf; border: 1px solid #e0b252; }")
+        self.preview_label = QLabel(wordWrap=True)
+        self.preview_back = QPushButton("Back to your text", clicked=self.end_preview)
+        bl = QHBoxLayout(self.preview_banner)
+        bl.setContentsMargins(6, 2, 6, 2)
+        bl.addWidget(self.preview_label, 1)
+        bl.addWidget(self.preview_back)
+        sv.addWidget(self.preview_banner)
+        sv.addWidget(self.preview, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
@@ -81,6 +99,7 @@ class EditorPanel(QWidget):
     def open(self, doc: documents.Doc | None, revision_id: int | None = None, save: bool = True,
              read_only: bool = False) -> None:
         """Show a draft (its current text, or one revision's) or a memory."""
+        self.end_preview()
         if save:
             self.save()
         self.doc = doc
@@ -250,15 +269,41 @@ class EditorPanel(QWidget):
 
     # --- preview, size, layout --------------------------------------------------------------
 
+    def show_preview(self, text: str, banner: str) -> None:
+        """Show an old version read-only in the preview pane, with a banner saying so; the editor, its
+        text and what is stored stay as they are (selecting a point in the history must not replace
+        the person's text: issue 25)."""
+        self.previewing = True
+        self.preview_label.setText(banner)
+        self.preview_banner.show()
+        self.preview.setHtml(to_html(text))
+        self.preview.verticalScrollBar().setValue(0)
+        sizes = self.split.sizes()
+        if len(sizes) == 2 and sizes[1] < 80:  # the person had folded the preview pane away
+            self.split.setSizes([sum(sizes) // 2, sum(sizes) - sum(sizes) // 2])
+
+    def end_preview(self) -> None:
+        """Back to the person's own text in the preview pane (after an edit, opening a draft, or the button)."""
+        if not self.previewing:
+            return
+        self.previewing = False
+        self.preview_banner.hide()
+        self.render_preview()
+        if self.draft_id and not self.busy:
+            self.revision_shown.emit(documents.load(self.store, self.doc)[1])  # its sources, not the old version's
+        self.preview_closed.emit()
+
     def render_preview(self) -> None:
         text = self.editor.toPlainText()
+        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
+        self.words_label.setText(speaking.summary(text, pace))
+        if self.previewing:  # the pane shows an old version until the preview ends
+            return
         bar = self.preview.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 4
         self.preview.setHtml(to_html(text))
         if at_end:
             bar.setValue(bar.maximum())
-        pace = self.project.pace if self.project else speaking.DEFAULT_PACE
-        self.words_label.setText(speaking.summary(text, pace))
 
     def apply_font(self, font: QFont) -> None:
         for w in (self.editor, self.preview):

@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         mv.addWidget(self.document, 1)
         mv.addWidget(self.writing)
 
-        self.drafts_panel = DraftsPanel(self.store, self._open_text)
+        self.drafts_panel = DraftsPanel(self.store, self._open_text, self.memories.titles_by_id)
         self.rehearsals = RehearsalsPanel(self.store, self.runner, self.document, self.memories.recording)
         self.drafts_panel.layout().addWidget(self.rehearsals)  # the open draft's rehearsals, and Rehearse…
         self.split = QSplitter()
@@ -86,19 +86,24 @@ class MainWindow(QMainWindow):
             panel.error.connect(self.show_error)
         for panel in (doc, mem, w):
             panel.status.connect(lambda text, ms: bar.showMessage(text, ms) if text else bar.clearMessage())
-        for panel in (mem, w, self.rehearsals):
+        for panel in (mem, w, self.rehearsals, drafts):
             panel.message.connect(self.message.show_message)
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
-        mem.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
-        mem.undoable.connect(self.message.show_undoable)
+        for panel in (mem, drafts):
+            panel.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
+            panel.undoable.connect(self.message.show_undoable)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
         mem.transcript_grew.connect(doc.show_transcript)
         mem.memory_done.connect(lambda memory_id: doc.memory_id == memory_id and self._open_memory(memory_id))
         drafts.chosen.connect(lambda draft_id, revision_id: self._open_draft(draft_id, revision_id))
         drafts.restored.connect(self._restored)
+        drafts.previewing.connect(doc.show_preview)  # an old version beside the text, never instead of it
+        doc.preview_closed.connect(drafts.preview_closed)
+        drafts.changed.connect(self.reload_drafts)
+        drafts.changed.connect(lambda: self.rehearsals.show_draft(doc.draft_id))  # its new name, or none
         drafts.sentence_activated.connect(doc.select_text)
         search.found.connect(self._filter)
         search.open_requested.connect(lambda kind, ident: self._open_memory(ident, select=True) if kind == "memory"
@@ -163,7 +168,7 @@ class MainWindow(QMainWindow):
         self.search_panel.apply()
 
     def _restored(self, draft_id: int) -> None:
-        self.document.open(("draft", draft_id), save=False)  # the text it replaced is already kept
+        self.document.open(("draft", draft_id), save=self.document.draft_id != draft_id)  # its replaced text is kept
         self.reload_drafts()
         self.statusBar().showMessage("Restored. The text it replaced is kept in the history.", 5000)
 
