@@ -226,10 +226,11 @@ class WritingPanel(QWidget):
         self._end()
         if self.editor.draft_id != draft_id:
             return
-        if not piece.composition.paragraphs:  # every paragraph written repeated the draft, or none fitted
-            notes = piece.composition.check.notes
-            self.message.emit("Nothing was added: " + (" ".join(notes) if notes else
-                              "what your memories tell of this is already in the draft."))
+        if not piece.composition.paragraphs:  # stopped first, every paragraph repeated the draft, or none fitted
+            c = piece.composition
+            why = ("it was stopped before a paragraph was finished." if c.stopped else
+                   " ".join(c.check.notes) or "what your memories tell of this is already in the draft.")
+            self.message.emit("Nothing was added to the draft: " + why)
             return
         revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece, revision_id)
         self.editor.kept(revision=revision)  # the sources pane follows: the draft's provenance with the piece
