@@ -7,7 +7,7 @@ The text engine is a ScriptedEngine (tests/helpers.py): the bundled model's size
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QKeySequence
 
 from app.ui import help_dialogs
@@ -238,6 +238,11 @@ def test_the_guide_shows_the_readme_from_this_computer(window, qtbot):
     assert dialog.found and "Fondly helps you write" in dialog.browser.toPlainText()
     assert "make run" in dialog.browser.toPlainText()  # rendered Markdown, code included
     assert "](" not in dialog.browser.toPlainText()  # links rendered, not shown as Markdown
+    assert "```" not in dialog.browser.toPlainText()  # code blocks too
+    bar = dialog.browser.verticalScrollBar()
+    assert bar.value() == 0
+    dialog._link(QUrl("#better-writing"))  # the README's own link to a section of it
+    assert bar.value() > 0
 
 
 def test_the_guide_says_so_when_the_readme_is_not_there(window, qtbot, tmp_path, monkeypatch):

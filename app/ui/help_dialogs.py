@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from PySide6.QtGui import QKeySequence
+import markdown
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout
 
-from app.render import to_html
 
+GUIDE_WIDTH = 680  # pictures wider than this are shown at this width (the dialog opens 760 wide)
+HARDWARE_KEYS = {Qt.Key.Key_Undo, Qt.Key.Key_Redo, Qt.Key.Key_Cut, Qt.Key.Key_Copy, Qt.Key.Key_Paste, Qt.Key.Key_Help}
 NO_GUIDE = ("<h3>The guide is not here</h3><p>Fondly's README.md was not found beside this installation "
             "(looked in: {where}). It is the README.md at the top of Fondly's source folder.</p>")
 
@@ -32,13 +36,34 @@ def menu_shortcuts(window) -> list[tuple[str, str, str]]:
             if act.menu():
                 walk(act.menu(), f"{path} → {_plain(act.text())}")
             elif act.shortcuts():
-                keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
-                out.append((path, _plain(act.text()), keys))
+                out.append((path, _plain(act.text()), keys_text(act.shortcuts())))
 
     for top in window.menuBar().actions():
         if top.menu():
             walk(top.menu(), _plain(top.text()))
     return out
+
+
+def keys_text(keys: list[QKeySequence]) -> str:
+    """"Ctrl+Z (also Alt+Backspace)": the first key, then the others a keyboard may have, less the
+    dedicated Undo/Copy/Help keys few keyboards have."""
+    shown = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys
+             if k.count() and k[0].key() not in HARDWARE_KEYS]
+    return shown[0] + (f" (also {', '.join(shown[1:])})" if shown[1:] else "") if shown else ""
+
+
+def guide_html(text: str, folder: Path | None) -> str:
+    """The README as HTML: Markdown with its code blocks and tables, headings that links can reach,
+    and pictures (from beside the README) no wider than the dialog. It is Fondly's own file, read
+    from this computer; QTextBrowser loads nothing from the network."""
+    body = markdown.markdown(text, extensions=["fenced_code", "tables", "toc", "sane_lists"], output_format="html")
+
+    def fit(m: re.Match) -> str:
+        image = QImage(str(folder / m.group(2))) if folder else QImage()
+        width = min(image.width(), GUIDE_WIDTH) if not image.isNull() else GUIDE_WIDTH
+        return f'{m.group(1)} width="{width}"'
+
+    return re.sub(r'(<img[^>]*?src="([^"]+)")', fit, body)
 
 
 def teleprompter_keys() -> list[tuple[str, str]]:
@@ -78,7 +103,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(620, 560)
+        self.resize(720, 560)
 
     def rows(self) -> list[tuple[str, str]]:
         return [(self.table.item(i, 0).text(), self.table.item(i, 1).text()) for i in range(self.table.rowCount())]
@@ -128,7 +153,7 @@ class GuideDialog(QDialog):
         if folder is not None:
             self.browser.setSearchPaths([str(folder)])  # its pictures, from beside it
         if self.found:
-            self.browser.setHtml(to_html(text))
+            self.browser.setHtml(guide_html(text, folder))
         else:
             where = "; ".join(html.escape(str(p)) for p in readme_candidates())
             self.browser.setHtml(NO_GUIDE.format(where=where))
@@ -148,7 +173,9 @@ class GuideDialog(QDialog):
             return
         path = (self.folder / url.path()) if self.folder and url.path() else None
         if path and path.suffix.lower() in (".md", ".markdown") and path.is_file():
-            self.browser.setHtml(to_html(path.read_text(encoding="utf-8", errors="replace")))
+            self.folder = path.parent
+            self.browser.setSearchPaths([str(path.parent)])
+            self.browser.setHtml(guide_html(path.read_text(encoding="utf-8", errors="replace"), path.parent))
         elif url.hasFragment():
             self.browser.scrollToAnchor(url.fragment())
 
