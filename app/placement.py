@@ -130,3 +130,16 @@ def repeats(paragraph: str, draft: str | list[str], share: float = REPEAT_SHARE)
     existing = paragraphs_of(draft) if isinstance(draft, str) else draft
     best = max(existing, key=lambda p: overlap(paragraph, p), default=None)
     return best if best is not None and overlap(paragraph, best) >= share else None
+
+
+def in_text_order(provenance: list[dict], text: str) -> list[dict]:
+    """A draft's provenance (one entry a paragraph) in the order its paragraphs stand in `text`, so
+    "where each sentence came from" reads down with the text after a piece went in mid-draft. A
+    paragraph no longer found as written (the person edited it) stays after the one before it."""
+    placed, last = [], -1
+    for i, para in enumerate(provenance):
+        first = next((s.get("text", "") for s in para.get("sentences", []) if s.get("text")), "")
+        at = text.find(first) if first else -1
+        last = at if at >= 0 else last
+        placed.append((last, i, para))
+    return [para for _, _, para in sorted(placed, key=lambda x: (x[0], x[1]))]

@@ -382,7 +382,7 @@ def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id
     before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
     c = piece.composition
     fields = {"prompt": "\n\n---\n\n".join(c.prompts),
-              "provenance": before.provenance + [p.to_dict() for p in c.paragraphs],
+              "provenance": placement.in_text_order(before.provenance + [p.to_dict() for p in c.paragraphs], text),
               "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True}}
     if revision_id:
         return store.update_revision(revision_id, text, model=piece.model, seed=piece.seed, **fields)
@@ -394,7 +394,7 @@ def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[P
     """While an anecdote streams in at the cursor: the draft with the paragraphs finished so far, kept
     at once (marked as being written), so a kill loses none of them."""
     before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
-    provenance = before.provenance + [p.to_dict() for p in paragraphs]
+    provenance = placement.in_text_order(before.provenance + [p.to_dict() for p in paragraphs], text)
     checks = {"writing": os.getpid(), "stopped": True, "inserted": True, "paragraphs": len(paragraphs)}
     if revision_id:
         return store.update_revision(revision_id, text, provenance=provenance, checks=checks)

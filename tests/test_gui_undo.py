@@ -266,20 +266,25 @@ def test_the_guide_says_so_when_the_readme_is_not_there(window, qtbot, tmp_path,
 def test_a_piece_after_rocks_is_its_own_paragraph_and_the_sources_pane_follows(window, qtbot):
     _project(window, qtbot)
     dad = next(m.id for m in window.store.memories(window.project.id) if m.title == "dad.txt")
-    old = [{"section": "who", "origin": "yours", "memory_ids": [dad], "dropped": [],
-            "sentences": [{"text": "Gran rocks.", "origin": "yours", "memory_id": dad, "unsupported": []}]}]
-    draft_id = _open(window, "Gran rocks.", len("Gran rocks."), provenance=old)
+
+    def para(text):
+        return {"section": "who", "origin": "yours", "memory_ids": [dad], "dropped": [], "text": text,
+                "sentences": [{"text": text, "origin": "yours", "memory_id": dad, "supported": True,
+                               "unsupported": [], "reasons": []}]}
+
+    old = [para("Gran rocks."), para("Last words.")]
+    draft_id = _open(window, "Gran rocks.\n\nLast words.\n", len("Gran rocks."), provenance=old)
     shown = []
     window.document.revision_shown.connect(shown.append)
-    assert window.drafts_panel.sentences.count() == 1  # the draft's own provenance, before the piece
+    assert window.drafts_panel.sentences.count() == 2  # the draft's own provenance, before the piece
     _piece(window, qtbot)
     text = window.document.editor.toPlainText()
-    assert text.startswith("Gran rocks.\n\n") and "rocks.On" not in text and "rocks. On" not in text
+    assert text.startswith("Gran rocks.\n\nOn the fishing trip") and text.endswith("\n\nLast words.\n")
     revision = window.store.revisions(draft_id)[-1]
     assert shown and shown[-1].id == revision.id  # the pane was told of the kept revision, not left stale
-    assert len(revision.provenance) > 1 and revision.provenance[0] == old[0]
+    assert revision.provenance[0] == old[0] and revision.provenance[-1] == old[1]  # in the text's order
     rows = [window.drafts_panel.sentences.item(i).toolTip() for i in range(window.drafts_panel.sentences.count())]
-    assert rows[0] == "Gran rocks." and any("Galveston" in r for r in rows[1:])
+    assert rows[0] == "Gran rocks." and rows[-1] == "Last words." and any("Galveston" in r for r in rows[1:-1])
 
 
 def test_a_piece_prefers_what_the_draft_does_not_tell_yet(window, qtbot):

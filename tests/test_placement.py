@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.placement import REPEAT_SHARE, fit, overlap, paragraphs_of, place, repeats
+from app.placement import REPEAT_SHARE, fit, in_text_order, overlap, paragraphs_of, place, repeats
 from tests.helpers import DAD, FISHING, GARDEN
 
 P = ["She always said there was nothing a pot of tea could not fix.", "Second paragraph."]
@@ -96,3 +96,13 @@ def test_a_paragraph_that_mostly_repeats_one_in_the_draft_is_found(paragraph, dr
 def test_the_threshold_sits_between_retellings_and_new_stories():
     assert overlap(RETOLD, FISHING) >= REPEAT_SHARE > overlap("Every summer Dad took us fishing, and he always sang.",
                                                               FISHING) > overlap(DAD, FISHING)
+
+
+def test_provenance_reads_in_the_texts_order():
+    def para(text):
+        return {"sentences": [{"text": text}]}
+
+    a, b, piece, edited = para("One."), para("Two."), para("Piece."), para("Changed since.")
+    assert in_text_order([a, b, piece], "One.\n\nPiece.\n\nTwo.\n") == [a, piece, b]
+    assert in_text_order([a, edited, b, piece], "Piece.\n\nOne.\n\nChanged.\n\nTwo.") == [piece, a, edited, b]
+    assert in_text_order([edited, a], "One.") == [edited, a]
