@@ -286,6 +286,14 @@ def test_a_piece_after_rocks_is_its_own_paragraph_and_the_sources_pane_follows(w
     rows = [window.drafts_panel.sentences.item(i).toolTip() for i in range(window.drafts_panel.sentences.count())]
     assert rows[0] == "Gran rocks." and rows[-1] == "Last words." and any("Galveston" in r for r in rows[1:-1])
 
+    def pane():
+        return [window.drafts_panel.sentences.item(i).toolTip() for i in range(window.drafts_panel.sentences.count())]
+
+    _key(window, qtbot, Qt.Key.Key_Z)  # undone: once kept (autosave), the pane shows the text's own sources again
+    qtbot.waitUntil(lambda: pane() == ["Gran rocks.", "Last words."], timeout=10_000)
+    _key(window, qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: pane() == rows, timeout=10_000)  # redone: the piece's again
+
 
 def test_a_piece_prefers_what_the_draft_does_not_tell_yet(window, qtbot):
     """Memory-first: the Galveston trip is already in the draft, so the anecdote about fishing tells the

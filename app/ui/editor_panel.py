@@ -42,6 +42,7 @@ class EditorPanel(QWidget):
         self._paragraphs = 0  # paragraphs settled in this stream: the next one begins a blank line on
         self._block_open = False  # this stream's undo block exists, and later insertions join it
         self._text_before = ""
+        self._known: dict[str, object] = {}  # texts this draft had, shown or kept here → their Revision
 
         self.editor = QPlainTextEdit(placeholderText="Your speech appears here. Type, or ask Fondly below.")
         self.editor.setAccessibleName("Editor")
@@ -92,6 +93,7 @@ class EditorPanel(QWidget):
         if doc and doc[0] == "draft":
             self.revision_shown.emit(revision)
         self.doc_text = text
+        self._known = {text: revision} if revision is not None else {}
         self.update_marks()
         self.editor.setPlainText(text)
         self.editor.setReadOnly(read_only)
@@ -105,7 +107,7 @@ class EditorPanel(QWidget):
     def blank(self) -> None:
         """A fresh page for a new draft (what was there is kept first)."""
         self.save()
-        self.doc, self.doc_text = None, ""
+        self.doc, self.doc_text, self._known = None, "", {}
         self.editor.clear()
 
     def save(self, origin: str = "edited") -> bool:
@@ -123,6 +125,8 @@ class EditorPanel(QWidget):
         if doc is None:
             return False
         self.doc, self.doc_text = doc, text
+        if text in self._known and doc[0] == "draft":  # undo or redo back to a text whose sources are known
+            self.revision_shown.emit(self._known[text])
         self._autosave.stop()  # whatever saved it, there is nothing left for autosave to keep
         self._autosave_max.stop()
         self.saved.emit(doc[0])
@@ -149,6 +153,7 @@ class EditorPanel(QWidget):
             self.doc = doc
         self.doc_text = self.editor.toPlainText()
         if revision is not None:
+            self._known[self.doc_text] = revision
             self.revision_shown.emit(revision)
 
     # --- text put in by writing and dictation -------------------------------------------------
