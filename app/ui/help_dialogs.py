@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlparse
 import markdown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QMenu, QTableWidget, QTableWidgetItem, QTextBrowser,
+                               QVBoxLayout)
 
 
 GUIDE_WIDTH = 680  # pictures wider than this are shown at this width (the dialog opens 760 wide)
