@@ -9,6 +9,7 @@ before asking Fondly for anything is never lost.
 
 from __future__ import annotations
 
+from app.names import draft_name
 from app.store import Project, Revision, Store
 
 Doc = tuple[str, int]
@@ -34,6 +35,6 @@ def keep(store: Store, project: Project | None, doc: Doc | None, text: str, orig
         store.update_memory(doc[1], text=text)
         return doc
     if text.strip() and project is not None:
-        draft, _ = store.create_draft(project.id, "Untitled draft", text, origin=origin)
+        draft, _ = store.create_draft(project.id, draft_name(store, project, "Untitled draft"), text, origin=origin)
         return ("draft", draft.id)
     return None

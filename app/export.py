@@ -176,6 +176,12 @@ def to_cards(s: Speech) -> bytes:
     cards = passages(s)
     for n, text in enumerate(cards, 1):
         pdf.add_page()
+        pdf.set_font("DejaVu", "", 9)  # the speech's name on every card: a dropped pile sorts itself
+        name = s.title
+        while len(name) > 1 and pdf.get_string_width(name) > 85:
+            name = name[:-2].rstrip() + "…"
+        pdf.set_xy(8, 4)
+        pdf.cell(85, 6, name, align="L")
         pdf.set_font("DejaVu", "B", 12)
         pdf.set_xy(8, 4)
         pdf.cell(0, 6, f"{n} / {len(cards)}", align="R")

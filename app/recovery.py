@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from app.paths import process_alive
-from app.store import Memory, Revision, Store
+from app.store import BIN_DAYS, Memory, Revision, Store
 
 
 INTERRUPTED = "Interrupted: Fondly stopped while writing this; the paragraphs finished before are kept."
@@ -100,6 +100,7 @@ class Settled(NamedTuple):
 
     interrupted: list[Revision]  # drafts whose writer was killed, kept and marked interrupted
     stranded: list[Memory]  # imports cut off before their audio arrived, marked failed
+    emptied: int = 0  # drafts and memories deleted for good: in the bin longer than store.BIN_DAYS
 
     def said(self) -> str:
         """The one message for the window's bar ("" when nothing was left)."""
@@ -107,6 +108,9 @@ class Settled(NamedTuple):
         if self.stranded:
             parts.append(f"{len(self.stranded)} import(s) were cut off before their audio arrived and are marked "
                          "failed: import those files again.")
+        if self.emptied:
+            parts.append(f"The bin was emptied of {self.emptied} draft(s) or memories deleted more than {BIN_DAYS} "
+                         "days ago.")
         return " ".join(parts)
 
 
@@ -114,11 +118,12 @@ def settle_at_start(store: Store) -> Settled:
     """What every start does (a command, the window) before anything else: drafts whose writer is gone
     marked interrupted, imports cut off marked failed, temporary files and scratch copies (a killed
     backup's database copy) of dead processes removed. A database known damaged, or that can't be
-    written, is left as it is: it is only read."""
+    written, is left as it is: it is only read. The bin is emptied of what was deleted more than
+    BIN_DAYS ago, so "back for 30 days" holds whichever way Fondly is started."""
     from app.paths import clear_scratch, data_dir
 
     leftovers(data_dir())
     clear_scratch()
     if store.damaged or store.readonly:
         return Settled([], [])
-    return Settled(settle_interrupted(store), stranded(store))
+    return Settled(settle_interrupted(store), stranded(store), store.empty_bin())

@@ -3,7 +3,9 @@
 The recording is transcribed with word timestamps and aligned to the revision it read
 (app/alignment.py). The report gives the total time against the target, each paragraph's time and
 pace, the paragraphs skipped, the passages left out or added, and the long pauses — marked where
-they fall and never judged: a pause is often where the feeling lands. Qt-free; the CLI and the app
+they fall and never judged: a pause is often where the feeling lands. Only words heard where the
+recording has a voice count (`in_voice`): Whisper invents text in silence, and a report built on
+it would say the speaker added a passage while nobody spoke. Qt-free; the CLI and the app
 share it. The audio is kept in the data folder beside the memories', so a rehearsal can be heard
 again and a backup carries it.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from app import speaking
-from app.alignment import Alignment, align, paragraphs
+from app.alignment import Alignment, align, heard_words, normalise, paragraphs
 from app.errors import FondlyError
 from app.paths import audio_dir, copy_private
 from app.store import Draft, Rehearsal, Store
@@ -26,6 +28,9 @@ from app.store import Draft, Rehearsal, Store
 LONG_PAUSE = 2.0  # seconds of silence between two words that the report marks
 SKIPPED_BELOW = 0.3  # a paragraph of which fewer of the words were heard was skipped
 CHANGED_RUN = 3  # consecutive words left out (or added) that make a passage changed, not a slip
+MIN_READ = 2  # a paragraph of two words or more of which fewer were heard was skipped
+PACE_WORDS = 5  # a pace from fewer words heard is noise, not a pace
+VOICED = 0.5  # a word at least this much in the recording's voiced spans was said (speech.voice)
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Report:
     pauses: list[dict[str, Any]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
     words_heard: int = 0
+    unvoiced: list[dict[str, Any]] = field(default_factory=list)  # words Whisper wrote where no voice is
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "paragraphs": [p.to_dict() for p in self.paragraphs]}
@@ -77,8 +83,19 @@ def target_seconds(draft: Draft, text: str, pace: int) -> tuple[int, str]:
 
 
 def report(text: str, timed_words: Sequence[tuple[str, float, float]], *, target: int | None = None,
-           target_from: str = "", recording_seconds: float = 0.0) -> Report:
-    """The report of one reading of `text`, from the words heard with their times."""
+           target_from: str = "", recording_seconds: float = 0.0,
+           voiced: Sequence[tuple[float, float]] | None = None) -> Report:
+    """The report of one reading of `text`, from the words heard with their times. `voiced` is
+    where the recording has a voice (speech.voice.voiced_spans); words heard elsewhere are left
+    out of everything — read, added, times, pauses — and listed as `unvoiced` (see `in_voice`).
+    None: no audio to ask, every word counts.
+
+    A paragraph is skipped when under SKIPPED_BELOW of its words were heard, or a single word of
+    a longer one (one "gran" is not a reading of "Gran, we will miss you"): its time and pace are
+    None, never a "0 s". A pace needs PACE_WORDS words heard."""
+    unvoiced: list[dict[str, Any]] = []
+    if voiced is not None:
+        timed_words, unvoiced = in_voice(timed_words, voiced)
     a = align(text, timed_words)
     spans = paragraphs(text)
     by_par: dict[int, list[int]] = {}
@@ -88,19 +105,80 @@ def report(text: str, timed_words: Sequence[tuple[str, float, float]], *, target
     for p in range(len(spans)):
         idx = by_par.get(p, [])
         said = [a.times[i] for i in idx if a.times[i] is not None]
-        skipped = not idx or len(said) < SKIPPED_BELOW * len(idx)
+        skipped = not idx or len(said) < SKIPPED_BELOW * len(idx) or len(said) < min(MIN_READ, len(idx))
         opening = " ".join(a.words[i].text for i in idx[:6])
         if skipped:
             out.append(ParagraphTime(p, None, True, None, len(idx), len(said), None, None, opening))
             continue
         start, end = min(t[0] for t in said), max(t[1] for t in said)
         seconds = round(end - start, 2)
-        wpm = round(len(said) * 60 / seconds) if seconds > 0 else None
+        wpm = round(len(said) * 60 / seconds) if seconds > 0 and len(said) >= PACE_WORDS else None
         out.append(ParagraphTime(p, seconds, False, wpm, len(idx), len(said), round(start, 2), round(end, 2), opening))
     heard = a.heard
     total = round(heard[-1][2] - heard[0][1], 2) if heard else 0.0
     return Report(total, target, target_from, round(recording_seconds, 2), out, _pauses(a), _changed(a, out),
-                  len(heard))
+                  len(heard), unvoiced)
+
+
+def in_voice(words: Sequence[tuple[str, float, float]], voiced: Sequence[tuple[float, float]]
+             ) -> tuple[list[tuple[str, float, float]], list[dict[str, Any]]]:
+    """The words heard where the recording has a voice, and the rest as passages
+    ({"at", "until", "text"}) for the report to say it did not count them.
+
+    Why: Whisper writes words where nobody spoke — in silence, in room noise, in the padding
+    after the last piece of speech, timed back into the silence after it (issue 25: "Added (¶4):
+    'she was my gran she was my gran she was'", heard during 18.8 s of silence). Counted, such
+    words are a passage "added", a skipped paragraph "read" in no time, a total and a pause that
+    never were. The audio says where a voice is (speech.voice): a word less than VOICED of whose
+    time lies there was not said. A loop — a phrase repeated two and a half times or more in a
+    row, Whisper's signature when it invents — stands or falls as one: if any word of its repeats
+    is out of the voice, all its repeats go, so a loop that began on the last real words and ran
+    on into the noise leaves only what was said once. A phrase really said twice is no loop, and
+    one said over and over in voice is kept."""
+    shares = [_share(voiced, start, end) for _w, start, end in words]
+    out_of_voice = {k for k, share in enumerate(shares) if share < VOICED}
+    for repeats in _loops([" ".join(normalise(p) for p in heard_words(w)) for w, _s, _e in words]):
+        if out_of_voice & set(repeats):
+            out_of_voice.update(repeats)
+    kept = [w for k, w in enumerate(words) if k not in out_of_voice]
+    dropped: list[dict[str, Any]] = []
+    for k in sorted(out_of_voice):
+        word, start, end = words[k]
+        if dropped and k - 1 in out_of_voice:
+            dropped[-1]["until"] = round(end, 2)
+            dropped[-1]["text"] += f" {word}"
+        else:
+            dropped.append({"at": round(start, 2), "until": round(end, 2), "text": word})
+    return kept, dropped
+
+
+def _share(voiced: Sequence[tuple[float, float]], start: float, end: float) -> float:
+    from speech.voice import voiced_share
+
+    return voiced_share(voiced, start, end)
+
+
+def _loops(keys: Sequence[str], longest: int = 8) -> list[range]:
+    """The repeats (every word after the phrase's first saying) of each loop in `keys`: a phrase
+    of 2..`longest` words said again and again, at least two and a half times in all ("she was my
+    gran she was my gran she was")."""
+    out: list[range] = []
+    i = 0
+    while i < len(keys):
+        best = None
+        for p in range(2, longest + 1):
+            run = 0
+            while i + p + run < len(keys) and keys[i + run] and keys[i + run] == keys[i + p + run]:
+                run += 1
+            if p + run >= 2 * p + (p + 1) // 2 and (best is None or run > best[1]):
+                best = (p, run)
+        if best is None:
+            i += 1
+            continue
+        p, run = best
+        out.append(range(i + p, i + p + run))
+        i += p + run
+    return out
 
 
 def _pauses(a: Alignment) -> list[dict[str, Any]]:
@@ -196,9 +274,10 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
     """Rehearse the draft's current revision (or `revision_id`: the one on screen when the app
     began recording, which autosave may have followed with another while the person read) from a
     recording: decode it (a file that is not audio is refused before the speech model loads),
-    transcribe it with word times, align and report, then store the rehearsal with a copy of its
-    audio — all of it, or nothing."""
+    transcribe it with word times, keep the words said where the audio has a voice (`in_voice`),
+    align and report, then store the rehearsal with a copy of its audio — all of it, or nothing."""
     from speech import audio as speech_audio
+    from speech.voice import voiced_spans
 
     draft = store.draft(draft_id)
     path = Path(audio_path).expanduser()
@@ -219,11 +298,13 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
     project = store.project(draft.project_id)
     segments = list(transcriber().transcribe(samples, project.hotwords, cancel=cancel, words=True))
     heard = timed_words(segments)
-    if not heard:
+    voiced = voiced_spans(samples)
+    if not heard or not in_voice(heard, voiced)[0]:
         raise FondlyError(f"No speech was heard in {path.name}. Record yourself reading the speech aloud and "
                           "try again.")
     target, source = target_seconds(draft, revision.text, project.pace)
-    rep = report(revision.text, heard, target=target, target_from=source, recording_seconds=duration)
+    rep = report(revision.text, heard, target=target, target_from=source, recording_seconds=duration,
+                 voiced=voiced)
 
     def keep(rehearsal_id: int) -> Path:
         dest = audio_dir() / f"rehearsal-{rehearsal_id}{path.suffix.lower()}"
@@ -306,11 +387,13 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         if p["skipped"]:
             lines.append(f"{head}: skipped")
         else:
-            lines.append(f"{head}: {clock(p['seconds'])} (from {clock(p['start'])}), "
-                         f"{p['words_per_minute']} words a minute")
+            pace = f", {p['words_per_minute']} words a minute" if p.get("words_per_minute") else ""
+            lines.append(f"{head}: {clock(p['seconds'])} (from {clock(p['start'])}){pace}")
     for c in rep.get("changed", []):
         where = f"¶{c['paragraph'] + 1}" if c.get("paragraph") is not None else f"at {clock(c['at'])}"
         lines.append(f"{c['kind'].capitalize()} ({where}): {c['text']}")
     for pause in rep.get("pauses", []):
         lines.append(f"Pause of {pause['seconds']:.1f} s at {clock(pause['at'])}, after “{pause['after']}”")
+    for u in rep.get("unvoiced", []):
+        lines.append(f"Not counted, heard where the recording is silent ({clock(u['at'])}): {u['text']}")
     return lines

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app import textfile
 from app.errors import FondlyError
+from app.names import draft_name
 from app.store import Draft, Project, Revision, Store
 
 SPEECH_EXTENSIONS = (".txt", ".md", ".markdown", ".text", ".docx")
@@ -74,5 +75,5 @@ def import_draft(store: Store, project: Project, path: str | Path, title: str | 
     path = Path(path).expanduser()
     text = read_speech(path)
     name = (title or path.stem).strip() or path.name
-    return store.create_draft(project.id, name, text, origin="imported",
+    return store.create_draft(project.id, draft_name(store, project, name), text, origin="imported",
                               checks={"imported_from": path.name})

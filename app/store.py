@@ -543,20 +543,33 @@ class Store:
         """Delete for good what has been in the bin longer than `days` (with its audio in the data
         folder); run at every start. Returns how many drafts and memories went."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        return self._purge("deleted < ?", "deleted < ?", cutoff)
+
+    def purge(self, kind: str, ident: int) -> None:
+        """Delete one draft or memory in the bin for good, now (the Bin's "Delete for good")."""
+        item = self._binnable(kind, ident)
+        if item.deleted is None:
+            raise FondlyError(f"{item.title!r} is not in the bin, so it can't be deleted for good.")
+        chosen = "id = ? AND deleted IS NOT NULL"
+        self._purge(chosen if kind == "draft" else "0 AND ?", chosen if kind == "memory" else "0 AND ?", ident)
+
+    def _purge(self, drafts: str, memories: str, value: Any) -> int:
+        """Delete the drafts and memories the two conditions (each with one `?`, given `value`) choose,
+        with everything that hangs off them, and their audio in the data folder."""
         q = self.db.execute
+        d, m = f"SELECT id FROM drafts WHERE {drafts}", f"SELECT id FROM memories WHERE {memories}"
         with self.db.atomic():
-            files = [r[0] for r in q("SELECT audio_path FROM rehearsals WHERE draft_id IN (SELECT id FROM drafts "
-                                     "WHERE deleted < ?) UNION ALL SELECT audio_path FROM memories WHERE deleted < ?",
-                                     [cutoff, cutoff]).fetchall() if r[0]]
-            gone = q("SELECT (SELECT count(*) FROM drafts WHERE deleted < ?1) + "
-                     "(SELECT count(*) FROM memories WHERE deleted < ?1)", [cutoff]).fetchone()[0]
-            for sql in ("DELETE FROM rehearsals WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
-                        "UPDATE revisions SET parent_id = NULL WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
-                        "DELETE FROM revisions WHERE draft_id IN (SELECT id FROM drafts WHERE deleted < ?)",
-                        "DELETE FROM drafts WHERE deleted < ?",
-                        "DELETE FROM segments WHERE memory_id IN (SELECT id FROM memories WHERE deleted < ?)",
-                        "DELETE FROM memories WHERE deleted < ?"):
-                q(sql, [cutoff])
+            files = [r[0] for r in q(f"SELECT audio_path FROM rehearsals WHERE draft_id IN ({d}) UNION ALL "
+                                     f"SELECT audio_path FROM memories WHERE id IN ({m})", [value, value]).fetchall()
+                     if r[0]]
+            gone = q(f"SELECT (SELECT count(*) FROM ({d})) + (SELECT count(*) FROM ({m}))", [value, value]).fetchone()[0]
+            for sql in (f"DELETE FROM rehearsals WHERE draft_id IN ({d})",
+                        f"UPDATE revisions SET parent_id = NULL WHERE draft_id IN ({d})",
+                        f"DELETE FROM revisions WHERE draft_id IN ({d})",
+                        f"DELETE FROM drafts WHERE id IN ({d})",
+                        f"DELETE FROM segments WHERE memory_id IN ({m})",
+                        f"DELETE FROM memories WHERE id IN ({m})"):
+                q(sql, [value])
         folder = self.path.parent.resolve()
         for f in files:  # only Fondly's own copies: a file elsewhere is the person's
             if Path(f).resolve().is_relative_to(folder):

@@ -17,6 +17,7 @@ from typing import Callable
 
 from app import placement, settings
 from app.errors import FondlyError
+from app.names import draft_name, names_the_speech
 from app.store import Draft, Project, Revision, Store
 from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, untold_in
@@ -188,8 +189,10 @@ def draft_title(brief: Brief, project: Project | None = None, couple: str = "", 
     and the project (`couple`: whom the memories pair the subject with, for a toast; `call`: what the
     memories call the subject, llm.composition.address_of); the person can rename it. The subject
     field is a name here, never pasted whole ("Eileen, my gran" → "Eileen")."""
-    who = (call or name_in(brief.subject) or name_in(project.subject if project else "")
-           or (project.title if project else ""))
+    who = call or name_in(brief.subject) or name_in(project.subject if project else "")
+    if not who and project is not None and brief.task == "speech" and names_the_speech(project.title):
+        return project.title  # "Dad's eulogy", never "Eulogy for Dad's eulogy"
+    who = who or (project.title if project else "")
     if brief.occasion == "wedding" and couple and " and " not in who:
         who = couple
     if not who:
@@ -263,7 +266,8 @@ def write(
     saved: list = []  # [draft, revision] once the first paragraph is stored
     couple = couple_of(brief, sources, project.names, project.speaker) if brief.occasion == "wedding" else ""
     call = address_of(brief.subject, brief.relation, sources, brief.shorthand) if brief.occasion != "wedding" else ""
-    title, brief_dict = draft_title(brief, project, couple, call), {**brief.to_dict(), "mode": mode}
+    title = draft_name(store, project, draft_title(brief, project, couple, call))  # "Eulogy for Gran (2)"
+    brief_dict = {**brief.to_dict(), "mode": mode}
 
     def keep(p: Paragraph) -> None:
         """Each finished paragraph is stored at once (one transaction), so a kill loses none."""

@@ -178,13 +178,18 @@ class FakeTranscriber:
 
 
 @pytest.fixture
-def fake_window(qtbot, qapp, pulse):
+def fake_window(qtbot, qapp, pulse, monkeypatch):
+    """The window with FakeTranscriber. The fake "hears" the draft in whatever the microphone gave,
+    silence mostly, and times words past its end, all of which the voice check
+    (app.rehearsal.in_voice) rightly drops; these tests try the plumbing, so here every time
+    counts as voiced (tests/test_rehearsal_report.py tries the check)."""
     from app.engines import Engines
     from app.store import Store
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
     from tests.helpers import ScriptedEngine
 
+    monkeypatch.setattr("speech.voice.voiced_spans", lambda samples, rate=16_000: [(0.0, float("inf"))])
     transcriber = FakeTranscriber()
     w = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
                                                                  open_speech=lambda: transcriber)))

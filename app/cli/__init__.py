@@ -5,7 +5,7 @@ A person's mistake prints one line, `fondly: error: …`, and exits 1; usage err
 (click's own rule). Anything else is a bug and keeps its traceback.
 """
 
-from app.cli import admin, backup, drafts, memories, projects, questions, rehearse  # noqa: F401  (each registers its commands)
+from app.cli import admin, backup, drafts, memories, names, projects, questions, rehearse  # noqa: F401  (each registers its commands)
 from app.cli.base import cli
 
 

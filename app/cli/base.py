@@ -59,13 +59,16 @@ def _store(ctx: click.Context) -> Store:
     root = ctx.find_root()
     if root.obj is None:
         from app.database import translate
-        from app.recovery import settle_at_start
+        from app.recovery import Settled, settle_at_start
 
         store = Store.open_default()
         try:
-            for m in settle_at_start(store).stranded:  # a draft whose writer was killed marked interrupted, a cut-off import failed
+            settled = settle_at_start(store)  # a draft whose writer was killed marked interrupted, a cut-off import failed
+            for m in settled.stranded:
                 click.echo(f"Recovered an interrupted import: {m.title} (memory {m.id}, {m.status}: {m.error})",
                            err=True)
+            if settled.emptied:  # the bin keeps what is deleted for BIN_DAYS, then lets it go
+                click.echo(Settled([], [], settled.emptied).said(), err=True)
         except Exception as e:
             if translate(e, store.path) is None:  # damaged (now marked: reopened read-only), full, read-only:
                 store.close()  # the command itself meets it, or can still read (a backup)

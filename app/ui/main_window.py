@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
+        mem.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
+        mem.undoable.connect(self.message.show_undoable)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
         mem.transcript_grew.connect(doc.show_transcript)
@@ -119,7 +121,7 @@ class MainWindow(QMainWindow):
         self.rehearsals.recover()
 
     def _settled(self, settled) -> None:  # what an earlier run left (app.recovery.settle_at_start), said once
-        if settled.interrupted or settled.stranded:
+        if settled.said():
             self.reload_drafts()
             self.memories.reload()
             self.message.show_message(settled.said())

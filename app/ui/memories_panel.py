@@ -3,7 +3,8 @@ transcribed on the speech lane with progress and a way to stop), playing a recor
 back, and recording a new one.
 
 It stores nothing itself: importing is app.memories, recording is the RecordingSession
-behind the recording panel, recovery is app.recordings — the same services the CLI uses.
+behind the recording panel, recovery is app.recordings — the same services the CLI uses. A memory is renamed (F2) or moved to
+the bin (Delete) from the list's context menu; app.deleting says what can't be deleted, and why.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu,
+                               QPushButton, QVBoxLayout, QWidget)
 
-from app import recordings, speaking, vocabulary
-from app.errors import FondlyError
+from app import deleting, recordings, speaking, vocabulary
+from app.errors import USER_ERRORS, FondlyError
 from app.store import Memory, Project, Store
 from app.ui.operations import OperationRunner, message_for
 from app.ui.playback import Playback
@@ -33,6 +36,8 @@ class MemoriesPanel(QWidget):
     error = Signal(str)
     message = Signal(str)
     status = Signal(str, int)
+    binned = Signal(str, int)  # "memory", id: moved to the bin (the editor lets it go if it is open)
+    undoable = Signal(str, object)  # news, and the callable that undoes it (the message bar's Undo)
 
     def __init__(self, store: Store, runner: OperationRunner) -> None:
         super().__init__()
@@ -47,6 +52,11 @@ class MemoriesPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._chosen)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        self.rename_action = self._list_action("Rename…", "F2", self.rename_dialog)
+        self.delete_action = self._list_action("Move to the bin", QKeySequence.StandardKey.Delete, self.delete)
+        self.rename_dialog_box: QInputDialog | None = None
         import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")
         import_btn.clicked.connect(self.import_dialog)
         self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)
@@ -150,6 +160,69 @@ class MemoriesPanel(QWidget):
             memory_id = item.data(Qt.ItemDataRole.UserRole)
             self.play_btn.setEnabled(bool(self.store.memory(memory_id).audio_path))
             self.opened.emit(memory_id)
+
+    # --- names and the bin --------------------------------------------------------------------
+
+    def _list_action(self, text: str, key, slot) -> QAction:
+        """A command on the selected memory: in the context menu, and its key while the list has focus."""
+        act = QAction(text, self.list, shortcut=QKeySequence(key),
+                      shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act.triggered.connect(lambda: slot())
+        self.list.addAction(act)
+        return act
+
+    def _context_menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = QMenu(self.list)
+        menu.addActions([self.rename_action, self.delete_action])
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def rename_dialog(self, memory_id: int | None = None) -> QInputDialog | None:
+        """Ask for the selected memory's new name (non-modal); the name is kept when accepted."""
+        memory_id = memory_id if memory_id is not None else self.selected()
+        if memory_id is None:
+            return None
+        dialog = self.rename_dialog_box = QInputDialog(self, windowTitle="Rename the memory",
+                                                       labelText="The memory's name:")
+        dialog.setTextValue(self.store.memory(memory_id).title)
+        dialog.textValueSelected.connect(lambda name: self.rename(memory_id, name))
+        dialog.open()
+        return dialog
+
+    def rename(self, memory_id: int, name: str) -> None:
+        try:
+            self.store.rename("memory", memory_id, name)
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        self.reload()
+
+    def delete(self, memory_id: int | None = None) -> None:
+        """Move the selected memory to the bin; the message says how to get it back, with Undo."""
+        memory_id = memory_id if memory_id is not None else self.selected()
+        if memory_id is None:
+            return
+        try:
+            memory = deleting.to_bin(self.store, "memory", memory_id, busy=self.is_busy(memory_id))
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        self.reload()
+        self.binned.emit("memory", memory_id)
+        self.undoable.emit(deleting.moved(memory), lambda: self.bring_back(memory_id))
+
+    def bring_back(self, memory_id: int) -> None:
+        """Undo a delete: the memory back from the bin, selected."""
+        try:
+            memory = deleting.from_bin(self.store, "memory", memory_id)
+        except USER_ERRORS as e:
+            self.error.emit(str(e))
+            return
+        self.reload(chosen=memory_id)
+        self.message.emit(f"“{memory.title}” is back.")
 
     # --- importing ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
-from app.ui import backup_dialog, edit_actions, help_dialogs, interview_hooks, teleprompter, uisettings
+from app.ui import backup_dialog, bin_dialog, edit_actions, help_dialogs, interview_hooks, teleprompter, uisettings
 
 
 def action(window, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -34,6 +34,7 @@ def build(window) -> None:
     add(f, "&Snapshot", doc.snapshot, QKeySequence.StandardKey.Save, "Keep this version in the history")
     add(f, "&Export…", window.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
     add(f, "&Back up…", lambda: backup_dialog.ask_and_back_up(window), None, "Save everything in one zip")
+    add(f, "B&in…", lambda: bin_dialog.show_bin(window), None, "Deleted drafts and memories, kept 30 days")
     add(f, "&Measure my pace…", window.measure_pace_dialog, None,
         "Choose a recording of you reading the speech; speaking times will use your pace")
     f.addSeparator()

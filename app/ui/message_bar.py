@@ -1,10 +1,13 @@
 """A calm, non-blocking message above the editor: news and errors stay until read and closed,
-never a modal box in the way of someone who is upset already."""
+never a modal box in the way of someone who is upset already. News of something undoable (a
+memory moved to the bin) carries an Undo button, so a slip costs one click."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 
 class MessageBar(QWidget):
@@ -12,11 +15,15 @@ class MessageBar(QWidget):
         super().__init__()
         self.setObjectName("messageBar")
         self.label = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.undo_btn = QPushButton("Undo", visible=False)
+        self.undo_btn.clicked.connect(self._undo)
+        self._undo_action: Callable[[], None] | None = None
         close = QToolButton(text="✕", toolTip="Dismiss", autoRaise=True)
         close.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.label, 1)
+        row.addWidget(self.undo_btn)
         row.addWidget(close)
         self.hide()
 
@@ -25,7 +32,21 @@ class MessageBar(QWidget):
         self.style().unpolish(self)
         self.style().polish(self)
         self.label.setText(text)
+        self._undo_action = None
+        self.undo_btn.hide()
         self.show()
 
     def show_error(self, text: str) -> None:
         self.show_message(text, error=True)
+
+    def show_undoable(self, text: str, undo: Callable[[], None]) -> None:
+        """News with an Undo button; the button goes with the next message."""
+        self.show_message(text)
+        self._undo_action = undo
+        self.undo_btn.show()
+
+    def _undo(self) -> None:
+        undo, self._undo_action = self._undo_action, None
+        self.hide()
+        if undo is not None:
+            undo()

@@ -35,7 +35,10 @@ def when(created: str) -> str:
 
 
 def length(seconds: float) -> str:
-    """"8 s" under a minute, else "1:05": a paragraph's time as a person would say it."""
+    """"8 s" under a minute, else "1:05": a paragraph's time as a person would say it; "under 1 s"
+    rather than a "0 s" that reads as not said at all."""
+    if seconds < 0.5:
+        return "under 1 s"
     return f"{seconds:.0f} s" if round(seconds) < 60 else speaking.clock(seconds)
 
 
@@ -56,11 +59,11 @@ def total_line(report: dict) -> str:
 
 def paragraph_rows(report: dict) -> list[tuple[str, str, str, str]]:
     """(¶, first words, time, words a minute) per paragraph in the draft's order; a skipped one
-    says so in place of its time."""
+    says so in place of its time (and so does one with no time, from an older report)."""
     rows = []
     for p in report.get("paragraphs", []):
         opening = f"{p.get('opening', '')}…"
-        if p.get("skipped"):
+        if p.get("skipped") or p.get("seconds") is None:
             rows.append((f"¶{p['index'] + 1}", opening, "skipped", ""))
         else:
             wpm = p.get("words_per_minute")
@@ -74,6 +77,16 @@ def changed_lines(report: dict) -> list[str]:
         where = f"¶{c['paragraph'] + 1}" if c.get("paragraph") is not None else f"at {speaking.clock(c.get('at', 0))}"
         out.append(f"{c['kind'].capitalize()} ({where}): “{c['text']}”")
     return out
+
+
+def unvoiced_line(report: dict) -> str:
+    """What the transcriber wrote where the recording is silent, said once and not counted
+    (app.rehearsal.in_voice) — so a person who hears a silence there on Play is not puzzled."""
+    parts = [f"“{u['text']}” at {speaking.clock(u['at'])}" for u in report.get("unvoiced", [])]
+    if not parts:
+        return ""
+    return ("Not counted — the speech model wrote " + "; ".join(parts)
+            + " where the recording has no voice.")
 
 
 def pause_lines(report: dict) -> list[str]:
@@ -144,6 +157,9 @@ class RehearsalReport(QDialog):
         for title, widget in (self.changed, self.pauses):
             layout.addWidget(title)
             layout.addWidget(widget, 1)
+        self.unvoiced = QLabel(unvoiced_line(report), wordWrap=True)
+        self.unvoiced.setVisible(bool(self.unvoiced.text()))
+        layout.addWidget(self.unvoiced)
         self.resize(640, 560)
 
     def play_from(self, seconds: float) -> None:
