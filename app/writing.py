@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from app import settings
+from app import placement, settings
 from app.errors import FondlyError
 from app.names import draft_name, names_the_speech
 from app.store import Draft, Project, Revision, Store
@@ -27,6 +27,7 @@ from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, S
 from llm.compose import compose, rewrite_passage
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
+from llm.grounding import sentences
 from llm.models import resolve_model
 from llm.occasions import load_template
 
@@ -206,14 +207,16 @@ def draft_title(brief: Brief, project: Project | None = None, couple: str = "", 
 def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project: Project, seed: int,
                 cancel: threading.Event | None = None, on_token: Callable[[str], None] | None = None,
                 on_paragraph: Callable[[Paragraph], None] | None = None,
-                on_discard: Callable[[], None] | None = None) -> Composition:
-    """Write with the mode's writer; both return checked paragraphs."""
+                on_discard: Callable[[], None] | None = None, said: list[str] = ()) -> Composition:
+    """Write with the mode's writer; both return checked paragraphs (`said`: sentences already in the
+    draft, which both writers leave for what is not said yet)."""
     names = project.hotwords  # the people, and words the person vouched for
     if mode == MEMORY_FIRST:
         return arrange(brief, sources, names, speaker=project.speaker, pace=project.pace, engine=engine,
-                       seed=seed, cancel=cancel, on_paragraph=on_paragraph)
+                       seed=seed, cancel=cancel, on_paragraph=on_paragraph, said=list(said))
     return compose(engine, brief, sources, names, speaker=project.speaker, pace=project.pace, seed=seed,
-                   cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard)
+                   cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard,
+                   said=list(said))
 
 
 def _all_memories(store: Store, project: Project) -> list[Source]:
@@ -341,8 +344,12 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
                   memory_ids: list[int] | None = None, cancel: threading.Event | None = None,
                   on_token: Callable[[str], None] | None = None,
                   on_paragraph: Callable[[Paragraph], None] | None = None,
-                  on_discard: Callable[[], None] | None = None) -> Piece:
-    """An anecdote, opening or closing to go into the open draft; `keep_piece` stores it."""
+                  on_discard: Callable[[], None] | None = None, draft: str = "") -> Piece:
+    """An anecdote, opening or closing to go into the open draft (`draft`, its text); `keep_piece` stores it.
+
+    The writer knows the draft's sentences, so it reaches first for what the draft does not tell yet;
+    and a paragraph it writes that mostly repeats one already there (app.placement.repeats) is
+    dropped — discarded from the editor, left out of the piece, and said in its notes."""
     mode = mode_for(engine)
     sources, _ = ground(store, project, brief, engine, mode, memory_ids)
     brief.relation = brief.relation or relation_in(sources, brief.subject)
@@ -351,8 +358,26 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
         raise FondlyError(nothing_to_write(brief, memories)[0][0] if memories else
                           "There are no memories to write from yet: record or import one first.")
     seed = seed if seed is not None else new_seed()
-    return Piece(compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, on_paragraph, on_discard),
-                 engine.name, seed)
+    there = placement.paragraphs_of(draft)
+    repeated: list[Paragraph] = []
+
+    def keep(p: Paragraph) -> None:
+        if placement.repeats(p.text, there):
+            repeated.append(p)
+            if on_discard:
+                on_discard()
+            return
+        there.append(p.text)  # nor may the piece repeat itself
+        if on_paragraph:
+            on_paragraph(p)
+
+    c = compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, keep, on_discard,
+                    said=sentences(draft))
+    if repeated:
+        c.paragraphs = [p for p in c.paragraphs if p not in repeated]
+        shown = "; ".join(f"“{p.text[:60]}…”" if len(p.text) > 60 else f"“{p.text}”" for p in repeated)
+        c.check.notes.append(f"Left out, already in your draft: {shown}.")
+    return Piece(c, engine.name, seed)
 
 
 def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id: int | None = None) -> Revision:
@@ -361,7 +386,7 @@ def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id
     before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
     c = piece.composition
     fields = {"prompt": "\n\n---\n\n".join(c.prompts),
-              "provenance": before.provenance + [p.to_dict() for p in c.paragraphs],
+              "provenance": placement.in_text_order(before.provenance + [p.to_dict() for p in c.paragraphs], text),
               "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True}}
     if revision_id:
         return store.update_revision(revision_id, text, model=piece.model, seed=piece.seed, **fields)
@@ -373,7 +398,7 @@ def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[P
     """While an anecdote streams in at the cursor: the draft with the paragraphs finished so far, kept
     at once (marked as being written), so a kill loses none of them."""
     before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
-    provenance = before.provenance + [p.to_dict() for p in paragraphs]
+    provenance = placement.in_text_order(before.provenance + [p.to_dict() for p in paragraphs], text)
     checks = {"writing": os.getpid(), "stopped": True, "inserted": True, "paragraphs": len(paragraphs)}
     if revision_id:
         return store.update_revision(revision_id, text, provenance=provenance, checks=checks)

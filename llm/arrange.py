@@ -128,6 +128,13 @@ def untold_in(sources: list[Source], brief: Brief) -> list[str]:
     return [t for t in brief.topics if content_forms(t) and not content_forms(t) & told]
 
 
+def told(story: Story, said: list[str]) -> bool:
+    """Whether most of a story's sentences are already said (in the draft a piece goes into)."""
+    if not said:
+        return False
+    return sum(any(same_sentence(s, t) for t in said) for s in story.sentences) * 2 >= len(story.sentences)
+
+
 def on_topic(story: Story, brief: Brief) -> bool:
     """A story that a focused piece may use: the person's note, a memory they named, or one sharing its topic."""
     if story.source.id is None or story.source.title.lower() in (t.lower() for t in brief.sources):
@@ -295,8 +302,12 @@ def arrange(
     cancel: threading.Event | None = None,
     on_paragraph: OnParagraph | None = None,
     edits: bool = True,
+    said: list[str] = (),
 ) -> Composition:
-    """A speech of the person's own sentences for `brief`; the model (if given) only joins sentences."""
+    """A speech of the person's own sentences for `brief`; the model (if given) only joins sentences.
+
+    `said`: sentences already in the draft a piece goes into; stories they mostly tell are used only
+    when no other story fits (the caller drops a paragraph that would repeat the draft)."""
     template = load_template(brief.occasion)
     grounding = grounding_for(brief, sources, names, speaker)
     cuts: list[str] = []
@@ -304,6 +315,7 @@ def arrange(
     framed = brief.task == "speech"
     if not framed:  # an anecdote, an opening or a closing is about its topic, not every memory
         stories = [s for s in stories if on_topic(s, brief)]
+        stories = [s for s in stories if not told(s, said)] or stories
     keys = [s["key"] for s in template["sections"] if s["key"] in BODY_KEYS]
     if brief.task != "speech":
         keys = ["anecdote"]

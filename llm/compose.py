@@ -56,8 +56,9 @@ def facts_of(sources: list[Source], avoid: list[str],
     return out
 
 
-def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
-    """The sections to write, each with its share of the length and the facts it may use."""
+def plan(brief: Brief, template: dict, sources: list[Source], said: list[str] = ()) -> list[Section]:
+    """The sections to write, each with its share of the length and the facts it may use (those the
+    draft already says, `said`, counted as used once, so fresh ones come first)."""
     subject = name_in(brief.subject) or "them"
     specs = template["sections"]
     if brief.task == "anecdote":
@@ -79,7 +80,7 @@ def plan(brief: Brief, template: dict, sources: list[Source]) -> list[Section]:
         specs = [dict(s, share=s["share"] / total) for s in specs]
     facts = facts_of(sources, brief.avoid)
     named = {t.lower() for t in brief.sources}
-    used: dict[str, int] = {}
+    used: dict[str, int] = {s: 1 for _, s in facts if any(same_sentence(s, t) for t in said)}
     sections = []
     for spec in specs:
         section = Section(spec["key"], spec["purpose"].format(subject=subject),
@@ -217,17 +218,21 @@ def compose(
     on_token: Callable[[str], None] | None = None,
     on_paragraph: OnParagraph | None = None,
     on_discard: Callable[[], None] | None = None,
+    said: list[str] = (),
 ) -> Composition:
-    """Write what the Brief asks for from `sources`, section by section, keeping only checked sentences."""
+    """Write what the Brief asks for from `sources`, section by section, keeping only checked sentences.
+
+    `said`: sentences already in the draft a piece goes into — facts that tell them come last in the
+    notes, and a sentence that says one again is dropped as repeated."""
     template = load_template(brief.occasion)
-    sections = plan(brief, template, sources)
+    sections = plan(brief, template, sources, said)
     grounding = grounding_for(brief, sources, names, speaker)
     spoken: dict[str, str] = {}
     all_facts = facts_of(sources, brief.avoid, spoken)
     call = address_of(brief.subject, brief.relation, sources, brief.shorthand)
     paragraphs: list[Paragraph] = []
     prompts: list[str] = []
-    said: list[str] = []
+    said = list(said)
     stopped = False
     regenerated = fallbacks = 0
     for n, section in enumerate(sections):

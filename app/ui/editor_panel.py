@@ -9,7 +9,7 @@ its small stream and insert methods, so only this panel moves the cursor and the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QFont, QTextDocument
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from llm.composition import Source, facts_for
 
 AUTOSAVE_MS = 2000  # after this long without typing, the text is kept as a revision…
 AUTOSAVE_MAX_MS = 4000  # …and at least this often while typing goes on
+PARAGRAPH_BREAK = "\n\n"  # between the paragraphs written in one stream
 
 
 class EditorPanel(QWidget):
@@ -41,6 +42,10 @@ class EditorPanel(QWidget):
         self.busy = False  # writing streams in: nothing is kept or autosaved until it ends
         self.previewing = False  # the preview pane shows an old version (show_preview), not the editor's text
         self._stream = (0, 0)  # the paragraph being written streams into [start, end) of the text
+        self._paragraphs = 0  # paragraphs settled in this stream: the next one begins a blank line on
+        self._block_open = False  # this stream's undo block exists, and later insertions join it
+        self._text_before = ""
+        self._known: dict[str, object] = {}  # texts this draft had, shown or kept here → their Revision
 
         self.editor = QPlainTextEdit(placeholderText="Your speech appears here. Type, or ask Fondly below.")
         self.editor.setAccessibleName("Editor")
@@ -107,6 +112,7 @@ class EditorPanel(QWidget):
         if doc and doc[0] == "draft":
             self.revision_shown.emit(revision)
         self.doc_text = text
+        self._known = {text: revision} if revision is not None else {}
         self.update_marks()
         self.editor.setPlainText(text)
         self.editor.setReadOnly(read_only)
@@ -120,7 +126,7 @@ class EditorPanel(QWidget):
     def blank(self) -> None:
         """A fresh page for a new draft (what was there is kept first)."""
         self.save()
-        self.doc, self.doc_text = None, ""
+        self.doc, self.doc_text, self._known = None, "", {}
         self.editor.clear()
 
     def save(self, origin: str = "edited") -> bool:
@@ -138,6 +144,8 @@ class EditorPanel(QWidget):
         if doc is None:
             return False
         self.doc, self.doc_text = doc, text
+        if text in self._known and doc[0] == "draft":  # undo or redo back to a text whose sources are known
+            self.revision_shown.emit(self._known[text])
         self._autosave.stop()  # whatever saved it, there is nothing left for autosave to keep
         self._autosave_max.stop()
         self.saved.emit(doc[0])
@@ -157,37 +165,72 @@ class EditorPanel(QWidget):
         if self.save(origin="snapshot"):
             self.status.emit("Snapshot kept in the history.", 3000)
 
-    def kept(self, doc: documents.Doc | None = None) -> None:
-        """What the editor shows has just been kept elsewhere (by writing): nothing to save."""
+    def kept(self, doc: documents.Doc | None = None, revision=None) -> None:
+        """What the editor shows has just been kept elsewhere (by writing): nothing to save. With the
+        `revision` it was kept as, what is shown about the text (where each sentence came from) follows."""
         if doc is not None:
             self.doc = doc
         self.doc_text = self.editor.toPlainText()
+        if revision is not None:
+            self._known[self.doc_text] = revision
+            self.revision_shown.emit(revision)
 
     # --- text put in by writing and dictation -------------------------------------------------
 
-    def begin_stream(self, at: int) -> None:
+    # Writing streams in as many small insertions; the person should see it as one change. The first
+    # insertion opens an undo block (beginEditBlock) and every later one joins it (joinPreviousEditBlock),
+    # which is safe because the editor is read-only while the stream lasts, so nothing else can land on
+    # the undo stack in between. One Ctrl+Z then restores the exact text before the piece — and is an
+    # edit like any other, so autosave keeps it as one revision.
+
+    def begin_stream(self, at: int, cut: int | None = None, before: str = "", after: str = "") -> None:
+        """Writing begins at `at`: [at, cut) is replaced by `before` + `after` and the paragraphs go
+        between them, a blank line apart (app.placement decides these for a piece at the cursor)."""
         self._stream = (at, at)
+        self._paragraphs = 0
+        self._block_open = False  # no undo block yet: a stream that puts nothing in leaves no undo step
+        self._text_before = self.editor.toPlainText()
         self.busy = True
         self.editor.setReadOnly(True)
         self.marks.set_facts(None)
+        cut = at if cut is None else cut
+        if before or after or cut != at:
+            self._insert(at, cut, before + after)
+            self._stream = (at + len(before), at + len(before))
 
     def stream(self, text: str) -> None:
-        """Add a piece of the paragraph being written."""
+        """Add a piece of the paragraph being written (a new paragraph starts a blank line after the last)."""
         start, end = self._stream
-        self._stream = (start, self._insert(end, end, text))
-        self.editor.ensureCursorVisible()
+        if start == end and self._paragraphs and text:
+            text = PARAGRAPH_BREAK + text.lstrip()
+        if text:
+            self._stream = (start, self._insert(end, end, text))
+            self.editor.ensureCursorVisible()
 
     def replace_stream(self, text: str) -> None:
         """Replace the paragraph being written ("" drops it: it failed its checks)."""
         start, end = self._stream
-        self._stream = (start, self._insert(start, end, text))
+        if text and self._paragraphs:
+            text = PARAGRAPH_BREAK + text
+        if text or end != start:
+            self._stream = (start, self._insert(start, end, text))
 
     def settle_stream(self, text: str) -> None:
         """The paragraph is finished and checked: it stays, and the next one begins after it."""
+        text = text.strip()
         self.replace_stream(text)
+        if text:
+            self._paragraphs += 1
         self._stream = (self._stream[1], self._stream[1])
 
     def end_stream(self) -> None:
+        """Writing ended. If it put no paragraph in (each dropped, or it failed before one was done), its
+        undo step is taken back whole — the blank lines made ready for it too — so the text is exactly as
+        it was and Ctrl+Z never undoes nothing."""
+        if self._block_open and (self._paragraphs == 0 or self.editor.toPlainText() == self._text_before):
+            self.editor.document().undo()
+            self.editor.document().clearUndoRedoStacks(QTextDocument.Stacks.RedoStack)
+        self._block_open = False
         self.busy = False
         self.editor.setReadOnly(False)
         self.update_marks()
@@ -195,9 +238,15 @@ class EditorPanel(QWidget):
     def _insert(self, start: int, end: int, text: str) -> int:
         length = len(self.editor.toPlainText())
         cursor = self.editor.textCursor()
+        if self.busy and self._block_open:
+            cursor.joinPreviousEditBlock()
+        else:
+            cursor.beginEditBlock()
+            self._block_open = self.busy
         cursor.setPosition(min(start, length))
         cursor.setPosition(min(end, length), cursor.MoveMode.KeepAnchor)
         cursor.insertText(text)
+        cursor.endEditBlock()
         return cursor.position()
 
     def insert_words(self, at: int, text: str) -> None:
@@ -215,7 +264,9 @@ class EditorPanel(QWidget):
         cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
         if cursor.selectedText().replace("\u2029", "\n") != expected:
             return False
+        cursor.beginEditBlock()  # one undo step: the passage out and the rewrite in
         cursor.insertText(text)
+        cursor.endEditBlock()
         return True
 
     def selection(self) -> tuple[str, int, int]:

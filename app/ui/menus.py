@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
-from app.ui import backup_dialog, bin_dialog, interview_hooks, teleprompter, uisettings
+from app.ui import backup_dialog, bin_dialog, edit_actions, help_dialogs, interview_hooks, teleprompter, uisettings
 
 
 def action(window, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -40,6 +40,7 @@ def build(window) -> None:
     f.addSeparator()
     add(f, "&Quit", window.close, QKeySequence.StandardKey.Quit)
     e = m.addMenu("&Edit")
+    edit_actions.install(window, e)  # Undo, Redo, Cut, Copy, Paste, Select All: the focused text box's
     add(e, "&Find…", window.search_panel.focus, QKeySequence.StandardKey.Find)
     add(e, "Se&ttings…", window.show_settings, QKeySequence.StandardKey.Preferences)
     w.rewrite_menu(e.addMenu("&Rewrite the selection"), lambda menu, *a: action(window, menu, *a))
@@ -59,4 +60,10 @@ def build(window) -> None:
     add(v, "&Smaller text", lambda: window.apply_text_size(uisettings.step_text_size(-1)),
         QKeySequence.StandardKey.ZoomOut)
     add(v, "&Deliver", lambda: teleprompter.deliver(window), "F5", "Read the speech full screen; it follows your voice")
-    add(m.addMenu("&Help"), "&About Fondly", window.show_about)
+    h = m.addMenu("&Help")
+    add(h, "&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window), QKeySequence.StandardKey.HelpContents,
+        "Every key Fondly answers to, read from its menus")
+    add(h, "Read the &guide (README)", lambda: help_dialogs.show_guide(window), None,
+        "Fondly's README, shown here from the file on this computer")
+    h.addSeparator()
+    add(h, "&About Fondly", window.show_about)

@@ -12,7 +12,7 @@ import copy
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app import speaking, writing
+from app import placement, speaking, writing
 from app.store import Project, Store
 from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
@@ -141,17 +141,18 @@ class WritingPanel(QWidget):
         project, ids = self.project, self._memory_ids()
         if brief.task in ("anecdote", "opening", "closing") and in_draft:
             self.editor.save()
-            draft_id, seed = self.editor.draft_id, new_seed()
-            self._begin(self.editor.cursor_position())
+            draft_id, seed, draft = self.editor.draft_id, new_seed(), self.editor.editor.toPlainText()
+            self._begin(placement.fit(draft, self.editor.cursor_position()))
             self._piece = {"draft_id": draft_id, "seed": seed, "paragraphs": [], "revision_id": None}
             self._operation = self.runner.run(
                 lambda job: writing.compose_piece(job.store, project, brief, job.text_engine(), seed=seed,
-                                                  memory_ids=ids, cancel=job.cancel, **self._streaming(job)),
+                                                  memory_ids=ids, cancel=job.cancel, draft=draft,
+                                                  **self._streaming(job)),
                 on_done=lambda piece: self._piece_done(draft_id, piece), on_failed=self._failed,
                 on_progress=self._progress)
             return
         self.editor.blank()
-        self._begin(0)
+        self._begin(placement.Fit(0, 0, "", ""))
         self._operation = self.runner.run(
             lambda job: writing.write(job.store, project, brief, job.text_engine(), memory_ids=ids,
                                       cancel=job.cancel, **self._streaming(job)),
@@ -164,9 +165,9 @@ class WritingPanel(QWidget):
                 "on_paragraph": lambda p: job.progress((_PARAGRAPH, p)),
                 "on_discard": lambda: job.progress((_DISCARD, None))}
 
-    def _begin(self, at: int) -> None:
+    def _begin(self, where: placement.Fit) -> None:
         self._count = 0
-        self.editor.begin_stream(at)
+        self.editor.begin_stream(where.at, where.cut, where.before, where.after)
         self.shortfall.hide()
         self.generate_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
@@ -181,7 +182,7 @@ class WritingPanel(QWidget):
         elif kind == _DISCARD:
             self.editor.replace_stream("")
         else:
-            self.editor.settle_stream(value.text + "\n\n")
+            self.editor.settle_stream(value.text)  # a blank line apart from the one before (the editor's rule)
             self._count += 1
             if self._piece is not None:
                 self._keep_piece_so_far(value)
@@ -225,8 +226,14 @@ class WritingPanel(QWidget):
         self._end()
         if self.editor.draft_id != draft_id:
             return
+        if not piece.composition.paragraphs:  # stopped first, every paragraph repeated the draft, or none fitted
+            c = piece.composition
+            why = ("it was stopped before a paragraph was finished." if c.stopped else
+                   " ".join(c.check.notes) or "what your memories tell of this is already in the draft.")
+            self.message.emit("Nothing was added to the draft: " + why)
+            return
         revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece, revision_id)
-        self.editor.kept()
+        self.editor.kept(revision=revision)  # the sources pane follows: the draft's provenance with the piece
         self.checks_ready.emit(piece.composition.check.to_dict())
         self.piece_kept.emit(revision.id)
 
@@ -258,7 +265,7 @@ class WritingPanel(QWidget):
         self.editor.save()
         project, draft_id = self.project, self.editor.draft_id
         brief = brief or self.current_brief() or Brief()
-        self._begin(start)
+        self._begin(placement.Fit(start, start, "", ""))
         self.status.emit(f"Rewriting the selection ({how})…", 0)
         self._operation = self.runner.run(
             lambda job: writing.rewrite(job.store, project, passage, how, brief, job.text_engine(), cancel=job.cancel),
