@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from app.paths import data_dir
 from app.recovery import settle_at_start
 from app.store import Project, Store
-from app.ui import menus, teleprompter, uisettings
+from app.ui import closing, menus, teleprompter, uisettings
 from app.ui.dialogs import about_box
 from app.ui.drafts_panel import DraftsPanel
 from app.ui.editor_panel import EditorPanel
@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
         self._connect()
         uisettings.restore_layout(self, self.splitters)
         self.apply_text_size(uisettings.text_size())
-        self.reload_projects()
+        closing.reopen(self)  # the project and draft open when it last closed
 
     # --- building ---------------------------------------------------------------------------
 
@@ -248,12 +248,16 @@ class MainWindow(QMainWindow):
             self.memories.import_paths(paths)
 
     def closeEvent(self, event) -> None:
+        if not closing.may_close(self):  # writing or transcribing: asked first (app.ui.closing)
+            event.ignore()
+            return
         # Work in progress keeps its own results (a stopped draft, the segments heard so far); the closing
         # window hears no more of them, and no pending timer (search, autosave) may reach the closed store.
         self.memories.recording.close_recording()
         self.rehearsals.close_recording()
         teleprompter.close_all(self, for_later=True)  # its microphone too; a reading is timed next start
         self.document.save()
+        closing.remember(self)
         uisettings.save_layout(self, self.splitters)
         self.runner.shutdown()
         for timer in self.findChildren(QTimer):

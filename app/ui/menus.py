@@ -38,7 +38,8 @@ def build(window) -> None:
     add(f, "&Measure my pace…", window.measure_pace_dialog, None,
         "Choose a recording of you reading the speech; speaking times will use your pace")
     f.addSeparator()
-    add(f, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+    quit_key = QKeySequence.StandardKey.Quit  # Windows' desktops bind none to it: Ctrl+Q there too
+    add(f, "&Quit", window.close, quit_key if QKeySequence.keyBindings(quit_key) else "Ctrl+Q")
     e = m.addMenu("&Edit")
     edit_actions.install(window, e)  # Undo, Redo, Cut, Copy, Paste, Select All: the focused text box's
     add(e, "&Find…", window.search_panel.focus, QKeySequence.StandardKey.Find)

@@ -58,6 +58,29 @@ def save_layout(window, splitters: dict) -> None:
     private(Path(s.fileName()))  # Qt writes it with the umask's mode
 
 
+def remember_open(project_id: int | None, draft_id: int | None) -> None:
+    """The project and draft open when the window closed (app.ui.closing reopens them)."""
+    s = ui_settings()
+    for key, value in (("open/project", project_id), ("open/draft", draft_id)):
+        if value is None:
+            s.remove(key)
+        else:
+            s.setValue(key, int(value))
+    s.sync()
+    private(Path(s.fileName()))
+
+
+def last_open() -> tuple[int | None, int | None]:
+    """(project id, draft id) open when the window last closed; None where nothing was."""
+    s = ui_settings()
+
+    def number(key: str) -> int | None:
+        value = s.value(key)
+        return int(value) if value is not None and str(value).isdecimal() else None
+
+    return number("open/project"), number("open/draft")
+
+
 # The teleprompter's look, as the person last left it (app/ui/teleprompter.py). In ui.ini, with the
 # window layout: it is about this screen, not about a speech.
 PROMPTER_DEFAULTS = {"size": 56, "spacing": 150, "scheme": 0, "mirror": False, "voice": True, "keep": True}

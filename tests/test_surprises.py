@@ -1,0 +1,157 @@
+"""No surprises (issue 25, point 5), through the real window: closing mid-work asks (Keep what's
+written / Wait / Cancel) and a cut draft says it was cut; the last project and draft reopen; an
+accepted word loses its mark for good; a memory in the editor says it is one; popups stay on the
+screen; the Brief's chips wrap.
+
+Writing is the ScriptedEngine (tests/helpers.py) streaming slowly, so closing lands mid-stream;
+transcribing is a fake transcriber that hears a word every 50 ms until stopped.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.helpers import DAD, GARDEN, ScriptedEngine, make_project
+
+REPLY = "Frank grew tomatoes in the garden and gave them away to the neighbours every summer. " * 3
+
+
+def _start_writing(make_window, qtbot, replies: int = 6, delay: float = 0.03):
+    from app import settings
+
+    settings.set_value("writing", "prose")
+    window = make_window(ScriptedEngine([REPLY] * replies, delay=delay))
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "garden", text=GARDEN)
+    window.memories.reload()
+    window.writing.prompt.setText("Write a long eulogy about the garden")
+    chunks: list[str] = []
+    window.writing.streamed.connect(chunks.append)
+    window.writing.generate()
+    qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=10_000)
+    assert window.writing.busy
+    return window
+
+
+def _asked(window, qtbot, close=None) -> QMessageBox:
+    """Close the window (its ✕ by default) and return the question it asks instead."""
+    from app.ui.closing import Closer
+
+    (close or window.close)()
+    qtbot.waitUntil(lambda: window.findChild(Closer) is not None and window.findChild(Closer).box is not None)
+    box = window.findChild(Closer).box
+    qtbot.waitUntil(box.isVisible)
+    assert window.isVisible(), "the window closed without asking"
+    assert "writing" in box.text() or "transcribing" in box.text()
+    assert [b.text() for b in box.buttons()] and {b.text() for b in box.buttons()} == {
+        "Keep what's written", "Wait", "Cancel"}
+    return box
+
+
+def _click(qtbot, box: QMessageBox, text: str) -> None:
+    [button] = [b for b in box.buttons() if b.text() == text]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _stored(fondly_home):
+    """The data folder as the next start sees it (the window's own store is closed with it)."""
+    from app.store import Store
+
+    store = Store.open_default()
+    try:
+        [project] = store.projects()
+        [draft] = store.drafts(project.id)
+        return draft, store.revision(draft.current_revision_id)
+    finally:
+        store.close()
+
+
+def test_keep_whats_written_stops_closes_and_marks_the_draft_cut(make_window, qtbot, fondly_home):
+    window = _start_writing(make_window, qtbot)
+    box = _asked(window, qtbot)
+    _click(qtbot, box, "Keep what's written")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    draft, revision = _stored(fondly_home)
+    assert revision.checks["stopped"] is True and "writing" not in revision.checks  # cut, and said so
+    assert "Frank grew tomatoes" in revision.text and revision.origin == "generated"
+
+
+def test_wait_keeps_the_window_until_the_draft_is_written_then_closes(make_window, qtbot, fondly_home):
+    window = _start_writing(make_window, qtbot, replies=4, delay=0.01)
+    box = _asked(window, qtbot)
+    _click(qtbot, box, "Wait")
+    assert window.isVisible() and window.writing.busy
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Closing when done: writing"))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # by itself, when the draft is written
+    draft, revision = _stored(fondly_home)
+    assert revision.checks["stopped"] is False and "writing" not in revision.checks  # whole, not cut
+    assert "Frank grew tomatoes" in revision.text
+
+
+def test_cancel_and_esc_leave_the_window_and_the_writing_alone(make_window, qtbot, fondly_home):
+    window = _start_writing(make_window, qtbot, replies=4, delay=0.01)
+    _click(qtbot, _asked(window, qtbot), "Cancel")
+    assert window.isVisible() and window.writing.busy
+    window.activateWindow()  # a window manager hands focus back from the dialog
+    qtbot.waitActive(window)
+    box = _asked(window, qtbot, close=lambda: qtbot.keyClick(window, Qt.Key.Key_Q,
+                                                             Qt.KeyboardModifier.ControlModifier))  # File → Quit
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert window.isVisible()
+    # the window manager's close (WM_DELETE_WINDOW reaches Qt as a close event) asks the same
+    box = _asked(window, qtbot, close=lambda: QApplication.sendEvent(window, QCloseEvent()))
+    _click(qtbot, box, "Cancel")
+    with qtbot.waitSignal(window.writing.written, timeout=60_000):
+        pass
+    assert window.isVisible()
+    window.close()  # nothing under way now: it closes without asking
+    assert not window.isVisible()
+    draft, revision = _stored(fondly_home)
+    assert revision.checks["stopped"] is False
+
+
+class SlowTranscriber:
+    """Hears a word every 50 ms until stopped (or 400 words): an import always mid-transcription."""
+
+    name = "slow"
+
+    def transcribe(self, audio, hotwords=(), cancel=None, guard=False, words=False):
+        from speech.transcriber import Segment
+
+        for k in range(400):
+            if cancel is not None and cancel.is_set():
+                return
+            time.sleep(0.05)
+            yield Segment(k * 0.02, k * 0.02 + 0.02, f"word{k}", 0.9, 0.0)
+
+
+def test_keep_whats_written_mid_import_keeps_what_was_heard(qtbot, qapp, pulse, fondly_home, jfk):
+    from app.engines import Engines
+    from app.store import Store
+    from app.ui.main_window import MainWindow
+    from app.ui.operations import OperationRunner
+
+    window = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
+                                                                      open_speech=SlowTranscriber)))
+    qtbot.addWidget(window)
+    window.show()
+    make_project(window, qtbot)
+    window.memories.import_paths([str(jfk)])
+    qtbot.waitUntil(lambda: any(window.memories.progress.values()), timeout=30_000)
+    box = _asked(window, qtbot)
+    assert "transcribing 1 memory" in box.text()
+    _click(qtbot, box, "Keep what's written")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    store = Store.open_default()
+    try:
+        [memory] = store.memories(store.projects()[0].id)
+        assert memory.text.startswith("word0 word1") and memory.status == "failed"
+        assert memory.error == "Transcription was stopped before the end."
+    finally:
+        store.close()
