@@ -299,8 +299,11 @@ class Grounding:
         self.forms: set[str] = set()
         for tok in tokens(self._text):
             self.forms |= forms(tok)
-        self.numbers = set(numbers(" ".join(facts.texts)))
-        self.kin = set(kin_terms(" ".join(facts.texts)))
+        # the project's vocabulary is the person's word that something is true, whatever the word: a
+        # number ("38") or a kin word ("Nana") they accept counts as one the memories hold
+        vouched = " \n ".join([*facts.texts, *facts.names])
+        self.numbers = set(numbers(vouched))
+        self.kin = set(kin_terms(vouched))
         if facts.relation and facts.relation in KIN.values():
             self.kin.add(facts.relation)
         self.people = {fold(n) for n in people}

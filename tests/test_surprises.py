@@ -155,3 +155,98 @@ def test_keep_whats_written_mid_import_keeps_what_was_heard(qtbot, qapp, pulse, 
         assert memory.error == "Transcription was stopped before the end."
     finally:
         store.close()
+
+
+# --- where the person left off ----------------------------------------------------------------------
+
+def _two_projects(window):
+    store = window.store
+    first, second = store.create_project("Mum"), store.create_project("Gran", subject="Eileen")
+    store.create_draft(first.id, "Toast", "For Mum.\n")
+    a, _ = store.create_draft(second.id, "Draft A", "The first try.\n")
+    b, _ = store.create_draft(second.id, "Draft B", "She grew leeks.\n")
+    window.reload_projects()
+    return second, a, b
+
+
+def test_the_last_project_and_draft_reopen(make_window, qtbot):
+    window = make_window(ScriptedEngine([]))
+    second, a, b = _two_projects(window)
+    assert window.project.title == "Mum"  # the first, as before anything was remembered
+    window.projects.box.setCurrentIndex(window.projects.box.findData(second.id))
+    window._open_draft(b.id)  # as the drafts list opens it
+    assert window.document.draft_id == b.id
+    window.close()
+
+    again = make_window(ScriptedEngine([]))
+    assert again.project.id == second.id and again.projects.box.currentText() == "Gran"
+    assert again.document.draft_id == b.id and again.document.editor.toPlainText() == "She grew leeks.\n"
+    assert again.drafts_panel.tree.currentItem() is not None
+    # a draft put in the bin: just its project
+    again.store.to_bin("draft", b.id)
+    again.close()
+    third = make_window(ScriptedEngine([]))
+    assert third.project.id == second.id and third.document.draft_id is None
+    assert third.document.editor.toPlainText() == ""
+    third.close()
+    # a project gone (Fondly deletes none; another data folder's ui.ini): the first, as before
+    from app.ui import uisettings
+
+    uisettings.remember_open(999, b.id)
+    fourth = make_window(ScriptedEngine([]))
+    assert fourth.project.title == "Mum" and fourth.document.draft_id is None
+
+
+# --- an accepted word -----------------------------------------------------------------------------
+
+def _underlined(window, block_number: int) -> list[str]:
+    from PySide6.QtGui import QTextCharFormat
+
+    block = window.document.editor.document().findBlockByNumber(block_number)
+    return [block.text()[r.start:r.start + r.length] for r in block.layout().formats()
+            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+
+
+def _accept_by_menu(window, qtbot, word: str) -> None:
+    """Right-click the underlined word and choose "… accept it", as a person does."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMenu
+
+    editor = window.document.editor
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.toPlainText().index(word) + 1)
+    chosen = []
+
+    def choose() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        [accept] = [a for a in menu.actions() if a.text().endswith("accept it")]
+        chosen.append(accept.text())
+        accept.trigger()
+        menu.close()
+
+    QTimer.singleShot(200, choose)
+    editor.customContextMenuRequested.emit(editor.cursorRect(cursor).center())
+    assert chosen and f"“{word}”" in chosen[0]
+
+
+@pytest.mark.parametrize("word", ["Nana", "38", "marmalade"])  # a kin word, a number, a word
+def test_an_accepted_word_loses_its_mark_at_once_and_for_good(make_window, qtbot, word):
+    window = make_window(ScriptedEngine([]))
+    make_project(window, qtbot)
+    store, pid = window.store, window.project.id
+    store.add_memory(pid, "text", "dad.txt", text=DAD)
+    text = f"Frank fished at Lake Travis every summer.\n\nHe caught 38 catfish with Nana and ate marmalade.\n"
+    draft, _ = store.create_draft(pid, "Eulogy", text)
+    window.reload_drafts()
+    window._open_draft(draft.id)
+    qtbot.waitUntil(lambda: word in _underlined(window, 2))
+    _accept_by_menu(window, qtbot, word)
+    assert word in store.project(pid).vocabulary
+    qtbot.waitUntil(lambda: word not in _underlined(window, 2))  # at once
+    assert window.writing.project.vocabulary == store.project(pid).vocabulary  # the next draft counts it too
+    window.close()
+    again = make_window(ScriptedEngine([]))  # a new window on the same data folder
+    assert again.document.draft_id == draft.id
+    qtbot.waitUntil(lambda: len(_underlined(again, 2)) > 0)
+    assert word not in _underlined(again, 2), _underlined(again, 2)  # and for good

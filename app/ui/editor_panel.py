@@ -29,6 +29,7 @@ PARAGRAPH_BREAK = "\n\n"  # between the paragraphs written in one stream
 class EditorPanel(QWidget):
     saved = Signal(str)  # "draft" | "memory": something was kept; lists showing it should reload
     revision_shown = Signal(object)  # the Revision now open (its provenance and checks to show)
+    project_changed = Signal(object)  # the Project with a word the person vouched for: every panel writes by it
     error = Signal(str)
     status = Signal(str, int)  # a status-bar message and how long to show it (ms)
     preview_closed = Signal()  # an old version was shown in the preview pane; now the person's text is again
@@ -315,6 +316,7 @@ class EditorPanel(QWidget):
         """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
         if word not in self.project.vocabulary:
             self.project = self.store.update_project(self.project.id, vocabulary=self.project.vocabulary + [word])
+            self.project_changed.emit(self.project)
         self.update_marks()
         self.status.emit(f"“{word}” is accepted as true, and added to the project's vocabulary.", 5000)
 

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         for panel in (mem, w, self.rehearsals, drafts):
             panel.message.connect(self.message.show_message)
         doc.saved.connect(lambda kind: self.reload_drafts() if kind == "draft" else mem.reload())
+        doc.project_changed.connect(self._project_changed)
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
         for panel in (mem, drafts):
@@ -206,12 +207,16 @@ class MainWindow(QMainWindow):
     def _paced(self, project_id: int, wpm: int) -> None:
         self.statusBar().clearMessage()
         if self.project and self.project.id == project_id:
-            self.project = self.store.project(project_id)
-            for panel in (self.document, self.writing, self.memories):
-                panel.project = self.project
+            self._project_changed(self.store.project(project_id))
             self.document.render_preview()
             self.reload_drafts()
         self.message.show_message(f"Your pace is {wpm} words a minute; speaking times now use it.")
+
+    def _project_changed(self, project: Project) -> None:
+        """The open project's details changed (its pace, a word vouched for): every panel uses them now."""
+        self.project = project
+        for panel in (self.document, self.writing, self.memories, self.memories.recording):
+            panel.project = project
 
     # --- models, settings, messages ---------------------------------------------------------
 
