@@ -250,3 +250,27 @@ def test_an_accepted_word_loses_its_mark_at_once_and_for_good(make_window, qtbot
     assert again.document.draft_id == draft.id
     qtbot.waitUntil(lambda: len(_underlined(again, 2)) > 0)
     assert word not in _underlined(again, 2), _underlined(again, 2)  # and for good
+
+
+# --- a memory in the editor -------------------------------------------------------------------------
+
+def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, qtbot):
+    window = make_window(ScriptedEngine([]))
+    make_project(window, qtbot)
+    store, pid = window.store, window.project.id
+    garden = store.add_memory(pid, "voice", "garden", text=GARDEN)
+    store.add_memory(pid, "text", "dad.txt", text=DAD)
+    draft, _ = store.create_draft(pid, "Eulogy", "Frank grew tomatoes.\n")
+    window.memories.reload()
+    window.reload_drafts()
+    note = window.document.memory_note
+    assert not note.isVisible()
+    window.memories.list.setCurrentItem(window.memories.list.item(0))  # clicked in the list
+    assert window.document.memory_id == garden.id
+    assert note.isVisible() and note.text() == (
+        "Memory: garden — a voice memory; edits change the memory, not the speech")
+    assert note.geometry().bottom() <= window.document.split.geometry().top()  # above the editor
+    window.memories.list.setCurrentItem(window.memories.list.item(1))
+    assert note.text().startswith("Memory: dad.txt — an imported text;")
+    window._open_draft(draft.id)
+    assert not note.isVisible()

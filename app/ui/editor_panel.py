@@ -21,6 +21,8 @@ from app.ui.grounding_marks import FlagMarks
 from llm.brief import Brief
 from llm.composition import Source, facts_for
 
+MEMORY_KINDS = {"voice": "a voice memory", "audio": "an imported recording", "text": "an imported text",
+                "typed": "a typed memory"}
 AUTOSAVE_MS = 2000  # after this long without typing, the text is kept as a revision…
 AUTOSAVE_MAX_MS = 4000  # …and at least this often while typing goes on
 PARAGRAPH_BREAK = "\n\n"  # between the paragraphs written in one stream
@@ -80,8 +82,12 @@ class EditorPanel(QWidget):
         bl.addWidget(self.preview_back)
         sv.addWidget(self.preview_banner)
         sv.addWidget(self.preview, 1)
+        self.memory_note = QLabel(objectName="memoryNote", wordWrap=True)  # a memory open, not the speech
+        self.memory_note.setAccessibleName("Open memory")
+        self.memory_note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.memory_note)
         layout.addWidget(self.split)
         self.render_preview()
 
@@ -117,6 +123,20 @@ class EditorPanel(QWidget):
         self.update_marks()
         self.editor.setPlainText(text)
         self.editor.setReadOnly(read_only)
+        self._say_what_is_open()
+
+    def _say_what_is_open(self) -> None:
+        """Above the editor, when a memory is open: which, what kind, and that editing it changes the
+        memory, not the speech (a transcript and a draft look alike in a text box). Gone for a draft."""
+        if self.memory_id is None:
+            self.memory_note.hide()
+            return
+        m = self.store.memory(self.memory_id)
+        kind = MEMORY_KINDS.get(m.kind, "a memory")
+        edits = ("being transcribed: it can be edited when it is done" if self.editor.isReadOnly()
+                 else "edits change the memory, not the speech")
+        self.memory_note.setText(f"Memory: {m.title} — {kind}; {edits}")
+        self.memory_note.show()
 
     def show_transcript(self, memory_id: int) -> None:
         """A memory's transcript grew (a live recording): show it if it is the one open."""
@@ -129,6 +149,7 @@ class EditorPanel(QWidget):
         self.save()
         self.doc, self.doc_text, self._known = None, "", {}
         self.editor.clear()
+        self._say_what_is_open()
 
     def save(self, origin: str = "edited") -> bool:
         """Keep edits to the open document. True if something was kept."""
