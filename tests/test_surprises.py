@@ -274,3 +274,75 @@ def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, q
     assert note.text().startswith("Memory: dad.txt — an imported text;")
     window._open_draft(draft.id)
     assert not note.isVisible()
+
+
+# --- popups on screen, chips that wrap ------------------------------------------------------------------
+
+def _chips_window(make_window, qtbot, memories: int = 14):
+    window = make_window(ScriptedEngine([]))
+    make_project(window, qtbot)
+    for i in range(memories):
+        window.store.add_memory(window.project.id, "typed", f"memory {i + 1}", text=f"{GARDEN} ({i})")
+    window.memories.reload()
+    window.writing.prompt.setText("Write a funeral speech using dad.txt, make it warm and funny, about four minutes, "
+                                  "in the style of Four Weddings and a Funeral with a Texas inflection. "
+                                  "Don't mention the hospital. Tell the leeks story and the fishing trip.")
+    window.writing.update_brief()
+    return window
+
+
+def _popup_geometry(qtbot, button):
+    """Where the menu a chip opens is on the screen (InstantPopup: it opens on the press, and blocks)."""
+    from PySide6.QtCore import QTimer
+
+    seen = []
+
+    def look() -> None:
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(50, look)
+            return
+        seen.append((menu.geometry(), menu.screen().availableGeometry()))
+        menu.close()
+
+    QTimer.singleShot(50, look)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen))
+    return seen[0]
+
+
+def test_a_chips_menu_stays_on_the_screen_with_the_window_at_its_bottom(make_window, qtbot):
+    window = _chips_window(make_window, qtbot)
+    screen = window.screen().availableGeometry()
+    window.resize(min(1000, screen.width()), min(420, screen.height()))
+    window.move(screen.left(), screen.bottom() - window.frameGeometry().height() + 1)  # at the bottom edge
+    qtbot.wait(50)
+    chip = next(b for b in window.writing.chips.buttons if b.text().startswith("Memories:"))
+    qtbot.waitUntil(chip.isVisible)
+    menu, available = _popup_geometry(qtbot, chip)
+    assert available.contains(menu), (menu, available)
+    assert menu.height() > 14 * 10  # every memory is in it, not an empty menu
+
+
+def test_a_menu_past_the_usable_screen_is_moved_back_above_its_button(make_window, qtbot):
+    """Where the desktop lets Qt place menus over the panels (GNOME, KDE), a chip's menu could open
+    under the taskbar; once shown, it is moved into availableGeometry, above its chip."""
+    from PySide6.QtCore import QRect, QSize
+
+    from app.ui.popups import place, settle
+
+    available = QRect(0, 0, 1280, 760)  # a 40-pixel panel below
+    assert place(QSize(160, 300), QRect(500, 700, 200, 24), available) == QPoint(500, 400)  # above the chip
+    assert place(QSize(160, 300), QRect(500, 100, 200, 24), available) == QPoint(500, 124)  # below it
+    assert place(QSize(160, 300), QRect(1200, 700, 60, 24), available).x() == 1120  # not past the right
+    assert place(QSize(160, 900), QRect(500, 400, 60, 24), available).y() == 0  # taller than the room: from the top
+    window = _chips_window(make_window, qtbot, memories=3)
+    chip = next(b for b in window.writing.chips.buttons if b.text().startswith("Memories:"))
+    menu = chip.menu()
+    screen = chip.screen().availableGeometry()
+    menu.popup(QPoint(screen.left(), screen.top()))
+    qtbot.waitUntil(menu.isVisible)
+    menu.move(menu.x(), screen.bottom() - menu.height() // 2)  # half off the usable screen, as under a panel
+    settle(menu, chip)
+    assert screen.contains(menu.geometry()), (menu.geometry(), screen)
+    menu.close()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSizePolicy, QToolBut
 
 from app.store import Memory
 from app.ui.flow_layout import FlowLayout
+from app.ui.popups import keep_on_screen
 from llm.brief import DEFAULT_PACE, TASKS, Brief
 
 # (field, label) in the order chips appear; list fields get one chip per item
@@ -108,7 +109,7 @@ class BriefChips(QWidget):
         menu.addAction("Change…", lambda: self._ask(field, index, current))
         if field in LISTS or field in ("style", "voice", "audience", "jokes"):
             menu.addAction("Remove", lambda: self.set_value(field, index, ""))
-        button.setMenu(menu)
+        button.setMenu(keep_on_screen(menu, button))
         return button
 
     def _rebuild(self) -> None:
@@ -170,7 +171,7 @@ class BriefChips(QWidget):
             menu = QMenu(chip)
             menu.addAction("Record it as a memory…", lambda: self.add_memory.emit("record"))
             menu.addAction("Import a memory…", lambda: self.add_memory.emit("import"))
-            chip.setMenu(menu)
+            chip.setMenu(keep_on_screen(menu, chip))
             out.append(chip)
         if reading.needs_larger_model:
             from app.writing import larger_model_choice
@@ -189,7 +190,7 @@ class BriefChips(QWidget):
                 menu.addAction(f"Get {entry.name} ({size})…", lambda: self.get_model.emit(entry.id))
             else:
                 chip.setToolTip("No catalog model fits this computer well; the bundled one writes in your own words.")
-            chip.setMenu(menu)
+            chip.setMenu(keep_on_screen(menu, chip))
             out.append(chip)
         return out
 
@@ -210,7 +211,7 @@ class BriefChips(QWidget):
             action.setChecked(chosen is None or m.id in chosen)
             action.toggled.connect(lambda on, mid=m.id: self.toggle_memory(mid, on))
             menu.addAction(action)
-        button.setMenu(menu)
+        button.setMenu(keep_on_screen(menu, button))
         return button
 
     def choose(self, ids: set[int] | None) -> None:

@@ -18,6 +18,7 @@ from app.errors import USER_ERRORS
 from app.render import to_html
 from app.store import Project, Store
 from app.ui.grounding_marks import FlagMarks
+from app.ui.popups import keep_on_screen
 from llm.brief import Brief
 from llm.composition import Source, facts_for
 
@@ -331,7 +332,8 @@ class EditorPanel(QWidget):
             first = menu.actions()[0] if menu.actions() else None
             menu.insertAction(first, accept)
             menu.insertSeparator(first)
-        menu.exec(self.editor.mapToGlobal(pos))
+        at = self.editor.viewport().mapToGlobal(pos)  # a scroll area's pos is its viewport's
+        keep_on_screen(menu, at).exec(at)
 
     def accept_word(self, word: str) -> None:
         """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
