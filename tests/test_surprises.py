@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -286,7 +286,9 @@ def _chips_window(make_window, qtbot, memories: int = 14):
     window.memories.reload()
     window.writing.prompt.setText("Write a funeral speech using dad.txt, make it warm and funny, about four minutes, "
                                   "in the style of Four Weddings and a Funeral with a Texas inflection. "
-                                  "Don't mention the hospital. Tell the leeks story and the fishing trip.")
+                                  "Don't mention the hospital. Tell the leeks story and the fishing trip. "
+                                  "He always said we were the three bears and he was Goldilocks, and every "
+                                  "Sunday he made porridge for the whole street.")
     window.writing.update_brief()
     return window
 
@@ -346,3 +348,33 @@ def test_a_menu_past_the_usable_screen_is_moved_back_above_its_button(make_windo
     settle(menu, chip)
     assert screen.contains(menu.geometry()), (menu.geometry(), screen)
     menu.close()
+
+
+def test_the_chips_wrap_in_a_narrow_window_every_one_seen(make_window, qtbot):
+    from PySide6.QtWidgets import QScrollBar
+
+    window = _chips_window(make_window, qtbot)
+    chips = window.writing.chips
+    assert len(chips.buttons) >= 10
+    prompt = window.writing.prompt.text()
+    window.writing.prompt.setText("Write a funeral speech")
+    window.writing.update_brief()
+    qtbot.wait(50)  # the old chips go (deleteLater)
+    narrowest = window.minimumSizeHint().width()
+    window.writing.prompt.setText(prompt)
+    window.writing.update_brief()
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() == narrowest  # a long chip doesn't widen the window (was +430 px)
+    window.resize(window.minimumSizeHint().width(), 700)  # as narrow as it goes
+    qtbot.wait(100)
+    assert chips.width() < sum(b.sizeHint().width() for b in chips.buttons) / 2  # they can't fit on one line
+    assert not any(bar.isVisible() for bar in window.writing.findChildren(QScrollBar))  # no sideways scroll
+    lines = {b.geometry().top() for b in chips.buttons}
+    assert len(lines) >= 3  # wrapped onto more lines
+    middle = window.split.widget(1)
+    long = next(b for b in chips.buttons if b.text().startswith("Note: He always said"))
+    assert long.width() < long.sizeHint().width() and long.toolTip() == long.text()  # narrowed, whole in its tip
+    for b in chips.buttons:
+        assert b.isVisible() and chips.rect().contains(b.geometry()), (b.text(), b.geometry(), chips.rect())
+        seen = QRect(b.mapTo(middle, QPoint(0, 0)), b.size())
+        assert middle.rect().contains(seen), (b.text(), seen, middle.rect())  # not cut off below either

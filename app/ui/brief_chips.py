@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import (QInputDialog, QLabel, QMenu, QSizePolicy, QStyle, QStyleOptionToolButton,
+                               QStylePainter, QToolButton, QWidget)
 
 from app.store import Memory
 from app.ui.flow_layout import FlowLayout
@@ -23,6 +24,29 @@ FIELDS = [("task", "Task"), ("occasion", "Occasion"), ("target_words", "Length")
           ("voice", "Voice"), ("tone", "Tone"), ("audience", "For"), ("avoid", "Leave out"),
           ("notes", "Note"), ("speaker", "From"), ("instructions", "Asked")]
 LISTS = {"sources", "search", "anecdotes", "tone", "avoid", "notes", "instructions"}
+
+
+class Chip(QToolButton):
+    """A chip whose text may be longer than the row it is in ("Note: He always said we were the three
+    bears…"): narrowed to the row by the FlowLayout, it shows its text elided, and whole as its tooltip."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text=text, autoRaise=False, objectName="chip")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
+        option = QStyleOptionToolButton()
+        self.initStyleOption(option)
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ToolButton, option,
+                                           QStyle.SubControl.SC_ToolButton, self).width() - 16
+        option.text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(room, 0))
+        QStylePainter(self).drawComplexControl(QStyle.ComplexControl.CC_ToolButton, option)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self.toolTip() or self.toolTip() == getattr(self, "_whole", None):
+            self._whole = self.text() if self.width() < self.sizeHint().width() else ""
+            self.setToolTip(self._whole)
 
 
 class BriefChips(QWidget):
@@ -102,9 +126,7 @@ class BriefChips(QWidget):
     # --- building -----------------------------------------------------------------------------
 
     def _chip(self, text: str, field: str, index: int | None, current: str) -> QToolButton:
-        button = QToolButton(text=text, autoRaise=False)
-        button.setObjectName("chip")
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button = Chip(text)
         menu = QMenu(button)
         menu.addAction("Change…", lambda: self._ask(field, index, current))
         if field in LISTS or field in ("style", "voice", "audience", "jokes"):
@@ -163,10 +185,8 @@ class BriefChips(QWidget):
                                 "in the editor.")
                 out.append(chip)
         for topic in reading.untold:
-            chip = QToolButton(text=f"No memory of {topic} yet")
-            chip.setObjectName("chip")
+            chip = Chip(f"No memory of {topic} yet")
             chip.setProperty("warning", True)
-            chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             chip.setToolTip(f"What happened with {topic}? Tell it as a memory, and Fondly can use it.")
             menu = QMenu(chip)
             menu.addAction("Record it as a memory…", lambda: self.add_memory.emit("record"))
@@ -177,10 +197,8 @@ class BriefChips(QWidget):
             from app.writing import larger_model_choice
 
             entry = larger_model_choice()
-            chip = QToolButton(text=f"Needs a larger model: {'; '.join(reading.needs_larger_model)}")
-            chip.setObjectName("chip")
+            chip = Chip(f"Needs a larger model: {'; '.join(reading.needs_larger_model)}")
             chip.setProperty("warning", True)
-            chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             menu = QMenu(chip)
             if entry is not None:
                 size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
@@ -199,9 +217,7 @@ class BriefChips(QWidget):
         usable = [m for m in self.memories if m.text.strip()]
         label = (f"Memories: Fondly chooses ({len(usable)})" if chosen is None
                  else f"Memories: {len(chosen)} of {len(usable)}")
-        button = QToolButton(text=label)
-        button.setObjectName("chip")
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button = Chip(label)
         menu = QMenu(button)
         auto = menu.addAction("Let Fondly choose")
         auto.triggered.connect(lambda: self.choose(None))

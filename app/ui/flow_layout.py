@@ -11,6 +11,9 @@ from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 
+NARROWEST = 160  # pixels: no item holds the layout (and its window) wider than this
+
+
 class FlowLayout(QLayout):
     def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
         super().__init__(parent)
@@ -51,9 +54,12 @@ class FlowLayout(QLayout):
         return self.minimumSize()
 
     def minimumSize(self) -> QSize:  # noqa: N802
+        """As wide as the widest item up to NARROWEST: a longer one is narrowed to the row (its widget
+        shows that, e.g. eliding) rather than making the window wider than the screen."""
         size = QSize()
         for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+            least = item.minimumSize()
+            size = size.expandedTo(QSize(min(least.width(), NARROWEST), least.height()))
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
@@ -65,6 +71,7 @@ class FlowLayout(QLayout):
         gap = self.spacing()
         for item in self._items:
             hint = item.sizeHint()
+            hint.setWidth(max(0, min(hint.width(), area.width())))  # longer than a row: the row's width
             if x + hint.width() > area.right() + 1 and line > 0:  # the row is full: the next line
                 x, y, line = area.x(), y + line + gap, 0
             if move:
