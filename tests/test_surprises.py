@@ -87,6 +87,7 @@ def test_wait_keeps_the_window_until_the_draft_is_written_then_closes(make_windo
     _click(qtbot, box, "Wait")
     assert window.isVisible() and window.writing.busy
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Closing when done: writing"))
+    assert not window.document.words_label.isVisible()  # the message has the status bar's room: it is seen
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # by itself, when the draft is written
     draft, revision = _stored(fondly_home)
     assert revision.checks["stopped"] is False and "writing" not in revision.checks  # whole, not cut

@@ -32,7 +32,7 @@ KEEP_WITHIN_MS = 5000  # after "Keep what's written", work still going this long
 
 
 def under_way(window) -> list[str]:
-    """What is being written or transcribed now, said as a person would ("" parts left out)."""
+    """What is being written or transcribed now, as a person would say it (empty: nothing)."""
     from app.ui.interview import InterviewDialog
 
     out = []
@@ -40,8 +40,8 @@ def under_way(window) -> list[str]:
         out.append(_writing(window))
     importing = window.memories.importing  # imports, and recordings' final passes (they stop the same way)
     if importing:
-        done = [f for f in window.memories.progress.values()]
-        share = f", {min(done):.0%} done" if len(done) == 1 else ""
+        fractions = list(window.memories.progress.values())
+        share = f", {fractions[0]:.0%} done" if len(fractions) == 1 else ""
         out.append(f"transcribing {importing} memor{'ies' if importing != 1 else 'y'}{share}")
     answers = sum(len(d.finishing) for d in window.findChildren(InterviewDialog))
     if answers:

@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
         self.split.setSizes([260, 760, 240])
         self.setCentralWidget(self.split)
         self.splitters = {"split": self.split, "editor_split": self.document.split}  # their places are remembered
-        self.statusBar().addPermanentWidget(self.document.words_label, 1)
+        # a normal widget, not a permanent one: a message ("Saved.", "Closing when done…") takes its place for a
+        # while; a permanent one with stretch left messages no room, so none was ever seen
+        self.statusBar().addWidget(self.document.words_label, 1)
         self.model_label = ModelStatus(self.runner)  # which model writes, its mode, how fast it was last time
         self.statusBar().addPermanentWidget(self.model_label)
 
