@@ -117,6 +117,33 @@ def test_cancel_and_esc_leave_the_window_and_the_writing_alone(make_window, qtbo
     assert revision.checks["stopped"] is False
 
 
+def test_keep_whats_written_mid_anecdote_keeps_it_in_the_draft_marked_cut(make_window, qtbot, fondly_home):
+    from app import settings
+
+    settings.set_value("writing", "prose")
+    window = make_window(ScriptedEngine([REPLY] * 6, delay=0.03))
+    make_project(window, qtbot)
+    window.store.add_memory(window.project.id, "typed", "garden", text=GARDEN)
+    draft, _ = window.store.create_draft(window.project.id, "Eulogy", "Opening words.\n\nClosing words.\n")
+    window.reload_drafts()
+    window._open_draft(draft.id)
+    cursor = window.document.editor.textCursor()
+    cursor.setPosition(len("Opening words.\n\n"))
+    window.document.editor.setTextCursor(cursor)
+    window.writing.prompt.setText("Write me an anecdote about the garden")
+    chunks: list[str] = []
+    window.writing.streamed.connect(chunks.append)
+    window.writing.generate()
+    qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=10_000)
+    _click(qtbot, _asked(window, qtbot), "Keep what's written")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    kept, revision = _stored(fondly_home)
+    assert kept.id == draft.id and revision.checks["stopped"] is True and revision.checks["inserted"] is True
+    assert "writing" not in revision.checks  # finished as cut, not left "being written"
+    assert revision.text.startswith("Opening words.\n\nFrank grew tomatoes")
+    assert revision.text.rstrip().endswith("Closing words.")
+
+
 class SlowTranscriber:
     """Hears a word every 50 ms until stopped (or 400 words): an import always mid-transcription."""
 
