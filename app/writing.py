@@ -406,6 +406,15 @@ def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[P
                               checks=checks)
 
 
+def mark_interrupted(store: Store, revision_id: int) -> Revision:
+    """A draft or piece cut short because Fondly was closing ("Keep what's written", app.ui.closing):
+    marked "interrupted" beside "stopped", as one a kill cut off is (app.recovery), so its history says
+    so. Its text and provenance stay as they were stored."""
+    kept = store.revision(revision_id)
+    return store.update_revision(kept.id, kept.text, provenance=kept.provenance,
+                                 checks={**kept.checks, "interrupted": True})
+
+
 def end_piece_so_far(store: Store, revision_id: int, error: str) -> Revision:
     """Writing the anecdote failed part-way: its finished paragraphs stay, no longer "being written",
     with the reason."""

@@ -78,6 +78,10 @@ def test_keep_whats_written_stops_closes_and_marks_the_draft_cut(make_window, qt
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     draft, revision = _stored(fondly_home)
     assert revision.checks["stopped"] is True and "writing" not in revision.checks  # cut, and said so
+    assert revision.checks["interrupted"] is True
+    from app.history import note_of
+
+    assert note_of(revision) == "interrupted"  # the history's word for it
     assert "Frank grew tomatoes" in revision.text and revision.origin == "generated"
 
 
@@ -90,7 +94,8 @@ def test_wait_keeps_the_window_until_the_draft_is_written_then_closes(make_windo
     assert not window.document.words_label.isVisible()  # the message has the status bar's room: it is seen
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # by itself, when the draft is written
     draft, revision = _stored(fondly_home)
-    assert revision.checks["stopped"] is False and "writing" not in revision.checks  # whole, not cut
+    assert revision.checks["stopped"] is False and "interrupted" not in revision.checks  # whole, not cut
+    assert "writing" not in revision.checks
     assert "Frank grew tomatoes" in revision.text
 
 
@@ -139,6 +144,7 @@ def test_keep_whats_written_mid_anecdote_keeps_it_in_the_draft_marked_cut(make_w
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     kept, revision = _stored(fondly_home)
     assert kept.id == draft.id and revision.checks["stopped"] is True and revision.checks["inserted"] is True
+    assert revision.checks["interrupted"] is True
     assert "writing" not in revision.checks  # finished as cut, not left "being written"
     assert revision.text.startswith("Opening words.\n\nFrank grew tomatoes")
     assert revision.text.rstrip().endswith("Closing words.")

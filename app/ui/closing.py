@@ -4,7 +4,8 @@ Closing while Fondly writes (a draft, a piece at the cursor) or transcribes (an 
 recording's or a spoken answer's final pass) asks once, in one dialog:
 
 - "Keep what's written": stop now, as the Stop button does; what was written or heard so far is
-  kept (a cut draft's revision says `stopped`, the history calls it interrupted), then close.
+  kept, a cut draft's revision marked `interrupted` beside `stopped` (app.writing.mark_interrupted;
+  its history says so), then close.
 - "Wait": the window stays open, says in the status bar what it waits for, and closes by itself
   when the work ends.
 - "Cancel" (Esc): nothing changes.
@@ -92,6 +93,7 @@ class Closer(QObject):
         choice = button.text() if button is not None else CANCEL
         if choice == KEEP:
             self.watch.stop()
+            self._mark_what_is_cut()
             stop(self.window)
             self._wait("Stopping; what is written is kept…", KEEP_WITHIN_MS)
         elif choice == WAIT:
@@ -99,6 +101,22 @@ class Closer(QObject):
         else:  # Cancel: the work goes on, and the window too
             self.watch.stop()
             self.window.statusBar().clearMessage()
+
+    def _mark_what_is_cut(self) -> None:
+        """The draft or piece being written, once stopped and stored, is marked interrupted (its
+        history then says so, not just "generated")."""
+        w = self.window.writing
+        if not w.busy:
+            return
+        w.written.connect(lambda _draft_id, revision_id, stopped: stopped and self._cut(revision_id))
+        w.piece_kept.connect(lambda revision_id: self._cut(revision_id))
+
+    def _cut(self, revision_id: int) -> None:
+        from app.writing import mark_interrupted
+
+        store = self.window.store
+        if store.revision(revision_id).checks.get("stopped"):
+            mark_interrupted(store, revision_id)
 
     def _wait(self, saying: str = "", within_ms: int | None = None) -> None:
         """Close as soon as nothing is under way (or `within_ms` has passed); say meanwhile what it waits for."""

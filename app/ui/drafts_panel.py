@@ -25,6 +25,7 @@ from app.errors import USER_ERRORS, FondlyError
 from app.history import Entry
 from app.store import BIN_DAYS, Project, Store
 from app.ui.compare_dialog import CompareDialog
+from app.ui.popups import keep_on_screen
 from app.ui.provenance import checks_line, sentence_rows
 
 FLAGGED = QColor("#d9480f")
@@ -239,7 +240,8 @@ class DraftsPanel(QWidget):
             menu.addAction("Open", lambda: self.chosen.emit(self.key(item)[1], None))
             menu.addAction("Rename…", self.rename).setEnabled(self.rename_btn.isEnabled())
             menu.addAction("Delete (to the bin)", self.delete).setEnabled(self.delete_btn.isEnabled())
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        at = self.tree.viewport().mapToGlobal(pos)
+        keep_on_screen(menu, at).popup(at)
         self.menu = menu  # kept, for tests and so it is not collected while open
 
     # --- compare, restore, rename, delete ------------------------------------------------------

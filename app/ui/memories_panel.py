@@ -21,6 +21,7 @@ from app.errors import USER_ERRORS, FondlyError
 from app.store import Memory, Project, Store
 from app.ui.operations import OperationRunner, message_for
 from app.ui.playback import Playback
+from app.ui.popups import keep_on_screen
 from app.ui.recording import RecordingPanel
 
 IMPORT_FILTER = "Memories (*.txt *.md *.markdown *.text *.wav *.flac *.mp3 *.m4a *.ogg *.oga *.opus *.aac *.webm)"
@@ -178,7 +179,8 @@ class MemoriesPanel(QWidget):
         self.list.setCurrentItem(item)
         menu = QMenu(self.list)
         menu.addActions([self.rename_action, self.delete_action])
-        menu.popup(self.list.viewport().mapToGlobal(pos))
+        at = self.list.viewport().mapToGlobal(pos)
+        keep_on_screen(menu, at).popup(at)
 
     def rename_dialog(self, memory_id: int | None = None) -> QInputDialog | None:
         """Ask for the selected memory's new name (non-modal); the name is kept when accepted."""
