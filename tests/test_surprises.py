@@ -304,6 +304,8 @@ def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, q
     assert note.isVisible() and note.text() == (
         "Memory: garden — a voice memory; edits change the memory, not the speech")
     assert note.geometry().bottom() <= window.document.split.geometry().top()  # above the editor
+    window.memories.rename(garden.id, "the garden")  # renamed while open: the note follows
+    assert note.text().startswith("Memory: the garden — a voice memory;")
     window.memories.list.setCurrentItem(window.memories.list.item(1))
     assert note.text().startswith("Memory: dad.txt — an imported text;")
     window._open_draft(draft.id)

@@ -124,15 +124,19 @@ class EditorPanel(QWidget):
         self.update_marks()
         self.editor.setPlainText(text)
         self.editor.setReadOnly(read_only)
-        self._say_what_is_open()
+        self.say_what_is_open()
 
-    def _say_what_is_open(self) -> None:
+    def say_what_is_open(self) -> None:
         """Above the editor, when a memory is open: which, what kind, and that editing it changes the
-        memory, not the speech (a transcript and a draft look alike in a text box). Gone for a draft."""
-        if self.memory_id is None:
+        memory, not the speech (a transcript and a draft look alike in a text box). Gone for a draft.
+        Said again when the memories change (one renamed)."""
+        try:
+            m = self.store.memory(self.memory_id) if self.memory_id is not None else None
+        except USER_ERRORS:
+            m = None  # deleted for good meanwhile
+        if m is None:
             self.memory_note.hide()
             return
-        m = self.store.memory(self.memory_id)
         kind = MEMORY_KINDS.get(m.kind, "a memory")
         edits = ("being transcribed: it can be edited when it is done" if self.editor.isReadOnly()
                  else "edits change the memory, not the speech")
@@ -150,7 +154,7 @@ class EditorPanel(QWidget):
         self.save()
         self.doc, self.doc_text, self._known = None, "", {}
         self.editor.clear()
-        self._say_what_is_open()
+        self.say_what_is_open()
 
     def save(self, origin: str = "edited") -> bool:
         """Keep edits to the open document. True if something was kept."""

@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
             panel.undoable.connect(self.message.show_undoable)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
+        mem.changed.connect(doc.say_what_is_open)  # a memory renamed: the note above the editor follows
         mem.transcript_grew.connect(doc.show_transcript)
         mem.memory_done.connect(lambda memory_id: doc.memory_id == memory_id and self._open_memory(memory_id))
         drafts.chosen.connect(lambda draft_id, revision_id: self._open_draft(draft_id, revision_id))
