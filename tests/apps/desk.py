@@ -4,7 +4,8 @@ where things are and what the window shows. tests/test_desk_on_x.py drives it.
 
 Commands, one per line; each answer is one line "> JSON":
   rows             the drafts tree's visible rows: [{"text", "x", "y"}] (global centres)
-  where TEXT       the global centre of the visible button or menu entry reading TEXT, or null
+  where TEXT       the global centre of the visible button reading TEXT, or of the widget of that
+                   accessible name (e.g. "Shorthand", the prompt), or null
   state            {"editor", "preview", "windows": [visible top-level titles], "busy"}
 """
 
@@ -14,7 +15,7 @@ import json
 import sys
 
 from PySide6.QtCore import QSocketNotifier, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QTreeWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QTreeWidget, QWidget
 
 import app.ui.app as fondly_app
 from app.engines import Engines
@@ -56,6 +57,9 @@ def answer(command: str):
             for b in top.findChildren(QAbstractButton):
                 if b.isVisible() and b.text().replace("&", "") == arg:
                     return _centre(b)
+            for w in top.findChildren(QWidget):
+                if w.isVisible() and w.accessibleName() == arg:
+                    return _centre(w)
         return None
     if verb == "state":
         doc = window.document
