@@ -10,6 +10,7 @@ before asking Fondly for anything is never lost.
 from __future__ import annotations
 
 from app.names import draft_name
+from app.placement import TYPED, follow_text
 from app.store import Project, Revision, Store
 
 Doc = tuple[str, int]
@@ -28,8 +29,13 @@ def load(store: Store, doc: Doc | None, revision_id: int | None = None) -> tuple
 def keep(store: Store, project: Project | None, doc: Doc | None, text: str, origin: str = "edited") -> Doc | None:
     """Keep `text` as `doc`'s newest version; return the document it now belongs to (a blank
     page becomes a draft), or None when there was nothing to keep."""
-    if doc and doc[0] == "draft":
-        store.add_revision(doc[1], text, origin=origin)
+    if doc and doc[0] == "draft":  # its sources follow the text (app.placement.follow_text)
+        before = store.revision(store.draft(doc[1]).current_revision_id).provenance
+        sources = follow_text(before, text) if before else []
+        said = [s for p in sources for s in p["sentences"]]
+        checks = {"after_edits": {"typed": sum(s.get("origin") == TYPED for s in said),
+                                  "supported": sum(bool(s.get("supported")) for s in said)}} if said else {}
+        store.add_revision(doc[1], text, origin=origin, provenance=sources, checks=checks)
         return doc
     if doc and doc[0] == "memory":
         store.update_memory(doc[1], text=text)

@@ -143,3 +143,28 @@ def in_text_order(provenance: list[dict], text: str) -> list[dict]:
         last = at if at >= 0 else last
         placed.append((last, i, para))
     return [para for _, _, para in sorted(placed, key=lambda x: (x[0], x[1]))]
+
+
+TYPED = "typed"  # a sentence's origin when no version Fondly wrote holds it: the person typed or changed it
+
+
+def follow_text(provenance: list[dict], text: str) -> list[dict]:
+    """Where each sentence of `text` came from, after the person edited a text whose sources were
+    `provenance`: a sentence still there word for word keeps its entry (its memory, its check); one
+    no entry holds is the person's own ("typed": typed, or changed). Kept with every edited revision,
+    so "where each sentence came from" follows the text, not the last version Fondly wrote."""
+    from llm.grounding import sentences
+
+    known: dict[str, dict] = {}
+    for para in provenance:
+        for s in para.get("sentences") or []:
+            known.setdefault(s.get("text", ""), s)
+    out = []
+    for para_text in (p.strip() for p in re.split(r"\n\s*\n", text)):
+        if not para_text:
+            continue
+        found = [known.get(s) or {"text": s, "origin": TYPED} for s in sentences(para_text)]
+        ids = sorted({s["memory_id"] for s in found if s.get("memory_id") is not None})
+        out.append({"section": "typed" if all(s.get("origin") == TYPED for s in found) else "edited",
+                    "text": para_text, "memory_ids": ids, "sentences": found})
+    return out

@@ -333,3 +333,35 @@ def test_a_retold_paragraph_is_dropped_and_a_new_one_goes_in(make_window, qtbot)
     after = window.document.editor.toPlainText()
     assert after == f"Opening words.\n\n{new}\n\n{FISHING}\n"
     assert window.store.revisions(draft_id)[-1].text == after
+
+
+def test_the_sources_pane_follows_typing(window, qtbot):
+    """Typed sentences are the person's own, sentences still there keep their memory, a deleted one goes:
+    each edited revision carries where its sentences came from (app.placement.follow_text)."""
+    _project(window, qtbot)
+    dad = next(m.id for m in window.store.memories(window.project.id) if m.title == "dad.txt")
+    old = [{"section": "who", "origin": "yours", "memory_ids": [dad], "dropped": [], "text": t,
+            "sentences": [{"text": t, "origin": "yours", "memory_id": dad, "supported": True,
+                           "unsupported": [], "reasons": []}]} for t in ("Gran rocks.", "Last words.")]
+    draft_id = _open(window, "Gran rocks.\n\nLast words.\n", len("Gran rocks."), provenance=old)
+    editor = window.document.editor
+    cursor = editor.textCursor()
+    cursor.setPosition(len("Gran rocks."))
+    editor.setTextCursor(cursor)
+    qtbot.keyClicks(editor, " She sang at the sink.")
+    cursor.setPosition(len(editor.toPlainText()))
+    cursor.setPosition(len(editor.toPlainText()) - len("Last words.\n"), cursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)
+    window.document.autosave()
+
+    def pane():
+        return [window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())]
+
+    qtbot.waitUntil(lambda: len(pane()) == 2, timeout=5_000)
+    assert pane()[0] == "¶1 ✓ yours · dad.txt: Gran rocks."
+    assert pane()[1] == "¶1 ✎ typed or changed by you: She sang at the sink."
+    assert window.drafts_panel.checks.text() == ("After your edits: 1 sentence still traced to your memories · "
+                                                 "1 typed or changed by you")
+    kept = window.store.revision(window.store.draft(draft_id).current_revision_id)
+    assert [s["text"] for p in kept.provenance for s in p["sentences"]] == ["Gran rocks.", "She sang at the sink."]

@@ -106,3 +106,20 @@ def test_provenance_reads_in_the_texts_order():
     assert in_text_order([a, b, piece], "One.\n\nPiece.\n\nTwo.\n") == [a, piece, b]
     assert in_text_order([a, edited, b, piece], "Piece.\n\nOne.\n\nChanged.\n\nTwo.") == [piece, a, edited, b]
     assert in_text_order([edited, a], "One.") == [edited, a]
+
+
+def test_sources_follow_the_text_sentence_by_sentence():
+    from app.placement import TYPED, follow_text
+
+    def said(text, memory_id):
+        return {"text": text, "origin": "memory", "memory_id": memory_id, "supported": True}
+
+    provenance = [{"section": "who", "text": "A b. C d.", "sentences": [said("He fished.", 1), said("He sang.", 2)]},
+                  {"section": "end", "text": "Goodbye.", "sentences": [said("Goodbye, Dad.", None)]}]
+    out = follow_text(provenance, "He sang. He fished at dawn.\n\n\n  Goodbye, Dad.  \n\nNew one! And two?")
+    assert [[(s["text"], s.get("memory_id"), s["origin"]) for s in p["sentences"]] for p in out] == [
+        [("He sang.", 2, "memory"), ("He fished at dawn.", None, TYPED)],
+        [("Goodbye, Dad.", None, "memory")],
+        [("New one!", None, TYPED), ("And two?", None, TYPED)]]
+    assert [p["section"] for p in out] == ["edited", "edited", "typed"] and out[0]["memory_ids"] == [2]
+    assert follow_text(provenance, "") == [] and follow_text([], "Hi.")[0]["sentences"][0]["origin"] == TYPED

@@ -171,8 +171,8 @@ class EditorPanel(QWidget):
         if doc is None:
             return False
         self.doc, self.doc_text = doc, text
-        if text in self._known and doc[0] == "draft":  # undo or redo back to a text whose sources are known
-            self.revision_shown.emit(self._known[text])
+        if doc[0] == "draft" and not self.previewing:  # the sources pane follows the text as kept
+            self.revision_shown.emit(self._known.get(text) or documents.load(self.store, doc)[1])
         self._autosave.stop()  # whatever saved it, there is nothing left for autosave to keep
         self._autosave_max.stop()
         self.saved.emit(doc[0])

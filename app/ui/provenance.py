@@ -49,7 +49,9 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
                 how += ", tidied for reading"
             where = f" · {source}" if source else ""
             said = f" ← you said “{_short(s['spoken'], 60)}”" if s.get("spoken") else ""
-            if s.get("supported", False):
+            if s.get("origin") == "typed":
+                rows.append((f"¶{n} ✎ typed or changed by you: {_short(s['text'])}", s.get("text", ""), False))
+            elif s.get("supported", False):
                 rows.append((f"¶{n} ✓ {how}{where}: {_short(s['text'])}{said}", as_read_and_spoken(s), False))
             else:
                 words = ", ".join(s.get("unsupported", [])) or "?"
@@ -65,6 +67,10 @@ def checks_line(checks: dict) -> str:
     """The one-line summary under the drafts: measured figures only."""
     if checks and checks.get("interrupted") and "words" not in checks:
         return f"⚠ {INTERRUPTED} ({checks.get('paragraphs', 0)} paragraphs; not yet checked as a whole)"
+    if checks and "after_edits" in checks:  # an edited text: what its sentences are now (app.documents.keep)
+        e = checks["after_edits"]
+        return (f"After your edits: {e['supported']} sentence{'s' if e['supported'] != 1 else ''} still traced to "
+                f"your memories · {e['typed']} typed or changed by you")
     if not checks or "words" not in checks:
         return ""
     if checks.get("scaffold"):
