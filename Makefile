@@ -65,6 +65,9 @@ screenshot: setup
 		$(BIN)/python -m pytest -q tests/test_teleprompter.py -k screenshot
 	FONDLY_SCREENSHOT=$(CURDIR)/docs/interview.png QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest -q tests/test_interview_gui.py -k screenshot
+	mkdir -p tmp && home=$$(mktemp -d -p $(CURDIR)/tmp) && FONDLY_HOME=$$home QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m tests.history_scene $$home/shots && cp $$home/shots/history.png $$home/shots/compare.png docs/ \
+		&& rm -rf $$home
 
 # Every set-up ends with the smoke check (app/native_build.py): the bundled model loaded by this
 # install's llama.cpp in a child process, a few tokens written. If the child dies by a signal, the
