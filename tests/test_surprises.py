@@ -304,6 +304,9 @@ def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, q
     assert note.isVisible() and note.text() == (
         "Memory: garden — a voice memory; edits change the memory, not the speech")
     assert note.geometry().bottom() <= window.document.split.geometry().top()  # above the editor
+    window.resize(1200, 860)
+    qtbot.waitUntil(lambda: window.document.split.height() > 4 * note.height())  # a line or two, not half the page
+    assert note.height() <= 3 * note.fontMetrics().height() + 20
     window.memories.rename(garden.id, "the garden")  # renamed while open: the note follows
     assert note.text().startswith("Memory: the garden — a voice memory;")
     window.memories.list.setCurrentItem(window.memories.list.item(1))

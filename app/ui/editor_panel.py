@@ -89,7 +89,7 @@ class EditorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.memory_note)
-        layout.addWidget(self.split)
+        layout.addWidget(self.split, 1)  # the text takes the height; the note only the lines it needs
         self.render_preview()
 
     # --- the open document ------------------------------------------------------------------
