@@ -17,6 +17,7 @@ import wave
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from speech.transcriber import Segment, Word
 
@@ -247,6 +248,10 @@ def test_the_report_window_says_skipped_and_what_it_did_not_count(qtbot, store, 
     quiet = RehearsalReport(store.add_rehearsal(draft_id, rev, 5.0, report(text, words).to_dict()), "For Gran")
     qtbot.addWidget(quiet)
     assert not quiet.unvoiced.isVisibleTo(quiet)
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    qtbot.mouseClick(view.buttons.button(QDialogButtonBox.StandardButton.Close), Qt.MouseButton.LeftButton)
+    assert not view.isVisible()  # a way out in the window itself, not only the title bar's
 
 
 def test_a_recording_with_no_voice_is_refused_even_when_words_are_heard(store, draft_id, tmp_path, transcriber):

@@ -301,6 +301,7 @@ class DraftsPanel(QWidget):
             dialog.setLabelText(f"A name for {entry.automatic} (leave it empty for Fondly's own name):")
             dialog.setTextValue(entry.label or "")
             dialog.textValueSelected.connect(lambda text: self.label(draft_id, revision_id, text))
+        dialog.setMinimumWidth(420)  # room to see a whole name, not its last half
         dialog.open()
         return dialog
 

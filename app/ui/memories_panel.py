@@ -190,6 +190,7 @@ class MemoriesPanel(QWidget):
         dialog = self.rename_dialog_box = QInputDialog(self, windowTitle="Rename the memory",
                                                        labelText="The memory's name:")
         dialog.setTextValue(self.store.memory(memory_id).title)
+        dialog.setMinimumWidth(420)  # room to see a whole name, not its last half
         dialog.textValueSelected.connect(lambda name: self.rename(memory_id, name))
         dialog.open()
         return dialog

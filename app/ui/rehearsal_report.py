@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app import speaking
 from app.store import Rehearsal
@@ -160,6 +160,9 @@ class RehearsalReport(QDialog):
         self.unvoiced = QLabel(unvoiced_line(report), wordWrap=True)
         self.unvoiced.setVisible(bool(self.unvoiced.text()))
         layout.addWidget(self.unvoiced)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)  # as Compare has: a way out in the window
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
         self.resize(640, 560)
 
     def play_from(self, seconds: float) -> None:
