@@ -30,11 +30,13 @@ def _start_writing(make_window, qtbot, replies: int = 6, delay: float = 0.03):
     window.store.add_memory(window.project.id, "typed", "garden", text=GARDEN)
     window.memories.reload()
     window.writing.prompt.setText("Write a long eulogy about the garden")
+    window.drafts_panel.show_checks({"words": 99, "target_words": 360})  # what the last draft's checks said
     chunks: list[str] = []
     window.writing.streamed.connect(chunks.append)
     window.writing.generate()
     qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=10_000)
     assert window.writing.busy
+    assert "99 of 360" not in window.drafts_panel.checks.text()  # no stale checks beside the new draft
     return window
 
 

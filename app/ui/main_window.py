@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
     def _writing_started(self) -> None:
         self.message.hide()
         self.drafts_panel.sentences.clear()
+        self.drafts_panel.checks.setText("Checking each sentence as it is written…")  # not the last draft's line
         if self.document.doc is None:
             self.drafts_panel.tree.clearSelection()
 
