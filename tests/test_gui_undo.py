@@ -113,8 +113,12 @@ def test_a_piece_that_puts_nothing_in_leaves_no_undo_step(make_window, qtbot):
     window = make_window(engine)
     _project(window, qtbot, ("fishing trip", FISHING))
     text = f"Opening words.\n\n{FISHING}\n"
-    draft_id = _open(window, text, len("Opening words."))
+    told = [{"section": "story", "text": FISHING, "sentences": [{"text": FISHING, "origin": "memory",
+                                                                  "supported": True}]}]
+    draft_id = _open(window, text, len("Opening words."), provenance=told)
     before = len(window.store.revisions(draft_id))
+    sources = [window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())]
+    assert sources
     window.writing.prompt.setText("Write me an anecdote about the fishing trip")
     window.writing.generate()
     qtbot.waitUntil(lambda: not window.writing.busy, timeout=30_000)
@@ -124,6 +128,8 @@ def test_a_piece_that_puts_nothing_in_leaves_no_undo_step(make_window, qtbot):
     assert len(window.store.revisions(draft_id)) == before
     assert not window.document.editor.document().isUndoAvailable()
     assert window.message.isVisible() and "already in your draft" in window.message.label.text()
+    assert [window.drafts_panel.sentences.item(i).text()
+            for i in range(window.drafts_panel.sentences.count())] == sources  # the pane is not left empty
 
 
 # --- 2. the Edit menu -------------------------------------------------------------------------------

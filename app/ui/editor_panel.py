@@ -369,9 +369,13 @@ class EditorPanel(QWidget):
         self.previewing = False
         self.preview_banner.hide()
         self.render_preview()
-        if self.draft_id and not self.busy:
-            self.revision_shown.emit(documents.load(self.store, self.doc)[1])  # its sources, not the old version's
+        self.show_sources()  # its sources, not the old version's
         self.preview_closed.emit()
+
+    def show_sources(self) -> None:
+        """Tell the sources pane about the open draft's text as kept (after writing ended, or a preview)."""
+        if self.draft_id and not self.busy:
+            self.revision_shown.emit(documents.load(self.store, self.doc)[1])
 
     def render_preview(self) -> None:
         text = self.editor.toPlainText()

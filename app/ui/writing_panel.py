@@ -210,6 +210,7 @@ class WritingPanel(QWidget):
         self.generate_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
         self.editor.end_stream()
+        self.editor.show_sources()  # the pane was cleared for the writing; what is kept may say more after
         self.status.emit("", 0)
 
     def _draft_done(self, result) -> None:
