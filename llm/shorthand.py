@@ -88,6 +88,13 @@ def _read_sources(r: Reader, b: Brief, titles: list[str]) -> None:
                     b.sources.append(title)
                 r.claim(*m.span())
                 last = m.end()
+    # "using both memories", "from all my notes", "using everything I recorded": every memory, which is what
+    # Fondly uses when none is named — understood, so nothing is set, and it is not shown as "not used"
+    for m in list(r.find(r"\b(?:using|use|from|based on|drawing on|with)\s+(?:all|both|each|every one)\s+(?:of\s+)?"
+                         r"(?:(?:my|the|her|his|our|these|those)\s+)?(?:memories|memory|notes|stories|recordings|files|"
+                         r"texts|them)\b|\b(?:using|use|from|based on|drawing on)\s+everything\b"
+                         r"(?:\s+i\s+(?:recorded|wrote|said|told you|typed|have))?")):
+        r.claim(*m.span())
 
 
 def _read_style_and_voice(r: Reader, b: Brief) -> None:

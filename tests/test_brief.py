@@ -66,3 +66,22 @@ def test_shorthand_like_text_parses(words):
 def test_a_possessive_after_the_relation_is_not_the_name(line, name):
     """"my sister Megan's wedding" is Megan's: the toast raised to "Megan's" was the Brief's misreading."""
     assert parse(line).subject == name
+
+
+@pytest.mark.parametrize("shorthand", [
+    "Write a eulogy for Gran using both memories, about two minutes",
+    "Write a eulogy for Gran using all my memories",
+    "Write a eulogy using all of the memories and include one joke",
+    "write a toast from all my notes",
+    "Write a eulogy using everything I recorded",
+    "Write a eulogy using all the stories",
+])
+def test_every_memory_asked_for_is_understood_not_shown_as_unused(shorthand):
+    """"Using both memories" is what Fondly does when no memory is named: nothing to set, and not a
+    "Not used: using both memories" chip (seen in the issue-25 walkthrough)."""
+    brief = parse(shorthand, memory_titles=["garden", "dad.txt"])
+    assert brief.instructions == [] and brief.sources == []
+
+
+def test_all_her_heart_is_not_every_memory():
+    assert "heart" in " ".join(parse("Write a eulogy with all her heart in it").instructions)
