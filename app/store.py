@@ -25,12 +25,12 @@ from app.database import Database, connect, damaged, translate, unwritable
 from app.errors import FondlyError
 from app.inspection import SALVAGED, readable_rows
 from app.migrations import migrate, newer, now
+from app.names import NAME_MAX, item_name, project_names, project_title  # noqa: F401 (NAME_MAX re-exported)
 from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment  # noqa: F401 (re-exported)
 from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
 
 MEMORY_KINDS = ("voice", "audio", "text", "typed")
-NAME_MAX = 200  # characters in a project's title, and in each name it holds (subject, speaker, people, words)
 MEMORY_STATUSES = ("recording", "transcribing", "ready", "failed")
 BIN_DAYS = 30  # how long a deleted draft or memory can be brought back
 _TABLES = {"draft": "drafts", "memory": "memories"}
@@ -163,7 +163,7 @@ class Store:
             if occasion not in OCCASIONS:
                 raise FondlyError(f"Unknown occasion {occasion!r}; choose one of {', '.join(OCCASIONS)}.")
             people, vocabulary = list(people), list(vocabulary)
-            self._check_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
+            project_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
             stamp = now()
             pid = (
                 self.db["projects"]
@@ -190,7 +190,7 @@ class Store:
             pid = self.project(project_id).id
             if "title" in fields:
                 fields["title"] = self._check_title(fields["title"], project_id)
-            self._check_names(**{k: v for k, v in fields.items()
+            project_names(**{k: v for k, v in fields.items()
                                  if k in ("subject", "speaker", "people", "vocabulary")})
             if "people" in fields:
                 fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
@@ -210,35 +210,11 @@ class Store:
     def _check_title(self, title: str, project_id: int | None = None) -> str:
         """A project's title, checked: not blank, one line, not too long, not a bare number (a number
         names a project by its id), and no other project's title in any case."""
-        title = title.strip()
-        if not title:
-            raise FondlyError("A project needs a title, for example \"Dad's eulogy\".")
-        if len(title) > NAME_MAX:
-            raise FondlyError(f"A project's title can have at most {NAME_MAX} characters; this one has {len(title)}.")
-        if not title.isprintable():
-            raise FondlyError("A project's title must be one line of text, without tabs or control characters.")
-        if title.isdecimal():
-            raise FondlyError(f"A project's title can't be only a number ({title}): numbers name projects by their id.")
+        title = project_title(title)
         other = self._project_row_by_title(title)
         if other and other["id"] != project_id:
             raise FondlyError(f"There is already a project called {other['title']!r}; choose another title.")
         return title
-
-    @staticmethod
-    def _check_names(subject: str = "", speaker: str = "", people: Iterable[Person] = (),
-                     vocabulary: Iterable[str] = ()) -> None:
-        """The names a project holds: each of a sensible length, and every person has a name."""
-        for what, value in (("subject", subject), ("speaker", speaker)):
-            if len(value or "") > NAME_MAX:
-                raise FondlyError(f"The {what} can have at most {NAME_MAX} characters; this one has {len(value)}.")
-        for p in people:
-            if not p.name.strip():
-                raise FondlyError(f"Each person needs a name, and ({p.say}) has none. "
-                                  "Write people as \"Siobhan (shiv-AWN), Tadhg\".")
-            if len(p.name) + len(p.say) > NAME_MAX:
-                raise FondlyError(f"A person's name can have at most {NAME_MAX} characters.")
-        if any(len(w) > NAME_MAX for w in vocabulary):
-            raise FondlyError(f"Each vocabulary word can have at most {NAME_MAX} characters.")
 
     @staticmethod
     def _project(row: dict) -> Project:
@@ -506,11 +482,7 @@ class Store:
     def rename(self, kind: str, ident: int, title: str) -> str:
         """A draft's or a memory's new name (the lists, the reading copy and the export's file name
         carry it); one line, not blank. Returns the name as kept."""
-        title = " ".join(title.split())
-        if not title:
-            raise FondlyError(f"A {kind} needs a name, for example \"Eulogy for Gran\".")
-        if len(title) > NAME_MAX:
-            raise FondlyError(f"A {kind}'s name can have at most {NAME_MAX} characters; this one has {len(title)}.")
+        title = item_name(kind, title)
         self._binnable(kind, ident)
         with self.db.atomic():
             self.db[_TABLES[kind]].update(ident, {"title": title, "updated": now()})
@@ -543,7 +515,9 @@ class Store:
         """Delete for good what has been in the bin longer than `days` (with its audio in the data
         folder); run at every start. Returns how many drafts and memories went."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-        return self._purge("deleted < ?", "deleted < ?", cutoff)
+        due = self.db.execute("SELECT EXISTS (SELECT 1 FROM drafts WHERE deleted < ?1) OR EXISTS "
+                              "(SELECT 1 FROM memories WHERE deleted < ?1)", [cutoff]).fetchone()[0]
+        return self._purge("deleted < ?", "deleted < ?", cutoff) if due else 0  # no write lock at every start
 
     def purge(self, kind: str, ident: int) -> None:
         """Delete one draft or memory in the bin for good, now (the Bin's "Delete for good")."""

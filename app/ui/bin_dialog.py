@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, Q
 from app import deleting
 from app.errors import USER_ERRORS
 from app.store import BIN_DAYS, Project, Store
+from app.ui.dialogs import close_buttons
 
 KIND_LABELS = {"draft": "Draft", "memory": "Memory"}
 
@@ -50,10 +51,9 @@ class BinDialog(QDialog):
         self.restore_btn.clicked.connect(self.restore)
         self.delete_btn = QPushButton("Delete for good…", toolTip="Delete it now; this can't be undone")
         self.delete_btn.clicked.connect(self.delete_for_good)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = close_buttons(self)
         buttons.addButton(self.restore_btn, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.delete_btn, QDialogButtonBox.ButtonRole.DestructiveRole)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.tree, 1)

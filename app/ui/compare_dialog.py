@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app import speaking
 from app.diff import word_diff
 from app.history import compare_title
+from app.ui.dialogs import close_buttons
 
 ADDED = "background-color:#c9efd3; color:#0b5d1e; text-decoration:underline"
 REMOVED = "background-color:#f8d0d0; color:#8a1c1c; text-decoration:line-through"
@@ -58,8 +59,7 @@ class CompareDialog(QDialog):
         self.view = QTextBrowser()
         self.view.setAccessibleName("Differences")
         self.view.setHtml(body)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.rejected.connect(self.reject)  # Close, and Esc (QDialog's own)
+        self.buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         for w in (self.heading, self.legend, self.summary):
             layout.addWidget(w)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QMessageBox,
                                QSpinBox, QWidget)
 
 from app.speaking import DEFAULT_PACE
@@ -11,6 +11,25 @@ from llm.brief import PACE_RANGE
 from llm.occasions import LABELS, OCCASIONS
 
 OCCASION_LABELS = LABELS
+
+
+def ask_name(parent: QWidget, title: str, label: str, value: str, done) -> QInputDialog:
+    """Ask for a name without blocking the window (a drafts', a point's or a memory's), wide enough to
+    see a whole name, not its last half; `done(text)` when the person says OK."""
+    dialog = QInputDialog(parent, windowTitle=title, labelText=label)
+    dialog.setTextValue(value)
+    dialog.setMinimumWidth(420)
+    dialog.textValueSelected.connect(done)
+    dialog.open()
+    return dialog
+
+
+def close_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """A Close button for a window that only shows something (Compare, a report, the guide): a way out in
+    the window itself, not only the title bar's — Esc does the same (QDialog's own reject)."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    box.rejected.connect(dialog.reject)
+    return box
 
 
 class NewProjectDialog(QDialog):

@@ -25,6 +25,7 @@ from app.errors import USER_ERRORS, FondlyError
 from app.history import Entry
 from app.store import BIN_DAYS, Project, Store
 from app.ui.compare_dialog import CompareDialog
+from app.ui.dialogs import ask_name
 from app.ui.popups import keep_on_screen
 from app.ui.provenance import checks_line, sentence_rows
 
@@ -289,21 +290,14 @@ class DraftsPanel(QWidget):
         if len(items) != 1:
             return None
         kind, draft_id, revision_id = self.key(items[0])
-        dialog = QInputDialog(self)
         if kind == "draft":
-            dialog.setWindowTitle("Rename the draft")
-            dialog.setLabelText("The draft's name (the reading copy and the exported file carry it):")
-            dialog.setTextValue(self.store.draft(draft_id).title)
-            dialog.textValueSelected.connect(lambda text: self.rename_draft(draft_id, text))
-        else:
-            entry = self.entry(draft_id, revision_id)
-            dialog.setWindowTitle("Name this point in the history")
-            dialog.setLabelText(f"A name for {entry.automatic} (leave it empty for Fondly's own name):")
-            dialog.setTextValue(entry.label or "")
-            dialog.textValueSelected.connect(lambda text: self.label(draft_id, revision_id, text))
-        dialog.setMinimumWidth(420)  # room to see a whole name, not its last half
-        dialog.open()
-        return dialog
+            return ask_name(self, "Rename the draft", "The draft's name (the reading copy and the exported file "
+                            "carry it):", self.store.draft(draft_id).title,
+                            lambda text: self.rename_draft(draft_id, text))
+        entry = self.entry(draft_id, revision_id)
+        return ask_name(self, "Name this point in the history",
+                        f"A name for {entry.automatic} (leave it empty for Fondly's own name):", entry.label or "",
+                        lambda text: self.label(draft_id, revision_id, text))
 
     def rename_draft(self, draft_id: int, title: str) -> None:
         try:

@@ -18,8 +18,9 @@ from urllib.parse import unquote, urlparse
 import markdown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QMenu, QTableWidget, QTableWidgetItem, QTextBrowser,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QMenu, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout
+
+from app.ui.dialogs import close_buttons
 
 
 GUIDE_WIDTH = 680  # pictures wider than this are shown at this width (the dialog opens 760 wide)
@@ -100,8 +101,7 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(i, 1, QTableWidgetItem(keys))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
@@ -160,8 +160,7 @@ class GuideDialog(QDialog):
             where = "; ".join(html.escape(str(p)) for p in readme_candidates())
             self.browser.setHtml(NO_GUIDE.format(where=where))
         self.browser.anchorClicked.connect(self._link)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)

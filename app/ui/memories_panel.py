@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from app import deleting, recordings, speaking, vocabulary
 from app.errors import USER_ERRORS, FondlyError
 from app.store import Memory, Project, Store
+from app.ui.dialogs import ask_name
 from app.ui.operations import OperationRunner, message_for
 from app.ui.playback import Playback
 from app.ui.popups import keep_on_screen
@@ -187,13 +188,9 @@ class MemoriesPanel(QWidget):
         memory_id = memory_id if memory_id is not None else self.selected()
         if memory_id is None:
             return None
-        dialog = self.rename_dialog_box = QInputDialog(self, windowTitle="Rename the memory",
-                                                       labelText="The memory's name:")
-        dialog.setTextValue(self.store.memory(memory_id).title)
-        dialog.setMinimumWidth(420)  # room to see a whole name, not its last half
-        dialog.textValueSelected.connect(lambda name: self.rename(memory_id, name))
-        dialog.open()
-        return dialog
+        self.rename_dialog_box = ask_name(self, "Rename the memory", "The memory's name:",
+                                          self.store.memory(memory_id).title, lambda name: self.rename(memory_id, name))
+        return self.rename_dialog_box
 
     def rename(self, memory_id: int, name: str) -> None:
         try:

@@ -7,6 +7,7 @@ any sentence that could not be traced is never summed up as clean.
 
 from __future__ import annotations
 
+from app.placement import TYPED
 from app.recovery import INTERRUPTED
 
 ORIGINS = {
@@ -49,7 +50,7 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
                 how += ", tidied for reading"
             where = f" · {source}" if source else ""
             said = f" ← you said “{_short(s['spoken'], 60)}”" if s.get("spoken") else ""
-            if s.get("origin") == "typed":
+            if s.get("origin") == TYPED:
                 rows.append((f"¶{n} ✎ typed or changed by you: {_short(s['text'])}", s.get("text", ""), False))
             elif s.get("supported", False):
                 rows.append((f"¶{n} ✓ {how}{where}: {_short(s['text'])}{said}", as_read_and_spoken(s), False))

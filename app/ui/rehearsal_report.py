@@ -13,11 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from app import speaking
 from app.store import Rehearsal
+from app.ui.dialogs import close_buttons
 from app.ui.playback import Playback
 
 LEAD_IN = 2.0  # seconds heard before a pause played from the list, so it is heard as a pause
@@ -160,8 +161,7 @@ class RehearsalReport(QDialog):
         self.unvoiced = QLabel(unvoiced_line(report), wordWrap=True)
         self.unvoiced.setVisible(bool(self.unvoiced.text()))
         layout.addWidget(self.unvoiced)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)  # as Compare has: a way out in the window
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = close_buttons(self)
         layout.addWidget(self.buttons)
         self.resize(640, 560)
 
