@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -93,8 +93,18 @@ def script_words(text: str) -> list[ScriptWord]:
         for m in _WORD.finditer(text, start, end):
             while line + 1 < len(line_starts) and line_starts[line + 1] <= m.start():
                 line += 1
-            out.append(ScriptWord(len(out), m.group(), normalise(m.group()), p, line,
-                                  m.start() - line_starts[line], m.start(), m.end()))
+            out.append(
+                ScriptWord(
+                    len(out),
+                    m.group(),
+                    normalise(m.group()),
+                    p,
+                    line,
+                    m.start() - line_starts[line],
+                    m.start(),
+                    m.end(),
+                )
+            )
     return out
 
 
@@ -158,8 +168,7 @@ class Follower:
     STEP = 4  # script words looked at for a step
     NEAR = 12  # a jump this short (a misheard phrase, not a skipped passage) needs less evidence
 
-    def __init__(self, script_text: str, *, window: int = 400, tail: int = 6, min_matches: int = 4,
-                 behind: int = 30):
+    def __init__(self, script_text: str, *, window: int = 400, tail: int = 6, min_matches: int = 4, behind: int = 30):
         self.words = script_words(script_text)
         self._norms = [w.norm for w in self.words]
         self.window, self.tail, self.min_matches, self.behind = window, tail, min_matches, behind
@@ -189,7 +198,7 @@ class Follower:
         for k in range(pos + 1, min(pos + 1 + self.STEP, len(self._norms))):
             if similarity(word, self._norms[k]) == 0.0:
                 continue
-            backed = (h > 0 and k > 0 and similarity(self._heard[h - 1], self._norms[k - 1]) > 0)
+            backed = h > 0 and k > 0 and similarity(self._heard[h - 1], self._norms[k - 1]) > 0
             if k == pos + 1 or not is_common(word) or backed:
                 if self.position is None and k > 0 and is_common(word) and not backed:
                     break  # the first place must be the opening word or earned by a jump
@@ -200,7 +209,7 @@ class Follower:
             self._jump()
 
     def _jump(self) -> None:
-        tail = self._heard[-self.tail:]
+        tail = self._heard[-self.tail :]
         if len(tail) < self.min_matches:
             return
         pos = -1 if self.position is None else self.position
@@ -287,8 +296,9 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
                 pairs[op.src_start + i] = op.dest_start + i
 
     def neighbour_matched(i: int) -> bool:
-        return any(0 <= k < len(norms) and k in pairs and abs(pairs[k] - pairs[i]) <= 3
-                   for k in (i - 2, i - 1, i + 1, i + 2))
+        return any(
+            0 <= k < len(norms) and k in pairs and abs(pairs[k] - pairs[i]) <= 3 for k in (i - 2, i - 1, i + 1, i + 2)
+        )
 
     for i in [i for i in pairs if is_common(norms[i]) and not neighbour_matched(i)]:
         del pairs[i]
@@ -298,8 +308,13 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
     for i, j in sorted(pairs.items()):
         for step in (-1, 1):
             a, b = i + step, j + step
-            while (0 <= a < len(norms) and 0 <= b < len(heard) and a not in pairs and b not in used
-                   and similarity(heard[b][0], norms[a]) > 0):
+            while (
+                0 <= a < len(norms)
+                and 0 <= b < len(heard)
+                and a not in pairs
+                and b not in used
+                and similarity(heard[b][0], norms[a]) > 0
+            ):
                 pairs[a] = b
                 used.add(b)
                 a, b = a + step, b + step
@@ -313,8 +328,13 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
     for i, j in pairs.items():
         times[i] = (heard[j][1], heard[j][2])
     used = set(pairs.values())
-    return Alignment(words, times, [(h[0], h[1], h[2]) for h in heard],
-                     [j for j in range(len(heard)) if j not in used], [pairs.get(i) for i in range(len(words))])
+    return Alignment(
+        words,
+        times,
+        [(h[0], h[1], h[2]) for h in heard],
+        [j for j in range(len(heard)) if j not in used],
+        [pairs.get(i) for i in range(len(words))],
+    )
 
 
 SHORT_GAP = 6  # at most this many words unheard, with words heard in their place, are taken as misheard

@@ -39,10 +39,10 @@ from typing import Any
 from app import folder_lock
 from app.database import unwritable
 from app.errors import FondlyError
+from app.inspection import inspect, missing_audio, refuse_reason
 from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, note_elsewhere, private, scratch
 from app.salvage import copy_for_backup
-from app.inspection import inspect, missing_audio, refuse_reason
 from app.store import Store
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
@@ -55,8 +55,10 @@ KEEP = 7  # daily backups kept
 DAILY = re.compile(r"^fondly-(\d{4}-\d{2}-\d{2})\.zip$")
 # audio that is already compressed is stored as it is: deflating it again costs time for nothing
 COMPRESSED = {".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".webm", ".mp4"}
+# fmt: off
 _BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, UnicodeDecodeError, NotImplementedError,
             OSError, RuntimeError)
+# fmt: on
 
 
 def _version() -> str:
@@ -113,8 +115,10 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
             raise FondlyError(f"Fondly can't copy its database for the backup ({e}).") from None
         result, counts = inspect(copy)
         if result != "ok":
-            raise FondlyError(f"The database failed SQLite's integrity check ({result}), so no backup was "
-                              "written. `fondly doctor` says more.")
+            raise FondlyError(
+                f"The database failed SQLite's integrity check ({result}), so no backup was "
+                "written. `fondly doctor` says more."
+            )
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)  # 0600
         except OSError as e:
@@ -131,10 +135,14 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
                     for path, name in _audio_files(home):
                         _add(zf, path, name, files)
                     manifest = {
-                        "app": "Fondly", "format": FORMAT, "version": _version(), "created": now(),
+                        "app": "Fondly",
+                        "format": FORMAT,
+                        "version": _version(),
+                        "created": now(),
                         "data_folder": str(home),
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},
-                        "files": files, "missing_audio": missing_audio(copy),
+                        "files": files,
+                        "missing_audio": missing_audio(copy),
                     }
                     if salvaged is not None:
                         manifest["salvaged"] = salvaged
@@ -145,8 +153,9 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
         except BaseException as e:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(e, OSError):
-                raise FondlyError(f"Fondly can't write the backup {dest} ({e.strerror or e}); "
-                                  "nothing was left under that name.") from None
+                raise FondlyError(
+                    f"Fondly can't write the backup {dest} ({e.strerror or e}); nothing was left under that name."
+                ) from None
             raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -154,20 +163,26 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
 
 
 def missing_text(gone: list[str] | None) -> str:
-    """"2 audio files the database names are missing: …" (a backup's "missing_audio", the doctor's
+    """ "2 audio files the database names are missing: …" (a backup's "missing_audio", the doctor's
     check), or "" when none is."""
     if not gone:
         return ""
     shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
-    return (f"{len(gone)} audio file{'s' if len(gone) != 1 else ''} the database names "
-            f"{'are' if len(gone) != 1 else 'is'} missing: {shown}.")
+    return (
+        f"{len(gone)} audio file{'s' if len(gone) != 1 else ''} the database names "
+        f"{'are' if len(gone) != 1 else 'is'} missing: {shown}."
+    )
 
 
 def describe(manifest: dict[str, Any]) -> str:
-    """"2 speeches, 14 memories, 3 drafts, 5 audio files": what a backup holds."""
+    """ "2 speeches, 14 memories, 3 drafts, 5 audio files": what a backup holds."""
     c = manifest.get("counts", {})
-    words = (("projects", "speech", "speeches"), ("memories", "memory", "memories"), ("drafts", "draft", "drafts"),
-             ("audio", "audio file", "audio files"))
+    words = (
+        ("projects", "speech", "speeches"),
+        ("memories", "memory", "memories"),
+        ("drafts", "draft", "drafts"),
+        ("audio", "audio file", "audio files"),
+    )
     return ", ".join(f"{c.get(key, 0)} {one if c.get(key, 0) == 1 else many}" for key, one, many in words)
 
 
@@ -180,12 +195,17 @@ def _allowed(name: str) -> bool:
     if name in (MANIFEST, DATABASE, *SETTINGS_FILES):
         return True
     parts = name.split("/")
-    return (len(parts) >= 2 and parts[0] == AUDIO and all(p not in ("", ".", "..") for p in parts[1:])
-            and not any(c in name for c in "\\:\0"))
+    return (
+        len(parts) >= 2
+        and parts[0] == AUDIO
+        and all(p not in ("", ".", "..") for p in parts[1:])
+        and not any(c in name for c in "\\:\0")
+    )
 
 
 def check_backup(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     """The manifest of a whole, untouched Fondly backup; anything else raises one FondlyError."""
+
     def refuse(why: str) -> FondlyError:
         return FondlyError(f"{path} can't be restored: {why}. Nothing was changed.")
 
@@ -194,8 +214,9 @@ def check_backup(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
         names = [i.filename for i in infos]
         escaping = [n for n in names if not _allowed(n)]
         if escaping:
-            raise refuse(f"it holds {escaping[0]!r}, a file Fondly's backups never hold "
-                         "(it could land outside the data folder)")
+            raise refuse(
+                f"it holds {escaping[0]!r}, a file Fondly's backups never hold (it could land outside the data folder)"
+            )
         links = [i.filename for i in infos if stat.S_ISLNK(i.external_attr >> 16)]
         if links:
             raise refuse(f"it holds a link, {links[0]!r}, which Fondly's backups never hold")
@@ -224,8 +245,9 @@ def _free_room(home: Path, zf: zipfile.ZipFile, path: Path) -> None:
     need = sum(i.file_size for i in zf.infolist())
     free = shutil.disk_usage(home).free
     if need > free:
-        raise FondlyError(f"{path} needs {need / 2**20:.0f} MB and {home} has only {free / 2**20:.0f} MB free. "
-                          "Nothing was changed.")
+        raise FondlyError(
+            f"{path} needs {need / 2**20:.0f} MB and {home} has only {free / 2**20:.0f} MB free. Nothing was changed."
+        )
 
 
 def _unpack(zf: zipfile.ZipFile, into: Path) -> None:
@@ -236,8 +258,10 @@ def _unpack(zf: zipfile.ZipFile, into: Path) -> None:
         if not target.resolve().is_relative_to(into.resolve()):  # _allowed already refused these
             raise FondlyError(f"{info.filename!r} would land outside the data folder. Nothing was changed.")
         target.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        with zf.open(info) as src, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE),
-                                             "wb") as out:
+        with (
+            zf.open(info) as src,
+            os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as out,
+        ):
             shutil.copyfileobj(src, out, 1 << 20)
 
 
@@ -290,25 +314,33 @@ def restore_backup(archive: str | Path, force: bool = False, with_settings: bool
     try:
         zf = zipfile.ZipFile(path)
     except _BAD_ZIP as e:
-        raise FondlyError(f"{path} can't be restored: it is not a zip file, or it is damaged or cut short ({e}). "
-                          "Nothing was changed.") from None
+        raise FondlyError(
+            f"{path} can't be restored: it is not a zip file, or it is damaged or cut short ({e}). Nothing was changed."
+        ) from None
     staging = None
     try:
         with zf:
             manifest = check_backup(zf, path)
-            existing = sorted(p for p in home.iterdir() if p.name != SCRATCH and p.name not in folder_lock.NOT_DATA) if home.is_dir() else []
+            existing = (
+                sorted(p for p in home.iterdir() if p.name != SCRATCH and p.name not in folder_lock.NOT_DATA)
+                if home.is_dir()
+                else []
+            )
             if existing and not force:
-                raise FondlyError(f"{home} already holds Fondly's data, so the backup was not restored. Restore "
-                                  "into an empty folder (set FONDLY_HOME), or add --force to move what is there "
-                                  "aside first (nothing is deleted).")
+                raise FondlyError(
+                    f"{home} already holds Fondly's data, so the backup was not restored. Restore "
+                    "into an empty folder (set FONDLY_HOME), or add --force to move what is there "
+                    "aside first (nothing is deleted)."
+                )
             home = data_dir()
             _free_room(home, zf, path)
             staging = scratch("restore")
             try:
                 _unpack(zf, staging)
             except OSError as e:
-                raise FondlyError(f"Fondly can't unpack {path} into {home} ({e.strerror or e}). "
-                                  "Nothing was changed.") from None
+                raise FondlyError(
+                    f"Fondly can't unpack {path} into {home} ({e.strerror or e}). Nothing was changed."
+                ) from None
         why = refuse_reason(staging / DATABASE)
         if why:
             raise FondlyError(f"{path} can't be restored: {why}. Nothing was changed.")
@@ -339,8 +371,13 @@ def restore_backup(archive: str | Path, force: bool = False, with_settings: bool
     finally:
         store.close()
     key = "settings_taken" if with_settings else "settings_left_out"
-    return {**manifest, "aside": str(aside) if aside else None, "audio_moved": moved, "settings_left_out": {},
-            key: different}
+    return {
+        **manifest,
+        "aside": str(aside) if aside else None,
+        "audio_moved": moved,
+        "settings_left_out": {},
+        key: different,
+    }
 
 
 # --- the rolling daily backup -------------------------------------------------------------------

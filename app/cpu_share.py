@@ -27,8 +27,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class LoadMeter:
@@ -75,8 +75,9 @@ class LoadMeter:
 
 
 class CpuShare:
-    def __init__(self, cores: int | None = None, text_threads: int = 0, speech_threads: int = 0,
-                 meter: LoadMeter | None = None) -> None:
+    def __init__(
+        self, cores: int | None = None, text_threads: int = 0, speech_threads: int = 0, meter: LoadMeter | None = None
+    ) -> None:
         """`text_threads` / `speech_threads`: what each engine uses with the machine to itself
         (0: settings.threads()'s rule, the cores up to four); `fixed` when the person set them.
         `meter` watches other programs (the app's share has one; without it only Fondly's own
@@ -211,8 +212,9 @@ class SharingTranscriber:
     def __getattr__(self, name: str):
         return getattr(self._transcriber, name)
 
-    def transcribe(self, audio, hotwords=(), cancel: threading.Event | None = None, guard: bool = False,
-                   words: bool = False):
+    def transcribe(
+        self, audio, hotwords=(), cancel: threading.Event | None = None, guard: bool = False, words: bool = False
+    ):
         if guard:
             with self._share.live():
                 yield from self._transcriber.transcribe(audio, hotwords, cancel=cancel, guard=True)

@@ -52,8 +52,8 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Generator
 from pathlib import Path
-from typing import Generator
 
 import sqlite_utils
 
@@ -78,8 +78,9 @@ def connect(path: str | Path, *, readonly: bool = False, wal: bool = True) -> sq
     nothing. `wal=False` is for a one-file copy that is not the database (a backup's)."""
     path = Path(path)
     if readonly:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False
+        )
         try:
             conn.execute("PRAGMA schema_version").fetchone()  # SQLite opens lazily: find out now
         except sqlite3.OperationalError:
@@ -119,8 +120,13 @@ def _immutable(path: Path) -> sqlite3.Connection:
     wal = _companions(path)[0]
     if wal.exists() and wal.stat().st_size > 0:
         raise translate(sqlite3.OperationalError("database or disk is full"), path) from None
-    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT,
-                           check_same_thread=False, isolation_level="IMMEDIATE")
+    conn = sqlite3.connect(
+        f"{path.absolute().as_uri()}?mode=ro&immutable=1",
+        uri=True,
+        timeout=BUSY_TIMEOUT,
+        check_same_thread=False,
+        isolation_level="IMMEDIATE",
+    )
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
@@ -213,14 +219,16 @@ def found_damaged(path: str | Path) -> str | None:
     return None if found == "ok" or "locked" in found or "busy" in found else found
 
 
-DAMAGED = ("Fondly's database is damaged ({why}). Run `fondly backup` to save what can be read, "
-           "then `fondly doctor --repair`.")
+DAMAGED = (
+    "Fondly's database is damaged ({why}). Run `fondly backup` to save what can be read, then `fondly doctor --repair`."
+)
 
 
 def _damage(e: BaseException) -> bool:
     text = str(e).lower()
-    return isinstance(e, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text
-                                                     or "corrupt" in text)
+    return isinstance(e, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    )
 
 
 def translate(e: BaseException, path: str | Path | None = None) -> FondlyError | None:
@@ -246,12 +254,16 @@ def translate(e: BaseException, path: str | Path | None = None) -> FondlyError |
     if "full" in text or (reason == "full" and ("readonly" in text or "i/o" in text or "unable to open" in text)):
         return disk_full(path.parent)
     if reason and not path.exists():
-        return FondlyError(f"Fondly can't open its database {path}: it can't be made there ({reason}). "
-                           "Make the folder writable, or set FONDLY_HOME to a folder that is.")
+        return FondlyError(
+            f"Fondly can't open its database {path}: it can't be made there ({reason}). "
+            "Make the folder writable, or set FONDLY_HOME to a folder that is."
+        )
     if "readonly" in text or "read-only" in text or (reason and "unable to open" in text):
-        return FondlyError(f"Fondly's database {path} can't be written ({reason or 'read-only'}); nothing was "
-                           "saved, and reading still works. Make it writable, or set FONDLY_HOME to a folder "
-                           "that is.")
+        return FondlyError(
+            f"Fondly's database {path} can't be written ({reason or 'read-only'}); nothing was "
+            "saved, and reading still works. Make it writable, or set FONDLY_HOME to a folder "
+            "that is."
+        )
     return None
 
 
@@ -283,7 +295,7 @@ class Database(sqlite_utils.Database):
         self.file = Path(row[2]) if row and row[2] else None
 
     @contextlib.contextmanager
-    def atomic(self) -> Generator["Database", None, None]:
+    def atomic(self) -> Generator[Database, None, None]:
         if not self.conn.in_transaction and self.file is not None:
             why = damaged(self.file)
             if why:

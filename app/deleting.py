@@ -35,8 +35,9 @@ def to_bin(store: Store, kind: str, ident: int, busy: bool = False) -> Draft | M
         raise FondlyError(f"“{item.title}” is already in the bin.")
     if isinstance(item, Memory) and (busy or item.status in ("recording", "transcribing")):
         doing = "recorded" if item.status == "recording" else "transcribed"
-        raise FondlyError(f"“{item.title}” is still being {doing}, so it can't be deleted yet; "
-                          "stop it first, then delete it.")
+        raise FondlyError(
+            f"“{item.title}” is still being {doing}, so it can't be deleted yet; stop it first, then delete it."
+        )
     if isinstance(item, Draft) and any(r.draft_id == item.id for r in store.revisions_being_written()):
         raise FondlyError(f"“{item.title}” is still being written, so it can't be deleted yet; stop it first (Esc).")
     store.to_bin(kind, item.id)

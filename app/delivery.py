@@ -41,8 +41,9 @@ def script_for(store, draft_id: int) -> Script:
     minutes = (draft.brief or {}).get("minutes")
     words = speaking.word_count(speech.text)
     target = float(minutes) * 60 if minutes else float(speaking.speaking_seconds(words, project.pace))
-    return Script(speech.title, speech.text, project.pace, target, list(project.hotwords), draft.id,
-                  draft.current_revision_id)
+    return Script(
+        speech.title, speech.text, project.pace, target, list(project.hotwords), draft.id, draft.current_revision_id
+    )
 
 
 _warm = False

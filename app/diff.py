@@ -11,8 +11,9 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     a = re.findall(r"\S+\s*", old)
     b = re.findall(r"\S+\s*", new)
     out: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=[w.strip() for w in a], b=[w.strip() for w in b],
-                                                       autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        a=[w.strip() for w in a], b=[w.strip() for w in b], autojunk=False
+    ).get_opcodes():
         if tag == "equal":
             out.append((" ", "".join(b[j1:j2])))
         else:

@@ -10,8 +10,9 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from importlib import metadata
-from typing import Any, Callable
+from typing import Any
 
 from app.errors import USER_ERRORS, FondlyError
 
@@ -27,8 +28,14 @@ def _check(name: str, fn: Callable[[], str | tuple[str, dict]], essential: bool 
         detail, ok = str(e), False
     except Exception as e:  # a doctor reports; it does not crash
         detail, ok = f"{type(e).__name__}: {e}", False
-    return {"name": name, "ok": ok, "detail": detail, "essential": essential,
-            "seconds": round(time.perf_counter() - started, 2), **extra}
+    return {
+        "name": name,
+        "ok": ok,
+        "detail": detail,
+        "essential": essential,
+        "seconds": round(time.perf_counter() - started, 2),
+        **extra,
+    }
 
 
 def _data_folder() -> str:
@@ -41,8 +48,10 @@ def _data_folder() -> str:
     except OSError as e:
         if e.errno == errno.ENOSPC:
             raise FondlyError(f"{folder}'s disk is full; Fondly can't save anything. Free some space.") from None
-        raise FondlyError(f"{folder} can't be written to ({e.strerror}); Fondly can't save anything. "
-                           "Fix its permissions or set FONDLY_HOME to a folder you can write to.") from None
+        raise FondlyError(
+            f"{folder} can't be written to ({e.strerror}); Fondly can't save anything. "
+            "Fix its permissions or set FONDLY_HOME to a folder you can write to."
+        ) from None
     finally:
         try:
             probe.unlink(missing_ok=True)
@@ -62,8 +71,8 @@ def _free_space() -> str:
 
 def _database() -> str:
     from app.database import DAMAGED, damaged, mark_damaged, translate, unwritable
-    from app.paths import database_path
     from app.inspection import inspect, newer_schema
+    from app.paths import database_path
 
     path = database_path()
     if not path.exists():
@@ -83,13 +92,16 @@ def _database() -> str:
         mark_damaged(path, result)
         raise FondlyError(DAMAGED.format(why=result))
     if ahead:
-        raise FondlyError(f"made by a newer Fondly (it has {', '.join(ahead)}); install that version, "
-                          "or restore an older backup")
+        raise FondlyError(
+            f"made by a newer Fondly (it has {', '.join(ahead)}); install that version, or restore an older backup"
+        )
     line = "intact; " + ", ".join(f"{n} {t}" for t, n in counts.items())
     reason = unwritable(path)
     if reason:
-        raise FondlyError(f"{line}, but it can't be written ({reason}): nothing new can be saved. "
-                          + ("Free some space." if reason == "full" else "Make it writable."))
+        raise FondlyError(
+            f"{line}, but it can't be written ({reason}): nothing new can be saved. "
+            + ("Free some space." if reason == "full" else "Make it writable.")
+        )
     return line
 
 
@@ -97,16 +109,17 @@ def _audio() -> str:
     """Audio files the database names (memories, rehearsals) that the folder lacks: a problem to
     see before a backup is needed, not "all ok"."""
     from app.backup import missing_text
-    from app.paths import database_path
     from app.inspection import missing_audio
+    from app.paths import database_path
 
     path = database_path()
     if not path.exists():
         return "no database yet"
     gone = missing_audio(path)
     if gone:
-        raise FondlyError(f"{missing_text(gone)} Their memories' text is kept; restore the files from a backup "
-                          "to hear them again.")
+        raise FondlyError(
+            f"{missing_text(gone)} Their memories' text is kept; restore the files from a backup to hear them again."
+        )
     return "every audio file the database names is there"
 
 
@@ -118,8 +131,10 @@ def _writing() -> tuple[str, dict]:
     status = model_status()
     size = f" ({size_text(status['parameters'])}, {status['quantization']})" if status["path"] else ""
     when = f" ({status['measured_at']})" if status["measured_at"] else ""
-    return (f"{status['name']}{size} writes {status['mode']}, {mode_reason(status)}; {speed_text(status)}{when}",
-            {"model": status})
+    return (
+        f"{status['name']}{size} writes {status['mode']}, {mode_reason(status)}; {speed_text(status)}{when}",
+        {"model": status},
+    )
 
 
 def _llama_build() -> tuple[str, dict]:
@@ -132,11 +147,21 @@ def _llama_build() -> tuple[str, dict]:
     state = read_state()
     result = native.smoke(bundled_model())
     built = ", ".join(native.built_features(result.system_info)) or "unknown (the child died before saying)"
-    how = (f"built by the set-up as {state['rung']}" if state.get("rung")
-           else "not built by Fondly's set-up (run `make setup`)")
+    how = (
+        f"built by the set-up as {state['rung']}"
+        if state.get("rung")
+        else "not built by Fondly's set-up (run `make setup`)"
+    )
     line = f"llama-cpp-python {native.llama_version()} {how}; uses {built}; processor: {native.cpu_name()}"
-    fields = {"llama_build": {"rung": state.get("rung"), "cmake": state.get("cmake"), "built_features": built,
-                              "cpu_flags": native.cpu_flags(), "smoke": native.as_dict(result)}}
+    fields = {
+        "llama_build": {
+            "rung": state.get("rung"),
+            "cmake": state.get("cmake"),
+            "built_features": built,
+            "cpu_flags": native.cpu_flags(),
+            "smoke": native.as_dict(result),
+        }
+    }
     if not result.ok:
         raise FondlyError(f"{result.explain()} ({line})")
     return f"{line}; a child process wrote {native.SMOKE_TOKENS} tokens ({result.generation_tps:.0f} tokens/s)", fields
@@ -187,8 +212,7 @@ def _versions() -> str:
 
 
 def run_checks() -> list[dict[str, Any]]:
-    checks = [_check("data folder", _data_folder), _check("free space", _free_space),
-              _check("database", _database)]
+    checks = [_check("data folder", _data_folder), _check("free space", _free_space), _check("database", _database)]
     if checks[2]["ok"]:
         checks.append(_check("audio files", _audio))
     if checks[0]["ok"]:

@@ -33,8 +33,16 @@ def keep(store: Store, project: Project | None, doc: Doc | None, text: str, orig
         before = store.revision(store.draft(doc[1]).current_revision_id).provenance
         sources = follow_text(before, text) if before else []
         said = [s for p in sources for s in p["sentences"]]
-        checks = {"after_edits": {"typed": sum(s.get("origin") == TYPED for s in said),
-                                  "supported": sum(bool(s.get("supported")) for s in said)}} if said else {}
+        checks = (
+            {
+                "after_edits": {
+                    "typed": sum(s.get("origin") == TYPED for s in said),
+                    "supported": sum(bool(s.get("supported")) for s in said),
+                }
+            }
+            if said
+            else {}
+        )
         store.add_revision(doc[1], text, origin=origin, provenance=sources, checks=checks)
         return doc
     if doc and doc[0] == "memory":

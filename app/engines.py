@@ -50,9 +50,13 @@ def open_text_engine(model: str | None = None, server: str | None = None, record
     path = resolve_model(chosen)
     if path.is_file():  # a missing file gets Engine's own message (gguf.read)
         check_model(path, bundled=not chosen)  # header, then a real load in a child: never an abort here
-    return Engine(chosen, context=int(settings.get("context")),
-                  threads=settings.threads(), gpu_layers=int(settings.get("gpu_layers")),
-                  on_speed=_record_speed if record else None)
+    return Engine(
+        chosen,
+        context=int(settings.get("context")),
+        threads=settings.threads(),
+        gpu_layers=int(settings.get("gpu_layers")),
+        on_speed=_record_speed if record else None,
+    )
 
 
 def _record_speed(path, speed) -> None:
@@ -89,8 +93,10 @@ class Engines:
 
         self.share = share or configure_share(CpuShare(meter=LoadMeter()))
         wrap = {"text": SharingTextEngine, "speech": SharingTranscriber}
-        self._open = {kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))
-                      for kind, opener in (("text", open_text), ("speech", open_speech))}
+        self._open = {
+            kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))
+            for kind, opener in (("text", open_text), ("speech", open_speech))
+        }
         self._engines: dict[str, object] = {}
         self._locks = {kind: threading.Lock() for kind in self._open}
 

@@ -23,8 +23,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
@@ -62,16 +62,20 @@ def load_case(folder: Path) -> dict:
     except (OSError, ValueError) as e:
         raise FondlyError(f"The evaluation case {folder / 'case.json'} can't be read: {e}") from None
     if not isinstance(case, dict) or not isinstance(case.get("shorthand"), str):
-        raise FondlyError(f"The evaluation case {folder / 'case.json'} has no \"shorthand\".")
+        raise FondlyError(f'The evaluation case {folder / "case.json"} has no "shorthand".')
     for m in case.get("memories", []):
-        if not isinstance(m, dict) or not isinstance(m.get("title"), str) or not (
-                isinstance(m.get("text"), str) or isinstance(m.get("speak"), str)):
-            raise FondlyError(f"A memory of the evaluation case {folder / 'case.json'} needs a \"title\" and a "
-                              f"\"text\" (or \"speak\", read aloud by espeak-ng): {str(m)[:80]}")
+        if (
+            not isinstance(m, dict)
+            or not isinstance(m.get("title"), str)
+            or not (isinstance(m.get("text"), str) or isinstance(m.get("speak"), str))
+        ):
+            raise FondlyError(
+                f'A memory of the evaluation case {folder / "case.json"} needs a "title" and a '
+                f'"text" (or "speak", read aloud by espeak-ng): {str(m)[:80]}'
+            )
     answers = case.get("answers", [])
     if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
-        raise FondlyError(f"\"answers\" in the evaluation case {folder / 'case.json'} must be a list of answers "
-                          "as text.")
+        raise FondlyError(f'"answers" in the evaluation case {folder / "case.json"} must be a list of answers as text.')
     return case
 
 
@@ -86,10 +90,16 @@ def _whisper():
 def speak(text: str, wav: Path) -> Path:
     """`text` read by espeak-ng (British English, 150 words a minute) into `wav`; offline, like all else."""
     if not shutil.which("espeak-ng"):
-        raise FondlyError("An evaluation case has a memory to be read aloud by espeak-ng, which is not installed "
-                          "(on Debian or Ubuntu: sudo apt install espeak-ng).")
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav), text], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        raise FondlyError(
+            "An evaluation case has a memory to be read aloud by espeak-ng, which is not installed "
+            "(on Debian or Ubuntu: sudo apt install espeak-ng)."
+        )
+    subprocess.run(
+        ["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav), text],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return wav
 
 
@@ -109,12 +119,24 @@ def _spoken_memory(store: Store, project, m: dict, tmp: Path) -> dict:
 
     wav = speak(m["speak"], tmp / f"spoken-{len(list(tmp.glob('spoken-*.wav'))) + 1}.wav")
     item = memories.prepare(wav)
-    memory = store.add_memory(project.id, "audio", m["title"], source_path=str(wav), audio_path=str(wav),
-                              status="transcribing", duration=speech_audio.duration(item.audio))
-    memory = memories.transcribe_memory(store, memory.id, item.audio, _whisper(),
-                                         vocabulary.for_project(store, project, leave_out=memory.id))  # as an import hears
-    return {"title": m["title"], "said": m["speak"], "heard": memory.text,
-            "word_error": word_error(m["speak"], memory.text)}
+    memory = store.add_memory(
+        project.id,
+        "audio",
+        m["title"],
+        source_path=str(wav),
+        audio_path=str(wav),
+        status="transcribing",
+        duration=speech_audio.duration(item.audio),
+    )
+    memory = memories.transcribe_memory(
+        store, memory.id, item.audio, _whisper(), vocabulary.for_project(store, project, leave_out=memory.id)
+    )  # as an import hears
+    return {
+        "title": m["title"],
+        "said": m["speak"],
+        "heard": memory.text,
+        "word_error": word_error(m["speak"], memory.text),
+    }
 
 
 def _interview(store: Store, project, shorthand: str, answers: list[str]) -> list[dict]:
@@ -136,8 +158,12 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
         store = Store(Path(tmp) / "eval.db")
         try:
             project = store.create_project(
-                folder.name, case.get("occasion", "funeral"), case.get("subject", ""), case.get("speaker", ""),
-                [Person(n) for n in case.get("people", [])], case.get("pace", DEFAULT_PACE),
+                folder.name,
+                case.get("occasion", "funeral"),
+                case.get("subject", ""),
+                case.get("speaker", ""),
+                [Person(n) for n in case.get("people", [])],
+                case.get("pace", DEFAULT_PACE),
             )
             for m in case.get("memories", []):
                 if "speak" in m:
@@ -159,19 +185,28 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
     judge = Judge(case, frame_words(folder), heard=[h["heard"] for h in heard])
     score = judge.score(result.revision.text, checks, seconds, folder.name)
     if heard:  # also against what was said: a word Whisper misheard is one the person never said
-        score.said_supported = Judge(case, frame_words(folder)).score(result.revision.text, checks, seconds,
-                                                                       folder.name).supported
+        score.said_supported = (
+            Judge(case, frame_words(folder)).score(result.revision.text, checks, seconds, folder.name).supported
+        )
         score.word_errors = [round(h["word_error"], 3) for h in heard]
         score.max_word_error = float(case.get("labels", {}).get("max_word_error", 0.0))
     paragraphs = result.composition.paragraphs
     interview = None
     if before is not None:
         b = judge.score(before.revision.text, before.revision.checks, before_seconds, folder.name)
-        interview = {"asked": asked, "answers": len(case["answers"]),
-                     "before": {"text": before.revision.text, "words": b.words, "sentences": b.sentences,
-                                "supported": b.supported, "length_error": b.length_error,
-                                "shortfall": before.revision.checks.get("shortfall", ""),
-                                "seconds": round(before_seconds, 1)}}
+        interview = {
+            "asked": asked,
+            "answers": len(case["answers"]),
+            "before": {
+                "text": before.revision.text,
+                "words": b.words,
+                "sentences": b.sentences,
+                "supported": b.supported,
+                "length_error": b.length_error,
+                "shortfall": before.revision.checks.get("shortfall", ""),
+                "seconds": round(before_seconds, 1),
+            },
+        }
     return {
         **score.to_dict(),
         "heard": heard,
@@ -185,8 +220,10 @@ def run_case(folder: Path, engine, seed: int = 1) -> dict:
         "shortfall": checks.get("shortfall", ""),
         "notes": checks.get("notes", []),
         "paragraphs": len(paragraphs),
-        "origins": {o: sum(1 for p in paragraphs for s in p.sentences if s.origin == o)
-                    for o in ("memory", "voice", "edited", "frame", "model")},
+        "origins": {
+            o: sum(1 for p in paragraphs for s in p.sentences if s.origin == o)
+            for o in ("memory", "voice", "edited", "frame", "model")
+        },
         "text": result.revision.text,
     }
 
@@ -205,32 +242,52 @@ class SpeedLog:
         tokens, seconds = sum(s.tokens - 1 for s in self.speeds), sum(s.seconds for s in self.speeds)
         if not self.speeds or seconds <= 0:
             return None
-        return {"tokens_per_second": round(tokens / seconds, 1), "replies": len(self.speeds),
-                "tokens": sum(s.tokens for s in self.speeds)}
+        return {
+            "tokens_per_second": round(tokens / seconds, 1),
+            "replies": len(self.speeds),
+            "tokens": sum(s.tokens for s in self.speeds),
+        }
 
 
 def model_report(engine, speeds: SpeedLog | None = None) -> dict:
     """The model the report is about: what its file says, the mode it writes in here, and its speed."""
     info = getattr(engine, "info", None)
     status = model_status(engine)
-    return {"file": status["name"], "path": status["path"], "architecture": getattr(info, "architecture", None),
-            "parameters": status["parameters"], "quantization": status["quantization"],
-            "context": getattr(engine, "context", None), "mode": status["mode"],
-            "writing_setting": status["writing_setting"], "speed": speeds.to_dict() if speeds else None}
+    return {
+        "file": status["name"],
+        "path": status["path"],
+        "architecture": getattr(info, "architecture", None),
+        "parameters": status["parameters"],
+        "quantization": status["quantization"],
+        "context": getattr(engine, "context", None),
+        "mode": status["mode"],
+        "writing_setting": status["writing_setting"],
+        "speed": speeds.to_dict() if speeds else None,
+    }
 
 
 def model_line(model: dict) -> str:
     """The report's first word on the model: what it is, how it writes, how fast it wrote here."""
-    about = [model["architecture"] or "a model server", size_text(model["parameters"]) if model["path"] else None,
-             model["quantization"], f"context {model['context']}" if model["context"] else None]
+    about = [
+        model["architecture"] or "a model server",
+        size_text(model["parameters"]) if model["path"] else None,
+        model["quantization"],
+        f"context {model['context']}" if model["context"] else None,
+    ]
     speed = model["speed"]
     if speed:
-        measured = (f"{speed['tokens_per_second']:.0f} tokens/s while writing these drafts ({speed['tokens']} tokens "
-                    f"in {speed['replies']} replies, measured)")
+        measured = (
+            f"{speed['tokens_per_second']:.0f} tokens/s while writing these drafts ({speed['tokens']} tokens "
+            f"in {speed['replies']} replies, measured)"
+        )
     else:
-        measured = "no speed: the model wrote nothing here to time" if model["path"] else "speed not measured (a server)"
-    return (f"**Model: `{model['file']}`** — {', '.join(x for x in about if x)}; writes {model['mode']}, "
-            f"{mode_reason(model)}; {measured}.")
+        measured = (
+            "no speed: the model wrote nothing here to time" if model["path"] else "speed not measured (a server)"
+        )
+    return (
+        f"**Model: `{model['file']}`** — {', '.join(x for x in about if x)}; writes {model['mode']}, "
+        f"{mode_reason(model)}; {measured}."
+    )
 
 
 def summary(rows: list[dict]) -> dict:
@@ -260,15 +317,22 @@ def line(r: dict) -> str:
         return f"{r['case']:<26} scaffold {'yes' if r['scaffold_ok'] else 'NO'}  {r['seconds']:.1f} s"
     must = sum(r["must_haves"].values())
     before = r.get("interview") and r["interview"]["before"]
-    return (f"{r['case']:<26} supported {r['supported']}/{r['sentences']}  invented "
-            f"{len(r['invented_names']) + len(r['invented_numbers']) + len(r['invented_kin'])}  meta {len(r['meta'])}  "
-            f"repeated {len(r['repeated'])}  must-haves {must}/{len(r['must_haves'])}  spoken {spoken(r)}  "
-            + ("heard WER " + ", ".join(f"{h['word_error']:.0%}" for h in r["heard"])
-               + f" (as said: {r['said_supported']}/{r['sentences']} supported)  " if r.get("heard") else "")
-            + (f"words {before['words']} → {r['words']} after {len(r['interview']['asked'])} answers  " if before else "")
-            + f"length {r['length_error']:+.0%}"
-            f"{' (shortfall shown)' if r['shortfall_shown'] else ''}  {r['seconds']:.1f} s"
-            + (f"  FAIL: {'; '.join(r['failures'])}" if r["failures"] else ""))
+    return (
+        f"{r['case']:<26} supported {r['supported']}/{r['sentences']}  invented "
+        f"{len(r['invented_names']) + len(r['invented_numbers']) + len(r['invented_kin'])}  meta {len(r['meta'])}  "
+        f"repeated {len(r['repeated'])}  must-haves {must}/{len(r['must_haves'])}  spoken {spoken(r)}  "
+        + (
+            "heard WER "
+            + ", ".join(f"{h['word_error']:.0%}" for h in r["heard"])
+            + f" (as said: {r['said_supported']}/{r['sentences']} supported)  "
+            if r.get("heard")
+            else ""
+        )
+        + (f"words {before['words']} → {r['words']} after {len(r['interview']['asked'])} answers  " if before else "")
+        + f"length {r['length_error']:+.0%}"
+        f"{' (shortfall shown)' if r['shortfall_shown'] else ''}  {r['seconds']:.1f} s"
+        + (f"  FAIL: {'; '.join(r['failures'])}" if r["failures"] else "")
+    )
 
 
 def report_markdown(rows: list[dict], model: dict) -> str:
@@ -293,7 +357,9 @@ def report_markdown(rows: list[dict], model: dict) -> str:
     ]
     for r in rows:
         if r["scaffold_expected"]:
-            lines.append(f"| {r['case']} | — | scaffold: {'yes' if r['scaffold_ok'] else 'NO'} | | | | | | | | {r['seconds']} |")
+            lines.append(
+                f"| {r['case']} | — | scaffold: {'yes' if r['scaffold_ok'] else 'NO'} | | | | | | | | {r['seconds']} |"
+            )
             continue
         must = ", ".join(f"{k} {'✓' if v else '✗'}" for k, v in r["must_haves"].items())
         invented = "/".join(str(len(r[k])) for k in ("invented_names", "invented_numbers", "invented_kin"))
@@ -303,27 +369,44 @@ def report_markdown(rows: list[dict], model: dict) -> str:
         if r.get("interview"):
             b = r["interview"]["before"]
             length += f"; before {len(r['interview']['asked'])} answers: {b['length_error']:+.0%} ({b['words']} words)"
-        lines.append(f"| {r['case']} | {r['mode']} | {r['supported']}/{r['sentences']} | {invented} | {len(r['meta'])} | "
-                     f"{len(r['repeated'])} | {spoken(r)} | {must} | {length} | {r['dropped']} / {r['fallbacks']} | "
-                     f"{r['seconds']} |")
+        lines.append(
+            f"| {r['case']} | {r['mode']} | {r['supported']}/{r['sentences']} | {invented} | {len(r['meta'])} | "
+            f"{len(r['repeated'])} | {spoken(r)} | {must} | {length} | {r['dropped']} / {r['fallbacks']} | "
+            f"{r['seconds']} |"
+        )
     lines += ["", "## Drafts, in full", ""]
     for r in rows:
         lines += [f"### {r['case']}", "", f"> {r['shorthand']}", ""]
         for h in r.get("heard") or []:
-            lines += [f"Memory “{h['title']}” read aloud by espeak-ng and heard by Whisper ({h['word_error']:.0%} word "
-                      "error):", "", f"- said: {h['said']}", f"- heard: {h['heard']}", ""]
+            lines += [
+                f"Memory “{h['title']}” read aloud by espeak-ng and heard by Whisper ({h['word_error']:.0%} word "
+                "error):",
+                "",
+                f"- said: {h['said']}",
+                f"- heard: {h['heard']}",
+                "",
+            ]
         if r.get("interview"):
             b = r["interview"]["before"]
             lines += [f"Before the interview ({b['words']} words, {b['supported']}/{b['sentences']} supported):", ""]
             lines += ["> " + x if x.strip() else ">" for x in b["text"].strip().splitlines()]
-            lines += ["", f"The interview's first {len(r['interview']['asked'])} questions, answered "
-                      f"(of {r['interview']['answers']} scripted answers):", ""]
-            lines += [f"{i}. **{q['question']}** ({q['fills']}) — {q['answer']}"
-                      for i, q in enumerate(r["interview"]["asked"], 1)]
+            lines += [
+                "",
+                f"The interview's first {len(r['interview']['asked'])} questions, answered "
+                f"(of {r['interview']['answers']} scripted answers):",
+                "",
+            ]
+            lines += [
+                f"{i}. **{q['question']}** ({q['fills']}) — {q['answer']}"
+                for i, q in enumerate(r["interview"]["asked"], 1)
+            ]
             lines += ["", f"After the answers ({r['words']} words):", ""]
         lines += [r["text"].strip(), ""]
-        for label, found in (("Fillers", r["fillers"]), ("Restarts", r["restarts"]),
-                             (f"Sentences over {MAX_SENTENCE_WORDS} words", r["long_sentences"])):
+        for label, found in (
+            ("Fillers", r["fillers"]),
+            ("Restarts", r["restarts"]),
+            (f"Sentences over {MAX_SENTENCE_WORDS} words", r["long_sentences"]),
+        ):
             if found:
                 lines += [f"{label} the judge heard:", ""] + [f"- {x}" for x in found] + [""]
         if r["unsupported"]:

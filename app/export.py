@@ -12,8 +12,8 @@ import html
 import io
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from app import speaking
 from app.errors import FondlyError
@@ -39,7 +39,7 @@ class Speech:
         # a leading "# Title" is the title, not the first paragraph
         m = re.match(r"#\s+(.+)\n+", self.text)
         if m:
-            self.title, self.text = m.group(1).strip(), self.text[m.end():].strip()
+            self.title, self.text = m.group(1).strip(), self.text[m.end() :].strip()
 
     @property
     def time(self) -> str:
@@ -52,18 +52,18 @@ class Speech:
 
 def plain(text: str) -> str:
     """Markdown marks taken out, for formats that show words only."""
-    text = re.sub(r"^#+\s*", "", text, flags=re.M)
+    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
-    return re.sub(r"^\s*[-*+]\s+", "• ", text, flags=re.M)
+    return re.sub(r"^\s*[-*+]\s+", "• ", text, flags=re.MULTILINE)
 
 
 def to_markdown(s: Speech) -> bytes:
-    return f"# {s.title}\n\n*{s.time}*\n\n{s.text}\n".encode("utf-8")
+    return f"# {s.title}\n\n*{s.time}*\n\n{s.text}\n".encode()
 
 
 def to_text(s: Speech) -> bytes:
-    return f"{s.title}\n{s.time}\n\n{plain(s.text)}\n".encode("utf-8")
+    return f"{s.title}\n{s.time}\n\n{plain(s.text)}\n".encode()
 
 
 HTML_PAGE = """<!doctype html>
@@ -217,6 +217,7 @@ def to_docx(s: Speech) -> bytes:
     return out.getvalue()
 
 
+# fmt: off
 FORMATS: dict[str, tuple[str, Callable[[Speech], bytes]]] = {
     "md": (".md", to_markdown),
     "txt": (".txt", to_text),
@@ -225,6 +226,7 @@ FORMATS: dict[str, tuple[str, Callable[[Speech], bytes]]] = {
     "cards": (".pdf", to_cards),
     "docx": (".docx", to_docx),
 }
+# fmt: on
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -240,7 +242,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def timing_marks(store: Store, draft_id: int, speech: Speech) -> dict[int, str]:
-    """"≈ 1:40" for each paragraph the draft's last rehearsal read: the time elapsed, from its first
+    """ "≈ 1:40" for each paragraph the draft's last rehearsal read: the time elapsed, from its first
     word, when that paragraph began. A paragraph skipped in the rehearsal gets no mark.
 
     The rehearsal counted paragraphs as app.alignment does (headings not counted); a block of
@@ -252,14 +254,18 @@ def timing_marks(store: Store, draft_id: int, speech: Speech) -> dict[int, str]:
 
     last = store.last_rehearsal(draft_id)
     if last is None:
-        raise FondlyError("This draft has not been rehearsed yet, so there are no timings to print. "
-                          "Rehearse it (fondly rehearse DRAFT AUDIO), or export without timings.")
+        raise FondlyError(
+            "This draft has not been rehearsed yet, so there are no timings to print. "
+            "Rehearse it (fondly rehearse DRAFT AUDIO), or export without timings."
+        )
     rehearsed = last.report.get("paragraphs", [])
     blocks = speech.paragraphs()
     counts = [len(paragraphs(b)) for b in blocks]
     if sum(counts) != len(rehearsed):
-        raise FondlyError(f"The last rehearsal read a version with {len(rehearsed)} paragraphs; this one has "
-                          f"{sum(counts)}. Rehearse this version to print its timings.")
+        raise FondlyError(
+            f"The last rehearsal read a version with {len(rehearsed)} paragraphs; this one has "
+            f"{sum(counts)}. Rehearse this version to print its timings."
+        )
     starts = paragraph_starts(last.report)
     marks, spoken = {}, 0
     for n, count in enumerate(counts):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from app.vocabulary import RELATIONS
 
@@ -84,8 +84,9 @@ def merge(live: Sequence[Seg], final: Sequence[Seg], vocabulary: Iterable[str]) 
     out: list[Seg] = []
     kept_live = 0
     for heard, redone in stretches(live, final):
-        if heard and (not redone or not final_keeps_live(" ".join(s[2] for s in heard),
-                                                         " ".join(s[2] for s in redone), names)):
+        if heard and (
+            not redone or not final_keeps_live(" ".join(s[2] for s in heard), " ".join(s[2] for s in redone), names)
+        ):
             out += heard
             kept_live += 1
         else:

@@ -30,9 +30,10 @@ import os
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from app.errors import FondlyError
 from app.paths import FILE_MODE
@@ -109,7 +110,7 @@ def holder(folder: str | Path, byte: int = OPEN) -> int | None:
 
 
 def describe(pid: int) -> str:
-    """"`fondly write`, PID 1234": what another Fondly process is, as far as this system says."""
+    """ "`fondly write`, PID 1234": what another Fondly process is, as far as this system says."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
     except OSError:
@@ -145,8 +146,10 @@ def open_folder(folder: str | Path, wait: float = WAIT) -> bool:
                     raise
                 _settle(folder, held)
         if time.monotonic() > deadline:
-            raise FondlyError(f"A backup is being restored into {folder}, and it has taken more than {wait:.0f} s. "
-                              "Try again once `fondly restore` has finished.")
+            raise FondlyError(
+                f"A backup is being restored into {folder}, and it has taken more than {wait:.0f} s. "
+                "Try again once `fondly restore` has finished."
+            )
         time.sleep(0.05)
 
 
@@ -159,7 +162,7 @@ def close_folder(folder: str | Path) -> None:
         _settle(Path(folder), held)
 
 
-def alone(folder: str | Path, what: str = "restore") -> "_Alone":
+def alone(folder: str | Path, what: str = "restore") -> _Alone:
     """A context in which no other Fondly process has the folder open: `with alone(home): …`.
     Refused at once, in one line naming the process (the window first) and `what` to run again, if any has."""
     return _Alone(Path(folder), what)
@@ -183,9 +186,11 @@ class _Alone:
                 _settle(self.folder, held)
                 window = holder(self.folder, WINDOW)
                 who = f"window, PID {window}" if window else describe(holder(self.folder, OPEN) or 0)
-                raise FondlyError(f"Fondly is open ({who}) on {self.folder}: "
-                                  f"{'close it' if window else 'let it finish'} and run {self.what} again. "
-                                  "Nothing was changed.") from None
+                raise FondlyError(
+                    f"Fondly is open ({who}) on {self.folder}: "
+                    f"{'close it' if window else 'let it finish'} and run {self.what} again. "
+                    "Nothing was changed."
+                ) from None
             held.alone = True
 
     def __exit__(self, *exc) -> None:
@@ -201,6 +206,7 @@ F = TypeVar("F", bound=Callable)
 def alone_in(folder_of: Callable[[], Path]) -> Callable[[F], F]:
     """Decorator: the function runs `alone` in the folder `folder_of()` names, if it exists
     (a folder not made yet can have no one in it)."""
+
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def run(*args, **kwargs):
@@ -209,7 +215,9 @@ def alone_in(folder_of: Callable[[], Path]) -> Callable[[F], F]:
                 return fn(*args, **kwargs)
             with alone(folder):
                 return fn(*args, **kwargs)
+
         return run  # type: ignore[return-value]
+
     return wrap
 
 

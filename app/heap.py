@@ -48,7 +48,9 @@ def cap_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
     early, in a process that will transcribe long audio. The trim threshold goes up with it (see
     the module's note on speed). True when it took effect."""
     libc = _glibc()
-    return bool(libc and libc.mallopt(M_MMAP_THRESHOLD, size) == 1 and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1)
+    return bool(
+        libc and libc.mallopt(M_MMAP_THRESHOLD, size) == 1 and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    )
 
 
 def give_back_freed_memory() -> None:

@@ -26,8 +26,10 @@ from app.store import Revision
 SESSION_GAP = timedelta(minutes=10)
 
 EDITING = ("autosave", "edited")  # origins that fold into a sitting
+# fmt: off
 NAMES = {"generated": "Generated", "restored": "Restored", "snapshot": "Snapshot", "imported": "Imported",
          "autosave": "Edited", "edited": "Edited"}
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,18 @@ def parse_time(stamp: str, tz: tzinfo | None = None) -> datetime:
 
 
 def clock(when: datetime, today: date | None = None) -> str:
-    """"14:02" today, "5 Dec 14:02" another day, "5 Dec 2025 14:02" another year."""
+    """ "14:02" today, "5 Dec 14:02" another day, "5 Dec 2025 14:02" another year."""
     today = today or datetime.now(when.tzinfo).date()
     if when.date() == today:
         return when.strftime("%H:%M")
     day = f"{when.day} {when.strftime('%b')}"
-    return f"{day} {when.strftime('%H:%M')}" if when.year == today.year else f"{day} {when.year} {when.strftime('%H:%M')}"
+    return (
+        f"{day} {when.strftime('%H:%M')}" if when.year == today.year else f"{day} {when.year} {when.strftime('%H:%M')}"
+    )
 
 
 def span(start: datetime, end: datetime, today: date | None = None) -> str:
-    """"14:02–14:06"; one time when they are the same minute; the day once when it is one day."""
+    """ "14:02–14:06"; one time when they are the same minute; the day once when it is one day."""
     first, last = clock(start, today), clock(end, today)
     if first == last:
         return first
@@ -114,8 +118,9 @@ def automatic_name(revision: Revision, when: str) -> str:
     return f"{base} {when}" + (f" ({note})" if note else "")
 
 
-def fold(revisions: list[Revision], gap: timedelta = SESSION_GAP, tz: tzinfo | None = None,
-         today: date | None = None) -> list[Entry]:
+def fold(
+    revisions: list[Revision], gap: timedelta = SESSION_GAP, tz: tzinfo | None = None, today: date | None = None
+) -> list[Entry]:
     """A draft's revisions (oldest first, as app.store.Store.revisions gives them) as history entries,
     oldest first. Runs of autosaves and edits less than `gap` apart are one sitting; every other
     revision, and any the person named, is a point of its own. A restore is named after the entry
@@ -123,8 +128,12 @@ def fold(revisions: list[Revision], gap: timedelta = SESSION_GAP, tz: tzinfo | N
     groups: list[list[Revision]] = []
     for r in revisions:
         last = groups[-1][-1] if groups else None
-        if (last is not None and _is_editing(r) and _is_editing(last)
-                and parse_time(r.created, tz) - parse_time(last.created, tz) <= gap):
+        if (
+            last is not None
+            and _is_editing(r)
+            and _is_editing(last)
+            and parse_time(r.created, tz) - parse_time(last.created, tz) <= gap
+        ):
             groups[-1].append(r)
         else:
             groups.append([r])
@@ -140,8 +149,18 @@ def fold(revisions: list[Revision], gap: timedelta = SESSION_GAP, tz: tzinfo | N
             source = (last.checks or {}).get("restored_from") if last.origin == "restored" else None
             if source is not None:
                 automatic += f" (from {_name_of(source, by_revision, revisions, tz, today)})"
-        entry = Entry(kind, last.id, tuple(r.id for r in group), last.label or automatic, automatic, last.label,
-                      start, end, speaking.word_count(last.text), note)
+        entry = Entry(
+            kind,
+            last.id,
+            tuple(r.id for r in group),
+            last.label or automatic,
+            automatic,
+            last.label,
+            start,
+            end,
+            speaking.word_count(last.text),
+            note,
+        )
         entries.append(entry)
         by_revision.update({r.id: entry for r in group})
     return entries

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from app.database import Database, connect
 from app.migrations import newer
@@ -25,7 +25,9 @@ def inspect(path: str | Path) -> tuple[str, dict[str, int]]:
         return str(e), {}
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")}
+        counts = {
+            t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("projects", "memories", "drafts")
+        }
     except sqlite3.DatabaseError as e:  # damaged past what the check itself can read
         result, counts = str(e), {}
     finally:
@@ -78,6 +80,8 @@ def readable_rows(src: sqlite3.Connection, table: str) -> Iterable[dict | None]:
                 break
         else:
             return
+
+
 FONDLY_TABLES = ("projects", "memories", "segments", "drafts", "revisions")
 
 
@@ -105,8 +109,10 @@ def refuse_reason(path: str | Path) -> str | None:
             return f"its fondly.db is not Fondly's database (it has no {', '.join(missing)} table)"
         ahead = newer(db)
         if ahead:
-            return (f"its database was made by a newer Fondly (it records {', '.join(ahead)}, which this one "
-                    "doesn't know); update Fondly and restore it again")
+            return (
+                f"its database was made by a newer Fondly (it records {', '.join(ahead)}, which this one "
+                "doesn't know); update Fondly and restore it again"
+            )
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
             return NOT_A_DATABASE
@@ -122,8 +128,12 @@ def missing_audio(path: str | Path) -> list[str]:
     conn = connect(path, readonly=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        named = [row[0] for t in ("memories", "rehearsals") if t in tables
-                 for row in conn.execute(f"SELECT audio_path FROM {t} WHERE coalesce(audio_path, '') != ''")]
+        named = [
+            row[0]
+            for t in ("memories", "rehearsals")
+            if t in tables
+            for row in conn.execute(f"SELECT audio_path FROM {t} WHERE coalesce(audio_path, '') != ''")
+        ]
     finally:
         conn.close()
     return sorted({p for p in named if not os.path.isfile(p)})

@@ -13,9 +13,15 @@ from app.store import Memory, Project, Store
 from llm.brief import Brief
 from llm.composition import Source
 from llm.occasions import load_template
-from llm.questions import ID, Question, ask, short_of
+
 # the shortfall line's "1.6 of 3.0 min — answer 4 questions": enough(questions, short_seconds) -> int
-from llm.questions import enough  # noqa: F401
+from llm.questions import (
+    ID,
+    Question,
+    ask,
+    enough,  # noqa: F401
+    short_of,
+)
 
 # what an id looks like for each kind of question (llm.questions); the story and topic kinds
 # come from a shorthand, so one can be answered that the project's own list doesn't show
@@ -37,14 +43,24 @@ def _brief(store: Store, project: Project, shorthand: str | None) -> Brief:
     return brief
 
 
-def questions(store: Store, project: Project, shorthand: str | None = None, include_done: bool = False) -> list[Question]:
+def questions(
+    store: Store, project: Project, shorthand: str | None = None, include_done: bool = False
+) -> list[Question]:
     """The project's questions worth answering, in order (llm.questions.ask). `include_done` also
     lists those already answered (to look an id up)."""
     brief = _brief(store, project, shorthand)
     sources = [Source(m.id, m.title, m.text) for m in store.memories(project.id) if m.text.strip()]
-    return ask(brief.occasion, brief.subject or project.subject, sources, brief, load_template(brief.occasion),
-               project.names, set() if include_done else answered(store, project.id),
-               store.skipped_questions(project.id), project.pace)
+    return ask(
+        brief.occasion,
+        brief.subject or project.subject,
+        sources,
+        brief,
+        load_template(brief.occasion),
+        project.names,
+        set() if include_done else answered(store, project.id),
+        store.skipped_questions(project.id),
+        project.pace,
+    )
 
 
 def short_seconds(store: Store, project: Project, shorthand: str | None = None) -> float:
@@ -89,5 +105,7 @@ def find(store: Store, project: Project, question_id: str) -> Question | None:
                     return q
         if question_id.startswith(FROM_SHORTHAND):
             return None
-    raise FondlyError(f"There is no question {question_id!r} for {project.title!r}. "
-                      f"`fondly questions {project.id}` lists them (add your shorthand for the ones it asks).")
+    raise FondlyError(
+        f"There is no question {question_id!r} for {project.title!r}. "
+        f"`fondly questions {project.id}` lists them (add your shorthand for the ones it asks)."
+    )

@@ -40,28 +40,37 @@ from dataclasses import asdict, dataclass, field
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
-
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)?")
 _SPLIT = re.compile(r"(?<=[.!?])[\"”]?\s+|\n+")
-_META = re.compile(r"\b(speaker|paragraphs?|notes|inflection|as an ai|here it goes|here goes|i've added|"
-                   r"i have added|prompt|style of|in this case|word count|rewrite|the following)\b|[\[\]{}<>]", re.I)
+_META = re.compile(
+    r"\b(speaker|paragraphs?|notes|inflection|as an ai|here it goes|here goes|i've added|"
+    r"i have added|prompt|style of|in this case|word count|rewrite|the following)\b|[\[\]{}<>]",
+    re.IGNORECASE,
+)
+# fmt: off
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
             "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
             "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
             "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
             "twice": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "dozen": 12}
+# fmt: on
+# fmt: off
 _KIN = {"mother", "mum", "mom", "mummy", "mam", "father", "dad", "daddy", "papa", "son", "daughter", "child",
         "children", "kids", "brother", "sister", "husband", "wife", "uncle", "aunt", "auntie", "cousin", "nephew",
         "niece", "grandmother", "grandma", "gran", "granny", "nan", "nana", "grandfather", "grandpa", "grandad",
         "granddad", "grandson", "granddaughter", "grandchild", "grandchildren", "stepfather", "stepmother",
         "stepson", "stepdaughter", "fiance", "fiancee", "widow", "widower", "twin", "parents", "parent",
         "in-law", "sibling", "siblings", "boyfriend", "girlfriend"}
+# fmt: on
+# fmt: off
 _KIN_SAME = {"mum": "mother", "mom": "mother", "mummy": "mother", "mam": "mother", "dad": "father",
              "daddy": "father", "papa": "father", "grandma": "grandmother", "gran": "grandmother",
              "granny": "grandmother", "nan": "grandmother", "nana": "grandmother", "grandpa": "grandfather",
              "grandad": "grandfather", "granddad": "grandfather", "auntie": "aunt", "kids": "children"}
+# fmt: on
 COMMON = 5.8
 # irregular past forms, so "taught" meets "teaching" and "sang" meets "sing"
+# fmt: off
 _IRREGULAR = {"taught": "teach", "sang": "sing", "sung": "sing", "caught": "catch", "brought": "bring",
               "bought": "buy", "thought": "think", "told": "tell", "said": "say", "made": "make", "went": "go",
               "gone": "go", "came": "come", "knew": "know", "known": "know", "grew": "grow", "grown": "grow",
@@ -72,11 +81,14 @@ _IRREGULAR = {"taught": "teach", "sang": "sing", "sung": "sing", "caught": "catc
               "found": "find", "held": "hold", "heard": "hear", "built": "build", "spent": "spend", "sent": "send",
               "woke": "wake", "drew": "draw", "drawn": "draw", "trod": "tread", "burnt": "burn", "spilt": "spill",
               "danced": "dance", "lived": "live", "loved": "love", "named": "name"}
+# fmt: on
+# fmt: off
 _FUNCTION = {"others", "other", "herself", "himself", "itself", "themselves", "myself", "yourself", "ourselves",
              "else", "again", "also", "very", "just", "much", "many", "some", "such", "than", "then", "there",
              "these", "those", "this", "that", "what", "when", "where", "which", "while", "with", "would", "could",
              "should", "will", "shall", "might", "must", "been", "being", "have", "having", "into", "onto", "from",
              "about", "after", "before", "over", "under", "only", "even", "ever"}
+# fmt: on
 
 
 def _plain(text: str) -> str:
@@ -90,7 +102,7 @@ def _words(text: str) -> list[str]:
 
 def _kin(word: str) -> str:
     w = word.lower()
-    w = w[:-2] if w.endswith("'s") else w
+    w = w.removesuffix("'s")
     if w not in _KIN and w.endswith("s") and w[:-1] in _KIN:
         w = w[:-1]
     return _KIN_SAME.get(w, w) if w in _KIN or w.endswith("-in-law") else ""
@@ -105,38 +117,58 @@ def split_sentences(text: str) -> list[str]:
 MAX_SENTENCE_WORDS = 35  # more than this is not one breath when read aloud
 _HESITATION = re.compile(r"(?:u+m+|u+h+m*|e+r+m*|h+m+|m{2,})")  # um, umm, uh, uhm, erm, er, hmm, mm
 # who/what comes before "like" when it is the verb ("I like him", "he'd like", "did not like")
+# fmt: off
 _LIKE_VERB_BEFORE = {"i", "you", "we", "they", "would", "to", "do", "did", "does", "don't", "didn't", "doesn't",
                      "not", "really", "might", "will", "who", "could", "should", "also", "always", "never"}
+# fmt: on
 # before "like" when it means "resembling": "looked like forty" is meant
+# fmt: off
 _LIKE_RESEMBLE = {"look", "looks", "looked", "looking", "feel", "feels", "felt", "sound", "sounds", "sounded",
                   "seem", "seems", "seemed", "just", "more", "something", "nothing", "anything", "things", "much"}
+# fmt: on
+# fmt: off
 _LIKE_INTENSIFIER = {"really", "totally", "literally", "super", "properly", "absolutely", "completely", "seriously",
                      "honestly", "basically", "actually"}
+# fmt: on
 _COUNTING = {"hundred", "thousand", "million", "dozen", "couple"}
+# fmt: off
 _YOU_KNOW_MEANT_BEFORE = {"do", "did", "don't", "didn't", "does", "doesn't", "if", "as", "would", "will", "could",
                           "to", "may", "might", "should", "let", "all", "what", "whatever", "everything"}
+# fmt: on
+# fmt: off
 _YOU_KNOW_MEANT_AFTER = {"what", "that", "how", "who", "whom", "where", "when", "why", "whether", "if", "him", "her",
                          "it", "them", "me", "us", "this", "these", "those", "the", "a", "an", "his", "their", "my",
                          "your", "our", "its", "about", "each", "every", "everyone", "everybody", "everything",
                          "anyone", "someone", "something", "nothing", "exactly", "better", "best", "full", "all",
-                         "too", "more", "enough", "by", "from", "so", "already", "already", "yourself"}
+                         "too", "more", "enough", "by", "from", "so", "already", "yourself"}
+# fmt: on
 _I_MEAN_MEANT_BEFORE = {"what", "which", "if", "do", "did", "don't", "didn't", "all", "whatever", "know"}
+# fmt: off
 _I_MEAN_MEANT_AFTER = {"it", "that", "this", "what", "every", "each", "to", "no", "you", "him", "her", "them",
                        "business", "well", "nothing", "something", "anything", "everything", "yours"}
+# fmt: on
+# fmt: off
 _DETERMINER = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "some", "any", "every", "each",
                "no", "one", "his", "her", "my", "your", "our", "their", "its", "same", "other", "another",
                "whatever", "all", "only", "right", "wrong"}
+# fmt: on
+# fmt: off
 _MANNER_BEFORE = {"lived", "live", "lives", "living", "spoke", "speak", "speaks", "talked", "talk", "answered",
                   "answer", "dealt", "deal", "worked", "work", "played", "play", "earned", "earn", "acted", "act",
                   "behaved", "behave", "said", "wrote", "told", "treated", "traded", "very", "quite", "so", "most",
                   "more", "too", "always"}
+# fmt: on
+# fmt: off
 _NEG_AUX = {"isn't", "wasn't", "aren't", "weren't", "don't", "doesn't", "didn't", "hasn't", "haven't", "hadn't",
             "can't", "couldn't", "won't", "wouldn't", "shouldn't", "ain't"}
+# fmt: on
 _AUX = {"is", "was", "are", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will", "would"}
 _TAG_PRONOUN = {"it", "he", "she", "they", "we", "you", "i", "there", "that", "this"}
 # a word said twice on purpose: "very, very proud", "he had had enough", "that that was", "bye bye"
+# fmt: off
 _MEANT_TWICE = {"very", "really", "so", "many", "much", "long", "far", "ha", "bye", "no", "had", "that", "is",
                 "night", "knock", "tut", "there", "more", "round", "on", "again", "over", "yes"}
+# fmt: on
 _RESTART_GAP = {"", ",", "-", "—", "–", "...", "…", ", -", ",-", "--"}  # what a restart has between its halves
 
 
@@ -157,13 +189,13 @@ class _Spoken:
     def before(self, i: int) -> str:
         """The punctuation just before word i ("" between two words; "^" at the start)."""
         if i <= 0:
-            return "^" + self.text[:self.m[0].start()].strip() if self.m else "^"
-        return self.text[self.m[i - 1].end():self.m[i].start()].strip()
+            return "^" + self.text[: self.m[0].start()].strip() if self.m else "^"
+        return self.text[self.m[i - 1].end() : self.m[i].start()].strip()
 
     def after(self, i: int) -> str:
         """The punctuation just after word i ("" between two words; "" + "$" at the end)."""
         if i >= len(self.w) - 1:
-            return self.text[self.m[-1].end():].strip() + "$"
+            return self.text[self.m[-1].end() :].strip() + "$"
         return self.before(i + 1)
 
     def ends_clause(self, i: int) -> bool:
@@ -178,7 +210,9 @@ class _Spoken:
         """Words i..i+n-1 in [brackets], with three words either side, as written."""
         lo, hi = max(0, i - 3), min(len(self.m) - 1, i + n + 2)
         a, b = self.m[i].start(), self.m[i + n - 1].end()
-        return (self.text[self.m[lo].start():a] + "[" + self.text[a:b] + "]" + self.text[b:self.m[hi].end()]).strip()
+        return (
+            self.text[self.m[lo].start() : a] + "[" + self.text[a:b] + "]" + self.text[b : self.m[hi].end()]
+        ).strip()
 
 
 def _filler_like(s: _Spoken, i: int) -> bool:
@@ -213,7 +247,9 @@ def _filler_i_mean(s: _Spoken, i: int) -> bool:
 def _hedge(s: _Spoken, i: int) -> bool:
     """ "sort of" / "kind of" as a hedge ("he was sort of proud"), not a kind ("a sort of hero")."""
     prev, prev2 = s.word(i - 1), s.word(i - 2)
-    if prev in _DETERMINER or (prev2 in _DETERMINER - {"that", "all", "one"} and prev not in _AUX and s.before(i) == ""):
+    if prev in _DETERMINER or (
+        prev2 in _DETERMINER - {"that", "all", "one"} and prev not in _AUX and s.before(i) == ""
+    ):
         return False  # "what kind of", "a strange sort of"
     if s.w[i].startswith("kind") and s.word(i + 2) in {"you", "him", "her", "them", "us", "me"}:
         return False  # "kind of you to come"
@@ -244,21 +280,34 @@ def speakable(sentence: str) -> tuple[list[str], list[str]]:
     i = 0
     while i < len(s):
         w, n = s.w[i], 0
-        if _HESITATION.fullmatch(w):
+        if (
+            _HESITATION.fullmatch(w)
+            or w == "like"
+            and _filler_like(s, i)
+            or w in ("y'know", "kinda", "sorta", "basically")
+        ):
             n = 1
-        elif w == "like" and _filler_like(s, i):
-            n = 1
-        elif w in ("y'know", "kinda", "sorta", "basically"):
-            n = 1
-        elif w == "you" and s.word(i + 1) == "know" and s.joined(i, 2) and _filler_you_know(s, i):
+        elif (
+            w == "you"
+            and s.word(i + 1) == "know"
+            and s.joined(i, 2)
+            and _filler_you_know(s, i)
+            or w == "i"
+            and s.word(i + 1) == "mean"
+            and s.joined(i, 2)
+            and _filler_i_mean(s, i)
+            or w in ("sort", "kind")
+            and s.word(i + 1) == "of"
+            and s.joined(i, 2)
+            and _hedge(s, i)
+        ):
             n = 2
-        elif w == "i" and s.word(i + 1) == "mean" and s.joined(i, 2) and _filler_i_mean(s, i):
-            n = 2
-        elif w in ("sort", "kind") and s.word(i + 1) == "of" and s.joined(i, 2) and _hedge(s, i):
-            n = 2
-        elif w == "honestly" and s.word(i - 1) not in _MANNER_BEFORE:
-            n = 1
-        elif w == "actually" and ("," in s.before(i) or "," in s.after(i)):
+        elif (
+            w == "honestly"
+            and s.word(i - 1) not in _MANNER_BEFORE
+            or w == "actually"
+            and ("," in s.before(i) or "," in s.after(i))
+        ):
             n = 1
         else:
             n = _tag(s, i)
@@ -267,9 +316,15 @@ def speakable(sentence: str) -> tuple[list[str], list[str]]:
             i += n
             continue
         for k in (3, 2, 1):  # "I was, I was", "he'd, he'd", "the the"; not "0/0", not "it: “It"
-            said_twice = len(s.w[i:i + k]) == k and s.w[i:i + k] == s.w[i + k:i + 2 * k]
-            if said_twice and w.replace("'", "").isalpha() and s.before(i + k) in _RESTART_GAP \
-                    and s.joined(i, k) and s.joined(i + k, k) and not (k == 1 and w in _MEANT_TWICE):
+            said_twice = len(s.w[i : i + k]) == k and s.w[i : i + k] == s.w[i + k : i + 2 * k]
+            if (
+                said_twice
+                and w.replace("'", "").isalpha()
+                and s.before(i + k) in _RESTART_GAP
+                and s.joined(i, k)
+                and s.joined(i + k, k)
+                and not (k == 1 and w in _MEANT_TWICE)
+            ):
                 restarts.append(s.snippet(i, 2 * k))
                 i += 2 * k
                 break
@@ -325,9 +380,14 @@ class CaseScore:
             return out
         if self.supported_share < min_share:
             out.append(f"{self.supported_share:.0%} of sentences supported (needs {min_share:.0%})")
-        for label, values in (("invented names", self.invented_names), ("invented numbers", self.invented_numbers),
-                              ("invented kin", self.invented_kin), ("meta-text", self.meta),
-                              ("repeated sentences", self.repeated), ("must not appear", self.must_not)):
+        for label, values in (
+            ("invented names", self.invented_names),
+            ("invented numbers", self.invented_numbers),
+            ("invented kin", self.invented_kin),
+            ("meta-text", self.meta),
+            ("repeated sentences", self.repeated),
+            ("must not appear", self.must_not),
+        ):
             if values:
                 out.append(f"{label}: {', '.join(values)}")
         out += [f"must-have not met: {k}" for k, ok in self.must_haves.items() if not ok]
@@ -336,18 +396,23 @@ class CaseScore:
                 said = [re.search(r"\[([^\]]+)\]", x).group(1) for x in snippets]
                 out.append(f"{len(said)} {what}{'s' * (len(said) != 1)}: {', '.join(said)}")
         if self.long_sentences:
-            out.append(f"{len(self.long_sentences)} sentence{'s' * (len(self.long_sentences) != 1)} over "
-                       f"{MAX_SENTENCE_WORDS} words ({', '.join(str(len(_words(x))) for x in self.long_sentences)} words)")
+            out.append(
+                f"{len(self.long_sentences)} sentence{'s' * (len(self.long_sentences) != 1)} over "
+                f"{MAX_SENTENCE_WORDS} words ({', '.join(str(len(_words(x))) for x in self.long_sentences)} words)"
+            )
         if self.min_share and self.target_words and self.words < self.min_share * self.target_words:
-            out.append(f"{self.words} of {self.target_words} words, {self.words / self.target_words:.0%} "
-                       f"(needs {self.min_share:.0%})")
+            out.append(
+                f"{self.words} of {self.target_words} words, {self.words / self.target_words:.0%} "
+                f"(needs {self.min_share:.0%})"
+            )
         if abs(self.length_error) > 0.25 and not self.shortfall_shown:
             out.append(f"length off by {self.length_error:+.0%} with no shortfall shown")
         if self.max_seconds and self.seconds > self.max_seconds:
             out.append(f"took {self.seconds:.1f} s (limit {self.max_seconds:.0f} s)")
         if self.max_word_error and any(e > self.max_word_error for e in self.word_errors):
-            out.append(f"Whisper heard {max(self.word_errors):.0%} of the words wrong "
-                       f"(limit {self.max_word_error:.0%})")
+            out.append(
+                f"Whisper heard {max(self.word_errors):.0%} of the words wrong (limit {self.max_word_error:.0%})"
+            )
         return out
 
     def to_dict(self) -> dict:
@@ -463,11 +528,16 @@ class Judge:
             if label.get("exact"):
                 out.must_haves[label["what"]] = any(
                     re.search(rf"(?<!\w){re.escape(_plain(p).lower())}(?!\w)", _plain(s).lower())
-                    for p in label["any_of"] for s in scope)
+                    for p in label["any_of"]
+                    for s in scope
+                )
             else:
                 out.must_haves[label["what"]] = any(
-                    fuzz.partial_ratio(_plain(p).lower(), _plain(s).lower()) >= 85 for p in label["any_of"]
-                    for s in scope if len(s) >= 0.5 * len(p))
+                    fuzz.partial_ratio(_plain(p).lower(), _plain(s).lower()) >= 85
+                    for p in label["any_of"]
+                    for s in scope
+                    if len(s) >= 0.5 * len(p)
+                )
         low = _plain(text).lower()
         out.must_not = [w for w in labels.get("must_not", []) if re.search(rf"\b{re.escape(_plain(w).lower())}\b", low)]
         out.words = len(text.split())

@@ -19,8 +19,8 @@ that a Recorder is made here alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -59,9 +59,16 @@ class Listening(QObject):
     level = Signal(float)
     failed = Signal(str)
 
-    def __init__(self, device: str | None = None, *, transcriber=None, hotwords: Iterable[str] = (),
-                 on_segment: Callable[[Segment], None] | None = None, chunker: Chunker | None = None,
-                 collect: bool = False) -> None:
+    def __init__(
+        self,
+        device: str | None = None,
+        *,
+        transcriber=None,
+        hotwords: Iterable[str] = (),
+        on_segment: Callable[[Segment], None] | None = None,
+        chunker: Chunker | None = None,
+        collect: bool = False,
+    ) -> None:
         super().__init__()
         self.device = find_input(device)
         self.transcriber, self.hotwords = transcriber, list(hotwords)

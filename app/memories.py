@@ -10,9 +10,10 @@ from __future__ import annotations
 import errno
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -27,8 +28,9 @@ from speech.transcriber import Segment
 class Transcribes(Protocol):
     name: str
 
-    def transcribe(self, audio: np.ndarray, hotwords: Iterable[str] = (),
-                   cancel: threading.Event | None = None) -> Iterable[Segment]: ...
+    def transcribe(
+        self, audio: np.ndarray, hotwords: Iterable[str] = (), cancel: threading.Event | None = None
+    ) -> Iterable[Segment]: ...
 
 
 @dataclass
@@ -73,16 +75,21 @@ def _keep_audio(src: Path, memory_id: int) -> Path:
     return dest
 
 
-def store_prepared(store: Store, project: Project, item: Prepared, title: str | None = None,
-                   question: str | None = None) -> Memory:
+def store_prepared(
+    store: Store, project: Project, item: Prepared, title: str | None = None, question: str | None = None
+) -> Memory:
     """Store a prepared file as a memory; audio is copied in and left "transcribing". `question`: the
     id of the question it answers (the interview)."""
     name = title or item.path.name
     if item.kind == "text":
-        return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path),
-                                question=question)
+        return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path), question=question)
     memory = store.add_memory(
-        project.id, "audio", name, source_path=str(item.path), status="transcribing", question=question,
+        project.id,
+        "audio",
+        name,
+        source_path=str(item.path),
+        status="transcribing",
+        question=question,
         duration=speech_audio.duration(item.audio),
     )
     owner = audio_dir() / f"memory-{memory.id}.wav"  # its owner file, memory-ID.owner, says who copies it
@@ -96,7 +103,9 @@ def store_prepared(store: Store, project: Project, item: Prepared, title: str | 
             from app.database import disk_full
 
             raise disk_full(audio_dir(), f"{item.path.name} was not added") from None
-        raise FondlyError(f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror}).") from None
+        raise FondlyError(
+            f"Fondly could not keep a copy of {item.path.name} in its data folder ({e.strerror})."
+        ) from None
 
 
 def add_files(
@@ -125,8 +134,9 @@ def add_files(
     for item in prepared:
         memory = store_prepared(store, project, item, title, question)
         if item.kind == "audio":
-            memory = transcribe_memory(store, memory.id, item.audio, model, vocabulary.for_project(store, project),
-                                       on_segment, cancel)
+            memory = transcribe_memory(
+                store, memory.id, item.audio, model, vocabulary.for_project(store, project), on_segment, cancel
+            )
         memories.append(memory)
     return memories
 

@@ -8,8 +8,8 @@ transcript. Pause and resume suspend the device; stop flushes and closes the fil
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 # Qt Multimedia narrates its back-end search (PipeWire, VA-API…) on stderr: not for a person
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
@@ -105,8 +105,10 @@ class Recorder(QObject):
         self._io = self.source.start()
         if self._io is None or self.source.error() != QtAudio.Error.NoError:
             self.close()
-            raise FondlyError(f"Fondly could not open the microphone {self.device.description()!r}. Check it "
-                              "is plugged in and not in use by another app, or choose another microphone.")
+            raise FondlyError(
+                f"Fondly could not open the microphone {self.device.description()!r}. Check it "
+                "is plugged in and not in use by another app, or choose another microphone."
+            )
         self._io.readyRead.connect(self._read)
         self._watch.start()
 

@@ -9,6 +9,7 @@ recorded versions in a `migrations` table of their own; `migrate` carries those 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -22,6 +23,7 @@ def now() -> str:
 MIGRATIONS = Migrations("fondly")
 # the names the first, hand-rolled scheme recorded by number in its own `migrations` table
 _NUMBERED = {1: "m001_initial_schema", 2: "m002_full_text_search", 3: "m003_vocabulary"}
+
 
 @MIGRATIONS()
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
@@ -64,15 +66,7 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     )
     db["memories"].create_index(["project_id"])
     db["segments"].create(
-        {
-            "id": int,
-            "memory_id": int,
-            "idx": int,
-            "start": float,
-            "end": float,
-            "text": str,
-            "confidence": float,
-        },
+        {"id": int, "memory_id": int, "idx": int, "start": float, "end": float, "text": str, "confidence": float},
         pk="id",
         foreign_keys=[("memory_id", "memories", "id")],
         not_null={"memory_id", "idx", "start", "end", "text"},

@@ -44,11 +44,23 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "family": self.family, "parameters": self.parameters,
-                "quantization": self.quantization, "repo": self.repo, "file": self.file, "revision": self.revision,
-                "size_bytes": self.size_bytes, "sha256": self.sha256, "licence": self.licence,
-                "good_for": self.good_for, "sources": self.sources, "ram_needed_bytes": self.ram_bytes,
-                "tokens_per_second": {str(c): v for c, v in self.tokens_per_second.items()}}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "family": self.family,
+            "parameters": self.parameters,
+            "quantization": self.quantization,
+            "repo": self.repo,
+            "file": self.file,
+            "revision": self.revision,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "licence": self.licence,
+            "good_for": self.good_for,
+            "sources": self.sources,
+            "ram_needed_bytes": self.ram_bytes,
+            "tokens_per_second": {str(c): v for c, v in self.tokens_per_second.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,10 @@ class Catalog:
         for e in self.entries:
             if wanted in (e.id.lower(), e.name.lower()):
                 return e
-        raise FondlyError(f"Fondly's catalog has no model called {name!r}. "
-                          f"Choose one of: {', '.join(e.id for e in self.entries)} (`fondly models catalog`).")
+        raise FondlyError(
+            f"Fondly's catalog has no model called {name!r}. "
+            f"Choose one of: {', '.join(e.id for e in self.entries)} (`fondly models catalog`)."
+        )
 
     def recommend(self, ram_bytes: int | None, cores: int | None) -> tuple[Entry | None, str]:
         """The first model, in the catalog's order of preference, that fits in the memory share and
@@ -79,14 +93,18 @@ class Catalog:
             fits = budget is None or e.ram_bytes <= budget
             if fits and speed_at(e, cores) >= self.min_tokens_per_second:
                 memory = f"{_gb(ram_bytes)} of memory" if ram_bytes else "memory Fondly could not read"
-                return e, (f"the best writer that fits this computer ({memory}, {cores} "
-                           f"core{'s' if cores != 1 else ''}): it needs about {_gb(e.ram_bytes)} and should write "
-                           f"about {speed_at(e, cores):.0f} tokens a second")
-        return None, (f"none of these fits this computer well ({_gb(ram_bytes) if ram_bytes else 'unknown'} memory, "
-                      f"{cores} core{'s' if cores != 1 else ''}); the bundled model stays the better choice")
+                return e, (
+                    f"the best writer that fits this computer ({memory}, {cores} "
+                    f"core{'s' if cores != 1 else ''}): it needs about {_gb(e.ram_bytes)} and should write "
+                    f"about {speed_at(e, cores):.0f} tokens a second"
+                )
+        return None, (
+            f"none of these fits this computer well ({_gb(ram_bytes) if ram_bytes else 'unknown'} memory, "
+            f"{cores} core{'s' if cores != 1 else ''}); the bundled model stays the better choice"
+        )
 
 
-def _gb(n: int | float | None) -> str:
+def _gb(n: float | None) -> str:
     return "unknown" if n is None else f"{n / 1e9:.1f} GB"
 
 
@@ -109,19 +127,41 @@ def load(path: str | Path | None = None) -> Catalog:
             kv = 2 * a["layers"] * a["kv_heads"] * a["head_dim"] * 2 * data["context_tokens"]
             size = m.get("size_bytes")  # may be null: the hub says at download time
             tps_thread = per_thread_bytes / size if size else 0.0
-            entries.append(Entry(
-                id=m["id"], name=m["name"], family=m["family"], parameters=int(m["parameters"]),
-                quantization=m["quantization"], repo=m["repo"], file=m["file"], revision=m.get("revision") or "main",
-                size_bytes=size, sha256=(m.get("sha256") or None), licence=m["licence"], good_for=m["good_for"],
-                sources=m["sources"], ram_bytes=int((size or 0) + kv + data["overhead_bytes"]),
-                tokens_per_second={c: round(tps_thread * max(1, min(c, AUTO_THREADS_MAX)), 1) for c in SPEED_CORES},
-                extra={"tps_per_thread": tps_thread}))
+            entries.append(
+                Entry(
+                    id=m["id"],
+                    name=m["name"],
+                    family=m["family"],
+                    parameters=int(m["parameters"]),
+                    quantization=m["quantization"],
+                    repo=m["repo"],
+                    file=m["file"],
+                    revision=m.get("revision") or "main",
+                    size_bytes=size,
+                    sha256=(m.get("sha256") or None),
+                    licence=m["licence"],
+                    good_for=m["good_for"],
+                    sources=m["sources"],
+                    ram_bytes=int((size or 0) + kv + data["overhead_bytes"]),
+                    tokens_per_second={c: round(tps_thread * max(1, min(c, AUTO_THREADS_MAX)), 1) for c in SPEED_CORES},
+                    extra={"tps_per_thread": tps_thread},
+                )
+            )
         rec = data["recommend"]
-        return Catalog(entries, data["speed_rule"], data["ram_rule"], rec["why"], basis,
-                       float(rec["ram_share"]), float(rec["min_tokens_per_second"]))
+        return Catalog(
+            entries,
+            data["speed_rule"],
+            data["ram_rule"],
+            rec["why"],
+            basis,
+            float(rec["ram_share"]),
+            float(rec["min_tokens_per_second"]),
+        )
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise FondlyError(f"Fondly's model catalog {path} can't be read ({type(e).__name__}: {e}). "
-                          "Reinstall Fondly, or unset FONDLY_CATALOG.") from None
+        raise FondlyError(
+            f"Fondly's model catalog {path} can't be read ({type(e).__name__}: {e}). "
+            "Reinstall Fondly, or unset FONDLY_CATALOG."
+        ) from None
 
 
 def machine() -> tuple[int | None, int]:
@@ -146,8 +186,13 @@ def listing(path: str | Path | None = None) -> dict[str, Any]:
     catalog = load(path)
     ram, cores = machine()
     chosen, why = catalog.recommend(ram, cores)
-    return {"machine": {"ram_bytes": ram, "cores": cores},
-            "recommended": chosen.id if chosen else None, "why": why,
-            "speed_source": catalog.speed_rule, "speed_basis": catalog.basis, "ram_source": catalog.ram_rule,
-            "recommendation_rule": catalog.recommend_rule,
-            "models": [{**e.to_dict(), "recommended": e is chosen} for e in catalog.entries]}
+    return {
+        "machine": {"ram_bytes": ram, "cores": cores},
+        "recommended": chosen.id if chosen else None,
+        "why": why,
+        "speed_source": catalog.speed_rule,
+        "speed_basis": catalog.basis,
+        "ram_source": catalog.ram_rule,
+        "recommendation_rule": catalog.recommend_rule,
+        "models": [{**e.to_dict(), "recommended": e is chosen} for e in catalog.entries],
+    }

@@ -24,9 +24,10 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from app import model_manager
 from app.errors import FondlyError
@@ -63,8 +64,10 @@ def offline() -> bool:
     """HF_HUB_OFFLINE as the environment says now, or as huggingface_hub read it at import."""
     from huggingface_hub import constants
 
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE") or \
-        constants.is_offline_mode()
+    return (
+        os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE")
+        or constants.is_offline_mode()
+    )
 
 
 def endpoint() -> str:
@@ -100,13 +103,16 @@ def partial_dir() -> Path:
 def check_space(folder: Path, needed: int) -> None:
     free = shutil.disk_usage(folder).free
     if free < needed + MARGIN:
-        raise FondlyError(f"Not enough free disk space in {folder}: the model needs {_gb(needed)} more and "
-                          f"{_gb(MARGIN)} should stay free, but only {_gb(free)} is free. "
-                          "Free some space and try again.")
+        raise FondlyError(
+            f"Not enough free disk space in {folder}: the model needs {_gb(needed)} more and "
+            f"{_gb(MARGIN)} should stay free, but only {_gb(free)} is free. "
+            "Free some space and try again."
+        )
 
 
-def sha256_of(path: Path, report: Callable[[Progress], None] | None = None,
-              cancel: threading.Event | None = None) -> str:
+def sha256_of(
+    path: Path, report: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None
+) -> str:
     h, done, total = hashlib.sha256(), 0, path.stat().st_size
     with open(path, "rb") as f:
         while block := f.read(HASH_BLOCK):
@@ -151,37 +157,53 @@ def _network_error(e: BaseException, where: str) -> FondlyError:
     if isinstance(e, OfflineModeIsEnabled):
         return FondlyError(OFFLINE)
     if isinstance(e, httpx2.ProxyError):
-        return FondlyError(f"The proxy refused the connection to {where} ({_one_line(e)}). "
-                           "Check HTTPS_PROXY and try again.")
+        return FondlyError(
+            f"The proxy refused the connection to {where} ({_one_line(e)}). Check HTTPS_PROXY and try again."
+        )
     if isinstance(e, (httpx2.ConnectError, httpx2.TimeoutException)):
-        return FondlyError(f"Fondly can't reach the model hub at {where} ({_one_line(e)}). Check the internet "
-                           "connection (or HF_ENDPOINT and the proxy settings) and try again; nothing was added.")
+        return FondlyError(
+            f"Fondly can't reach the model hub at {where} ({_one_line(e)}). Check the internet "
+            "connection (or HF_ENDPOINT and the proxy settings) and try again; nothing was added."
+        )
     if isinstance(e, HfHubHTTPError) and e.response is not None:
         code = e.response.status_code
         if code in (401, 403):
-            return FondlyError(f"The hub at {where} refused the file (HTTP {code}: it may need an account or an "
-                               "accepted licence). Nothing was added.")
+            return FondlyError(
+                f"The hub at {where} refused the file (HTTP {code}: it may need an account or an "
+                "accepted licence). Nothing was added."
+            )
         if code == 404:
             return FondlyError(f"The hub at {where} has no such file (HTTP 404). Nothing was added.")
         return FondlyError(f"The hub at {where} answered HTTP {code}; try again later. Nothing was added.")
-    return FondlyError(f"The download from {where} failed ({_one_line(e)}). Run the same command again to continue "
-                       "where it stopped.")
+    return FondlyError(
+        f"The download from {where} failed ({_one_line(e)}). Run the same command again to continue where it stopped."
+    )
 
 
 def _expected_sha(entry: Entry, hub_etag: str | None) -> str:
     hub = hub_etag.lower() if hub_etag and _SHA256.fullmatch(hub_etag.lower()) else None
     if entry.sha256 and hub and entry.sha256.lower() != hub:
-        raise FondlyError(f"The hub's {entry.file} is not the file Fondly's catalog names (its sha256 is {hub[:12]}…, "
-                          f"the catalog's {entry.sha256[:12]}…), so it was not downloaded; nothing was added.")
+        raise FondlyError(
+            f"The hub's {entry.file} is not the file Fondly's catalog names (its sha256 is {hub[:12]}…, "
+            f"the catalog's {entry.sha256[:12]}…), so it was not downloaded; nothing was added."
+        )
     expected = (entry.sha256 or "").lower() or hub
     if not expected:
-        raise FondlyError(f"Neither Fondly's catalog nor the hub gives a checksum for {entry.file}, and Fondly won't "
-                          "use a model file it can't check; nothing was added.")
+        raise FondlyError(
+            f"Neither Fondly's catalog nor the hub gives a checksum for {entry.file}, and Fondly won't "
+            "use a model file it can't check; nothing was added."
+        )
     return expected
 
 
-def get(name: str, *, use: bool = True, on_progress: Callable[[Progress], None] | None = None,
-        cancel: threading.Event | None = None, show_bar: bool = False) -> dict[str, Any]:
+def get(
+    name: str,
+    *,
+    use: bool = True,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    show_bar: bool = False,
+) -> dict[str, Any]:
     """Download a catalog model, check it, register it and (by default) write with it from now on.
     Returns the model manager's row for it."""
     entry = load().find(name)
@@ -203,15 +225,16 @@ def get(name: str, *, use: bool = True, on_progress: Callable[[Progress], None] 
     headers = build_hf_headers(token=False, library_name="fondly", library_version=_version())
     url = hf_hub_url(entry.repo, entry.file, revision=entry.revision, endpoint=where)
     try:
-        meta = get_hf_file_metadata(url, token=False, library_name="fondly", library_version=_version(),
-                                    endpoint=where)
+        meta = get_hf_file_metadata(url, token=False, library_name="fondly", library_version=_version(), endpoint=where)
     except Exception as e:  # noqa: BLE001 — every way the request fails becomes one line
         raise _network_error(e, where) from None
     expected = _expected_sha(entry, meta.etag)
     size = meta.size or entry.size_bytes
     if entry.size_bytes and meta.size and entry.size_bytes != meta.size:
-        raise FondlyError(f"The hub's {entry.file} is {meta.size:,} bytes, not the {entry.size_bytes:,} Fondly's "
-                          "catalog names, so it was not downloaded; nothing was added.")
+        raise FondlyError(
+            f"The hub's {entry.file} is {meta.size:,} bytes, not the {entry.size_bytes:,} Fondly's "
+            "catalog names, so it was not downloaded; nothing was added."
+        )
 
     partial = partial_dir() / f"{entry.file}.{expected[:16]}.incomplete"
     for stale in partial.parent.glob(f"{entry.file}.*.incomplete"):
@@ -225,8 +248,15 @@ def get(name: str, *, use: bool = True, on_progress: Callable[[Progress], None] 
             if size and done > size:
                 f.truncate(0)
                 done = 0
-            http_get(meta.location, f, resume_size=done, headers=headers, expected_size=size,
-                     displayed_filename=entry.file, tqdm_class=_bar_class(on_progress, cancel, show_bar))
+            http_get(
+                meta.location,
+                f,
+                resume_size=done,
+                headers=headers,
+                expected_size=size,
+                displayed_filename=entry.file,
+                tqdm_class=_bar_class(on_progress, cancel, show_bar),
+            )
         got = sha256_of(partial, on_progress, cancel)
     except DownloadStopped:
         partial.unlink(missing_ok=True)
@@ -234,15 +264,18 @@ def get(name: str, *, use: bool = True, on_progress: Callable[[Progress], None] 
     except OSError as e:
         if getattr(e, "errno", None) == 28:  # ENOSPC
             partial.unlink(missing_ok=True)
-            raise FondlyError(f"The disk filled up while downloading {entry.file}; free some space and try again. "
-                              "Nothing was added.") from None
+            raise FondlyError(
+                f"The disk filled up while downloading {entry.file}; free some space and try again. Nothing was added."
+            ) from None
         raise _network_error(e, where) from None
     except Exception as e:  # noqa: BLE001
         raise _network_error(e, where) from None
     if got != expected:
         partial.unlink(missing_ok=True)
-        raise FondlyError(f"The downloaded {entry.file} is damaged (sha256 {got[:12]}…, expected {expected[:12]}…); "
-                          "it was deleted and nothing was added. Try again.")
+        raise FondlyError(
+            f"The downloaded {entry.file} is damaged (sha256 {got[:12]}…, expected {expected[:12]}…); "
+            "it was deleted and nothing was added. Try again."
+        )
     os.replace(partial, final)
     _tidy()
     if on_progress:

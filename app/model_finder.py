@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import platformdirs
 
@@ -22,12 +23,14 @@ from app import settings
 from app.errors import USER_ERRORS, FondlyError
 
 # the sources, in the order they are searched and listed; a file found twice keeps the first
+# fmt: off
 OLLAMA, LM_STUDIO, GPT4ALL, JAN, HF_CACHE, YOURS = (
     "Ollama", "LM Studio", "GPT4All", "Jan", "Hugging Face cache", "your folder")
+# fmt: on
 
 _OLLAMA_MODEL_LAYER = "application/vnd.ollama.image.model"
 _DIGEST = re.compile(r"sha256[:-]([0-9a-f]{64})")
-_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)  # gguf-split's parts: only the first is opened
+_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.IGNORECASE)  # gguf-split's parts: only the first is opened
 
 
 @dataclass
@@ -89,13 +92,26 @@ def candidates(folders: Iterable[str | Path] = ()) -> Iterator[tuple[str, str, P
     listings and Ollama's small manifest files."""
     yield from _ollama()
     home = Path.home()
-    for source, roots in ((LM_STUDIO, [home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models"]),
-                          # GPT4All is a Qt app: its folder is <data>/nomic.ai/GPT4All (Linux, macOS)
-                          (GPT4ALL, [Path(platformdirs.user_data_dir()) / "nomic.ai" / "GPT4All",
-                                     Path(platformdirs.user_data_dir("GPT4All", "nomic.ai"))]),
-                          # Jan: ~/jan before 0.5, then its data folder (<config>/Jan/data on Linux)
-                          (JAN, [home / "jan" / "models", Path(platformdirs.user_data_dir("Jan")),
-                                 Path(platformdirs.user_config_dir("Jan"))])):
+    for source, roots in (
+        (LM_STUDIO, [home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models"]),
+        # GPT4All is a Qt app: its folder is <data>/nomic.ai/GPT4All (Linux, macOS)
+        (
+            GPT4ALL,
+            [
+                Path(platformdirs.user_data_dir()) / "nomic.ai" / "GPT4All",
+                Path(platformdirs.user_data_dir("GPT4All", "nomic.ai")),
+            ],
+        ),
+        # Jan: ~/jan before 0.5, then its data folder (<config>/Jan/data on Linux)
+        (
+            JAN,
+            [
+                home / "jan" / "models",
+                Path(platformdirs.user_data_dir("Jan")),
+                Path(platformdirs.user_config_dir("Jan")),
+            ],
+        ),
+    ):
         for root in roots:
             yield from ((source, p.stem, p) for p in _ggufs(root))
     yield from _hugging_face()
@@ -190,8 +206,10 @@ def _describe(path: Path) -> tuple[str, int, str, int] | None:
             size = st.st_size
             split = _SPLIT.search(path.name)
             if split:  # the whole model is every part
-                size = sum(_size(path.with_name(_SPLIT.sub(f"-{i:05d}-of-{split.group(2)}.gguf", path.name)))
-                           for i in range(1, int(split.group(2)) + 1))
+                size = sum(
+                    _size(path.with_name(_SPLIT.sub(f"-{i:05d}-of-{split.group(2)}.gguf", path.name)))
+                    for i in range(1, int(split.group(2)) + 1)
+                )
             _described[key] = (info.architecture, info.parameters, info.quantization, size)
         except (*USER_ERRORS, OSError, ValueError):
             _described[key] = None
@@ -243,6 +261,8 @@ def human_parameters(n: int) -> str:
 
 
 def summary(f: Found) -> str:
-    """"llama, 3.2B parameters, Q4_K_M, 1.9 GB, from Ollama": the one line both CLI and Settings show."""
-    return (f"{f.family}, {human_parameters(f.parameters)} parameters, {f.quantisation}, "
-            f"{human_size(f.size_bytes)}, from {f.source}")
+    """ "llama, 3.2B parameters, Q4_K_M, 1.9 GB, from Ollama": the one line both CLI and Settings show."""
+    return (
+        f"{f.family}, {human_parameters(f.parameters)} parameters, {f.quantisation}, "
+        f"{human_size(f.size_bytes)}, from {f.source}"
+    )

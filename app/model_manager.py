@@ -14,32 +14,52 @@ from app import native_check, settings
 from app.errors import FondlyError
 from llm import gguf
 from llm.models import bundled_model
-from speech.models import bundled_model as bundled_whisper, check_model
+from speech.models import bundled_model as bundled_whisper
+from speech.models import check_model
 
-TEXT_NOTE = ("tiny and fast, always available offline; it invents freely, so Fondly checks every paragraph. "
-             "A larger Llama-family GGUF writes far better.")
+TEXT_NOTE = (
+    "tiny and fast, always available offline; it invents freely, so Fondly checks every paragraph. "
+    "A larger Llama-family GGUF writes far better."
+)
 SPEECH_NOTE = "fast English transcription on any computer; a larger Whisper model spells better."
 
 
 def _text_details(path: Path) -> dict[str, Any]:
     info = gguf.read(path)
-    return {"architecture": info.architecture, "parameters": info.parameters, "quantization": info.quantization,
-            "context_length": info.context_length, "chat_template": bool(info.chat_template),
-            "size_bytes": info.size_bytes}
+    return {
+        "architecture": info.architecture,
+        "parameters": info.parameters,
+        "quantization": info.quantization,
+        "context_length": info.context_length,
+        "chat_template": bool(info.chat_template),
+        "size_bytes": info.size_bytes,
+    }
 
 
 def listing() -> list[dict[str, Any]]:
     """Every model, bundled ones first, each with what it is and whether it is in use."""
     current_text, current_speech = settings.get("model"), settings.get("whisper_model")
     rows = [
-        {"name": "SmolLM2-135M-Instruct", "kind": "text", "path": str(bundled_model()), "bundled": True,
-         "in_use": not current_text, "good_for": TEXT_NOTE, **_text_details(bundled_model())},
-        {"name": "Whisper tiny.en", "kind": "speech", "path": str(bundled_whisper()), "bundled": True,
-         "in_use": not current_speech, "good_for": SPEECH_NOTE},
+        {
+            "name": "SmolLM2-135M-Instruct",
+            "kind": "text",
+            "path": str(bundled_model()),
+            "bundled": True,
+            "in_use": not current_text,
+            "good_for": TEXT_NOTE,
+            **_text_details(bundled_model()),
+        },
+        {
+            "name": "Whisper tiny.en",
+            "kind": "speech",
+            "path": str(bundled_whisper()),
+            "bundled": True,
+            "in_use": not current_speech,
+            "good_for": SPEECH_NOTE,
+        },
     ]
     for m in settings.get("models"):
-        row = {**m, "bundled": False,
-               "in_use": m["path"] == (current_text if m["kind"] == "text" else current_speech)}
+        row = {**m, "bundled": False, "in_use": m["path"] == (current_text if m["kind"] == "text" else current_speech)}
         if m["kind"] == "text" and Path(m["path"]).is_file():
             try:
                 row.update(_text_details(Path(m["path"])))

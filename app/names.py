@@ -12,8 +12,7 @@ Qt-free: the CLI, the writer and the window all name drafts here.
 from __future__ import annotations
 
 import re
-from typing import Iterable
-
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from app.errors import FondlyError
@@ -29,7 +28,7 @@ _NUMBERED = re.compile(r"^(?P<base>.*?) \((?P<n>\d+)\)$")
 # what no file system (Windows, macOS, Linux) takes in a name, and control characters
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-_SPEECH_WORDS = re.compile(r"\b(?:speech|toast|eulogy|tribute|address|farewell)\b", re.I)
+_SPEECH_WORDS = re.compile(r"\b(?:speech|toast|eulogy|tribute|address|farewell)\b", re.IGNORECASE)
 FILE_NAME_MAX = 120  # bytes of a proposed file name before its extension: room left for any folder's limit
 
 
@@ -38,7 +37,7 @@ def project_title(title: str) -> str:
     names a project by its id). Whether another project has it is the store's to say."""
     title = title.strip()
     if not title:
-        raise FondlyError("A project needs a title, for example \"Dad's eulogy\".")
+        raise FondlyError('A project needs a title, for example "Dad\'s eulogy".')
     if len(title) > NAME_MAX:
         raise FondlyError(f"A project's title can have at most {NAME_MAX} characters; this one has {len(title)}.")
     if not title.isprintable():
@@ -48,16 +47,18 @@ def project_title(title: str) -> str:
     return title
 
 
-def project_names(subject: str = "", speaker: str = "", people: Iterable[Person] = (),
-                  vocabulary: Iterable[str] = ()) -> None:
+def project_names(
+    subject: str = "", speaker: str = "", people: Iterable[Person] = (), vocabulary: Iterable[str] = ()
+) -> None:
     """The names a project holds: each of a sensible length, and every person has a name."""
     for what, value in (("subject", subject), ("speaker", speaker)):
         if len(value or "") > NAME_MAX:
             raise FondlyError(f"The {what} can have at most {NAME_MAX} characters; this one has {len(value)}.")
     for p in people:
         if not p.name.strip():
-            raise FondlyError(f"Each person needs a name, and ({p.say}) has none. "
-                              "Write people as \"Siobhan (shiv-AWN), Tadhg\".")
+            raise FondlyError(
+                f'Each person needs a name, and ({p.say}) has none. Write people as "Siobhan (shiv-AWN), Tadhg".'
+            )
         if len(p.name) + len(p.say) > NAME_MAX:
             raise FondlyError(f"A person's name can have at most {NAME_MAX} characters.")
     if any(len(w) > NAME_MAX for w in vocabulary):
@@ -68,7 +69,7 @@ def item_name(kind: str, title: str) -> str:
     """A draft's or a memory's new name: one line (spaces folded), not blank, not too long."""
     title = " ".join(title.split())
     if not title:
-        raise FondlyError(f"A {kind} needs a name, for example \"Eulogy for Gran\".")
+        raise FondlyError(f'A {kind} needs a name, for example "Eulogy for Gran".')
     if len(title) > NAME_MAX:
         raise FondlyError(f"A {kind}'s name can have at most {NAME_MAX} characters; this one has {len(title)}.")
     return title
@@ -78,7 +79,8 @@ def names_the_speech(title: str) -> bool:
     """Whether a project's title already says what the speech is ("Dad's eulogy", "Golden anniversary",
     "Tom's wedding"): then it is the draft's name as it is, with no "Eulogy for" in front."""
     return bool(_SPEECH_WORDS.search(title)) or any(
-        re.search(cue, title, re.I) for _, cues in OCCASION_CUES for cue in cues["strong"])
+        re.search(cue, title, re.IGNORECASE) for _, cues in OCCASION_CUES for cue in cues["strong"]
+    )
 
 
 def unique(title: str, taken: Iterable[str]) -> str:
@@ -92,7 +94,7 @@ def unique(title: str, taken: Iterable[str]) -> str:
     while True:
         n += 1
         suffix = f" ({n})"
-        candidate = stem[:NAME_MAX - len(suffix)] + suffix
+        candidate = stem[: NAME_MAX - len(suffix)] + suffix
         if candidate.casefold() not in used:
             return candidate
 
@@ -100,8 +102,11 @@ def unique(title: str, taken: Iterable[str]) -> str:
 def draft_name(store: Store, project: Project, title: str) -> str:
     """The name a new draft of `project` gets: `title`, numbered if the project already has a draft of
     that name — counting those in the bin, which may come back."""
-    return unique(title, [d.title for d in store.drafts(project.id)]
-                  + [d.title for d in store.binned(project.id) if isinstance(d, Draft)])
+    return unique(
+        title,
+        [d.title for d in store.drafts(project.id)]
+        + [d.title for d in store.binned(project.id) if isinstance(d, Draft)],
+    )
 
 
 def file_name(title: str, extension: str) -> str:

@@ -31,9 +31,9 @@ import platform
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from llm.native import cpu_flags  # the standard library only, like this module
 
@@ -53,14 +53,25 @@ class Rung:
 
 
 _PORTABLE = "-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
-NATIVE = Rung("native", frozenset(), "-DGGML_NATIVE=ON",
-              "every instruction set this processor advertises (asked for with LLAMA_BUILD=native)")
+NATIVE = Rung(
+    "native",
+    frozenset(),
+    "-DGGML_NATIVE=ON",
+    "every instruction set this processor advertises (asked for with LLAMA_BUILD=native)",
+)
 X86_RUNGS = [
-    Rung("x86-64-v3", frozenset({"avx", "avx2", "fma", "f16c", "bmi2"}),
-         f"{_PORTABLE} -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON",
-         "AVX2, FMA, F16C and BMI2 (Intel since 2013, AMD since 2015); no AVX-512, no AMX"),
-    Rung("x86-64-v2", frozenset({"sse4_2"}), f"{_PORTABLE} -DGGML_SSE42=ON -DGGML_AVX=OFF -DGGML_AVX2=OFF "
-         "-DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF", "SSE4.2 only (any x86-64 processor since 2009)"),
+    Rung(
+        "x86-64-v3",
+        frozenset({"avx", "avx2", "fma", "f16c", "bmi2"}),
+        f"{_PORTABLE} -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON",
+        "AVX2, FMA, F16C and BMI2 (Intel since 2013, AMD since 2015); no AVX-512, no AMX",
+    ),
+    Rung(
+        "x86-64-v2",
+        frozenset({"sse4_2"}),
+        f"{_PORTABLE} -DGGML_SSE42=ON -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF",
+        "SSE4.2 only (any x86-64 processor since 2009)",
+    ),
 ]
 OTHER_RUNGS = [Rung("portable", frozenset(), "-DGGML_NATIVE=OFF", "the architecture's baseline")]
 
@@ -109,8 +120,17 @@ def build_and_install(rung: Rung, version: str) -> Path:
     pip("install", "--quiet", "--no-deps", "--force-reinstall", "--no-cache-dir", str(wheel))
     pip("install", "--quiet", str(wheel))  # its own dependencies (numpy, jinja2…), if missing
     failed = read_state().get("failed", []) if read_state().get("version") == version else []
-    write_state({"version": version, "rung": rung.name, "cmake": rung.cmake, "why": rung.why,
-                 "wheel": str(wheel), "smoke": None, "failed": failed})
+    write_state(
+        {
+            "version": version,
+            "rung": rung.name,
+            "cmake": rung.cmake,
+            "why": rung.why,
+            "wheel": str(wheel),
+            "smoke": None,
+            "failed": failed,
+        }
+    )
     return wheel
 
 
@@ -119,13 +139,35 @@ def build(rung: Rung, version: str) -> Path:
     folder = wheel_dir(version, rung)
     wheels = sorted(folder.glob("*.whl"))
     if not wheels:
-        say(f"Building llama-cpp-python {version} for {rung.name}: {rung.why}. "
-            f"This takes a few minutes, once for this computer.")
-        env = {**os.environ, "CMAKE_ARGS": rung.cmake, "FORCE_CMAKE": "1",
-               "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2)}
+        say(
+            f"Building llama-cpp-python {version} for {rung.name}: {rung.why}. "
+            f"This takes a few minutes, once for this computer."
+        )
+        env = {
+            **os.environ,
+            "CMAKE_ARGS": rung.cmake,
+            "FORCE_CMAKE": "1",
+            "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2),
+        }
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-cache-dir",
-                        "--no-binary", PACKAGE, "-w", str(folder), f"{PACKAGE}=={version}"], check=True, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-cache-dir",
+                "--no-binary",
+                PACKAGE,
+                "-w",
+                str(folder),
+                f"{PACKAGE}=={version}",
+            ],
+            check=True,
+            env=env,
+        )
         wheels = sorted(folder.glob("*.whl"))
     else:
         say(f"llama-cpp-python {version} for {rung.name} is in Fondly's cache ({folder}).")
@@ -148,8 +190,10 @@ def install(wanted: str = "") -> Rung:
     version, state = pinned_version(), read_state()
     ladder = rungs(wanted=wanted)
     if not ladder:
-        raise SystemExit("This processor has none of the instruction sets llama.cpp needs (SSE4.2 at least); "
-                         "Fondly's text model can't run on it.")
+        raise SystemExit(
+            "This processor has none of the instruction sets llama.cpp needs (SSE4.2 at least); "
+            "Fondly's text model can't run on it."
+        )
     failed = set(state.get("failed", [])) if state.get("version") == version else set()
     ladder = [r for r in ladder if r.name not in failed] or ladder[-1:]
     rung = ladder[0]
@@ -169,8 +213,12 @@ def _installed() -> str | None:
         return None
 
 
-def check(wanted: str = "", smoke: Callable | None = None, rebuild: Callable[[Rung, str], object] | None = None,
-          model: str | None = None) -> int:
+def check(
+    wanted: str = "",
+    smoke: Callable | None = None,
+    rebuild: Callable[[Rung, str], object] | None = None,
+    model: str | None = None,
+) -> int:
     """The smoke check, and the fall back to the next rung down while the child dies by a signal.
 
     `smoke` and `rebuild` are the real ones unless a test hands in stand-ins."""
@@ -190,9 +238,11 @@ def check(wanted: str = "", smoke: Callable | None = None, rebuild: Callable[[Ru
         result = smoke(model)
         if result.ok:
             built = ", ".join(native.built_features(result.system_info)) or "?"
-            say(f"Smoke check passed: llama.cpp ({current.name if current else '?'}: {built}) loaded "
+            say(
+                f"Smoke check passed: llama.cpp ({current.name if current else '?'}: {built}) loaded "
                 f"{Path(model).name} in a child process and wrote {native.SMOKE_TOKENS} tokens "
-                f"({result.generation_tps:.0f} tokens/s).")
+                f"({result.generation_tps:.0f} tokens/s)."
+            )
             write_state({**read_state(), "smoke": native.as_dict(result)})
             _remember(result)
             return 0
@@ -202,11 +252,15 @@ def check(wanted: str = "", smoke: Callable | None = None, rebuild: Callable[[Ru
             return 1
         failed = set(read_state().get("failed", [])) | ({current.name} if current else set())
         write_state({**read_state(), "failed": sorted(failed), "smoke": native.as_dict(result)})
-        lower = [r for r in ladder if r.name not in failed and (current is None or ladder.index(r) > ladder.index(current))]
+        lower = [
+            r for r in ladder if r.name not in failed and (current is None or ladder.index(r) > ladder.index(current))
+        ]
         if not lower:
-            say("This processor is too old for Fondly's text model: no build of llama.cpp that Fondly can make "
+            say(
+                "This processor is too old for Fondly's text model: no build of llama.cpp that Fondly can make "
                 "runs on it (the oldest needs SSE4.2). Writing needs a newer computer, or a model server "
-                "(`fondly config set server URL`).")
+                "(`fondly config set server URL`)."
+            )
             return 1
         current = lower[0]
         say(f"Rebuilding llama.cpp for {current.name} ({current.why}) and checking again.")

@@ -69,6 +69,6 @@ def ensure_runs(model: str | Path, bundled: bool, smoke=None, info: gguf.GGUFInf
     if result.processor_crash:
         raise FondlyError(
             f"The text model crashed on this computer's processor ({result.signal_name}); run `make setup` again "
-            f"(it rebuilds llama.cpp for this processor). {'' if bundled else 'Or choose another model.'}"
-            + _UNCHANGED)
+            f"(it rebuilds llama.cpp for this processor). {'' if bundled else 'Or choose another model.'}" + _UNCHANGED
+        )
     raise FondlyError(result.explain(advice=bundled) + _UNCHANGED)

@@ -17,8 +17,10 @@ def measure(transcriber, path: str | Path, hotwords: list[str] = ()) -> tuple[in
     segments = list(transcriber.transcribe(samples, hotwords))
     words = sum(speaking.word_count(s.text) for s in segments)
     if not segments or words < 20:
-        raise FondlyError("Too little speech was heard to measure a pace. Record yourself reading at least "
-                          "a paragraph of the speech, at the pace you will use on the day.")
+        raise FondlyError(
+            "Too little speech was heard to measure a pace. Record yourself reading at least "
+            "a paragraph of the speech, at the pace you will use on the day."
+        )
     seconds = segments[-1].end - segments[0].start
     if seconds <= 0:
         raise FondlyError("The recording is too short to measure a pace.")

@@ -61,7 +61,7 @@ def _gap_before(head: str) -> str:
     """What makes a blank line between `head` (the text before) and the piece."""
     if not head.strip():
         return ""
-    trailing = head[len(head.rstrip()):]
+    trailing = head[len(head.rstrip()) :]
     return "\n" * max(0, 2 - trailing.count("\n"))
 
 
@@ -70,7 +70,7 @@ def _gap_after(tail: str, text: str) -> str:
     text, the final newline the draft had."""
     if not tail.strip():
         return "" if "\n" in tail or not text.endswith("\n") else "\n"
-    leading = tail[:len(tail) - len(tail.lstrip())]
+    leading = tail[: len(tail) - len(tail.lstrip())]
     return "\n" * max(0, 2 - leading.count("\n"))
 
 
@@ -100,7 +100,7 @@ def place(text: str, cursor: int, paragraphs: list[str]) -> str:
     piece = "\n\n".join(p.strip() for p in paragraphs if p.strip())
     if not piece:
         return text
-    return text[:f.at] + f.before + piece + f.after + text[f.cut:]
+    return text[: f.at] + f.before + piece + f.after + text[f.cut :]
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -165,6 +165,12 @@ def follow_text(provenance: list[dict], text: str) -> list[dict]:
             continue
         found = [known.get(s) or {"text": s, "origin": TYPED} for s in sentences(para_text)]
         ids = sorted({s["memory_id"] for s in found if s.get("memory_id") is not None})
-        out.append({"section": "typed" if all(s.get("origin") == TYPED for s in found) else "edited",
-                    "text": para_text, "memory_ids": ids, "sentences": found})
+        out.append(
+            {
+                "section": "typed" if all(s.get("origin") == TYPED for s in found) else "edited",
+                "text": para_text,
+                "memory_ids": ids,
+                "sentences": found,
+            }
+        )
     return out

@@ -13,7 +13,7 @@ recorded is kept) are emitted on the thread that started it: no caller reaches i
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,9 +28,16 @@ class RecordingSession(QObject):
     level = Signal(float)  # 0..1, for a meter
     failed = Signal(str)  # the microphone stopped working: say so, and stop
 
-    def __init__(self, store: Store, project: Project, transcriber, device: str | None = None,
-                 title: str | None = None, on_segment: Callable[[int, Segment], None] | None = None,
-                 question: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        project: Project,
+        transcriber,
+        device: str | None = None,
+        title: str | None = None,
+        on_segment: Callable[[int, Segment], None] | None = None,
+        question: str | None = None,
+    ) -> None:
         """`on_segment(memory_id, segment)` is called from the live transcript's own thread,
         after the segment is stored."""
         super().__init__()
@@ -45,8 +52,9 @@ class RecordingSession(QObject):
     def start(self) -> Memory:
         """Open the microphone and begin: the memory exists (status "recording") from now on.
         A microphone that can't be found or opened raises, and leaves nothing stored."""
-        listening = Listening(self.device, transcriber=self.transcriber, hotwords=self.hotwords,
-                              on_segment=self._keep)  # the microphone is found before anything is stored
+        listening = Listening(
+            self.device, transcriber=self.transcriber, hotwords=self.hotwords, on_segment=self._keep
+        )  # the microphone is found before anything is stored
         self.memory, wav = recordings.begin(self.store, self.project, self.title, question=self.question)
         self._live_store = Store(self.store.path)  # the live thread writes through its own connection
         try:

@@ -40,8 +40,7 @@ def release(audio: str | Path | None) -> None:
         _owner_file(Path(audio)).unlink(missing_ok=True)
 
 
-def begin(store: Store, project: Project, title: str | None = None,
-          question: str | None = None) -> tuple[Memory, Path]:
+def begin(store: Store, project: Project, title: str | None = None, question: str | None = None) -> tuple[Memory, Path]:
     """A new voice memory, status "recording", and the WAV path its audio goes to; `question` is the
     id of the question it answers (the interview), linked from its first moment."""
     title = title or datetime.now().strftime("Recording %Y-%m-%d %H:%M")
@@ -72,8 +71,9 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
         if segments == live:  # the final pass heard nothing better: the live transcript stays as it is
             memory = store.update_memory(memory_id, status="ready", duration=speech_audio.duration(audio))
         else:
-            memory = store.replace_segments(memory_id, segments, status="ready",
-                                            duration=speech_audio.duration(audio), error=None)
+            memory = store.replace_segments(
+                memory_id, segments, status="ready", duration=speech_audio.duration(audio), error=None
+            )
     _owner_file(wav).unlink(missing_ok=True)
     return memory
 
@@ -118,8 +118,11 @@ def recover(store: Store, memory: Memory, transcriber: Transcriber) -> Memory:
     wav = Path(memory.audio_path or "")
     if not wav.is_file():
         what = "recording" if memory.kind == "voice" else "import"
-        return store.update_memory(memory.id, status="failed", error=f"The {what} was interrupted before its "
-                                   "audio reached Fondly's data folder; please add it again.")
+        return store.update_memory(
+            memory.id,
+            status="failed",
+            error=f"The {what} was interrupted before its audio reached Fondly's data folder; please add it again.",
+        )
     project = store.project(memory.project_id)
     hotwords = vocabulary.for_project(store, project, leave_out=memory.id)
     if memory.kind == "audio":
@@ -135,7 +138,8 @@ def _transcribe_again(store: Store, memory: Memory, transcriber: Transcriber, ho
     try:
         audio = speech_audio.decode(memory.audio_path)
         segments = [(s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)]
-        return store.replace_segments(memory.id, segments, status="ready", duration=speech_audio.duration(audio),
-                                      error=None)
+        return store.replace_segments(
+            memory.id, segments, status="ready", duration=speech_audio.duration(audio), error=None
+        )
     finally:
         release(memory.audio_path)

@@ -16,7 +16,7 @@ class Person:
     say: str = ""  # how to say it, e.g. "shiv-AWN"
 
     @staticmethod
-    def parse_list(text: str) -> list["Person"]:
+    def parse_list(text: str) -> list[Person]:
         """People from "Siobhan (shiv-AWN), Tadhg, Frank": names, each with an optional "(how to say it)"."""
         people = []
         for part in text.split(","):

@@ -20,7 +20,6 @@ from typing import NamedTuple
 from app.paths import process_alive
 from app.store import BIN_DAYS, Memory, Revision, Store
 
-
 INTERRUPTED = "Interrupted: Fondly stopped while writing this; the paragraphs finished before are kept."
 
 
@@ -40,14 +39,15 @@ def settle_interrupted(store: Store) -> list[Revision]:
                 continue  # still being written by another Fondly
             checks = {k: v for k, v in revision.checks.items() if k != "writing"}
             checks["interrupted"] = True
-            settled.append(store.update_revision(revision.id, revision.text, provenance=revision.provenance,
-                                                 checks=checks))
+            settled.append(
+                store.update_revision(revision.id, revision.text, provenance=revision.provenance, checks=checks)
+            )
     return settled
 
 
-
-STRANDED = ("The import was cut off before its audio reached Fondly's data folder (was the disk full?); "
-            "please add it again.")
+STRANDED = (
+    "The import was cut off before its audio reached Fondly's data folder (was the disk full?); please add it again."
+)
 # what Fondly writes under a temporary name: an audio copy (memory-61.flac.1234.part), settings (settings.1234.tmp)
 _TEMPORARY = re.compile(r"^(?:memory-\d+\.\w+|settings|ui)\.(\d+)\.(?:part|tmp)$")
 
@@ -104,13 +104,20 @@ class Settled(NamedTuple):
 
     def said(self) -> str:
         """The one message for the window's bar ("" when nothing was left)."""
-        parts = [f"{len(self.interrupted)} draft(s) were cut off while being written: {INTERRUPTED}"] if self.interrupted else []
+        parts = (
+            [f"{len(self.interrupted)} draft(s) were cut off while being written: {INTERRUPTED}"]
+            if self.interrupted
+            else []
+        )
         if self.stranded:
-            parts.append(f"{len(self.stranded)} import(s) were cut off before their audio arrived and are marked "
-                         "failed: import those files again.")
+            parts.append(
+                f"{len(self.stranded)} import(s) were cut off before their audio arrived and are marked "
+                "failed: import those files again."
+            )
         if self.emptied:
-            parts.append(f"The bin was emptied of {self.emptied} draft(s) or memories deleted more than {BIN_DAYS} "
-                         "days ago.")
+            parts.append(
+                f"The bin was emptied of {self.emptied} draft(s) or memories deleted more than {BIN_DAYS} days ago."
+            )
         return " ".join(parts)
 
 

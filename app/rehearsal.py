@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from app import speaking
 from app.alignment import Alignment, align, heard_words, normalise, paragraphs
@@ -82,9 +83,15 @@ def target_seconds(draft: Draft, text: str, pace: int) -> tuple[int, str]:
     return speaking.speaking_seconds(speaking.word_count(text), pace), "draft length"
 
 
-def report(text: str, timed_words: Sequence[tuple[str, float, float]], *, target: int | None = None,
-           target_from: str = "", recording_seconds: float = 0.0,
-           voiced: Sequence[tuple[float, float]] | None = None) -> Report:
+def report(
+    text: str,
+    timed_words: Sequence[tuple[str, float, float]],
+    *,
+    target: int | None = None,
+    target_from: str = "",
+    recording_seconds: float = 0.0,
+    voiced: Sequence[tuple[float, float]] | None = None,
+) -> Report:
     """The report of one reading of `text`, from the words heard with their times. `voiced` is
     where the recording has a voice (speech.voice.voiced_spans); words heard elsewhere are left
     out of everything — read, added, times, pauses — and listed as `unvoiced` (see `in_voice`).
@@ -116,12 +123,14 @@ def report(text: str, timed_words: Sequence[tuple[str, float, float]], *, target
         out.append(ParagraphTime(p, seconds, False, wpm, len(idx), len(said), round(start, 2), round(end, 2), opening))
     heard = a.heard
     total = round(heard[-1][2] - heard[0][1], 2) if heard else 0.0
-    return Report(total, target, target_from, round(recording_seconds, 2), out, _pauses(a), _changed(a, out),
-                  len(heard), unvoiced)
+    return Report(
+        total, target, target_from, round(recording_seconds, 2), out, _pauses(a), _changed(a, out), len(heard), unvoiced
+    )
 
 
-def in_voice(words: Sequence[tuple[str, float, float]], voiced: Sequence[tuple[float, float]]
-             ) -> tuple[list[tuple[str, float, float]], list[dict[str, Any]]]:
+def in_voice(
+    words: Sequence[tuple[str, float, float]], voiced: Sequence[tuple[float, float]]
+) -> tuple[list[tuple[str, float, float]], list[dict[str, Any]]]:
     """The words heard where the recording has a voice, and the rest as passages
     ({"at", "until", "text"}) for the report to say it did not count them.
 
@@ -191,14 +200,16 @@ def _pauses(a: Alignment) -> list[dict[str, Any]]:
         if gap < LONG_PAUSE:
             continue
         before, after = said_at.get(k - 1), said_at.get(k)
-        out.append({
-            "at": round(a.heard[k - 1][2], 2),
-            "seconds": round(gap, 2),
-            "after": " ".join(h[0] for h in a.heard[max(0, k - 4):k]),
-            "before": " ".join(h[0] for h in a.heard[k:k + 4]),
-            "paragraph": after.paragraph if after else (before.paragraph if before else None),
-            "between_paragraphs": bool(before and after and before.paragraph != after.paragraph),
-        })
+        out.append(
+            {
+                "at": round(a.heard[k - 1][2], 2),
+                "seconds": round(gap, 2),
+                "after": " ".join(h[0] for h in a.heard[max(0, k - 4) : k]),
+                "before": " ".join(h[0] for h in a.heard[k : k + 4]),
+                "paragraph": after.paragraph if after else (before.paragraph if before else None),
+                "between_paragraphs": bool(before and after and before.paragraph != after.paragraph),
+            }
+        )
     return out
 
 
@@ -210,13 +221,22 @@ def _changed(a: Alignment, pars: list[ParagraphTime]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     run: list[int] = []
     for w in a.words + [None]:
-        if w is not None and a.times[w.index] is None and w.paragraph not in skipped \
-                and (not run or a.words[run[-1]].paragraph == w.paragraph):
+        if (
+            w is not None
+            and a.times[w.index] is None
+            and w.paragraph not in skipped
+            and (not run or a.words[run[-1]].paragraph == w.paragraph)
+        ):
             run.append(w.index)
             continue
         if len(run) >= CHANGED_RUN:
-            out.append({"paragraph": a.words[run[0]].paragraph, "kind": "left out",
-                        "text": " ".join(a.words[i].text for i in run)})
+            out.append(
+                {
+                    "paragraph": a.words[run[0]].paragraph,
+                    "kind": "left out",
+                    "text": " ".join(a.words[i].text for i in run),
+                }
+            )
         run = [w.index] if w is not None and a.times[w.index] is None and w.paragraph not in skipped else []
     extra = sorted(a.extra)
     groups: list[list[int]] = []
@@ -229,8 +249,14 @@ def _changed(a: Alignment, pars: list[ParagraphTime]) -> list[dict[str, Any]]:
     for g in groups:
         if len(g) >= CHANGED_RUN:  # in the paragraph of the word said before it (or after)
             paragraph = said_at.get(g[0] - 1, said_at.get(g[-1] + 1))
-            out.append({"paragraph": paragraph, "kind": "added", "at": round(a.heard[g[0]][1], 2),
-                        "text": " ".join(a.heard[j][0] for j in g)})
+            out.append(
+                {
+                    "paragraph": paragraph,
+                    "kind": "added",
+                    "at": round(a.heard[g[0]][1], 2),
+                    "text": " ".join(a.heard[j][0] for j in g),
+                }
+            )
     return out
 
 
@@ -269,8 +295,14 @@ def timed_words(segments: Iterable) -> list[tuple[str, float, float]]:
     return out
 
 
-def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: Callable[[], Any],
-             cancel=None, revision_id: int | None = None) -> tuple[Rehearsal, Report]:
+def rehearse(
+    store: Store,
+    draft_id: int,
+    audio_path: str | Path,
+    transcriber: Callable[[], Any],
+    cancel=None,
+    revision_id: int | None = None,
+) -> tuple[Rehearsal, Report]:
     """Rehearse the draft's current revision (or `revision_id`: the one on screen when the app
     began recording, which autosave may have followed with another while the person read) from a
     recording: decode it (a file that is not audio is refused before the speech model loads),
@@ -300,11 +332,11 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
     heard = timed_words(segments)
     voiced = voiced_spans(samples)
     if not heard or not in_voice(heard, voiced)[0]:
-        raise FondlyError(f"No speech was heard in {path.name}. Record yourself reading the speech aloud and "
-                          "try again.")
+        raise FondlyError(
+            f"No speech was heard in {path.name}. Record yourself reading the speech aloud and try again."
+        )
     target, source = target_seconds(draft, revision.text, project.pace)
-    rep = report(revision.text, heard, target=target, target_from=source, recording_seconds=duration,
-                 voiced=voiced)
+    rep = report(revision.text, heard, target=target, target_from=source, recording_seconds=duration, voiced=voiced)
 
     def keep(rehearsal_id: int) -> Path:
         dest = audio_dir() / f"rehearsal-{rehearsal_id}{path.suffix.lower()}"
@@ -314,8 +346,9 @@ def rehearse(store: Store, draft_id: int, audio_path: str | Path, transcriber: C
             os.replace(tmp, dest)
         except OSError as e:
             Path(tmp).unlink(missing_ok=True)
-            raise FondlyError(f"Fondly could not keep a copy of {path.name} in its data folder ({e.strerror}).") \
-                from None
+            raise FondlyError(
+                f"Fondly could not keep a copy of {path.name} in its data folder ({e.strerror})."
+            ) from None
         return dest
 
     return store.add_rehearsal(draft.id, revision.id, duration, rep.to_dict(), keep_audio=keep), rep
@@ -378,10 +411,15 @@ def paragraph_starts(report_dict: dict[str, Any]) -> dict[int, float]:
 def summary_lines(rep: dict[str, Any]) -> list[str]:
     """The report as a person reads it in a terminal."""
     clock = speaking.clock
-    source = {"brief minutes": "the length asked for", "brief words": "the words asked for",
-              "draft length": "the draft's length at your pace"}.get(rep.get("target_from"), "")
-    lines = [f"Total {clock(rep['total_seconds'])}"
-             + (f" (target {clock(rep['target_seconds'])}: {source})" if rep.get("target_seconds") else "")]
+    source = {
+        "brief minutes": "the length asked for",
+        "brief words": "the words asked for",
+        "draft length": "the draft's length at your pace",
+    }.get(rep.get("target_from"), "")
+    lines = [
+        f"Total {clock(rep['total_seconds'])}"
+        + (f" (target {clock(rep['target_seconds'])}: {source})" if rep.get("target_seconds") else "")
+    ]
     for p in rep["paragraphs"]:
         head = f"¶{p['index'] + 1} “{p['opening']}…”"
         if p["skipped"]:

@@ -42,7 +42,7 @@ def salvage(source: str | Path, dest: str | Path) -> dict[str, list[int]]:
 
 
 def describe(report: dict[str, list[int]]) -> str:
-    """"salvaged 41 of 44 rows (memories 12 of 14, segments 20 of 21)": the tables that lost rows named."""
+    """ "salvaged 41 of 44 rows (memories 12 of 14, segments 20 of 21)": the tables that lost rows named."""
     kept, found = sum(k for k, _ in report.values()), sum(f for _, f in report.values())
     if not found:
         return "salvaged nothing: SQLite could read none of its tables"
@@ -66,8 +66,10 @@ def copy_for_backup(store: Store | None, copy: Path) -> dict[str, list[int]] | N
                 raise
         found = found_damaged(store.path)
         if not found:  # the copy, not the database: no salvage would do better
-            raise FondlyError(f"Fondly's copy of its database for the backup failed its check ({check(copy)}). "
-                              "Try again; `fondly doctor` says more.")
+            raise FondlyError(
+                f"Fondly's copy of its database for the backup failed its check ({check(copy)}). "
+                "Try again; `fondly doctor` says more."
+            )
         mark_damaged(store.path, found)
     for leftover in (copy, copy.with_name(copy.name + "-journal")):
         leftover.unlink(missing_ok=True)
@@ -102,5 +104,7 @@ def _rebuild(path: Path) -> str:
         clear_damaged(path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return (f"Repaired the database: {describe(report)}. The damaged file is kept as {aside.name}; "
-            "a backup made before is worth keeping too.")
+    return (
+        f"Repaired the database: {describe(report)}. The damaged file is kept as {aside.name}; "
+        "a backup made before is worth keeping too."
+    )

@@ -35,6 +35,7 @@ from app.errors import FondlyError
 from app.paths import FOLDER_MODE, data_dir, open_private, private
 from llm.brief import DEFAULT_PACE, PACE_RANGE
 
+# fmt: off
 DEFAULTS: dict[str, Any] = {
     "model": None,  # a GGUF file; None means the bundled SmolLM2
     "whisper_model": None,  # a CTranslate2 Whisper folder; None means the bundled tiny.en
@@ -54,23 +55,31 @@ DEFAULTS: dict[str, Any] = {
     # ({"tokens_per_second", "tokens", "seconds", "measured_at"}); kept by record_speed
     "speeds": {},
 }
+# fmt: on
 WRITING_MODES = ("auto", "memory-first", "prose")
 # settings that send memories off the machine or load code (a model is code, for llama.cpp's
 # parser): never taken from a settings file this Fondly did not write, nor from a backup, silently
 GUARDED = ("server", "trusted_servers", "model", "whisper_model", "models", "model_folders")
 MARKS = "confirmed"  # in settings.json: {guarded key: HMAC of its value}
 # how a person sets each one again (which confirms it)
+# fmt: off
 HOW = {"server": "fondly config set server URL", "trusted_servers": "fondly config trust URL",
        "model": "fondly config set model FILE", "whisper_model": "fondly config set whisper_model FOLDER",
        "models": "fondly models add FILE", "model_folders": "fondly models folder add FOLDER"}
+# fmt: on
 
 # The text lane records a speed while the window may be saving the person's choices: one
 # read-modify-write at a time, so neither loses the other's change.
 _write_lock = threading.RLock()
 
 # how a value typed at the command line becomes a setting, and what it may be
-_INT_RANGES = {"threads": (0, 256), "context": (512, 1_048_576), "pace": PACE_RANGE, "gpu_layers": (-1, 1000),
-               "text_size": (8, 48)}
+_INT_RANGES = {
+    "threads": (0, 256),
+    "context": (512, 1_048_576),
+    "pace": PACE_RANGE,
+    "gpu_layers": (-1, 1000),
+    "text_size": (8, 48),
+}
 
 
 def _path() -> Path:
@@ -125,8 +134,10 @@ def _key(create: bool) -> bytes | None:
                 raise OSError("the key file can't be read back")
         except OSError as e:
             why = getattr(e, "strerror", None) or e
-            raise FondlyError(f"Fondly can't keep its settings key in {path.parent} ({why}); check that folder "
-                              "can be written to, or set FONDLY_CONFIG to one that can.") from None
+            raise FondlyError(
+                f"Fondly can't keep its settings key in {path.parent} ({why}); check that folder "
+                "can be written to, or set FONDLY_CONFIG to one that can."
+            ) from None
     if key:
         _keys[path] = key
     return key
@@ -162,20 +173,28 @@ def unconfirmed(raw: dict[str, Any] | None = None, home: Path | None = None) -> 
     raw = read_file() if raw is None else raw
     marks = raw.get(MARKS) if isinstance(raw.get(MARKS), dict) else {}
     key = _key(create=False)
-    return {name: raw[name] for name in GUARDED if name in raw and not harmless(name, raw[name], home)
-            and not (key and hmac.compare_digest(str(marks.get(name, "")), _mark(key, name, raw[name])))}
+    return {
+        name: raw[name]
+        for name in GUARDED
+        if name in raw
+        and not harmless(name, raw[name], home)
+        and not (key and hmac.compare_digest(str(marks.get(name, "")), _mark(key, name, raw[name])))
+    }
 
 
 def shown(values: dict[str, Any]) -> str:
-    """"server = http://…; models = 2 entries (…)": guarded settings as a person reads them."""
+    """ "server = http://…; models = 2 entries (…)": guarded settings as a person reads them."""
     return "; ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
 
 
 def ignored_message(values: dict[str, Any]) -> str:
     it, them = ("it is", "it") if len(values) == 1 else ("they are", "them")
-    return (f"settings.json sets {', '.join(values)}, which this Fondly did not write (a file copied in, edited "
-            f"by hand or saved by an older Fondly), so {it} ignored: {shown(values)}. To use {them}, set {them} again: "
-            + "; ".join(f"`{HOW[k]}`" for k in values) + ".")
+    return (
+        f"settings.json sets {', '.join(values)}, which this Fondly did not write (a file copied in, edited "
+        f"by hand or saved by an older Fondly), so {it} ignored: {shown(values)}. To use {them}, set {them} again: "
+        + "; ".join(f"`{HOW[k]}`" for k in values)
+        + "."
+    )
 
 
 def _warn(values: dict[str, Any]) -> None:
@@ -201,8 +220,7 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
             raise ValueError("it does not hold settings")
     except (OSError, ValueError) as e:
         raise FondlyError(
-            f"Fondly's settings file {path} can't be read ({e}). "
-            "Fix it or delete it to go back to the defaults."
+            f"Fondly's settings file {path} can't be read ({e}). Fix it or delete it to go back to the defaults."
         ) from None
     return raw
 
@@ -283,8 +301,9 @@ def _sound(key: str, value: Any) -> bool:
     return key in DEFAULTS
 
 
-def from_backup(theirs: Any, ours: dict[str, Any], home: Path, take: bool = False
-                ) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+def from_backup(
+    theirs: Any, ours: dict[str, Any], home: Path, take: bool = False
+) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
     """The settings file a restore writes: a backup's settings (`theirs`, as its settings.json held
     them) over this machine's (`ours`, the file in the data folder now, {} for none).
 
@@ -357,8 +376,12 @@ def record_speed(path: str | Path, tokens: int, seconds: float) -> None:
     try:
         with _write_lock:
             speeds = dict(get("speeds") or {})
-            speeds[key] = {"tokens_per_second": round((tokens - 1) / seconds, 1), "tokens": tokens,
-                           "seconds": round(seconds, 3), "measured_at": time.strftime("%Y-%m-%d %H:%M")}
+            speeds[key] = {
+                "tokens_per_second": round((tokens - 1) / seconds, 1),
+                "tokens": tokens,
+                "seconds": round(seconds, 3),
+                "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+            }
             set_value("speeds", speeds)
     except FondlyError:
         pass

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from llm.brief import DEFAULT_PACE  # noqa: F401  (re-exported: the pace has one home, llm.brief)
 
+from llm.brief import DEFAULT_PACE
 
 _WORD = re.compile(r"[\w'’-]+")
 
@@ -18,7 +18,7 @@ def speaking_seconds(words: int, pace: int = DEFAULT_PACE) -> int:
 
 
 def format_duration(seconds: int) -> str:
-    """"2 min 30 s", "45 s": how long the speech takes to read aloud."""
+    """ "2 min 30 s", "45 s": how long the speech takes to read aloud."""
     minutes, secs = divmod(int(seconds), 60)
     if not minutes:
         return f"{secs} s"
@@ -26,7 +26,7 @@ def format_duration(seconds: int) -> str:
 
 
 def clock(seconds: float) -> str:
-    """"2:05": a recording's length or a position in it."""
+    """ "2:05": a recording's length or a position in it."""
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
 

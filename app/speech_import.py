@@ -29,8 +29,10 @@ def read_speech(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SPEECH_EXTENSIONS:
         kind = f"{suffix} files" if suffix else "files without an extension"
-        raise FondlyError(f"Fondly can't make a draft from {kind} ({path.name}). It reads "
-                          f"{', '.join(SPEECH_EXTENSIONS)}; save the speech as one of those and try again.")
+        raise FondlyError(
+            f"Fondly can't make a draft from {kind} ({path.name}). It reads "
+            f"{', '.join(SPEECH_EXTENSIONS)}; save the speech as one of those and try again."
+        )
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -52,9 +54,11 @@ def _read_docx(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
-        raise FondlyError(f"{path.name} is not a Word document Fondly can read (it may be damaged, or an old "
-                          ".doc renamed). Open it in your word processor, save it as .docx or .txt, and try "
-                          "again.") from None
+        raise FondlyError(
+            f"{path.name} is not a Word document Fondly can read (it may be damaged, or an old "
+            ".doc renamed). Open it in your word processor, save it as .docx or .txt, and try "
+            "again."
+        ) from None
     except OSError as e:
         raise FondlyError(f"{path} can't be read ({e.strerror}).") from None
     blocks = []
@@ -75,5 +79,6 @@ def import_draft(store: Store, project: Project, path: str | Path, title: str | 
     path = Path(path).expanduser()
     text = read_speech(path)
     name = (title or path.stem).strip() or path.name
-    return store.create_draft(project.id, draft_name(store, project, name), text, origin="imported",
-                              checks={"imported_from": path.name})
+    return store.create_draft(
+        project.id, draft_name(store, project, name), text, origin="imported", checks={"imported_from": path.name}
+    )

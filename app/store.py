@@ -13,10 +13,11 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlite_utils
 
@@ -25,8 +26,8 @@ from app.database import Database, connect, damaged, translate, unwritable
 from app.errors import FondlyError
 from app.inspection import SALVAGED, readable_rows
 from app.migrations import migrate, newer, now
-from app.names import NAME_MAX, item_name, project_names, project_title  # noqa: F401 (NAME_MAX re-exported)
-from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment  # noqa: F401 (re-exported)
+from app.names import NAME_MAX, item_name, project_names, project_title
+from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment
 from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
 
@@ -53,8 +54,10 @@ class Store:
             conn = self.db.conn
             ahead = newer(self.db)  # before anything is migrated, read or written
             if ahead:
-                raise FondlyError(f"Fondly's database {self.path} was made by a newer Fondly (it has "
-                                  f"{', '.join(ahead)}); install that version, or restore an older backup.")
+                raise FondlyError(
+                    f"Fondly's database {self.path} was made by a newer Fondly (it has "
+                    f"{', '.join(ahead)}); install that version, or restore an older backup."
+                )
             if not self.damaged:
                 migrate(self.db)
             self.readonly = bool(self.damaged) or unwritable(self.path) is not None  # writes will be refused
@@ -72,7 +75,7 @@ class Store:
             ) from None
 
     @classmethod
-    def open_default(cls) -> "Store":
+    def open_default(cls) -> Store:
         from app.paths import database_path
 
         return cls(database_path(create=True))
@@ -190,8 +193,7 @@ class Store:
             pid = self.project(project_id).id
             if "title" in fields:
                 fields["title"] = self._check_title(fields["title"], project_id)
-            project_names(**{k: v for k, v in fields.items()
-                                 if k in ("subject", "speaker", "people", "vocabulary")})
+            project_names(**{k: v for k, v in fields.items() if k in ("subject", "speaker", "people", "vocabulary")})
             if "people" in fields:
                 fields["people"] = json.dumps([asdict(p) for p in fields["people"]])
             if "vocabulary" in fields:
@@ -224,8 +226,12 @@ class Store:
         return Project(**row)
 
     def project(self, project_id: int) -> Project:
-        return self._one("projects", project_id, self._project,
-                         f"There is no project {project_id}. `fondly project list` shows them.")
+        return self._one(
+            "projects",
+            project_id,
+            self._project,
+            f"There is no project {project_id}. `fondly project list` shows them.",
+        )
 
     def find_project(self, ref: str | int) -> Project:
         """A project by id or by title (titles match without regard to case)."""
@@ -244,8 +250,7 @@ class Store:
 
     # memories
 
-    def add_memory(self, project_id: int, kind: str, title: str, question: str | None = None,
-                   **fields: Any) -> Memory:
+    def add_memory(self, project_id: int, kind: str, title: str, question: str | None = None, **fields: Any) -> Memory:
         """A new memory; `question` is the id of the question it answers (the interview)."""
         assert kind in MEMORY_KINDS, kind
         stamp = now()
@@ -281,26 +286,37 @@ class Store:
             self.db["memories"].delete(memory_id)
 
     def memory(self, memory_id: int) -> Memory:
-        return self._one("memories", memory_id, lambda row: Memory(**row),
-                         f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.")
+        return self._one(
+            "memories",
+            memory_id,
+            lambda row: Memory(**row),
+            f"There is no memory {memory_id}. `fondly memory list PROJECT` shows them.",
+        )
 
     def unfinished_audio(self) -> list[Memory]:
         """Recordings and imported audio of every project still marked as being recorded or transcribed."""
-        return [Memory(**row) for row in self.db["memories"].rows_where(
-            "kind IN ('voice', 'audio') AND status IN ('recording', 'transcribing')", order_by="id")]
+        return [
+            Memory(**row)
+            for row in self.db["memories"].rows_where(
+                "kind IN ('voice', 'audio') AND status IN ('recording', 'transcribing')", order_by="id"
+            )
+        ]
 
     def memories(self, project_id: int) -> list[Memory]:
         """The project's memories, not those in the bin."""
-        return [Memory(**r) for r in self.db["memories"].rows_where("project_id = ? AND deleted IS NULL", [project_id],
-                                                                   order_by="id")]
+        return [
+            Memory(**r)
+            for r in self.db["memories"].rows_where("project_id = ? AND deleted IS NULL", [project_id], order_by="id")
+        ]
 
     # the interview's questions (llm.questions, app.interview)
 
     def answered_questions(self, project_id: int) -> set[str]:
         """The ids of the questions a memory of the project answers."""
-        rows = self.db.execute("SELECT DISTINCT question FROM memories WHERE project_id = ? AND question IS NOT NULL "
-                               "AND deleted IS NULL",
-                               [project_id]).fetchall()
+        rows = self.db.execute(
+            "SELECT DISTINCT question FROM memories WHERE project_id = ? AND question IS NOT NULL AND deleted IS NULL",
+            [project_id],
+        ).fetchall()
         return {r[0] for r in rows}
 
     def skip_question(self, project_id: int, question_id: str) -> None:
@@ -308,24 +324,35 @@ class Store:
         with self.db.atomic():
             self.project(project_id)
             # deleted and inserted again, not updated: a new row comes last in the order of skipping
-            self.db.execute("DELETE FROM skipped_questions WHERE project_id = ? AND question_id = ?",
-                            [project_id, question_id])
-            self.db.execute("INSERT INTO skipped_questions (project_id, question_id, skipped) VALUES (?, ?, ?)",
-                            [project_id, question_id, now()])
+            self.db.execute(
+                "DELETE FROM skipped_questions WHERE project_id = ? AND question_id = ?", [project_id, question_id]
+            )
+            self.db.execute(
+                "INSERT INTO skipped_questions (project_id, question_id, skipped) VALUES (?, ?, ?)",
+                [project_id, question_id, now()],
+            )
 
     def skipped_questions(self, project_id: int) -> list[str]:
         """The ids of the project's skipped questions, in the order they were (last) skipped."""
-        rows = self.db.execute("SELECT question_id FROM skipped_questions WHERE project_id = ? ORDER BY rowid",
-                               [project_id]).fetchall()
+        rows = self.db.execute(
+            "SELECT question_id FROM skipped_questions WHERE project_id = ? ORDER BY rowid", [project_id]
+        ).fetchall()
         return [r[0] for r in rows]
 
-    def add_segment(self, memory_id: int, idx: int, start: float, end: float, text: str,
-                    confidence: float | None = None) -> None:
+    def add_segment(
+        self, memory_id: int, idx: int, start: float, end: float, text: str, confidence: float | None = None
+    ) -> None:
         """Store one transcribed segment and extend the memory's text, in one transaction."""
         with self.db.atomic():
             self.db["segments"].insert(
-                {"memory_id": memory_id, "idx": idx, "start": start, "end": end, "text": text,
-                 "confidence": confidence},
+                {
+                    "memory_id": memory_id,
+                    "idx": idx,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "confidence": confidence,
+                },
                 replace=False,
             )
             self.db.execute(
@@ -333,11 +360,14 @@ class Store:
                 [text.strip(), now(), memory_id],
             )
 
-    def replace_segments(self, memory_id: int, segments: Iterable[tuple[float, float, str, float | None]],
-                         **fields: Any) -> Memory:
+    def replace_segments(
+        self, memory_id: int, segments: Iterable[tuple[float, float, str, float | None]], **fields: Any
+    ) -> Memory:
         """A whole new transcript (start, end, text, confidence) in place of the old, in one go."""
-        rows = [{"memory_id": memory_id, "idx": i, "start": a, "end": b, "text": t, "confidence": c}
-                for i, (a, b, t, c) in enumerate(segments)]
+        rows = [
+            {"memory_id": memory_id, "idx": i, "start": a, "end": b, "text": t, "confidence": c}
+            for i, (a, b, t, c) in enumerate(segments)
+        ]
         with self.db.atomic():
             self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
             if rows:
@@ -347,7 +377,9 @@ class Store:
         return self.memory(memory_id)
 
     def segments(self, memory_id: int) -> list[StoredSegment]:
-        return [StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")]
+        return [
+            StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")
+        ]
 
     def rank_memories(self, project_id: int, text: str) -> list[int]:
         """The project's memories ordered by how well they match any word of `text` (best first)."""
@@ -364,46 +396,86 @@ class Store:
 
     # drafts and revisions
 
-    def create_draft(self, project_id: int, title: str, text: str, kind: str = "speech",
-                     brief: dict | None = None, **revision: Any) -> tuple[Draft, Revision]:
+    def create_draft(
+        self, project_id: int, title: str, text: str, kind: str = "speech", brief: dict | None = None, **revision: Any
+    ) -> tuple[Draft, Revision]:
         """A new draft and its first revision, together."""
         stamp = now()
         with self.db.atomic():
-            did = self.db["drafts"].insert(
-                {"project_id": project_id, "title": title, "kind": kind,
-                 "brief": json.dumps(brief or {}), "created": stamp, "updated": stamp}
-            ).last_pk
+            did = (
+                self.db["drafts"]
+                .insert(
+                    {
+                        "project_id": project_id,
+                        "title": title,
+                        "kind": kind,
+                        "brief": json.dumps(brief or {}),
+                        "created": stamp,
+                        "updated": stamp,
+                    }
+                )
+                .last_pk
+            )
             rid = self._insert_revision(did, text, stamp=stamp, **revision)
         return self.draft(did), self.revision(rid)
 
-    def update_revision(self, revision_id: int, text: str, provenance: list | None = None,
-                        checks: dict | None = None, **fields: Any) -> Revision:
+    def update_revision(
+        self, revision_id: int, text: str, provenance: list | None = None, checks: dict | None = None, **fields: Any
+    ) -> Revision:
         """Grow a revision that is still being written (its checks say "writing"), in one transaction.
         Only writing in progress is updated in place; every finished version is a new revision."""
         with self.db.atomic():
-            self.db["revisions"].update(revision_id, {"text": text, "provenance": json.dumps(provenance or []),
-                                                      "checks": json.dumps(checks or {}), **fields})
+            self.db["revisions"].update(
+                revision_id,
+                {
+                    "text": text,
+                    "provenance": json.dumps(provenance or []),
+                    "checks": json.dumps(checks or {}),
+                    **fields,
+                },
+            )
         return self.revision(revision_id)
 
     def revisions_being_written(self) -> list[Revision]:
         """Revisions whose writing has not finished (a live writer, or one that died)."""
-        return [self._revision(r) for r in self.db["revisions"].rows_where(
-            "json_extract(checks, '$.writing') IS NOT NULL", order_by="id")]
+        return [
+            self._revision(r)
+            for r in self.db["revisions"].rows_where("json_extract(checks, '$.writing') IS NOT NULL", order_by="id")
+        ]
 
     def add_revision(self, draft_id: int, text: str, origin: str, **revision: Any) -> Revision:
         with self.db.atomic():
             rid = self._insert_revision(draft_id, text, origin=origin, **revision)
         return self.revision(rid)
 
-    def _insert_revision(self, draft_id: int, text: str, origin: str = "generated", stamp: str | None = None,
-                         provenance: list | None = None, checks: dict | None = None, **fields: Any) -> int:
+    def _insert_revision(
+        self,
+        draft_id: int,
+        text: str,
+        origin: str = "generated",
+        stamp: str | None = None,
+        provenance: list | None = None,
+        checks: dict | None = None,
+        **fields: Any,
+    ) -> int:
         stamp = stamp or now()
         parent = self.db.execute("SELECT current_revision_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
-        rid = self.db["revisions"].insert(
-            {"draft_id": draft_id, "created": stamp, "origin": origin, "text": text,
-             "provenance": json.dumps(provenance or []), "checks": json.dumps(checks or {}),
-             "parent_id": parent[0] if parent else None, **fields}
-        ).last_pk
+        rid = (
+            self.db["revisions"]
+            .insert(
+                {
+                    "draft_id": draft_id,
+                    "created": stamp,
+                    "origin": origin,
+                    "text": text,
+                    "provenance": json.dumps(provenance or []),
+                    "checks": json.dumps(checks or {}),
+                    "parent_id": parent[0] if parent else None,
+                    **fields,
+                }
+            )
+            .last_pk
+        )
         self.db["drafts"].update(draft_id, {"current_revision_id": rid, "updated": stamp})
         return rid
 
@@ -428,17 +500,24 @@ class Store:
             raise FondlyError(missing) from None
 
     def draft(self, draft_id: int | str) -> Draft:
-        return self._one("drafts", draft_id, self._draft,
-                         f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them.")
+        return self._one(
+            "drafts", draft_id, self._draft, f"There is no draft {draft_id}. `fondly draft list PROJECT` shows them."
+        )
 
     def drafts(self, project_id: int) -> list[Draft]:
         """The project's drafts, not those in the bin."""
-        return [self._draft(r) for r in self.db["drafts"].rows_where("project_id = ? AND deleted IS NULL", [project_id],
-                                                                    order_by="id")]
+        return [
+            self._draft(r)
+            for r in self.db["drafts"].rows_where("project_id = ? AND deleted IS NULL", [project_id], order_by="id")
+        ]
 
     def revision(self, revision_id: int) -> Revision:
-        return self._one("revisions", revision_id, self._revision,
-                         f"There is no revision {revision_id}. `fondly draft history DRAFT` shows them.")
+        return self._one(
+            "revisions",
+            revision_id,
+            self._revision,
+            f"There is no revision {revision_id}. `fondly draft history DRAFT` shows them.",
+        )
 
     def revisions(self, draft_id: int) -> list[Revision]:
         return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
@@ -453,9 +532,15 @@ class Store:
             now_text = self.current_text(draft_id)
             if current_text is not None and current_text != now_text:
                 self._insert_revision(draft_id, current_text, origin="edited")
-            rid = self._insert_revision(draft_id, old.text, origin="restored", provenance=old.provenance,
-                                        checks={**old.checks, "restored_from": old.id}, model=old.model,
-                                        seed=old.seed)
+            rid = self._insert_revision(
+                draft_id,
+                old.text,
+                origin="restored",
+                provenance=old.provenance,
+                checks={**old.checks, "restored_from": old.id},
+                model=old.model,
+                seed=old.seed,
+            )
         return self.revision(rid)
 
     def search_snippets(self, project_id: int, query: str, limit: int = -1) -> list[dict[str, Any]]:
@@ -508,15 +593,21 @@ class Store:
         """What is in the project's bin, the most recently deleted first."""
         where = "project_id = ? AND deleted IS NOT NULL"
         out = [self._draft(r) for r in self.db["drafts"].rows_where(where, [project_id])]
-        return sorted(out + [Memory(**r) for r in self.db["memories"].rows_where(where, [project_id])],
-                      key=lambda x: x.deleted or "", reverse=True)
+        return sorted(
+            out + [Memory(**r) for r in self.db["memories"].rows_where(where, [project_id])],
+            key=lambda x: x.deleted or "",
+            reverse=True,
+        )
 
     def empty_bin(self, days: int = BIN_DAYS) -> int:
         """Delete for good what has been in the bin longer than `days` (with its audio in the data
         folder); run at every start. Returns how many drafts and memories went."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-        due = self.db.execute("SELECT EXISTS (SELECT 1 FROM drafts WHERE deleted < ?1) OR EXISTS "
-                              "(SELECT 1 FROM memories WHERE deleted < ?1)", [cutoff]).fetchone()[0]
+        due = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM drafts WHERE deleted < ?1) OR EXISTS "
+            "(SELECT 1 FROM memories WHERE deleted < ?1)",
+            [cutoff],
+        ).fetchone()[0]
         return self._purge("deleted < ?", "deleted < ?", cutoff) if due else 0  # no write lock at every start
 
     def purge(self, kind: str, ident: int) -> None:
@@ -533,16 +624,26 @@ class Store:
         q = self.db.execute
         d, m = f"SELECT id FROM drafts WHERE {drafts}", f"SELECT id FROM memories WHERE {memories}"
         with self.db.atomic():
-            files = [r[0] for r in q(f"SELECT audio_path FROM rehearsals WHERE draft_id IN ({d}) UNION ALL "
-                                     f"SELECT audio_path FROM memories WHERE id IN ({m})", [value, value]).fetchall()
-                     if r[0]]
-            gone = q(f"SELECT (SELECT count(*) FROM ({d})) + (SELECT count(*) FROM ({m}))", [value, value]).fetchone()[0]
-            for sql in (f"DELETE FROM rehearsals WHERE draft_id IN ({d})",
-                        f"UPDATE revisions SET parent_id = NULL WHERE draft_id IN ({d})",
-                        f"DELETE FROM revisions WHERE draft_id IN ({d})",
-                        f"DELETE FROM drafts WHERE id IN ({d})",
-                        f"DELETE FROM segments WHERE memory_id IN ({m})",
-                        f"DELETE FROM memories WHERE id IN ({m})"):
+            files = [
+                r[0]
+                for r in q(
+                    f"SELECT audio_path FROM rehearsals WHERE draft_id IN ({d}) UNION ALL "
+                    f"SELECT audio_path FROM memories WHERE id IN ({m})",
+                    [value, value],
+                ).fetchall()
+                if r[0]
+            ]
+            gone = q(f"SELECT (SELECT count(*) FROM ({d})) + (SELECT count(*) FROM ({m}))", [value, value]).fetchone()[
+                0
+            ]
+            for sql in (
+                f"DELETE FROM rehearsals WHERE draft_id IN ({d})",
+                f"UPDATE revisions SET parent_id = NULL WHERE draft_id IN ({d})",
+                f"DELETE FROM revisions WHERE draft_id IN ({d})",
+                f"DELETE FROM drafts WHERE id IN ({d})",
+                f"DELETE FROM segments WHERE memory_id IN ({m})",
+                f"DELETE FROM memories WHERE id IN ({m})",
+            ):
                 q(sql, [value])
         folder = self.path.parent.resolve()
         for f in files:  # only Fondly's own copies: a file elsewhere is the person's
@@ -560,18 +661,28 @@ class Store:
 
     # rehearsals
 
-    def add_rehearsal(self, draft_id: int, revision_id: int, duration: float, report: dict[str, Any],
-                      keep_audio=None) -> Rehearsal:
+    def add_rehearsal(
+        self, draft_id: int, revision_id: int, duration: float, report: dict[str, Any], keep_audio=None
+    ) -> Rehearsal:
         """Store a rehearsal; `keep_audio(rehearsal_id) -> path` copies its recording into the data
         folder inside the same transaction, so a failed copy leaves no rehearsal without its audio."""
         rev = self.revision(revision_id)
         if rev.draft_id != int(draft_id):
             raise FondlyError(f"Revision {revision_id} belongs to another draft.")
         with self.db.atomic():
-            rid = self.db["rehearsals"].insert(
-                {"draft_id": draft_id, "revision_id": revision_id, "created": now(), "duration": duration,
-                 "report": json.dumps(report)}
-            ).last_pk
+            rid = (
+                self.db["rehearsals"]
+                .insert(
+                    {
+                        "draft_id": draft_id,
+                        "revision_id": revision_id,
+                        "created": now(),
+                        "duration": duration,
+                        "report": json.dumps(report),
+                    }
+                )
+                .last_pk
+            )
             if keep_audio is not None:
                 self.db["rehearsals"].update(rid, {"audio_path": str(keep_audio(rid))})
         return self.rehearsal(rid)
@@ -583,8 +694,12 @@ class Store:
         return Rehearsal(**row)
 
     def rehearsal(self, rehearsal_id: int) -> Rehearsal:
-        return self._one("rehearsals", rehearsal_id, self._rehearsal,
-                         f"There is no rehearsal {rehearsal_id}. `fondly rehearsals DRAFT` lists them.")
+        return self._one(
+            "rehearsals",
+            rehearsal_id,
+            self._rehearsal,
+            f"There is no rehearsal {rehearsal_id}. `fondly rehearsals DRAFT` lists them.",
+        )
 
     def rehearsals(self, draft_id: int) -> list[Rehearsal]:
         """A draft's rehearsals, oldest first."""

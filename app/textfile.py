@@ -64,8 +64,7 @@ def decode(data: bytes, name: str = "the file") -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text or sum(not (c.isprintable() or c in "\n\t") for c in text) > len(text) * 0.05:
         raise FondlyError(
-            f"{name} does not look like text (it holds binary data). "
-            "Save it as plain text (.txt) and import that."
+            f"{name} does not look like text (it holds binary data). Save it as plain text (.txt) and import that."
         )
     return text
 

@@ -18,30 +18,125 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from app.store import Project, Store
 
 # Words a person puts before a name; the capitalised form is how it is written before one.
+# fmt: off
 RELATIONS = (
     "Grandma", "Grandmother", "Gran", "Granny", "Nana", "Nanna", "Nan", "Nain", "Nani", "Dadi",
     "Grandad", "Granddad", "Grandpa", "Grandfather", "Grampa", "Gramps", "Taid", "Dada",
     "Uncle", "Auntie", "Aunty", "Aunt", "Cousin", "Mum", "Mam", "Mom", "Mammy", "Mammie", "Ma",
     "Dad", "Daddy", "Da", "Pop", "Pops", "Papa", "Brother", "Sister",
 )
+# fmt: on
 _RELATION_SET = frozenset(RELATIONS)
 
 # Capitalised words that are not names of places or people (and so not worth a place in the prompt).
-_NOT_NAMES = frozenset("""
-I I'm I'd I've I'll A An The And But Or So Then When Where While After Before If Because Though Although
-He She It We They You Me Him Her Us Them His Hers Its Our Their My Your This That These Those There Here
-What Who Why How Yes No Oh Well Just Now Every One Two Three All Some Mr Mrs Ms Miss Dr St Saint
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
-September October November December Christmas Easter Day Eve Sundays Mass God Lord
-""".split())
+_NOT_NAMES = frozenset(
+    [
+        "I",
+        "I'm",
+        "I'd",
+        "I've",
+        "I'll",
+        "A",
+        "An",
+        "The",
+        "And",
+        "But",
+        "Or",
+        "So",
+        "Then",
+        "When",
+        "Where",
+        "While",
+        "After",
+        "Before",
+        "If",
+        "Because",
+        "Though",
+        "Although",
+        "He",
+        "She",
+        "It",
+        "We",
+        "They",
+        "You",
+        "Me",
+        "Him",
+        "Her",
+        "Us",
+        "Them",
+        "His",
+        "Hers",
+        "Its",
+        "Our",
+        "Their",
+        "My",
+        "Your",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "There",
+        "Here",
+        "What",
+        "Who",
+        "Why",
+        "How",
+        "Yes",
+        "No",
+        "Oh",
+        "Well",
+        "Just",
+        "Now",
+        "Every",
+        "One",
+        "Two",
+        "Three",
+        "All",
+        "Some",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Miss",
+        "Dr",
+        "St",
+        "Saint",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Christmas",
+        "Easter",
+        "Day",
+        "Eve",
+        "Sundays",
+        "Mass",
+        "God",
+        "Lord",
+    ]
+)
 
 MAX_PHRASES = 40  # Whisper keeps at most 223 prompt tokens of vocabulary; the people come first
-MAX_CHARS = 400   # about 100 tokens: room is left for the text already heard
+MAX_CHARS = 400  # about 100 tokens: room is left for the text already heard
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -114,8 +209,9 @@ def places(texts: Iterable[str], known: Iterable[str] = ()) -> list[str]:
     return [p for p, _n in sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def build(names: Iterable[str], words: Iterable[str] = (), texts: Iterable[str] = (),
-          place_texts: Iterable[str] | None = None) -> list[str]:
+def build(
+    names: Iterable[str], words: Iterable[str] = (), texts: Iterable[str] = (), place_texts: Iterable[str] | None = None
+) -> list[str]:
     """The vocabulary in the order it matters: the people as said (relations learned from `texts`),
     the person's own words, the places `place_texts` name (by default `texts`); at most
     MAX_PHRASES and MAX_CHARS of them."""
@@ -144,5 +240,6 @@ def for_project(store: Store | None, project: Project | None, leave_out: int | N
     if project is None:
         return []
     memories = [m for m in store.memories(project.id) if m.id != leave_out] if store is not None else []
-    return build(project.names, project.vocabulary, [m.text for m in memories],
-                 [m.text for m in memories if m.kind == "text"])
+    return build(
+        project.names, project.vocabulary, [m.text for m in memories], [m.text for m in memories if m.kind == "text"]
+    )

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from app import placement, settings
 from app.errors import FondlyError
@@ -22,9 +22,22 @@ from app.store import Draft, Project, Revision, Store
 from llm import gguf
 from llm.arrange import arrange, couple_of, scaffold, untold_in
 from llm.brief import Brief, parse
-from llm.composition import (FREE_PROSE, MEMORY_FIRST, Composition, Paragraph, Source, address_of, choose_sources,
-                             grounding_for, name_in, relation_in, speech_check, untold_note, writing_mode)
 from llm.compose import compose, rewrite_passage
+from llm.composition import (
+    FREE_PROSE,
+    MEMORY_FIRST,
+    Composition,
+    Paragraph,
+    Source,
+    address_of,
+    choose_sources,
+    grounding_for,
+    name_in,
+    relation_in,
+    speech_check,
+    untold_note,
+    writing_mode,
+)
 from llm.engine import TextEngine, new_seed
 from llm.errors import ModelError
 from llm.grounding import sentences
@@ -33,8 +46,10 @@ from llm.occasions import load_template
 
 PROMPT_ROOM = 1200  # tokens kept free for a section's instructions and its reply
 NOTHING_FITS = "Nothing in your memories fits this yet: add a memory, then write again."
-NO_MEMORIES = ("There are no memories to write from yet, so this is a scaffold to fill in: record or import a "
-               "memory (File → Import, or Record), then write again.")
+NO_MEMORIES = (
+    "There are no memories to write from yet, so this is a scaffold to fill in: record or import a "
+    "memory (File → Import, or Record), then write again."
+)
 
 
 @dataclass
@@ -66,15 +81,20 @@ def model_status(engine=None) -> dict:
         info, name = getattr(engine, "info", None), engine.name
     path = getattr(info, "path", None)
     speed = settings.last_speed(path) or {}
-    return {"name": name, "path": str(path) if path else None, "parameters": getattr(info, "parameters", None),
-            "quantization": getattr(info, "quantization", None),
-            "mode": writing_mode(getattr(info, "parameters", None), settings.get("writing")),
-            "writing_setting": settings.get("writing"), "tokens_per_second": speed.get("tokens_per_second"),
-            "measured_at": speed.get("measured_at")}
+    return {
+        "name": name,
+        "path": str(path) if path else None,
+        "parameters": getattr(info, "parameters", None),
+        "quantization": getattr(info, "quantization", None),
+        "mode": writing_mode(getattr(info, "parameters", None), settings.get("writing")),
+        "writing_setting": settings.get("writing"),
+        "tokens_per_second": speed.get("tokens_per_second"),
+        "measured_at": speed.get("measured_at"),
+    }
 
 
 def speed_text(status: dict) -> str:
-    """"96 tokens/s last time", or "speed not measured yet" — never a figure nobody measured."""
+    """ "96 tokens/s last time", or "speed not measured yet" — never a figure nobody measured."""
     if status["path"] is None:
         return "speed not measured (a model server)"
     if status["tokens_per_second"] is None:
@@ -99,9 +119,16 @@ def make_brief(store: Store, project: Project, shorthand: str) -> Brief:
     """The Brief for `shorthand` in this project: its occasion, subject, pace and memory titles."""
     template = load_template(project.occasion)
     memories = store.memories(project.id)
-    return parse(shorthand, occasion=project.occasion, subject=project.subject, pace=project.pace,
-                 default_minutes=template["minutes"], memory_titles=[m.title for m in memories],
-                 memories=[m.text for m in memories], people=project.names)
+    return parse(
+        shorthand,
+        occasion=project.occasion,
+        subject=project.subject,
+        pace=project.pace,
+        default_minutes=template["minutes"],
+        memory_titles=[m.title for m in memories],
+        memories=[m.text for m in memories],
+        people=project.names,
+    )
 
 
 @dataclass
@@ -153,13 +180,21 @@ def larger_model_note(asks: list[str]) -> str:
     if entry is None:
         return f"Written in your own words: {wanted} a larger model than this computer can run well."
     size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
-    return (f"Written in your own words: {wanted} a larger model. Fondly recommends {entry.name} "
-            f"({size} download from Hugging Face; only the model file is fetched, nothing of yours leaves this "
-            f"computer): Edit → Settings → “Download a better model”, or `fondly models get {entry.id}`.")
+    return (
+        f"Written in your own words: {wanted} a larger model. Fondly recommends {entry.name} "
+        f"({size} download from Hugging Face; only the model file is fetched, nothing of yours leaves this "
+        f"computer): Edit → Settings → “Download a better model”, or `fondly models get {entry.id}`."
+    )
 
 
-def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mode: str = FREE_PROSE,
-           memory_ids: list[int] | None = None) -> tuple[list[Source], list[str]]:
+def ground(
+    store: Store,
+    project: Project,
+    brief: Brief,
+    engine: TextEngine,
+    mode: str = FREE_PROSE,
+    memory_ids: list[int] | None = None,
+) -> tuple[list[Source], list[str]]:
     """The memories to write from — named ones, then the best matches — and those left out.
 
     Model prose must fit the context, so memories that do not fit are left out and named;
@@ -169,23 +204,31 @@ def ground(store: Store, project: Project, brief: Brief, engine: TextEngine, mod
     titles = {m.title.lower() for m in memories}
     missing = [t for t in brief.sources if t.lower() not in titles]
     if missing:
-        raise FondlyError(f"This project has no memory called {missing[0]!r}. Add it first "
-                          f"(fondly memory add), or check the name in `fondly memory list`.")
-    topics = " ".join(brief.search + brief.anecdotes + brief.notes + [brief.shorthand if brief.task != "speech" else ""])
+        raise FondlyError(
+            f"This project has no memory called {missing[0]!r}. Add it first "
+            f"(fondly memory add), or check the name in `fondly memory list`."
+        )
+    topics = " ".join(
+        brief.search + brief.anecdotes + brief.notes + [brief.shorthand if brief.task != "speech" else ""]
+    )
     ranked = store.rank_memories(project.id, topics)
-    budget = max(256, engine.context - PROMPT_ROOM) if mode == FREE_PROSE else 10 ** 9
-    return choose_sources(brief, [Source(m.id, m.title, m.text) for m in memories], ranked, budget,
-                          engine.count_tokens)
+    budget = max(256, engine.context - PROMPT_ROOM) if mode == FREE_PROSE else 10**9
+    return choose_sources(brief, [Source(m.id, m.title, m.text) for m in memories], ranked, budget, engine.count_tokens)
 
 
 # what a draft is called, by occasion: for whom it is, never what was typed (it heads the reading copy)
-TITLES = {"funeral": "Eulogy for {who}", "wedding": "A toast to {who}", "retirement": "Retirement speech for {who}",
-          "birthday": "Birthday speech for {who}", "other": "Speech for {who}"}
+TITLES = {
+    "funeral": "Eulogy for {who}",
+    "wedding": "A toast to {who}",
+    "retirement": "Retirement speech for {who}",
+    "birthday": "Birthday speech for {who}",
+    "other": "Speech for {who}",
+}
 PIECES = {"anecdote": "Anecdote for {who}", "opening": "Opening for {who}", "closing": "Closing for {who}"}
 
 
 def draft_title(brief: Brief, project: Project | None = None, couple: str = "", call: str = "") -> str:
-    """"Eulogy for Grandad", "A toast to Tom and Anna", "Anecdote for Grandad: the leeks" — from the Brief
+    """ "Eulogy for Grandad", "A toast to Tom and Anna", "Anecdote for Grandad: the leeks" — from the Brief
     and the project (`couple`: whom the memories pair the subject with, for a toast; `call`: what the
     memories call the subject, llm.composition.address_of); the person can rename it. The subject
     field is a name here, never pasted whole ("Eileen, my gran" → "Eileen")."""
@@ -196,27 +239,61 @@ def draft_title(brief: Brief, project: Project | None = None, couple: str = "", 
     if brief.occasion == "wedding" and couple and " and " not in who:
         who = couple
     if not who:
-        return {"funeral": "Eulogy", "wedding": "A toast", "retirement": "Retirement speech",
-                "birthday": "Birthday speech"}.get(brief.occasion, "Speech")
+        return {
+            "funeral": "Eulogy",
+            "wedding": "A toast",
+            "retirement": "Retirement speech",
+            "birthday": "Birthday speech",
+        }.get(brief.occasion, "Speech")
     title = PIECES.get(brief.task, TITLES.get(brief.occasion, TITLES["other"])).format(who=who)
     if brief.task == "anecdote" and brief.topics:
         title += f": {brief.topics[0]}"
     return title if len(title) <= 80 else title[:77].rsplit(" ", 1)[0] + "…"
 
 
-def compose_for(engine, mode: str, brief: Brief, sources: list[Source], project: Project, seed: int,
-                cancel: threading.Event | None = None, on_token: Callable[[str], None] | None = None,
-                on_paragraph: Callable[[Paragraph], None] | None = None,
-                on_discard: Callable[[], None] | None = None, said: list[str] = ()) -> Composition:
+def compose_for(
+    engine,
+    mode: str,
+    brief: Brief,
+    sources: list[Source],
+    project: Project,
+    seed: int,
+    cancel: threading.Event | None = None,
+    on_token: Callable[[str], None] | None = None,
+    on_paragraph: Callable[[Paragraph], None] | None = None,
+    on_discard: Callable[[], None] | None = None,
+    said: list[str] = (),
+) -> Composition:
     """Write with the mode's writer; both return checked paragraphs (`said`: sentences already in the
     draft, which both writers leave for what is not said yet)."""
     names = project.hotwords  # the people, and words the person vouched for
     if mode == MEMORY_FIRST:
-        return arrange(brief, sources, names, speaker=project.speaker, pace=project.pace, engine=engine,
-                       seed=seed, cancel=cancel, on_paragraph=on_paragraph, said=list(said))
-    return compose(engine, brief, sources, names, speaker=project.speaker, pace=project.pace, seed=seed,
-                   cancel=cancel, on_token=on_token, on_paragraph=on_paragraph, on_discard=on_discard,
-                   said=list(said))
+        return arrange(
+            brief,
+            sources,
+            names,
+            speaker=project.speaker,
+            pace=project.pace,
+            engine=engine,
+            seed=seed,
+            cancel=cancel,
+            on_paragraph=on_paragraph,
+            said=list(said),
+        )
+    return compose(
+        engine,
+        brief,
+        sources,
+        names,
+        speaker=project.speaker,
+        pace=project.pace,
+        seed=seed,
+        cancel=cancel,
+        on_token=on_token,
+        on_paragraph=on_paragraph,
+        on_discard=on_discard,
+        said=list(said),
+    )
 
 
 def _all_memories(store: Store, project: Project) -> list[Source]:
@@ -276,9 +353,20 @@ def write(
         partial = {"writing": os.getpid(), "stopped": True, "paragraphs": len(done)}
         provenance = [q.to_dict() for q in done]
         if not saved:
-            saved.extend(store.create_draft(project.id, title, text, kind=brief.task, brief=brief_dict,
-                                            origin="generated", model=engine.name, seed=seed,
-                                            provenance=provenance, checks=partial))
+            saved.extend(
+                store.create_draft(
+                    project.id,
+                    title,
+                    text,
+                    kind=brief.task,
+                    brief=brief_dict,
+                    origin="generated",
+                    model=engine.name,
+                    seed=seed,
+                    provenance=provenance,
+                    checks=partial,
+                )
+            )
         else:
             saved[1] = store.update_revision(saved[1].id, text, provenance=provenance, checks=partial)
         if on_paragraph:
@@ -305,17 +393,30 @@ def write(
     if larger:
         result.check.notes.append(larger_model_note(larger))
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
-    final = {"prompt": "\n\n---\n\n".join(result.prompts), "provenance": [p.to_dict() for p in result.paragraphs],
-             "checks": checks}
+    final = {
+        "prompt": "\n\n---\n\n".join(result.prompts),
+        "provenance": [p.to_dict() for p in result.paragraphs],
+        "checks": checks,
+    }
     if saved:  # the revision streamed into: now whole, checked, and no longer being written
         draft, revision = saved[0], store.update_revision(saved[1].id, text.strip() + "\n", **final)
     else:
-        draft, revision = store.create_draft(project.id, title, text.strip() + "\n", kind=brief.task,
-                                             brief=brief_dict, origin="generated", model=engine.name, seed=seed,
-                                             **final)
+        draft, revision = store.create_draft(
+            project.id,
+            title,
+            text.strip() + "\n",
+            kind=brief.task,
+            brief=brief_dict,
+            origin="generated",
+            model=engine.name,
+            seed=seed,
+            **final,
+        )
     if error:
-        raise ModelError(f"{error} The {len(done)} paragraph{'s' if len(done) != 1 else ''} written before it "
-                         f"are saved as draft {draft.id}.")
+        raise ModelError(
+            f"{error} The {len(done)} paragraph{'s' if len(done) != 1 else ''} written before it "
+            f"are saved as draft {draft.id}."
+        )
     return Written(draft, revision, result.stopped, result)
 
 
@@ -340,11 +441,19 @@ class Rewrite:
     seed: int
 
 
-def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngine, seed: int | None = None,
-                  memory_ids: list[int] | None = None, cancel: threading.Event | None = None,
-                  on_token: Callable[[str], None] | None = None,
-                  on_paragraph: Callable[[Paragraph], None] | None = None,
-                  on_discard: Callable[[], None] | None = None, draft: str = "") -> Piece:
+def compose_piece(
+    store: Store,
+    project: Project,
+    brief: Brief,
+    engine: TextEngine,
+    seed: int | None = None,
+    memory_ids: list[int] | None = None,
+    cancel: threading.Event | None = None,
+    on_token: Callable[[str], None] | None = None,
+    on_paragraph: Callable[[Paragraph], None] | None = None,
+    on_discard: Callable[[], None] | None = None,
+    draft: str = "",
+) -> Piece:
     """An anecdote, opening or closing to go into the open draft (`draft`, its text); `keep_piece` stores it.
 
     The writer knows the draft's sentences, so it reaches first for what the draft does not tell yet;
@@ -355,8 +464,11 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
     brief.relation = brief.relation or relation_in(sources, brief.subject)
     if not sources:
         memories = _all_memories(store, project)
-        raise FondlyError(nothing_to_write(brief, memories)[0][0] if memories else
-                          "There are no memories to write from yet: record or import one first.")
+        raise FondlyError(
+            nothing_to_write(brief, memories)[0][0]
+            if memories
+            else "There are no memories to write from yet: record or import one first."
+        )
     seed = seed if seed is not None else new_seed()
     there = placement.paragraphs_of(draft)
     repeated: list[Paragraph] = []
@@ -371,8 +483,9 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
         if on_paragraph:
             on_paragraph(p)
 
-    c = compose_for(engine, mode, brief, sources, project, seed, cancel, on_token, keep, on_discard,
-                    said=sentences(draft))
+    c = compose_for(
+        engine, mode, brief, sources, project, seed, cancel, on_token, keep, on_discard, said=sentences(draft)
+    )
     if repeated:
         c.paragraphs = [p for p in c.paragraphs if p not in repeated]
         shown = "; ".join(f"“{p.text[:60]}…”" if len(p.text) > 60 else f"“{p.text}”" for p in repeated)
@@ -383,27 +496,41 @@ def compose_piece(store: Store, project: Project, brief: Brief, engine: TextEngi
 def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id: int | None = None) -> Revision:
     """The draft with the piece in place, as a revision that records model, seed, prompt and provenance
     (`revision_id`: the one `keep_piece_so_far` has been growing, now finished)."""
-    before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
+    before = store.revision(
+        store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
+    )
     c = piece.composition
-    fields = {"prompt": "\n\n---\n\n".join(c.prompts),
-              "provenance": placement.in_text_order(before.provenance + [p.to_dict() for p in c.paragraphs], text),
-              "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True}}
+    fields = {
+        "prompt": "\n\n---\n\n".join(c.prompts),
+        "provenance": placement.in_text_order(before.provenance + [p.to_dict() for p in c.paragraphs], text),
+        "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True},
+    }
     if revision_id:
         return store.update_revision(revision_id, text, model=piece.model, seed=piece.seed, **fields)
     return store.add_revision(draft_id, text, origin="generated", model=piece.model, seed=piece.seed, **fields)
 
 
-def keep_piece_so_far(store: Store, draft_id: int, text: str, paragraphs: list[Paragraph], model: str, seed: int,
-                      revision_id: int | None = None) -> Revision:
+def keep_piece_so_far(
+    store: Store,
+    draft_id: int,
+    text: str,
+    paragraphs: list[Paragraph],
+    model: str,
+    seed: int,
+    revision_id: int | None = None,
+) -> Revision:
     """While an anecdote streams in at the cursor: the draft with the paragraphs finished so far, kept
     at once (marked as being written), so a kill loses none of them."""
-    before = store.revision(store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id)
+    before = store.revision(
+        store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
+    )
     provenance = placement.in_text_order(before.provenance + [p.to_dict() for p in paragraphs], text)
     checks = {"writing": os.getpid(), "stopped": True, "inserted": True, "paragraphs": len(paragraphs)}
     if revision_id:
         return store.update_revision(revision_id, text, provenance=provenance, checks=checks)
-    return store.add_revision(draft_id, text, origin="generated", model=model, seed=seed, provenance=provenance,
-                              checks=checks)
+    return store.add_revision(
+        draft_id, text, origin="generated", model=model, seed=seed, provenance=provenance, checks=checks
+    )
 
 
 def mark_interrupted(store: Store, revision_id: int) -> Revision:
@@ -411,8 +538,9 @@ def mark_interrupted(store: Store, revision_id: int) -> Revision:
     marked "interrupted" beside "stopped", as one a kill cut off is (app.recovery), so its history says
     so. Its text and provenance stay as they were stored."""
     kept = store.revision(revision_id)
-    return store.update_revision(kept.id, kept.text, provenance=kept.provenance,
-                                 checks={**kept.checks, "interrupted": True})
+    return store.update_revision(
+        kept.id, kept.text, provenance=kept.provenance, checks={**kept.checks, "interrupted": True}
+    )
 
 
 def end_piece_so_far(store: Store, revision_id: int, error: str) -> Revision:
@@ -423,8 +551,16 @@ def end_piece_so_far(store: Store, revision_id: int, error: str) -> Revision:
     return store.update_revision(kept.id, kept.text, provenance=kept.provenance, checks={**checks, "error": error})
 
 
-def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief, engine: TextEngine,
-            seed: int | None = None, cancel: threading.Event | None = None) -> Rewrite:
+def rewrite(
+    store: Store,
+    project: Project,
+    passage: str,
+    how: str,
+    brief: Brief,
+    engine: TextEngine,
+    seed: int | None = None,
+    cancel: threading.Event | None = None,
+) -> Rewrite:
     """A selected passage rewritten shorter, warmer, lighter or in the Brief's style.
 
     If the rewrite would say anything that is in no memory (checked sentence by sentence),
@@ -439,5 +575,12 @@ def rewrite(store: Store, project: Project, passage: str, how: str, brief: Brief
 
 def keep_rewrite(store: Store, draft_id: int, text: str, rw: Rewrite) -> Revision:
     """The draft with the rewritten passage in place, as a revision that records how it was made."""
-    return store.add_revision(draft_id, text, origin="generated", model=rw.model, seed=rw.seed,
-                              prompt=f"rewrite ({rw.how}):\n{rw.passage}", checks={"rewrite": rw.how})
+    return store.add_revision(
+        draft_id,
+        text,
+        origin="generated",
+        model=rw.model,
+        seed=rw.seed,
+        prompt=f"rewrite ({rw.how}):\n{rw.passage}",
+        checks={"rewrite": rw.how},
+    )

@@ -27,21 +27,59 @@ import threading
 from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
-from llm.composition import (EDITED, FRAME, MEMORY_FIRST, VOICE, YOURS, Composition, OnParagraph, Paragraph,
-                             Sentence, Source, address_of, grounding_for, is_light, left_out_note, name_in,
-                             same_sentence, speech_check, untold_note, without_avoided)
-from llm.grounding import (Facts, Grounding, content_forms, fold, forms, lemma, name_phrases, numbers, sentences,
-                           tokens, touches)
+from llm.composition import (
+    EDITED,
+    FRAME,
+    MEMORY_FIRST,
+    VOICE,
+    YOURS,
+    Composition,
+    OnParagraph,
+    Paragraph,
+    Sentence,
+    Source,
+    address_of,
+    grounding_for,
+    is_light,
+    left_out_note,
+    name_in,
+    same_sentence,
+    speech_check,
+    untold_note,
+    without_avoided,
+)
+from llm.grounding import (
+    Facts,
+    Grounding,
+    content_forms,
+    fold,
+    forms,
+    lemma,
+    name_phrases,
+    numbers,
+    sentences,
+    tokens,
+    touches,
+)
 from llm.occasions import load_template
 from llm.speakable import speakable
 
-TAUGHT = re.compile(r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
-                    r"showed (?:me|us)|reminded)\b", re.I)
-DESCRIBES = re.compile(r"\b(worked|work|was an?|job|career|years|led|ran|run|every (?:morning|day|week|friday|"
-                       r"summer|sunday)|always|never missed|sang|loved|proud)\b", re.I)
+TAUGHT = re.compile(
+    r"\b(taught|teach\w*|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|"
+    r"showed (?:me|us)|reminded)\b",
+    re.IGNORECASE,
+)
+DESCRIBES = re.compile(
+    r"\b(worked|work|was an?|job|career|years|led|ran|run|every (?:morning|day|week|friday|"
+    r"summer|sunday)|always|never missed|sang|loved|proud)\b",
+    re.IGNORECASE,
+)
 # a story, not a description: "she once set off…", "one night…", "on our camping trip…"
-NARRATIVE = re.compile(r"\b((?:I|we|he|she|they) once|one (?:day|night|time|summer|winter|morning|evening)|"
-                       r"when (?:I|we|he|she|they)|trip|the day|that night|that morning)\b", re.I)
+NARRATIVE = re.compile(
+    r"\b((?:I|we|he|she|they) once|one (?:day|night|time|summer|winter|morning|evening)|"
+    r"when (?:I|we|he|she|they)|trip|the day|that night|that morning)\b",
+    re.IGNORECASE,
+)
 BODY_KEYS = ("who", "career", "stories", "taught", "light", "anecdote")
 CLOSING_KEYS = ("goodbye", "toast", "wishes", "next", "closing")
 
@@ -66,8 +104,9 @@ class Story:
         return " ".join(self.sentences)
 
 
-def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
-               cuts: list[str] | None = None) -> list[Story]:
+def stories_of(
+    sources: list[Source], avoid: list[str], max_words: int = 80, cuts: list[str] | None = None
+) -> list[Story]:
     """Each memory cut at its lines, and long lines at sentences, each sentence as it will be read
     aloud (llm.speakable: "So Grandad, um, he had…" → "Grandad had…", a run-on split), the spoken
     form kept beside it. What the person asked to leave out is cut from the sentence carrying it
@@ -84,7 +123,7 @@ def stories_of(sources: list[Source], avoid: list[str], max_words: int = 80,
                 for s in heard.read:
                     if len(s.split()) < 3 or any(same_sentence(s, t) for t in said):
                         continue
-                    if s[-1] not in ".!?\"”":
+                    if s[-1] not in '.!?"”':
                         s += "."
                     if run and sum(len(x.split()) for x in run) + len(s.split()) > max_words:
                         out.append(Story(src, run, len(out), spoken=spoken))
@@ -177,8 +216,10 @@ def couple_of(brief: Brief, sources: list[Source], names: list[str], speaker: st
     return brief.subject
 
 
+# fmt: off
 _VERB_I = {"is": "am", "was": "was", "has": "have", "does": "do", "goes": "go", "isn't": "am not",
            "doesn't": "don't", "hasn't": "haven't"}
+# fmt: on
 
 
 def in_speakers_voice(sentence: str, speaker: str) -> str:
@@ -198,15 +239,17 @@ def in_speakers_voice(sentence: str, speaker: str) -> str:
         new = verb
     else:
         return sentence
-    rest = sentence[m.end():]
+    rest = sentence[m.end() :]
     rest = re.sub(rf"\b{re.escape(speaker)}['’]s\b", "my", rest)  # "Kate … Kate's" is not how anyone speaks
     rest = re.sub(rf"\b{re.escape(speaker)}\b", "me", rest)
     return f"I {adverb}{new}{rest}"
 
 
 MAX_EDITS = 4  # a tiny model's edits rarely pass; each costs about a second, so only a few are tried
-JOIN_PROMPT = ("Join these two sentences into one sentence. Keep every word that matters. "
-               "Add nothing. Write only the new sentence.\n\n1. {a}\n2. {b}")
+JOIN_PROMPT = (
+    "Join these two sentences into one sentence. Keep every word that matters. "
+    "Add nothing. Write only the new sentence.\n\n1. {a}\n2. {b}"
+)
 
 
 def _keeps_everything(original: str, edit: str, names: list[str]) -> bool:
@@ -226,8 +269,11 @@ def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threa
     """Ask the model to join two short sentences; keep the result only if it says nothing new."""
     from llm.engine import Message
 
-    reply = "".join(engine.chat([Message("user", JOIN_PROMPT.format(a=a, b=b))], max_tokens=60, temperature=0.2,
-                                seed=seed, cancel=cancel)).strip()
+    reply = "".join(
+        engine.chat(
+            [Message("user", JOIN_PROMPT.format(a=a, b=b))], max_tokens=60, temperature=0.2, seed=seed, cancel=cancel
+        )
+    ).strip()
     reply = re.sub(r"^\s*(?:\d+[.)]|[-*•])\s*", "", reply.splitlines()[0] if reply else "").strip().strip('"“”')
     if not reply or len(sentences(reply)) != 1 or reply[-1] not in ".!?":
         return None
@@ -241,12 +287,17 @@ def join_edit(engine, a: str, b: str, names: list[str], seed: int, cancel: threa
     return reply
 
 
-def frame_lines(template: dict, brief: Brief, sources: list[Source], names: list[str],
-                speaker: str) -> tuple[list[str], list[str]]:
+def frame_lines(
+    template: dict, brief: Brief, sources: list[Source], names: list[str], speaker: str
+) -> tuple[list[str], list[str]]:
     """The opening and closing lines of the phrase bank that project facts can fill; none is made up."""
-    values = {"speaker": speaker, "subject": name_in(brief.subject), "relation": brief.relation,
-              "call": address_of(brief.subject, brief.relation, sources, brief.shorthand),
-              "couple": couple_of(brief, sources, names, speaker)}
+    values = {
+        "speaker": speaker,
+        "subject": name_in(brief.subject),
+        "relation": brief.relation,
+        "call": address_of(brief.subject, brief.relation, sources, brief.shorthand),
+        "couple": couple_of(brief, sources, names, speaker),
+    }
     opening: list[str] = []
     for line in template.get("opening_lines", []):
         filled = _fill(line, values)
@@ -271,8 +322,10 @@ def choose_stories(stories: list[Story], brief: Brief, budget: int, lights: list
     for note in brief.notes:  # the memory holding a saying the person typed tells its story
         chosen += [s for s in stories if holds(s, note) and s not in chosen]
     chosen += [s for s in stories if s.source.id is None and s not in chosen]  # what the person typed
-    rest = sorted((s for s in stories if s not in chosen),
-                  key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order))
+    rest = sorted(
+        (s for s in stories if s not in chosen),
+        key=lambda s: (s.source.title.lower() not in named, -max(s.scores.values() or [0]), s.order),
+    )
     total = sum(s.words for s in chosen)
     for st in rest:
         if total >= budget:
@@ -328,8 +381,10 @@ def arrange(
     opening, closing = frame_lines(template, brief, sources, names, speaker) if framed and stories else ([], [])
     # "make it funny" asks for a light moment as surely as "one joke"
     light_needed = max(brief.jokes, 1 if "funny" in brief.tone else 0) if brief.task == "speech" else 0
-    lights = sorted((s for s in stories if is_light(s.text)),
-                    key=lambda s: (s.source.title.lower() not in {t.lower() for t in brief.sources}, s.order))
+    lights = sorted(
+        (s for s in stories if is_light(s.text)),
+        key=lambda s: (s.source.title.lower() not in {t.lower() for t in brief.sources}, s.order),
+    )
     for st in lights[:light_needed]:
         st.section = "light" if "light" in keys else st.section
     budget = max(0, brief.target_words - sum(len(s.split()) for s in opening + closing))
@@ -374,19 +429,23 @@ def arrange(
             i = 0
             while i < len(texts) - 1:
                 a, b = texts[i], texts[i + 1]
-                if (len(a.split()) <= 10 and len(b.split()) <= 10 and tried < MAX_EDITS
-                        and not (cancel and cancel.is_set())):
+                if (
+                    len(a.split()) <= 10
+                    and len(b.split()) <= 10
+                    and tried < MAX_EDITS
+                    and not (cancel and cancel.is_set())
+                ):
                     prompts.append(JOIN_PROMPT.format(a=a, b=b))
                     edit_seed += 1
                     tried += 1
                     joined = join_edit(engine, a, b, names + [speaker, brief.subject], edit_seed, cancel)
                     if joined:
                         kept += 1
-                        texts[i:i + 2] = [joined]
-                        origins[i:i + 2] = [EDITED]
-                        merged = " ".join(dict.fromkeys(said_as[i:i + 2]))
-                        spokens[i:i + 2] = [merged if any(spokens[i:i + 2]) else ""]
-                        said_as[i:i + 2] = [merged]
+                        texts[i : i + 2] = [joined]
+                        origins[i : i + 2] = [EDITED]
+                        merged = " ".join(dict.fromkeys(said_as[i : i + 2]))
+                        spokens[i : i + 2] = [merged if any(spokens[i : i + 2]) else ""]
+                        said_as[i : i + 2] = [merged]
                 i += 1
         dropped = []
         for text, origin, spoken in zip(texts, origins, spokens):
@@ -395,19 +454,37 @@ def arrange(
                 continue
             if s is None:
                 c = grounding.check(text)
-                dropped.append({"text": text, "unsupported": c.unsupported, "reasons": c.reasons,
-                                **({"spoken": spoken} if spoken else {})})
+                dropped.append(
+                    {
+                        "text": text,
+                        "unsupported": c.unsupported,
+                        "reasons": c.reasons,
+                        **({"spoken": spoken} if spoken else {}),
+                    }
+                )
                 continue
             out.append(s)
         main = EDITED if EDITED in origins else VOICE if VOICE in origins else YOURS
         paragraph = Paragraph(st.section, out, main, dropped)
         emit(paragraph)
     if closing and not stopped:
-        emit(Paragraph(next((s["key"] for s in template["sections"] if s["key"] in CLOSING_KEYS), "closing"),
-                       [s for s in (checked(t, FRAME, None) for t in closing) if s], FRAME))
+        emit(
+            Paragraph(
+                next((s["key"] for s in template["sections"] if s["key"] in CLOSING_KEYS), "closing"),
+                [s for s in (checked(t, FRAME, None) for t in closing) if s],
+                FRAME,
+            )
+        )
 
-    hint = _gap_hint(template, keys, chosen, stories, brief, light_needed,
-                     address_of(brief.subject, brief.relation, sources, brief.shorthand))
+    hint = _gap_hint(
+        template,
+        keys,
+        chosen,
+        stories,
+        brief,
+        light_needed,
+        address_of(brief.subject, brief.relation, sources, brief.shorthand),
+    )
     notes_out = []
     if light_needed > len(lights):
         notes_out.append(f"{len(lights)} of {light_needed} light moments: add a funny memory.")
@@ -420,8 +497,15 @@ def arrange(
     return Composition(paragraphs, check, prompts, stopped)
 
 
-def _gap_hint(template: dict, keys: list[str], chosen: list[Story], stories: list[Story], brief: Brief,
-              light_needed: int, call: str = "") -> str:
+def _gap_hint(
+    template: dict,
+    keys: list[str],
+    chosen: list[Story],
+    stories: list[Story],
+    brief: Brief,
+    light_needed: int,
+    call: str = "",
+) -> str:
     """What would fill a short speech: the template's question for the first empty section."""
     questions = template.get("questions", {})
     filled = {s.section for s in chosen}

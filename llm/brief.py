@@ -17,8 +17,9 @@ as not used when the writer can't use it, so the person can rephrase.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 TASKS = ("speech", "anecdote", "opening", "closing", "rewrite")
 
@@ -57,7 +58,7 @@ class Brief:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Brief":
+    def from_dict(cls, data: dict[str, Any]) -> Brief:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
@@ -82,12 +83,20 @@ class Brief:
             self.target_words = int(round(default_minutes * pace))
         self.target_words = max(20, min(self.target_words, 5000))
 
+
 # --- reading: the passes in llm.shorthand, the cue words in llm.cues, the machinery in llm.reader ---
 
 
-def parse(shorthand: str, occasion: str = "funeral", subject: str = "", pace: int = DEFAULT_PACE,
-          default_minutes: float = 4.0, memory_titles: Iterable[str] = (), memories: Iterable[str] = (),
-          people: Iterable[str] = ()) -> Brief:
+def parse(
+    shorthand: str,
+    occasion: str = "funeral",
+    subject: str = "",
+    pace: int = DEFAULT_PACE,
+    default_minutes: float = 4.0,
+    memory_titles: Iterable[str] = (),
+    memories: Iterable[str] = (),
+    people: Iterable[str] = (),
+) -> Brief:
     """Read shorthand into a Brief (llm.shorthand). Deterministic, and never raises on any text.
 
     `occasion` and `subject` are the project's, kept unless the shorthand names others; `memories`

@@ -13,19 +13,35 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from llm.brief import DEFAULT_PACE, Brief
-from llm.composition import (FREE_PROSE, PROSE, YOURS, Composition, OnParagraph, Paragraph, Sentence, Source,
-                             address_of, grounding_for, is_light, name_in, same_sentence, speech_check, without_avoided)
+from llm.composition import (
+    FREE_PROSE,
+    PROSE,
+    YOURS,
+    Composition,
+    OnParagraph,
+    Paragraph,
+    Sentence,
+    Source,
+    address_of,
+    grounding_for,
+    is_light,
+    name_in,
+    same_sentence,
+    speech_check,
+    without_avoided,
+)
 from llm.engine import Message, TextEngine
 from llm.grounding import Grounding, content_forms, forms, sentences, tokens
 from llm.occasions import SPEECH_NAMES, load_template
 from llm.speakable import speakable
 
-
-TAUGHT = re.compile(r"\b(taught|teach|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|showed (?:me|us))\b", re.I)
+TAUGHT = re.compile(
+    r"\b(taught|teach|learn\w*|always said|used to say|told (?:me|us)|lesson|advice|showed (?:me|us))\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -37,8 +53,7 @@ class Section:
     facts: list[tuple[Source, str]] = field(default_factory=list)
 
 
-def facts_of(sources: list[Source], avoid: list[str],
-             spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
+def facts_of(sources: list[Source], avoid: list[str], spoken: dict[str, str] | None = None) -> list[tuple[Source, str]]:
     """Every sentence of every source as it will be read aloud (llm.speakable: no "um", no restarts),
     less those touching what the person asked to leave out. `spoken`, if given, is filled with each
     sentence that was said otherwise → as it was said."""
@@ -49,7 +64,7 @@ def facts_of(sources: list[Source], avoid: list[str],
             for s in heard.read:
                 if len(s.split()) < 3:
                     continue
-                s = s if s[-1] in ".!?\"”" else s + "."
+                s = s if s[-1] in '.!?"”' else s + "."
                 if heard.changed and spoken is not None:
                     spoken[s] = said_as
                 out.append((src, s))
@@ -62,15 +77,26 @@ def plan(brief: Brief, template: dict, sources: list[Source], said: list[str] = 
     subject = name_in(brief.subject) or "them"
     specs = template["sections"]
     if brief.task == "anecdote":
-        specs = [{"key": "anecdote", "share": 1.0, "purpose": "tells one short anecdote from the notes, with its details",
-                  "light": bool(brief.jokes)}]
+        specs = [
+            {
+                "key": "anecdote",
+                "share": 1.0,
+                "purpose": "tells one short anecdote from the notes, with its details",
+                "light": bool(brief.jokes),
+            }
+        ]
     elif brief.task == "opening":
         specs = [dict(specs[0], share=1.0)]
     elif brief.task == "closing":
         specs = [dict(specs[-1], share=1.0)]
     else:
-        specs = [s for s in specs if not (s.get("light") and brief.jokes == 0 and
-                                          {"solemn", "formal", "dignified", "reverent"} & set(brief.tone))]
+        specs = [
+            s
+            for s in specs
+            if not (
+                s.get("light") and brief.jokes == 0 and {"solemn", "formal", "dignified", "reverent"} & set(brief.tone)
+            )
+        ]
         extra = brief.jokes - sum(1 for s in specs if s.get("light"))
         light = next((s for s in specs if s.get("light")), None)
         for _ in range(max(0, extra)):
@@ -83,9 +109,12 @@ def plan(brief: Brief, template: dict, sources: list[Source], said: list[str] = 
     used: dict[str, int] = {s: 1 for _, s in facts if any(same_sentence(s, t) for t in said)}
     sections = []
     for spec in specs:
-        section = Section(spec["key"], spec["purpose"].format(subject=subject),
-                          max(15, round(brief.target_words * spec["share"])),
-                          light=bool(spec.get("light")) and brief.jokes > 0)
+        section = Section(
+            spec["key"],
+            spec["purpose"].format(subject=subject),
+            max(15, round(brief.target_words * spec["share"])),
+            light=bool(spec.get("light")) and brief.jokes > 0,
+        )
         section.facts = _choose_facts(section, facts, named, used, topic_words(brief))
         sections.append(section)
     return sections
@@ -96,7 +125,9 @@ def topic_words(brief: Brief) -> set[str]:
     return content_forms(" ".join(brief.topics))
 
 
-def _choose_facts(section: Section, facts, named: set[str], used: dict[str, int], topic: set[str] = frozenset()) -> list:
+def _choose_facts(
+    section: Section, facts, named: set[str], used: dict[str, int], topic: set[str] = frozenset()
+) -> list:
     def score(item) -> float:
         src, s = item
         value = 1.0 - 0.6 * used.get(s, 0)
@@ -132,9 +163,11 @@ def messages_for(section: Section, brief: Brief, speaker: str, strict: bool, cal
     kind = SPEECH_NAMES.get(brief.occasion, "a speech")
     subject = name_in(brief.subject) or "the person"
     who = f" for {subject}" + (f", the speaker's {brief.relation}" if brief.relation else "")
-    system = (f"You help {speaker or 'a person'} write {kind}{who}. Write in the first person, as the speaker, "
-              "in plain spoken English, to be read aloud. Use only the facts in the notes. Never add names, "
-              "places, relatives or events that are not in the notes.")
+    system = (
+        f"You help {speaker or 'a person'} write {kind}{who}. Write in the first person, as the speaker, "
+        "in plain spoken English, to be read aloud. Use only the facts in the notes. Never add names, "
+        "places, relatives or events that are not in the notes."
+    )
     if call and call != subject:
         system += f" The speaker calls {subject} “{call}”: call them that."
     notes = "\n".join(f"- {s}" for _, s in section.facts) or f"- {subject} is the person the speech is about."
@@ -156,14 +189,14 @@ def messages_for(section: Section, brief: Brief, speaker: str, strict: bool, cal
     return [Message("system", system), Message("user", f"Notes:\n{notes}\n\n" + " ".join(asks))]
 
 
-_PREAMBLE = re.compile(r"^(?:sure|certainly|of course|here(?:'s| is)|okay|ok)\b[^.:!\n]*[.:!]\s*", re.I)
+_PREAMBLE = re.compile(r"^(?:sure|certainly|of course|here(?:'s| is)|okay|ok)\b[^.:!\n]*[.:!]\s*", re.IGNORECASE)
 
 
 def tidy(text: str) -> str:
     """One clean paragraph: no preamble, heading, list marks or wrapping quotes."""
     text = _PREAMBLE.sub("", text.strip())
     lines = [re.sub(r"^\s*(?:#+|[-*•]|\d+[.)])\s*", "", ln).strip() for ln in text.splitlines()]
-    text = " ".join(ln for ln in lines if ln and not re.match(r"^(?:title|paragraph|speech)\s*:", ln, re.I))
+    text = " ".join(ln for ln in lines if ln and not re.match(r"^(?:title|paragraph|speech)\s*:", ln, re.IGNORECASE))
     return re.sub(r"\s+", " ", text).strip().strip('"“”')
 
 
@@ -181,13 +214,14 @@ def source_of(sentence: str, facts: list[tuple[Source, str]], sources: list[Sour
     return best
 
 
-def keep_supported(text: str, grounding: Grounding, said: list[str], sources: list[Source],
-                   facts: list[tuple[Source, str]]) -> tuple[list[Sentence], list[dict]]:
+def keep_supported(
+    text: str, grounding: Grounding, said: list[str], sources: list[Source], facts: list[tuple[Source, str]]
+) -> tuple[list[Sentence], list[dict]]:
     """The sentences of `text` that pass the check and were not said before; and those dropped."""
     kept: list[Sentence] = []
     dropped: list[dict] = []
     for s in sentences(text):
-        if s[-1] not in ".!?\"”":
+        if s[-1] not in '.!?"”':
             dropped.append({"text": s, "unsupported": [], "reasons": ["unfinished"]})
             continue
         check = grounding.check(s)
@@ -241,17 +275,26 @@ def compose(
             msgs = messages_for(section, brief, speaker, strict=attempt > 0, call=call)
             prompts.append(msgs[-1].content)
             pieces = []
-            for piece in engine.chat(msgs, max_tokens=int(section.words * 2.2) + 40,
-                                     temperature=0.7 if attempt == 0 else 0.3, seed=seed + 31 * n + attempt,
-                                     cancel=cancel):
+            for piece in engine.chat(
+                msgs,
+                max_tokens=int(section.words * 2.2) + 40,
+                temperature=0.7 if attempt == 0 else 0.3,
+                seed=seed + 31 * n + attempt,
+                cancel=cancel,
+            ):
                 pieces.append(piece)
                 if on_token:
                     on_token(piece)
             stopped = bool(cancel and cancel.is_set())
             if stopped:  # what was written when the person stopped is kept, flagged where untraced: nothing lost
                 text = tidy("".join(pieces))
-                best = ([Sentence.checked(grounding.check(x), PROSE, source_of(x, all_facts, sources))
-                         for x in sentences(text)], best[1] if best else [])
+                best = (
+                    [
+                        Sentence.checked(grounding.check(x), PROSE, source_of(x, all_facts, sources))
+                        for x in sentences(text)
+                    ],
+                    best[1] if best else [],
+                )
                 break
             kept, dropped = keep_supported(tidy("".join(pieces)), grounding, said, sources, all_facts)
             if best is None or len(kept) > len(best[0]):
@@ -288,8 +331,9 @@ def compose(
             on_discard()
         if stopped:
             break
-    check = speech_check(paragraphs, brief, sources, FREE_PROSE, pace, "add another memory",
-                         regenerated=regenerated, fallbacks=fallbacks)
+    check = speech_check(
+        paragraphs, brief, sources, FREE_PROSE, pace, "add another memory", regenerated=regenerated, fallbacks=fallbacks
+    )
     return Composition(paragraphs, check, prompts, stopped)
 
 
@@ -301,19 +345,39 @@ REWRITES = {
 }
 
 
-def rewrite_passage(engine: TextEngine, passage: str, how: str, brief: Brief, grounding: Grounding, seed: int = 1,
-                    cancel: threading.Event | None = None) -> tuple[str, list[str]]:
+def rewrite_passage(
+    engine: TextEngine,
+    passage: str,
+    how: str,
+    brief: Brief,
+    grounding: Grounding,
+    seed: int = 1,
+    cancel: threading.Event | None = None,
+) -> tuple[str, list[str]]:
     """Rewrite `passage`, sentence-checked; keep it unchanged if both tries say something in no memory."""
     ask = REWRITES.get(how, REWRITES["warmer"]).format(style=brief.style or "a heartfelt speech")
     words = len(passage.split())
     target = max(10, words // 2) if how == "shorter" else words
     problems: list[str] = []
     for attempt in range(2):
-        msgs = [Message("system", "You rewrite passages of a speech. Keep every fact; add no names, places, "
-                                  "relatives or events."),
-                Message("user", f"Passage:\n{passage}\n\n{ask} Write only the new passage.")]
-        text = tidy("".join(engine.chat(msgs, max_tokens=int(target * 2) + 40, temperature=0.6 - 0.3 * attempt,
-                                        seed=seed + attempt, cancel=cancel)))
+        msgs = [
+            Message(
+                "system",
+                "You rewrite passages of a speech. Keep every fact; add no names, places, relatives or events.",
+            ),
+            Message("user", f"Passage:\n{passage}\n\n{ask} Write only the new passage."),
+        ]
+        text = tidy(
+            "".join(
+                engine.chat(
+                    msgs,
+                    max_tokens=int(target * 2) + 40,
+                    temperature=0.6 - 0.3 * attempt,
+                    seed=seed + attempt,
+                    cancel=cancel,
+                )
+            )
+        )
         checks = grounding.check_text(text)
         bad = [w for c in checks if not c.supported for w in c.unsupported]
         unchanged = " ".join(text.split()) == " ".join(passage.split())

@@ -11,8 +11,8 @@ not found, what was dropped, must-haves, and the length — met, or the shortfal
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 
@@ -36,7 +36,9 @@ LIGHT_WORDS = re.compile(
     r"ridiculous|hilarious|wink\w*|daft|cheek\w*|mischie\w*|never (?:once )?(?:got|managed|found out)|terrible at|"
     r"badly|worst|insisted|we still (?:laugh|talk)|couldn't help|nickname\w*|charged|burnt|spilled|spilt|"
     r"wrong|by mistake|forgot|got lost|set off|fell (?:in|into|off|asleep)|woke up in|medicinal|blam\w*|anyway|"
-    r"trod on|put (?:\w+ )+off)\b", re.I)
+    r"trod on|put (?:\w+ )+off)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -59,9 +61,8 @@ class Sentence:
     spoken: str = ""  # the memory's sentence as it was said, when fillers or restarts were taken out (llm.speakable)
 
     @classmethod
-    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None, spoken: str = "") -> "Sentence":
-        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons),
-                   spoken)
+    def checked(cls, check: SentenceCheck, origin: str, memory_id: int | None, spoken: str = "") -> Sentence:
+        return cls(check.text, origin, memory_id, check.supported, list(check.unsupported), list(check.reasons), spoken)
 
     def to_dict(self) -> dict:
         """As stored: the spoken form only when it differs from what is read."""
@@ -92,11 +93,20 @@ class Paragraph:
 
     def to_dict(self) -> dict:
         """As stored in a revision's provenance (the pane and the eval read this)."""
-        return {"section": self.section, "text": self.text, "memory_ids": self.memory_ids, "origin": self.origin,
-                "sentences": [s.to_dict() for s in self.sentences], "dropped": self.dropped,
-                "check": {"ok": self.supported,
-                          "problems": [f"not in your memories: {', '.join(s.unsupported)}"
-                                       for s in self.sentences if not s.supported]}}
+        return {
+            "section": self.section,
+            "text": self.text,
+            "memory_ids": self.memory_ids,
+            "origin": self.origin,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "dropped": self.dropped,
+            "check": {
+                "ok": self.supported,
+                "problems": [
+                    f"not in your memories: {', '.join(s.unsupported)}" for s in self.sentences if not s.supported
+                ],
+            },
+        }
 
 
 @dataclass
@@ -136,12 +146,23 @@ class SpeechCheck:
     @property
     def ok(self) -> bool:
         length = abs(self.length_error) <= 0.25 or bool(self.shortfall)
-        return (not self.scaffold and self.all_supported and self.must_haves_met and length
-                and not self.repeated and self.sentences > 0)
+        return (
+            not self.scaffold
+            and self.all_supported
+            and self.must_haves_met
+            and length
+            and not self.repeated
+            and self.sentences > 0
+        )
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "all_supported": self.all_supported, "must_haves_met": self.must_haves_met,
-                "ok": self.ok, "invented_names": self.unsupported_words}
+        return {
+            **asdict(self),
+            "all_supported": self.all_supported,
+            "must_haves_met": self.must_haves_met,
+            "ok": self.ok,
+            "invented_names": self.unsupported_words,
+        }
 
 
 @dataclass
@@ -163,10 +184,19 @@ def facts_for(brief: Brief, sources: Iterable[Source], names: list[str], speaker
     """What may be said: the sources (memories and typed notes), people, who speaks about whom."""
     # the memories also as they will be read (llm.speakable): a cut may put a capital on a word ("Leeks grew…")
     spoken = [s.text for s in sources]
-    texts = without_avoided(spoken + [t for t in map(read_text, spoken) if t not in spoken] + list(brief.notes)
-                            + list(brief.anecdotes), brief.avoid)
-    return Facts(texts=texts, names=list(names), subject=brief.subject, speaker=speaker, relation=brief.relation,
-                 occasion=brief.occasion, avoid=list(brief.avoid))
+    texts = without_avoided(
+        spoken + [t for t in map(read_text, spoken) if t not in spoken] + list(brief.notes) + list(brief.anecdotes),
+        brief.avoid,
+    )
+    return Facts(
+        texts=texts,
+        names=list(names),
+        subject=brief.subject,
+        speaker=speaker,
+        relation=brief.relation,
+        occasion=brief.occasion,
+        avoid=list(brief.avoid),
+    )
 
 
 def relation_in(sources: Iterable[Source], subject: str = "") -> str:
@@ -191,11 +221,18 @@ def relation_in(sources: Iterable[Source], subject: str = "") -> str:
 
 
 # the kin words a person calls someone by ("Goodbye, Gran"), not only speaks of ("my grandmother")
+# fmt: off
 CALLED = {"dad", "daddy", "papa", "pa", "pop", "da", "mum", "mom", "mummy", "mommy", "mam", "mama", "ma", "grandpa",
           "granddad", "grandad", "gramps", "grandma", "gran", "granny", "nan", "nana", "nanny", "grandpop", "granda",
           "nanna", "nonna", "nonno"}
-CALLED_AS = {"grandpop": "grandfather", "granda": "grandfather", "nanna": "grandmother", "nonna": "grandmother",
-             "nonno": "grandfather"}
+# fmt: on
+CALLED_AS = {
+    "grandpop": "grandfather",
+    "granda": "grandfather",
+    "nanna": "grandmother",
+    "nonna": "grandmother",
+    "nonno": "grandfather",
+}
 
 
 def name_in(subject: str) -> str:
@@ -203,7 +240,7 @@ def name_in(subject: str) -> str:
     "Mum (Eileen)" → "Mum", "my gran" → "Gran", "Tom and Anna" → "Tom and Anna". The field is a
     note to the person as much as a name, and is never pasted whole."""
     first = re.split(r"\s*(?:[,;(\[/]|\s[-–—]\s)\s*", subject.strip(), maxsplit=1)[0].strip(" )]")
-    first = re.sub(r"^(?:my|our|dear|dearest|the late)\s+", "", first, flags=re.I).strip()
+    first = re.sub(r"^(?:my|our|dear|dearest|the late)\s+", "", first, flags=re.IGNORECASE).strip()
     if first and first.lower() in KIN or first.lower() in CALLED:
         return first[:1].upper() + first[1:]
     return first
@@ -257,13 +294,15 @@ def is_light(text: str) -> bool:
 
 def same_sentence(a: str, b: str) -> bool:
     """The same sentence, or one so like it (a word or two changed) that saying both is a loop."""
-    norm = lambda s: " ".join(re.sub(r"[^\w ]", " ", s.lower()).split())  # noqa: E731
+    norm = lambda s: " ".join(re.sub(r"[^\w ]", " ", s.lower()).split())
     return fuzz.ratio(norm(a), norm(b)) >= 85
 
 
 # where a sentence may be cut and still be a sentence: before a joining word, or at a semicolon or dash
-CLAUSE = re.compile(r",?\s+(?=(?:and|but|so|then|until|till|when|where|while|because|after|before|which|who|though|"
-                    r"although|as soon as|once)\s)|\s*;\s*|\s+[-–—]\s+|,\s+")
+CLAUSE = re.compile(
+    r",?\s+(?=(?:and|but|so|then|until|till|when|where|while|because|after|before|which|who|though|"
+    r"although|as soon as|once)\s)|\s*;\s*|\s+[-–—]\s+|,\s+"
+)
 
 
 def cut_avoided(sentence: str, avoid: list[str]) -> str | None:
@@ -274,9 +313,9 @@ def cut_avoided(sentence: str, avoid: list[str]) -> str | None:
         return sentence
     head = ""
     for m in CLAUSE.finditer(sentence):
-        if touches(sentence[:m.start()], avoid):
+        if touches(sentence[: m.start()], avoid):
             break
-        head = sentence[:m.start()]
+        head = sentence[: m.start()]
     head = head.rstrip(" ,;:-–—")
     if len(head.split()) < 4 or touches(head, avoid):
         return None
@@ -306,7 +345,7 @@ def without_avoided(texts: Iterable[str], avoid: list[str], cuts: list[str] | No
             for s in said:
                 cut = cut_avoided(s, avoid)
                 if cut != s and cuts is not None:
-                    cuts.append(s if cut is None else s[len(cut) - 1:].strip(" ,;.-–—"))
+                    cuts.append(s if cut is None else s[len(cut) - 1 :].strip(" ,;.-–—"))
                 if cut:
                     kept.append(cut)
             lines.append(" ".join(kept))
@@ -316,8 +355,9 @@ def without_avoided(texts: Iterable[str], avoid: list[str], cuts: list[str] | No
 
 def untold_note(topic: str) -> str:
     """An ask no memory can serve, answered honestly, with the question that would fill it."""
-    return (f"No memory tells of {topic} yet. What happened with {topic}? Record or type it as a memory, "
-            f"then write again.")
+    return (
+        f"No memory tells of {topic} yet. What happened with {topic}? Record or type it as a memory, then write again."
+    )
 
 
 def left_out_note(cuts: list[str], avoid: list[str]) -> str:
@@ -333,9 +373,17 @@ def minutes(words: int, pace: int) -> str:
     return f"{words / max(1, pace):.1f}"
 
 
-def speech_check(paragraphs: list[Paragraph], brief: Brief, sources: list[Source], mode: str, pace: int,
-                 shortfall_hint: str = "", regenerated: int = 0, fallbacks: int = 0,
-                 notes: Iterable[str] = ()) -> SpeechCheck:
+def speech_check(
+    paragraphs: list[Paragraph],
+    brief: Brief,
+    sources: list[Source],
+    mode: str,
+    pace: int,
+    shortfall_hint: str = "",
+    regenerated: int = 0,
+    fallbacks: int = 0,
+    notes: Iterable[str] = (),
+) -> SpeechCheck:
     sentences = [s for p in paragraphs for s in p.sentences]
     text = " ".join(s.text for s in sentences)
     words = len(text.split())
@@ -359,18 +407,38 @@ def speech_check(paragraphs: list[Paragraph], brief: Brief, sources: list[Source
         if shortfall_hint:
             shortfall += f": {shortfall_hint}"
     return SpeechCheck(
-        mode=mode, words=words, target_words=brief.target_words, length_error=round((words - target) / target, 3),
-        sentences=len(sentences), supported=sum(1 for s in sentences if s.supported),
-        unsupported_words=unsupported, dropped=sum(len(p.dropped) for p in paragraphs), regenerated=regenerated,
-        fallbacks=fallbacks, avoided=avoided, jokes_wanted=brief.jokes,
-        light_moments=sum(1 for p in paragraphs if p.origin != FRAME and any(
-            is_light(s.text) and s.origin != FRAME for s in p.sentences)),
-        sources_named=[s.title for s in named], sources_unused=unused, repeated=repeated, shortfall=shortfall,
-        notes=list(notes))
+        mode=mode,
+        words=words,
+        target_words=brief.target_words,
+        length_error=round((words - target) / target, 3),
+        sentences=len(sentences),
+        supported=sum(1 for s in sentences if s.supported),
+        unsupported_words=unsupported,
+        dropped=sum(len(p.dropped) for p in paragraphs),
+        regenerated=regenerated,
+        fallbacks=fallbacks,
+        avoided=avoided,
+        jokes_wanted=brief.jokes,
+        light_moments=sum(
+            1
+            for p in paragraphs
+            if p.origin != FRAME and any(is_light(s.text) and s.origin != FRAME for s in p.sentences)
+        ),
+        sources_named=[s.title for s in named],
+        sources_unused=unused,
+        repeated=repeated,
+        shortfall=shortfall,
+        notes=list(notes),
+    )
 
 
-def choose_sources(brief: Brief, memories: Iterable[Source], ranked_ids: list[int], budget_tokens: int,
-                   count_tokens: Callable[[str], int]) -> tuple[list[Source], list[str]]:
+def choose_sources(
+    brief: Brief,
+    memories: Iterable[Source],
+    ranked_ids: list[int],
+    budget_tokens: int,
+    count_tokens: Callable[[str], int],
+) -> tuple[list[Source], list[str]]:
     """Named memories first, then the best matches of the search, then the rest; fitted by tokens.
 
     Returns the sources and the titles of memories left out because the context is full —

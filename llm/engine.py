@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from llm import gguf
 from llm.errors import ModelError
@@ -38,9 +39,15 @@ class TextEngine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def chat(self, messages: list[Message], max_tokens: int = 512, temperature: float = 0.7,
-             seed: int | None = None, stop: list[str] | None = None,
-             cancel: threading.Event | None = None) -> Iterator[str]: ...
+    def chat(
+        self,
+        messages: list[Message],
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]: ...
 
 
 @dataclass
@@ -67,8 +74,14 @@ def new_seed() -> int:
 class Engine:
     """A loaded GGUF model. `chat()` streams text; setting `cancel` stops after the current token."""
 
-    def __init__(self, model: str | Path | None = None, context: int = DEFAULT_CONTEXT, threads: int = 0,
-                 gpu_layers: int = 0, on_speed: Callable[[Path, Speed], None] | None = None):
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        context: int = DEFAULT_CONTEXT,
+        threads: int = 0,
+        gpu_layers: int = 0,
+        on_speed: Callable[[Path, Speed], None] | None = None,
+    ):
         """`on_speed(path, speed)` hears how fast every reply of two tokens or more was written
         (the app keeps the last one per model); `last_speed` holds it too."""
         from llama_cpp import Llama  # heavy import, only when a model is wanted
@@ -168,8 +181,12 @@ class Engine:
                 if stream is not None:
                     stream.close()  # leaving the generator is llama-cpp-python's only way to stop
                 if not failed and len(pieces) > 1:
-                    self._measured(Speed(len(self._llama.tokenize("".join(pieces).encode("utf-8"), add_bos=False,
-                                                                  special=False)), busy))
+                    self._measured(
+                        Speed(
+                            len(self._llama.tokenize("".join(pieces).encode("utf-8"), add_bos=False, special=False)),
+                            busy,
+                        )
+                    )
 
     def _measured(self, speed: Speed) -> None:
         self.last_speed = speed

@@ -30,6 +30,7 @@ _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<
 _STRING, _ARRAY = 8, 9
 
 # ggml tensor types: (elements per block, bytes per block), from ggml's type traits.
+# fmt: off
 TENSOR_TYPES: dict[int, tuple[str, int, int]] = {
     0: ("F32", 1, 4), 1: ("F16", 1, 2), 2: ("Q4_0", 32, 18), 3: ("Q4_1", 32, 20),
     6: ("Q5_0", 32, 22), 7: ("Q5_1", 32, 24), 8: ("Q8_0", 32, 34), 9: ("Q8_1", 32, 36),
@@ -40,8 +41,10 @@ TENSOR_TYPES: dict[int, tuple[str, int, int]] = {
     26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8), 29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
     34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66), 39: ("MXFP4", 32, 17),
 }
+# fmt: on
 
 # general.file_type: how the weights were quantized, as llama.cpp names it.
+# fmt: off
 FILE_TYPES = {
     0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
     11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
@@ -49,6 +52,7 @@ FILE_TYPES = {
     23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
     29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4",
 }
+# fmt: on
 
 # Hard limits on what a header may ask of the reader. Real models are far inside them (SmolLM2: 33
 # keys, 272 tensors, a 1.8 MB header; the largest vocabularies hold ~260,000 tokens and ~500,000
@@ -121,8 +125,11 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if n < 0 or n > self.left():
-            raise _Damaged("it ends in the middle of its header" if self.f.tell() + n > self.size
-                           else "its header is larger than any model's")
+            raise _Damaged(
+                "it ends in the middle of its header"
+                if self.f.tell() + n > self.size
+                else "its header is larger than any model's"
+            )
         data = self.f.read(n)
         if len(data) != n:
             raise _Damaged("it ends in the middle of its header")
@@ -198,8 +205,10 @@ def read(path: str | Path, seconds: float = SECONDS) -> GGUFInfo:
     if path.is_dir():
         raise ModelError(f"{path} is a folder. Choose a .gguf model file inside it.")
     if not path.is_file():
-        raise ModelError(f"There is no model file at {path}. If it was on a disk that is not connected now, "
-                         "connect it again; otherwise check the path, or choose another .gguf file.")
+        raise ModelError(
+            f"There is no model file at {path}. If it was on a disk that is not connected now, "
+            "connect it again; otherwise check the path, or choose another .gguf file."
+        )
     try:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size  # of the file opened, not of whatever the path names later
@@ -215,8 +224,9 @@ def read(path: str | Path, seconds: float = SECONDS) -> GGUFInfo:
             "If it was downloaded, download it again; otherwise choose another model."
         ) from None
     except (ValueError, OverflowError, RecursionError, MemoryError, struct.error) as e:  # a limit missed above
-        raise ModelError(f"{path.name} is a damaged GGUF model ({type(e).__name__}: {str(e)[:100]}). "
-                         "Choose another model.") from None
+        raise ModelError(
+            f"{path.name} is a damaged GGUF model ({type(e).__name__}: {str(e)[:100]}). Choose another model."
+        ) from None
     except OSError as e:
         raise ModelError(f"{path} can't be read ({e.strerror}).") from None
 
@@ -229,8 +239,7 @@ def _read_body(path: Path, f: BinaryIO, size: int, deadline: float) -> GGUFInfo:
     r.version = version
     n_tensors, n_kv = r.count(), r.count()
     if n_kv > _MAX_KV or n_tensors > _MAX_TENSORS or n_kv * _KV_BYTES + n_tensors * _TENSOR_BYTES > r.left():
-        raise _Damaged(f"its header counts are impossible ({n_kv:,} keys and {n_tensors:,} tensors "
-                       f"in {size:,} bytes)")
+        raise _Damaged(f"its header counts are impossible ({n_kv:,} keys and {n_tensors:,} tensors in {size:,} bytes)")
     meta: dict[str, Any] = {}
     for _ in range(n_kv):
         r.in_time()
@@ -294,7 +303,9 @@ def _read_body(path: Path, f: BinaryIO, size: int, deadline: float) -> GGUFInfo:
         parameters=parameters,
         quantization=FILE_TYPES.get(ftype, f"type {ftype}") if isinstance(ftype, int) else "unknown",
         context_length=int(ctx) if isinstance(ctx, int) else None,
-        chat_template=meta.get("tokenizer.chat_template") if isinstance(meta.get("tokenizer.chat_template"), str) else None,
+        chat_template=meta.get("tokenizer.chat_template")
+        if isinstance(meta.get("tokenizer.chat_template"), str)
+        else None,
         size_bytes=size,
         metadata=meta,
         weights=(data_start, data_end),
@@ -324,10 +335,17 @@ def _check_hparams(meta: dict[str, Any], arch: str) -> None:
     if layers is not None and layers > _MAX_LAYERS:
         raise _Damaged(f"its {arch}.block_count is {layers:,}, more layers than llama.cpp allows ({_MAX_LAYERS})")
     experts, used = meta.get(f"{arch}.expert_count", 0), meta.get(f"{arch}.expert_used_count", 0)
-    if not _whole(experts) or not _whole(used) or not 0 <= experts <= _MAX_EXPERTS or not 0 <= used <= experts \
-            or (experts > 0) != (used > 0):
-        raise _Damaged(f"its expert counts do not add up ({arch}.expert_count {str(experts)[:20]}, "
-                       f"{arch}.expert_used_count {str(used)[:20]})")
+    if (
+        not _whole(experts)
+        or not _whole(used)
+        or not 0 <= experts <= _MAX_EXPERTS
+        or not 0 <= used <= experts
+        or (experts > 0) != (used > 0)
+    ):
+        raise _Damaged(
+            f"its expert counts do not add up ({arch}.expert_count {str(experts)[:20]}, "
+            f"{arch}.expert_used_count {str(used)[:20]})"
+        )
 
 
 def check_on_disk(info: GGUFInfo) -> GGUFInfo:
@@ -343,9 +361,11 @@ def check_on_disk(info: GGUFInfo) -> GGUFInfo:
     except OSError as e:
         raise ModelError(f"{info.path} can't be read ({e.strerror}).") from None
     if nbytes and absent * 16 > nbytes:
-        raise ModelError(f"{info.path.name} is an incomplete GGUF model: {absent:,} of its {nbytes:,} bytes of "
-                         "weights are not on the disk (a sparse or unfinished file). If it was downloaded, "
-                         "download it again; otherwise choose another model.")
+        raise ModelError(
+            f"{info.path.name} is an incomplete GGUF model: {absent:,} of its {nbytes:,} bytes of "
+            "weights are not on the disk (a sparse or unfinished file). If it was downloaded, "
+            "download it again; otherwise choose another model."
+        )
     return info
 
 

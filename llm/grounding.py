@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 from rapidfuzz import fuzz
 
@@ -34,26 +34,237 @@ COMMON_ZIPF = 5.8
 
 # the words of the framing lines in the templates' phrase bank (assets/templates/*.json), and no
 # more: "remember", "always", "miss" or "family" would let a sentence claim what no one said
-FRAME_WORDS = set("""
-dear hello goodbye thank thanks you all for being here today everyone there one story want tell
-please raise your glasses congratulations enjoy what comes next happy birthday i'm and was is my
-""".split())
+FRAME_WORDS = set(
+    [
+        "dear",
+        "hello",
+        "goodbye",
+        "thank",
+        "thanks",
+        "you",
+        "all",
+        "for",
+        "being",
+        "here",
+        "today",
+        "everyone",
+        "there",
+        "one",
+        "story",
+        "want",
+        "tell",
+        "please",
+        "raise",
+        "your",
+        "glasses",
+        "congratulations",
+        "enjoy",
+        "what",
+        "comes",
+        "next",
+        "happy",
+        "birthday",
+        "i'm",
+        "and",
+        "was",
+        "is",
+        "my",
+    ]
+)
 
-STOPWORDS = set("""
-a an the and or but nor so yet of to in on at by for with from into onto over under about after before
-during until since than as like up down out off through again then once here there when where why how
-what which who whom whose that this these those it its it's is was were be been being am are do does did
-doing done have has had having i me my mine myself we us our ours ourselves you your yours yourself
-yourselves he him his himself she her hers herself they them their theirs themselves not no nor very
-too can could would should will shall may might must just also only even ever still both each either
-neither some any every all most more much many such own same other another if because while although
-though whether s t don't didn't wasn't weren't isn't aren't couldn't wouldn't shouldn't won't can't
-i'm i've i'd i'll we're we've we'd we'll you're you've you'd you'll he's he'd he'll she's she'd she'll
-they're they've they'd they'll that's there's what's let's o'clock
-""".split())
+STOPWORDS = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "yet",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "during",
+        "until",
+        "since",
+        "than",
+        "as",
+        "like",
+        "up",
+        "down",
+        "out",
+        "off",
+        "through",
+        "again",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "is",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "are",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "have",
+        "has",
+        "had",
+        "having",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "we",
+        "us",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "not",
+        "no",
+        "nor",
+        "very",
+        "too",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "just",
+        "also",
+        "only",
+        "even",
+        "ever",
+        "still",
+        "both",
+        "each",
+        "either",
+        "neither",
+        "some",
+        "any",
+        "every",
+        "all",
+        "most",
+        "more",
+        "much",
+        "many",
+        "such",
+        "own",
+        "same",
+        "other",
+        "another",
+        "if",
+        "because",
+        "while",
+        "although",
+        "though",
+        "whether",
+        "s",
+        "t",
+        "don't",
+        "didn't",
+        "wasn't",
+        "weren't",
+        "isn't",
+        "aren't",
+        "couldn't",
+        "wouldn't",
+        "shouldn't",
+        "won't",
+        "can't",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "we're",
+        "we've",
+        "we'd",
+        "we'll",
+        "you're",
+        "you've",
+        "you'd",
+        "you'll",
+        "he's",
+        "he'd",
+        "he'll",
+        "she's",
+        "she'd",
+        "she'll",
+        "they're",
+        "they've",
+        "they'd",
+        "they'll",
+        "that's",
+        "there's",
+        "what's",
+        "let's",
+        "o'clock",
+    ]
+)
 
 TOKEN = re.compile(r"\w+(?:['’\-]\w+)*")
 
+# fmt: off
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -64,16 +275,20 @@ NUMBER_WORDS = {
     "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
     "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90, "hundredth": 100,
 }
+# fmt: on
 # "one" and "first" are as often a pronoun or "at first" as a count: as words they are no claim ("1st" is)
 NOT_A_CLAIM = {"one", "first", "a", "an"}
 
+# fmt: off
 DATE_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
     "christmas", "easter", "spring", "summer", "autumn", "fall", "winter", "weekend", "birthday", "anniversary",
 }
+# fmt: on
 
 # kin terms: every spelling maps to one relation; prefixes (step, half, great, in-law) are kept apart
+# fmt: off
 KIN = {
     "father": "father", "dad": "father", "daddy": "father", "papa": "father", "pa": "father", "pop": "father",
     "da": "father", "mother": "mother", "mum": "mother", "mom": "mother", "mummy": "mother", "mommy": "mother",
@@ -91,6 +306,7 @@ KIN = {
     "stepmother": "mother", "stepson": "son", "stepdaughter": "daughter", "stepbrother": "brother",
     "stepsister": "sister", "stepchild": "child",
 }
+# fmt: on
 _KIN_PLURAL = {"children": "child", "kids": "child", "grandchildren": "grandchild", "grandkids": "grandchild"}
 
 META = re.compile(
@@ -99,16 +315,39 @@ META = re.compile(
     r"rewrite|passage)|i(?:'ve| have) (?:added|included|written|used|kept|made)|as an ai|language model|"
     r"in this case|word count|words? long|the following|inflection|in the style of|the prompt|this (?:speech|"
     r"eulogy|toast|draft|passage)|the (?:speech|eulogy|toast|draft|passage) (?:is|was|should)|rewritten|"
-    r"(?:sure|certainly|of course)[,!]|note:|title:|\bdraft\b)", re.I)
+    r"(?:sure|certainly|of course)[,!]|note:|title:|\bdraft\b)",
+    re.IGNORECASE,
+)
 BRACKETS = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]*>")
 QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
-ADDRESS = re.compile(r"^\s*(?:(?:my )?dear(?:est)?\s+)?((?:[^\W\d_][\w'’-]*)(?:\s+(?:and\s+)?[^\W\d_][\w'’-]*){0,3})\s*[,!]",
-                     re.I)
-SELF_NAME = re.compile(r"\b(?:my name is|my name's|i am|i'm)\s+([^\W\d_][\w'’-]+)", re.I)
+ADDRESS = re.compile(
+    r"^\s*(?:(?:my )?dear(?:est)?\s+)?((?:[^\W\d_][\w'’-]*)(?:\s+(?:and\s+)?[^\W\d_][\w'’-]*){0,3})\s*[,!]",
+    re.IGNORECASE,
+)
+SELF_NAME = re.compile(r"\b(?:my name is|my name's|i am|i'm)\s+([^\W\d_][\w'’-]+)", re.IGNORECASE)
+# fmt: off
 GREETINGS = {"dear", "dearest", "hello", "hi", "goodbye", "farewell", "thank", "thanks", "cheers", "welcome",
              "congratulations", "to"}
-AUDIENCE = GREETINGS | {"everyone", "everybody", "all", "friends", "family", "ladies", "gentlemen", "guests", "folks",
-            "colleagues", "team", "you", "and", "of", "dear", "my", "our"}
+# fmt: on
+AUDIENCE = GREETINGS | {
+    "everyone",
+    "everybody",
+    "all",
+    "friends",
+    "family",
+    "ladies",
+    "gentlemen",
+    "guests",
+    "folks",
+    "colleagues",
+    "team",
+    "you",
+    "and",
+    "of",
+    "dear",
+    "my",
+    "our",
+}
 
 
 def tokens(text: str) -> list[str]:
@@ -126,7 +365,7 @@ def zipf_frequency(word: str, lang: str = "en") -> float:
 def fold(word: str) -> str:
     """Lower case, curly apostrophes straightened, possessive 's dropped."""
     w = word.lower().replace("’", "'")
-    return w[:-2] if w.endswith("'s") else w
+    return w.removesuffix("'s")
 
 
 @lru_cache(maxsize=50_000)
@@ -187,7 +426,7 @@ def kin_terms(text: str) -> dict[str, str]:
             if not m:
                 break
             prefixes.append(m.group(1))
-            base = base[m.end():]
+            base = base[m.end() :]
         if i > 0 and fold(toks[i - 1]) in ("great", "step", "half") and not prefixes:
             prefixes.append(fold(toks[i - 1]))
         base = _KIN_PLURAL.get(base, base)
@@ -222,7 +461,7 @@ def name_phrases(sentence: str) -> list[tuple[str, int]]:
     for m in TOKEN.finditer(sentence):
         tok = m.group(0)
         cap = _is_capitalised(tok)
-        at_start = first or re.search(r"[.!?:;\"“”—]\s*$", sentence[:m.start()])
+        at_start = first or re.search(r"[.!?:;\"“”—]\s*$", sentence[: m.start()])
         first = False
         w = fold(tok)
         joiner = current and w in ("of", "de", "van", "von", "da", "le", "la", "ní", "ó", "mac", "o'")
@@ -332,14 +571,14 @@ class Grounding:
         if m and fold(m.group(1)) != fold(self.facts.speaker) and m.group(1)[:1].isupper():
             flag(m.group(1), "speaker")
         m = ADDRESS.match(sentence)
-        if m and not re.match(r"\s*(?:and|but|so|then|yes|no|oh|well|now|today|once|still)\b", m.group(1), re.I):
+        if m and not re.match(
+            r"\s*(?:and|but|so|then|yes|no|oh|well|now|today|once|still)\b", m.group(1), re.IGNORECASE
+        ):
             words = [w for w in tokens(m.group(1)) if fold(w) not in AUDIENCE]
             named = [fold(w) for w in words]
             if named and all(w[:1].isupper() and fold(w) not in STOPWORDS for w in words):
                 speaker = fold(self.facts.speaker)
-                if speaker and speaker in named:
-                    flag(m.group(1), "address")
-                elif not all(n in self.addressable or n in KIN for n in named):
+                if speaker and speaker in named or not all(n in self.addressable or n in KIN for n in named):
                     flag(m.group(1), "address")
         for keys in self.avoid_keys:
             if _mentions(sentence, keys):
@@ -368,8 +607,14 @@ class Grounding:
 
         for tok in tokens(sentence):
             w = fold(tok)
-            if (w in STOPWORDS or w in name_words or w in kin_words or _number_of(w) is not None
-                    or w in FRAME_WORDS or len(w) < 2):
+            if (
+                w in STOPWORDS
+                or w in name_words
+                or w in kin_words
+                or _number_of(w) is not None
+                or w in FRAME_WORDS
+                or len(w) < 2
+            ):
                 continue
             f = forms(tok)
             if f & self.forms:

@@ -50,7 +50,7 @@ class Smoke:
 
     @property
     def signal_name(self) -> str | None:
-        """"Illegal instruction", "Segmentation fault"… when a signal ended the child."""
+        """ "Illegal instruction", "Segmentation fault"… when a signal ended the child."""
         if self.returncode is None or self.returncode >= 0:
             return None
         return signal.strsignal(-self.returncode) or f"signal {-self.returncode}"
@@ -79,26 +79,40 @@ class Smoke:
         if self.ok:
             return ""
         if self.returncode is None:
-            return (f"The text model {name} did not write its first words within the time allowed on this "
-                    "computer; it may be far too large for it. Choose a smaller model.")
+            return (
+                f"The text model {name} did not write its first words within the time allowed on this "
+                "computer; it may be far too large for it. Choose a smaller model."
+            )
         if self.processor_crash:
-            return (f"The text model crashed on this computer's processor ({self.signal_name}): the llama.cpp "
-                    f"in this installation uses instructions this processor does not run "
-                    f"({missing_text(self.system_info)})." + (" Run `make setup` again: it builds llama.cpp for "
-                    "what this processor really runs, and checks it." if advice else ""))
+            return (
+                f"The text model crashed on this computer's processor ({self.signal_name}): the llama.cpp "
+                f"in this installation uses instructions this processor does not run "
+                f"({missing_text(self.system_info)})."
+                + (
+                    " Run `make setup` again: it builds llama.cpp for what this processor really runs, and checks it."
+                    if advice
+                    else ""
+                )
+            )
         when = "while writing its first words" if self.loaded else "while loading it"
         if self.signal_name:
             how = "stop (abort)" if self.returncode == -signal.SIGABRT else f"crash ({self.signal_name})"
-            return (f"{name} made llama.cpp {how} {when}: the file is damaged or made in a way llama.cpp "
-                    "can't run; choose another model" + (", or run `make setup` again if the bundled model does "
-                    "this." if advice else "."))
+            return (
+                f"{name} made llama.cpp {how} {when}: the file is damaged or made in a way llama.cpp "
+                "can't run; choose another model"
+                + (", or run `make setup` again if the bundled model does this." if advice else ".")
+            )
         if self.returncode == FAILED and "unknown model architecture" in self.detail:
             arch = self.detail.rsplit(":", 1)[-1].strip()
-            return (f"{name} is a {arch} model, which this version of llama.cpp can't run; choose a "
-                    "Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…).")
+            return (
+                f"{name} is a {arch} model, which this version of llama.cpp can't run; choose a "
+                "Llama-family model (Llama, Mistral, Qwen, Gemma, Phi…)."
+            )
         if self.returncode == FAILED:
-            return (f"llama.cpp could not {'write with' if self.loaded else 'open'} {name} "
-                    f"({self.detail.strip()[:200]}); choose another model.")
+            return (
+                f"llama.cpp could not {'write with' if self.loaded else 'open'} {name} "
+                f"({self.detail.strip()[:200]}); choose another model."
+            )
         last = self.detail.strip().splitlines()[-1:] or [""]
         return f"llama.cpp could not write with {name} ({last[0][:200] or 'exit code ' + str(self.returncode)})."
 
@@ -145,9 +159,11 @@ def built_features(system_info: str) -> list[str]:
 
 
 # llama.cpp's names for what it was built with -> /proc/cpuinfo's flag for the same instructions
+# fmt: off
 _FLAG_OF = {"SSE3": "pni", "SSSE3": "ssse3", "AVX": "avx", "AVX2": "avx2", "F16C": "f16c", "FMA": "fma",
             "BMI2": "bmi2", "AVX_VNNI": "avx_vnni", "AVX512": "avx512f", "AVX512_VBMI": "avx512vbmi",
             "AVX512_VNNI": "avx512_vnni", "AVX512_BF16": "avx512_bf16", "AMX_INT8": "amx_int8"}
+# fmt: on
 
 
 def _missing(built: list[str], flags: set[str]) -> list[str]:
@@ -200,36 +216,74 @@ def build_stamp() -> str:
 
 def key(model: str | Path) -> str:
     """What a passed check holds for: this llama-cpp-python build, this processor, this model file."""
-    parts = [llama_version(), build_stamp(), platform.machine(), platform.processor(), " ".join(cpu_flags()),
-             _stamp(Path(model))]
+    parts = [
+        llama_version(),
+        build_stamp(),
+        platform.machine(),
+        platform.processor(),
+        " ".join(cpu_flags()),
+        _stamp(Path(model)),
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def smoke(model: str | Path, tokens: int = SMOKE_TOKENS, timeout: float = 300, threads: int = 0,
-          command: list[str] | None = None, prompt: str = _PROMPT, env: dict | None = None) -> Smoke:
+def smoke(
+    model: str | Path,
+    tokens: int = SMOKE_TOKENS,
+    timeout: float = 300,
+    threads: int = 0,
+    command: list[str] | None = None,
+    prompt: str = _PROMPT,
+    env: dict | None = None,
+) -> Smoke:
     """Load `model` in a child process and write `tokens` tokens; how it ended.
 
     `command` replaces the child's command line (tests: a child that kills itself with SIGILL
     stands in for the crash; the emulator test runs the child under qemu-x86_64 -cpu …); `env`
     adds to its environment (the bench puts another build of llama-cpp-python first on its path)."""
-    argv = command or [sys.executable, "-m", "llm.native", str(model), "--tokens", str(tokens),
-                       "--threads", str(threads), "--prompt", prompt]
+    argv = command or [
+        sys.executable,
+        "-m",
+        "llm.native",
+        str(model),
+        "--tokens",
+        str(tokens),
+        "--threads",
+        str(threads),
+        "--prompt",
+        prompt,
+    ]
     started = time.perf_counter()
     try:
         # GGML_NO_BACKTRACE: on an assert, ggml would otherwise attach gdb for a backtrace (a second)
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace",
-                              env={**os.environ, "PYTHONFAULTHANDLER": "", "GGML_NO_BACKTRACE": "1", **(env or {})})
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            errors="replace",
+            env={**os.environ, "PYTHONFAULTHANDLER": "", "GGML_NO_BACKTRACE": "1", **(env or {})},
+        )
     except subprocess.TimeoutExpired:
         return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started
     report = _report(proc.stdout)
     loaded = "LOADED" in proc.stdout.splitlines()
     if proc.returncode == 0 and report is not None:
-        return Smoke(True, str(model), 0, proc.stdout.strip(), True, report.get("system_info", ""),
-                     report.get("prompt_tps", 0.0), report.get("generation_tps", 0.0), seconds)
+        return Smoke(
+            True,
+            str(model),
+            0,
+            proc.stdout.strip(),
+            True,
+            report.get("system_info", ""),
+            report.get("prompt_tps", 0.0),
+            report.get("generation_tps", 0.0),
+            seconds,
+        )
     info = report.get("system_info", "") if report else ""
     if not info:  # the child reports its build before it writes: a crash after that still says it
-        info = next((line[len("SYSTEM "):] for line in proc.stdout.splitlines() if line.startswith("SYSTEM ")), "")
+        info = next((line[len("SYSTEM ") :] for line in proc.stdout.splitlines() if line.startswith("SYSTEM ")), "")
     tail = _reason(proc.stderr) or "\n".join(proc.stderr.strip().splitlines()[-5:])
     return Smoke(False, str(model), proc.returncode, tail, loaded, info, seconds=seconds)
 
@@ -237,9 +291,12 @@ def smoke(model: str | Path, tokens: int = SMOKE_TOKENS, timeout: float = 300, t
 def _reason(stderr: str) -> str:
     """llama.cpp's own words for why it stopped: the failed GGML_ASSERT, else its first error line
     (gguf_init_from_reader: "key … has invalid GGUF type", "unknown model architecture: 'x'"…)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.startswith(("gguf", "llama", "/"))
-             and "llama_model_loader: - " not in line]  # not the loader's list of keys and values
-    asserts = [line[line.index("GGML_ASSERT"):] for line in lines if "GGML_ASSERT" in line]
+    lines = [
+        line.strip()
+        for line in stderr.splitlines()
+        if line.startswith(("gguf", "llama", "/")) and "llama_model_loader: - " not in line
+    ]  # not the loader's list of keys and values
+    asserts = [line[line.index("GGML_ASSERT") :] for line in lines if "GGML_ASSERT" in line]
     errors = [line for line in lines if any(w in line for w in ("error", "invalid", "unknown model"))]
     return (asserts or errors or [""])[0][:300]
 
@@ -263,7 +320,7 @@ class Checks:
     passed: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "Checks":
+    def load(cls, path: Path) -> Checks:
         try:
             data = json.loads(path.read_text())
             return cls(path, data if isinstance(data, dict) else {})
@@ -284,8 +341,12 @@ class Checks:
         """Keep a pass, or a failure the file itself caused (Smoke.about_the_model)."""
         if not (result.ok or result.about_the_model):
             return
-        entry = {"model": result.model, "llama_cpp_python": llama_version(), "system_info": result.system_info,
-                 "at": time.strftime("%Y-%m-%d %H:%M")}
+        entry = {
+            "model": result.model,
+            "llama_cpp_python": llama_version(),
+            "system_info": result.system_info,
+            "at": time.strftime("%Y-%m-%d %H:%M"),
+        }
         if not result.ok:
             entry["failed"] = result.explain()
         self.passed[key(result.model)] = entry
@@ -328,8 +389,16 @@ def _child(argv: list[str]) -> int:
         if written >= args.tokens or token == llama.token_eos():
             break
     read, wrote = first - started, time.perf_counter() - first
-    print(json.dumps({"system_info": info, "prompt_tps": round(len(prompt) / read, 1) if read else 0.0,
-                      "generation_tps": round((written - 1) / wrote, 1) if wrote else 0.0, "tokens": written}))
+    print(
+        json.dumps(
+            {
+                "system_info": info,
+                "prompt_tps": round(len(prompt) / read, 1) if read else 0.0,
+                "generation_tps": round((written - 1) / wrote, 1) if wrote else 0.0,
+                "tokens": written,
+            }
+        )
+    )
     return 0
 
 

@@ -36,17 +36,27 @@ import json
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from rapidfuzz import fuzz
 
 from llm.arrange import BODY_KEYS, Story, _score, about, stories_of
 from llm.brief import DEFAULT_PACE, Brief
 from llm.composition import Source, is_light, relation_in
-from llm.grounding import (DATE_WORDS, KIN, STOPWORDS, content_forms, fold, name_phrases, sentences,
-                           tokens, touches, zipf_frequency)
+from llm.grounding import (
+    DATE_WORDS,
+    KIN,
+    STOPWORDS,
+    content_forms,
+    fold,
+    name_phrases,
+    sentences,
+    tokens,
+    touches,
+    zipf_frequency,
+)
 from llm.occasions import SPEECH_NAMES, TEMPLATES
 
 TOLD_WORDS = 30  # a story of this many words (as read: fillers and restarts gone) tells its topic; fewer is "a sentence about it"
@@ -57,32 +67,83 @@ SPARE = 2  # questions listed beyond those whose answers would cover the shortfa
 ID = re.compile(r"^[a-z0-9:-]{1,80}$")
 
 # what is named but is no person, place or thing to ask after: languages, peoples, faiths
-NOT_A_THING = set("""
-english irish welsh scottish scots british french german italian spanish portuguese dutch american canadian
-australian polish indian chinese japanese greek russian european african asian catholic protestant christian
-jewish muslim hindu sikh anglican methodist baptist god tv ok
-""".split())
-PLACE_BEFORE = re.compile(r"\b(?:at|in|on|to|from|near|outside|inside|behind|round|around|across|into|by|past|toward|"
-                          r"towards|through|over|up|down)\s+(?:the\s+)?$", re.I)
-THE_BEFORE = re.compile(r"\b(the)\s+$", re.I)
-AN_BEFORE = re.compile(r"\b(an?)\s+$", re.I)  # "a Bee Gees album": a name used as a word about a thing
+NOT_A_THING = set(
+    [
+        "english",
+        "irish",
+        "welsh",
+        "scottish",
+        "scots",
+        "british",
+        "french",
+        "german",
+        "italian",
+        "spanish",
+        "portuguese",
+        "dutch",
+        "american",
+        "canadian",
+        "australian",
+        "polish",
+        "indian",
+        "chinese",
+        "japanese",
+        "greek",
+        "russian",
+        "european",
+        "african",
+        "asian",
+        "catholic",
+        "protestant",
+        "christian",
+        "jewish",
+        "muslim",
+        "hindu",
+        "sikh",
+        "anglican",
+        "methodist",
+        "baptist",
+        "god",
+        "tv",
+        "ok",
+    ]
+)
+PLACE_BEFORE = re.compile(
+    r"\b(?:at|in|on|to|from|near|outside|inside|behind|round|around|across|into|by|past|toward|"
+    r"towards|through|over|up|down)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+THE_BEFORE = re.compile(r"\b(the)\s+$", re.IGNORECASE)
+AN_BEFORE = re.compile(r"\b(an?)\s+$", re.IGNORECASE)  # "a Bee Gees album": a name used as a word about a thing
 # "this tiny little Fiat" is asked after as "the Fiat"
-THIS_BEFORE = re.compile(r"\b(?:this|that|his|her|their|our|my|your)\s+(?:[a-z]+\s+){0,2}$", re.I)
+THIS_BEFORE = re.compile(r"\b(?:this|that|his|her|their|our|my|your)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
 TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr"}  # "Mrs Baker" is a person ("Father Christmas" is not one to ask after)
-PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|tells|asked|came|comes|visited|met|wanted|called|drove|married|"
-                          r"laughed|sang|insisted|used to|would)\b", re.I)
-CLAUSE = re.compile(r"[,;:—–()]|\b(?:and|but|because|so|then)\b", re.I)  # where a day or season stops applying
+PERSON_AFTER = re.compile(
+    r"^\s+(?:said|says|told|tells|asked|came|comes|visited|met|wanted|called|drove|married|"
+    r"laughed|sang|insisted|used to|would)\b",
+    re.IGNORECASE,
+)
+CLAUSE = re.compile(r"[,;:—–()]|\b(?:and|but|because|so|then)\b", re.IGNORECASE)  # where a day or season stops applying
 # what a life has chapters of, named in lower case: asked after as where it took them and what they said of it
-SERVICE = re.compile(r"\b(?:in|joined|left)\s+(the\s+(?:merchant\s+navy|navy|army|air\s+force|RAF|marines|"
-                     r"royal\s+navy|fire\s+brigade|police))\b", re.I)
+SERVICE = re.compile(
+    r"\b(?:in|joined|left)\s+(the\s+(?:merchant\s+navy|navy|army|air\s+force|RAF|marines|"
+    r"royal\s+navy|fire\s+brigade|police))\b",
+    re.IGNORECASE,
+)
 DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 WHEN_DAY = re.compile(rf"\b({DAYS})s?(?:\s+(?:night|morning|evening|afternoon)s?)?\b")
-WHEN_SEASON = re.compile(r"\b(?:every|each|one|that|in the)\s+(summer|winter|spring|autumn)\b", re.I)
+WHEN_SEASON = re.compile(r"\b(?:every|each|one|that|in the)\s+(summer|winter|spring|autumn)\b", re.IGNORECASE)
 WHEN_FEAST = re.compile(r"\b(Christmas|Easter)\b")
-SAYING = re.compile(r"\b(?:always said|used to say|would say|kept saying|said|says|called (?:us|me|him|her|them)|"
-                    r"told (?:us|me))\b", re.I)
-WHO_WERE = re.compile(r"\b(?:we|you|they|us)\s+(?:were|are)\s+(the\s+[^,.;:!?]+?)(?=\s+(?:and|but|while|when)\b|"
-                      r"[,.;:!?]|$)", re.I)
+SAYING = re.compile(
+    r"\b(?:always said|used to say|would say|kept saying|said|says|called (?:us|me|him|her|them)|"
+    r"told (?:us|me))\b",
+    re.IGNORECASE,
+)
+WHO_WERE = re.compile(
+    r"\b(?:we|you|they|us)\s+(?:were|are)\s+(the\s+[^,.;:!?]+?)(?=\s+(?:and|but|while|when)\b|"
+    r"[,.;:!?]|$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +205,7 @@ def _key_phrase(note: str) -> str:
     for i, tok in enumerate(toks):
         if fold(tok) == "the":
             run = []
-            for t in toks[i + 1:i + 5]:
+            for t in toks[i + 1 : i + 5]:
                 if fold(t) in STOPWORDS:
                     break
                 run.append(t)
@@ -153,12 +214,13 @@ def _key_phrase(note: str) -> str:
     names = [p for p, at in name_phrases(note) if at > 0]  # a first word is a name only by a guess
     if names:
         return names[0]
-    rare = [i for i, t in enumerate(toks)
-            if fold(t) not in STOPWORDS and len(t) > 2 and zipf_frequency(fold(t)) < KEY_ZIPF]
+    rare = [
+        i for i, t in enumerate(toks) if fold(t) not in STOPWORDS and len(t) > 2 and zipf_frequency(fold(t)) < KEY_ZIPF
+    ]
     if not rare:
         return " ".join(toks[:3])
     end = next((j for j in rare[1:] if j - rare[0] <= 3), rare[0])  # "a pot of tea" → "pot of tea"
-    return " ".join(toks[rare[0]:end + 1])
+    return " ".join(toks[rare[0] : end + 1])
 
 
 def _told(stories: list[Story], matches) -> int:
@@ -169,15 +231,23 @@ def _told(stories: list[Story], matches) -> int:
 # --- (a) what the Brief asks that the memories lack ---------------------------------------------
 
 
-def _light(brief: Brief, stories: list[Story], call: str, past: bool, target_seconds: float,
-           template: dict) -> list[Question]:
+def _light(
+    brief: Brief, stories: list[Story], call: str, past: bool, target_seconds: float, template: dict
+) -> list[Question]:
     wanted = max(brief.jokes, 1 if "funny" in brief.tone else 0) if brief.task == "speech" else 0
     if not wanted or sum(1 for s in stories if is_light(s.text)) >= wanted:
         return []
     b = bank()["light"]
     share = next((s["share"] for s in template.get("sections", []) if s["key"] == "light"), 0)
-    return [Question("light-moment", b["past" if past else "present"].format(call=call), b["fills"], b["why"],
-                     _seconds(max(b["seconds"], share * target_seconds)))]
+    return [
+        Question(
+            "light-moment",
+            b["past" if past else "present"].format(call=call),
+            b["fills"],
+            b["why"],
+            _seconds(max(b["seconds"], share * target_seconds)),
+        )
+    ]
 
 
 def _notes(brief: Brief, stories: list[Story], call: str) -> list[Question]:
@@ -187,8 +257,12 @@ def _notes(brief: Brief, stories: list[Story], call: str) -> list[Question]:
     for note in brief.notes:
         key = _key_phrase(note)
         keys = content_forms(key)
-        words = _told(stories, lambda s: fuzz.partial_ratio(note.lower(), s.text.lower()) >= 85
-                      or (keys and keys <= content_forms(s.text)))
+        words = _told(
+            stories,
+            lambda s: (
+                fuzz.partial_ratio(note.lower(), s.text.lower()) >= 85 or (keys and keys <= content_forms(s.text))
+            ),
+        )
         if words >= TOLD_WORDS:
             continue
         saying = bool(SAYING.search(note))
@@ -197,9 +271,11 @@ def _notes(brief: Brief, stories: list[Story], call: str) -> list[Question]:
         fills = b["story"]["fills"].format(topic=key)
         why = b["story"]["why_thin"].format(words=words) if words else b["story"]["why_untold"]
         who = WHO_WERE.search(note)
-        texts = {"when": bank_of["when"],
-                 "who": bank_of["who"] if (who or not saying) else bank_of["who_plain"],
-                 "what": bank_of["what"]}
+        texts = {
+            "when": bank_of["when"],
+            "who": bank_of["who"] if (who or not saying) else bank_of["who_plain"],
+            "what": bank_of["what"],
+        }
         for part in ("when", "who", "what"):
             text = texts[part].format(quote=quote, call=call, who=who.group(1) if who else "")
             out.append(Question(f"story:{slug(key)}:{part}", text, fills, why, _seconds(bank_of["seconds"])))
@@ -219,8 +295,15 @@ def _topics(brief: Brief, stories: list[Story]) -> list[Question]:
             continue
         text = (b["thin"] if words else b["untold"]).format(topic=topic)
         why = (b["why_thin"] if words else b["why_untold"]).format(topic=topic, words=words)
-        out.append(Question(f"topic:{slug(topic)}", text, b["fills"].format(topic=topic), why,
-                            _seconds(b["seconds"] * (0.6 if words else 1))))
+        out.append(
+            Question(
+                f"topic:{slug(topic)}",
+                text,
+                b["fills"].format(topic=topic),
+                why,
+                _seconds(b["seconds"] * (0.6 if words else 1)),
+            )
+        )
     return out
 
 
@@ -240,7 +323,7 @@ def _clause(sentence: str, start: int, end: int) -> str:
     """The clause of `sentence` around [start, end): a day said in another clause is not said of this."""
     cuts = [0] + [m.end() for m in CLAUSE.finditer(sentence) if m.end() <= start]
     after = [m.start() for m in CLAUSE.finditer(sentence) if m.start() >= end]
-    return sentence[max(cuts):min(after, default=len(sentence))].strip()
+    return sentence[max(cuts) : min(after, default=len(sentence))].strip()
 
 
 def _person_signal(sentence: str, at: int, phrase: str) -> str:
@@ -249,7 +332,7 @@ def _person_signal(sentence: str, at: int, phrase: str) -> str:
     before = re.search(r"(\w+)\s+$", sentence[:at])
     if before and fold(before.group(1)) in KIN and before.group(1)[:1].isupper():
         return before.group(1)
-    if fold(tokens(phrase)[0]) in TITLE_WORDS or PERSON_AFTER.search(sentence[at + len(phrase):]):
+    if fold(tokens(phrase)[0]) in TITLE_WORDS or PERSON_AFTER.search(sentence[at + len(phrase) :]):
         return "-"
     return ""
 
@@ -272,8 +355,14 @@ def _mentioned(sources: list[Source], names: list[str], avoid: list[str], exclud
             for phrase, at, kind in found:
                 words = {fold(w) for w in tokens(phrase)}
                 key = " ".join(fold(w) for w in tokens(phrase) if kind != "service" or fold(w) != "the")
-                if (not key or words & exclude or key in NOT_A_THING or all(len(w) < 2 for w in words)
-                        or key in in_this or key.removesuffix("s") in DATE_WORDS):  # "On Saturdays" is a when
+                if (
+                    not key
+                    or words & exclude
+                    or key in NOT_A_THING
+                    or all(len(w) < 2 for w in words)
+                    or key in in_this
+                    or key.removesuffix("s") in DATE_WORDS
+                ):  # "On Saturdays" is a when
                     continue
                 in_this.add(key)
                 count[key] = count.get(key, 0) + 1
@@ -306,8 +395,9 @@ def _mentioned(sources: list[Source], names: list[str], avoid: list[str], exclud
     for key, named in seen.items():
         if count[key] >= TOLD_SENTENCES:
             continue  # told
-        if named.kind == "person" and (key in fold(named.title) or any(
-                f in content_forms(named.title) for f in content_forms(named.phrase))):
+        if named.kind == "person" and (
+            key in fold(named.title) or any(f in content_forms(named.title) for f in content_forms(named.phrase))
+        ):
             continue  # the memory is theirs
         out.append(named)
     return out
@@ -335,8 +425,9 @@ def _time_of(named: _Named) -> tuple[str, bool]:
     return next((t for t in times if " " in t[0].removeprefix("a ")), times[0] if times else ("", False))
 
 
-def _follow_ups(sources: list[Source], names: list[str], avoid: list[str], exclude: set[str],
-                call: str, past: bool) -> tuple[list[Question], list[Question]]:
+def _follow_ups(
+    sources: list[Source], names: list[str], avoid: list[str], exclude: set[str], call: str, past: bool
+) -> tuple[list[Question], list[Question]]:
     """The first question for each name mentioned (in order of mention), and the second ones: who else
     was at a place they went to regularly; where a chapter like the navy took them, and what they said
     of it. Returned apart, so the first ones come first."""
@@ -344,8 +435,13 @@ def _follow_ups(sources: list[Source], names: list[str], avoid: list[str], exclu
     first, second = [], []
 
     def q(named: _Named, part: str, text: str) -> Question:
-        return Question(f"follow:{slug(named.thing)}{part}", text, b["fills"].format(thing=named.thing),
-                        b["why"].format(thing=named.thing), _seconds(b["seconds"]))
+        return Question(
+            f"follow:{slug(named.thing)}{part}",
+            text,
+            b["fills"].format(thing=named.thing),
+            b["why"].format(thing=named.thing),
+            _seconds(b["seconds"]),
+        )
 
     for named in _mentioned(sources, names, avoid, exclude):
         fields = {"thing": named.thing, "call": call}
@@ -364,14 +460,26 @@ def _follow_ups(sources: list[Source], names: list[str], avoid: list[str], exclu
 # --- (c) the occasion's sections no memory fills, and more for those one does ---------------------
 
 
-def _sections(template: dict, brief: Brief | None, stories: list[Story], occasion: str, call: str, past: bool,
-              target_seconds: float, light_asked: bool) -> tuple[list[Question], list[Question]]:
+def _sections(
+    template: dict,
+    brief: Brief | None,
+    stories: list[Story],
+    occasion: str,
+    call: str,
+    past: bool,
+    target_seconds: float,
+    light_asked: bool,
+) -> tuple[list[Question], list[Question]]:
     """The empty sections' questions, and, apart, a second question for each filled one ("Which other
     day…"): a speech short of its length needs more than one story, asked only when it is short."""
     b = bank()["sections"]
     keys = [s["key"] for s in template.get("sections", []) if s["key"] in BODY_KEYS and s["key"] in b]
-    if brief is not None and not brief.jokes and "light" in keys and (
-            {"solemn", "formal", "dignified", "reverent"} & set(brief.tone)):
+    if (
+        brief is not None
+        and not brief.jokes
+        and "light" in keys
+        and ({"solemn", "formal", "dignified", "reverent"} & set(brief.tone))
+    ):
         keys.remove("light")  # as the arranger: a solemn speech has no light part unless one is asked for
     filled = set()
     for st in stories:
@@ -386,30 +494,43 @@ def _sections(template: dict, brief: Brief | None, stories: list[Story], occasio
         seconds = _seconds(min(90.0, shares.get(key, 0.2) * target_seconds))
         tense = "past" if past else "present"
         if key in filled:  # "Which other day…" only once a memory tells one
-            more.append(Question(f"section:{key}:more", entry[f"more_{tense}"].format(call=call),
-                                 b["fills"].format(label=label), b["why_more"].format(label=label), seconds))
+            more.append(
+                Question(
+                    f"section:{key}:more",
+                    entry[f"more_{tense}"].format(call=call),
+                    b["fills"].format(label=label),
+                    b["why_more"].format(label=label),
+                    seconds,
+                )
+            )
             continue
         if key == "light" and light_asked:  # asked already, as what the shorthand asks
             continue
-        empty.append(Question(f"section:{key}", entry[tense].format(call=call),
-                              b["fills"].format(label=label), b["why"].format(speech=speech[:1].upper() + speech[1:],
-                                                                              label=label), seconds))
+        empty.append(
+            Question(
+                f"section:{key}",
+                entry[tense].format(call=call),
+                b["fills"].format(label=label),
+                b["why"].format(speech=speech[:1].upper() + speech[1:], label=label),
+                seconds,
+            )
+        )
     return empty, more
 
 
 # --- the list --------------------------------------------------------------------------------------
 
 
-def short_of(sources: list[Source], brief: Brief | None, template: dict, pace: int = DEFAULT_PACE
-             ) -> tuple[float, float]:
+def short_of(
+    sources: list[Source], brief: Brief | None, template: dict, pace: int = DEFAULT_PACE
+) -> tuple[float, float]:
     """(the asked length, what the memories give), in seconds at the speaker's pace (words a minute):
     the Brief's target (minutes, words, or the occasion's usual length, as it was read), else the
     occasion's; the memories' words, less what the person asked to leave out. The estimate the list
     is made long enough for, as the app's "1.6 of 3.0 min" is."""
     avoid = list(brief.avoid) if brief else []
     pace = max(1, pace)
-    asked = (brief.target_words / pace * 60 if brief and brief.target_words
-             else float(template.get("minutes", 3)) * 60)
+    asked = brief.target_words / pace * 60 if brief and brief.target_words else float(template.get("minutes", 3)) * 60
     words = sum(s.words for s in stories_of([s for s in sources if s.text.strip()], avoid))
     return asked, words / pace * 60
 
@@ -428,8 +549,17 @@ def enough(questions: list[Question], short_seconds: float) -> int:
     return len(questions)
 
 
-def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None, template: dict, names: list[str],
-        answered: set[str] = frozenset(), skipped: list[str] = (), pace: int = DEFAULT_PACE) -> list[Question]:
+def ask(
+    occasion: str,
+    subject: str,
+    sources: list[Source],
+    brief: Brief | None,
+    template: dict,
+    names: list[str],
+    answered: set[str] = frozenset(),
+    skipped: list[str] = (),
+    pace: int = DEFAULT_PACE,
+) -> list[Question]:
     """Ordered list. Answered ids never come back; skipped ids go to the end (in the order skipped).
     When the memories are short of the asked length, the list holds questions enough to cover the
     shortfall (`enough`) and SPARE more: further follow-ups, then another story for a filled section.
@@ -458,16 +588,25 @@ def ask(occasion: str, subject: str, sources: list[Source], brief: Brief | None,
     follows = [q for q in first + second if q.id.split(":")[1] not in topics]
     sections, more = [], []
     if brief is None or brief.task == "speech":
-        sections, more = _sections(template, brief, stories, occasion, call, past, target_seconds,
-                                   any(q.id == "light-moment" for q in asked))
+        sections, more = _sections(
+            template, brief, stories, occasion, call, past, target_seconds, any(q.id == "light-moment" for q in asked)
+        )
     shown = follows[:MAX_FOLLOW]
     for i in range(max(len(shown), len(sections))):  # in turn: one deepens, the next widens
-        asked += shown[i:i + 1] + sections[i:i + 1]
+        asked += shown[i : i + 1] + sections[i : i + 1]
     reserve = follows[MAX_FOLLOW:] + more  # asked only while the list is short of the shortfall
     if stories and (brief is None or brief.task == "speech"):  # with no memory yet, the sections' come first
         g = bank()["more"]
-        reserve += [Question(f"more:{key}", g[key]["past" if past else "present"].format(call=call), g["fills"],
-                             g["why"], _seconds(g["seconds"])) for key in ("first", "miss", "room")]
+        reserve += [
+            Question(
+                f"more:{key}",
+                g[key]["past" if past else "present"].format(call=call),
+                g["fills"],
+                g["why"],
+                _seconds(g["seconds"]),
+            )
+            for key in ("first", "miss", "room")
+        ]
 
     # the list is made for the memories as they are, then what is answered is taken out: an answer is
     # a memory by then, so the list is the same list less what was answered (and what it gave is given)

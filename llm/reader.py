@@ -9,10 +9,22 @@ where a length is given (text2num), short forms are spelled out, and a misspelt 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from llm.cues import (ABBREVIATIONS, CHATTER, CUE_WORDS, FILLER, KIN, NUMBER_RUN, ROLES, SHORT_FORMS, TITLES,
-                      TOKEN_RE, ASKS)
+from llm.cues import (
+    ABBREVIATIONS,
+    ASKS,
+    CHATTER,
+    CUE_WORDS,
+    FILLER,
+    KIN,
+    NUMBER_RUN,
+    ROLES,
+    SHORT_FORMS,
+    TITLES,
+    TOKEN_RE,
+)
 from llm.grounding import STOPWORDS, fold, forms, lemma, tokens, zipf_frequency
 
 if TYPE_CHECKING:
@@ -30,14 +42,14 @@ def normalise(text: str, vocabulary: Iterable[str] = ()) -> str:
     text = NUMBER_RUN.sub(lambda m: digits(m.group(0), alpha2digit), text)
     text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)  # "1,000 words"
     text = ABBREVIATIONS.sub(lambda m: SHORT_FORMS[m.group(0).lower()], text)
-    text = re.sub(r"(\d)\s*-?\s*(mins?|minutes?|secs?|seconds?|words?|wds)\b", r"\1 \2", text, flags=re.I)
+    text = re.sub(r"(\d)\s*-?\s*(mins?|minutes?|secs?|seconds?|words?|wds)\b", r"\1 \2", text, flags=re.IGNORECASE)
     known = {fold(w) for w in vocabulary}
     return TOKEN_RE.sub(lambda m: mend(m.group(0), known), text)
 
 
 def digits(run: str, alpha2digit) -> str:
     try:  # text2num leaves "two-" alone: the hyphen of "two-minute" goes, the unit follows with a space
-        return alpha2digit(run.rstrip("- ") , "en", threshold=0) + " "
+        return alpha2digit(run.rstrip("- "), "en", threshold=0) + " "
     except Exception:  # noqa: BLE001 — a library's failure on odd text must not stop reading it
         return run
 
@@ -85,7 +97,7 @@ class Reader:
     def is_soft(self, i: int) -> bool:
         return any(a <= i < b for a, b, _, _ in self.soft)
 
-    def swallow(self, a: int, b: int, brief: "Brief", default_occasion: str) -> None:
+    def swallow(self, a: int, b: int, brief: Brief, default_occasion: str) -> None:
         """Soft readings inside a topic belong to the topic: their evidence is withdrawn, and a field
         left with none goes back to what it was without it."""
         gone = [e for e in self.soft if a <= e[0] and e[1] <= b]
@@ -127,14 +139,20 @@ class Reader:
         one that ends it ("the leeks for his funeral")."""
         end = at
         n = len(self.text)
-        while end < n and (not self.claimed[end] or through_soft and self.is_soft(end)) and \
-                self.text[end] not in ".,;:!?()\n\"":
+        while (
+            end < n
+            and (not self.claimed[end] or through_soft and self.is_soft(end))
+            and self.text[end] not in '.,;:!?()\n"'
+        ):
             end += 1
         phrase = self.text[at:end]
-        cut = re.search(r"\s(?:but|although|though|yet|and (?:also |then |can you |could you |please )?(?:make|keep|"
-                        r"mention|include|add|use|write|talk|don'?t|avoid|skip|leave|have|put|give|tell|end|start|"
-                        r"finish|not|get|thank|say|sing|print)|as well|too|please|thanks|thx|pls)\b" + stop_words,
-                        phrase, re.I)
+        cut = re.search(
+            r"\s(?:but|although|though|yet|and (?:also |then |can you |could you |please )?(?:make|keep|"
+            r"mention|include|add|use|write|talk|don'?t|avoid|skip|leave|have|put|give|tell|end|start|"
+            r"finish|not|get|thank|say|sing|print)|as well|too|please|thanks|thx|pls)\b" + stop_words,
+            phrase,
+            re.IGNORECASE,
+        )
         if cut:
             end = at + cut.start()
         a, b = at, end
@@ -142,14 +160,17 @@ class Reader:
             # a soft reading (or filler) at either end is not the topic's: "about mum at the palais",
             # "the paris trip at grandads service make it moving"; one inside it is ("birthday card")
             words = list(re.finditer(r"[\w'-]+", self.text[at:end]))
-            droppable = lambda w: self.is_soft(at + w.start()) or fold(w.group(0)) in FILLER | STOPWORDS  # noqa: E731
+            droppable = lambda w: self.is_soft(at + w.start()) or fold(w.group(0)) in FILLER | STOPWORDS
             kept = list(words)
             while kept and droppable(kept[-1]):
                 kept.pop()
-            if not any(self.is_soft(at + w.start()) for w in words[len(kept):]):
+            if not any(self.is_soft(at + w.start()) for w in words[len(kept) :]):
                 kept = list(words)  # "the stag do": nothing soft at the end, so nothing to trim
-            while kept and droppable(kept[0]) and (self.is_soft(at + kept[0].start()) or any(
-                    self.is_soft(at + w.start()) for w in kept[1:2])):
+            while (
+                kept
+                and droppable(kept[0])
+                and (self.is_soft(at + kept[0].start()) or any(self.is_soft(at + w.start()) for w in kept[1:2]))
+            ):
                 kept.pop(0)
             words = kept
             if words:
@@ -167,16 +188,108 @@ def trim_phrase(text: str, possessive: bool = False) -> str:
     """A topic or avoid phrase without the words around it that say nothing ("the", "stuff", "please");
     an avoid keeps its possessive ("her ex" is not any ex)."""
     words = text.strip(" -'\"").split()
-    lead = {"about", "the", "that", "this", "any", "of", "on", "to", "with", "anything", "everything", "all", "just",
-            "only", "mainly", "mostly", "really", "also", "and", "can", "you", "could", "please", "pls",
-            "mentioning", "mention", "his", "her", "their", "my", "our", "a", "an", "bit", "story", "part",
-            "stuff", "stories", "how", "that's", "it's"}
-    trail = {"for", "to", "in", "at", "on", "of", "with", "and", "or", "the", "a", "please", "pls", "stuff", "bit",
-             "entirely", "completely", "whatsoever", "fail", "without", "possible", "if", "get", "gets", "mention", "but",
-             "lol", "haha", "x", "xx",
-             "mentioned", "included", "is", "are",
-             "thing", "things", "part", "story", "business", "either", "too", "his", "her", "their", "my", "our",
-             "speech", "eulogy", "toast", "thanks", "x", "ok", "okay", "etc", "in it", "at all", "really", "though"}
+    lead = {
+        "about",
+        "the",
+        "that",
+        "this",
+        "any",
+        "of",
+        "on",
+        "to",
+        "with",
+        "anything",
+        "everything",
+        "all",
+        "just",
+        "only",
+        "mainly",
+        "mostly",
+        "really",
+        "also",
+        "and",
+        "can",
+        "you",
+        "could",
+        "please",
+        "pls",
+        "mentioning",
+        "mention",
+        "his",
+        "her",
+        "their",
+        "my",
+        "our",
+        "a",
+        "an",
+        "bit",
+        "story",
+        "part",
+        "stuff",
+        "stories",
+        "how",
+        "that's",
+        "it's",
+    }
+    trail = {
+        "for",
+        "to",
+        "in",
+        "at",
+        "on",
+        "of",
+        "with",
+        "and",
+        "or",
+        "the",
+        "a",
+        "please",
+        "pls",
+        "stuff",
+        "bit",
+        "entirely",
+        "completely",
+        "whatsoever",
+        "fail",
+        "without",
+        "possible",
+        "if",
+        "get",
+        "gets",
+        "mention",
+        "but",
+        "lol",
+        "haha",
+        "x",
+        "xx",
+        "mentioned",
+        "included",
+        "is",
+        "are",
+        "thing",
+        "things",
+        "part",
+        "story",
+        "business",
+        "either",
+        "too",
+        "his",
+        "her",
+        "their",
+        "my",
+        "our",
+        "speech",
+        "eulogy",
+        "toast",
+        "thanks",
+        "ok",
+        "okay",
+        "etc",
+        "in it",
+        "at all",
+        "really",
+        "though",
+    }
     while words and (words[-1].lower() in trail or fold(words[-1]) in CHATTER):
         words.pop()  # "the paris trip yeah keep it"
     keep_the = words[:1] == ["the"] and len(words) > 1
@@ -221,29 +334,42 @@ def is_note(sentence: str, people: list[str] = ()) -> bool:
     if len(words) < 4:  # ". . . ." has four "words" to split() but none to read
         return False
     first = fold(words[0])
-    if re.fullmatch(TITLES, first) or any(re.match(rf"{re.escape(p.lower())}(?:'s)? ", sentence.lower()) for p in people):
-        words = words[len(next((p for p in people if sentence.lower().startswith(p.lower() + " ")), words[0]).split()) - 1:]
+    if re.fullmatch(TITLES, first) or any(
+        re.match(rf"{re.escape(p.lower())}(?:'s)? ", sentence.lower()) for p in people
+    ):
+        words = words[
+            len(next((p for p in people if sentence.lower().startswith(p.lower() + " ")), words[0]).split()) - 1 :
+        ]
     elif first in ("the", "this", "that", "his", "her", "their", "our", "my"):  # "The funeral is on friday."
         words = words[1:]
     elif re.match(r"(?:he|she|they|we|i|it|there|you)'(?:s|d|ve|re|ll)$", words[0].lower()):
         return True  # "He'd have hated anything too gloomy.", "He's retiring after 25 years."
-    elif not (first in ("he", "she", "they", "we", "i", "it", "there", "you") or first in KIN or first in ROLES
-              or (words[0][:1].isupper() and zipf_frequency(first, "en") < 4.0)):
+    elif not (
+        first in ("he", "she", "they", "we", "i", "it", "there", "you")
+        or first in KIN
+        or first in ROLES
+        or (words[0][:1].isupper() and zipf_frequency(first, "en") < 4.0)
+    ):
         return False  # "Skip the years in the army" starts with a verb, not a subject
     for verb in (w.lower() for w in words[1:3]):
         if verb in ("always", "never", "once", "used", "would", "could", "had", "was", "were", "is", "loved") or (
-                lemma(verb) != verb and not verb.endswith("ing")):
+            lemma(verb) != verb and not verb.endswith("ing")
+        ):
             return True
     return False
 
 
 def topic_parts(phrase: str) -> list[str]:
-    """"his allotment and the leeks" → two topics; "how she taught me to swim" stays one; "the postman
+    """ "his allotment and the leeks" → two topics; "how she taught me to swim" stays one; "the postman
     years and that he walked to Australia" → two."""
     out = []
-    for part in re.split(r"\s*(?:,|;|\band (?=that|how|when|where|the time)\b)\s*", phrase.strip(), flags=re.I):
-        part = re.sub(r"^(?:that|the fact that)\s+", "", part, flags=re.I)
-        if re.match(r"(?:how|when|where|he|she|they|we|i)\b", part, re.I):  # a clause: "how she taught me to swim"
+    for part in re.split(
+        r"\s*(?:,|;|\band (?=that|how|when|where|the time)\b)\s*", phrase.strip(), flags=re.IGNORECASE
+    ):
+        part = re.sub(r"^(?:that|the fact that)\s+", "", part, flags=re.IGNORECASE)
+        if re.match(
+            r"(?:how|when|where|he|she|they|we|i)\b", part, re.IGNORECASE
+        ):  # a clause: "how she taught me to swim"
             out += [trim_phrase(part)] if trim_phrase(part) else []
         else:
             out += [p for p in (trim_phrase(x) for x in re.split(r"\s*(?:\band\b|&|/)\s*", part)) if p]

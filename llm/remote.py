@@ -10,9 +10,8 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
-import socket
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from llm.engine import Message
@@ -63,11 +62,21 @@ class RemoteEngine:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         return cls(self._host, self._port, timeout=self.timeout)
 
-    def chat(self, messages: list[Message], max_tokens: int = 512, temperature: float = 0.7,
-             seed: int | None = None, stop: list[str] | None = None,
-             cancel: threading.Event | None = None) -> Iterator[str]:
-        body = {"messages": [{"role": m.role, "content": m.content} for m in messages], "max_tokens": max_tokens,
-                "temperature": temperature, "stream": True}
+    def chat(
+        self,
+        messages: list[Message],
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]:
+        body = {
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stream": True,
+        }
         if self.model:
             body["model"] = self.model
         if seed is not None:
@@ -77,12 +86,18 @@ class RemoteEngine:
         with self._lock:
             conn = self._connection()
             try:
-                conn.request("POST", f"{self._base}/chat/completions", body=json.dumps(body),
-                             headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+                conn.request(
+                    "POST",
+                    f"{self._base}/chat/completions",
+                    body=json.dumps(body),
+                    headers={"Content-Type": "application/json", "Accept": "text/event-stream"},
+                )
                 response = conn.getresponse()
                 if response.status != 200:
-                    raise ModelError(f"The model server at {self.url} answered {response.status} "
-                                     f"{response.reason}. Check its address and that a model is loaded.")
+                    raise ModelError(
+                        f"The model server at {self.url} answered {response.status} "
+                        f"{response.reason}. Check its address and that a model is loaded."
+                    )
                 finished = False
                 for raw in response:
                     if cancel is not None and cancel.is_set():
@@ -103,8 +118,10 @@ class RemoteEngine:
                         yield delta
                 if not finished:
                     raise ConnectionError("the stream ended before the reply was complete")
-            except (ConnectionError, socket.timeout, http.client.HTTPException, OSError) as e:
-                raise ModelError(f"The model server at {self.url} stopped answering ({e}). What was "
-                                 "written so far is kept; check the server and try again.") from None
+            except (TimeoutError, ConnectionError, http.client.HTTPException, OSError) as e:
+                raise ModelError(
+                    f"The model server at {self.url} stopped answering ({e}). What was "
+                    "written so far is kept; check the server and try again."
+                ) from None
             finally:
                 conn.close()

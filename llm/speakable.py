@@ -41,20 +41,27 @@ MIN_PIECE = 3  # a split never leaves a piece shorter than this
 FILLERS = r"u+m+|u+h+m*|e+r+m+|e+r+|h+m+|m{3,}|mhm|uh-huh"
 
 # words that are fillers only as an aside: between commas, or opening or closing the sentence with a comma
+# fmt: off
 ASIDES = [r"like", r"you know", r"i mean", r"actually", r"honestly", r"basically", r"literally", r"right",
           r"you see", r"sort of", r"kind of", r"i guess", r"obviously"]
+# fmt: on
 
 NEVER = r"(?!)"  # a guard that never holds
 # fillers by where they stand, each (a regex over the sentence whose match is taken out, a guard that
 # must not match the text just before it): "like forty years" (an amount), "honestly really proud"
 # (an intensifier after the verb), "kind of shy" (a hedge), "I mean massive" (a correction)
-BEFORE_LIKE = (r"(?:\b(?:i|you|we|they|he|she|to|would|could|might|really|just|do|does|did|don't|didn't|"
-               r"doesn't|look|looks|looked|looking|sound|sounds|sounded|feel|feels|felt|seem|seems|seemed|smell|"
-               r"smelled|taste|tasted|nothing|something|anything)|'d|'ll)\s+$")
-NUMBER_WORDS = (r"\d|a hundred|a thousand|a dozen|a couple|about|around|(?:two|three|four|five|six|seven|eight|"
-                r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
-                r"half|a million)\b")
+BEFORE_LIKE = (
+    r"(?:\b(?:i|you|we|they|he|she|to|would|could|might|really|just|do|does|did|don't|didn't|"
+    r"doesn't|look|looks|looked|looking|sound|sounds|sounded|feel|feels|felt|seem|seems|seemed|smell|"
+    r"smelled|taste|tasted|nothing|something|anything)|'d|'ll)\s+$"
+)
+NUMBER_WORDS = (
+    r"\d|a hundred|a thousand|a dozen|a couple|about|around|(?:two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"half|a million)\b"
+)
 INTENSIFIERS = r"(?:really|so|ever|totally|super|proper|dead|just|literally|actually|massive|huge|tiny)\b"
+# fmt: off
 PLACED = [
     (r"\blike\s+(?=(?:" + NUMBER_WORDS + r"))", BEFORE_LIKE),
     (r"\blike\s+(?=" + INTENSIFIERS + r")", BEFORE_LIKE),
@@ -75,16 +82,22 @@ PLACED = [
     (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
      r"nothing|business|him)\b)", NEVER),
 ]
+# fmt: on
 
 # what ends a sentence as a question tagged on: "…, isn't it." "…, wasn't he?" "…, you know?" "…, right?"
-TAGS = (r",\s*(?:(?:(?:is|was|were|are|do|does|did|has|have|had|would|could|will|can|should)(?:n't|\s+not)?|"
-        r"ain't|won't|can't|isnae|wasnae)\s+(?:it|he|she|they|we|you|i|there|that)|you know|right|eh|yeah|innit|"
-        r"you see|isn't that right|don't you think|like)\s*[.?!]*\s*$")
+TAGS = (
+    r",\s*(?:(?:(?:is|was|were|are|do|does|did|has|have|had|would|could|will|can|should)(?:n't|\s+not)?|"
+    r"ain't|won't|can't|isnae|wasnae)\s+(?:it|he|she|they|we|you|i|there|that)|you know|right|eh|yeah|innit|"
+    r"you see|isn't that right|don't you think|like)\s*[.?!]*\s*$"
+)
 
 # what opens a sentence while the speaker gathers it: "So,", "Oh, and", "And so", "Well,", "And"
-SUBJECT = (r"(?:i|i'm|i'd|i've|i was|he|he's|he'd|she|she's|she'd|we|we'd|we're|they|they'd|they're|you|it|it's|"
-           r"it was|there|there's|that|that's|this|the|a|an|my|our|his|her|their|one|every|when|after|before|"
-           r"then|(?-i:[A-Z][\w'’-]*))\b")
+SUBJECT = (
+    r"(?:i|i'm|i'd|i've|i was|he|he's|he'd|she|she's|she'd|we|we'd|we're|they|they'd|they're|you|it|it's|"
+    r"it was|there|there's|that|that's|this|the|a|an|my|our|his|her|their|one|every|when|after|before|"
+    r"then|(?-i:[A-Z][\w'’-]*))\b"
+)
+# fmt: off
 OPENERS = [
     r"(?:oh|and|but|so)\s*,?\s+yeah\b\s*,?\s*",
     r"oh\s*,?\s+(?:and|so)\b\s*,?\s*(?:so\b\s*,?\s*)?",
@@ -98,46 +111,58 @@ OPENERS = [
     r"(?:okay|ok|right|alright|now)\s*,\s*(?:so\b\s*,?\s*)?",
     r"which\s*,\s*",
 ]
+# fmt: on
 
 # a sentence of only these said nothing: "Um, yeah." "So, yeah, anyway."
 THINKING = {"yeah", "so", "okay", "ok", "right", "well", "anyway", "like", "oh", "and", "um", "er", "erm", "uh", "hmm"}
 
 # a word said twice on purpose stays: "very, very proud", "many, many years", "no, no, no"
+# fmt: off
 EMPHATIC = {"very", "many", "really", "so", "far", "long", "more", "much", "no", "never", "again", "ha", "bye",
             "round", "over", "on", "and", "yes", "please", "slowly", "now", "go", "miles", "years", "hours"}
+# fmt: on
 # said twice with no comma, these are grammar, not a stutter: "he had had enough", "I knew that that was it"
 DOUBLED = EMPHATIC | {"had", "that", "is", "do", "did", "was", "her", "who", "what", "there"}
 
+# fmt: off
 PRONOUNS = {"i", "he", "she", "we", "they", "you", "it", "that's", "it's", "there's", "he's", "she's", "he'd",
             "she'd", "we'd", "they'd", "i'd", "i'm", "i've", "we're", "they're", "you're", "we've", "they've",
             "you'd", "there"}
+# fmt: on
 # after an aside taken out from between two commas, one comma stays ("Grandad, um, he had" → "Grandad, he
 # had"; "his old camera, you know, the one with…"), but not before a verb, a preposition or a "when" that
 # goes on with what came before ("the funny one, um, is the time…"; "in the navy, you know, when he…")
+# fmt: off
 GOES_ON = {"when", "where", "if", "because", "every", "is", "was", "were", "are", "has", "had", "have", "would",
            "will", "could", "did", "does", "knew", "said", "went", "came", "got", "made", "used", "loved", "on", "in",
            "at", "for", "to", "from", "with", "by", "of", "into", "up", "down", "that", "than", "as", "literally",
            "honestly", "basically", "actually", "like", "just", "any"}
+# fmt: on
 # …but not after these, which the next word finishes: "for, like, forty years" → "for forty years"
+# fmt: off
 NEEDS_NEXT = {"a", "an", "the", "and", "then", "but", "so", "or", "for", "to", "of", "in", "on", "at", "by", "with",
               "from", "about", "into", "is", "was", "were", "are", "be", "been", "had", "has", "have", "would",
               "could", "will", "did", "do", "that", "when", "because", "very", "really", "just", "his", "her", "my",
               "our", "their", "your", "this", "those", "these", "some", "every", "knew", "made", "grew", "took", "gave",
               "saw", "ran", "got", "found", "kept", "bought", "brought", "built", "wore", "drove", "sang", "won",
-              "lost", "met", "wrote", "taught", "caught", "knows", "makes", "grows", "loves", "likes", "had"}
+              "lost", "met", "wrote", "taught", "caught", "knows", "makes", "grows", "loves", "likes"}
+# fmt: on
 # after these a comma stays whatever follows (what was said comes next): "said, like, don't be sad"
 SAID = {"said", "says", "say", "asked", "told", "shouted", "whispered", "replied", "thought", "goes", "went"}
 
 # "Grandad, he had…" → "Grandad had…": not after these, which open a sentence without naming anyone
+# fmt: off
 NOT_A_NAME = {"anyway", "then", "later", "now", "still", "also", "so", "yes", "no", "well", "okay", "ok", "sometimes",
               "once", "again", "afterwards", "meanwhile", "instead", "besides", "otherwise", "however", "yesterday",
               "today", "tonight", "tomorrow", "anyhow", "oh", "and", "but", "honestly", "obviously", "apparently",
               "eventually", "finally", "first", "next", "after", "before", "there", "here", "everyone", "everybody",
               "somehow", "sadly", "luckily", "unfortunately", "fortunately", "of", "in", "on", "at", "by", "for",
               "with", "when", "if", "because", "although", "though", "whatever", "mind", "look", "listen", "thing"}
+# fmt: on
 SPEECH_VERBS = r"(?:said|says|say|thought|thinks|reckoned|reckons|told|tells|used to say|would say)\b"
 
 # where a run-on may be cut: strongest first
+# fmt: off
 CLAUSE_CUTS = [
     (r"\s*;\s+", ""),  # a semicolon
     (r",\s+(?=(?:she|he|they|we|i|you|she'd|he'd|they'd|we'd|i'd|she's|he's|they're|we're|i'm|there|there's|"
@@ -147,8 +172,12 @@ CLAUSE_CUTS = [
     (r",\s+so\s+(?=\w)", "so"),
     (r",\s+(?:and\s+)?then\s+(?=\w)", "then"),
 ]
-SUBORDINATE = re.compile(r"^(?:when|if|after|before|while|as|since|because|although|though|once|until|till|whenever|"
-                         r"wherever|unless|even though|even if|every time|by the time)\b", re.I)
+# fmt: on
+SUBORDINATE = re.compile(
+    r"^(?:when|if|after|before|while|as|since|because|although|though|once|until|till|whenever|"
+    r"wherever|unless|even though|even if|every time|by the time)\b",
+    re.IGNORECASE,
+)
 
 QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 WORD = re.compile(r"[\w'’-]+")
@@ -216,8 +245,12 @@ def _work_out(sentence: str) -> Spoken:
     if not quotes and not set(w.lower() for w in WORD.findall(body)) - THINKING:
         return Spoken(spoken, [])
     stop = "?" if question else (stop.replace("?", "") or ("" if body.endswith("⟧") else "."))
-    pieces = [p for part in body.split(SPLIT.strip()) if part.strip(" ,")
-              for p in (_split(part.strip()) if len(part.split()) > MAX_WORDS else [part.strip()])]
+    pieces = [
+        p
+        for part in body.split(SPLIT.strip())
+        if part.strip(" ,")
+        for p in (_split(part.strip()) if len(part.split()) > MAX_WORDS else [part.strip()])
+    ]
     if len(pieces) == 1 and WORD.findall(text) == said:  # nothing taken out: not even a capital is changed
         return Spoken(spoken, [spoken])
     read = []
@@ -270,9 +303,16 @@ def _cut(text: str, start: int, end: int) -> str:
         left = left[:-1]
         prev = (WORD.findall(left) or [""])[-1].lower().replace("’", "'")
         word = nxt.group(0).lower().replace("’", "'") if nxt else ""
-        comma = prev in SAID or (prev in ("is", "was") and word in PRONOUNS) or (
-            prev not in NEEDS_NEXT and not prev.endswith("ed") and word not in GOES_ON
-            and not (word.endswith(("ed", "ing")) and word not in PRONOUNS))
+        comma = (
+            prev in SAID
+            or (prev in ("is", "was") and word in PRONOUNS)
+            or (
+                prev not in NEEDS_NEXT
+                and not prev.endswith("ed")
+                and word not in GOES_ON
+                and not (word.endswith(("ed", "ing")) and word not in PRONOUNS)
+            )
+        )
         return left + (", " if comma else " ") + right
     return left + " " + right
 
@@ -283,14 +323,14 @@ def _outside_quotes(text: str, m: re.Match) -> bool:
 
 def _fillers(text: str) -> str:
     # not "the ER", "UM" (letters, not a sound), nor a unit after a number
-    sounds = re.compile(rf"(?<!\d )\b(?!(?-i:[A-Z]{{2,}}\b))(?:{FILLERS})\b(?:\.\.\.|…)?", re.I)
+    sounds = re.compile(rf"(?<!\d )\b(?!(?-i:[A-Z]{{2,}}\b))(?:{FILLERS})\b(?:\.\.\.|…)?", re.IGNORECASE)
     text = _remove(text, sounds, aside=False)
     for word in ASIDES:
-        text = _remove(text, re.compile(rf"\b{word}\b", re.I), aside=True)
+        text = _remove(text, re.compile(rf"\b{word}\b", re.IGNORECASE), aside=True)
     for pattern, guard in PLACED:
-        text = _remove(text, re.compile(pattern, re.I), aside=False, guard=re.compile(guard, re.I))
+        text = _remove(text, re.compile(pattern, re.IGNORECASE), aside=False, guard=re.compile(guard, re.IGNORECASE))
     # "which, he laughed about it": a "which" left hanging by what was taken out
-    text = re.sub(r",\s*which\s*,\s*(?=(?:he|she|they|we|i|you|that's|it)\b)", ", ", text, flags=re.I)
+    text = re.sub(r",\s*which\s*,\s*(?=(?:he|she|they|we|i|you|that's|it)\b)", ", ", text, flags=re.IGNORECASE)
     return text
 
 
@@ -300,7 +340,7 @@ def _remove(text: str, rx: re.Pattern, aside: bool, guard: re.Pattern | None = N
         m = rx.search(text, pos)
         if not m:
             return text
-        before, after = text[: m.start()].rstrip(), text[m.end():].lstrip()
+        before, after = text[: m.start()].rstrip(), text[m.end() :].lstrip()
         ok = _outside_quotes(text, m)
         if ok and aside:  # only as an aside: opened by a comma or the start, closed by a comma or the end
             ok = (not before or before.endswith(",")) and (not after or after[0] in ",.!?;")
@@ -319,36 +359,48 @@ def _untag(body: str) -> tuple[str, bool]:
     negative tag is known by its "n't" and pronoun alone), and one said in the middle ("That was Gran,
     wasn't it, she'd a saying" → a sentence break, SPLIT; "…make sense, does it, but he'd say" → the
     comma the clause had)."""
-    body = MID_TAG.sub(lambda m: ", " if re.match(r"(?:but|and|so|or)\b", m.group(1), re.I) else SPLIT,
-                       body)
-    m = re.search(TAGS, body + ".", re.I) or re.search(BARE_TAG, body + ".", re.I)
+    body = MID_TAG.sub(lambda m: ", " if re.match(r"(?:but|and|so|or)\b", m.group(1), re.IGNORECASE) else SPLIT, body)
+    m = re.search(TAGS, body + ".", re.IGNORECASE) or re.search(BARE_TAG, body + ".", re.IGNORECASE)
     if m and len(body[: m.start()].split()) >= 2:
         return body[: m.start()].rstrip(" ,"), True
     return body, False
 
 
 # the question tag, as it is said: "isn't it", "wasn't he", "does it", "didn't they"
-TAG_WORDS = (r"(?:(?:is|was|were|are|do|does|did|has|have|had|would|could|will|can|should)(?:n't|\s+not)?|"
-             r"ain't|won't|can't)\s+(?:it|he|she|they|we|you|there|that)")
-MID_TAG = re.compile(rf",\s*{TAG_WORDS}\s*,\s*(?=([\w'’]+)\s)", re.I)
-BARE_TAG = (r"(?<=\w)\s+(?:(?:is|was|were|are|do|does|did|has|have|had|would|could)n't|ain't|won't|can't)\s+"
-            r"(?:it|he|she|they|we|you|there)\s*[.?!]*\s*$")
+TAG_WORDS = (
+    r"(?:(?:is|was|were|are|do|does|did|has|have|had|would|could|will|can|should)(?:n't|\s+not)?|"
+    r"ain't|won't|can't)\s+(?:it|he|she|they|we|you|there|that)"
+)
+MID_TAG = re.compile(rf",\s*{TAG_WORDS}\s*,\s*(?=([\w'’]+)\s)", re.IGNORECASE)
+BARE_TAG = (
+    r"(?<=\w)\s+(?:(?:is|was|were|are|do|does|did|has|have|had|would|could)n't|ain't|won't|can't)\s+"
+    r"(?:it|he|she|they|we|you|there)\s*[.?!]*\s*$"
+)
 SPLIT = " ⟂ "  # where a sentence is to end: a tag said between two clauses
 
 
-REPEAT = re.compile(r"(?<![\w'’-])((?:[\w'’]+)(?:\s+[\w'’]+){0,2})(\s*(?:,|—|–|-{1,2}|\.\.\.|…)\s*|\s+)"
-                    r"\1(?![\w'’])", re.I)
-RESTART = re.compile(r"\b(with|to|for|at|about|on|in|from|of|by|and)\s+(him|her|them|it|that|this)\s*,\s+"
-                     r"(?=\1\s+(?:the|a|an|his|her|their|our|my|your|[A-Z]))", re.I)
+REPEAT = re.compile(
+    r"(?<![\w'’-])((?:[\w'’]+)(?:\s+[\w'’]+){0,2})(\s*(?:,|—|–|-{1,2}|\.\.\.|…)\s*|\s+)"
+    r"\1(?![\w'’])",
+    re.IGNORECASE,
+)
+RESTART = re.compile(
+    r"\b(with|to|for|at|about|on|in|from|of|by|and)\s+(him|her|them|it|that|this)\s*,\s+"
+    r"(?=\1\s+(?:the|a|an|his|her|their|our|my|your|[A-Z]))",
+    re.IGNORECASE,
+)
 
 
 # "Dad was, he was a bus driver" → "Dad was a bus driver": a verb said again with its subject restarted
-RESTART_VERB = re.compile(r"\b(was|is|had|has|would|could|did|used to|went|got)\s*,?\s+(?:he|she|they|we|i|it|you)\s+"
-                          r"(?=\1\b)", re.I)
+RESTART_VERB = re.compile(
+    r"\b(was|is|had|has|would|could|did|used to|went|got)\s*,?\s+(?:he|she|they|we|i|it|you)\s+"
+    r"(?=\1\b)",
+    re.IGNORECASE,
+)
 
 
 def _repeats(text: str) -> str:
-    """"he'd, he'd go" → "he'd go"; "we — we went" → "we went"; "with them, with the commentators" →
+    """ "he'd, he'd go" → "he'd go"; "we — we went" → "we went"; "with them, with the commentators" →
     "with the commentators": the words the speaker settled on are kept."""
     pos = 0
     while True:
@@ -357,13 +409,13 @@ def _repeats(text: str) -> str:
             break
         words = m.group(1).lower().split()
         sep = m.group(2).strip()
-        second = text[m.end(2):m.end()]
+        second = text[m.end(2) : m.end()]
         name = m.start() > 0 and m.group(1)[:1].isupper() and second[:1].isupper() and m.group(1) != "I"
         keep = (len(words) == 1 and (words[0] in EMPHATIC or (not sep and words[0] in DOUBLED))) or name
         if keep or "⟦" in m.group(0):
             pos = m.start(2)
             continue
-        rest = text[m.end(2):]
+        rest = text[m.end(2) :]
         text = text[: m.start()] + (_capital(rest) if m.start() == 0 else rest)
         pos = m.start()
     return RESTART_VERB.sub("", RESTART.sub("", text))
@@ -373,18 +425,21 @@ def _openers(text: str) -> str:
     while True:
         low = text.lstrip(" ,")
         for pattern in OPENERS:
-            m = re.match(pattern, low, re.I)
+            m = re.match(pattern, low, re.IGNORECASE)
             if m and m.end() < len(low) and "⟦" not in m.group(0):
-                text = _capital(low[m.end():])
+                text = _capital(low[m.end() :])
                 break
         else:
             return text
 
 
 def _resumptive(text: str) -> str:
-    """"Auntie Bea, she ran the shop" → "Auntie Bea ran the shop"; not before "he said", nor a contraction."""
-    m = re.match(r"^((?:(?i:my|our|your|his|her|their|old)\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,2}),\s+"
-                 rf"(he|she|they)\s+(?!{SPEECH_VERBS})(?=[a-z])", text)
+    """ "Auntie Bea, she ran the shop" → "Auntie Bea ran the shop"; not before "he said", nor a contraction."""
+    m = re.match(
+        r"^((?:(?i:my|our|your|his|her|their|old)\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,2}),\s+"
+        rf"(he|she|they)\s+(?!{SPEECH_VERBS})(?=[a-z])",
+        text,
+    )
     if not m:
         return text
     from llm.grounding import DATE_WORDS, KIN
@@ -398,11 +453,11 @@ def _resumptive(text: str) -> str:
     names = all(w[:1].isupper() and w.lower() not in DATE_WORDS for w in own) and (bool(own) or is_kin)
     if head[0].lower() in NOT_A_NAME or not (is_kin or names):
         return text
-    return m.group(1) + " " + text[m.end():]
+    return m.group(1) + " " + text[m.end() :]
 
 
 def _adverb(word: str) -> bool:
-    """"Tragically", "Quietly" (an adverb opening the sentence), not "Emily", "Sally", "Kelly" (names)."""
+    """ "Tragically", "Quietly" (an adverb opening the sentence), not "Emily", "Sally", "Kelly" (names)."""
     from llm.grounding import zipf_frequency
 
     low = word.lower()
@@ -425,7 +480,7 @@ def _capital(text: str) -> str:
     i = next((k for k, c in enumerate(text) if c.isalpha() or c == "⟦"), None)
     if i is None or text[i] == "⟦":
         return text
-    return text[:i] + text[i].upper() + text[i + 1:]
+    return text[:i] + text[i].upper() + text[i + 1 :]
 
 
 def _split(text: str) -> list[str]:
@@ -445,8 +500,8 @@ def _split(text: str) -> list[str]:
             continue
         best = None
         for pattern, kind in CLAUSE_CUTS[2:]:
-            for m in re.finditer(pattern, piece, re.I):
-                left, right = piece[: m.start()], piece[m.end():]
+            for m in re.finditer(pattern, piece, re.IGNORECASE):
+                left, right = piece[: m.start()], piece[m.end() :]
                 if not _may_cut(left, right):
                     continue
                 balance = abs(len(left.split()) - len(right.split()))
@@ -461,8 +516,8 @@ def _split(text: str) -> list[str]:
 
 def _cut_all(text: str, pattern: str, kind: str) -> list[str]:
     out, start = [], 0
-    for m in re.finditer(pattern, text, re.I):
-        left, right = text[start: m.start()], text[m.end():]
+    for m in re.finditer(pattern, text, re.IGNORECASE):
+        left, right = text[start : m.start()], text[m.end() :]
         if _may_cut(left, right) and not (kind == "splice" and SUBORDINATE.match(left.strip())):
             out.append(left)
             start = m.end()
@@ -472,8 +527,11 @@ def _cut_all(text: str, pattern: str, kind: str) -> list[str]:
 
 # words said as someone's, unquoted: "she came out and said, well, that's that settled" is never cut
 # after "said" (or "said, well"), which would leave the words spoken without who spoke them
-SPEECH_BEFORE = re.compile(r"\b(?:said|says|say|asked|asks|goes|went|told (?:\w+)|shouted|whispered|replied|"
-                  r"answered)(?:\s*,\s*(?:well|oh|no|yes|look|right|listen))?\s*,?\s*$", re.I)
+SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|say|asked|asks|goes|went|told (?:\w+)|shouted|whispered|replied|"
+    r"answered)(?:\s*,\s*(?:well|oh|no|yes|look|right|listen))?\s*,?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _may_cut(left: str, right: str) -> bool:

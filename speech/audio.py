@@ -98,8 +98,10 @@ def _refuse_a_cut_off_wav(path: Path) -> None:
             if chunk == b"data":
                 if length not in (0, 0xFFFFFFFF) and offset + 8 + length > size + 1:  # one pad byte is allowed
                     held = max(size - offset - 8, 0)
-                    raise SpeechError(f"{path.name} is cut off: it holds {held:,} of the {length:,} bytes of sound its "
-                                      "header promises. Import a complete copy of the recording.")
+                    raise SpeechError(
+                        f"{path.name} is cut off: it holds {held:,} of the {length:,} bytes of sound its "
+                        "header promises. Import a complete copy of the recording."
+                    )
                 return
             offset += 8 + length + (length & 1)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -31,13 +31,19 @@ class Chunker:
     teleprompter) wants the first words after it sooner; mid-flow, longer pieces are heard better.
     """
 
-    def __init__(self, pause: float = 0.5, min_speech: float = 0.3, max_chunk: float = 15.0,
-                 opening: tuple[float, float] | None = None):
+    def __init__(
+        self,
+        pause: float = 0.5,
+        min_speech: float = 0.3,
+        max_chunk: float = 15.0,
+        opening: tuple[float, float] | None = None,
+    ):
         self.pause_frames = int(pause * 1000 / 30)
         self.min_speech_frames = int(min_speech * 1000 / 30)
         self.max_frames = int(max_chunk * 1000 / 30)
-        self.opening_quiet, self.opening_frames = ((int(opening[0] * 1000 / 30), int(opening[1] * 1000 / 30))
-                                                   if opening else (None, None))
+        self.opening_quiet, self.opening_frames = (
+            (int(opening[0] * 1000 / 30), int(opening[1] * 1000 / 30)) if opening else (None, None)
+        )
         self.buffer = np.zeros(0, np.float32)
         self.offset = 0.0  # seconds of audio before the buffer's start
         self.floor = None  # running noise floor (RMS)
@@ -78,7 +84,7 @@ class Chunker:
                 quiet_after = self.pause_frames // 2
             elif n >= limit:  # no pause for a long time: cut at the quietest frame near the limit
                 end = min(n, limit)
-                window = self.buffer[(end - span // 4) * FRAME: end * FRAME]
+                window = self.buffer[(end - span // 4) * FRAME : end * FRAME]
                 frames = window[: len(window) // FRAME * FRAME].reshape(-1, FRAME)
                 cut = (end - span // 4 + int(np.argmin(np.abs(frames).mean(axis=1))) + 1) * FRAME
                 quiet_after = 0
@@ -106,9 +112,14 @@ class LiveTranscriber:
     what is left and waits.
     """
 
-    def __init__(self, transcriber: Transcriber, hotwords: Iterable[str],
-                 on_segment: Callable[[Segment], None], on_error: Callable[[BaseException], None] | None = None,
-                 chunker: Chunker | None = None):
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        hotwords: Iterable[str],
+        on_segment: Callable[[Segment], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        chunker: Chunker | None = None,
+    ):
         """`chunker`: where to cut; a memory wants whole phrases (the default), the teleprompter wants
         words soon after they are said, so it cuts at shorter pauses and after a few seconds at most."""
         self.transcriber = transcriber
@@ -163,7 +174,9 @@ class LiveTranscriber:
                     for seg in self.transcriber.transcribe(audio, self.hotwords, guard=True):
                         if self._dropped:
                             return
-                        self.on_segment(replace(seg, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3)))
+                        self.on_segment(
+                            replace(seg, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3))
+                        )
             except Exception as e:  # keep listening: the audio itself is safe on disk
                 if self.on_error:
                     self.on_error(e)

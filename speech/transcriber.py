@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -171,11 +171,7 @@ class Transcriber:
         self.model_path = resolve_model(model)
         try:
             self._model = WhisperModel(
-                str(self.model_path),
-                device="cpu",
-                compute_type="int8",
-                cpu_threads=threads,
-                local_files_only=True,
+                str(self.model_path), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
             )
         except Exception as e:  # CTranslate2 reports a bad model.bin in several ways
             raise SpeechError(
@@ -230,8 +226,12 @@ class Transcriber:
                     no_speech_prob=round(s.no_speech_prob, 4),
                     avg_logprob=round(s.avg_logprob, 4),
                     compression_ratio=round(s.compression_ratio, 3),
-                    words=[Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
-                           for w in s.words] if words and s.words else None,
+                    words=[
+                        Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                        for w in s.words
+                    ]
+                    if words and s.words
+                    else None,
                 )
                 if seg.text and not (guard and seg.looks_invented()):
                     yield seg

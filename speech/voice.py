@@ -17,7 +17,7 @@ Qt-free; numpy only, faster-whisper imported when called.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -41,8 +41,9 @@ def voiced_spans(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[Span]:
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        found = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=MIN_SILENCE_MS,
-                                                          speech_pad_ms=PAD_MS), sampling_rate=rate)
+        found = get_speech_timestamps(
+            samples, VadOptions(min_silence_duration_ms=MIN_SILENCE_MS, speech_pad_ms=PAD_MS), sampling_rate=rate
+        )
         spans = [(c["start"] / rate, c["end"] / rate) for c in found]
     except (ImportError, RuntimeError):  # faster-whisper's VAD wants onnxruntime
         spans = energy_spans(samples, rate)
@@ -58,7 +59,7 @@ def energy_spans(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[Span]:
     n = samples.size // step
     if n == 0:
         return []
-    rms = np.sqrt(np.mean(np.square(samples[:n * step].reshape(n, step), dtype=np.float64), axis=1))
+    rms = np.sqrt(np.mean(np.square(samples[: n * step].reshape(n, step), dtype=np.float64), axis=1))
     sound = rms[rms > DIGITAL_SILENCE]  # a floor of exact zeros (a pasted gap) would make any hiss voice
     floor = float(np.percentile(sound, 10)) if sound.size else 0.0
     loud = rms > max(ABOVE_FLOOR * floor, QUIETEST_VOICE)

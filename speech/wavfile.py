@@ -20,9 +20,13 @@ HEADER_BYTES = 44
 def _header(rate: int, channels: int, data_bytes: int) -> bytes:
     block = channels * 2
     return (
-        b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-        + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block, block, 16)
-        + b"data" + struct.pack("<I", data_bytes)
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block, block, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
     )
 
 

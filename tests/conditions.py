@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = ROOT / "docs" / "conditions.json"
 DOC = ROOT / "docs" / "robustness.md"
 HEADING = "## Conditions: hostile files, shared and damaged databases, a full disk"
+# fmt: off
 GROUPS = ("a backup from someone else", "a hostile model file", "two processes, one database",
           "a damaged, newer, read-only or full database", "copies left behind", "other conditions")
+# fmt: on
 _lock = threading.Lock()
 
 
@@ -33,8 +35,12 @@ def record(group: str, condition: str, said: str, outcome: str) -> None:
     assert group in GROUPS, f"unknown group {group!r}; add it to tests/conditions.py GROUPS"
     with _lock:
         rows = json.loads(ROWS.read_text(encoding="utf-8")) if ROWS.exists() else {}
-        rows[f"{group} :: {condition}"] = {"group": group, "condition": _one_line(condition),
-                                           "said": _one_line(said), "outcome": _one_line(outcome)}
+        rows[f"{group} :: {condition}"] = {
+            "group": group,
+            "condition": _one_line(condition),
+            "said": _one_line(said),
+            "outcome": _one_line(outcome),
+        }
         ROWS.write_text(json.dumps(dict(sorted(rows.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
         DOC.write_text(above(text) + table(rows), encoding="utf-8")
@@ -49,12 +55,21 @@ def above(text: str) -> str:
 def table(rows: dict | None = None) -> str:
     if rows is None:
         rows = json.loads(ROWS.read_text(encoding="utf-8")) if ROWS.exists() else {}
-    ordered = sorted(rows.values(), key=lambda r: (GROUPS.index(r["group"]) if r["group"] in GROUPS else 99,
-                                                   r["condition"]))
-    out = [HEADING, "",
-           "Written by the tests that try each condition (tests/conditions.py); do not edit by hand. Each row",
-           "is a real file, process, filesystem or database state, and \"data\" is what the test compared.",
-           "", f"{len(ordered)} conditions.", "",
-           "| # | group | condition | what Fondly said | data |", "|---|---|---|---|---|"]
-    out += [f"| {i} | {r['group']} | {r['condition']} | {r['said']} | {r['outcome']} |" for i, r in enumerate(ordered, 1)]
+    ordered = sorted(
+        rows.values(), key=lambda r: (GROUPS.index(r["group"]) if r["group"] in GROUPS else 99, r["condition"])
+    )
+    out = [
+        HEADING,
+        "",
+        "Written by the tests that try each condition (tests/conditions.py); do not edit by hand. Each row",
+        'is a real file, process, filesystem or database state, and "data" is what the test compared.',
+        "",
+        f"{len(ordered)} conditions.",
+        "",
+        "| # | group | condition | what Fondly said | data |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {i} | {r['group']} | {r['condition']} | {r['said']} | {r['outcome']} |" for i, r in enumerate(ordered, 1)
+    ]
     return "\n".join(out) + "\n"

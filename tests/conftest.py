@@ -36,7 +36,7 @@ NET_REPORT = Path(os.environ.setdefault("FONDLY_NET_REPORT", str(TMP / f"fondly-
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(NETBLOCK))
-import sitecustomize  # noqa: E402,F401  (the network block, for this process)
+import sitecustomize  # noqa: F401  (the network block, for this process)
 
 
 def only_loopback() -> bool:
@@ -69,9 +69,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     """Fail the run if it left anything new in /tmp. Not counted: X servers' lock files and sockets
     (the X server makes those in /tmp by its own rule and removes them when it stops), and this
     sandbox's shell tool's folders (bash_*), which another program makes while the suite runs."""
-    left = sorted(n for n in _system_tmp() - _TMP_BEFORE
-                  if not (n.startswith(".X") and n.endswith("-lock")) and n not in (".X11-unix", ".ICE-unix")
-                  and not n.startswith("bash_"))
+    left = sorted(
+        n
+        for n in _system_tmp() - _TMP_BEFORE
+        if not (n.startswith(".X") and n.endswith("-lock"))
+        and n not in (".X11-unix", ".ICE-unix")
+        and not n.startswith("bash_")
+    )
     if left:
         session.config.get_terminal_writer().line(f"LEFT IN /tmp by this run: {', '.join(left)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -83,8 +87,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     blocked = [line for line in lines if line.endswith("BLOCKED")]
     terminalreporter.write_line(
         f"network: {len(lines)} socket operations by the tests' Python processes, {len(lines) - len(blocked)} "
-        f"to this machine, {len(blocked)} blocked" + (" — " + "; ".join(blocked[:5]) if blocked else "")
-        + (" · namespace with only loopback: yes" if only_loopback() else " · namespace: no (Python block only)"))
+        f"to this machine, {len(blocked)} blocked"
+        + (" — " + "; ".join(blocked[:5]) if blocked else "")
+        + (" · namespace with only loopback: yes" if only_loopback() else " · namespace: no (Python block only)")
+    )
     NET_REPORT.unlink(missing_ok=True)
 
 
@@ -125,11 +131,24 @@ def pulse(tmp_path_factory) -> Pulse:
     env.pop("PULSE_SERVER", None)
     log = open(runtime / "pulse.log", "w")
     proc = subprocess.Popen(
-        [exe, "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no",
-         "--log-target=stderr", "-L", "module-native-protocol-unix",
-         "-L", f"module-null-sink sink_name={Pulse.sink}",
-         "-L", f"module-virtual-source source_name={Pulse.source} master={Pulse.sink}.monitor"],
-        env=env, stdout=log, stderr=log,
+        [
+            exe,
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--disallow-exit",
+            "--use-pid-file=no",
+            "--log-target=stderr",
+            "-L",
+            "module-native-protocol-unix",
+            "-L",
+            f"module-null-sink sink_name={Pulse.sink}",
+            "-L",
+            f"module-virtual-source source_name={Pulse.source} master={Pulse.sink}.monitor",
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     server = Pulse(runtime)
     deadline = time.time() + 20
@@ -143,8 +162,12 @@ def pulse(tmp_path_factory) -> Pulse:
     # ~2 s, so a new recording heard nothing for 0.1-1.7 s and then got that stretch late. A quiet
     # low-latency listener keeps the virtual microphone running, so a recording hears a sound the
     # moment it is played (measured: a beep lands within 20 ms of when it was played).
-    keep_running = subprocess.Popen(["parecord", f"--device={Pulse.source}", "--latency-msec=20", os.devnull],
-                                    env={**os.environ}, stdout=log, stderr=log)
+    keep_running = subprocess.Popen(
+        ["parecord", f"--device={Pulse.source}", "--latency-msec=20", os.devnull],
+        env={**os.environ},
+        stdout=log,
+        stderr=log,
+    )
     yield server
     keep_running.terminate()
     keep_running.wait(timeout=10)

@@ -78,7 +78,7 @@ class FakeHub:
                 self.end_headers()
                 try:
                     for i in range(start, len(body), BLOCK):
-                        self.wfile.write(body[i:i + BLOCK])
+                        self.wfile.write(body[i : i + BLOCK])
                         if hub.delay:
                             time.sleep(hub.delay)
                 except (BrokenPipeError, ConnectionResetError):
@@ -89,7 +89,7 @@ class FakeHub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self._thread.start()
         return self
 
@@ -105,9 +105,16 @@ class FakeHub:
         from app.model_catalog import CATALOG
 
         data = json.loads(CATALOG.read_text(encoding="utf-8"))
-        entry = {**data["models"][0], "id": "test-model", "name": "Test Model", "repo": self.repo,
-                 "file": self.filename, "revision": "main", "size_bytes": size or len(self.data),
-                 "sha256": self.sha256 if sha256 == "right" else sha256}
+        entry = {
+            **data["models"][0],
+            "id": "test-model",
+            "name": "Test Model",
+            "repo": self.repo,
+            "file": self.filename,
+            "revision": "main",
+            "size_bytes": size or len(self.data),
+            "sha256": self.sha256 if sha256 == "right" else sha256,
+        }
         data["models"] = [entry]
         path.write_text(json.dumps(data), encoding="utf-8")
         return path

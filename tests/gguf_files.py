@@ -14,8 +14,10 @@ import struct
 from pathlib import Path
 
 U8, I8, U16, I16, U32, I32, F32, BOOL, STRING, ARRAY, U64, I64, F64 = range(13)
+# fmt: off
 _FMT = {U8: "<B", I8: "<b", U16: "<H", I16: "<h", U32: "<I", I32: "<i", F32: "<f", BOOL: "<?", U64: "<Q",
         I64: "<q", F64: "<d"}
+# fmt: on
 
 
 def string(text: str | bytes) -> bytes:
@@ -45,16 +47,25 @@ def nested_array(depth: int) -> bytes:
     return inner
 
 
-def synthetic(path: Path, kvs: list[bytes] | None = None, n_kv: int | None = None, n_tensors: int | None = None,
-              tensors: list[tuple[str, list[int], int]] | None = None, data: bytes | None = None) -> Path:
+def synthetic(
+    path: Path,
+    kvs: list[bytes] | None = None,
+    n_kv: int | None = None,
+    n_tensors: int | None = None,
+    tensors: list[tuple[str, list[int], int]] | None = None,
+    data: bytes | None = None,
+) -> Path:
     """A small GGUF: the given raw kv entries (default: a llama architecture and its name) and F32
     tensors (name, dims, offset); counts can be overridden to lie about what follows."""
     kvs = [kv("general.architecture", STRING, "llama"), kv("general.name", STRING, "tiny")] if kvs is None else kvs
     tensors = [("t", [4], 0)] if tensors is None else tensors
-    head = b"GGUF" + struct.pack("<IQQ", 3, len(tensors) if n_tensors is None else n_tensors,
-                                 len(kvs) if n_kv is None else n_kv)
-    body = b"".join(kvs) + b"".join(string(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
-                                     + struct.pack("<IQ", 0, off) for name, dims, off in tensors)
+    head = b"GGUF" + struct.pack(
+        "<IQQ", 3, len(tensors) if n_tensors is None else n_tensors, len(kvs) if n_kv is None else n_kv
+    )
+    body = b"".join(kvs) + b"".join(
+        string(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims) + struct.pack("<IQ", 0, off)
+        for name, dims, off in tensors
+    )
     out = head + body
     out += b"\0" * (-len(out) % 32)
     out += data if data is not None else b"\0" * sum(4 * _prod(d) for _, d, _ in tensors)
@@ -78,7 +89,7 @@ class _Walk:
 
     def take(self, n: int) -> bytes:
         self.pos += n
-        return self.data[self.pos - n:self.pos]
+        return self.data[self.pos - n : self.pos]
 
     def u(self, fmt: str):
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
@@ -110,20 +121,21 @@ def split(model: Path) -> tuple[dict[str, bytes], bytes, int, int]:
         key = w.take(w.u("<Q")).decode()
         vtype = w.u("<I")
         if key == "general.alignment":
-            alignment = struct.unpack("<I", data[w.pos:w.pos + 4])[0]
+            alignment = struct.unpack("<I", data[w.pos : w.pos + 4])[0]
         w.skip_value(vtype)
-        entries[key] = data[start:w.pos]
+        entries[key] = data[start : w.pos]
     infos_start = w.pos
     for _ in range(n_tensors):
         w.take(w.u("<Q"))
         w.take(8 * w.u("<I"))
         w.take(12)
     data_start = -(-w.pos // alignment) * alignment
-    return entries, data[infos_start:w.pos], n_tensors, data_start
+    return entries, data[infos_start : w.pos], n_tensors, data_start
 
 
-def edited_copy(model: Path, out: Path, set_: dict[str, bytes] | None = None, drop: tuple[str, ...] = (),
-                raw_kvs: list[bytes] = ()) -> Path:
+def edited_copy(
+    model: Path, out: Path, set_: dict[str, bytes] | None = None, drop: tuple[str, ...] = (), raw_kvs: list[bytes] = ()
+) -> Path:
     """`model` with some kv entries replaced or added (`set_`: key -> kv(...) bytes), some dropped, and
     raw entries appended; its tensors and their data unchanged."""
     entries, infos, n_tensors, data_start = split(model)

@@ -8,16 +8,22 @@ import sys
 import time
 from pathlib import Path
 
-
 # Memories about Frank ("Dad"), used by the writing tests
-DAD = ("Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out why.\n"
-       "He worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n"
-       "He taught me to change a tyre and to always say thank you.")
-GARDEN = ("Frank grew tomatoes in the back garden and gave them away to the neighbours. He sang Johnny Cash songs "
-          "badly while he weeded, and he laughed at himself every time he forgot the words.")
+DAD = (
+    "Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out why.\n"
+    "He worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n"
+    "He taught me to change a tyre and to always say thank you."
+)
+GARDEN = (
+    "Frank grew tomatoes in the back garden and gave them away to the neighbours. He sang Johnny Cash songs "
+    "badly while he weeded, and he laughed at himself every time he forgot the words."
+)
 HOSPITAL = "The last weeks in the hospital were hard. Siobhan and Tadhg visited every day."
-FISHING = ("On the fishing trip to Galveston the boat's motor died and Dad rowed us back for two hours, "
-           "singing the whole way so we would not be scared.")
+FISHING = (
+    "On the fishing trip to Galveston the boat's motor died and Dad rowed us back for two hours, "
+    "singing the whole way so we would not be scared."
+)
+
 
 class Fondly:
     """Runs the real `fondly` console script in a child process, as a person would."""
@@ -71,8 +77,9 @@ class ScriptedEngine:
         def __init__(self, parameters: int | None):
             self.parameters = parameters
 
-    def __init__(self, replies: list[str], parameters: int | None = 7_000_000_000, context: int = 4096,
-                 delay: float = 0.0):
+    def __init__(
+        self, replies: list[str], parameters: int | None = 7_000_000_000, context: int = 4096, delay: float = 0.0
+    ):
         """`delay`: seconds per word, for tests that must stop a draft while it streams."""
         self.replies = list(replies)
         self.delay = delay
@@ -104,8 +111,10 @@ def row_counts(home) -> dict[str, int]:
 
     db = connect(Path(home) / "fondly.db", readonly=True)  # the app's own way in, changing nothing
     try:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("projects", "memories", "segments", "drafts", "revisions")}
+        return {
+            t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("projects", "memories", "segments", "drafts", "revisions")
+        }
     finally:
         db.close()
 

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from tests.helpers import DAD, FISHING, GARDEN, ScriptedEngine
 
-
-TYPED = ("\n\nHe was the kind of man who stopped to help a stranger change a tyre in the rain, and then drove "
-         "home soaked and whistling. We will miss his terrible jokes, his tomatoes, and the way he said our names.")
+TYPED = (
+    "\n\nHe was the kind of man who stopped to help a stranger change a tyre in the rain, and then drove "
+    "home soaked and whistling. We will miss his terrible jokes, his tomatoes, and the way he said our names."
+)
 
 
 @contextlib.contextmanager
@@ -72,14 +73,17 @@ def build(window, start: datetime | None = None) -> dict:
         project = store.create_project("Dad's eulogy", subject="Frank")
         for title, text in (("dad.txt", DAD), ("garden", GARDEN), ("fishing trip", FISHING)):
             store.add_memory(project.id, "text", title, text=text)
-        written = write(store, project, "Write a short eulogy for Dad", ScriptedEngine([], parameters=135_000_000),
-                        seed=1)
+        written = write(
+            store, project, "Write a short eulogy for Dad", ScriptedEngine([], parameters=135_000_000), seed=1
+        )
         draft_id, generated = written.draft.id, written.revision.id
         store.rename("draft", draft_id, "Eulogy for Dad")
         window.reload_projects(select=project.id)
         window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))  # opens it
         advance(minutes=1)
-        type_and_autosave(window, [w if i == 0 else " " + w for i, w in enumerate(TYPED.split(" "))], advance)  # a word each 4 s: 14:02–14:04
+        type_and_autosave(
+            window, [w if i == 0 else " " + w for i, w in enumerate(TYPED.split(" "))], advance
+        )  # a word each 4 s: 14:02–14:04
         advance(to=(14, 10))
         window.document.snapshot()
         snapshot = store.draft(draft_id).current_revision_id
@@ -115,8 +119,11 @@ def main(folder: str) -> None:
     top = panel.tree.topLevelItem(0)
     generated = top.child(top.childCount() - 1)
     editor = window.document.editor  # an edit since the restore, not yet kept: what Compare shows
-    editor.setPlainText(editor.toPlainText().replace("Thank you all for being here today.",
-                                                     "Thank you all for coming today; Dad would have loved this."))
+    editor.setPlainText(
+        editor.toPlainText().replace(
+            "Thank you all for being here today.", "Thank you all for coming today; Dad would have loved this."
+        )
+    )
     window.document._autosave.stop(), window.document._autosave_max.stop()
     panel.tree.setCurrentItem(generated)  # previews it beside the text
     for _ in range(20):

@@ -20,15 +20,73 @@ from pathlib import Path
 import simplemma
 
 DATA = Path(__file__).parent / "data" / "shorthand"
-SMALL = set("a an the of to in on at for with and or his her their my our its about from as by up that this "
-            "he she they we i it me him them us you was were is be been being has had have how when thing things stuff bit "
-            "story stories tale anecdote".split())
+SMALL = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "and",
+        "or",
+        "his",
+        "her",
+        "their",
+        "my",
+        "our",
+        "its",
+        "about",
+        "from",
+        "as",
+        "by",
+        "up",
+        "that",
+        "this",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "it",
+        "me",
+        "him",
+        "them",
+        "us",
+        "you",
+        "was",
+        "were",
+        "is",
+        "be",
+        "been",
+        "being",
+        "has",
+        "had",
+        "have",
+        "how",
+        "when",
+        "thing",
+        "things",
+        "stuff",
+        "bit",
+        "story",
+        "stories",
+        "tale",
+        "anecdote",
+    ]
+)
 # label field → Brief field, where the names differ
 FIELDS = {"must": "anecdotes", "topics": "search", "not_used": "instructions"}
 PHRASES = ("style", "voice", "audience", "subject", "speaker")
 PHRASE_LISTS = ("must", "topics", "avoid", "not_used")
+# fmt: off
 CHECKED = ("task", "occasion", "subject", "relation", "speaker", "sources", "must", "topics", "jokes", "style",
            "voice", "tone", "audience", "avoid", "minutes", "words", "notes", "not_used")
+# fmt: on
 
 
 def projects() -> dict:
@@ -43,19 +101,35 @@ def words(text: str) -> frozenset[str]:
     from text_to_num import alpha2digit
 
     text = alpha2digit(str(text).lower().replace("’", "'"), "en", threshold=0)
-    return frozenset(simplemma.lemmatize(w, lang="en").lower() for w in re.findall(r"[\w]+", re.sub(r"'s\b", "", text))
-                     if w not in SMALL)
+    return frozenset(
+        simplemma.lemmatize(w, lang="en").lower()
+        for w in re.findall(r"[\w]+", re.sub(r"'s\b", "", text))
+        if w not in SMALL
+    )
 
 
 def expected(case: dict, project: dict) -> dict:
     e = case["expect"]
-    return {"task": e.get("task", "speech"), "occasion": e.get("occasion", project["occasion"]),
-            "subject": e.get("subject", project["subject"]), "relation": e.get("relation", ""),
-            "speaker": e.get("speaker", ""), "sources": e.get("sources", []), "must": e.get("must", []),
-            "topics": e.get("topics", []), "jokes": e.get("jokes", 0), "style": e.get("style", ""),
-            "voice": e.get("voice", ""), "tone": e.get("tone", []), "audience": e.get("audience", ""),
-            "avoid": e.get("avoid", []), "minutes": e.get("minutes"), "words": e.get("words"),
-            "notes": e.get("notes", []), "not_used": e.get("not_used", [])}
+    return {
+        "task": e.get("task", "speech"),
+        "occasion": e.get("occasion", project["occasion"]),
+        "subject": e.get("subject", project["subject"]),
+        "relation": e.get("relation", ""),
+        "speaker": e.get("speaker", ""),
+        "sources": e.get("sources", []),
+        "must": e.get("must", []),
+        "topics": e.get("topics", []),
+        "jokes": e.get("jokes", 0),
+        "style": e.get("style", ""),
+        "voice": e.get("voice", ""),
+        "tone": e.get("tone", []),
+        "audience": e.get("audience", ""),
+        "avoid": e.get("avoid", []),
+        "minutes": e.get("minutes"),
+        "words": e.get("words"),
+        "notes": e.get("notes", []),
+        "not_used": e.get("not_used", []),
+    }
 
 
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "father", "sister"}
@@ -68,7 +142,8 @@ def agrees(field: str, want, got) -> bool:
         return words(want) == words(got)
     if field == "not_used":  # shown to be rephrased: each ask shown, nothing else, trailing words forgiven
         return all(any(words(w) <= words(g) for g in got) for w in want) and all(
-            any(words(w) & words(g) for w in want) for g in got)
+            any(words(w) & words(g) for w in want) for g in got
+        )
     if field in PHRASE_LISTS:
         return frozenset().union(*map(words, want)) == frozenset().union(*map(words, got))
     if field in ("tone", "sources"):
@@ -87,9 +162,16 @@ def read(case: dict, project: dict):
 
     memories = project["memories"]
     names = list(dict.fromkeys(project["people"] + [project["subject"], project["speaker"]]))
-    return parse(case["shorthand"], occasion=project["occasion"], subject=project["subject"], pace=120,
-                 default_minutes=load_template(project["occasion"])["minutes"],
-                 memory_titles=[m["title"] for m in memories], memories=[m["text"] for m in memories], people=names)
+    return parse(
+        case["shorthand"],
+        occasion=project["occasion"],
+        subject=project["subject"],
+        pace=120,
+        default_minutes=load_template(project["occasion"])["minutes"],
+        memory_titles=[m["title"] for m in memories],
+        memories=[m["text"] for m in memories],
+        people=names,
+    )
 
 
 def score(name: str = "cases") -> list[dict]:
@@ -102,8 +184,9 @@ def score(name: str = "cases") -> list[dict]:
         got = {f: brief[FIELDS.get(f, f)] for f in CHECKED}
         want = expected(case, project)
         wrong = [f for f in CHECKED if not agrees(f, want[f], got[f])]
-        out.append({"shorthand": case["shorthand"], "project": case["project"], "got": got, "want": want,
-                    "wrong": wrong})
+        out.append(
+            {"shorthand": case["shorthand"], "project": case["project"], "got": got, "want": want, "wrong": wrong}
+        )
     return out
 
 
@@ -122,30 +205,42 @@ def _shown(value) -> str:
 
 def markdown(results: list[dict], title: str) -> str:
     full, n, right, fields = summary(results)
-    lines = [f"### {title}: {full} of {n} fully understood ({100 * full / n:.0f} %), {right} of {fields} fields", "",
-             "| Shorthand (project) | Brief | Wrong |", "|---|---|---|"]
+    lines = [
+        f"### {title}: {full} of {n} fully understood ({100 * full / n:.0f} %), {right} of {fields} fields",
+        "",
+        "| Shorthand (project) | Brief | Wrong |",
+        "|---|---|---|",
+    ]
     for r in results:
         got = r["got"]
-        shown = ", ".join(f"{k}: {_shown(v)}" for k, v in got.items() if _shown(v) and not (
-            k in ("task",) and v == "speech"))
+        shown = ", ".join(
+            f"{k}: {_shown(v)}" for k, v in got.items() if _shown(v) and not (k in ("task",) and v == "speech")
+        )
         wrong = "; ".join(f"{f}: wanted {_shown(r['want'][f]) or '—'}" for f in r["wrong"])
-        cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        cell = lambda s: s.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {cell(r['shorthand'])} ({r['project']}) | {cell(shown)} | {cell(wrong) or '—'} |")
     return "\n".join(lines) + "\n"
 
 
-SETS = {"cases": "The shared set (the test's gate, ≥ 95 %)",
-        "held_out": "Held out (written with the shared set; read once while the rules were made)",
-        "fresh": "Fresh (written later by another hand; 14 of 40 when first read blind)",
-        "blind": "Blind (written last by a third hand; 19 of 40 when first read blind)"}
+SETS = {
+    "cases": "The shared set (the test's gate, ≥ 95 %)",
+    "held_out": "Held out (written with the shared set; read once while the rules were made)",
+    "fresh": "Fresh (written later by another hand; 14 of 40 when first read blind)",
+    "blind": "Blind (written last by a third hand; 19 of 40 when first read blind)",
+}
 
 
 def report() -> str:
     """The section of docs/quality.md (`make quality`) that lists the Brief of every line."""
-    out = ["", "## The Brief of each shorthand line", "",
-           "Every line of tests/data/shorthand, read as the app reads it in its project (`tests/shorthand.py`, which",
-           "shares no code with `llm/brief.py`), with the fields the hand-written labels disagree with. Every field",
-           "is checked; one the labels leave out must be empty. Phrases are compared by their content words.", ""]
+    out = [
+        "",
+        "## The Brief of each shorthand line",
+        "",
+        "Every line of tests/data/shorthand, read as the app reads it in its project (`tests/shorthand.py`, which",
+        "shares no code with `llm/brief.py`), with the fields the hand-written labels disagree with. Every field",
+        "is checked; one the labels leave out must be empty. Phrases are compared by their content words.",
+        "",
+    ]
     for name, title in SETS.items():
         out.append(markdown(score(name), title))
     return "\n".join(out)

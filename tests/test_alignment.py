@@ -21,13 +21,16 @@ He taught me to drive in his old green truck with a door that never closed.
 
 We will miss his laugh and his terrible jokes, and we will keep telling them."""
 
-P = [para.split() for para in (
-    "Thank you all for coming today to remember my father Walter.",
-    "He grew up on a farm near the river and learned to fish before he could read.",
-    "Every summer he took us camping by the lake and burned the sausages on purpose.",
-    "He taught me to drive in his old green truck with a door that never closed.",
-    "We will miss his laugh and his terrible jokes, and we will keep telling them.",
-)]
+P = [
+    para.split()
+    for para in (
+        "Thank you all for coming today to remember my father Walter.",
+        "He grew up on a farm near the river and learned to fish before he could read.",
+        "Every summer he took us camping by the lake and burned the sausages on purpose.",
+        "He taught me to drive in his old green truck with a door that never closed.",
+        "We will miss his laugh and his terrible jokes, and we will keep telling them.",
+    )
+]
 
 
 def first_index(paragraph: int) -> int:
@@ -45,8 +48,8 @@ def test_script_words_know_their_paragraph_and_place():
     assert sorted({w.paragraph for w in words}) == [0, 1, 2, 3, 4]
     walter = next(w for w in words if w.text == "Walter")
     lines = SCRIPT.splitlines()
-    assert lines[walter.line][walter.column:walter.column + 6] == "Walter"
-    assert SCRIPT[walter.start:walter.end] == "Walter"
+    assert lines[walter.line][walter.column : walter.column + 6] == "Walter"
+    assert SCRIPT[walter.start : walter.end] == "Walter"
     assert walter.paragraph == 0 and walter.norm == "walter"
 
 
@@ -67,19 +70,19 @@ def test_follower_is_not_sure_before_the_speech_starts_and_ignores_one_common_wo
 
 def test_follower_tolerates_misheard_adlibbed_and_repeated_words():
     f = Follower(SCRIPT)
-    f.hear("thank you all for coming".split())
+    f.hear(["thank", "you", "all", "for", "coming"])
     assert f.position == 4
     f.hear(["uh", "really"])  # ad-lib: stays
     assert f.position == 4
-    f.hear("today to remember my farther".split())  # misheard "father"
+    f.hear(["today", "to", "remember", "my", "farther"])  # misheard "father"
     assert f.position == 9
     f.hear(["walter"])
     assert f.position == 10
-    f.hear("he grew up on a farm".split())
+    f.hear(["he", "grew", "up", "on", "a", "farm"])
     assert f.position == 16
-    f.hear("on a farm".split())  # repeated phrase: the place does not run off
+    f.hear(["on", "a", "farm"])  # repeated phrase: the place does not run off
     assert 14 <= f.position <= 18
-    f.hear("near the river".split())
+    f.hear(["near", "the", "river"])
     assert f.position == 19
 
 
@@ -105,7 +108,7 @@ def test_follower_does_not_jump_on_common_words_of_a_later_paragraph():
     f = Follower(SCRIPT)
     f.hear(P[0])
     before = f.position
-    f.hear("and the his and we will".split())  # filler of common words found all over the script
+    f.hear(["and", "the", "his", "and", "we", "will"])  # filler of common words found all over the script
     assert f.position is not None and f.position - before <= 3
 
 

@@ -6,6 +6,7 @@ from llm.arrange import arrange, in_speakers_voice, scaffold
 from llm.brief import parse
 from llm.composition import Source
 
+# fmt: off
 WALTER = [
     Source(1, "workshop", "Walter repaired clocks in a workshop behind the house for fifty years. Every clock told "
                           "a different time, and he said that way he was never late for anything."),
@@ -16,6 +17,7 @@ WALTER = [
     Source(5, "accident", "The accident on the coast road changed everything.\nDylan drove him to every appointment."),
     Source(6, "boat", "One summer he took us out in a rowing boat on the lake and lost both oars within ten minutes."),
 ]
+# fmt: on
 
 
 def brief(shorthand: str, **kw):
@@ -38,8 +40,9 @@ def test_the_length_is_met_with_whole_stories_or_the_shortfall_is_said():
 
 
 def test_what_to_leave_out_takes_its_whole_memory_line_with_it():
-    comp = arrange(brief("A eulogy for my grandad, about five minutes. Don't mention the accident."), WALTER, [],
-                   speaker="Nia")
+    comp = arrange(
+        brief("A eulogy for my grandad, about five minutes. Don't mention the accident."), WALTER, [], speaker="Nia"
+    )
     assert "accident" not in comp.text and "coast road" not in comp.text
     assert "Dylan" in "".join(s.text for s in WALTER)  # …but he appears only beside the accident
 
@@ -56,7 +59,9 @@ def test_a_light_moment_comes_from_a_memory_and_framing_only_from_facts():
 
 def test_a_lead_in_comes_only_before_a_story():
     comp = arrange(brief("A eulogy for my grandad, about five minutes."), WALTER, [], speaker="Nia")
-    led = [p.sentences[1].text for p in comp.paragraphs if p.sentences[0].text == "There is one story I want to tell you."]
+    led = [
+        p.sentences[1].text for p in comp.paragraphs if p.sentences[0].text == "There is one story I want to tell you."
+    ]
     assert led == ["One summer he took us out in a rowing boat on the lake and lost both oars within ten minutes."]
 
 

@@ -30,10 +30,12 @@ def fill(store, home: Path) -> dict[str, int]:
     from app.paths import audio_dir
     from app.store import Person
 
-    project = store.create_project("Dad's eulogy", subject="Frank", people=[Person("Siobhan", "shiv-AWN")],
-                                   vocabulary=["Gerald"])
-    store.add_memory(project.id, "text", "dad.txt", text=DAD, source_path="/somewhere/dad.txt",
-                     question="follow:lake-travis")  # an answer to the interview's question
+    project = store.create_project(
+        "Dad's eulogy", subject="Frank", people=[Person("Siobhan", "shiv-AWN")], vocabulary=["Gerald"]
+    )
+    store.add_memory(
+        project.id, "text", "dad.txt", text=DAD, source_path="/somewhere/dad.txt", question="follow:lake-travis"
+    )  # an answer to the interview's question
     store.skip_question(project.id, "section:taught")
     voice = store.add_memory(project.id, "voice", "Recording", status="ready")
     wav = audio_dir() / f"memory-{voice.id}.wav"
@@ -46,8 +48,9 @@ def fill(store, home: Path) -> dict[str, int]:
     flac.write_bytes(b"fLaC" + os.urandom(40_000))
     store.update_memory(imported.id, audio_path=str(flac), text=FISHING)
     (audio_dir() / f"memory-{imported.id}.owner").write_text("4242")  # a pid: means nothing elsewhere
-    draft, _ = store.create_draft(project.id, "Speech", GARDEN, brief={"occasion": "funeral"},
-                                  provenance=[{"memory_id": 1}])
+    draft, _ = store.create_draft(
+        project.id, "Speech", GARDEN, brief={"occasion": "funeral"}, provenance=[{"memory_id": 1}]
+    )
     store.add_revision(draft.id, GARDEN + "\n\n" + FISHING, "edited")
     settings.set_value("pace", 150)
     (home / "ui.ini").write_text("[window]\ngeometry=@ByteArray(x)\n")
@@ -76,13 +79,16 @@ def files(folder: Path) -> dict[str, str]:
     """Every file under `folder` and a hash of its bytes; folders as "dir". A database is hashed by
     its content read through SQLite (`dump`), and its -wal and -shm are SQLite's own: only SQLite
     opens a database file (app.database says why)."""
+
     def digest(p: Path) -> str:
         data = "\n".join(dump(p)).encode() if p.name == "fondly.db" else p.read_bytes()
         return hashlib.sha256(data).hexdigest()
 
-    return {p.relative_to(folder).as_posix(): "dir" if p.is_dir() else digest(p)
-            for p in sorted(folder.rglob("*")) if p.name not in ("fondly.db-wal", "fondly.db-shm")
-            and ".scratch" not in p.relative_to(folder).parts}  # Fondly's temporary copies, made and removed by each run
+    return {
+        p.relative_to(folder).as_posix(): "dir" if p.is_dir() else digest(p)
+        for p in sorted(folder.rglob("*"))
+        if p.name not in ("fondly.db-wal", "fondly.db-shm") and ".scratch" not in p.relative_to(folder).parts
+    }  # Fondly's temporary copies, made and removed by each run
 
 
 def mode(path: Path) -> int:
@@ -126,8 +132,9 @@ def test_backup_then_restore_into_a_fresh_folder_gives_identical_content(fondly,
     restored = Store(new_home / "fondly.db")  # searching works on the restored indexes, and so does the audio
     try:
         [hit] = restored.search_snippets(1, "catfish")
-        assert hit["kind"] == "memory" and all(Path(m.audio_path).is_file() for m in restored.memories(1)
-                                               if m.audio_path)
+        assert hit["kind"] == "memory" and all(
+            Path(m.audio_path).is_file() for m in restored.memories(1) if m.audio_path
+        )
         assert restored.answered_questions(1) == {"follow:lake-travis"}  # the interview goes on where it was
         assert restored.skipped_questions(1) == ["section:taught"]
     finally:
@@ -240,8 +247,11 @@ def test_a_killed_backup_leaves_no_zip_under_its_name(fondly, store, fondly_home
     out = tmp_path / "out"
     out.mkdir()
     archive = out / "dad.zip"
-    proc = subprocess.Popen([fondly.exe, "backup", "-o", str(archive)], stderr=subprocess.PIPE,
-                            env={**os.environ, "FONDLY_HOME": str(fondly_home)})
+    proc = subprocess.Popen(
+        [fondly.exe, "backup", "-o", str(archive)],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "FONDLY_HOME": str(fondly_home)},
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -314,13 +324,16 @@ def _bad_zips(good: Path, tmp: Path) -> dict[str, Path]:
     corrupt = tmp / "corrupt.zip"  # one byte of the stored .flac flipped: its CRC no longer matches
     flac = next(b for n, b in entries.items() if n.endswith(".flac"))
     at = raw.index(flac[1000:1064]) + 10
-    corrupt.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1:])
+    corrupt.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :])
     stranger = tmp / "stranger.zip"
     with zipfile.ZipFile(stranger, "w") as zf:
         zf.writestr("notes.txt", "hello")
     outside = str(tmp / "outside-absolute.txt")
     return {
-        "not a zip": not_zip, "truncated": truncated, "corrupt": corrupt, "not a Fondly backup": stranger,
+        "not a zip": not_zip,
+        "truncated": truncated,
+        "corrupt": corrupt,
+        "not a Fondly backup": stranger,
         "climbs out": zip_with("climbs", {"../outside.txt": b"gotcha"}),
         "climbs out of audio": zip_with("audio-climbs", {"audio/../../outside.txt": b"gotcha"}),
         "absolute": zip_with("absolute", {outside: b"gotcha"}),

@@ -59,9 +59,12 @@ def test_qt_widgets_only_in_app_ui():
     """Widgets live in app/ui; everything else can run without a screen."""
     import re
 
-    offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                 if "ui" not in p.relative_to(ROOT).parts
-                 and re.search(r"^\s*(?:from|import) PySide6\.QtWidgets", p.read_text(encoding="utf-8"), re.M)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _sources("app", "llm", "speech")
+        if "ui" not in p.relative_to(ROOT).parts
+        and re.search(r"^\s*(?:from|import) PySide6\.QtWidgets", p.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
     assert offenders == []
 
 
@@ -70,10 +73,15 @@ def test_sql_only_in_the_store():
     app/database.py, which connects, and app/inspection.py, its read-only looks at a file) alone."""
     import re
 
-    sql = re.compile(r"\bimport sqlite3\b|sqlite3\.connect|\.execute\(|\.db\[|\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
-    offenders = [str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                 if p.name not in ("store.py", "migrations.py", "database.py", "inspection.py")
-                 and sql.search(p.read_text(encoding="utf-8"))]
+    sql = re.compile(
+        r"\bimport sqlite3\b|sqlite3\.connect|\.execute\(|\.db\[|\b(?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b"
+    )
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _sources("app", "llm", "speech")
+        if p.name not in ("store.py", "migrations.py", "database.py", "inspection.py")
+        and sql.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
@@ -85,8 +93,11 @@ def test_one_way_to_connect_to_the_database():
     import re
 
     direct = re.compile(r"sqlite3\.connect\(|sqlite_utils\.Database\(|\bDatabase\(\s*(?!connect\()")
-    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                    if direct.search(p.read_text(encoding="utf-8")))
+    makers = sorted(
+        str(p.relative_to(ROOT))
+        for p in _sources("app", "llm", "speech")
+        if direct.search(p.read_text(encoding="utf-8"))
+    )
     assert makers == ["app/database.py"]
 
 
@@ -106,15 +117,21 @@ def test_one_way_to_run_work_off_the_gui_thread():
     import re
 
     thread = re.compile(r"\bQThread\b|threading\.Thread\(|\bQThreadPool\b|\bQRunnable\b")
-    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                    if thread.search(p.read_text(encoding="utf-8")))
+    makers = sorted(
+        str(p.relative_to(ROOT))
+        for p in _sources("app", "llm", "speech")
+        if thread.search(p.read_text(encoding="utf-8"))
+    )
     assert makers == ["app/ui/operations.py", "speech/live.py"]
 
 
 def test_the_main_window_only_arranges():
     """main_window.py is menus, layout and closing; no UI module grows past 500 lines."""
-    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
-             for p in _sources("app") if "ui" in p.relative_to(ROOT).parts}
+    sizes = {
+        str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in _sources("app")
+        if "ui" in p.relative_to(ROOT).parts
+    }
     assert sizes["app/ui/main_window.py"] <= 300, sizes["app/ui/main_window.py"]
     assert max(sizes.values()) <= 500, max(sizes.items(), key=lambda kv: kv[1])
     import re
@@ -131,10 +148,17 @@ def test_one_way_to_the_microphone():
     import re
 
     made = re.compile(r"(?<!class )\bRecorder\(")
-    makers = sorted(str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech")
-                    if made.search(p.read_text(encoding="utf-8")))
+    makers = sorted(
+        str(p.relative_to(ROOT)) for p in _sources("app", "llm", "speech") if made.search(p.read_text(encoding="utf-8"))
+    )
     assert makers == ["app/listening.py"]
-    users = sorted(str(p.relative_to(ROOT)) for p in _sources("app")
-                   if re.search(r"\bListening\(", p.read_text(encoding="utf-8")))
-    assert users == ["app/listening.py", "app/recording_session.py", "app/ui/recording.py",
-                     "app/ui/rehearsals_panel.py", "app/ui/teleprompter.py"]
+    users = sorted(
+        str(p.relative_to(ROOT)) for p in _sources("app") if re.search(r"\bListening\(", p.read_text(encoding="utf-8"))
+    )
+    assert users == [
+        "app/listening.py",
+        "app/recording_session.py",
+        "app/ui/recording.py",
+        "app/ui/rehearsals_panel.py",
+        "app/ui/teleprompter.py",
+    ]

@@ -19,9 +19,16 @@ def test_project_new_and_list(fondly):
     pid = new_project(fondly, "Dad's eulogy", "--occasion", "funeral", "--speaker", "Ann")
     projects = json.loads(fondly("project", "list", "--json").stdout)
     assert projects == [
-        {**projects[0], "id": int(pid), "title": "Dad's eulogy", "occasion": "funeral", "subject": "Frank",
-         "speaker": "Ann", "people": [{"name": "Siobhan", "say": "shiv-AWN"}, {"name": "Tadhg", "say": ""}],
-         "pace": 120}
+        {
+            **projects[0],
+            "id": int(pid),
+            "title": "Dad's eulogy",
+            "occasion": "funeral",
+            "subject": "Frank",
+            "speaker": "Ann",
+            "people": [{"name": "Siobhan", "say": "shiv-AWN"}, {"name": "Tadhg", "say": ""}],
+            "pace": 120,
+        }
     ]
     plain = fondly("project", "list").stdout
     assert "Dad's eulogy" in plain and "Siobhan" in plain
@@ -113,6 +120,7 @@ def test_write_streams_stores_and_exports(fondly, tmp_path):
     assert again.stdout.strip() == text  # a stored seed gives the same draft back
 
 
+# fmt: off
 BAD_INPUTS = {
     "missing file": lambda d: ["memory", "add", "Dad", d / "nowhere.txt"],
     "empty file": lambda d: ["memory", "add", "Dad", d / "empty.txt"],
@@ -130,6 +138,7 @@ BAD_INPUTS = {
     "export to missing folder": lambda d: ["export", "1", "-o", d / "no" / "x.md"],
     "whisper folder without tokenizer": lambda d: ["memory", "add", "Dad", d / "good.wav", "--whisper-model", d / "whisper"],
 }
+# fmt: on
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,15 @@ class Desk:
         env.pop("WAYLAND_DISPLAY", None)
         self.x_env, self.err_path = {**os.environ, "DISPLAY": display}, err_path
         with open(err_path, "w") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tests.apps.desk"], env=env, stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.apps.desk"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                bufsize=1,
+            )
 
     def ask(self, command: str):
         assert self.proc.poll() is None, f"the app exited: {self.err_path.read_text(errors='replace')[-2000:]}"
@@ -69,8 +76,13 @@ def test_closing_mid_draft_on_a_real_display_asks_and_keeps_what_is_written(fond
     settings.set_value("writing", "prose")  # paragraph by paragraph from the (slow, scripted) engine
     store = Store.open_default()
     project = store.create_project("Gran's eulogy", subject="Gran")
-    store.add_memory(project.id, "text", "garden", text="Gran kept a rose garden by the south wall of her house "
-                                                        "in Cork. She gave roses to every neighbour on the street.")
+    store.add_memory(
+        project.id,
+        "text",
+        "garden",
+        text="Gran kept a rose garden by the south wall of her house "
+        "in Cork. She gave roses to every neighbour on the street.",
+    )
     store.close()
     xvfb, display = start_xvfb(tmp_path / "xvfb.log")
     desk = None
@@ -104,8 +116,9 @@ def test_closing_mid_draft_on_a_real_display_asks_and_keeps_what_is_written(fond
         assert len(revision.text.split()) >= words and "rose" in revision.text  # what was written is kept
 
         desk = Desk(display, fondly_home, tmp_path / "app2.err")  # the next start: where the person left off
-        s = desk.until(lambda s: "Gran's eulogy — Fondly" in s["windows"] and s["editor"], "the draft reopened",
-                       timeout=60)
+        s = desk.until(
+            lambda s: "Gran's eulogy — Fondly" in s["windows"] and s["editor"], "the draft reopened", timeout=60
+        )
         assert s["editor"] == revision.text and not s["busy"]
     finally:
         if desk is not None:

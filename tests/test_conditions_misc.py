@@ -19,16 +19,20 @@ def test_a_1_gb_text_memory_is_refused_at_once_without_reading_it(fondly, fondly
     big = tmp_path / "memories.txt"
     with big.open("wb") as f:  # real text, then a sparse 1 GB tail: what it holds past 5 MB is never read
         f.write(b"Dad loved his garden and his old blue car.\n" * 200_000)
-        f.truncate(1024 ** 3)
+        f.truncate(1024**3)
     started = time.monotonic()
     proc = fondly("memory", "add", "Dad", big, ok=False)
     took = time.monotonic() - started
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1 and lines[0].startswith("fondly: error: memories.txt is larger")
     assert "Traceback" not in proc.stderr and took < 10
-    assert db_dump(fondly_home) == before and os.path.getsize(big) == 1024 ** 3
-    conditions.record("other conditions", "a 1 GB text file added as a memory", lines[0],
-                      "data unchanged; refused in under 10 s (0.5 s measured), reading at most 5 MB")
+    assert db_dump(fondly_home) == before and os.path.getsize(big) == 1024**3
+    conditions.record(
+        "other conditions",
+        "a 1 GB text file added as a memory",
+        lines[0],
+        "data unchanged; refused in under 10 s (0.5 s measured), reading at most 5 MB",
+    )
 
 
 def test_a_model_on_a_disk_that_was_removed(fondly, fondly_home, tmp_path):
@@ -63,6 +67,10 @@ def test_a_model_on_a_disk_that_was_removed(fondly, fondly_home, tmp_path):
     doctor = fondly("doctor", ok=False)
     assert "connect it again" in doctor.stdout and "Traceback" not in doctor.stderr
     assert db_dump(fondly_home) == before and fondly("draft", "list", "Dad").stdout.strip() == ""
-    conditions.record("other conditions", "the model and its folder on a disk that was unplugged (a tmpfs unmounted)",
-                      line.replace(str(tmp_path), "…") + " (models find: \"Not searched: …/usb is not there now "
-                      "(a disk that is not connected?)\")", "data unchanged; no draft started")
+    conditions.record(
+        "other conditions",
+        "the model and its folder on a disk that was unplugged (a tmpfs unmounted)",
+        line.replace(str(tmp_path), "…") + ' (models find: "Not searched: …/usb is not there now '
+        '(a disk that is not connected?)")',
+        "data unchanged; no draft started",
+    )

@@ -162,8 +162,11 @@ def test_the_whole_text_operation_counts_as_writing_not_each_model_call(qtbot, f
     seen = {}
     for lane in ("text", "speech"):
         with qtbot.waitSignal(runner.finished, timeout=10_000):
-            runner.run(lambda job: job.engines.share._writing, lane=lane,
-                       on_done=lambda n, lane=lane: seen.__setitem__(lane, n))
+            runner.run(
+                lambda job: job.engines.share._writing,
+                lane=lane,
+                on_done=lambda n, lane=lane: seen.__setitem__(lane, n),
+            )
     runner.shutdown()
     assert seen == {"text": 1, "speech": 0}
 
@@ -178,8 +181,10 @@ class FixedMeter:
         return self.others
 
 
-@pytest.mark.parametrize("others, cores, expected", [(0.0, 2, 2), (0.3, 2, 2), (0.7, 2, 1), (1.0, 2, 1),
-                                                     (2.0, 2, 1), (1.0, 8, 4), (5.2, 8, 3)])
+@pytest.mark.parametrize(
+    "others, cores, expected",
+    [(0.0, 2, 2), (0.3, 2, 2), (0.7, 2, 1), (1.0, 2, 1), (2.0, 2, 1), (1.0, 8, 4), (5.2, 8, 3)],
+)
 def test_the_text_model_writes_with_the_cores_other_programs_leave_it(others, cores, expected):
     share = CpuShare(cores=cores, meter=FixedMeter(others))
     assert share.text_threads() == expected

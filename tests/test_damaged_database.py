@@ -25,10 +25,13 @@ GROUP = "a damaged, newer, read-only or full database"
 
 def _record(condition: str, said: str, outcome: str, tmp_path: Path) -> None:
     """conditions.record, with this run's folder and date taken out so a rerun keeps the row as it is."""
+
     def plain(text: str) -> str:
         return re.sub(r"fondly\.damaged-[\d-]+\.db", "fondly.damaged-DATE.db", text.replace(str(tmp_path), "…"))
 
     conditions.record(GROUP, condition, plain(said), plain(outcome))
+
+
 DAMAGED_LINE = "Fondly's database is damaged"
 
 
@@ -81,8 +84,7 @@ def _a_project(home: Path, memories: int = 3) -> None:
     try:
         project = store.create_project("Dad", subject="Frank")
         for i in range(memories):
-            store.add_memory(project.id, "text", f"memory {i}",
-                             text=f"Frank fished at Lake Travis, summer {i}. " * 30)
+            store.add_memory(project.id, "text", f"memory {i}", text=f"Frank fished at Lake Travis, summer {i}. " * 30)
     finally:
         store.close()
 
@@ -98,28 +100,43 @@ def test_a_newer_database_is_refused_at_open_and_by_doctor(fondly, fondly_home, 
     conn = connect(fondly_home / "fondly.db")
     with conn:
         conn.execute("ALTER TABLE memories ADD COLUMN mood TEXT")
-        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                     "VALUES ('fondly', 'm099_moods', '2027-01-01')")
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('fondly', 'm099_moods', '2027-01-01')"
+        )
     conn.close()
     before = db_dump(fondly_home)
     note = tmp_path / "note.txt"
     note.write_text("He sang badly.\n")
-    said = [_one_line(fondly(*args, ok=False)) for args in
-            (("memory", "list", "Dad"), ("memory", "show", "1"), ("memory", "add", "Dad", note), ("search", "Dad", "x"))]
+    said = [
+        _one_line(fondly(*args, ok=False))
+        for args in (
+            ("memory", "list", "Dad"),
+            ("memory", "show", "1"),
+            ("memory", "add", "Dad", note),
+            ("search", "Dad", "x"),
+        )
+    ]
     assert all("was made by a newer Fondly (it has m099_moods)" in s and "install that version" in s for s in said)
     assert db_dump(fondly_home) == before
     check = _check("database", _database)
     assert not check["ok"] and "made by a newer Fondly" in check["detail"]
-    _record("a database made by a newer Fondly (an extra column, a migration m099 it doesn't know)",
-                      said[2], "data unchanged (compared row by row); doctor: " + check["detail"], tmp_path)
+    _record(
+        "a database made by a newer Fondly (an extra column, a migration m099 it doesn't know)",
+        said[2],
+        "data unchanged (compared row by row); doctor: " + check["detail"],
+        tmp_path,
+    )
 
 
 def _damage_a_memories_page(db: Path) -> int:
     """Overwrite one leaf page of the memories table with random bytes, with no connection open.
     Returns the page number."""
     conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-    pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'memories' AND pagetype = 'leaf' "
-                                        "ORDER BY pageno")]
+    pages = [
+        r[0]
+        for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'memories' AND pagetype = 'leaf' ORDER BY pageno")
+    ]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     page = pages[len(pages) // 2]
@@ -177,10 +194,13 @@ def test_a_damaged_page_is_one_line_then_backed_up_and_repaired_with_what_can_be
     assert len(fondly("memory", "list", "Dad").stdout.splitlines()) == len(saved)
     fondly("memory", "add", "Dad", note)  # writes again
     assert "intact" in fondly("doctor", "--repair").stderr
-    _record("one 4 KB page of the memories table overwritten with random bytes",
-            f"{said} (memory add: refused, the file unchanged; backup: \"{out.stderr.strip().splitlines()[-1]}\")",
-            f"salvaged {kept} of {found} rows into the backup; doctor --repair rebuilt the database "
-            f"from them, the damaged file kept as {aside.name}", tmp_path)
+    _record(
+        "one 4 KB page of the memories table overwritten with random bytes",
+        f'{said} (memory add: refused, the file unchanged; backup: "{out.stderr.strip().splitlines()[-1]}")',
+        f"salvaged {kept} of {found} rows into the backup; doctor --repair rebuilt the database "
+        f"from them, the damaged file kept as {aside.name}",
+        tmp_path,
+    )
 
 
 def test_a_read_only_database_reads_and_refuses_writes_in_one_line(fondly, fondly_home, tmp_path):
@@ -214,9 +234,12 @@ def test_a_read_only_database_reads_and_refuses_writes_in_one_line(fondly, fondl
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         zf.extract("fondly.db", tmp_path / "unzipped")
     assert db_dump(tmp_path / "unzipped") == before == db_dump(fondly_home)
-    _record("the database on a read-only filesystem (a read-only bind mount)",
-                      said + f" (memory list, search and backup to another disk work; doctor: {check['detail']})",
-            "data unchanged (compared row by row, the backup's too)", tmp_path)
+    _record(
+        "the database on a read-only filesystem (a read-only bind mount)",
+        said + f" (memory list, search and backup to another disk work; doctor: {check['detail']})",
+        "data unchanged (compared row by row, the backup's too)",
+        tmp_path,
+    )
 
 
 def test_a_nearly_full_disk_fails_writes_in_one_line_and_leaves_nothing_half_done(fondly, fondly_home, tmp_path, jfk):
@@ -243,10 +266,13 @@ def test_a_nearly_full_disk_fails_writes_in_one_line_and_leaves_nothing_half_don
         assert (fondly_home / "settings.json").read_text() == settings
         left = sorted(p.name for p in fondly_home.rglob("*") if p.suffix in (".part", ".tmp"))
         assert left == []
-    _record("a full disk, 100 KB then 0 B free (tmpfs): a 220 KB text memory, an audio import, a setting",
-            f"{said} / {audio} / {setting}",
-            "data unchanged (compared row by row); the audio memory marked failed, not \"transcribing\"; "
-            "no .part or settings.PID.tmp left", tmp_path)
+    _record(
+        "a full disk, 100 KB then 0 B free (tmpfs): a 220 KB text memory, an audio import, a setting",
+        f"{said} / {audio} / {setting}",
+        'data unchanged (compared row by row); the audio memory marked failed, not "transcribing"; '
+        "no .part or settings.PID.tmp left",
+        tmp_path,
+    )
 
 
 def test_with_0_bytes_free_reads_and_a_backup_to_another_disk_still_work(fondly, fondly_home, tmp_path):
@@ -267,9 +293,12 @@ def test_with_0_bytes_free_reads_and_a_backup_to_another_disk_still_work(fondly,
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         zf.extract("fondly.db", tmp_path / "unzipped")
     assert db_dump(tmp_path / "unzipped") == before
-    _record("a full disk, 0 bytes free (tmpfs)",
-            f"memory list and search answer as before; \"{out.stderr.strip()}\"; a write: {said}",
-            "data unchanged (compared row by row, the backup's too)", tmp_path)
+    _record(
+        "a full disk, 0 bytes free (tmpfs)",
+        f'memory list and search answer as before; "{out.stderr.strip()}"; a write: {said}',
+        "data unchanged (compared row by row, the backup's too)",
+        tmp_path,
+    )
 
 
 def test_the_next_start_removes_what_a_full_disk_left_and_fails_a_stranded_import(fondly, fondly_home, store, tmp_path):
@@ -288,13 +317,18 @@ def test_the_next_start_removes_what_a_full_disk_left_and_fails_a_stranded_impor
     memory = store.memory(stuck.id)
     assert memory.status == "failed" and "please add it again" in memory.error
     assert sorted(p.name for p in fondly_home.rglob("*") if p.suffix in (".part", ".tmp")) == []
-    _record("the next start after a full disk left a .part audio copy, settings.PID.tmp and a "
-            "memory \"transcribing\" with no audio", out.stderr.strip(),
-            "the partial files removed; the memory marked failed with the reason, not \"transcribing\"", tmp_path)
+    _record(
+        "the next start after a full disk left a .part audio copy, settings.PID.tmp and a "
+        'memory "transcribing" with no audio',
+        out.stderr.strip(),
+        'the partial files removed; the memory marked failed with the reason, not "transcribing"',
+        tmp_path,
+    )
 
 
 def test_power_lost_in_the_middle_of_a_migration_leaves_the_older_database_which_migrates_next_time(
-        fondly, fondly_home, tmp_path):
+    fondly, fondly_home, tmp_path
+):
     """A database of an older Fondly (before m005); the process upgrading it is SIGKILLed inside the
     migration, after its changes and before the commit. The next start finds the older schema whole
     and migrates it: nothing half-applied, no memory lost."""
@@ -309,18 +343,36 @@ def test_power_lost_in_the_middle_of_a_migration_leaves_the_older_database_which
     MIGRATIONS.apply(db, stop_before="m005_questions")
     with db.atomic():
         db["projects"].insert({"id": 1, "title": "Dad", "created": "2026-01-01", "updated": "2026-01-01"})
-        db["memories"].insert({"project_id": 1, "kind": "text", "title": "lake", "text": "Lake Travis.",
-                               "created": "2026-01-01", "updated": "2026-01-01"})
+        db["memories"].insert(
+            {
+                "project_id": 1,
+                "kind": "text",
+                "title": "lake",
+                "text": "Lake Travis.",
+                "created": "2026-01-01",
+                "updated": "2026-01-01",
+            }
+        )
     db.conn.close()
     before = db_dump(fondly_home)
-    killed = subprocess.run([sys.executable, "-c", (
-        "import os, signal\n"
-        "from app import migrations\n"
-        "[m] = [m for m in migrations.MIGRATIONS._migrations if m.name == 'm005_questions']\n"
-        "done = m.fn\n"
-        "m.fn = lambda db: (done(db), os.kill(os.getpid(), signal.SIGKILL))\n"
-        "from app.store import Store\n"
-        "Store.open_default()\n")], env={**os.environ, "FONDLY_HOME": str(fondly_home)}, capture_output=True, text=True)
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os, signal\n"
+                "from app import migrations\n"
+                "[m] = [m for m in migrations.MIGRATIONS._migrations if m.name == 'm005_questions']\n"
+                "done = m.fn\n"
+                "m.fn = lambda db: (done(db), os.kill(os.getpid(), signal.SIGKILL))\n"
+                "from app.store import Store\n"
+                "Store.open_default()\n"
+            ),
+        ],
+        env={**os.environ, "FONDLY_HOME": str(fondly_home)},
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert db_dump(fondly_home) == before  # the killed migration left nothing behind
     out = fondly("memory", "list", "Dad")
@@ -330,9 +382,12 @@ def test_power_lost_in_the_middle_of_a_migration_leaves_the_older_database_which
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
     conn.close()
     assert "question" in columns and applied[-2:] == ["m005_questions", "m006_names_and_bin"]
-    conditions.record("other conditions", "power lost (SIGKILL) inside a migration of an older database",
-                      "nothing at the kill; the next `fondly memory list` migrated and listed as usual",
-                      "data unchanged by the killed migration (compared row by row); migrated whole the next time")
+    conditions.record(
+        "other conditions",
+        "power lost (SIGKILL) inside a migration of an older database",
+        "nothing at the kill; the next `fondly memory list` migrated and listed as usual",
+        "data unchanged by the killed migration (compared row by row); migrated whole the next time",
+    )
 
 
 def test_a_database_whose_first_page_is_gone_is_still_answered_backed_up_and_rebuilt(fondly, fondly_home, tmp_path):
@@ -354,10 +409,13 @@ def test_a_database_whose_first_page_is_gone_is_still_answered_backed_up_and_reb
     [aside] = fondly_home.glob("fondly.damaged-*.db")
     assert hashlib.sha256(aside.read_bytes()).hexdigest() == digest
     assert "salvaged nothing" in repaired.stderr and fondly("project", "list").stdout == ""
-    _record("the database's first (header) page overwritten with random bytes",
-            f"{said} (backup: \"{out.stderr.strip().splitlines()[-1]}\")",
-            f"salvaged nothing (SQLite reads no table without its header); the damaged file kept as {aside.name}, "
-            "a fresh database in its place", tmp_path)
+    _record(
+        "the database's first (header) page overwritten with random bytes",
+        f'{said} (backup: "{out.stderr.strip().splitlines()[-1]}")',
+        f"salvaged nothing (SQLite reads no table without its header); the damaged file kept as {aside.name}, "
+        "a fresh database in its place",
+        tmp_path,
+    )
 
 
 def test_a_store_already_open_writes_nothing_once_another_process_finds_the_damage(fondly, fondly_home, tmp_path):
@@ -387,9 +445,12 @@ def test_a_store_already_open_writes_nothing_once_another_process_finds_the_dama
         window.close()
     assert hashlib.sha256((fondly_home / "fondly.db").read_bytes()).hexdigest() == digest
     assert message_for(sqlite3.OperationalError("database or disk is full")).startswith("The disk holding")
-    _record("the window's database found damaged by a command while the window has it open",
-            f"the window: {message_for(refused.value)}", "nothing more written into the damaged file (its bytes compared)",
-            tmp_path)
+    _record(
+        "the window's database found damaged by a command while the window has it open",
+        f"the window: {message_for(refused.value)}",
+        "nothing more written into the damaged file (its bytes compared)",
+        tmp_path,
+    )
 
 
 @pytest.mark.parametrize("free", [0, 48 * 1024])
@@ -424,7 +485,11 @@ def test_writing_on_a_full_disk_is_one_line_and_leaves_no_draft_half_done(fondly
             assert unchanged or all("writing" not in r.checks for d in drafts for r in store.revisions(d.id))
         finally:
             store.close()
-    _record(f"writing a draft with {free // 1024} KB free (tmpfs; a scripted engine)", str(said),
-            "data unchanged (compared row by row)" if unchanged else
-            "the paragraphs stored before the disk filled kept, the draft marked interrupted at the next start",
-            fondly_home)
+    _record(
+        f"writing a draft with {free // 1024} KB free (tmpfs; a scripted engine)",
+        str(said),
+        "data unchanged (compared row by row)"
+        if unchanged
+        else "the paragraphs stored before the disk filled kept, the draft marked interrupted at the next start",
+        fondly_home,
+    )

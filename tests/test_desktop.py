@@ -27,7 +27,9 @@ PLUGIN_FAILURES = ("Could not load the Qt platform plugin", "xcb-cursor0", "This
 def need(tool: str, package: str) -> str:
     exe = shutil.which(tool)
     if not exe:
-        pytest.fail(f"{tool} is missing: `make test` installs it (Debian package {package}, in the Makefile's APT_PACKAGES)")
+        pytest.fail(
+            f"{tool} is missing: `make test` installs it (Debian package {package}, in the Makefile's APT_PACKAGES)"
+        )
     return exe
 
 
@@ -49,8 +51,12 @@ def start_xvfb(log: Path) -> tuple[subprocess.Popen, str]:
         if (X11_SOCKETS / f"X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
             continue
         out = open(log, "w")
-        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+        )
         out.close()
         deadline = time.time() + 20
         while proc.poll() is None and not (X11_SOCKETS / f"X{n}").exists() and time.time() < deadline:
@@ -69,14 +75,20 @@ def test_fondly_opens_its_window_on_a_real_x_display(fondly_home, pulse, tmp_pat
     xvfb, display = start_xvfb(tmp_path / "xvfb.log")
     ready = tmp_path / "ready"
     err_path = tmp_path / "fondly.err"
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",  # the suite's default is offscreen
-           "FONDLY_HOME": str(fondly_home), "FONDLY_READY_FILE": str(ready)}
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",  # the suite's default is offscreen
+        "FONDLY_HOME": str(fondly_home),
+        "FONDLY_READY_FILE": str(ready),
+    }
     env.pop("WAYLAND_DISPLAY", None)
     x_env = {**os.environ, "DISPLAY": display}
 
     def xdo(*args: str, timeout: float = 30) -> str:
-        return subprocess.run([xdotool, *args], env=x_env, capture_output=True, text=True,
-                              check=True, timeout=timeout).stdout.strip()
+        return subprocess.run(
+            [xdotool, *args], env=x_env, capture_output=True, text=True, check=True, timeout=timeout
+        ).stdout.strip()
 
     app = None
     try:
@@ -84,17 +96,23 @@ def test_fondly_opens_its_window_on_a_real_x_display(fondly_home, pulse, tmp_pat
         with open(err_path, "w") as err:
             app = subprocess.Popen([FONDLY], env=env, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
         # The real X window: mapped, this process's, titled "Fondly" (or "<speech> — Fondly").
-        search = subprocess.Popen([xdotool, "search", "--sync", "--all", "--onlyvisible", "--pid", str(app.pid),
-                                   "--name", "Fondly$"], env=x_env, stdout=subprocess.PIPE, text=True)
+        search = subprocess.Popen(
+            [xdotool, "search", "--sync", "--all", "--onlyvisible", "--pid", str(app.pid), "--name", "Fondly$"],
+            env=x_env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.time() + 60
         while search.poll() is None and app.poll() is None and time.time() < deadline:
             time.sleep(0.05)
         if search.poll() is None:
             stop(search)
-            pytest.fail(f"no visible Fondly window on {display} after {time.time() - started:.0f} s (fondly "
-                        f"{'exited with ' + str(app.returncode) if app.poll() is not None else 'still running'}, "
-                        f"{'had' if ready.exists() else 'had not'} reported its window shown); its stderr:\n"
-                        + err_path.read_text(errors="replace")[-3000:])
+            pytest.fail(
+                f"no visible Fondly window on {display} after {time.time() - started:.0f} s (fondly "
+                f"{'exited with ' + str(app.returncode) if app.poll() is not None else 'still running'}, "
+                f"{'had' if ready.exists() else 'had not'} reported its window shown); its stderr:\n"
+                + err_path.read_text(errors="replace")[-3000:]
+            )
         took = time.time() - started
         found = search.stdout.read().split()
         assert search.returncode == 0 and found, f"xdotool search failed ({search.returncode})"
@@ -115,8 +133,9 @@ def test_fondly_opens_its_window_on_a_real_x_display(fondly_home, pulse, tmp_pat
 
 
 def run_make(target: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", target], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["make", "-C", str(ROOT), "--no-print-directory", target], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def read_entry(path: Path) -> dict[str, str]:

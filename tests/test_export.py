@@ -9,17 +9,20 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-TEXT = """# Frank
+TEXT = (
+    """# Frank
 
 Dad fished at Lake Travis every summer, and he named every catfish Gerald. We never found out who the first Gerald was.
 
 He worked for thirty years as a mail carrier in Austin and knew every dog on his route by name. He said <script>alert('hi')</script> was his favourite word, which it was not.
 
-He grew tomatoes and sang Johnny Cash in the garden, badly and proudly. """ + " ".join(
-    f"He taught us lesson number {i}, and we remember it." for i in range(1, 11)) + """
+He grew tomatoes and sang Johnny Cash in the garden, badly and proudly. """
+    + " ".join(f"He taught us lesson number {i}, and we remember it." for i in range(1, 11))
+    + """
 
 *Thank you, Dad.*
 """
+)
 
 
 @pytest.fixture
@@ -38,7 +41,14 @@ def export(fondly, draft, fmt, tmp_path, suffix):
 
 def test_exports_never_change_the_draft(fondly, store, draft, tmp_path):
     before = json.loads(fondly("draft", "show", str(draft.id), "--json").stdout)
-    for fmt, suffix in (("md", "md"), ("txt", "txt"), ("html", "html"), ("pdf", "pdf"), ("cards", "pdf"), ("docx", "docx")):
+    for fmt, suffix in (
+        ("md", "md"),
+        ("txt", "txt"),
+        ("html", "html"),
+        ("pdf", "pdf"),
+        ("cards", "pdf"),
+        ("docx", "docx"),
+    ):
         path = export(fondly, draft, fmt, tmp_path, f"{fmt}.{suffix}")
         assert path.stat().st_size > 100
     assert json.loads(fondly("draft", "show", str(draft.id), "--json").stdout) == before
@@ -77,7 +87,9 @@ def test_large_print_pdf(fondly, draft, tmp_path):
     assert "Frank" in text and "to read aloud" in text.split("Dad fished")[0]  # speaking time under the title
     assert "1 of " in text and f"{len(reader.pages)} of {len(reader.pages)}" in text  # page numbers
     # one page rendered to PNG, for a person to look at
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
     assert (tmp_path / "page-1.png").stat().st_size > 5000
 
 

@@ -39,8 +39,7 @@ def rehearsed(store):
 
 
 def _pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_pdf_with_timings_marks_each_paragraph_read(fondly, rehearsed, tmp_path):

@@ -25,11 +25,14 @@ def drop_files(window, paths) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = window.rect().center()
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        pos.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, drop)
 
 
@@ -98,7 +101,9 @@ def test_drag_and_drop_imports_and_corrupt_audio_is_a_message(window, qtbot, tmp
 
 def test_preview_escapes_raw_html(window, qtbot):
     make_project(window, qtbot)
-    window.store.add_memory(window.project.id, "typed", "pasted", text="He wrote <script>alert('x')</script> and <b>bold</b>.")
+    window.store.add_memory(
+        window.project.id, "typed", "pasted", text="He wrote <script>alert('x')</script> and <b>bold</b>."
+    )
     window.memories.reload()
     window.memories.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: "alert" in window.document.preview.toPlainText(), timeout=5_000)
@@ -183,14 +188,17 @@ def test_cancel_transcription_keeps_what_was_heard(window, qtbot, tmp_path, jfk)
     kept = window.store.segments(memory.id)
     assert 1 <= len(kept) < 12 and "what your country can do for you" in normalise(memory.text)  # ask/asked varies
     assert kept[-1].end < 12 * 13 - 20  # it stopped well before the end of the recording
-    qtbot.waitUntil(lambda: not window.memories.cancel_import_btn.isEnabled())  # the window's slot runs after the signal
+    qtbot.waitUntil(
+        lambda: not window.memories.cancel_import_btn.isEnabled()
+    )  # the window's slot runs after the signal
 
 
 def test_original_audio_plays_back(window, qtbot, jfk):
     make_project(window, qtbot)
     window.memories.import_paths([str(jfk)])
-    qtbot.waitUntil(lambda: window.memories.list.count() == 1 and "ready" in window.memories.list.item(0).text(),
-                    timeout=120_000)
+    qtbot.waitUntil(
+        lambda: window.memories.list.count() == 1 and "ready" in window.memories.list.item(0).text(), timeout=120_000
+    )
     window.memories.list.setCurrentRow(0)
     assert window.memories.play_btn.isEnabled()
     qtbot.mouseClick(window.memories.play_btn, Qt.MouseButton.LeftButton)
@@ -216,8 +224,13 @@ def test_screenshot(window, qtbot, tmp_path, jfk, engine):
     store = window.store
     pid = window.project.id
     store.add_memory(pid, "text", "dad.txt", text=DAD, source_path="dad.txt")
-    store.add_memory(pid, "audio", "fishing trip.m4a", duration=143.0,
-                     text="We took the boat out before dawn, and Dad told the same catfish joke every year.")
+    store.add_memory(
+        pid,
+        "audio",
+        "fishing trip.m4a",
+        duration=143.0,
+        text="We took the boat out before dawn, and Dad told the same catfish joke every year.",
+    )
     store.add_memory(pid, "typed", "Siobhan's wedding", text="He danced with Siobhan to Johnny Cash.")
     from app.writing import write
 
@@ -232,8 +245,13 @@ def test_screenshot(window, qtbot, tmp_path, jfk, engine):
     window.warm_up()
     qtbot.waitUntil(lambda: "loading" not in window.model_label.text(), timeout=60_000)
     qtbot.waitUntil(lambda: "Gerald" in window.document.preview.toPlainText(), timeout=5_000)
-    qtbot.waitUntil(lambda: "Writes: your own words" in " ".join(
-        w.text() for w in window.writing.chips.findChildren(type(window.drafts_panel.checks))), timeout=5_000)
+    qtbot.waitUntil(
+        lambda: (
+            "Writes: your own words"
+            in " ".join(w.text() for w in window.writing.chips.findChildren(type(window.drafts_panel.checks)))
+        ),
+        timeout=5_000,
+    )
     qtbot.wait(300)
     out = Path(os.environ.get("FONDLY_SCREENSHOT") or tmp_path / "screenshot.png")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -245,8 +263,11 @@ def _underlined(window, block_number: int) -> list[str]:
     from PySide6.QtGui import QTextCharFormat
 
     block = window.document.editor.document().findBlockByNumber(block_number)
-    return [block.text()[r.start:r.start + r.length] for r in block.layout().formats()
-            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+    return [
+        block.text()[r.start : r.start + r.length]
+        for r in block.layout().formats()
+        if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline
+    ]
 
 
 def test_words_not_in_the_memories_are_marked_until_accepted_or_changed(window, qtbot):
@@ -255,18 +276,53 @@ def test_words_not_in_the_memories_are_marked_until_accepted_or_changed(window, 
     memory = store.add_memory(pid, "text", "dad.txt", text=DAD)
     text = "Frank fished at Lake Travis every summer.\n\nHe served in the military.\n"
     sentences = [
-        [{"text": "Frank fished at Lake Travis every summer.", "origin": "memory", "memory_id": memory.id,
-          "supported": True, "unsupported": [], "reasons": []}],
-        [{"text": "He served in the military.", "origin": "model", "memory_id": None, "supported": False,
-          "unsupported": ["served", "military"], "reasons": ["word"]}],
+        [
+            {
+                "text": "Frank fished at Lake Travis every summer.",
+                "origin": "memory",
+                "memory_id": memory.id,
+                "supported": True,
+                "unsupported": [],
+                "reasons": [],
+            }
+        ],
+        [
+            {
+                "text": "He served in the military.",
+                "origin": "model",
+                "memory_id": None,
+                "supported": False,
+                "unsupported": ["served", "military"],
+                "reasons": ["word"],
+            }
+        ],
     ]
-    provenance = [{"section": "who", "text": s[0]["text"], "memory_ids": [], "origin": s[0]["origin"],
-                   "sentences": s, "dropped": [], "check": {}} for s in sentences]
-    provenance[0]["dropped"] = [{"text": "He loved cheese from Wisconsin.", "unsupported": ["cheese", "Wisconsin"],
-                                 "reasons": ["word"]}]
-    checks = {"words": 12, "target_words": 40, "sentences": 2, "supported": 1, "all_supported": False,
-              "unsupported_words": ["served", "military"], "invented_names": ["served", "military"],
-              "shortfall": "0.1 of 0.3 min: add another memory", "notes": []}
+    provenance = [
+        {
+            "section": "who",
+            "text": s[0]["text"],
+            "memory_ids": [],
+            "origin": s[0]["origin"],
+            "sentences": s,
+            "dropped": [],
+            "check": {},
+        }
+        for s in sentences
+    ]
+    provenance[0]["dropped"] = [
+        {"text": "He loved cheese from Wisconsin.", "unsupported": ["cheese", "Wisconsin"], "reasons": ["word"]}
+    ]
+    checks = {
+        "words": 12,
+        "target_words": 40,
+        "sentences": 2,
+        "supported": 1,
+        "all_supported": False,
+        "unsupported_words": ["served", "military"],
+        "invented_names": ["served", "military"],
+        "shortfall": "0.1 of 0.3 min: add another memory",
+        "notes": [],
+    }
     draft, _ = store.create_draft(pid, "Eulogy", text, provenance=provenance, checks=checks)
     window.reload_drafts()
     window.document.open(("draft", draft.id))

@@ -107,14 +107,17 @@ def test_a_piece_that_puts_nothing_in_leaves_no_undo_step(make_window, qtbot):
     from app import settings
 
     settings.set_value("writing", "prose")
-    retold = ("When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we "
-              "would not be scared.")
+    retold = (
+        "When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we "
+        "would not be scared."
+    )
     engine = ScriptedEngine([retold] * 3)
     window = make_window(engine)
     _project(window, qtbot, ("fishing trip", FISHING))
     text = f"Opening words.\n\n{FISHING}\n"
-    told = [{"section": "story", "text": FISHING, "sentences": [{"text": FISHING, "origin": "memory",
-                                                                  "supported": True}]}]
+    told = [
+        {"section": "story", "text": FISHING, "sentences": [{"text": FISHING, "origin": "memory", "supported": True}]}
+    ]
     draft_id = _open(window, text, len("Opening words."), provenance=told)
     before = len(window.store.revisions(draft_id))
     sources = [window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())]
@@ -128,8 +131,9 @@ def test_a_piece_that_puts_nothing_in_leaves_no_undo_step(make_window, qtbot):
     assert len(window.store.revisions(draft_id)) == before
     assert not window.document.editor.document().isUndoAvailable()
     assert window.message.isVisible() and "already in your draft" in window.message.label.text()
-    assert [window.drafts_panel.sentences.item(i).text()
-            for i in range(window.drafts_panel.sentences.count())] == sources  # the pane is not left empty
+    assert [
+        window.drafts_panel.sentences.item(i).text() for i in range(window.drafts_panel.sentences.count())
+    ] == sources  # the pane is not left empty
 
 
 # --- 2. the Edit menu -------------------------------------------------------------------------------
@@ -146,9 +150,14 @@ def _edit(window) -> dict:
 def test_the_edit_menu_has_the_standard_commands_and_follows_the_editor(window, qtbot):
     make_project(window, qtbot)
     edit = _edit(window)
-    for name, key in (("Undo", QKeySequence.StandardKey.Undo), ("Redo", QKeySequence.StandardKey.Redo),
-                      ("Cut", QKeySequence.StandardKey.Cut), ("Copy", QKeySequence.StandardKey.Copy),
-                      ("Paste", QKeySequence.StandardKey.Paste), ("Select All", QKeySequence.StandardKey.SelectAll)):
+    for name, key in (
+        ("Undo", QKeySequence.StandardKey.Undo),
+        ("Redo", QKeySequence.StandardKey.Redo),
+        ("Cut", QKeySequence.StandardKey.Cut),
+        ("Copy", QKeySequence.StandardKey.Copy),
+        ("Paste", QKeySequence.StandardKey.Paste),
+        ("Select All", QKeySequence.StandardKey.SelectAll),
+    ):
         assert QKeySequence(key) in edit[name].shortcuts(), name
     assert {QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")} <= set(edit["Redo"].shortcuts())
     editor = window.document.editor
@@ -200,8 +209,9 @@ def test_the_edit_menu_acts_on_the_prompt_line_when_it_has_the_focus(window, qtb
 
 
 def test_undo_is_greyed_while_writing_streams_in(make_window, qtbot):
-    window = make_window(ScriptedEngine(["Frank grew tomatoes in the back garden and gave them away. " * 8] * 3,
-                                        delay=0.05))
+    window = make_window(
+        ScriptedEngine(["Frank grew tomatoes in the back garden and gave them away. " * 8] * 3, delay=0.05)
+    )
     from app import settings
 
     settings.set_value("writing", "prose")
@@ -232,14 +242,19 @@ def test_keyboard_shortcuts_lists_every_menu_key_and_the_teleprompters(window, q
     assert rows["Write: Generate"] == "Ctrl+Return" and rows["View: Deliver"] == "F5"
     from PySide6.QtGui import QKeySequence
 
-    assert help_dialogs.keys_text([QKeySequence("Ctrl+Z"), QKeySequence("F14"), QKeySequence("Alt+Backspace")]) == \
-        "Ctrl+Z (also Alt+Backspace)"  # X11's Sun keys (F14 Undo, F20 Cut) are not on a person's keyboard
+    assert (
+        help_dialogs.keys_text([QKeySequence("Ctrl+Z"), QKeySequence("F14"), QKeySequence("Alt+Backspace")])
+        == "Ctrl+Z (also Alt+Backspace)"
+    )  # X11's Sun keys (F14 Undo, F20 Cut) are not on a person's keyboard
     assert rows["Deliver (teleprompter): Pause / resume"] == "Space"
+
     # every action with a shortcut anywhere in the menus is listed: read from the actions, it can't drift
     def count(menu):
         return sum(count(a.menu()) if a.menu() else bool(a.shortcuts()) for a in menu.actions())
+
     assert len([r for r in rows if not r.startswith("Deliver (teleprompter)")]) == sum(
-        count(a.menu()) for a in window.menuBar().actions() if a.menu())
+        count(a.menu()) for a in window.menuBar().actions() if a.menu()
+    )
 
 
 def test_the_guide_shows_the_readme_from_this_computer(window, qtbot):
@@ -278,9 +293,16 @@ def test_a_piece_after_rocks_is_its_own_paragraph_and_the_sources_pane_follows(w
     dad = next(m.id for m in window.store.memories(window.project.id) if m.title == "dad.txt")
 
     def para(text):
-        return {"section": "who", "origin": "yours", "memory_ids": [dad], "dropped": [], "text": text,
-                "sentences": [{"text": text, "origin": "yours", "memory_id": dad, "supported": True,
-                               "unsupported": [], "reasons": []}]}
+        return {
+            "section": "who",
+            "origin": "yours",
+            "memory_ids": [dad],
+            "dropped": [],
+            "text": text,
+            "sentences": [
+                {"text": text, "origin": "yours", "memory_id": dad, "supported": True, "unsupported": [], "reasons": []}
+            ],
+        }
 
     old = [para("Gran rocks."), para("Last words.")]
     draft_id = _open(window, "Gran rocks.\n\nLast words.\n", len("Gran rocks."), provenance=old)
@@ -325,8 +347,10 @@ def test_a_retold_paragraph_is_dropped_and_a_new_one_goes_in(make_window, qtbot)
     from app import settings
 
     settings.set_value("writing", "prose")
-    retold = ("When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we "
-              "would not be scared.")
+    retold = (
+        "When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we "
+        "would not be scared."
+    )
     new = "Frank grew tomatoes in the back garden and gave them away to the neighbours."
     window = make_window(ScriptedEngine([retold, new]))
     _project(window, qtbot, ("fishing trip", FISHING), ("garden", GARDEN))
@@ -350,9 +374,19 @@ def test_the_sources_pane_follows_typing(window, qtbot):
     each edited revision carries where its sentences came from (app.placement.follow_text)."""
     _project(window, qtbot)
     dad = next(m.id for m in window.store.memories(window.project.id) if m.title == "dad.txt")
-    old = [{"section": "who", "origin": "yours", "memory_ids": [dad], "dropped": [], "text": t,
-            "sentences": [{"text": t, "origin": "yours", "memory_id": dad, "supported": True,
-                           "unsupported": [], "reasons": []}]} for t in ("Gran rocks.", "Last words.")]
+    old = [
+        {
+            "section": "who",
+            "origin": "yours",
+            "memory_ids": [dad],
+            "dropped": [],
+            "text": t,
+            "sentences": [
+                {"text": t, "origin": "yours", "memory_id": dad, "supported": True, "unsupported": [], "reasons": []}
+            ],
+        }
+        for t in ("Gran rocks.", "Last words.")
+    ]
     draft_id = _open(window, "Gran rocks.\n\nLast words.\n", len("Gran rocks."), provenance=old)
     editor = window.document.editor
     cursor = editor.textCursor()
@@ -371,7 +405,8 @@ def test_the_sources_pane_follows_typing(window, qtbot):
     qtbot.waitUntil(lambda: len(pane()) == 2, timeout=5_000)
     assert pane()[0] == "¶1 ✓ yours · dad.txt: Gran rocks."
     assert pane()[1] == "¶1 ✎ typed or changed by you: She sang at the sink."
-    assert window.drafts_panel.checks.text() == ("After your edits: 1 sentence still traced to your memories · "
-                                                 "1 typed or changed by you")
+    assert window.drafts_panel.checks.text() == (
+        "After your edits: 1 sentence still traced to your memories · 1 typed or changed by you"
+    )
     kept = window.store.revision(window.store.draft(draft_id).current_revision_id)
     assert [s["text"] for p in kept.provenance for s in p["sentences"]] == ["Gran rocks.", "She sang at the sink."]

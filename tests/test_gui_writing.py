@@ -13,11 +13,18 @@ from tests.helpers import DAD, FISHING, GARDEN, ScriptedEngine, make_project
 
 FOUR = [
     ("Write a funeral speech using dad.txt and be sure to include at least one joke.", ["Using: dad.txt", "Jokes: 1"]),
-    ("Please write me a funeral speech in the style of Four Weddings and a Funeral but with a Texas inflection.",
-     ["Style: Four Weddings and a Funeral", "Voice: Texas inflection"]),
-    ("He always said we were the three bears and he was Goldilocks. Write me an anecdote about that.",
-     ["Task: anecdote", "Note: He always said we were the three bears and he was Goldilocks."]),
-    ("Make it about four minutes. Don't mention the hospital.", ["Length: 4.0 min · 480 words", "Leave out: the hospital"]),
+    (
+        "Please write me a funeral speech in the style of Four Weddings and a Funeral but with a Texas inflection.",
+        ["Style: Four Weddings and a Funeral", "Voice: Texas inflection"],
+    ),
+    (
+        "He always said we were the three bears and he was Goldilocks. Write me an anecdote about that.",
+        ["Task: anecdote", "Note: He always said we were the three bears and he was Goldilocks."],
+    ),
+    (
+        "Make it about four minutes. Don't mention the hospital.",
+        ["Length: 4.0 min · 480 words", "Leave out: the hospital"],
+    ),
 ]
 
 
@@ -38,7 +45,9 @@ def project(window, qtbot):
 @pytest.mark.parametrize("shorthand, chips", FOUR)
 def test_the_brief_shows_as_chips_before_writing(window, qtbot, project, shorthand, chips):
     window.writing.prompt.setText(shorthand)
-    qtbot.waitUntil(lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand)
+    qtbot.waitUntil(
+        lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand
+    )
     texts = window.writing.chips.chip_texts()
     for chip in chips:
         assert chip in texts, texts
@@ -67,7 +76,9 @@ def test_edited_chips_and_chosen_memories_drive_the_draft(window, qtbot, project
     assert len(rows) == len(sentences) + sum(len(p["dropped"]) for p in revision.provenance)
     own = [r for r in rows if "✓ your words" in r]
     assert own and all("· garden:" in r for r in own)  # each of the person's sentences names its memory
-    assert window.drafts_panel.checks.text().startswith(f"Checks: {len(sentences)} of {len(sentences)} sentences traced")
+    assert window.drafts_panel.checks.text().startswith(
+        f"Checks: {len(sentences)} of {len(sentences)} sentences traced"
+    )
 
 
 def test_an_anecdote_goes_in_at_the_cursor(window, qtbot, project):
@@ -168,7 +179,9 @@ def test_what_is_not_used_and_not_told_shows_as_chips(window, qtbot, project):
     memory tells of, and a style that needs a larger model — with the model one click from download."""
     shorthand = "eulogy like a Frank Sinatra song, about the tandem bicycle, and thank the nurses at St James's"
     window.writing.prompt.setText(shorthand)
-    qtbot.waitUntil(lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand)
+    qtbot.waitUntil(
+        lambda: window.writing.chips.brief is not None and window.writing.chips.brief.shorthand == shorthand
+    )
     texts = window.writing.chips.chip_texts()
     assert "Not used: thank the nurses at St James's" in texts, texts
     assert "No memory of the tandem bicycle yet" in texts, texts
@@ -183,6 +196,6 @@ def test_what_is_not_used_and_not_told_shows_as_chips(window, qtbot, project):
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
     settings = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
     chosen = settings.catalog.list.currentItem().text().strip(" ★")
-    assert chosen.startswith(get.text()[len("Get "):].split(" (")[0]), chosen  # the model, ready to download
+    assert chosen.startswith(get.text()[len("Get ") :].split(" (")[0]), chosen  # the model, ready to download
     assert window.store.drafts(project.id) == []  # nothing was downloaded or written by looking
     settings.reject()

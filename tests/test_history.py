@@ -50,8 +50,10 @@ def test_cli_history_compare_restore_and_search(fondly, store):
     r2 = store.add_revision(d.id, "Dad loved Saturday mornings at the old bakery.", origin="edited")
     history = json.loads(fondly("draft", "history", str(d.id), "--json").stdout)
     assert [h["id"] for h in history] == [r1.id, r2.id] and history[1]["words"] == 8
-    assert fondly("draft", "compare", str(r1.id), str(r2.id)).stdout.strip() == \
-        "Dad loved [-Saturdays -]{+Saturday mornings +}at the {+old +}bakery."
+    assert (
+        fondly("draft", "compare", str(r1.id), str(r2.id)).stdout.strip()
+        == "Dad loved [-Saturdays -]{+Saturday mornings +}at the {+old +}bakery."
+    )
     rid = fondly("draft", "restore", str(d.id), str(r1.id)).stdout.strip()
     assert store.current_text(d.id) == "Dad loved Saturdays at the bakery." and int(rid) > r2.id
 
@@ -73,9 +75,11 @@ def test_speaking_time_is_shown_with_drafts(fondly, store):
 
 @pytest.mark.parametrize("rate", [100, 190])
 def test_measure_my_pace(fondly, store, tmp_path, rate):
-    text = ("My father was a quiet man who loved the sea. Every summer he took us to the coast, and every "
-            "morning he walked along the beach before breakfast. He taught us to swim, to fish, and to be "
-            "kind to strangers. We will miss him more than words can say.")
+    text = (
+        "My father was a quiet man who loved the sea. Every summer he took us to the coast, and every "
+        "morning he walked along the beach before breakfast. He taught us to swim, to fish, and to be "
+        "kind to strangers. We will miss him more than words can say."
+    )
     wav = tmp_path / "practice.wav"
     subprocess.run(["espeak-ng", "-s", str(rate), "-w", str(wav), text], check=True)
     store.create_project("Dad")
@@ -145,8 +149,12 @@ def test_search_snippets_in_the_app(window, qtbot):
 
 
 def test_a_killed_app_loses_at_most_a_few_seconds_of_typing(fondly_home):
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.typing"], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "FONDLY_HOME": str(fondly_home)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.typing"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly_home)},
+    )
     typed_at: dict[int, float] = {}
     for line in proc.stdout:
         typed_at[int(line)] = time.monotonic()

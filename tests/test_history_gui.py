@@ -46,8 +46,13 @@ def test_a_sitting_of_autosaves_is_one_row(window, qtbot, scene):
     [[title, *history]] = rows(window)
     names = [r.split(" · ")[0] for r in history]
     assert title == "Eulogy for Dad"
-    assert names == ["Restored 14:12 (from Generated 14:01)", "Edited 14:11", "Read to Mum", "Edited 14:02–14:04",
-                     "Generated 14:01"]
+    assert names == [
+        "Restored 14:12 (from Generated 14:01)",
+        "Edited 14:11",
+        "Read to Mum",
+        "Edited 14:02–14:04",
+        "Generated 14:01",
+    ]
     assert all(" words · " in r for r in history)
     assert "(Snapshot 14:10)" in entry_item(window, "Read to Mum").toolTip(0)
 
@@ -150,8 +155,12 @@ def test_buttons_never_move_and_say_why_they_are_off(window, qtbot, scene):
     before = spots()
     assert not panel.compare_btn.isEnabled() and "Select a point" in panel.compare_btn.toolTip()
     assert not panel.restore_btn.isEnabled() and not panel.delete_btn.isEnabled()
-    for item in (entry_item(window, "Generated"), panel.tree.topLevelItem(0), entry_item(window, "Read to Mum"),
-                 entry_item(window, "Edited 14:02")):
+    for item in (
+        entry_item(window, "Generated"),
+        panel.tree.topLevelItem(0),
+        entry_item(window, "Read to Mum"),
+        entry_item(window, "Edited 14:02"),
+    ):
         click(qtbot, panel.tree, item)
         qtbot.wait(20)
         assert spots() == before
@@ -213,7 +222,9 @@ def test_delete_moves_the_open_draft_to_the_bin_and_blanks_the_editor(window, qt
     panel, doc = window.drafts_panel, window.document
     other, _ = window.store.create_draft(scene["project"], "Notes", "Some notes.")
     window.reload_drafts()
-    draft_item = next(panel.tree.topLevelItem(i) for i in range(2) if panel.tree.topLevelItem(i).text(0) == "Eulogy for Dad")
+    draft_item = next(
+        panel.tree.topLevelItem(i) for i in range(2) if panel.tree.topLevelItem(i).text(0) == "Eulogy for Dad"
+    )
     click(qtbot, panel.tree, draft_item)
     assert doc.draft_id == scene["draft"]
     panel.tree.setFocus()
@@ -223,8 +234,10 @@ def test_delete_moves_the_open_draft_to_the_bin_and_blanks_the_editor(window, qt
     assert doc.draft_id is None and doc.editor.toPlainText() == ""
     assert [r[0] for r in rows(window)] == ["Notes"] and window.rehearsals.title.text() == "Rehearsals"
     assert panel.sentences.count() == 0
-    assert window.message.isVisible() and window.message.label.text() == \
-        "Moved “Eulogy for Dad” to the bin — File → Bin… brings it back for 30 days."
+    assert (
+        window.message.isVisible()
+        and window.message.label.text() == "Moved “Eulogy for Dad” to the bin — File → Bin… brings it back for 30 days."
+    )
     qtbot.mouseClick(window.message.undo_btn, Qt.MouseButton.LeftButton)  # round trip: back, with its history
     assert window.message.label.text() == "“Eulogy for Dad” is back."
     assert sorted(r[0] for r in rows(window)) == ["Eulogy for Dad", "Notes"]
@@ -245,8 +258,10 @@ def test_the_draft_menu_offers_rename_and_delete(window, qtbot, scene):
 def test_removed_words_do_not_carry_their_paragraph_breaks():
     from app.ui.compare_dialog import diff_html
 
-    body, added, removed = diff_html("Thank you for being here today.\n\nHe worked.",
-                                     "Thank you for coming today; Dad would have loved this.\n\nHe worked.")
+    body, added, removed = diff_html(
+        "Thank you for being here today.\n\nHe worked.",
+        "Thank you for coming today; Dad would have loved this.\n\nHe worked.",
+    )
     assert (added, removed) == (7, 3)
     assert body.count("<br>") == 2 and "being here today. </span>" in body
 
@@ -261,8 +276,10 @@ def test_a_point_of_another_draft_compares_with_that_drafts_text_and_restoring_i
     notes.setExpanded(True)
     oldest = notes.child(notes.childCount() - 1)
     click(qtbot, panel.tree, oldest)
-    assert doc.preview_label.text() == "Previewing Generated " + oldest.text(0).split(" ")[1] + \
-        " of “Notes” — your text is unchanged"
+    assert (
+        doc.preview_label.text()
+        == "Previewing Generated " + oldest.text(0).split(" ")[1] + " of “Notes” — your text is unchanged"
+    )
     assert doc.draft_id == scene["draft"]  # previewing another draft's point opens nothing
     dialog = panel.compare()
     assert dialog.heading.text().startswith("<b>“Notes” now ← Generated ")

@@ -20,8 +20,13 @@ def test_clicking_through_the_history_on_a_real_display(fondly_home, pulse, tmp_
     xdotool = need("xdotool", "xdotool")
     xvfb, display = start_xvfb(tmp_path / "xvfb.log")
     state_file = tmp_path / "state.json"
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "FONDLY_HOME": str(fondly_home),
-           "FONDLY_STATE_FILE": str(state_file)}
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "FONDLY_HOME": str(fondly_home),
+        "FONDLY_STATE_FILE": str(state_file),
+    }
     env.pop("WAYLAND_DISPLAY", None)
     x_env = {**os.environ, "DISPLAY": display}
     err_path = tmp_path / "app.err"
@@ -50,8 +55,13 @@ def test_clicking_through_the_history_on_a_real_display(fondly_home, pulse, tmp_
     app = None
     try:
         with open(err_path, "w") as err:
-            app = subprocess.Popen([sys.executable, "-m", "tests.apps.history"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=err, stdin=subprocess.DEVNULL)
+            app = subprocess.Popen(
+                [sys.executable, "-m", "tests.apps.history"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+            )
         first = until(lambda s: "Generated 14:01" in s["rows"], "the history", timeout=60)
         buttons, text, stored, revisions = first["buttons"], first["text_sha"], first["stored_sha"], first["revisions"]
 

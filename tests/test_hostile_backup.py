@@ -123,9 +123,15 @@ def not_a_model(tmp_path: Path) -> str:
 def test_a_backups_server_and_models_are_left_out_and_write_sends_nothing(store, tmp_path, listener, monkeypatch):
     good = good_backup(store, tmp_path)
     store.close()
-    hostile = {"server": listener.url, "trusted_servers": [listener.url], "model": "/elsewhere/evil.gguf",
-               "models": [{"name": "evil", "kind": "text", "path": "/elsewhere/evil.gguf"}],
-               "model_folders": ["/elsewhere"], "pace": 150, "threads": 99999}
+    hostile = {
+        "server": listener.url,
+        "trusted_servers": [listener.url],
+        "model": "/elsewhere/evil.gguf",
+        "models": [{"name": "evil", "kind": "text", "path": "/elsewhere/evil.gguf"}],
+        "model_folders": ["/elsewhere"],
+        "pace": 150,
+        "threads": 99999,
+    }
     archive = rezip(good, tmp_path / "from-a-stranger.zip", settings_json=json.dumps(hostile).encode())
 
     home = tmp_path / "new-computer"
@@ -141,8 +147,13 @@ def test_a_backups_server_and_models_are_left_out_and_write_sends_nothing(store,
     kept = json.loads((home / "settings.json").read_text())
     assert kept["pace"] == 150 and "threads" not in kept  # a sound setting comes, an impossible one doesn't
     config = json.loads(Fondly(home)("config", "get").stdout)
-    assert (config["server"], config["trusted_servers"], config["model"], config["models"],
-            config["model_folders"]) == (None, [], mine, [], [])
+    assert (
+        config["server"],
+        config["trusted_servers"],
+        config["model"],
+        config["models"],
+        config["model_folders"],
+    ) == (None, [], mine, [], [])
     wrote = Fondly(home)("write", "1", "Write a eulogy using dad.txt", ok=False)
     assert wrote.returncode == 1 and "Traceback" not in wrote.stderr and "mine.gguf" in wrote.stderr
     assert listener.connections == 0  # nothing left this process for the backup's server
@@ -154,14 +165,17 @@ def test_a_backups_server_and_models_are_left_out_and_write_sends_nothing(store,
     assert "Took the backup's settings" in took and listener.url in took and "Left out" not in took
     again("write", "1", "Write a eulogy using dad.txt", ok=False)
     assert listener.connections >= 1
-    record(BACKUP, "a zip whose settings.json sets server and trusted_servers to a live listener, and models "
-           "outside the data folder", said.split(": ", 1)[0] + ": server = …; this computer's are kept …",
-           "memories restored; this computer's server and models kept; `fondly write` made 0 connections "
-           "(with --with-settings: it connects)")
+    record(
+        BACKUP,
+        "a zip whose settings.json sets server and trusted_servers to a live listener, and models "
+        "outside the data folder",
+        said.split(": ", 1)[0] + ": server = …; this computer's are kept …",
+        "memories restored; this computer's server and models kept; `fondly write` made 0 connections "
+        "(with --with-settings: it connects)",
+    )
 
 
-def test_a_settings_file_fondly_did_not_write_is_ignored_until_set_again(fondly_home, tmp_path, listener,
-                                                                          monkeypatch):
+def test_a_settings_file_fondly_did_not_write_is_ignored_until_set_again(fondly_home, tmp_path, listener, monkeypatch):
     from app import settings
 
     fondly = Fondly(fondly_home)
@@ -188,9 +202,12 @@ def test_a_settings_file_fondly_did_not_write_is_ignored_until_set_again(fondly_
     assert other.stdout.strip() == "" and "server" in other.stderr, other.stderr
     assert listener.connections == 0
     assert settings.key_path().parent == tmp_path / "another-computer" and not settings.key_path().exists()
-    record(BACKUP, "a settings.json edited by hand (or copied from another computer) that sets server and "
-           "trusted_servers", warnings[0].split(" (")[0] + " … ignored … To use them, set them again",
-           "ignored until `fondly config set server` / `config trust`; other settings read")
+    record(
+        BACKUP,
+        "a settings.json edited by hand (or copied from another computer) that sets server and trusted_servers",
+        warnings[0].split(" (")[0] + " … ignored … To use them, set them again",
+        "ignored until `fondly config set server` / `config trust`; other settings read",
+    )
 
 
 def test_the_window_asks_about_settings_it_did_not_set_default_no(qtbot, fondly_home, listener):
@@ -220,8 +237,12 @@ def test_the_window_asks_about_settings_it_did_not_set_default_no(qtbot, fondly_
     box.button(QMessageBox.StandardButton.Yes).click()
     assert settings.get("server") == listener.url and ask_about_settings(window) is None
     assert listener.connections == 0
-    record(BACKUP, "the window starts on a settings.json whose server Fondly did not set",
-           "a question listing server = …, \"Use them?\", default No", "ignored unless Yes; then confirmed")
+    record(
+        BACKUP,
+        "the window starts on a settings.json whose server Fondly did not set",
+        'a question listing server = …, "Use them?", default No',
+        "ignored unless Yes; then confirmed",
+    )
 
 
 # --- a restore refuses a database that is not this Fondly's -----------------------------------
@@ -239,8 +260,10 @@ def _newer(good: Path, tmp_path: Path) -> bytes:
     conn = connect(path, wal=False)
     with conn:
         conn.execute("ALTER TABLE memories ADD COLUMN mood TEXT")
-        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                     "VALUES ('fondly', 'm099_moods', '2027-01-01')")
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('fondly', 'm099_moods', '2027-01-01')"
+        )
     conn.close()
     return path.read_bytes()
 
@@ -262,10 +285,13 @@ BAD_DATABASES = {
     "another app's SQLite database": lambda good, tmp: _other_app(tmp),
     "a newer Fondly's database": _newer,
 }
-EXPECTED = {"random bytes": "not a database at all", "text": "not a database at all",
-            "0 bytes": "not Fondly's database",
-            "another app's SQLite database": "not Fondly's database",
-            "a newer Fondly's database": "made by a newer Fondly"}
+EXPECTED = {
+    "random bytes": "not a database at all",
+    "text": "not a database at all",
+    "0 bytes": "not Fondly's database",
+    "another app's SQLite database": "not Fondly's database",
+    "a newer Fondly's database": "made by a newer Fondly",
+}
 
 
 @pytest.mark.parametrize("fault", list(BAD_DATABASES))
@@ -285,8 +311,12 @@ def test_restore_refuses_a_bad_database_and_changes_nothing(fault, store, fondly
     fresh = tmp_path / "fresh" / "Fondly"
     again = Fondly(fresh)("restore", archive, ok=False)
     assert again.stderr.strip() == lines[0] and not fresh.exists()  # no empty home left behind
-    record(BACKUP, f"a well-formed backup whose fondly.db is {fault}", lines[0].split(": ", 2)[2].split(
-        " can't be restored: ")[-1], "data folder unchanged (compared by content); no folder made")
+    record(
+        BACKUP,
+        f"a well-formed backup whose fondly.db is {fault}",
+        lines[0].split(": ", 2)[2].split(" can't be restored: ")[-1],
+        "data folder unchanged (compared by content); no folder made",
+    )
 
 
 # --- copies left behind ------------------------------------------------------------------------
@@ -301,9 +331,12 @@ def test_a_killed_backup_leaves_its_copy_only_in_scratch_and_the_next_start_remo
     store.close()
     before_tmp = {p.name for p in Path("/tmp").glob("fondly-backup-*")}
     cli = Cli(fondly_home)
-    proc = subprocess.Popen([str(cli.exe), "backup", "-o", str(tmp_path / "big.zip")],
-                            env={**os.environ, "FONDLY_HOME": str(fondly_home)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(cli.exe), "backup", "-o", str(tmp_path / "big.zip")],
+        env={**os.environ, "FONDLY_HOME": str(fondly_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     scratch, deadline = fondly_home / ".scratch", time.time() + 60
     part = None  # killed once the zip is being written: its database copy is in scratch, its part beside the zip
     while time.time() < deadline and part is None:
@@ -320,15 +353,19 @@ def test_a_killed_backup_leaves_its_copy_only_in_scratch_and_the_next_start_remo
 
     cli("project", "list")  # the next start
     assert not list(scratch.iterdir()) and not part.exists()
-    record(LEFT, "`fondly backup` killed (SIGKILL) while writing the zip",
-           "(nothing: the next command removes what it left)", "its database copy stayed inside the 0700 data "
-           "folder and its 0600 .part beside the zip asked for; the next start removed both; nothing in /tmp")
+    record(
+        LEFT,
+        "`fondly backup` killed (SIGKILL) while writing the zip",
+        "(nothing: the next command removes what it left)",
+        "its database copy stayed inside the 0700 data "
+        "folder and its 0600 .part beside the zip asked for; the next start removed both; nothing in /tmp",
+    )
 
 
 def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_home, tmp_path, jfk, request, qapp):
     from app import recordings, settings
     from app.backup import daily_backup
-    from app.memories import store_prepared, prepare
+    from app.memories import prepare, store_prepared
     from app.paths import audio_dir
     from app.ui.uisettings import save_prompter_settings
     from speech.wavfile import WavWriter
@@ -350,15 +387,22 @@ def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_ho
     fondly("rehearse", str(draft.id), str(jfk))  # a rehearsal's audio
     store.close()
 
-    loose = [(str(p.relative_to(fondly_home)), oct(stat.S_IMODE(p.stat().st_mode)))
-             for p in [fondly_home, *fondly_home.rglob("*")] if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    loose = [
+        (str(p.relative_to(fondly_home)), oct(stat.S_IMODE(p.stat().st_mode)))
+        for p in [fondly_home, *fondly_home.rglob("*")]
+        if stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
     audio = sorted(p.name for p in audio_dir().iterdir())
     assert loose == [], loose
     assert any(n.startswith("rehearsal-") for n in audio) and f"memory-{imported.id}.flac" in audio, audio
     assert list((fondly_home / "backups").glob("fondly-*.zip")) and (fondly_home / "ui.ini").is_file()
-    record(LEFT, "files Fondly writes in its data folder (settings, ui.ini, a recording, an imported and a "
-           "rehearsal copy, the daily backup) with umask 022", "(nothing to say)",
-           f"`find HOME -perm /077` empty: files 0600, folders 0700 ({len(audio)} audio files checked)")
+    record(
+        LEFT,
+        "files Fondly writes in its data folder (settings, ui.ini, a recording, an imported and a "
+        "rehearsal copy, the daily backup) with umask 022",
+        "(nothing to say)",
+        f"`find HOME -perm /077` empty: files 0600, folders 0700 ({len(audio)} audio files checked)",
+    )
 
 
 def test_doctor_and_backup_report_audio_the_database_names_but_the_folder_lacks(store, fondly_home, tmp_path):
@@ -377,6 +421,10 @@ def test_doctor_and_backup_report_audio_the_database_names_but_the_folder_lacks(
     proc = Fondly(fondly_home)("backup", "-o", tmp_path / "b.zip")
     assert "Backed up" in proc.stderr and f"1 audio file the database names is missing: {gone}" in proc.stderr
     assert db_dump(fondly_home) == before
-    record(LEFT, "the database names an audio file the data folder lacks",
-           "doctor: FAIL audio files: 1 audio file the database names is missing: …; backup: Backed up … "
-           "1 audio file the database names is missing: …", "data unchanged; the backup is written")
+    record(
+        LEFT,
+        "the database names an audio file the data folder lacks",
+        "doctor: FAIL audio files: 1 audio file the database names is missing: …; backup: Backed up … "
+        "1 audio file the database names is missing: …",
+        "data unchanged; the backup is written",
+    )

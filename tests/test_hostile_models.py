@@ -48,6 +48,7 @@ def _with(*kvs: bytes):
 
 
 # the audit's case -> (how to make the file, what the one line says)
+# fmt: off
 CASES = {
     "block_count 0": (_with(g.kv("llama.block_count", g.U32, 0)), "block_count is 0"),
     "block_count 0xFFFFFFFF": (_with(g.kv("llama.block_count", g.U32, 0xFFFFFFFF)), "more layers than llama.cpp allows"),
@@ -58,6 +59,7 @@ CASES = {
     "arrays nested 5,000 deep": (_nested, "nests arrays inside arrays"),
     "a billion keys, then a 4 GB hole": (_sparse, "header counts are impossible"),
 }
+# fmt: on
 
 
 @pytest.fixture
@@ -100,9 +102,12 @@ def test_a_hostile_header_is_one_line_everywhere_and_changes_nothing(case, tmp_p
     assert db_dump(fondly_home) == data_before
     settings = json.loads((fondly_home / "settings.json").read_text())
     assert settings.get("models", []) == [] and settings.get("model") is None  # only the folder was added
-    record(GROUP, f"a GGUF with {case}: models add, write --model, models find",
-           line.removeprefix("fondly: error: "),
-           "exit 1 in < 5 s, no abort or traceback; find leaves it out (exit 0); data unchanged")
+    record(
+        GROUP,
+        f"a GGUF with {case}: models add, write --model, models find",
+        line.removeprefix("fondly: error: "),
+        "exit 1 in < 5 s, no abort or traceback; find leaves it out (exit 0); data unchanged",
+    )
 
 
 @pytest.mark.parametrize("case", ["block_count 0", "a billion keys, then a 4 GB hole"])
@@ -120,8 +125,12 @@ def test_doctor_names_a_hostile_model_the_settings_hold(case, tmp_path, fondly, 
     line = _one_line(proc, path.name)
     assert "text model" in line and said in line
     assert db_dump(fondly_home) == data_before
-    record(GROUP, f"doctor with a GGUF with {case} in the settings", line.removeprefix("fondly: error: "),
-           "exit 1, no abort; data unchanged")
+    record(
+        GROUP,
+        f"doctor with a GGUF with {case} in the settings",
+        line.removeprefix("fondly: error: "),
+        "exit 1, no abort; data unchanged",
+    )
 
 
 def test_the_header_reader_refuses_each_in_milliseconds(tmp_path):
@@ -145,8 +154,12 @@ def test_a_sparse_file_with_a_sound_header_is_refused_before_use_for_its_missing
     line = _one_line(fondly("models", "add", path, ok=False), path.name)
     took = time.perf_counter() - started
     assert "are not on the disk" in line and took < 5
-    record(GROUP, "a 4 GB sparse GGUF whose header adds up (weights a hole): models add",
-           line.removeprefix("fondly: error: "), "exit 1 in < 5 s, no child started; data unchanged")
+    record(
+        GROUP,
+        "a 4 GB sparse GGUF whose header adds up (weights a hole): models add",
+        line.removeprefix("fondly: error: "),
+        "exit 1 in < 5 s, no child started; data unchanged",
+    )
 
 
 def test_a_time_limit_stops_a_header_too_big_to_read(tmp_path):
@@ -160,8 +173,11 @@ def test_a_time_limit_stops_a_header_too_big_to_read(tmp_path):
 @pytest.fixture(scope="module")
 def aborting_copy(tmp_path_factory) -> Path:
     """The bundled model with `llama.block_count` 0: llama.cpp's loader GGML_ASSERTs on it."""
-    return g.edited_copy(bundled_model(), tmp_path_factory.mktemp("abort") / "no-layers.gguf",
-                         {"llama.block_count": g.kv("llama.block_count", g.U32, 0)})
+    return g.edited_copy(
+        bundled_model(),
+        tmp_path_factory.mktemp("abort") / "no-layers.gguf",
+        {"llama.block_count": g.kv("llama.block_count", g.U32, 0)},
+    )
 
 
 def test_llama_cpp_really_aborts_in_the_child_and_the_parent_says_one_line_once(aborting_copy, monkeypatch):
@@ -191,17 +207,25 @@ def test_llama_cpp_really_aborts_in_the_child_and_the_parent_says_one_line_once(
     with pytest.raises(FondlyError):
         native_check.ensure_runs(aborting_copy, bundled=False, smoke=counting)
     assert len(runs) == 2
-    record(GROUP, "the bundled model with block_count 0, loaded past the header check (the child aborts)",
-           message, "the child exits 134 (SIGABRT); the parent raises one line, remembers it per file, "
-           "checks a changed file again")
+    record(
+        GROUP,
+        "the bundled model with block_count 0, loaded past the header check (the child aborts)",
+        message,
+        "the child exits 134 (SIGABRT); the parent raises one line, remembers it per file, checks a changed file again",
+    )
 
 
 def test_a_model_llama_cpp_refuses_in_the_child_is_refused_by_add_and_write(tmp_path, fondly, fondly_home, project):
     """Expert counts that add up in the header, but no expert tensors: only a real load finds that.
     `models add` refuses it from the child; `write --model` gets the remembered answer."""
-    path = g.edited_copy(bundled_model(), tmp_path / "moe.gguf",
-                         {"llama.expert_count": g.kv("llama.expert_count", g.U32, 4),
-                          "llama.expert_used_count": g.kv("llama.expert_used_count", g.U32, 2)})
+    path = g.edited_copy(
+        bundled_model(),
+        tmp_path / "moe.gguf",
+        {
+            "llama.expert_count": g.kv("llama.expert_count", g.U32, 4),
+            "llama.expert_used_count": g.kv("llama.expert_used_count", g.U32, 2),
+        },
+    )
     gguf.read(path)  # the header alone passes
     data_before = db_dump(fondly_home)
     line = _one_line(fondly("models", "add", path, ok=False), path.name)
@@ -211,9 +235,12 @@ def test_a_model_llama_cpp_refuses_in_the_child_is_refused_by_add_and_write(tmp_
     assert _one_line(fondly("write", "1", "a short eulogy", "--model", path, ok=False), path.name) == line
     assert time.perf_counter() - started < 5
     assert db_dump(fondly_home) == data_before and not (fondly_home / "settings.json").exists()
-    record(GROUP, "a GGUF whose header adds up but llama.cpp can't load (expert counts, no expert tensors)",
-           line.removeprefix("fondly: error: "), "refused by the child at models add; write --model gets the "
-           "remembered line; data unchanged")
+    record(
+        GROUP,
+        "a GGUF whose header adds up but llama.cpp can't load (expert counts, no expert tensors)",
+        line.removeprefix("fondly: error: "),
+        "refused by the child at models add; write --model gets the remembered line; data unchanged",
+    )
 
 
 def test_the_window_stays_up_and_names_a_hostile_model_the_settings_hold(make_window, qtbot, tmp_path, fondly_home):
@@ -228,8 +255,12 @@ def test_the_window_stays_up_and_names_a_hostile_model_the_settings_hold(make_wi
     qtbot.waitUntil(lambda: "hostile.gguf" in window.message.label.text(), timeout=30_000)
     said = window.message.label.text()
     assert "block_count is 0" in said and window.isVisible()
-    record(GROUP, "the app starting with a GGUF with block_count 0 in the settings", said,
-           "the window stays up and shows the line; no model loaded")
+    record(
+        GROUP,
+        "the app starting with a GGUF with block_count 0 in the settings",
+        said,
+        "the window stays up and shows the line; no model loaded",
+    )
 
 
 def test_adding_a_model_in_settings_checks_it_without_freezing_the_window(make_window, qtbot, tmp_path):

@@ -34,10 +34,12 @@ def espeak(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-SAID = {"garden": "My grandfather grew tomatoes in the garden every summer.",
-        "dancing": "Every Friday night we went dancing together at the town hall, and we always walked home "
-                   "along the river after midnight.",
-        "navy": "He served in the navy for eleven years and sailed around the world."}
+SAID = {
+    "garden": "My grandfather grew tomatoes in the garden every summer.",
+    "dancing": "Every Friday night we went dancing together at the town hall, and we always walked home "
+    "along the river after midnight.",
+    "navy": "He served in the navy for eleven years and sailed around the world.",
+}
 
 
 def heard(said: str, text: str) -> float:
@@ -74,7 +76,9 @@ def rows(home: Path) -> list[tuple]:
 
 def open_from_menu(window, qtbot) -> InterviewDialog:
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: window.findChild(InterviewDialog) is not None and window.findChild(InterviewDialog).isVisible())
+    qtbot.waitUntil(
+        lambda: window.findChild(InterviewDialog) is not None and window.findChild(InterviewDialog).isVisible()
+    )
     return window.findChild(InterviewDialog)
 
 
@@ -108,8 +112,9 @@ def test_typed_answers_skip_and_back(window, qtbot, fondly_home):
     assert dialog.answer_box.toPlainText() == "He laughed at his own jokes"
     dialog.answer_box.setPlainText("He laughed at his own jokes, every time.")
     qtbot.mouseClick(dialog.next_btn, Qt.MouseButton.LeftButton)  # changed: the same memory, changed
-    assert rows(fondly_home) == [("typed", asked[0].text, "He laughed at his own jokes, every time.", asked[0].id,
-                                  "ready")]
+    assert rows(fondly_home) == [
+        ("typed", asked[0].text, "He laughed at his own jokes, every time.", asked[0].id, "ready")
+    ]
     assert interview.answered(window.store, window.project.id) == {asked[0].id}
 
     for _ in range(len(asked) - 2):  # the rest unanswered, then the skipped one once more: passed over
@@ -138,8 +143,14 @@ def test_skipping_the_last_question_ends_the_interview(window, qtbot):
 
 def test_no_microphone_says_type_instead(window, qtbot):
     make_project(window, qtbot)
-    dialog = InterviewDialog(window.store, window.runner, window.project, interview.questions(window.store, window.project),
-                             has_microphone=False, parent=window)
+    dialog = InterviewDialog(
+        window.store,
+        window.runner,
+        window.project,
+        interview.questions(window.store, window.project),
+        has_microphone=False,
+        parent=window,
+    )
     dialog.show()
     qtbot.waitExposed(dialog)
     assert "No microphone found" in dialog.note.text() and "type your answers" in dialog.note.text()
@@ -157,7 +168,8 @@ def test_no_speech_model_says_why_and_to_type_instead(window, qtbot, tmp_path, f
     dialog = open_from_menu(window, qtbot)
     qtbot.waitUntil(lambda: "can't hear answers" in dialog.note.text(), timeout=60_000)
     assert "no-model-here" in dialog.note.text() and dialog.note.text().endswith(
-        "You can type your answer in the box below instead.")
+        "You can type your answer in the box below instead."
+    )
     assert dialog.answer_box.hasFocus()
     dialog.record_btn.setFocus()
     qtbot.keyClick(dialog, Qt.Key.Key_Space)  # Record: the same reason again, nothing stored
@@ -187,12 +199,14 @@ def test_the_shortfall_line_opens_the_interview_and_write_again_shows_the_new_le
     qtbot.mouseClick(link, Qt.MouseButton.LeftButton)
     dialog = window.findChild(InterviewDialog)
     assert dialog.isVisible() and dialog.shorthand == SHORTHAND
-    said = ["Frank grew tomatoes and runner beans in the back garden and gave them away to every neighbour on "
-            "the street. He kept a notebook of every tomato he ever grew, with the weight of each one.",
-            "Frank met Mum at a dance in Galveston in 1962. He stood on her feet all night and she married him "
-            "anyway, a year later, in the little church on Market Street.",
-            "Frank drove the school bus for the church every Sunday for twenty years and never once missed a "
-            "Sunday, not even in the flood of 1981."]
+    said = [
+        "Frank grew tomatoes and runner beans in the back garden and gave them away to every neighbour on "
+        "the street. He kept a notebook of every tomato he ever grew, with the weight of each one.",
+        "Frank met Mum at a dance in Galveston in 1962. He stood on her feet all night and she married him "
+        "anyway, a year later, in the little church on Market Street.",
+        "Frank drove the school bus for the church every Sunday for twenty years and never once missed a "
+        "Sunday, not even in the flood of 1981.",
+    ]
     for text in said:
         dialog.answer_box.setPlainText(text)
         qtbot.mouseClick(dialog.next_btn, Qt.MouseButton.LeftButton)
@@ -206,8 +220,9 @@ def test_the_shortfall_line_opens_the_interview_and_write_again_shows_the_new_le
     now = window.store.revision(again.args[1]).checks
     assert now["words"] > checks["words"]
     pace = window.project.pace
-    assert dialog.result.text() == (f"was {checks['words'] / pace:.1f} min, now {now['words'] / pace:.1f} of "
-                                    f"{now['target_words'] / pace:.1f} min.")
+    assert dialog.result.text() == (
+        f"was {checks['words'] / pace:.1f} min, now {now['words'] / pace:.1f} of {now['target_words'] / pace:.1f} min."
+    )
     revision = window.store.revision(again.args[1])
     used = {i for p in revision.provenance for i in p["memory_ids"]}
     assert used & {m.id for m in window.store.memories(window.project.id) if m.question}  # the answers are in it
@@ -249,7 +264,8 @@ def test_three_answers_spoken_into_the_microphone_one_skipped(window, qtbot, pul
 
     stored = rows(fondly_home)
     assert [(kind, title, question, status) for kind, title, _t, question, status in stored] == [
-        ("voice", q.text, q.id, "ready") for q in (asked[0], asked[2], asked[3])]
+        ("voice", q.text, q.id, "ready") for q in (asked[0], asked[2], asked[3])
+    ]
     for (_k, _t, text, _q, _s), said in zip(stored, SAID.values()):  # each answer holds its own words
         assert heard(said, text) >= 0.7, (said, text)
         assert all(heard(other, text) < 0.4 for other in SAID.values() if other != said), (said, text)
@@ -290,14 +306,16 @@ def test_closing_the_interview_mid_answer_keeps_the_answer(window, qtbot, pulse,
     assert first.text in window.memories.titles()
 
 
-def test_closing_the_app_mid_answer_leaves_it_for_the_next_start(window, make_window, qtbot, pulse, answers,
-                                                                 fondly_home):
+def test_closing_the_app_mid_answer_leaves_it_for_the_next_start(
+    window, make_window, qtbot, pulse, answers, fondly_home
+):
     dialog = record_an_answer(window, qtbot, pulse, answers["dancing"])
     first = dialog.current
     window.close()  # the whole app, mid-answer: kept now, finished at the next start
     db = sqlite3.connect(fondly_home / "fondly.db")
     [(memory_id, title, text, question, status, audio)] = db.execute(
-        "SELECT id, title, text, question, status, audio_path FROM memories").fetchall()
+        "SELECT id, title, text, question, status, audio_path FROM memories"
+    ).fetchall()
     db.close()
     assert (title, question, status) == (first.text, first.id, "transcribing") and text.strip()  # live words kept
     assert Path(audio).stat().st_size > 100_000 and not Path(audio).with_suffix(".owner").exists()
@@ -318,11 +336,19 @@ def test_an_answer_cut_off_by_a_kill_is_recovered_on_the_next_start(make_window,
     project = store.create_project("Dad", people=[])  # no names in Whisper's prompt: see unnamed_project
     first = interview.questions(store, project)[0]
     store.close()
-    story = espeak(tmp_path, "seaside", "We drove to the seaside in his old blue car, and we sang songs all the "
-                                        "way there. Then we ate fish and chips on the beach and watched the boats.")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.interview"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "FONDLY_HOME": str(fondly_home), "QT_QPA_PLATFORM": "offscreen"})
+    story = espeak(
+        tmp_path,
+        "seaside",
+        "We drove to the seaside in his old blue car, and we sang songs all the "
+        "way there. Then we ate fish and chips on the beach and watched the boats.",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.interview"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly_home), "QT_QPA_PLATFORM": "offscreen"},
+    )
     ready, _, _ = select.select([proc.stdout], [], [], 120)  # it loads the speech model first
     line = proc.stdout.readline().strip() if ready else ""
     if not line.isdigit():
@@ -344,8 +370,14 @@ def test_an_answer_cut_off_by_a_kill_is_recovered_on_the_next_start(make_window,
     memory = window.store.memory(recovered.args[0])
     assert memory.id == int(line) and memory.status == "ready" and memory.question == first.id
     assert memory.title.startswith(first.text)  # app.recordings adds "(recovered)" to anything cut off
-    assert heard("We drove to the seaside in his old blue car, and we sang songs all the way there. Then we ate "
-                 "fish and chips", memory.text) >= 0.7, memory.text
+    assert (
+        heard(
+            "We drove to the seaside in his old blue car, and we sang songs all the way there. Then we ate "
+            "fish and chips",
+            memory.text,
+        )
+        >= 0.7
+    ), memory.text
     with wave.open(memory.audio_path) as w:
         kept = w.getnframes() / w.getframerate()
     print(f"kept {kept:.2f} s of {killed - listening:.2f} s listened before the kill")
@@ -362,8 +394,12 @@ def test_screenshot(window, qtbot, pulse, tmp_path):
     dialog = open_from_menu(window, qtbot)
     dialog.resize(820, 560)
     qtbot.waitUntil(lambda: window.runner.engines.loaded("speech") is not None, timeout=120_000)
-    story = espeak(tmp_path, "day", "Every morning he walked the dog to the park, and then he made us all a big "
-                                    "breakfast. On Sundays he read the paper out loud to the whole family.")
+    story = espeak(
+        tmp_path,
+        "day",
+        "Every morning he walked the dog to the park, and then he made us all a big "
+        "breakfast. On Sundays he read the paper out loud to the whole family.",
+    )
     dialog.toggle_record()
     player = pulse.play_async(story)
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)

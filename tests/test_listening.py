@@ -73,7 +73,7 @@ def test_a_microphone_that_is_not_there_is_refused_before_anything_is_made(pulse
 
     with pytest.raises(FondlyError, match="There is no microphone called 'Nonexistent'. Available: Virtual"):
         Listening("Nonexistent")
-    monkeypatch.setattr(microphone, "inputs", lambda: [])
+    monkeypatch.setattr(microphone, "inputs", list)
     with pytest.raises(FondlyError) as refused:
         Listening()
     assert str(refused.value) == microphone.NO_MICROPHONE

@@ -13,7 +13,7 @@ from tests.helpers import normalise
 def feed_in_blocks(chunker: Chunker, samples: np.ndarray, block: int = 1600):
     out = []
     for i in range(0, len(samples), block):
-        out += list(chunker.feed(samples[i:i + block]))
+        out += list(chunker.feed(samples[i : i + block]))
     return out + list(chunker.flush())
 
 
@@ -25,7 +25,7 @@ def test_chunks_are_cut_at_pauses(jfk):
     assert len(chunks) >= 2
     for offset, piece in chunks:  # every cut falls in a quiet stretch
         end = int((offset * 16000) + len(piece))
-        assert np.abs(stream[max(0, end - 800):end + 800]).max() < 0.05
+        assert np.abs(stream[max(0, end - 800) : end + 800]).max() < 0.05
     assert sum(len(p) for _, p in chunks) < len(stream) - 16000 * 3  # the long silences were dropped
 
 
@@ -61,7 +61,7 @@ def test_silence_and_hiss_are_never_transcribed(transcriber):
     got: list[Segment] = []
     live = LiveTranscriber(transcriber, [], got.append)
     for i in range(0, len(quiet), 1600):
-        live.feed(quiet[i:i + 1600])
+        live.feed(quiet[i : i + 1600])
     live.finish()
     assert got == []
 
@@ -72,7 +72,7 @@ def test_live_transcript_of_speech_with_offsets(transcriber, jfk):
     got: list[Segment] = []
     live = LiveTranscriber(transcriber, [], got.append)
     for i in range(0, len(stream), 4410):
-        live.feed(stream[i:i + 4410])
+        live.feed(stream[i : i + 4410])
     live.finish()
     assert "ask not what your country" in normalise(" ".join(s.text for s in got))
     assert got[0].start >= 2.5  # times are from the start of the recording, not of the chunk

@@ -85,7 +85,7 @@ def test_speeds_follow_the_stated_rule_and_the_recommendation_fits_the_machine()
     assert big is catalog.entries[0]  # the preferred model, when everything fits
     small, why = catalog.recommend(4e9, 2)
     assert small.ram_bytes <= 4e9 * catalog.ram_share and small.tokens_per_second[2] >= catalog.min_tokens_per_second
-    for better in catalog.entries[:catalog.entries.index(small)]:  # each preferred one fails the rule
+    for better in catalog.entries[: catalog.entries.index(small)]:  # each preferred one fails the rule
         assert better.ram_bytes > 4e9 * catalog.ram_share or better.tokens_per_second[2] < catalog.min_tokens_per_second
     assert small is not big and "fits this computer" in why
     none, why = catalog.recommend(1e9, 1)
@@ -97,8 +97,10 @@ def test_the_readme_table_says_what_the_catalog_says():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for e in model_catalog.load().entries:
         speeds = " / ".join(f"{e.tokens_per_second[c]:.0f}" for c in (2, 4, 8))
-        row = (f"| {e.name} (`{e.id}`) | {e.family} | {e.size_bytes / 1e9:.2f} GB | {e.ram_bytes / 1e9:.1f} GB | "
-               f"{speeds} | [{e.licence['name']}]({e.licence['url']}) |")
+        row = (
+            f"| {e.name} (`{e.id}`) | {e.family} | {e.size_bytes / 1e9:.2f} GB | {e.ram_bytes / 1e9:.1f} GB | "
+            f"{speeds} | [{e.licence['name']}]({e.licence['url']}) |"
+        )
         assert row in readme, row
 
 
@@ -130,8 +132,9 @@ def test_get_downloads_checks_registers_and_switches(hub, fondly, fondly_home):
 def test_an_interrupted_download_continues_after_a_kill(hub, fondly, fondly_home):
     hub.delay = 0.05  # about 20 s for the whole file: time to kill it midway
     env = {**os.environ, "FONDLY_HOME": str(fondly_home)}
-    child = subprocess.Popen([str(fondly.exe), "models", "get", "test-model"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [str(fondly.exe), "models", "get", "test-model"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     partial_dir = fondly_home / "models" / ".partial"
     deadline = time.time() + 60
     while not any(p.stat().st_size >= 10 * 1024 * 1024 for p in partial_dir.glob("*.incomplete")):
@@ -216,7 +219,9 @@ def test_not_enough_disk_space_is_said_before_anything_is_fetched(hub, fondly_ho
     assert [r for r in model_manager.listing() if not r["bundled"]] == []
 
 
-def test_nothing_but_the_file_request_leaves_and_nothing_of_the_persons(hub, fondly, fondly_home, tmp_path, monkeypatch):
+def test_nothing_but_the_file_request_leaves_and_nothing_of_the_persons(
+    hub, fondly, fondly_home, tmp_path, monkeypatch
+):
     """The network guard sees only loopback, and the hub sees only the file's path, no token."""
     report = tmp_path / "net.log"
     monkeypatch.setenv("FONDLY_NET_REPORT", str(report))
@@ -226,7 +231,9 @@ def test_nothing_but_the_file_request_leaves_and_nothing_of_the_persons(hub, fon
     assert lines and all(line[3] == "local" for line in lines)
     assert {p for _m, p, _r in hub.requests} == {f"/{REPO}/resolve/main/{FILE}"}
     assert hub.authorizations == []
-    assert len(hub.user_agents) == 1 and re.fullmatch(r"fondly/[^;]+; hf_hub/[^;]+; python/[^;]+", hub.user_agents.pop())
+    assert len(hub.user_agents) == 1 and re.fullmatch(
+        r"fondly/[^;]+; hf_hub/[^;]+; python/[^;]+", hub.user_agents.pop()
+    )
 
 
 # --- Settings ---------------------------------------------------------------------------------

@@ -33,10 +33,17 @@ def _manifest(root: Path, name: str, digest: str) -> None:
     model, tag = name.split(":")
     path = root / "manifests" / "registry.ollama.ai" / "library" / model / tag
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"schemaVersion": 2, "layers": [
-        {"mediaType": "application/vnd.ollama.image.template", "digest": "sha256:" + "ee" * 32, "size": 10},
-        {"mediaType": "application/vnd.ollama.image.model", "digest": f"sha256:{digest}", "size": 98362432},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "schemaVersion": 2,
+                "layers": [
+                    {"mediaType": "application/vnd.ollama.image.template", "digest": "sha256:" + "ee" * 32, "size": 10},
+                    {"mediaType": "application/vnd.ollama.image.model", "digest": f"sha256:{digest}", "size": 98362432},
+                ],
+            }
+        )
+    )
 
 
 @pytest.fixture
@@ -73,8 +80,16 @@ def machine(tmp_path, monkeypatch):
 
     mine = _model_at(tmp_path / "my-models" / "nested" / "mine.gguf")
     (tmp_path / "my-models" / "notes.txt").write_text("not a model")
-    return {"ollama": blob, "lm": lm, "gpt4all": gpt4all, "jan": jan, "hf": hf_blob, "mine": mine,
-            "my_folder": tmp_path / "my-models", "home": home}
+    return {
+        "ollama": blob,
+        "lm": lm,
+        "gpt4all": gpt4all,
+        "jan": jan,
+        "hf": hf_blob,
+        "mine": mine,
+        "my_folder": tmp_path / "my-models",
+        "home": home,
+    }
 
 
 def test_find_lists_each_model_once_from_where_it_came(machine):
@@ -129,9 +144,16 @@ def test_the_cli_finds_adds_an_ollama_blob_and_keeps_folders(machine, fondly):
     found = json.loads(fondly("models", "find", "--json").stdout)
     by_source = {f["source"]: f for f in found}
     assert {"Ollama", "LM Studio"} <= set(by_source)
-    assert by_source["Ollama"] == {"name": "smollm2:135m", "family": "llama", "parameters": SMOL["parameters"],
-                                   "quantisation": "Q4_1", "size_bytes": bundled_model().stat().st_size,
-                                   "path": str(machine["ollama"]), "source": "Ollama", "added": False}
+    assert by_source["Ollama"] == {
+        "name": "smollm2:135m",
+        "family": "llama",
+        "parameters": SMOL["parameters"],
+        "quantisation": "Q4_1",
+        "size_bytes": bundled_model().stat().st_size,
+        "path": str(machine["ollama"]),
+        "source": "Ollama",
+        "added": False,
+    }
     assert by_source["LM Studio"]["path"] == str(machine["lm"])
 
     row = json.loads(fondly("models", "add", machine["ollama"], "--json").stdout)  # no .gguf suffix
@@ -148,13 +170,16 @@ def test_the_cli_finds_adds_an_ollama_blob_and_keeps_folders(machine, fondly):
     fondly("models", "folder", "remove", machine["my_folder"])
     assert "your folder" not in {f["source"] for f in json.loads(fondly("models", "find", "--json").stdout)}
 
-    for args, message in ((("models", "folder", "add", machine["lm"]), "is not a folder"),
-                          (("models", "folder", "remove", machine["my_folder"]), "is not one of the folders"),
-                          (("models", "add", machine["home"] / ".lmstudio" / "models" / "junk" / "broken.gguf"),
-                           "not a GGUF model"),
-                          (("config", "set", "model_folders", "/tmp"), "changed through its own command")):
+    for args, message in (
+        (("models", "folder", "add", machine["lm"]), "is not a folder"),
+        (("models", "folder", "remove", machine["my_folder"]), "is not one of the folders"),
+        (("models", "add", machine["home"] / ".lmstudio" / "models" / "junk" / "broken.gguf"), "not a GGUF model"),
+        (("config", "set", "model_folders", "/tmp"), "changed through its own command"),
+    ):
         proc = fondly(*args, ok=False)
-        assert proc.returncode == 1 and proc.stderr.startswith("fondly: error: ") and message in proc.stderr, proc.stderr
+        assert proc.returncode == 1 and proc.stderr.startswith("fondly: error: ") and message in proc.stderr, (
+            proc.stderr
+        )
         assert len(proc.stderr.strip().splitlines()) == 1
 
 
@@ -202,12 +227,12 @@ def test_a_damaged_vocabulary_is_still_refused(tmp_path):
     data = bytearray(bundled_model().read_bytes())
     key = b"tokenizer.ggml.tokens"
     at = data.index(key) + len(key)
-    assert int.from_bytes(data[at:at + 4], "little") == 9 and int.from_bytes(data[at + 4:at + 8], "little") == 8
-    assert int.from_bytes(data[at + 8:at + 16], "little") == 49152  # strings in the array
+    assert int.from_bytes(data[at : at + 4], "little") == 9 and int.from_bytes(data[at + 4 : at + 8], "little") == 8
+    assert int.from_bytes(data[at + 8 : at + 16], "little") == 49152  # strings in the array
     at += 16
     for _ in range(100):
-        at += 8 + int.from_bytes(data[at:at + 8], "little")
-    data[at:at + 8] = (1 << 40).to_bytes(8, "little")
+        at += 8 + int.from_bytes(data[at : at + 8], "little")
+    data[at : at + 8] = (1 << 40).to_bytes(8, "little")
     path = tmp_path / "long-token.gguf"
     path.write_bytes(data)
     with pytest.raises(ModelError, match="impossibly long"):

@@ -46,8 +46,14 @@ def big_gguf(path: Path, rows: int = 45_778, cols: int = 32_768) -> Path:
         f.seek(24)
         metadata = f.read(end - 24)
     name = b"blk.0.big"
-    head = (b"GGUF" + struct.pack("<IQQ", 3, 1, n_kv) + metadata + struct.pack("<Q", len(name)) + name
-            + struct.pack("<IQQIQ", 2, cols, rows, 2, 0))  # 2 dims, the dims, type Q4_0, offset 0
+    head = (
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 1, n_kv)
+        + metadata
+        + struct.pack("<Q", len(name))
+        + name
+        + struct.pack("<IQQIQ", 2, cols, rows, 2, 0)
+    )  # 2 dims, the dims, type Q4_0, offset 0
     start = -(-len(head) // 32) * 32
     with path.open("wb") as out:
         out.write(head)
@@ -230,8 +236,10 @@ def test_the_status_bar_says_how_fast_the_model_wrote_last_time(window, qtbot):
     assert "memory-first · speed not measured yet" in window.model_label.text()
 
     replies: list[str] = []
-    window.runner.run(lambda job: "".join(job.text_engine().chat(
-        [Message("user", "Say hello to Frank.")], max_tokens=12, seed=1)), on_done=replies.append)
+    window.runner.run(
+        lambda job: "".join(job.text_engine().chat([Message("user", "Say hello to Frank.")], max_tokens=12, seed=1)),
+        on_done=replies.append,
+    )
     qtbot.waitUntil(lambda: bool(replies), timeout=60_000)
     speed = settings.last_speed(bundled_model())
     assert speed and speed["tokens_per_second"] > 0
@@ -283,17 +291,21 @@ def test_eval_names_the_model_and_writes_the_same_report_for_any_model(fondly, t
     report = (tmp_path / "other.md").read_text(encoding="utf-8")
     assert report.startswith("# Fondly quality report — someone-elses-model.gguf\n")
     model_line = report.splitlines()[2]
-    assert model_line.startswith("**Model: `someone-elses-model.gguf`** — llama, 135M parameters, Q4_1, context 4096; "
-                                 "writes memory-first, by its size; "), model_line
-    assert re.search(r"; [1-9]\d* tokens/s while writing these drafts \(\d+ tokens in \d+ replies, measured\)\.$",
-                     model_line), model_line
+    assert model_line.startswith(
+        "**Model: `someone-elses-model.gguf`** — llama, 135M parameters, Q4_1, context 4096; "
+        "writes memory-first, by its size; "
+    ), model_line
+    assert re.search(
+        r"; [1-9]\d* tokens/s while writing these drafts \(\d+ tokens in \d+ replies, measured\)\.$", model_line
+    ), model_line
     assert "| eulogy-style-voice | memory-first |" in report
 
     fondly("eval", CASE, "--markdown", tmp_path / "bundled.md")  # the bundled model, same seed
     bundled = (tmp_path / "bundled.md").read_text(encoding="utf-8")
     assert bundled.startswith("# Fondly quality report — SmolLM2-135M-Instruct.Q4_1.gguf\n")
     assert _model_neutral(bundled, "SmolLM2-135M-Instruct.Q4_1.gguf") == _model_neutral(
-        report, "someone-elses-model.gguf")
+        report, "someone-elses-model.gguf"
+    )
 
     model = as_json["model"]
     assert model["file"] == "someone-elses-model.gguf" and model["parameters"] == gguf.read(other).parameters
@@ -307,25 +319,30 @@ def test_eval_says_prose_for_a_model_whose_header_says_a_billion(tmp_path, big):
 
     report = model_report(HeaderOnlyEngine(big))
     assert report["mode"] == "prose" and report["parameters"] == 1_500_053_504
-    assert model_line(report).startswith("**Model: `big-model.gguf`** — llama, 1.5B parameters, Q4_1, context 4096; "
-                                         "writes prose, by its size; no speed: the model wrote nothing here to time.")
+    assert model_line(report).startswith(
+        "**Model: `big-model.gguf`** — llama, 1.5B parameters, Q4_1, context 4096; "
+        "writes prose, by its size; no speed: the model wrote nothing here to time."
+    )
 
 
 def _unknown_architecture(path: Path) -> Path:
     data = bytearray(bundled_model().read_bytes())
     key = b"general.architecture"
     at = data.index(key) + len(key) + 4 + 8
-    data[at:at + 5] = b"zorba"
+    data[at : at + 5] = b"zorba"
     path.write_bytes(data)
     return path
 
 
-@pytest.mark.parametrize("what, message", [
-    ("missing", "There is no model file at"),
-    ("not a model", "is not a GGUF model"),
-    ("cut short", "is a damaged or incomplete GGUF model"),
-    ("unknown architecture", "is a 'zorba' model, which this version of llama.cpp can't run"),
-])
+@pytest.mark.parametrize(
+    "what, message",
+    [
+        ("missing", "There is no model file at"),
+        ("not a model", "is not a GGUF model"),
+        ("cut short", "is a damaged or incomplete GGUF model"),
+        ("unknown architecture", "is a 'zorba' model, which this version of llama.cpp can't run"),
+    ],
+)
 def test_eval_with_a_missing_or_damaged_model_is_one_clear_line(fondly, tmp_path, what, message):
     path = tmp_path / "model.gguf"
     if what == "not a model":
@@ -337,8 +354,9 @@ def test_eval_with_a_missing_or_damaged_model_is_one_clear_line(fondly, tmp_path
     out = tmp_path / "out.md"
     proc = fondly("eval", "--model", path, CASE, "--markdown", out, ok=False)
     assert proc.returncode == 1 and proc.stdout == "", proc.stdout
-    assert proc.stderr.startswith("fondly: error: ") and message in proc.stderr and proc.stderr.count("\n") == 1, \
+    assert proc.stderr.startswith("fondly: error: ") and message in proc.stderr and proc.stderr.count("\n") == 1, (
         proc.stderr
+    )
     assert not out.exists()
 
 
@@ -346,18 +364,25 @@ def test_make_quality_with_a_model_writes_its_own_report_and_leaves_the_bundled_
     """`make quality MODEL=PATH`: the report goes to docs/quality-<stem>.md (or OUT=), never over
     docs/quality.md. The first run is real (the set-up step is taken as done: -o)."""
     stamp = ".venv/.fondly-installed"
-    dry = subprocess.run(["make", "-n", "-o", stamp, "quality", f"MODEL={small}"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "-o", stamp, "quality", f"MODEL={small}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert f"--model '{small}'" in dry and "--markdown 'docs/quality-small-copy.md'" in dry
     assert "docs/quality.md" not in dry
-    plain = subprocess.run(["make", "-n", "-o", stamp, "quality"], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout
+    plain = subprocess.run(
+        ["make", "-n", "-o", stamp, "quality"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert "--markdown 'docs/quality.md'" in plain and "--model" not in plain
 
     before = (ROOT / "docs" / "quality.md").read_bytes()
     out = tmp_path / "report.md"
-    proc = subprocess.run(["make", "-s", "-o", stamp, "quality", f"MODEL={small}", f"OUT={out}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["make", "-s", "-o", stamp, "quality", f"MODEL={small}", f"OUT={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").startswith("# Fondly quality report — small-copy.gguf\n")
     assert (ROOT / "docs" / "quality.md").read_bytes() == before

@@ -10,7 +10,8 @@ from llm import gguf
 from llm.errors import ModelError
 from llm.models import bundled_model
 from speech.errors import SpeechError
-from speech.models import bundled_model as bundled_whisper, check_model
+from speech.models import bundled_model as bundled_whisper
+from speech.models import check_model
 
 
 def test_bundled_gguf_metadata():
@@ -77,8 +78,9 @@ def test_engine_cancel_stops_between_tokens(engine):
 
     cancel = threading.Event()
     pieces = []
-    for piece in engine.chat([Message("user", "Tell a long story about a fisherman.")], max_tokens=300, seed=1,
-                             cancel=cancel):
+    for piece in engine.chat(
+        [Message("user", "Tell a long story about a fisherman.")], max_tokens=300, seed=1, cancel=cancel
+    ):
         pieces.append(piece)
         if len(pieces) == 5:
             cancel.set()

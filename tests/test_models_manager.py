@@ -40,8 +40,8 @@ def _unknown_architecture(tmp_path) -> Path:
     data = bytearray(bundled_model().read_bytes()[:4_000_000])
     key = b"general.architecture"
     at = data.index(key) + len(key) + 4 + 8  # value type, then the string's length
-    assert data[at:at + 5] == b"llama"
-    data[at:at + 5] = b"zorba"
+    assert data[at : at + 5] == b"llama"
+    data[at : at + 5] = b"zorba"
     full = bytearray(bundled_model().read_bytes())
     full[: len(data)] = data
     path = tmp_path / "zorba.gguf"
@@ -49,12 +49,15 @@ def _unknown_architecture(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("what, message", [
-    ("text file", "not a GGUF model"),
-    ("truncated", "damaged or incomplete"),
-    ("directory", "is a folder"),
-    ("unknown architecture", "'zorba' model, which this version of llama.cpp can't run"),
-])
+@pytest.mark.parametrize(
+    "what, message",
+    [
+        ("text file", "not a GGUF model"),
+        ("truncated", "damaged or incomplete"),
+        ("directory", "is a folder"),
+        ("unknown architecture", "'zorba' model, which this version of llama.cpp can't run"),
+    ],
+)
 def test_models_add_refuses_what_llama_cpp_could_not_load(fondly, tmp_path, what, message):
     if what == "text file":
         path = tmp_path / "notes.gguf"
@@ -92,9 +95,13 @@ def test_config_get_and_set(fondly, tmp_path):
     fondly("config", "set", "gpu_layers", "0")
     values = json.loads(fondly("config", "get").stdout)
     assert values["threads"] == 2 and values["context"] == 2048 and values["pace"] == 120
-    for key, value, message in (("context", "lots", "whole number"), ("pace", "900", "from 60 to 250"),
-                                ("colour", "blue", "no setting called"), ("model", str(tmp_path), "is a folder"),
-                                ("server", "not a url", "not a server address")):
+    for key, value, message in (
+        ("context", "lots", "whole number"),
+        ("pace", "900", "from 60 to 250"),
+        ("colour", "blue", "no setting called"),
+        ("model", str(tmp_path), "is a folder"),
+        ("server", "not a url", "not a server address"),
+    ):
         proc = fondly("config", "set", key, value, ok=False)
         assert proc.returncode == 1 and message in proc.stderr, (key, proc.stderr)
     fondly("config", "set", "threads")
@@ -144,9 +151,25 @@ def server(tmp_path):
     """llama.cpp's OpenAI-compatible server on 127.0.0.1, serving the bundled model."""
     port = free_port()
     log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model()),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(bundled_model()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            "2",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 60
     while True:
         try:
@@ -166,8 +189,11 @@ def test_writing_with_a_model_server(fondly, server, tmp_path):
     fondly("project", "new", "Dad", "--subject", "Frank")
     (tmp_path / "dad.txt").write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n")
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
-    out = json.loads(fondly("write", "Dad", "Write a 30-second eulogy using dad.txt", "--server", url, "--seed", "3",
-                            "--json").stdout)
+    out = json.loads(
+        fondly(
+            "write", "Dad", "Write a 30-second eulogy using dad.txt", "--server", url, "--seed", "3", "--json"
+        ).stdout
+    )
     assert url in out["model"] and out["checks"]["mode"] == "prose" and out["paragraphs"]
     sentences = [s for p in out["paragraphs"] for s in p["sentences"]]
     assert sentences and all(s["supported"] for s in sentences) and out["checks"]["unsupported_words"] == []
@@ -178,8 +204,16 @@ def test_a_server_writing_holds_to_the_same_evaluation(fondly, server):
     """The independent judge on what a server wrote (prose mode): nothing untraced, no leaks, no loops."""
     _, url = server
     data = Path(__file__).resolve().parent / "data"  # the toast-sister case, asked for one minute, not two
-    out = json.loads(fondly("eval", data / "server-eval" / "toast-sister-short", data / "eval" / "empty-project",
-                            "--server", url, "--json").stdout)
+    out = json.loads(
+        fondly(
+            "eval",
+            data / "server-eval" / "toast-sister-short",
+            data / "eval" / "empty-project",
+            "--server",
+            url,
+            "--json",
+        ).stdout
+    )
     toast = next(c for c in out["cases"] if c["case"] == "toast-sister-short")
     assert toast["mode"] == "prose" and toast["sentences"] >= 3
     assert toast["supported_share"] >= 0.95, toast["unsupported"]
@@ -213,12 +247,18 @@ def test_stopping_closes_the_request(server):
 def test_the_server_going_down_mid_draft(fondly, server, tmp_path, fondly_home):
     proc, url = server
     fondly("project", "new", "Dad", "--subject", "Frank")
-    (tmp_path / "dad.txt").write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n"
-                                      "He worked as a mail carrier in Austin for thirty years.\n")
+    (tmp_path / "dad.txt").write_text(
+        "Frank fished at Lake Travis every summer. He called every catfish Gerald.\n"
+        "He worked as a mail carrier in Austin for thirty years.\n"
+    )
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
-    writer = subprocess.Popen([str(fondly.exe), "write", "Dad", "Write a long eulogy using dad.txt", "--server", url],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "FONDLY_HOME": str(fondly_home)})
+    writer = subprocess.Popen(
+        [str(fondly.exe), "write", "Dad", "Write a long eulogy using dad.txt", "--server", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly_home)},
+    )
     first = writer.stdout.readline()  # the first checked paragraph is out
     assert first.strip()
     proc.send_signal(signal.SIGKILL)
@@ -255,8 +295,13 @@ def test_doctor_with_a_read_only_data_folder(fondly, tmp_path):
     home.mkdir()
     os.chmod(home, 0o555)
     target = str(home) if not os.access(home, os.W_OK) else "/proc/self"  # root ignores permission bits
-    proc = subprocess.run([str(fondly.exe), "doctor"], capture_output=True, text=True,
-                          env={**os.environ, "FONDLY_HOME": target}, timeout=300)
+    proc = subprocess.run(
+        [str(fondly.exe), "doctor"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": target},
+        timeout=300,
+    )
     os.chmod(home, 0o755)
     assert proc.returncode == 1
     assert "FAIL  data folder" in proc.stdout and "can't be written to" in proc.stdout

@@ -42,8 +42,10 @@ OCCASION_SHORTHAND = {
 
 
 @pytest.mark.parametrize("occasion", list(OCCASION_SHORTHAND))
-@pytest.mark.parametrize("subject, who", [("my gran", "Gran"), ("Sam and Priya", "Sam and Priya"),
-                                          ("Carol Jones, my boss", "Carol Jones"), ("", None)])
+@pytest.mark.parametrize(
+    "subject, who",
+    [("my gran", "Gran"), ("Sam and Priya", "Sam and Priya"), ("Carol Jones, my boss", "Carol Jones"), ("", None)],
+)
 def test_a_new_draft_is_named_from_its_brief_for_every_occasion(occasion, subject, who):
     from app.writing import draft_title
     from llm.brief import parse
@@ -56,13 +58,16 @@ def test_a_new_draft_is_named_from_its_brief_for_every_occasion(occasion, subjec
     assert shorthand not in name and "\n" not in name and len(name) <= 80
 
 
-@pytest.mark.parametrize("shorthand, occasion, subject, expected", [
-    ("retirement speech for Carol, 5 minutes", "retirement", "", "Retirement speech for Carol"),
-    ("need a 2min toast for Sam and Priya, couple of jokes", "wedding", "", "A toast to Sam and Priya"),
-    ("eulogy for my gran Eileen", "funeral", "", "Eulogy for Eileen"),
-    ("Write me an anecdote about the leeks", "funeral", "Grandad", "Anecdote for Grandad: the leeks"),
-    ("speech for her 90th birthday", "birthday", "Mum", "Birthday speech for Mum"),
-])
+@pytest.mark.parametrize(
+    "shorthand, occasion, subject, expected",
+    [
+        ("retirement speech for Carol, 5 minutes", "retirement", "", "Retirement speech for Carol"),
+        ("need a 2min toast for Sam and Priya, couple of jokes", "wedding", "", "A toast to Sam and Priya"),
+        ("eulogy for my gran Eileen", "funeral", "", "Eulogy for Eileen"),
+        ("Write me an anecdote about the leeks", "funeral", "Grandad", "Anecdote for Grandad: the leeks"),
+        ("speech for her 90th birthday", "birthday", "Mum", "Birthday speech for Mum"),
+    ],
+)
 def test_the_subject_the_shorthand_names_is_the_one_the_name_carries(shorthand, occasion, subject, expected):
     from app.writing import draft_title
     from llm.brief import parse
@@ -110,15 +115,18 @@ def test_written_and_imported_drafts_get_names_no_other_draft_has(store, tmp_pat
 # --- file names an export proposes ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title, ext, expected", [
-    ("Eulogy for Gran", ".pdf", "Eulogy for Gran.pdf"),
-    ("Mum/Dad: 50 years?", "docx", "Mum Dad 50 years.docx"),
-    ('A toast to "Sam" <and> Priya|*', ".md", "A toast to Sam and Priya.md"),
-    ("..", ".txt", "Speech.txt"),
-    ("   ", ".pdf", "Speech.pdf"),
-    ("CON", ".txt", "CON speech.txt"),
-    ("tab\there\x00", ".html", "tab here.html"),
-])
+@pytest.mark.parametrize(
+    "title, ext, expected",
+    [
+        ("Eulogy for Gran", ".pdf", "Eulogy for Gran.pdf"),
+        ("Mum/Dad: 50 years?", "docx", "Mum Dad 50 years.docx"),
+        ('A toast to "Sam" <and> Priya|*', ".md", "A toast to Sam and Priya.md"),
+        ("..", ".txt", "Speech.txt"),
+        ("   ", ".pdf", "Speech.pdf"),
+        ("CON", ".txt", "CON speech.txt"),
+        ("tab\there\x00", ".html", "tab here.html"),
+    ],
+)
 def test_file_names_are_safe_for_every_file_system(title, ext, expected):
     assert names.file_name(title, ext) == expected
 
@@ -243,7 +251,9 @@ def test_cli_rename_delete_and_the_bin(fondly, fondly_home):
 
     binned = json.loads(fondly("bin", "Gran", "--json").stdout)
     assert {(b["kind"], b["id"], b["title"], b["days_left"]) for b in binned} == {
-        ("memory", m.id, "the garden", 30), ("draft", d.id, "Eulogy for Gran", 30)}
+        ("memory", m.id, "the garden", 30),
+        ("draft", d.id, "Eulogy for Gran", 30),
+    }
     plain = fondly("bin").stdout
     assert "the garden\tGran\t" in plain and "30 days left" in plain
 
@@ -297,8 +307,11 @@ def desk(make_window, qtbot):
 
 
 def _memory_row(window, title):
-    return next(window.memories.list.item(i) for i in range(window.memories.list.count())
-                if window.memories.list.item(i).text().split("\n")[0] == title)
+    return next(
+        window.memories.list.item(i)
+        for i in range(window.memories.list.count())
+        if window.memories.list.item(i).text().split("\n")[0] == title
+    )
 
 
 def test_a_memory_is_renamed_with_f2_and_deleted_with_the_delete_key(desk, qtbot):
@@ -322,8 +335,7 @@ def test_a_memory_is_renamed_with_f2_and_deleted_with_the_delete_key(desk, qtbot
     qtbot.waitUntil(mem.list.hasFocus)
     qtbot.keyClick(mem.list, Qt.Key.Key_Delete)
     assert mem.titles() == [] and window.store.memory(m.id).deleted
-    assert window.message.label.text() == ("Moved “Gran's garden” to the bin — File → Bin… brings it back for "
-                                           "30 days.")
+    assert window.message.label.text() == ("Moved “Gran's garden” to the bin — File → Bin… brings it back for 30 days.")
     assert window.document.doc is None and window.document.editor.toPlainText() == ""  # the editor let it go
     assert window.message.undo_btn.isVisible()
     qtbot.mouseClick(window.message.undo_btn, Qt.MouseButton.LeftButton)
@@ -343,8 +355,9 @@ def test_a_memory_being_transcribed_is_not_deleted(desk, fondly_home):
 
 
 def test_the_bin_restores_and_deletes_for_good(desk, qtbot):
-    from app.ui.bin_dialog import BinDialog
     from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.bin_dialog import BinDialog
 
     window, store = desk, desk.store
     pid = window.project.id
@@ -413,7 +426,9 @@ def test_the_export_dialog_proposes_the_drafts_name_and_remembers(desk, qtbot, t
     folder = tmp_path / "out"
     folder.mkdir()
     dialog.fileSelected.emit(str(folder / "Eulogy for Gran.docx"))
-    assert said == [f"Exported to {folder / 'Eulogy for Gran.docx'}."] and (folder / "Eulogy for Gran.docx").stat().st_size
+    assert (
+        said == [f"Exported to {folder / 'Eulogy for Gran.docx'}."] and (folder / "Eulogy for Gran.docx").stat().st_size
+    )
     dialog.close()
 
     store.rename("draft", d.id, "Toast for Sam and Priya")
@@ -436,4 +451,3 @@ def test_with_no_documents_folder_the_first_export_goes_home(fondly_home, tmp_pa
     remember("cards", tmp_path / "gone")  # a folder since removed (a USB stick): back to home, format kept
     assert remembered() == ("cards", home)
     assert proposed_name("Eulogy for Gran", "cards") == "Eulogy for Gran — cue cards.pdf"
-

@@ -22,8 +22,12 @@ from app.errors import FondlyError
 from llm import native
 from llm.models import bundled_model
 
-SIGILL_CHILD = [sys.executable, "-c", "import os, signal; print('SYSTEM CPU : AVX = 1 | AVX2 = 1 | AMX_INT8 = 1 |', "
-                "flush=True); os.kill(os.getpid(), signal.SIGILL)"]
+SIGILL_CHILD = [
+    sys.executable,
+    "-c",
+    "import os, signal; print('SYSTEM CPU : AVX = 1 | AVX2 = 1 | AMX_INT8 = 1 |', "
+    "flush=True); os.kill(os.getpid(), signal.SIGILL)",
+]
 X86 = platform.machine().lower() in ("x86_64", "amd64")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,13 +141,15 @@ def test_the_app_checks_a_model_once_in_a_child_and_a_crash_there_is_a_message(m
     shutil.copy(model, other)  # a model not checked yet
     with pytest.raises(FondlyError) as e:
         native_check.ensure_runs(other, bundled=False, smoke=sigill)
-    assert str(e.value).startswith("The text model crashed on this computer's processor (Illegal instruction); "
-                                   "run `make setup` again")
+    assert str(e.value).startswith(
+        "The text model crashed on this computer's processor (Illegal instruction); run `make setup` again"
+    )
     assert not native_check.checks().has_passed(other)  # a crash is never remembered as a pass
 
 
-def test_the_window_stays_up_and_says_why_when_the_text_model_crashes_the_child(make_window, qtbot, monkeypatch,
-                                                                                 tmp_path):
+def test_the_window_stays_up_and_says_why_when_the_text_model_crashes_the_child(
+    make_window, qtbot, monkeypatch, tmp_path
+):
     monkeypatch.setattr(native, "smoke", sigill)
     monkeypatch.setenv("FONDLY_CACHE", str(tmp_path / "nothing-checked"))  # no pass known
     from tests.helpers import make_project
@@ -188,8 +194,9 @@ def test_the_baseline_builds_as_older_processors_would_run_them(tmp_path):
     assert cached, "the x86-64-v2 wheel is missing: `make test` builds it into Fondly's cache first"
     v2 = cached[-1]
     target = tmp_path / "v2"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(v2)],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(v2)], check=True
+    )
     path = os.pathsep.join(filter(None, [str(target), str(ROOT), os.environ.get("PYTHONPATH")]))
     sandy_v2 = on("SandyBridge", env={"PYTHONPATH": path})
     assert sandy_v2.ok, sandy_v2.detail

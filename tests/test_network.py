@@ -30,8 +30,13 @@ for attempt in (lambda: socket.create_connection(("192.0.2.1", 80), timeout=1),
     except OSError as e:
         print(type(e).__name__)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "FONDLY_NET_REPORT": str(report)}).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "FONDLY_NET_REPORT": str(report)},
+    ).stdout.split()
     assert out == ["NetworkBlocked"] * 4, out
     seen = attempts(report)
     assert [a[1] for a in seen] == ["socket.getaddrinfo", "socket.sendto", "socket.gethostbyname", "socket.connect"]

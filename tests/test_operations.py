@@ -18,8 +18,12 @@ from tests.helpers import ScriptedEngine
 
 @pytest.fixture
 def runner(qapp, fondly_home):
-    r = OperationRunner(Engines(open_text=lambda: ScriptedEngine(["Hello there."]),
-                                open_speech=lambda: (_ for _ in ()).throw(FondlyError("No speech model here."))))
+    r = OperationRunner(
+        Engines(
+            open_text=lambda: ScriptedEngine(["Hello there."]),
+            open_speech=lambda: (_ for _ in ()).throw(FondlyError("No speech model here.")),
+        )
+    )
     yield r
     r.shutdown()
 
@@ -28,7 +32,9 @@ def test_results_come_back_on_the_gui_thread_in_order(runner, qtbot):
     gui = threading.get_ident()
     seen = []
     for n in range(3):
-        runner.run(lambda job, n=n: (n, threading.get_ident()), on_done=lambda r: seen.append((r, threading.get_ident())))
+        runner.run(
+            lambda job, n=n: (n, threading.get_ident()), on_done=lambda r: seen.append((r, threading.get_ident()))
+        )
     qtbot.waitUntil(lambda: len(seen) == 3, timeout=5_000)
     assert [r[0][0] for r in seen] == [0, 1, 2]
     assert all(worker != gui and where == gui for (_, worker), where in seen)
@@ -50,8 +56,10 @@ def test_progress_reaches_the_caller_before_the_result(runner, qtbot):
 
 def test_a_persons_mistake_is_its_message_and_a_bug_says_the_work_is_safe(runner, qtbot, capsys):
     failures = []
-    runner.run(lambda job: (_ for _ in ()).throw(FondlyError("There is no memory called 'mum.txt'.")),
-               on_failed=failures.append)
+    runner.run(
+        lambda job: (_ for _ in ()).throw(FondlyError("There is no memory called 'mum.txt'.")),
+        on_failed=failures.append,
+    )
     runner.run(lambda job: {}["missing"], on_failed=failures.append)
     qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
     assert failures[0] == "There is no memory called 'mum.txt'."
@@ -68,7 +76,9 @@ def test_cancel_stops_the_running_operation_and_what_is_queued(runner, qtbot):
         return "stopped"
 
     runner.run(slow, on_done=outcomes.append)
-    queued = runner.run(lambda job: "cancelled before it began" if job.cancel.is_set() else "ran", on_done=outcomes.append)
+    queued = runner.run(
+        lambda job: "cancelled before it began" if job.cancel.is_set() else "ran", on_done=outcomes.append
+    )
     time.sleep(0.1)
     started = time.perf_counter()
     runner.cancel("text")
@@ -217,6 +227,7 @@ def test_after_a_big_block_is_freed_large_buffers_stay_out_of_the_heap_only_when
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", CAPPED_HEAP, mode], capture_output=True, text=True, timeout=60,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CAPPED_HEAP, mode], capture_output=True, text=True, timeout=60, check=True
+    )
     assert json.loads(out.stdout) == mapped

@@ -12,6 +12,7 @@ PIECE = "\n\n".join(P)
 ROCKS = "Gran rocks. Everyone knew it."
 
 # (text, cursor, expected text after the piece goes in) — `|` marks the cursor in the ids
+# fmt: off
 TABLE = [
     # the issue's case: right after "rocks." — never glued, after the paragraph's end
     (ROCKS, len("Gran rocks."), f"{ROCKS}\n\n{PIECE}"),
@@ -44,6 +45,7 @@ TABLE = [
     ("One.", 99, f"One.\n\n{PIECE}"),
     ("One.", -3, f"{PIECE}\n\nOne."),
 ]
+# fmt: on
 
 
 def _id(case) -> str:
@@ -67,35 +69,43 @@ def test_a_piece_goes_in_whole_paragraphs_a_blank_line_apart(text, cursor, expec
 def test_the_fit_streams_to_the_same_text(text, cursor, _):
     """The editor streams before + paragraphs + after into [at, cut): the same text as `place`."""
     f = fit(text, cursor)
-    assert 0 <= f.at <= f.cut <= len(text) and not text[f.at:f.cut].strip()
-    assert text[:f.at] + f.before + PIECE + f.after + text[f.cut:] == place(text, cursor, P)
+    assert 0 <= f.at <= f.cut <= len(text) and not text[f.at : f.cut].strip()
+    assert text[: f.at] + f.before + PIECE + f.after + text[f.cut :] == place(text, cursor, P)
 
 
 def test_nothing_to_place_leaves_the_text():
     assert place(ROCKS, 3, ["", "  "]) == ROCKS
 
 
-RETOLD = ("When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we would "
-          "not be scared.")
+RETOLD = (
+    "When the motor died on the boat at Galveston, Dad rowed us back for two hours singing so we would not be scared."
+)
 
 
-@pytest.mark.parametrize("paragraph, draft, repeated", [
-    (FISHING, f"Opening.\n\n{FISHING}\n\nClosing.", FISHING),  # word for word
-    (RETOLD, f"Opening.\n\n{FISHING}", FISHING),  # the same story in other words
-    ("Dad named every catfish he caught Gerald.", DAD, DAD),  # a part of a paragraph told again
-    (GARDEN, f"{DAD}\n\n{FISHING}", None),  # a new story
-    ("Every summer Dad took us fishing, and he always sang.", FISHING, None),  # adds to a story, shares words
-    (DAD, FISHING, None),  # same person, same pastime, another story
-    ("Thank you, Frank.", "Thank you, Frank.", None),  # too short to be a story told twice
-    (FISHING, "", None),
-])
+@pytest.mark.parametrize(
+    "paragraph, draft, repeated",
+    [
+        (FISHING, f"Opening.\n\n{FISHING}\n\nClosing.", FISHING),  # word for word
+        (RETOLD, f"Opening.\n\n{FISHING}", FISHING),  # the same story in other words
+        ("Dad named every catfish he caught Gerald.", DAD, DAD),  # a part of a paragraph told again
+        (GARDEN, f"{DAD}\n\n{FISHING}", None),  # a new story
+        ("Every summer Dad took us fishing, and he always sang.", FISHING, None),  # adds to a story, shares words
+        (DAD, FISHING, None),  # same person, same pastime, another story
+        ("Thank you, Frank.", "Thank you, Frank.", None),  # too short to be a story told twice
+        (FISHING, "", None),
+    ],
+)
 def test_a_paragraph_that_mostly_repeats_one_in_the_draft_is_found(paragraph, draft, repeated):
     assert repeats(paragraph, draft) == repeated
 
 
 def test_the_threshold_sits_between_retellings_and_new_stories():
-    assert overlap(RETOLD, FISHING) >= REPEAT_SHARE > overlap("Every summer Dad took us fishing, and he always sang.",
-                                                              FISHING) > overlap(DAD, FISHING)
+    assert (
+        overlap(RETOLD, FISHING)
+        >= REPEAT_SHARE
+        > overlap("Every summer Dad took us fishing, and he always sang.", FISHING)
+        > overlap(DAD, FISHING)
+    )
 
 
 def test_provenance_reads_in_the_texts_order():
@@ -114,12 +124,15 @@ def test_sources_follow_the_text_sentence_by_sentence():
     def said(text, memory_id):
         return {"text": text, "origin": "memory", "memory_id": memory_id, "supported": True}
 
-    provenance = [{"section": "who", "text": "A b. C d.", "sentences": [said("He fished.", 1), said("He sang.", 2)]},
-                  {"section": "end", "text": "Goodbye.", "sentences": [said("Goodbye, Dad.", None)]}]
+    provenance = [
+        {"section": "who", "text": "A b. C d.", "sentences": [said("He fished.", 1), said("He sang.", 2)]},
+        {"section": "end", "text": "Goodbye.", "sentences": [said("Goodbye, Dad.", None)]},
+    ]
     out = follow_text(provenance, "He sang. He fished at dawn.\n\n\n  Goodbye, Dad.  \n\nNew one! And two?")
     assert [[(s["text"], s.get("memory_id"), s["origin"]) for s in p["sentences"]] for p in out] == [
         [("He sang.", 2, "memory"), ("He fished at dawn.", None, TYPED)],
         [("Goodbye, Dad.", None, "memory")],
-        [("New one!", None, TYPED), ("And two?", None, TYPED)]]
+        [("New one!", None, TYPED), ("And two?", None, TYPED)],
+    ]
     assert [p["section"] for p in out] == ["edited", "edited", "typed"] and out[0]["memory_ids"] == [2]
     assert follow_text(provenance, "") == [] and follow_text([], "Hi.")[0]["sentences"][0]["origin"] == TYPED

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.helpers import normalise
-from tests.helpers import row_counts
+from tests.helpers import normalise, row_counts
 
 # What JFK says, as tiny.en hears it however the recording starts: it hears "ask not" as "asked
 # not" now and then, depending on where the audio falls in its window (a recovery test failed in CI so).
@@ -27,8 +26,11 @@ PHRASE = "what your country can do for you"
 def start_recording(fondly, *args: str) -> subprocess.Popen:
     """`fondly memory record` in the background; returns once it is listening."""
     proc = subprocess.Popen(
-        [str(fondly.exe), "memory", "record", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)},
+        [str(fondly.exe), "memory", "record", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly.home)},
     )
     deadline = time.time() + 60
     for line in proc.stderr:
@@ -107,8 +109,13 @@ def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, 
     fondly("project", "new", "Dad")
     before = row_counts(fondly_home)
     env = {**os.environ, "FONDLY_HOME": str(fondly_home), "PULSE_SERVER": f"unix:{tmp_path}/no-server"}
-    proc = subprocess.run([str(fondly.exe), "memory", "record", "Dad", "--seconds", "2"], capture_output=True,
-                          text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [str(fondly.exe), "memory", "record", "Dad", "--seconds", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith("fondly: error: Fondly can't find a microphone")
     assert row_counts(fondly_home) == before
@@ -121,9 +128,20 @@ def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, 
 def names_wav(tmp_path_factory) -> Path:
     """Irish names said by espeak-ng; the bare model spells them its own way."""
     path = tmp_path_factory.mktemp("espeak") / "names.wav"
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "140", "-w", str(path),
-                    "Siobhan and Tadhg came to the funeral. Siobhan read a poem, and Tadhg carried the flowers."],
-                   check=True, timeout=60)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-gb",
+            "-s",
+            "140",
+            "-w",
+            str(path),
+            "Siobhan and Tadhg came to the funeral. Siobhan read a poem, and Tadhg carried the flowers.",
+        ],
+        check=True,
+        timeout=60,
+    )
     return path
 
 
@@ -201,7 +219,9 @@ def test_dictation_inserts_at_the_cursor(window, qtbot, pulse, jfk_wav):
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
     with qtbot.waitSignal(window.memories.recording.dictated, timeout=60_000):
         qtbot.mouseClick(window.writing.dictate_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "ask" in window.document.editor.toPlainText().lower())  # the window's slot runs after the signal
+    qtbot.waitUntil(
+        lambda: "ask" in window.document.editor.toPlainText().lower()
+    )  # the window's slot runs after the signal
     text = window.document.editor.toPlainText()
     assert text.startswith("He always said: ") and text.endswith(". The end.")
     assert PHRASE in normalise(text)
@@ -209,8 +229,11 @@ def test_dictation_inserts_at_the_cursor(window, qtbot, pulse, jfk_wav):
 
 
 def test_unplugged_microphone_in_the_app(window, qtbot, pulse):
-    module = next(line.split()[0] for line in pulse.pactl("list", "short", "modules").splitlines()
-                  if "module-virtual-source" in line)
+    module = next(
+        line.split()[0]
+        for line in pulse.pactl("list", "short", "modules").splitlines()
+        if "module-virtual-source" in line
+    )
     pulse.pactl("unload-module", module)
     try:
         qtbot.mouseClick(window.memories.recording.record_btn, Qt.MouseButton.LeftButton)
@@ -219,5 +242,6 @@ def test_unplugged_microphone_in_the_app(window, qtbot, pulse):
         assert re.search("can't find a microphone|could not open the microphone", window.message.label.text())
         assert window.store.memories(window.project.id) == [] and not window.memories.recording.busy
     finally:
-        pulse.pactl("load-module", "module-virtual-source", f"source_name={pulse.source}",
-                    f"master={pulse.sink}.monitor")
+        pulse.pactl(
+            "load-module", "module-virtual-source", f"source_name={pulse.source}", f"master={pulse.sink}.monitor"
+        )

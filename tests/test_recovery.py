@@ -15,7 +15,6 @@ import pytest
 from tests.helpers import long_speech, normalise
 
 
-
 def heard_all_of_it(text: str, segment_ends: list[float]) -> bool:
     """The whole 72 s was transcribed, not just what was heard before the kill: the segments reach
     the last repetition, and "your country" (said twice in each of the six) is heard at least ten
@@ -33,8 +32,13 @@ def long_story(tmp_path, jfk):
 def kill_an_import_mid_way(fondly, path) -> int:
     """`fondly memory add` killed (SIGKILL) after its first segment is stored; returns the memory id."""
     fondly("project", "new", "Dad")
-    proc = subprocess.Popen([str(fondly.exe), "memory", "add", "Dad", str(path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    proc = subprocess.Popen(
+        [str(fondly.exe), "memory", "add", "Dad", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly.home)},
+    )
     deadline = time.time() + 120
     for line in proc.stderr:
         if line.startswith("  ["):  # the first segment is printed after it is stored
@@ -86,12 +90,20 @@ def test_a_draft_killed_while_writing_keeps_its_paragraphs_and_says_interrupted(
 
     fondly("project", "new", "Dad", "--subject", "Frank")
     dad = tmp_path / "dad.txt"
-    dad.write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n"
-                   "He worked as a mail carrier in Austin for thirty years.\n"
-                   "He burned the Thanksgiving turkey in 1998 and we ate cereal instead.\n", encoding="utf-8")
+    dad.write_text(
+        "Frank fished at Lake Travis every summer. He called every catfish Gerald.\n"
+        "He worked as a mail carrier in Austin for thirty years.\n"
+        "He burned the Thanksgiving turkey in 1998 and we ate cereal instead.\n",
+        encoding="utf-8",
+    )
     fondly("memory", "add", "Dad", dad)
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.writing", "Dad"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.writing", "Dad"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly.home)},
+    )
     first = proc.stdout.readline().strip()  # the first checked paragraph: stored before it is printed
     assert first, proc.stderr.read()
     os.kill(proc.pid, signal.SIGKILL)
@@ -117,12 +129,20 @@ def test_an_anecdote_killed_while_writing_keeps_its_finished_paragraphs(fondly, 
     import json
 
     project = store.create_project("Dad", subject="Frank")
-    store.add_memory(project.id, "text", "fishing trip",
-                     text="Frank fished at Lake Travis every summer. He called every catfish Gerald.")
+    store.add_memory(
+        project.id,
+        "text",
+        "fishing trip",
+        text="Frank fished at Lake Travis every summer. He called every catfish Gerald.",
+    )
     draft, _ = store.create_draft(project.id, "Eulogy", "Opening words.\n\nClosing words.\n")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.anecdote"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "FONDLY_HOME": str(fondly.home), "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.anecdote"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly.home), "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert proc.stdout.readline().strip() == "1", proc.stderr.read()  # the first paragraph is in
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -156,8 +176,13 @@ def test_ctrl_c_while_writing_keeps_the_paragraphs_as_a_finished_stopped_draft(f
     dad = tmp_path / "dad.txt"
     dad.write_text("Frank fished at Lake Travis every summer. He called every catfish Gerald.\n", encoding="utf-8")
     fondly("memory", "add", "Dad", dad)
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.writing", "Dad"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FONDLY_HOME": str(fondly.home)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.writing", "Dad"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FONDLY_HOME": str(fondly.home)},
+    )
     first = proc.stdout.readline().strip()
     assert first, proc.stderr.read()
     proc.send_signal(signal.SIGINT)

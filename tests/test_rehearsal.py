@@ -43,7 +43,7 @@ def _speech_span(frames: bytes, rate: int) -> tuple[float, float]:
     """First and last 10 ms frame louder than 1 % of full scale, in seconds."""
     samples = array.array("h", frames)
     step = rate // 100
-    loud = [i for i in range(0, len(samples), step) if max(map(abs, samples[i:i + step]), default=0) > 328]
+    loud = [i for i in range(0, len(samples), step) if max(map(abs, samples[i : i + step]), default=0) > 328]
     return loud[0] / rate, (loud[-1] + step) / rate
 
 
@@ -86,8 +86,9 @@ def reading(tmp_path_factory):
 @pytest.fixture
 def draft_id(store):
     project = store.create_project("Dad", subject="Walter", pace=150)
-    draft, _ = store.create_draft(project.id, "Eulogy", "\n\n".join(PARAGRAPHS), origin="imported",
-                                  brief={"minutes": 2})
+    draft, _ = store.create_draft(
+        project.id, "Eulogy", "\n\n".join(PARAGRAPHS), origin="imported", brief={"minutes": 2}
+    )
     return draft.id
 
 
@@ -139,13 +140,17 @@ def test_rehearse_text_report_says_skipped(fondly, draft_id, reading):
     assert "Pause of" in out and "target 2:00" in out
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("missing.wav", None, "There is no file"),
-    ("notes.txt", b"just some words", "not a recording"),
-    ("broken.wav", b"RIFF\0\0\0\0WAVEjunk" * 10, "."),
-])
-def test_a_bad_recording_is_one_message_and_nothing_is_kept(fondly, store, draft_id, tmp_path, name, content,
-                                                           message, fondly_home):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.wav", None, "There is no file"),
+        ("notes.txt", b"just some words", "not a recording"),
+        ("broken.wav", b"RIFF\0\0\0\0WAVEjunk" * 10, "."),
+    ],
+)
+def test_a_bad_recording_is_one_message_and_nothing_is_kept(
+    fondly, store, draft_id, tmp_path, name, content, message, fondly_home
+):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
@@ -167,8 +172,21 @@ def test_report_from_hand_made_words_marks_changes_and_pauses():
     from app.rehearsal import report
 
     text = "One two three four five six.\n\nSeven eight nine ten eleven twelve."
-    words = [(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate("one two three four five six".split())]
-    adlib = "seven and he would have laughed at all of this today twelve".split()  # eight...eleven not said
+    words = [(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate(["one", "two", "three", "four", "five", "six"])]
+    adlib = [
+        "seven",
+        "and",
+        "he",
+        "would",
+        "have",
+        "laughed",
+        "at",
+        "all",
+        "of",
+        "this",
+        "today",
+        "twelve",
+    ]  # eight...eleven not said
     words += [(w, 6 + i * 0.5, 6.4 + i * 0.5) for i, w in enumerate(adlib)]
     rep = report(text, words, target=10, target_from="brief minutes")
     assert [p.skipped for p in rep.paragraphs] == [False, False]
@@ -204,8 +222,10 @@ def test_the_target_is_the_briefs_minutes_or_words_or_the_drafts_length():
 
     text = " ".join(["word"] * 300)
     assert target_seconds(Draft(1, 1, "t", "speech", brief={"minutes": 3.5}), text, 150) == (210, "brief minutes")
-    assert target_seconds(Draft(1, 1, "t", "speech", brief={"words": 450, "target_words": 450}), text, 150) \
-        == (180, "brief words")
+    assert target_seconds(Draft(1, 1, "t", "speech", brief={"words": 450, "target_words": 450}), text, 150) == (
+        180,
+        "brief words",
+    )
     # a length nobody asked for (the occasion's default) is not the target: the draft's length is
     assert target_seconds(Draft(1, 1, "t", "speech", brief={"target_words": 600}), text, 150) == (120, "draft length")
     assert target_seconds(Draft(1, 1, "t", "speech"), text, 150) == (120, "draft length")
@@ -244,8 +264,10 @@ def test_the_follower_keeps_up_with_the_real_reading_and_finds_the_skipped_parag
             counted += 1
             close += pos is not None and abs(pos - truth_of[j]) <= 2
     share = close / counted
-    print(f"follower within 2 words: {share:.1%} of {counted}; found paragraph {SKIPPED + 2} "
-          f"{found_at - next_starts:.1f} s after it began")
+    print(
+        f"follower within 2 words: {share:.1%} of {counted}; found paragraph {SKIPPED + 2} "
+        f"{found_at - next_starts:.1f} s after it began"
+    )
     assert share >= 0.95
     assert found_at is not None and found_at - next_starts <= 3.0
 
@@ -255,8 +277,9 @@ def test_an_adlib_and_a_repeated_phrase_are_reported_and_do_not_spoil_the_times(
     phrase said twice: every time within 10 %, nothing skipped, both additions reported in their
     paragraphs."""
     parts = list(PARAGRAPHS)
-    parts[1] = parts[1].replace("Every morning", "I am sorry, I always get emotional at this part of the story. "
-                                                 "Every morning")
+    parts[1] = parts[1].replace(
+        "Every morning", "I am sorry, I always get emotional at this part of the story. Every morning"
+    )
     parts[3] = parts[3].replace("He never raised his voice,", "He never raised his voice, he never raised his voice,")
     chunks, truth, t, rate = [], {}, 0.0, 22050
     for i, text in enumerate(parts):

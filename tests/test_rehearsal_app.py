@@ -70,8 +70,7 @@ def check_report(view, store, draft_id) -> None:
     assert view.total.text().startswith("Total 0:")
 
 
-def test_rehearse_from_a_recording_shows_the_report_and_lists_it(make_window, qtbot, reading, monkeypatch,
-                                                                 fondly_home):
+def test_rehearse_from_a_recording_shows_the_report_and_lists_it(make_window, qtbot, reading, monkeypatch, fondly_home):
     from app.ui import rehearsals_panel
 
     window = make_window()
@@ -191,8 +190,10 @@ def fake_window(qtbot, qapp, pulse, monkeypatch):
 
     monkeypatch.setattr("speech.voice.voiced_spans", lambda samples, rate=16_000: [(0.0, float("inf"))])
     transcriber = FakeTranscriber()
-    w = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
-                                                                 open_speech=lambda: transcriber)))
+    w = MainWindow(
+        Store.open_default(),
+        OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=lambda: transcriber)),
+    )
     qtbot.addWidget(w)
     w.show()
     w.transcriber = transcriber
@@ -202,12 +203,16 @@ def fake_window(qtbot, qapp, pulse, monkeypatch):
 
 
 def files(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file() and not p.name.startswith("fondly.db")}
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not p.name.startswith("fondly.db")
+    }
 
 
-def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_window, qtbot, fondly_home, reading,
-                                                                        monkeypatch):
+def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(
+    fake_window, qtbot, fondly_home, reading, monkeypatch
+):
     from app.ui import rehearsals_panel
 
     window = fake_window
@@ -228,8 +233,10 @@ def test_an_empty_draft_or_none_open_is_one_message_and_nothing_changes(fake_win
     for action in (panel.record_action, panel.file_action):
         window.message.hide()
         action.trigger()
-        assert window.message.isVisible() and window.message.label.text() == \
-            "This draft is empty; there is nothing to rehearse yet."
+        assert (
+            window.message.isVisible()
+            and window.message.label.text() == "This draft is empty; there is nothing to rehearse yet."
+        )
         assert panel.listening is None and panel.operation is None
     qtbot.wait(200)
     assert window.transcriber.calls == 0 and window.store.rehearsals(draft_id) == []
@@ -304,7 +311,7 @@ def test_no_microphone_is_one_message_and_nothing_changes(fake_window, qtbot, fo
     window = fake_window
     draft_id = the_speech_open(window, qtbot)
     before, before_files = db_dump(fondly_home), files(fondly_home)
-    monkeypatch.setattr(microphone, "inputs", lambda: [])  # as on a machine with no audio input at all
+    monkeypatch.setattr(microphone, "inputs", list)  # as on a machine with no audio input at all
     window.rehearsals.record_action.trigger()
     assert window.message.isVisible() and window.message.label.text() == microphone.NO_MICROPHONE
     assert window.rehearsals.listening is None and window.rehearsals.rehearse_btn.text() == "Rehearse…"
@@ -318,28 +325,51 @@ def test_the_report_marks_pauses_and_changes_without_judging(qtbot):
     from app.ui.rehearsal_report import RehearsalReport
 
     report = {
-        "total_seconds": 125.4, "target_seconds": 120, "target_from": "brief minutes", "recording_seconds": 130.0,
+        "total_seconds": 125.4,
+        "target_seconds": 120,
+        "target_from": "brief minutes",
+        "recording_seconds": 130.0,
         "paragraphs": [
             {"index": 0, "seconds": 64.2, "skipped": False, "words_per_minute": 141, "opening": "Thank you all for"},
             {"index": 1, "seconds": None, "skipped": True, "words_per_minute": None, "opening": "He grew up on"},
             {"index": 2, "seconds": 52.0, "skipped": False, "words_per_minute": 150, "opening": "Dad we will miss"},
         ],
-        "pauses": [{"at": 66.0, "seconds": 4.26, "after": "by the river", "before": "Dad we will",
-                    "paragraph": 2, "between_paragraphs": True},
-                   {"at": 100.5, "seconds": 2.5, "after": "your terrible jokes", "before": "and your",
-                    "paragraph": 2, "between_paragraphs": False}],
+        "pauses": [
+            {
+                "at": 66.0,
+                "seconds": 4.26,
+                "after": "by the river",
+                "before": "Dad we will",
+                "paragraph": 2,
+                "between_paragraphs": True,
+            },
+            {
+                "at": 100.5,
+                "seconds": 2.5,
+                "after": "your terrible jokes",
+                "before": "and your",
+                "paragraph": 2,
+                "between_paragraphs": False,
+            },
+        ],
         "changed": [{"paragraph": 2, "kind": "left out", "text": "and your patience"}],
     }
     view = RehearsalReport(Rehearsal(7, 1, 1, "2026-11-27T06:30:00+00:00", 130.0, None, report), "Eulogy")
     qtbot.addWidget(view)
     assert view.total.text() == "Total 2:05 — target 2:00 (the length asked for)"
-    assert view.rows() == [["¶1", "Thank you all for…", "1:04", "141"], ["¶2", "He grew up on…", "skipped", ""],
-                           ["¶3", "Dad we will miss…", "52 s", "150"]]
+    assert view.rows() == [
+        ["¶1", "Thank you all for…", "1:04", "141"],
+        ["¶2", "He grew up on…", "skipped", ""],
+        ["¶3", "Dad we will miss…", "52 s", "150"],
+    ]
     pauses = [view.pauses[1].item(i).text() for i in range(view.pauses[1].count())]
-    assert pauses == ["1:06 — 4.3 s, before ¶3, after “…by the river”",
-                      "1:40 — 2.5 s, in ¶3, after “…your terrible jokes”"]
-    assert [view.changed[1].item(i).text() for i in range(view.changed[1].count())] == \
-        ["Left out (¶3): “and your patience”"]
+    assert pauses == [
+        "1:06 — 4.3 s, before ¶3, after “…by the river”",
+        "1:40 — 2.5 s, in ¶3, after “…your terrible jokes”",
+    ]
+    assert [view.changed[1].item(i).text() for i in range(view.changed[1].count())] == [
+        "Left out (¶3): “and your patience”"
+    ]
     from PySide6.QtCore import Qt
 
     for i in range(view.pauses[1].count()):  # no colour of its own: the list's ordinary text
@@ -382,14 +412,15 @@ def test_closing_the_window_while_a_reading_is_timed_keeps_the_take(fake_window,
     qtbot.waitUntil(lambda: window.transcriber.segments > 0, timeout=10_000)
     window.close()
     assert take.is_file() and take.stat().st_size > 44
-    assert "INSERT INTO \"rehearsals\"" not in db_dump(fondly_home) and draft_id
+    assert 'INSERT INTO "rehearsals"' not in db_dump(fondly_home) and draft_id
 
 
 # --- the teleprompter's readings, and readings cut off ---------------------------------------------
 
 
-def test_a_reading_the_teleprompter_followed_is_timed_as_a_rehearsal(fake_window, qtbot, pulse, reading,
-                                                                     monkeypatch, fondly_home):
+def test_a_reading_the_teleprompter_followed_is_timed_as_a_rehearsal(
+    fake_window, qtbot, pulse, reading, monkeypatch, fondly_home
+):
     """F5 with the voice on records the reading; leaving (Esc) hands it to the rehearsals panel,
     which times it against the revision that was delivered, even when the draft changed since."""
     from app.ui import teleprompter, uisettings
@@ -426,8 +457,13 @@ def test_a_reading_cut_off_by_a_kill_is_timed_on_the_next_start(fake_window, qtb
     window.transcriber.reads = True
     project = window.store.create_project("Dad")
     draft, revision = window.store.create_draft(project.id, "Eulogy", "\n\n".join(PARAGRAPHS), origin="imported")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.apps.delivering"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.delivering"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     line = proc.stdout.readline().strip()
     assert line, proc.stderr.read()
     take = Path(line)

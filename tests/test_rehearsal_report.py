@@ -31,7 +31,7 @@ PARAGRAPHS = [
 READ = 3  # the first three are read; the last is not
 TAIL = 18.0  # seconds of silence after the reading
 RATE = 16_000
-LOOP = "she was my gran she was my gran she was".split()
+LOOP = ["she", "was", "my", "gran", "she", "was", "my", "gran", "she", "was"]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,10 @@ def write(path, samples: np.ndarray):
 
 TAILS = {
     "digital silence": lambda n: np.zeros(n, np.float32),
-    "low room noise": lambda n: (np.random.default_rng(7).normal(0, 0.003, n)  # about -50 dBFS, and a hum
-                                 + 0.004 * np.sin(2 * np.pi * 50 * np.arange(n) / RATE)).astype(np.float32),
+    "low room noise": lambda n: (
+        np.random.default_rng(7).normal(0, 0.003, n)  # about -50 dBFS, and a hum
+        + 0.004 * np.sin(2 * np.pi * 50 * np.arange(n) / RATE)
+    ).astype(np.float32),
 }
 
 
@@ -89,8 +91,16 @@ class Inventing:
 
     def transcribe(self, samples, hotwords=(), cancel=None, words=False):
         yield from self.real.transcribe(samples, hotwords, cancel=cancel, words=words)
-        yield Segment(self.words[0][1], self.words[-1][2], " ".join(w for w, _s, _e in self.words), 0.4, 0.7,
-                      -0.9, 1.6, [Word(w, s, e, 0.5) for w, s, e in self.words])
+        yield Segment(
+            self.words[0][1],
+            self.words[-1][2],
+            " ".join(w for w, _s, _e in self.words),
+            0.4,
+            0.7,
+            -0.9,
+            1.6,
+            [Word(w, s, e, 0.5) for w, s, e in self.words],
+        )
 
 
 def loop_at(start: float, step: float = 0.45):
@@ -178,7 +188,7 @@ def test_voiced_spans_cover_the_reading_and_not_the_silence(speech):
 
 
 def test_the_energy_gate_stands_in_when_the_vad_cannot_run(speech, monkeypatch):
-    import faster_whisper.vad as vad
+    from faster_whisper import vad
 
     from speech.voice import voiced_spans
 
@@ -203,11 +213,11 @@ def test_a_loop_that_runs_on_into_the_silence_goes_whole():
     loop = [(w, 1.0 + k * 0.4, 1.3 + k * 0.4) for k, w in enumerate(LOOP)]  # 1.0-4.9 s: half in voice
     kept, dropped = in_voice(loop, voiced)
     assert [w for w, _s, _e in kept] == LOOP[:4] and dropped[0]["text"] == " ".join(LOOP[4:])
-    said = "he never raised his voice he never raised his voice".split()
+    said = ["he", "never", "raised", "his", "voice", "he", "never", "raised", "his", "voice"]
     twice = [(w, k * 0.3, k * 0.3 + 0.25) for k, w in enumerate(said)] + [("fence.", 3.5, 3.9)]
     kept, dropped = in_voice(twice, voiced)
     assert [w for w, _s, _e in kept] == said and dropped == [{"at": 3.5, "until": 3.9, "text": "fence."}]
-    chant = [(w, k * 0.25, k * 0.25 + 0.2) for k, w in enumerate("thank you thank you thank you".split())]
+    chant = [(w, k * 0.25, k * 0.25 + 0.2) for k, w in enumerate(["thank", "you", "thank", "you", "thank", "you"])]
     assert in_voice(chant, voiced) == (chant, [])
 
 
@@ -215,7 +225,7 @@ def test_one_word_of_a_paragraph_is_not_a_reading_and_a_short_one_has_no_pace():
     from app.rehearsal import report
 
     text = "One two three four five six seven.\n\nGoodbye, my gran.\n\nThank you."
-    words = [(w, k * 0.4, k * 0.4 + 0.3) for k, w in enumerate("one two three four five six seven".split())]
+    words = [(w, k * 0.4, k * 0.4 + 0.3) for k, w in enumerate(["one", "two", "three", "four", "five", "six", "seven"])]
     rep = report(text, words + [("gran", 5.0, 5.3), ("thank", 6.0, 6.3), ("you", 6.3, 6.6)])
     first, gran, thanks = rep.paragraphs
     assert first.words_per_minute and not first.skipped
@@ -242,8 +252,12 @@ def test_the_report_window_says_skipped_and_what_it_did_not_count(qtbot, store, 
     changed = [view.changed[1].item(k).text() for k in range(view.changed[1].count())]
     assert not any("Added" in line for line in changed), changed
     # a report stored before this rule, with a paragraph "read" in no time: never "0 s"
-    old = {"paragraphs": [{"index": 0, "opening": "Goodbye my gran", "skipped": False, "seconds": 0.3,
-                           "words_per_minute": 400}, {"index": 1, "opening": "x", "skipped": False, "seconds": None}]}
+    old = {
+        "paragraphs": [
+            {"index": 0, "opening": "Goodbye my gran", "skipped": False, "seconds": 0.3, "words_per_minute": 400},
+            {"index": 1, "opening": "x", "skipped": False, "seconds": None},
+        ]
+    }
     assert [r[2] for r in paragraph_rows(old)] == ["under 1 s", "skipped"]
     quiet = RehearsalReport(store.add_rehearsal(draft_id, rev, 5.0, report(text, words).to_dict()), "For Gran")
     qtbot.addWidget(quiet)

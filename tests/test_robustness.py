@@ -28,9 +28,9 @@ import shutil
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tests.helpers import db_dump
 
@@ -57,6 +57,7 @@ def c(command: str, input: str, *args, **kw) -> Case:
 
 # --- per-case set-ups (each returns its clean-up) --------------------------------------------
 
+
 def corrupt_settings(home: Path):
     """settings.json holding NUL bytes, as a crash or a disk error might leave it."""
     path = home / "settings.json"
@@ -69,17 +70,20 @@ def interrupted_recording(home: Path):
     from app.store import Store
 
     store = Store(home / "fondly.db")
-    mid = store.add_memory(1, "voice", "Interrupted", status="recording",
-                           audio_path=str(home / "audio" / "memory-interrupted.wav")).id
+    mid = store.add_memory(
+        1, "voice", "Interrupted", status="recording", audio_path=str(home / "audio" / "memory-interrupted.wav")
+    ).id
     store.close()
 
     def clean():
         s = Store(home / "fondly.db")
         s.delete_memory(mid)
         s.close()
+
     return clean
 
 
+# fmt: off
 CASES = [
     # projects
     c("project new", "empty title", "project", "new", ""),
@@ -202,9 +206,11 @@ CASES = [
     c("fondly", "unknown command", "publish", exit=2),
     c("fondly", "FONDLY_HOME under a plain file", "project", "list", env={"FONDLY_HOME": "good.txt/home"}),
 ]
+# fmt: on
 
 
 # --- the prepared data folder and files --------------------------------------------------------
+
 
 def prepare_home(home: Path) -> None:
     """Three projects (one with a non-ASCII title), a memory, and drafts to export and restore."""
@@ -224,9 +230,15 @@ def prepare_home(home: Path) -> None:
 
 
 def wav_header(data_bytes: int) -> bytes:
-    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
-            + b"data" + struct.pack("<I", data_bytes))
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
 
 
 def prepare_files(d: Path, jfk: Path) -> None:
@@ -261,11 +273,13 @@ def prepare_files(d: Path, jfk: Path) -> None:
 
 # --- running, comparing, reporting -------------------------------------------------------------
 
+
 def snapshot(home: Path) -> tuple:
     """Everything a command could change: the database's content, the settings, the files."""
     settings = home / "settings.json"
-    files = sorted(str(p.relative_to(home)) for p in home.rglob("*")
-                   if p.name not in ("fondly.db-wal", "fondly.db-shm"))
+    files = sorted(
+        str(p.relative_to(home)) for p in home.rglob("*") if p.name not in ("fondly.db-wal", "fondly.db-shm")
+    )
     return db_dump(home), settings.read_bytes() if settings.exists() else None, files
 
 
@@ -275,8 +289,9 @@ def run(case: Case, home: Path, cwd: Path, runtime: Path) -> tuple[int | None, s
     env.pop("PULSE_SERVER", None)
     exe = Path(sys.executable).with_name("fondly")
     try:
-        proc = subprocess.run([str(exe), *case.args], capture_output=True, cwd=cwd, env=env,
-                              stdin=subprocess.DEVNULL, timeout=60)
+        proc = subprocess.run(
+            [str(exe), *case.args], capture_output=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL, timeout=60
+        )
     except subprocess.TimeoutExpired:
         return None, "", "(no answer within 60 s)"
     return (proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
@@ -337,7 +352,7 @@ def write_doc(rows: list[tuple]) -> None:
         "",
         "Written by `tests/test_robustness.py` (issue 12, point 5) each time it runs; do not edit by hand.",
         "Each row is one run of the real `fondly` executable against a prepared data folder. Exit 1 must",
-        "come with exactly one `fondly: error:` line, exit 2 is click's usage error, and \"data unchanged\"",
+        'come with exactly one `fondly: error:` line, exit 2 is click\'s usage error, and "data unchanged"',
         "compares the database's full dump (sqlite3 `iterdump()`), settings.json and the folder's files",
         "before and after. Exit 0 rows are inputs that are not mistakes but must be handled safely",
         "(search words that look like SQLite FTS syntax are searched as words).",
@@ -391,8 +406,17 @@ def test_every_command_refuses_bad_input_clearly_and_changes_nothing(fondly_home
         line = "fondly " + " ".join(shown_arg(a) for a in case.args)
         if case.env:
             line = " ".join(f"{k}={shlex.quote(v)}" for k, v in case.env.items()) + " " + line
-        rows.append((case.command, case.input, tidy(line, fondly_home, files), rc,
-                     tidy(said, fondly_home, files), unchanged, case.gap))
+        rows.append(
+            (
+                case.command,
+                case.input,
+                tidy(line, fondly_home, files),
+                rc,
+                tidy(said, fondly_home, files),
+                unchanged,
+                case.gap,
+            )
+        )
         if wrong:
             problems.append(f"{line[:120]}: {', '.join(wrong)}\n    {err.strip()[-600:]}")
     write_doc(rows)

@@ -43,8 +43,7 @@ def test_the_new_speech_dialog_refuses_and_changes_nothing(window, qtbot, fondly
     assert dump(fondly_home) == before
 
 
-def test_importing_hostile_files_in_the_app_is_a_message_each_and_changes_nothing(window, qtbot, fondly_home,
-                                                                                     tmp_path):
+def test_importing_hostile_files_in_the_app_is_a_message_each_and_changes_nothing(window, qtbot, fondly_home, tmp_path):
     make_project(window, qtbot)
     (tmp_path / "empty.wav").write_bytes(b"")
     (tmp_path / "letter.mp3").write_text("Dear Frank, this is not audio.", encoding="utf-8")

@@ -22,8 +22,10 @@ from tests.conditions import record
 from tests.helpers import DAD, db_dump
 
 GROUP = "two processes, one database"
-REPLY = ("Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out "
-         "why.\n\nHe worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n\n")
+REPLY = (
+    "Dad fished at Lake Travis every summer. He named every catfish he caught Gerald, and we never found out "
+    "why.\n\nHe worked for thirty years as a mail carrier in Austin and knew every dog on his route by name.\n\n"
+)
 
 
 class ModelServer:
@@ -77,8 +79,9 @@ def env(home: Path, **more: str) -> dict[str, str]:
 
 
 def start(fondly, home: Path, *args) -> subprocess.Popen:
-    return subprocess.Popen([str(fondly.exe), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env(home))
+    return subprocess.Popen(
+        [str(fondly.exe), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(home)
+    )
 
 
 def finish(procs: dict[str, subprocess.Popen], timeout: float = 120) -> dict[str, tuple[int, str, str]]:
@@ -110,22 +113,28 @@ print(draft.id, saves, flush=True)
 """
 
 
-def test_the_audits_mix_of_writes_adds_backups_and_a_window_loses_nothing(fondly, fondly_home, tmp_path,
-                                                                           model_server):
+def test_the_audits_mix_of_writes_adds_backups_and_a_window_loses_nothing(fondly, fondly_home, tmp_path, model_server):
     """4 `fondly write`, 20 `memory add` and 10 `backup` at once, beside a window autosaving: every
     command ends well, every add is there, every draft is finished with its checks (none marked
     interrupted by another process's start-up), every backup is whole, nothing says "locked"."""
     fondly("project", "new", "Dad", "--subject", "Frank")
     (tmp_path / "dad.txt").write_text(DAD + "\n")
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
-    window = subprocess.Popen([sys.executable, "-c", WINDOW], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env(fondly_home))
+    window = subprocess.Popen(
+        [sys.executable, "-c", WINDOW],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(fondly_home),
+    )
     assert window.stdout.readline().strip() == "ready", window.stderr.read()
     started = time.monotonic()
     procs = {}
     for i in range(4):
-        procs[f"write {i}"] = start(fondly, fondly_home, "write", "Dad", "Write a eulogy using dad.txt",
-                                    "--server", model_server.url, "--json")
+        procs[f"write {i}"] = start(
+            fondly, fondly_home, "write", "Dad", "Write a eulogy using dad.txt", "--server", model_server.url, "--json"
+        )
     for i in range(20):
         (tmp_path / f"memory-{i}.txt").write_text(f"Memory number {i}: Dad sang in the car, every time.\n")
         procs[f"add {i}"] = start(fondly, fondly_home, "memory", "add", "Dad", tmp_path / f"memory-{i}.txt")
@@ -150,7 +159,9 @@ def test_the_audits_mix_of_writes_adds_backups_and_a_window_loses_nothing(fondly
 
     store = Store.open_default()
     try:
-        assert sorted(m.title for m in store.memories(1)) == sorted(["dad.txt"] + [f"memory-{i}.txt" for i in range(20)])
+        assert sorted(m.title for m in store.memories(1)) == sorted(
+            ["dad.txt"] + [f"memory-{i}.txt" for i in range(20)]
+        )
         for name, (_, out, _) in done.items():
             if name.startswith("write"):
                 out = json.loads(out)
@@ -166,10 +177,13 @@ def test_the_audits_mix_of_writes_adds_backups_and_a_window_loses_nothing(fondly
     for i in range(10):
         with zipfile.ZipFile(tmp_path / f"backup-{i}.zip") as zf:
             assert check_backup(zf, tmp_path / f"backup-{i}.zip")["counts"]["projects"] == 1
-    record(GROUP, "4 `fondly write`, 20 `memory add` and 10 `backup` at once, beside a window autosaving",
-           "every command exit 0; no \"database is locked\", no traceback",
-           "nothing lost: 21 of 21 memories, 4 of 4 drafts finished with their checks, every autosave of the "
-           "window, 10 whole backups")
+    record(
+        GROUP,
+        "4 `fondly write`, 20 `memory add` and 10 `backup` at once, beside a window autosaving",
+        'every command exit 0; no "database is locked", no traceback',
+        "nothing lost: 21 of 21 memories, 4 of 4 drafts finished with their checks, every autosave of the "
+        "window, 10 whole backups",
+    )
     assert took < 120, f"the mix took {took:.0f} s"
 
 
@@ -181,8 +195,9 @@ def test_a_draft_finished_after_the_list_was_read_is_not_marked_interrupted(stor
     from app.store import Store
 
     project = store.create_project("Dad")
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     draft, revision = store.create_draft(project.id, "Eulogy", "Half.", checks={"writing": int(gone)})
     starting = Store.open_default()
     stale = starting.revisions_being_written()  # read before the writer finishes
@@ -191,9 +206,12 @@ def test_a_draft_finished_after_the_list_was_read_is_not_marked_interrupted(stor
     assert settle_interrupted(starting) == []
     starting.close()
     assert store.revision(revision.id) == finished
-    record(GROUP, "a `fondly` command starting as a writer finishes its draft and exits",
-           "nothing (the draft is not marked interrupted)",
-           "the finished draft and its checks kept")
+    record(
+        GROUP,
+        "a `fondly` command starting as a writer finishes its draft and exits",
+        "nothing (the draft is not marked interrupted)",
+        "the finished draft and its checks kept",
+    )
 
 
 # --- one window per folder ----------------------------------------------------------------------
@@ -204,11 +222,15 @@ class App:
 
     def __init__(self, home: Path, ready: Path):
         self.ready = ready
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.apps.window"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     env=env(home, FONDLY_READY_FILE=str(ready), QT_QPA_PLATFORM="offscreen"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.apps.window"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(home, FONDLY_READY_FILE=str(ready), QT_QPA_PLATFORM="offscreen"),
+        )
 
-    def wait_shown(self, timeout: float = 60) -> "App":
+    def wait_shown(self, timeout: float = 60) -> App:
         deadline = time.monotonic() + timeout
         while not self.ready.exists():
             assert self.proc.poll() is None, self.proc.communicate()[1]
@@ -243,7 +265,9 @@ def test_a_second_window_on_the_folder_brings_the_first_forward_and_a_killed_one
     _, err = second.proc.communicate(timeout=60)
     assert second.proc.returncode == 0 and not second.ready.exists()
     said = err.strip()
-    assert said == f"Fondly is already open on {fondly_home} (PID {first.proc.pid}); its window was brought to the front."
+    assert (
+        said == f"Fondly is already open on {fondly_home} (PID {first.proc.pid}); its window was brought to the front."
+    )
     assert first.proc.poll() is None
 
     first.end(signal.SIGKILL)  # its lock goes with it; its socket file stays behind
@@ -252,12 +276,18 @@ def test_a_second_window_on_the_folder_brings_the_first_forward_and_a_killed_one
     fourth = apps("fourth")
     _, err = fourth.proc.communicate(timeout=60)
     assert fourth.proc.returncode == 0 and f"(PID {third.proc.pid}); its window was brought to the front" in err
-    record(GROUP, "a second app window started on the same data folder",
-           said.replace(str(fondly_home), "HOME").replace(str(first.proc.pid), "N"),
-           "the second ends (exit 0), the first is brought to the front; data unchanged")
-    record(GROUP, "the app window SIGKILLed, then started again",
-           "nothing: the kernel dropped its lock; the new window starts and takes the stale socket",
-           "the next start opens normally")
+    record(
+        GROUP,
+        "a second app window started on the same data folder",
+        said.replace(str(fondly_home), "HOME").replace(str(first.proc.pid), "N"),
+        "the second ends (exit 0), the first is brought to the front; data unchanged",
+    )
+    record(
+        GROUP,
+        "the app window SIGKILLed, then started again",
+        "nothing: the kernel dropped its lock; the new window starts and takes the stale socket",
+        "the next start opens normally",
+    )
 
 
 def test_two_windows_started_at_the_same_moment_make_one(apps, fondly_home):
@@ -273,9 +303,12 @@ def test_two_windows_started_at_the_same_moment_make_one(apps, fondly_home):
     _, err = other.proc.communicate(timeout=30)
     assert other.proc.returncode == 0 and not other.ready.exists() and shown.proc.poll() is None
     assert f"(PID {shown.proc.pid}); its window was brought to the front." in err
-    record(GROUP, "two app windows started on one data folder at the same moment",
-           err.strip().replace(str(fondly_home), "HOME").replace(str(shown.proc.pid), "N"),
-           "one window; the other ends (exit 0) once the first is shown")
+    record(
+        GROUP,
+        "two app windows started on one data folder at the same moment",
+        err.strip().replace(str(fondly_home), "HOME").replace(str(shown.proc.pid), "N"),
+        "one window; the other ends (exit 0) once the first is shown",
+    )
 
 
 def test_a_window_that_does_not_answer_is_named_by_its_pid(apps, fondly_home, qapp):
@@ -292,9 +325,12 @@ def test_a_window_that_does_not_answer_is_named_by_its_pid(apps, fondly_home, qa
         os.kill(first.proc.pid, signal.SIGCONT)
     assert not refused.value.brought_forward and refused.value.pid == first.proc.pid
     assert f"(window, PID {first.proc.pid}), and it did not answer" in str(refused.value)
-    record(GROUP, "a second app window while the first one hangs (SIGSTOP)",
-           str(refused.value).replace(str(fondly_home), "HOME").replace(str(first.proc.pid), "N"),
-           "the second does not open the folder")
+    record(
+        GROUP,
+        "a second app window while the first one hangs (SIGSTOP)",
+        str(refused.value).replace(str(fondly_home), "HOME").replace(str(first.proc.pid), "N"),
+        "the second does not open the folder",
+    )
 
 
 # --- restore is alone ---------------------------------------------------------------------------
@@ -313,16 +349,22 @@ def test_restore_is_refused_while_the_window_is_open(fondly, apps, fondly_home, 
     window = apps("window").wait_shown()
     before = db_dump(fondly_home)
     line = one_line(fondly("restore", "--force", tmp_path / "backup.zip", ok=False))
-    assert line == (f"fondly: error: Fondly is open (window, PID {window.proc.pid}) on {fondly_home}: "
-                    "close it and run restore again. Nothing was changed.")
+    assert line == (
+        f"fondly: error: Fondly is open (window, PID {window.proc.pid}) on {fondly_home}: "
+        "close it and run restore again. Nothing was changed."
+    )
     assert db_dump(fondly_home) == before and not list(fondly_home.glob("before-restore-*"))
 
     window.end(signal.SIGKILL)  # gone, however it went: the restore goes ahead
     fondly("restore", "--force", tmp_path / "backup.zip")
     assert [p["title"] for p in json.loads(fondly("project", "list", "--json").stdout)] == ["Dad"]
     assert (fondly_home / "fondly.lock").exists() and not list(fondly_home.glob("before-restore-*/fondly.lock"))
-    record(GROUP, "`restore --force` while the app window has the data folder open",
-           line.replace(str(fondly_home), "HOME").replace(str(window.proc.pid), "N"), "data unchanged")
+    record(
+        GROUP,
+        "`restore --force` while the app window has the data folder open",
+        line.replace(str(fondly_home), "HOME").replace(str(window.proc.pid), "N"),
+        "data unchanged",
+    )
 
 
 def test_restore_is_refused_while_a_command_writes(fondly, fondly_home, tmp_path, model_server):
@@ -343,13 +385,18 @@ def test_restore_is_refused_while_a_command_writes(fondly, fondly_home, tmp_path
         model_server.gate.set()
     code, _, err = finish({"writer": writer})["writer"]
     assert code == 0, err
-    assert line == (f"fondly: error: Fondly is open (`fondly write`, PID {writer.pid}) on {fondly_home}: "
-                    "let it finish and run restore again. Nothing was changed.")
+    assert line == (
+        f"fondly: error: Fondly is open (`fondly write`, PID {writer.pid}) on {fondly_home}: "
+        "let it finish and run restore again. Nothing was changed."
+    )
     assert len(json.loads(fondly("draft", "list", "Dad", "--json").stdout)) == 1  # its draft is here, not aside
     fondly("restore", "--force", tmp_path / "backup.zip")  # once it has ended
-    record(GROUP, "`restore --force` while `fondly write` is writing",
-           line.replace(str(fondly_home), "HOME").replace(str(writer.pid), "N"),
-           "data unchanged; the draft written afterwards lands in the data folder")
+    record(
+        GROUP,
+        "`restore --force` while `fondly write` is writing",
+        line.replace(str(fondly_home), "HOME").replace(str(writer.pid), "N"),
+        "data unchanged; the draft written afterwards lands in the data folder",
+    )
 
 
 def test_a_command_started_during_a_restore_waits_for_it(fondly, fondly_home):
@@ -366,8 +413,12 @@ def test_a_command_started_during_a_restore_waits_for_it(fondly, fondly_home):
     code, out, err = finish({"list": command})["list"]
     assert code == 0 and "Dad" in out and not err, err
     assert time.monotonic() - started >= 1.5
-    record(GROUP, "a `fondly` command started while a restore runs",
-           "nothing: it waits for the restore (up to 30 s), then runs", "the command sees the restored folder")
+    record(
+        GROUP,
+        "a `fondly` command started while a restore runs",
+        "nothing: it waits for the restore (up to 30 s), then runs",
+        "the command sees the restored folder",
+    )
 
 
 def test_every_write_of_the_store_is_inside_a_transaction_begun_immediate(store, fondly_home):

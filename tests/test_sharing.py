@@ -29,7 +29,8 @@ def read(path: Path) -> tuple[str, dict[str, list[str]]]:
     try:
         return db.execute("PRAGMA integrity_check").fetchone()[0], {
             "revisions": [r[0] for r in db.execute("SELECT text FROM revisions ORDER BY id")],
-            "memories": [r[0] for r in db.execute("SELECT text FROM memories ORDER BY id")]}
+            "memories": [r[0] for r in db.execute("SELECT text FROM memories ORDER BY id")],
+        }
     finally:
         db.close()
 
@@ -64,8 +65,9 @@ os._exit(0)  # dies: nothing closed, nothing checkpointed
 def test_a_second_store_keeps_the_wal_when_another_process_closes_the_database(fondly_home):
     """The twelve-line repro: commit, open a second Store, another process opens and closes, commit,
     die. Both rows are there, and the process never wrote into a deleted WAL."""
-    proc = subprocess.run([sys.executable, "-c", SECOND_STORE], env=env(fondly_home), capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", SECOND_STORE], env=env(fondly_home), capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     held = json.loads(proc.stdout)
     assert {Path(p).name for p in held} == {"fondly.db", "fondly.db-wal", "fondly.db-shm"}
@@ -108,8 +110,11 @@ while time.monotonic() < deadline:
 
 def committed(log: Path) -> dict[str, list[str]]:
     lines = log.read_text().splitlines() if log.exists() else []
-    return {"revisions": [x for x in lines if x.startswith("rev ")],
-            "memories": [x for x in lines if x.startswith("note ")], "ready": ["ready"] if "ready" in lines else []}
+    return {
+        "revisions": [x for x in lines if x.startswith("rev ")],
+        "memories": [x for x in lines if x.startswith("note ")],
+        "ready": ["ready"] if "ready" in lines else [],
+    }
 
 
 def wait_for(what, timeout: float, proc: subprocess.Popen) -> None:
@@ -180,8 +185,12 @@ def test_processes_starting_at_once_on_a_new_database_keep_everything_they_write
     transaction failed at once with "database is locked" when another process wrote in between
     (12 processes adding 3 revisions each lost 18 of 36), and a new database's migrations raced."""
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", AT_ONCE, str(n), str(go)], env=env(fondly_home),
-                              stderr=subprocess.PIPE, text=True) for n in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", AT_ONCE, str(n), str(go)], env=env(fondly_home), stderr=subprocess.PIPE, text=True
+        )
+        for n in range(8)
+    ]
     time.sleep(1.0)  # most are waiting by now; any still importing join a moment later
     go.touch()
     errors = [p.communicate(timeout=60)[1] for p in procs]
@@ -192,6 +201,7 @@ def test_processes_starting_at_once_on_a_new_database_keep_everything_they_write
 
 
 # --- the walkthrough: the app open, a command, typing, autosave, kill -----------------------------
+
 
 def lines_of(proc: subprocess.Popen) -> queue.Queue:
     out: queue.Queue = queue.Queue()
@@ -214,8 +224,13 @@ def expect(lines: queue.Queue, word: str, timeout: float) -> None:
 def test_the_walkthrough_keeps_what_autosave_kept(fondly, fondly_home):
     """The person's steps: the app open (its lanes each with a Store), `fondly draft list` in a
     terminal, a sentence typed, "Saved.", the app killed. The sentence is there afterwards."""
-    app = subprocess.Popen([sys.executable, "-m", "tests.apps.walkthrough"], stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, text=True, env=env(fondly_home))
+    app = subprocess.Popen(
+        [sys.executable, "-m", "tests.apps.walkthrough"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env(fondly_home),
+    )
     sentence = " He named every catfish Gerald, and we never found out why."
     try:
         lines = lines_of(app)
@@ -292,8 +307,13 @@ def test_nothing_but_sqlite_opens_the_database(fondly_home, tmp_path):
     """Every open of a file under the data folder, by Python code, seen by an audit hook while the
     CLI, two Stores, backups, a restore and the doctor's read run: none is of the database."""
     fondly_home.mkdir()
-    proc = subprocess.run([sys.executable, "-c", AUDITED, str(tmp_path / "new-home")], env=env(fondly_home),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", AUDITED, str(tmp_path / "new-home")],
+        env=env(fondly_home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["database"] == []

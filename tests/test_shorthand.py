@@ -12,7 +12,6 @@ import pytest
 from app import writing
 from app.store import Person
 from tests import shorthand
-from tests.helpers import normalise
 
 
 def test_the_shared_set_is_understood():
@@ -29,8 +28,13 @@ def project(store):
 
     def make(key: str):
         p = shorthand.projects()[key]
-        made = store.create_project(key, occasion=p["occasion"], subject=p["subject"], speaker=p["speaker"],
-                                    people=[Person(n) for n in p["people"] if n not in (p["subject"], p["speaker"])])
+        made = store.create_project(
+            key,
+            occasion=p["occasion"],
+            subject=p["subject"],
+            speaker=p["speaker"],
+            people=[Person(n) for n in p["people"] if n not in (p["subject"], p["speaker"])],
+        )
         for m in p["memories"]:
             store.add_memory(made.id, "text", m["title"], text=m["text"])
         return made
@@ -40,8 +44,9 @@ def project(store):
 
 def test_stag_do_told_without_the_police(store, project, engine):
     tom = project("tom")
-    written = writing.write(store, tom, "best man speech for Tom, 300 words, mention the stag do but not the police",
-                            engine, seed=3)
+    written = writing.write(
+        store, tom, "best man speech for Tom, 300 words, mention the stag do but not the police", engine, seed=3
+    )
     text = written.revision.text
     assert "Prague" in text and "police" not in text.lower()  # the story is told, less its police
     check = written.revision.checks
@@ -62,8 +67,13 @@ def test_leeks_anecdote_from_the_leeks_memory(store, project, engine):
 
 def test_the_saying_finds_its_memory(store, project, engine):
     margaret = project("margaret")
-    written = writing.write(store, margaret, "She always said there's nothing a pot of tea can't fix. "
-                                             "Write me an anecdote about that.", engine, seed=3)
+    written = writing.write(
+        store,
+        margaret,
+        "She always said there's nothing a pot of tea can't fix. Write me an anecdote about that.",
+        engine,
+        seed=3,
+    )
     tea = next(m for m in store.memories(margaret.id) if "pot of tea" in m.text)
     used = {i for p in written.revision.provenance for i in p["memory_ids"]}
     assert tea.id in used, written.revision.text
@@ -105,5 +115,6 @@ def test_draft_titles_name_whom_it_is_for():
 
     assert writing.draft_title(Brief(occasion="funeral"), P()) == "Eulogy for Grandad"
     assert writing.draft_title(Brief(occasion="wedding", subject="Anna and Ben"), P()) == "A toast to Anna and Ben"
-    assert writing.draft_title(Brief(occasion="retirement", subject="Mr Okafor"), P()) == \
-        "Retirement speech for Mr Okafor"
+    assert (
+        writing.draft_title(Brief(occasion="retirement", subject="Mr Okafor"), P()) == "Retirement speech for Mr Okafor"
+    )

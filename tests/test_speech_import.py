@@ -49,15 +49,18 @@ def test_a_word_document_becomes_paragraphs_and_headings(fondly, store, tmp_path
     assert store.revisions(draft_id)[0].origin == "imported"
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("missing.txt", None, "There is no file"),
-    ("empty.txt", b"\n  \n", "is empty"),
-    ("blank.docx", "docx-empty", "is empty"),
-    ("photo.txt", bytes(range(256)) * 40, "does not look like text"),
-    ("old.docx", b"\xd0\xcf\x11\xe0 an old Word 97 file", "not a Word document"),
-    ("speech.pdf", b"%PDF-1.4", "can't make a draft from .pdf files"),
-    ("speech", b"words", "files without an extension"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.txt", None, "There is no file"),
+        ("empty.txt", b"\n  \n", "is empty"),
+        ("blank.docx", "docx-empty", "is empty"),
+        ("photo.txt", bytes(range(256)) * 40, "does not look like text"),
+        ("old.docx", b"\xd0\xcf\x11\xe0 an old Word 97 file", "not a Word document"),
+        ("speech.pdf", b"%PDF-1.4", "can't make a draft from .pdf files"),
+        ("speech", b"words", "files without an extension"),
+    ],
+)
 def test_a_bad_file_is_one_message_and_nothing_stored(fondly, store, tmp_path, name, content, message):
     store.create_project("Dad")
     path = tmp_path / name
@@ -90,8 +93,12 @@ def test_file_import_a_draft_in_the_app(window, qtbot, tmp_path):
     from tests.helpers import make_project
 
     make_project(window, qtbot)
-    action = next(a for menu in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu()))
-                  for a in menu.actions() if a.text() == "Import a &draft…")
+    action = next(
+        a
+        for menu in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu()))
+        for a in menu.actions()
+        if a.text() == "Import a &draft…"
+    )
     good = tmp_path / "For Dad.md"
     good.write_text(SPEECH, encoding="utf-8")
     action.trigger()

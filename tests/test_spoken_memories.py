@@ -12,24 +12,37 @@ from llm.brief import parse
 from llm.composition import Source, address_of, name_in, relation_in
 from tests.helpers import ScriptedEngine
 
-FILLERS = re.compile(r"\b(?:um|uh|erm|er|hmm)\b|\b(\w+'?\w*), \1\b|isn't it|\bI mean\b|\bhonestly\b|^(?:So|Oh, and)\b",
-                     re.I)
+FILLERS = re.compile(
+    r"\b(?:um|uh|erm|er|hmm)\b|\b(\w+'?\w*), \1\b|isn't it|\bI mean\b|\bhonestly\b|^(?:So|Oh, and)\b", re.IGNORECASE
+)
 # a granddaughter's three memories of Grandad, as a transcript reads (the symptom in issue 23)
 GRANDAD = [
-    ("allotment", "So Grandad, um, he had this allotment up by the railway line, and he'd, he'd go up there every "
-                  "single morning, rain or shine, like six o'clock. And he grew these massive leeks, I mean massive, "
-                  "and he won the village show with them one year and he was honestly really proud of it. Which, I "
-                  "mean, that's Grandad, isn't it."),
-    ("navy", "Erm, he was in the navy, you know, when he was young. He used to tell us about the, the storms, and how "
-             "he was sick the whole first week, which, I mean, he laughed about it after."),
-    ("dancing", "Oh, and every Friday him and Nan would go dancing at the Palais. Like, every single Friday, for forty "
-                "years, basically. He'd put on his good shoes and, you know, polish them the night before."),
+    (
+        "allotment",
+        "So Grandad, um, he had this allotment up by the railway line, and he'd, he'd go up there every "
+        "single morning, rain or shine, like six o'clock. And he grew these massive leeks, I mean massive, "
+        "and he won the village show with them one year and he was honestly really proud of it. Which, I "
+        "mean, that's Grandad, isn't it.",
+    ),
+    (
+        "navy",
+        "Erm, he was in the navy, you know, when he was young. He used to tell us about the, the storms, and how "
+        "he was sick the whole first week, which, I mean, he laughed about it after.",
+    ),
+    (
+        "dancing",
+        "Oh, and every Friday him and Nan would go dancing at the Palais. Like, every single Friday, for forty "
+        "years, basically. He'd put on his good shoes and, you know, polish them the night before.",
+    ),
 ]
 # a grandson's memories of Gran; the project's subject field reads "Eileen, my gran"
 GRAN = [
     ("strand", "Erm, we went to the strand at Ballycotton every summer, me and Gran and the dog."),
-    ("funny", "The funny one, um, is the time Gran drove the Fiat into the harbour. Gran laughed the whole way home, "
-              "soaking wet, and my gran never drove again."),
+    (
+        "funny",
+        "The funny one, um, is the time Gran drove the Fiat into the harbour. Gran laughed the whole way home, "
+        "soaking wet, and my gran never drove again.",
+    ),
 ]
 
 
@@ -42,8 +55,12 @@ def test_a_spoken_eulogy_reads_without_fillers_and_every_sentence_is_still_trace
     for title, text in GRANDAD:
         store.add_memory(project.id, "text", title, text=text)
     engine = ScriptedEngine([], parameters=135_000_000)  # the bundled model's size: memory-first
-    result = write(store, store.project(project.id),
-                   "Write a eulogy for Grandad from me, Priya, about three minutes, with a bit of humour", engine)
+    result = write(
+        store,
+        store.project(project.id),
+        "Write a eulogy for Grandad from me, Priya, about three minutes, with a bit of humour",
+        engine,
+    )
     text, provenance = result.revision.text, result.revision.provenance
     assert not FILLERS.search(text), text
     assert "Grandad had this allotment up by the railway line" in text
@@ -63,8 +80,11 @@ def test_a_spoken_eulogy_reads_without_fillers_and_every_sentence_is_still_trace
 
 def test_the_subject_is_called_what_the_memories_call_them():
     # every memory says "Grandad"; the project's field says "Wilf"
-    brief = parse("Write a eulogy for Grandad from me, Priya, about three minutes, with a bit of humour",
-                  occasion="funeral", subject="Wilf")
+    brief = parse(
+        "Write a eulogy for Grandad from me, Priya, about three minutes, with a bit of humour",
+        occasion="funeral",
+        subject="Wilf",
+    )
     comp = arrange(brief, sources(GRANDAD), [], speaker="Priya")
     frames = [s.text for p in comp.paragraphs for s in p.sentences if s.origin == "frame"]
     assert frames[-1] == "Goodbye, Grandad." and "I'm Priya, and Wilf was my grandfather." in frames
@@ -79,9 +99,14 @@ def test_the_subject_is_called_what_the_memories_call_them():
     assert all(s.supported for p in comp.paragraphs for s in p.sentences)
 
     # memories that use her first name: the speech does too
-    eileen = [Source(1, "post office", "Eileen ran the post office in Cloyne for thirty years. Eileen knew "
-                                       "every parcel by its string."),
-              Source(2, "sea", "She swam in the sea at Ballycotton every morning, even in January.")]
+    eileen = [
+        Source(
+            1,
+            "post office",
+            "Eileen ran the post office in Cloyne for thirty years. Eileen knew every parcel by its string.",
+        ),
+        Source(2, "sea", "She swam in the sea at Ballycotton every morning, even in January."),
+    ]
     brief = parse("A eulogy for my gran, two minutes", occasion="funeral", subject="Eileen, my gran")
     comp = arrange(brief, eileen, ["Eileen, my gran"], speaker="Cian")
     assert comp.paragraphs[-1].sentences[-1].text == "Goodbye, Eileen."
@@ -116,8 +141,9 @@ def test_draft_titles_say_what_the_memories_call_them():
 
 
 def test_people_in_the_project_do_not_change_how_the_subject_is_called(store):
-    project = store.create_project("Gran", subject="Eileen, my gran", speaker="Cian",
-                                   people=[Person("Siobhan"), Person("Tadhg")])
+    project = store.create_project(
+        "Gran", subject="Eileen, my gran", speaker="Cian", people=[Person("Siobhan"), Person("Tadhg")]
+    )
     for title, text in GRAN:
         store.add_memory(project.id, "text", title, text=text)
     engine = ScriptedEngine([], parameters=135_000_000)
@@ -131,21 +157,27 @@ def test_the_provenance_pane_shows_a_sentence_as_spoken_and_as_it_will_be_read(s
 
     project = store.create_project("Grandad", subject="Wilf", speaker="Priya")
     memory = store.add_memory(project.id, "text", "navy", text=GRANDAD[1][1])
-    comp = arrange(parse("A eulogy for Grandad, one minute", occasion="funeral", subject="Wilf"),
-                   [Source(memory.id, "navy", memory.text)], [], speaker="Priya")
+    comp = arrange(
+        parse("A eulogy for Grandad, one minute", occasion="funeral", subject="Wilf"),
+        [Source(memory.id, "navy", memory.text)],
+        [],
+        speaker="Priya",
+    )
     provenance = [p.to_dict() for p in comp.paragraphs]
-    _, revision = store.create_draft(project.id, "Eulogy for Grandad", comp.text, provenance=provenance,
-                                     checks=comp.check.to_dict())
+    _, revision = store.create_draft(
+        project.id, "Eulogy for Grandad", comp.text, provenance=provenance, checks=comp.check.to_dict()
+    )
     panel = DraftsPanel(store, lambda _id: None)
     qtbot.addWidget(panel)
     panel.show_revision(store.revision(revision.id), {memory.id: "navy"})
     items = [panel.sentences.item(i) for i in range(panel.sentences.count())]
     navy = next(i for i in items if "in the navy" in i.text())
-    assert navy.text().startswith("¶2 ✓ your words, tidied for reading · navy: "
-                                  "He was in the navy when he was young.")
+    assert navy.text().startswith("¶2 ✓ your words, tidied for reading · navy: He was in the navy when he was young.")
     assert "← you said “Erm, he was in the navy, you know," in navy.text()
-    assert navy.toolTip() == ("As it will be read: He was in the navy when he was young.\n"
-                              "As you said it: Erm, he was in the navy, you know, when he was young.")
+    assert navy.toolTip() == (
+        "As it will be read: He was in the navy when he was young.\n"
+        "As you said it: Erm, he was in the navy, you know, when he was young."
+    )
     plain = [i for i in items if "✓ Fondly's words" in i.text()]
     assert plain and all("you said" not in i.text() and "\n" not in i.toolTip() for i in plain)
 
@@ -153,8 +185,9 @@ def test_the_provenance_pane_shows_a_sentence_as_spoken_and_as_it_will_be_read(s
 def test_a_join_of_two_tidied_sentences_keeps_both_as_they_were_said():
     memory = Source(1, "garden", "Erm, he loved his garden. He grew, um, leeks there.")
     engine = ScriptedEngine(["He loved his garden and grew leeks there."], parameters=135_000_000)
-    comp = arrange(parse("An anecdote about his garden", occasion="funeral", subject="Wilf"), [memory], [],
-                   engine=engine)
+    comp = arrange(
+        parse("An anecdote about his garden", occasion="funeral", subject="Wilf"), [memory], [], engine=engine
+    )
     joined = [s for p in comp.paragraphs for s in p.sentences if s.origin == "edited"]
     assert [s.text for s in joined] == ["He loved his garden and grew leeks there."]
     assert joined[0].spoken == "Erm, he loved his garden. He grew, um, leeks there."

@@ -64,13 +64,22 @@ def projects(window, qtbot) -> dict[str, int]:
     """Tom and Anna's wedding and Grandad's funeral, each with the memory its lines tell of; the
     speech model loaded (the text model is never needed: nothing is written)."""
     store = window.store
-    wedding = store.create_project("Tom and Anna", occasion="wedding", people=[Person("Tom"), Person("Anna")],
-                                   vocabulary=["stag do"])
-    store.add_memory(wedding.id, "text", "The stag do in Prague",
-                     text="On the stag do in Prague Tom lost his passport, and the police drove us back to the hotel.")
+    wedding = store.create_project(
+        "Tom and Anna", occasion="wedding", people=[Person("Tom"), Person("Anna")], vocabulary=["stag do"]
+    )
+    store.add_memory(
+        wedding.id,
+        "text",
+        "The stag do in Prague",
+        text="On the stag do in Prague Tom lost his passport, and the police drove us back to the hotel.",
+    )
     funeral = store.create_project("Grandad", occasion="funeral", vocabulary=["leeks"])
-    store.add_memory(funeral.id, "text", "Grandad's leeks",
-                     text="Grandad grew prize leeks on his allotment and won the village show with them every year.")
+    store.add_memory(
+        funeral.id,
+        "text",
+        "Grandad's leeks",
+        text="Grandad grew prize leeks on his allotment and won the village show with them every year.",
+    )
     window.runner.run(lambda job: job.transcriber(), lane="speech")
     qtbot.waitUntil(lambda: window.runner.engines.loaded("speech") is not None, timeout=60_000)
     return {"wedding": wedding.id, "funeral": funeral.id}
@@ -88,8 +97,10 @@ def content(phrase: str) -> tuple[str, ...]:
 
 def essentials(brief) -> dict:
     """What decides what is written, which spoken and typed shorthand must agree on."""
-    return {**{f: getattr(brief, f) for f in FIELDS},
-            **{f: sorted(content(p) for p in getattr(brief, f)) for f in PHRASES}}
+    return {
+        **{f: getattr(brief, f) for f in FIELDS},
+        **{f: sorted(content(p) for p in getattr(brief, f)) for f in PHRASES},
+    }
 
 
 def hear(window, qtbot, pulse, wav: Path | None, toggle) -> str:
@@ -127,8 +138,9 @@ def test_spoken_shorthand_makes_the_typed_brief(window, qtbot, pulse, projects, 
     assert panel.speak_btn.text() == "Speak" and not panel.speak_btn.isChecked() and panel.dictate_btn.isEnabled()
     assert editor.toPlainText() == "He always said: . The end."  # the words went to the prompt, not the cursor
     qtbot.waitUntil(lambda: panel.chips.brief is not None and panel.chips.brief.shorthand == words)
-    assert essentials(panel.current_brief()) == essentials(writing.make_brief(window.store, window.project, typed)), \
+    assert essentials(panel.current_brief()) == essentials(writing.make_brief(window.store, window.project, typed)), (
         f"heard {words!r} for {typed!r}"
+    )
 
 
 def test_spoken_words_follow_typed_shorthand_and_silence_changes_nothing(window, qtbot, pulse, projects, say):
@@ -146,5 +158,6 @@ def test_spoken_words_follow_typed_shorthand_and_silence_changes_nothing(window,
     words = hear(window, qtbot, pulse, say("Please mention the stag do, but not the police."), shortcut)
     qtbot.waitUntil(lambda: panel.prompt.text() == "Best man speech for Tom, " + words)
     typed = "Best man speech for Tom, please mention the stag do but not the police."
-    assert essentials(panel.current_brief()) == essentials(writing.make_brief(window.store, window.project, typed)), \
+    assert essentials(panel.current_brief()) == essentials(writing.make_brief(window.store, window.project, typed)), (
         f"heard {words!r}"
+    )

@@ -12,15 +12,40 @@ from app.migrations import MIGRATIONS, migrate
 from app.store import Person, Store
 
 EXPECTED_COLUMNS = {
-    "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created",
-                 "updated"},
-    "memories": {"id", "project_id", "kind", "title", "text", "source_path", "audio_path", "duration",
-                 "language", "status", "error", "created", "updated", "question", "deleted"},
+    "projects": {"id", "title", "occasion", "subject", "speaker", "people", "pace", "vocabulary", "created", "updated"},
+    "memories": {
+        "id",
+        "project_id",
+        "kind",
+        "title",
+        "text",
+        "source_path",
+        "audio_path",
+        "duration",
+        "language",
+        "status",
+        "error",
+        "created",
+        "updated",
+        "question",
+        "deleted",
+    },
     "segments": {"id", "memory_id", "idx", "start", "end", "text", "confidence"},
-    "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated",
-               "deleted"},
-    "revisions": {"id", "draft_id", "created", "origin", "text", "model", "prompt", "seed", "provenance",
-                  "checks", "parent_id", "label"},
+    "drafts": {"id", "project_id", "title", "kind", "brief", "current_revision_id", "created", "updated", "deleted"},
+    "revisions": {
+        "id",
+        "draft_id",
+        "created",
+        "origin",
+        "text",
+        "model",
+        "prompt",
+        "seed",
+        "provenance",
+        "checks",
+        "parent_id",
+        "label",
+    },
 }
 
 
@@ -31,8 +56,14 @@ def schema(db: sqlite_utils.Database) -> list[tuple]:
 def test_migrations_on_a_blank_database(tmp_path):
     db = sqlite_utils.Database(tmp_path / "blank.db")
     applied = migrate(db)
-    assert applied == ["m001_initial_schema", "m002_full_text_search", "m003_vocabulary", "m004_rehearsals",
-                       "m005_questions", "m006_names_and_bin"]
+    assert applied == [
+        "m001_initial_schema",
+        "m002_full_text_search",
+        "m003_vocabulary",
+        "m004_rehearsals",
+        "m005_questions",
+        "m006_names_and_bin",
+    ]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
     assert [m.name for m in MIGRATIONS.applied(db)] == applied
@@ -55,8 +86,13 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
     db = sqlite_utils.Database(tmp_path / "old.db")
     for fn in (m.fn for m in MIGRATIONS._migrations[:2]):  # an old database at version 2
         fn(db)
-    db["migrations"].insert_all([{"version": 1, "name": "initial schema", "applied": "2026-01-01"},
-                                 {"version": 2, "name": "full-text search", "applied": "2026-01-01"}], pk="version")
+    db["migrations"].insert_all(
+        [
+            {"version": 1, "name": "initial schema", "applied": "2026-01-01"},
+            {"version": 2, "name": "full-text search", "applied": "2026-01-01"},
+        ],
+        pk="version",
+    )
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
     assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin"]
     assert "migrations" not in db.table_names()
@@ -151,8 +187,9 @@ def test_the_bin_keeps_what_is_deleted_for_30_days_then_lets_it_go(tmp_path):
     store.to_bin("draft", d.id)
     store.to_bin("memory", m.id)
     assert store.drafts(p.id) == [] and store.memories(p.id) == [] and store.search_snippets(p.id, "roses") == []
-    assert [x.title for x in store.binned(p.id)] == ["garden", "Eulogy for Gran"] or \
-        {x.title for x in store.binned(p.id)} == {"garden", "Eulogy for Gran"}
+    assert [x.title for x in store.binned(p.id)] == ["garden", "Eulogy for Gran"] or {
+        x.title for x in store.binned(p.id)
+    } == {"garden", "Eulogy for Gran"}
     assert store.empty_bin() == 0 and store.counts() == before  # not 30 days yet: nothing goes
     store.from_bin("draft", d.id)
     assert [x.title for x in store.drafts(p.id)] == ["Eulogy for Gran"]

@@ -51,7 +51,10 @@ def _asked(window, qtbot, close=None) -> QMessageBox:
     assert window.isVisible(), "the window closed without asking"
     assert "writing" in box.text() or "transcribing" in box.text()
     assert [b.text() for b in box.buttons()] and {b.text() for b in box.buttons()} == {
-        "Keep what's written", "Wait", "Cancel"}
+        "Keep what's written",
+        "Wait",
+        "Cancel",
+    }
     return box
 
 
@@ -107,8 +110,9 @@ def test_cancel_and_esc_leave_the_window_and_the_writing_alone(make_window, qtbo
     assert window.isVisible() and window.writing.busy
     window.activateWindow()  # a window manager hands focus back from the dialog
     qtbot.waitActive(window)
-    box = _asked(window, qtbot, close=lambda: qtbot.keyClick(window, Qt.Key.Key_Q,
-                                                             Qt.KeyboardModifier.ControlModifier))  # File → Quit
+    box = _asked(
+        window, qtbot, close=lambda: qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    )  # File → Quit
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not box.isVisible())
     assert window.isVisible()
@@ -173,8 +177,10 @@ def test_keep_whats_written_mid_import_keeps_what_was_heard(qtbot, qapp, pulse, 
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
 
-    window = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
-                                                                      open_speech=SlowTranscriber)))
+    window = MainWindow(
+        Store.open_default(),
+        OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=SlowTranscriber)),
+    )
     qtbot.addWidget(window)
     window.show()
     make_project(window, qtbot)
@@ -194,6 +200,7 @@ def test_keep_whats_written_mid_import_keeps_what_was_heard(qtbot, qapp, pulse, 
 
 
 # --- where the person left off ----------------------------------------------------------------------
+
 
 def _two_projects(window):
     store = window.store
@@ -235,12 +242,16 @@ def test_the_last_project_and_draft_reopen(make_window, qtbot):
 
 # --- an accepted word -----------------------------------------------------------------------------
 
+
 def _underlined(window, block_number: int) -> list[str]:
     from PySide6.QtGui import QTextCharFormat
 
     block = window.document.editor.document().findBlockByNumber(block_number)
-    return [block.text()[r.start:r.start + r.length] for r in block.layout().formats()
-            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+    return [
+        block.text()[r.start : r.start + r.length]
+        for r in block.layout().formats()
+        if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline
+    ]
 
 
 def _accept_by_menu(window, qtbot, word: str) -> None:
@@ -272,7 +283,7 @@ def test_an_accepted_word_loses_its_mark_at_once_and_for_good(make_window, qtbot
     make_project(window, qtbot)
     store, pid = window.store, window.project.id
     store.add_memory(pid, "text", "dad.txt", text=DAD)
-    text = f"Frank fished at Lake Travis every summer.\n\nHe caught 38 catfish with Nana and ate marmalade.\n"
+    text = "Frank fished at Lake Travis every summer.\n\nHe caught 38 catfish with Nana and ate marmalade.\n"
     draft, _ = store.create_draft(pid, "Eulogy", text)
     window.reload_drafts()
     window._open_draft(draft.id)
@@ -290,6 +301,7 @@ def test_an_accepted_word_loses_its_mark_at_once_and_for_good(make_window, qtbot
 
 # --- a memory in the editor -------------------------------------------------------------------------
 
+
 def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, qtbot):
     window = make_window(ScriptedEngine([]))
     make_project(window, qtbot)
@@ -304,7 +316,8 @@ def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, q
     window.memories.list.setCurrentItem(window.memories.list.item(0))  # clicked in the list
     assert window.document.memory_id == garden.id
     assert note.isVisible() and note.text() == (
-        "Memory: garden — a voice memory; edits change the memory, not the speech")
+        "Memory: garden — a voice memory; edits change the memory, not the speech"
+    )
     assert note.geometry().bottom() <= window.document.split.geometry().top()  # above the editor
     window.resize(1200, 860)
     qtbot.waitUntil(lambda: window.document.split.height() > 4 * note.height())  # a line or two, not half the page
@@ -319,17 +332,20 @@ def test_a_memory_open_in_the_editor_says_so_and_a_draft_does_not(make_window, q
 
 # --- popups on screen, chips that wrap ------------------------------------------------------------------
 
+
 def _chips_window(make_window, qtbot, memories: int = 14):
     window = make_window(ScriptedEngine([]))
     make_project(window, qtbot)
     for i in range(memories):
         window.store.add_memory(window.project.id, "typed", f"memory {i + 1}", text=f"{GARDEN} ({i})")
     window.memories.reload()
-    window.writing.prompt.setText("Write a funeral speech using dad.txt, make it warm and funny, about four minutes, "
-                                  "in the style of Four Weddings and a Funeral with a Texas inflection. "
-                                  "Don't mention the hospital. Tell the leeks story and the fishing trip. "
-                                  "He always said we were the three bears and he was Goldilocks, and every "
-                                  "Sunday he made porridge for the whole street.")
+    window.writing.prompt.setText(
+        "Write a funeral speech using dad.txt, make it warm and funny, about four minutes, "
+        "in the style of Four Weddings and a Funeral with a Texas inflection. "
+        "Don't mention the hospital. Tell the leeks story and the fishing trip. "
+        "He always said we were the three bears and he was Goldilocks, and every "
+        "Sunday he made porridge for the whole street."
+    )
     window.writing.update_brief()
     return window
 

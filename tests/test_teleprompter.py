@@ -62,13 +62,22 @@ class SilentTranscriber:
         return iter(())
 
 
-def prompter(qtbot, voice: bool, runner=None, device=None, pace: int = 130, text: str = SPEECH,
-             draft: tuple[int, int] | None = None, keep_reading=None) -> Teleprompter:
+def prompter(
+    qtbot,
+    voice: bool,
+    runner=None,
+    device=None,
+    pace: int = 130,
+    text: str = SPEECH,
+    draft: tuple[int, int] | None = None,
+    keep_reading=None,
+) -> Teleprompter:
     """A teleprompter started on `text`; with `draft` (draft id, revision id) and `keep_reading`,
     the reading it follows is recorded and handed to `keep_reading` when it stops."""
     uisettings.save_prompter_settings({"voice": voice, "mirror": False, "size": 56, "spacing": 150, "keep": True})
-    t = Teleprompter(Script("Frank", text, pace, 120.0, ["Frank"], *(draft or (None, None))), runner or FakeRunner(),
-                     device)
+    t = Teleprompter(
+        Script("Frank", text, pace, 120.0, ["Frank"], *(draft or (None, None))), runner or FakeRunner(), device
+    )
     t.keep_reading = keep_reading
     qtbot.addWidget(t)
     t.resize(1600, 900)
@@ -84,7 +93,11 @@ def pixels(image) -> np.ndarray:
     from PySide6.QtGui import QImage
 
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    return np.array(grey.constBits(), np.uint8).reshape(grey.height(), grey.bytesPerLine())[:, :grey.width()].astype(float)
+    return (
+        np.array(grey.constBits(), np.uint8)
+        .reshape(grey.height(), grey.bytesPerLine())[:, : grey.width()]
+        .astype(float)
+    )
 
 
 # --- plumbing: no voice ------------------------------------------------------------------------
@@ -144,8 +157,14 @@ def test_look_keys_mirror_and_remembered(qtbot):
     qtbot.keyClick(t, Qt.Key.Key_C)
     assert t.view.colours[0] == "Yellow on black"
     t.close()
-    assert uisettings.prompter_settings() == {"size": 68, "spacing": 175, "scheme": 1, "mirror": True, "voice": False,
-                                              "keep": True}
+    assert uisettings.prompter_settings() == {
+        "size": 68,
+        "spacing": 175,
+        "scheme": 1,
+        "mirror": True,
+        "voice": False,
+        "keep": True,
+    }
 
 
 def test_markdown_marks_are_not_shown_and_emphasis_is(qtbot):
@@ -174,8 +193,9 @@ def test_markdown_marks_are_not_shown_and_emphasis_is(qtbot):
 def test_no_microphone_scrolls_at_pace_and_says_so(qtbot, pulse):
     t = prompter(qtbot, voice=True, runner=FakeRunner(SilentTranscriber()), device="Nonexistent microphone")
     assert t.mode == "pace" and t.listening is None
-    assert t.status.text() == ("There is no microphone called 'Nonexistent microphone': scrolling at 130 "
-                               "words a minute")
+    assert t.status.text() == (
+        "There is no microphone called 'Nonexistent microphone': scrolling at 130 words a minute"
+    )
     qtbot.waitUntil(lambda: t.position > 1, timeout=3000)
 
 
@@ -215,8 +235,9 @@ def listening_with_a_draft(qtbot, monkeypatch, kept: list) -> Teleprompter:
 
     monkeypatch.setattr(teleprompter, "MIN_READING", 1.0)
     uisettings.save_prompter_settings({"voice": True, "keep": True})
-    t = Teleprompter(Script("Frank", SPEECH, 130, 120.0, ["Frank"], draft_id=7, revision_id=12),
-                     FakeRunner(SilentTranscriber()))
+    t = Teleprompter(
+        Script("Frank", SPEECH, 130, 120.0, ["Frank"], draft_id=7, revision_id=12), FakeRunner(SilentTranscriber())
+    )
     t.keep_reading = lambda *reading: kept.append(reading)
     qtbot.addWidget(t)
     t.show()
@@ -225,8 +246,9 @@ def listening_with_a_draft(qtbot, monkeypatch, kept: list) -> Teleprompter:
     return t
 
 
-def test_a_reading_followed_by_voice_is_handed_over_as_a_rehearsal_take(qtbot, pulse, tmp_path, monkeypatch,
-                                                                        fondly_home):
+def test_a_reading_followed_by_voice_is_handed_over_as_a_rehearsal_take(
+    qtbot, pulse, tmp_path, monkeypatch, fondly_home
+):
     kept: list = []
     t = listening_with_a_draft(qtbot, monkeypatch, kept)
     take = t.take

@@ -11,13 +11,15 @@ import numpy as np
 from app import final_pass, recordings, vocabulary
 from app.store import Person
 
-
 # --- the vocabulary -------------------------------------------------------------------------------
 
 
 def test_people_are_said_with_their_relation():
-    texts = ["Grandma Siobhan took us to the sea.", "We called round to Uncle Tadhg's on Sundays.",
-             "Gran Siobhan, as the cousins said, never sat still. Grandma Siobhan laughed."]
+    texts = [
+        "Grandma Siobhan took us to the sea.",
+        "We called round to Uncle Tadhg's on Sundays.",
+        "Gran Siobhan, as the cousins said, never sat still. Grandma Siobhan laughed.",
+    ]
     said = vocabulary.people_as_said(["Siobhan", "Uncle Tadhg", "Frank"], texts)
     assert said == ["Grandma Siobhan", "Gran Siobhan", "Uncle Tadhg", "Frank"]
 
@@ -28,9 +30,11 @@ def test_a_relation_is_taken_only_before_a_known_name():
 
 
 def test_places_the_memories_name():
-    texts = ["We walked up Mam Tor every Boxing Day. Then Grandad Wilf bought chips in Castleton.",
-             "The strand at Ballycotton was his favourite. She said Ballycotton was too windy.",
-             "Ballycotton again! He ran the shop on Cowley Road, and I went to Mass on Sunday."]
+    texts = [
+        "We walked up Mam Tor every Boxing Day. Then Grandad Wilf bought chips in Castleton.",
+        "The strand at Ballycotton was his favourite. She said Ballycotton was too windy.",
+        "Ballycotton again! He ran the shop on Cowley Road, and I went to Mass on Sunday.",
+    ]
     found = vocabulary.places(texts, known=["Grandad Wilf", "Wilf"])
     assert found[0] == "Ballycotton"  # the most named first, even as a sentence's first word
     assert {"Mam Tor", "Castleton", "Cowley Road"} <= set(found)
@@ -45,8 +49,9 @@ def test_vocabulary_puts_people_first_and_stays_short():
 
 
 def test_for_project_learns_from_the_memories(store):
-    project = store.create_project("Gran", subject="Siobhan", people=[Person("Tadhg"), Person("Aunt Rose")],
-                                   vocabulary=["Lough Derg"])
+    project = store.create_project(
+        "Gran", subject="Siobhan", people=[Person("Tadhg"), Person("Aunt Rose")], vocabulary=["Lough Derg"]
+    )
     store.add_memory(project.id, "text", "Summers", text="Grandma Siobhan and Uncle Tadhg took us to Ballycotton.")
     spoken = store.add_memory(project.id, "voice", "Told", status="ready")
     store.add_segment(spoken.id, 0, 0.0, 3.0, "Nana Siobhan drove us to Malikot.", 0.5)
@@ -61,22 +66,28 @@ def test_for_project_learns_from_the_memories(store):
 # --- never worse than the live transcript ---------------------------------------------------------
 
 VOCAB = ["Grandma Siobhan", "Uncle Tadhg", "Ballycotton"]
-LIVE = [(0.0, 4.0, "Grandma Siobhan took us down to the strand at Ballycotton.", 0.6),
-        (4.5, 8.0, "Uncle Tadhg carried the basket.", 0.7),
-        (9.0, 12.0, "He complained about the sand all the way home", 0.5)]
+LIVE = [
+    (0.0, 4.0, "Grandma Siobhan took us down to the strand at Ballycotton.", 0.6),
+    (4.5, 8.0, "Uncle Tadhg carried the basket.", 0.7),
+    (9.0, 12.0, "He complained about the sand all the way home", 0.5),
+]
 
 
 def test_the_final_pass_replaces_the_live_one_where_it_keeps_what_was_heard():
-    final = [(0.0, 8.1, "Grandma Siobhan took us down to the strand at Ballycotton. Uncle Tadhg carried the basket.", 0.8),
-             (9.0, 12.0, "He complained about the sand all the way home.", 0.8)]
+    final = [
+        (0.0, 8.1, "Grandma Siobhan took us down to the strand at Ballycotton. Uncle Tadhg carried the basket.", 0.8),
+        (9.0, 12.0, "He complained about the sand all the way home.", 0.8),
+    ]
     merged, kept = final_pass.merge(LIVE, final, VOCAB)
     assert merged == final and kept == 0
 
 
 def test_a_stretch_where_the_final_pass_lost_a_name_keeps_the_live_segments():
-    final = [(0.0, 4.0, "Grandma Siobhan took us down to must run that helicopter.", 0.8),
-             (4.5, 8.0, "Uncle Tadhg carried the basket.", 0.8),
-             (9.0, 12.0, "He complained about the sand all the way home.", 0.8)]
+    final = [
+        (0.0, 4.0, "Grandma Siobhan took us down to must run that helicopter.", 0.8),
+        (4.5, 8.0, "Uncle Tadhg carried the basket.", 0.8),
+        (9.0, 12.0, "He complained about the sand all the way home.", 0.8),
+    ]
     merged, kept = final_pass.merge(LIVE, final, VOCAB)
     assert merged == [LIVE[0], final[1], final[2]] and kept == 1
 
@@ -101,8 +112,7 @@ def test_without_a_live_transcript_the_final_pass_stands():
 def test_stretches_are_cut_where_no_segment_crosses():
     live = [(0.0, 2.0, "a", 1), (2.0, 4.0, "b", 1), (6.0, 7.0, "c", 1)]
     final = [(0.5, 3.0, "x", 1), (3.0, 4.0, "y", 1), (6.1, 7.2, "z", 1)]
-    assert final_pass.stretches(live, final) == [
-        ([live[0], live[1]], [final[0], final[1]]), ([live[2]], [final[2]])]
+    assert final_pass.stretches(live, final) == [([live[0], live[1]], [final[0], final[1]]), ([live[2]], [final[2]])]
 
 
 class EchoingTranscriber:
@@ -144,11 +154,24 @@ def test_the_vocabulary_spells_grandma_siobhan_through_the_import(store, transcr
     from app.memories import add_files
 
     project = store.create_project("Gran", people=[Person("Siobhan"), Person("Tadhg")])
-    store.add_memory(project.id, "text", "Sea", text="Grandma Siobhan loved the sea. Uncle Tadhg drove us to Ballycotton.")
+    store.add_memory(
+        project.id, "text", "Sea", text="Grandma Siobhan loved the sea. Uncle Tadhg drove us to Ballycotton."
+    )
     wav = tmp_path / "said.wav"
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav),
-                    "Grandma Siobhan took us down to the strand every summer. Uncle Tadhg carried the basket."],
-                   check=True, timeout=60)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-gb",
+            "-s",
+            "150",
+            "-w",
+            str(wav),
+            "Grandma Siobhan took us down to the strand every summer. Uncle Tadhg carried the basket.",
+        ],
+        check=True,
+        timeout=60,
+    )
     [memory] = add_files(store, project, [wav], transcriber=lambda: transcriber)
     assert "Grandma Siobhan" in memory.text and "Tadhg" in memory.text, memory.text
 

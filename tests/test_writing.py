@@ -30,8 +30,13 @@ def project(store):
 
 
 def judge(text: str, checks: dict, **labels) -> dict:
-    case = {"memories": [{"title": t, "text": x} for t, x in MEMORIES], "subject": "Frank", "speaker": "Ann",
-            "people": ["Siobhan", "Tadhg"], "labels": labels}
+    case = {
+        "memories": [{"title": t, "text": x} for t, x in MEMORIES],
+        "subject": "Frank",
+        "speaker": "Ann",
+        "people": ["Siobhan", "Tadhg"],
+        "labels": labels,
+    }
     return Judge(case, frame_words(EVAL)).score(text, checks, 0, "test").to_dict()
 
 
@@ -40,8 +45,10 @@ def memory_sentences() -> set[str]:
 
 
 def test_the_bundled_model_writes_a_eulogy_of_the_persons_own_words(store, project, engine):
-    shorthand = ("Write a funeral speech using dad.txt and be sure to include at least one joke. "
-                 "Make it about three minutes. Don't mention the hospital.")
+    shorthand = (
+        "Write a funeral speech using dad.txt and be sure to include at least one joke. "
+        "Make it about three minutes. Don't mention the hospital."
+    )
     result = write(store, project, shorthand, engine, seed=3)
     checks, text = result.revision.checks, result.revision.text
     assert checks["mode"] == "memory-first" and result.draft.brief["mode"] == "memory-first"
@@ -62,18 +69,29 @@ def test_the_bundled_model_writes_a_eulogy_of_the_persons_own_words(store, proje
     assert any(dad_id in p["memory_ids"] for p in result.revision.provenance)
     assert checks["light_moments"] >= 1 and checks["sources_unused"] == []
     # 360 words were asked for, the memories hold fewer: the draft is shorter and says so
-    assert len(text.split()) < 0.75 * 360 and re.match(r"\d\.\d of 3\.0 min: add (a|another) memory", checks["shortfall"])
+    assert len(text.split()) < 0.75 * 360 and re.match(
+        r"\d\.\d of 3\.0 min: add (a|another) memory", checks["shortfall"]
+    )
     assert checks["all_supported"] and checks["unsupported_words"] == []
-    scored = judge(text, checks, target_words=360, relation=["father"], must_not=["hospital", "Siobhan", "Tadhg"],
-                   must_have=[{"what": "light", "any_of": ["named every catfish he caught Gerald",
-                                                           "laughed at himself"]}])
+    scored = judge(
+        text,
+        checks,
+        target_words=360,
+        relation=["father"],
+        must_not=["hospital", "Siobhan", "Tadhg"],
+        must_have=[{"what": "light", "any_of": ["named every catfish he caught Gerald", "laughed at himself"]}],
+    )
     assert scored["failures"] == [] and scored["supported_share"] == 1.0
 
 
 def test_the_speakers_own_name_becomes_i(store, engine):
     p = store.create_project("Gran", subject="Eileen", speaker="Rory")
-    store.add_memory(p.id, "text", "market", text="Rory still meets people from her old choir at the market. "
-                                                  "Rory is proud of her roses.")
+    store.add_memory(
+        p.id,
+        "text",
+        "market",
+        text="Rory still meets people from her old choir at the market. Rory is proud of her roses.",
+    )
     result = write(store, store.project(p.id), "A eulogy for my grandmother", engine, seed=1)
     assert "I still meet people from her old choir at the market." in result.revision.text
     assert "I am proud of her roses." in result.revision.text
@@ -109,8 +127,10 @@ def test_a_named_memory_that_does_not_exist_is_a_clear_error(store, project, eng
 
 
 def test_prose_keeps_only_supported_sentences_and_records_the_rest(store, project):
-    invented = ("Sure, here is the paragraph. Dad fished at Lake Travis every summer. He was a volunteer at a local "
-                "nursery in Dallas. I've added a Texas inflection. Every catfish he caught, he named Gerald.")
+    invented = (
+        "Sure, here is the paragraph. Dad fished at Lake Travis every summer. He was a volunteer at a local "
+        "nursery in Dallas. I've added a Texas inflection. Every catfish he caught, he named Gerald."
+    )
     engine = ScriptedEngine([invented] * 20)
     result = write(store, project, "Write a short eulogy using dad.txt. Don't mention the hospital.", engine, seed=1)
     checks = result.revision.checks
@@ -147,8 +167,9 @@ def test_a_rewrite_that_adds_anything_keeps_the_passage(store, project):
     from llm.brief import Brief
 
     passage = "Dad fished at Lake Travis every summer."
-    engine = ScriptedEngine(["Dad fished at Lake Travis with his brother Michael.",
-                             "Dad, a proud Texan, fished at Lake Travis."])
+    engine = ScriptedEngine(
+        ["Dad fished at Lake Travis with his brother Michael.", "Dad, a proud Texan, fished at Lake Travis."]
+    )
     rw = rewrite(store, project, passage, "warmer", Brief(subject="Frank"), engine)
     assert rw.text == passage and "in no memory" in rw.problems[0]
     same = ScriptedEngine([passage, passage])  # a "rewrite" that changes nothing is not one
@@ -164,13 +185,17 @@ def test_a_rewrite_that_adds_anything_keeps_the_passage(store, project):
 
 def test_the_judge_is_not_fooled_by_an_invented_draft():
     """Scored by app.judge alone: a draft that invents fails, whatever the filter thought of it."""
-    draft = ("Thank you all for being here today. Dad fished at Lake Travis every summer. "
-             "He served in the military for 40 years with his brother. Here it goes: he was a volunteer at a nursery. "
-             "Dad fished at Lake Travis every summer.")
+    draft = (
+        "Thank you all for being here today. Dad fished at Lake Travis every summer. "
+        "He served in the military for 40 years with his brother. Here it goes: he was a volunteer at a nursery. "
+        "Dad fished at Lake Travis every summer."
+    )
     scored = judge(draft, {"target_words": 60}, target_words=60)
     failures = " ".join(scored["failures"])
     assert [u["sentence"] for u in scored["unsupported"]] == [
-        "He served in the military for 40 years with his brother.", "Here it goes: he was a volunteer at a nursery."]
+        "He served in the military for 40 years with his brother.",
+        "Here it goes: he was a volunteer at a nursery.",
+    ]
     assert "invented numbers: 40" in failures and "invented kin: brother" in failures
     assert "meta-text" in failures and "repeated sentences" in failures
 
@@ -187,8 +212,9 @@ def test_fondly_eval_check_fails_a_case_below_the_thresholds(fondly, tmp_path):
 
 
 def test_fondly_eval_check_passes_on_a_small_case_set(fondly):
-    proc = fondly("eval", EVAL / "eulogy-dad-joke", EVAL / "eulogy-irish-names", EVAL / "empty-project", "--check",
-                  "--json")
+    proc = fondly(
+        "eval", EVAL / "eulogy-dad-joke", EVAL / "eulogy-irish-names", EVAL / "empty-project", "--check", "--json"
+    )
     out = json.loads(proc.stdout)
     assert out["summary"]["failed"] == [] and out["summary"]["supported_share"] >= 0.95
     irish = next(c for c in out["cases"] if c["case"] == "eulogy-irish-names")
@@ -206,7 +232,9 @@ def test_cli_write_json_carries_brief_provenance_and_checks(fondly, tmp_path):
     fondly("project", "new", "Dad", "--subject", "Frank")
     (tmp_path / "dad.txt").write_text(DAD)
     fondly("memory", "add", "Dad", tmp_path / "dad.txt")
-    out = json.loads(fondly("write", "Dad", "Write a short eulogy using dad.txt with a joke", "--seed", "4", "--json").stdout)
+    out = json.loads(
+        fondly("write", "Dad", "Write a short eulogy using dad.txt with a joke", "--seed", "4", "--json").stdout
+    )
     assert out["brief"]["sources"] == ["dad.txt"] and out["brief"]["jokes"] == 1
     body = [p for p in out["paragraphs"] if p["origin"] != "frame"]
     assert body and all(p["memory_ids"] == [1] for p in body)
@@ -221,9 +249,13 @@ def test_pieces_and_rewrites_are_stored_with_model_seed_and_prompt(store, projec
     from llm.brief import Brief
 
     draft, first = store.create_draft(project.id, "Eulogy", "Opening.\n\nClosing.\n", provenance=[])
-    piece = compose_piece(store, project, Brief(task="anecdote", subject="Frank", search=["fishing trip"],
-                                                target_words=60, occasion="funeral"),
-                          ScriptedEngine([], parameters=135_000_000), seed=11)
+    piece = compose_piece(
+        store,
+        project,
+        Brief(task="anecdote", subject="Frank", search=["fishing trip"], target_words=60, occasion="funeral"),
+        ScriptedEngine([], parameters=135_000_000),
+        seed=11,
+    )
     assert piece.composition.paragraphs and (piece.model, piece.seed) == ("scripted", 11)
     text = "Opening.\n\n" + piece.composition.text + "\n\nClosing.\n"
     kept = keep_piece(store, draft.id, text, piece)

@@ -8,9 +8,8 @@ import sys
 import click
 
 from app import settings
-from app.errors import FondlyError
 from app.cli.base import NAME_MAX, TEXT_MAX, FondlyGroup, _check_length, _check_path, _json, _not_blank, cli
-
+from app.errors import FondlyError
 
 # --- settings, models, doctor ------------------------------------------------------------
 
@@ -63,13 +62,16 @@ def models() -> None:
 def _model_line(row: dict) -> str:
     details = ""
     if row["kind"] == "text" and "architecture" in row:
-        details = (f"{row['architecture']}, {row['parameters'] / 1e6:.0f}M parameters, {row['quantization']}, "
-                   f"context {row['context_length']}")
+        details = (
+            f"{row['architecture']}, {row['parameters'] / 1e6:.0f}M parameters, {row['quantization']}, "
+            f"context {row['context_length']}"
+        )
     flags = " [in use]" if row["in_use"] else ""
     flags += " (bundled)" if row["bundled"] else ""
     flags += f" — {row['problem']}" if row.get("problem") else ""
     return f"{row['kind']:<7}{row['name']}{flags}\n       {details or row['path']}" + (
-        f"\n       {row['good_for']}" if row.get("good_for") else "")
+        f"\n       {row['good_for']}" if row.get("good_for") else ""
+    )
 
 
 @models.command("list")
@@ -87,8 +89,12 @@ def models_list(as_json) -> None:
 
 @models.command("add")
 @click.argument("path", type=click.Path())
-@click.option("--name", default=None, callback=_not_blank,
-              help="A name to know it by (default: the file or folder name; Ollama's name for an Ollama blob).")
+@click.option(
+    "--name",
+    default=None,
+    callback=_not_blank,
+    help="A name to know it by (default: the file or folder name; Ollama's name for an Ollama blob).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models_add(path, name, as_json) -> None:
     """Add a GGUF text model (a .gguf file, or an Ollama blob) or a Whisper model folder, after checking it.
@@ -133,16 +139,21 @@ def models_catalog(as_json) -> None:
         return _json(data)
     for m in data["models"]:
         speed = ", ".join(f"{v:.0f}" for v in m["tokens_per_second"].values())
-        click.echo(f"{m['id']:<14}{m['name']}{'  [recommended]' if m['recommended'] else ''}\n"
-                   f"              {m['parameters'] / 1e9:.1f}B parameters, {m['quantization']}, "
-                   f"{(m['size_bytes'] or 0) / 1e9:.2f} GB download, needs about {m['ram_needed_bytes'] / 1e9:.1f} GB "
-                   f"of memory;\n              tokens a second with 2, 4, 8 cores (an estimate): {speed}\n"
-                   f"              {m['good_for']}\n"
-                   f"              {m['repo']} · {m['licence']['name']} ({m['licence']['url']})")
-    click.echo(f"\nRecommended: {data['recommended'] or 'none'} — {data['why']}.\n"
-               f"Speeds: {data['speed_source']}\nMemory: {data['ram_source']}\n"
-               "`fondly models get NAME` downloads one from the Hugging Face hub (HF_ENDPOINT if set) — the only "
-               "network request Fondly makes by itself; it sends nothing of yours.", err=True)
+        click.echo(
+            f"{m['id']:<14}{m['name']}{'  [recommended]' if m['recommended'] else ''}\n"
+            f"              {m['parameters'] / 1e9:.1f}B parameters, {m['quantization']}, "
+            f"{(m['size_bytes'] or 0) / 1e9:.2f} GB download, needs about {m['ram_needed_bytes'] / 1e9:.1f} GB "
+            f"of memory;\n              tokens a second with 2, 4, 8 cores (an estimate): {speed}\n"
+            f"              {m['good_for']}\n"
+            f"              {m['repo']} · {m['licence']['name']} ({m['licence']['url']})"
+        )
+    click.echo(
+        f"\nRecommended: {data['recommended'] or 'none'} — {data['why']}.\n"
+        f"Speeds: {data['speed_source']}\nMemory: {data['ram_source']}\n"
+        "`fondly models get NAME` downloads one from the Hugging Face hub (HF_ENDPOINT if set) — the only "
+        "network request Fondly makes by itself; it sends nothing of yours.",
+        err=True,
+    )
 
 
 @models.command("get")
@@ -161,15 +172,20 @@ def models_get(name, no_use, as_json) -> None:
     def say_stage(p) -> None:  # like the bar, on a terminal only: checking a 2 GB file takes seconds too
         if p.stage != "downloading" and p.stage not in stages and sys.stderr.isatty():
             stages.add(p.stage)
-            click.echo({"checking": "Checking its sha256…", "opening": "Checking that llama.cpp opens it…"}
-                       .get(p.stage, p.stage), err=True)
+            click.echo(
+                {"checking": "Checking its sha256…", "opening": "Checking that llama.cpp opens it…"}.get(
+                    p.stage, p.stage
+                ),
+                err=True,
+            )
 
     row = model_download.get(name, use=not no_use, show_bar=not as_json, on_progress=say_stage)
     if as_json:
         return _json(row)
     click.echo(_model_line(row))
-    click.echo(f"Downloaded and checked {row['name']}" + ("" if no_use else "; Fondly now writes with it") + ".",
-               err=True)
+    click.echo(
+        f"Downloaded and checked {row['name']}" + ("" if no_use else "; Fondly now writes with it") + ".", err=True
+    )
 
 
 @models.group("folder", cls=FondlyGroup)
@@ -224,8 +240,9 @@ def models_remove(name) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--repair", is_flag=True,
-              help="Rebuild a damaged database from what can be read of it (the damaged file is kept).")
+@click.option(
+    "--repair", is_flag=True, help="Rebuild a damaged database from what can be read of it (the damaged file is kept)."
+)
 @click.pass_context
 def doctor(ctx, as_json, repair) -> None:
     """Check the data folder, the models and the microphone; print a report for a bug report."""
@@ -244,5 +261,7 @@ def doctor(ctx, as_json, repair) -> None:
             click.echo(f"{'ok  ' if c['ok'] else 'FAIL'}  {c['name']}: {c['detail']}")
     failed = [c for c in checks if not c["ok"] and c.get("essential", True)]
     if failed:
-        raise FondlyError(f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed: "
-                          + "; ".join(f"{c['name']} ({c['detail']})" for c in failed))
+        raise FondlyError(
+            f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed: "
+            + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)
+        )

@@ -11,8 +11,13 @@ from app.errors import FondlyError
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="The zip to write (default: fondly-backup-DATE.zip in this folder).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The zip to write (default: fondly-backup-DATE.zip in this folder).",
+)
 @click.pass_context
 def backup(ctx, output) -> None:
     """Back up every speech, memory, recording and setting into one zip, safely even while the app runs."""
@@ -35,8 +40,11 @@ def backup(ctx, output) -> None:
     if "salvaged" in manifest:
         from app.salvage import describe as salvaged
 
-        click.echo(f"The database is damaged; the backup holds what could be read of it ({salvaged(manifest['salvaged'])}). "
-                   "`fondly doctor --repair` rebuilds it the same way.", err=True)
+        click.echo(
+            f"The database is damaged; the backup holds what could be read of it ({salvaged(manifest['salvaged'])}). "
+            "`fondly doctor --repair` rebuilds it the same way.",
+            err=True,
+        )
     if missing_text(manifest.get("missing_audio")):
         click.echo(missing_text(manifest.get("missing_audio")), err=True)
 
@@ -47,11 +55,16 @@ def _when(manifest: dict) -> str:
 
 @cli.command()
 @click.argument("archive", metavar="BACKUP.zip", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True,
-              help="Restore even if the data folder holds data: it is moved aside first, never deleted.")
-@click.option("--with-settings", "with_settings", is_flag=True,
-              help="Also take the backup's model server, trusted servers and model paths (shown as they are "
-                   "taken). Without it they stay as they are on this computer.")
+@click.option(
+    "--force", is_flag=True, help="Restore even if the data folder holds data: it is moved aside first, never deleted."
+)
+@click.option(
+    "--with-settings",
+    "with_settings",
+    is_flag=True,
+    help="Also take the backup's model server, trusted servers and model paths (shown as they are "
+    "taken). Without it they stay as they are on this computer.",
+)
 def restore(archive, force, with_settings) -> None:
     """Restore a backup made by `fondly backup` into an empty data folder (a new computer, say).
 
@@ -72,7 +85,9 @@ def restore(archive, force, with_settings) -> None:
     if taken:
         click.echo(f"Took the backup's settings that reach outside this computer: {settings.shown(taken)}.", err=True)
     if left:
-        click.echo(f"Left out the backup's settings that would send memories to another computer or load a "
-                   f"program: {settings.shown(left)}; this computer's are kept. To take them, restore with "
-                   f"--with-settings, or set them yourself: " + "; ".join(f"`{settings.HOW[k]}`" for k in left)
-                   + ".", err=True)
+        click.echo(
+            f"Left out the backup's settings that would send memories to another computer or load a "
+            f"program: {settings.shown(left)}; this computer's are kept. To take them, restore with "
+            f"--with-settings, or set them yourself: " + "; ".join(f"`{settings.HOW[k]}`" for k in left) + ".",
+            err=True,
+        )

@@ -63,10 +63,13 @@ def _store(ctx: click.Context) -> Store:
 
         store = Store.open_default()
         try:
-            settled = settle_at_start(store)  # a draft whose writer was killed marked interrupted, a cut-off import failed
+            settled = settle_at_start(
+                store
+            )  # a draft whose writer was killed marked interrupted, a cut-off import failed
             for m in settled.stranded:
-                click.echo(f"Recovered an interrupted import: {m.title} (memory {m.id}, {m.status}: {m.error})",
-                           err=True)
+                click.echo(
+                    f"Recovered an interrupted import: {m.title} (memory {m.id}, {m.status}: {m.error})", err=True
+                )
             if settled.emptied:  # the bin keeps what is deleted for BIN_DAYS, then lets it go
                 click.echo(Settled([], [], settled.emptied).said(), err=True)
         except Exception as e:
@@ -110,7 +113,7 @@ TEXT_MAX = 2000  # characters in a request ("Write a five-minute eulogy using…
 
 def _short(text: str, limit: int = 80) -> str:
     """A value as it can be shown in a one-line message: a very long one is cut in the middle."""
-    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 4:]} ({len(text):,} characters)"
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 4 :]} ({len(text):,} characters)"
 
 
 def _not_blank(ctx: click.Context, param: click.Parameter, value):
@@ -152,8 +155,10 @@ def _check_output(output: str, example: str) -> None:
     folder = os.path.dirname(os.path.expanduser(output)) or "."
     longest = os.pathconf(folder, "PC_NAME_MAX") if os.path.isdir(folder) else 255
     if len(os.fsencode(name)) + len(".part.") > longest:
-        raise FondlyError(f"{_short(name)} is too long for a file name here (at most "
-                          f"{longest - len('.part.')} bytes); choose a shorter one.")
+        raise FondlyError(
+            f"{_short(name)} is too long for a file name here (at most "
+            f"{longest - len('.part.')} bytes); choose a shorter one."
+        )
 
 
 def _load_transcriber(whisper_model: str | None):

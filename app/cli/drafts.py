@@ -9,11 +9,23 @@ import threading
 import click
 
 from app import speaking
+from app.cli.base import (
+    NAME_MAX,
+    TEXT_MAX,
+    FondlyGroup,
+    _check_length,
+    _check_output,
+    _check_path,
+    _json,
+    _load_transcriber,
+    _not_blank,
+    _short,
+    _store,
+    cli,
+)
 from app.errors import FondlyError
-from app.store import Store
 from app.recovery import INTERRUPTED
-from app.cli.base import (NAME_MAX, TEXT_MAX, FondlyGroup, _check_length, _check_output, _check_path, _load_transcriber,
-                          _json, _not_blank, _short, _store, cli)
+from app.store import Store
 
 SEED = click.IntRange(0, 2**32 - 1)  # what llama.cpp takes, and what a revision stores
 QUERY_MAX = 500  # characters in a search
@@ -25,13 +37,16 @@ QUERY_MAX = 500  # characters in a search
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("shorthand")
-@click.option("--model", default=None, callback=_not_blank,
-              help="A .gguf model file to write with (default: the bundled one).")
+@click.option(
+    "--model", default=None, callback=_not_blank, help="A .gguf model file to write with (default: the bundled one)."
+)
 @click.option("--seed", type=SEED, default=None, help="Seed, to get the same draft again.")
-@click.option("--server", default=None, callback=_not_blank,
-              help="An OpenAI-compatible model server URL to write with instead.")
-@click.option("--use", "use", multiple=True, callback=_not_blank,
-              help="Write only from these memories (title or id); repeatable.")
+@click.option(
+    "--server", default=None, callback=_not_blank, help="An OpenAI-compatible model server URL to write with instead."
+)
+@click.option(
+    "--use", "use", multiple=True, callback=_not_blank, help="Write only from these memories (title or id); repeatable."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the draft, its Brief, provenance and checks as JSON.")
 @click.pass_context
 def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> None:
@@ -52,12 +67,23 @@ def write(ctx, project_ref, shorthand, model, seed, server, use, as_json) -> Non
             sys.stdout.write(paragraph.text + "\n\n")
             sys.stdout.flush()
 
-    result = write_speech(store, proj, shorthand, engine, seed=seed, memory_ids=memory_ids, on_paragraph=out,
-                          cancel=threading.Event())
+    result = write_speech(
+        store, proj, shorthand, engine, seed=seed, memory_ids=memory_ids, on_paragraph=out, cancel=threading.Event()
+    )
     if as_json:
         rev = result.revision
-        _json({"draft_id": result.draft.id, "revision_id": rev.id, "text": rev.text, "seed": rev.seed,
-               "model": rev.model, "brief": result.draft.brief, "paragraphs": rev.provenance, "checks": rev.checks})
+        _json(
+            {
+                "draft_id": result.draft.id,
+                "revision_id": rev.id,
+                "text": rev.text,
+                "seed": rev.seed,
+                "model": rev.model,
+                "brief": result.draft.brief,
+                "paragraphs": rev.provenance,
+                "checks": rev.checks,
+            }
+        )
     elif result.revision.checks.get("scaffold"):
         sys.stdout.write(result.revision.text)
     for line in _honest_lines(result.revision.checks):
@@ -117,32 +143,59 @@ def brief(ctx, project_ref, shorthand, as_text) -> None:
     b = make_brief(store, project, shorthand)
     reading = read_brief(store, project, b, model_status()["mode"])
     if not as_text:
-        _json({**b.to_dict(), "not_used": reading.not_used, "untold": reading.untold,
-               "needs_larger_model": reading.needs_larger_model})
+        _json(
+            {
+                **b.to_dict(),
+                "not_used": reading.not_used,
+                "untold": reading.untold,
+                "needs_larger_model": reading.needs_larger_model,
+            }
+        )
         return
     for key, value in b.to_dict().items():
         if key not in ("shorthand", "instructions", "rewrite") and value not in ("", [], None, 0):
-            click.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+            click.echo(
+                f"{key.replace('_', ' ').capitalize()}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            )
     for line in reading.lines():
         click.echo(line)
 
 
 @cli.command("eval")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--model", default=None, callback=_not_blank,
-              help="A .gguf model file to evaluate (default: the bundled one).")
-@click.option("--server", default=None, callback=_not_blank,
-              help="An OpenAI-compatible server to evaluate instead of a local model.")
+@click.option(
+    "--model", default=None, callback=_not_blank, help="A .gguf model file to evaluate (default: the bundled one)."
+)
+@click.option(
+    "--server",
+    default=None,
+    callback=_not_blank,
+    help="An OpenAI-compatible server to evaluate instead of a local model.",
+)
 @click.option("--seed", type=SEED, default=1, show_default=True)
 @click.option("--check", "check", is_flag=True, help="Exit 1 when a case falls below the thresholds.")
 @click.option("--json", "as_json", is_flag=True, help="Print every case's scores as JSON.")
-@click.option("--markdown", "md", type=click.Path(dir_okay=False), default=None,
-              help="Also write the report, with every draft in full, here.")
+@click.option(
+    "--markdown",
+    "md",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the report, with every draft in full, here.",
+)
 def evaluate(paths, model, server, seed, check, as_json, md) -> None:
     """Run evaluation cases (folders with case.json) through the whole path; an independent judge scores them."""
     from app.engines import open_text_engine
-    from app.evaluation import (SpeedLog, find_cases, line, load_case, model_report, passed, report_markdown,
-                                run_case, summary)
+    from app.evaluation import (
+        SpeedLog,
+        find_cases,
+        line,
+        load_case,
+        model_report,
+        passed,
+        report_markdown,
+        run_case,
+        summary,
+    )
 
     cases = find_cases(paths)
     if not cases:
@@ -164,8 +217,10 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
     if as_json:
         _json({"model": model_report(engine, speeds), "cases": rows, "summary": total})
     else:
-        click.echo(f"{total['supported_share']:.0%} of {total['sentences']} sentences supported; "
-                   f"{len(total['failed'])} of {total['cases']} cases below the thresholds; {total['seconds']:.0f} s")
+        click.echo(
+            f"{total['supported_share']:.0%} of {total['sentences']} sentences supported; "
+            f"{len(total['failed'])} of {total['cases']} cases below the thresholds; {total['seconds']:.0f} s"
+        )
     if md:
         from pathlib import Path
 
@@ -182,7 +237,7 @@ def evaluate(paths, model, server, seed, check, as_json, md) -> None:
 def search(ctx, project_ref, query, as_json) -> None:
     """Search a project's memories and drafts; matches are shown [like this]."""
     if not re.search(r"\w", query):
-        raise FondlyError(f"Search for a word or two, for example \"garden\"; {_short(query, 60)!r} has none.")
+        raise FondlyError(f'Search for a word or two, for example "garden"; {_short(query, 60)!r} has none.')
     _check_length(query, "A search", QUERY_MAX)
     store = _store(ctx)
     hits = store.search_snippets(store.find_project(project_ref).id, query)
@@ -197,8 +252,9 @@ def search(ctx, project_ref, query, as_json) -> None:
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("audio_path", metavar="AUDIO", type=click.Path())
-@click.option("--whisper-model", default=None, callback=_not_blank,
-              help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option(
+    "--whisper-model", default=None, callback=_not_blank, help="A CTranslate2 Whisper model folder to transcribe with."
+)
 @click.pass_context
 def pace(ctx, project_ref, audio_path, whisper_model) -> None:
     """Measure your speaking pace from a practice read, and use it for speaking times."""
@@ -240,8 +296,12 @@ def draft_list(ctx, project_ref, as_json) -> None:
     proj = store.find_project(project_ref)
     drafts = store.drafts(proj.id)
     if as_json:
-        return _json([{**d.to_dict(), "text": store.current_text(d.id),
-                       **_timing(store.current_text(d.id), proj.pace)} for d in drafts])
+        return _json(
+            [
+                {**d.to_dict(), "text": store.current_text(d.id), **_timing(store.current_text(d.id), proj.pace)}
+                for d in drafts
+            ]
+        )
     for d in drafts:
         click.echo(f"{d.id}\t{d.title}\t{d.kind}\t{speaking.summary(store.current_text(d.id), proj.pace)}\t{d.updated}")
 
@@ -277,20 +337,39 @@ def draft_show(ctx, draft_id, as_json) -> None:
     pace_ = store.project(d.project_id).pace
     rehearsals = store.rehearsals(d.id)
     if as_json:
-        return _json({**d.to_dict(), "text": text, **_timing(text, pace_), "revisions": [r.to_dict() for r in revisions],
-                      "rehearsals": [{"id": r.id, "created": r.created, "revision_id": r.revision_id,
-                                      "total_seconds": r.report.get("total_seconds")} for r in rehearsals]})
-    click.echo(f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''}, "
-               f"{speaking.summary(text, pace_)})")
+        return _json(
+            {
+                **d.to_dict(),
+                "text": text,
+                **_timing(text, pace_),
+                "revisions": [r.to_dict() for r in revisions],
+                "rehearsals": [
+                    {
+                        "id": r.id,
+                        "created": r.created,
+                        "revision_id": r.revision_id,
+                        "total_seconds": r.report.get("total_seconds"),
+                    }
+                    for r in rehearsals
+                ],
+            }
+        )
+    click.echo(
+        f"{d.title} ({d.kind}, {len(revisions)} revision{'s' if len(revisions) != 1 else ''}, "
+        f"{speaking.summary(text, pace_)})"
+    )
     click.echo()
     click.echo(text.rstrip())
     for line in _honest_lines(revisions[-1].checks if revisions else {}):
         click.echo(line, err=True)
     if rehearsals:
         last = rehearsals[-1]
-        click.echo(f"Rehearsed {len(rehearsals)} time{'s' if len(rehearsals) != 1 else ''}; the last took "
-                   f"{speaking.clock(last.report.get('total_seconds') or 0)} ({last.created}). "
-                   f"`fondly rehearsals {d.id}` lists them.", err=True)
+        click.echo(
+            f"Rehearsed {len(rehearsals)} time{'s' if len(rehearsals) != 1 else ''}; the last took "
+            f"{speaking.clock(last.report.get('total_seconds') or 0)} ({last.created}). "
+            f"`fondly rehearsals {d.id}` lists them.",
+            err=True,
+        )
 
 
 def _timing(text: str, pace_: int) -> dict:
@@ -307,8 +386,18 @@ def draft_history(ctx, draft_id, as_json) -> None:
     store = _store(ctx)
     revisions = store.revisions(store.draft(draft_id).id)
     if as_json:
-        return _json([{"id": r.id, "created": r.created, "origin": r.origin, "words": speaking.word_count(r.text),
-                       "text": r.text} for r in revisions])
+        return _json(
+            [
+                {
+                    "id": r.id,
+                    "created": r.created,
+                    "origin": r.origin,
+                    "words": speaking.word_count(r.text),
+                    "text": r.text,
+                }
+                for r in revisions
+            ]
+        )
     for r in revisions:
         click.echo(f"{r.id}\t{r.created}\t{r.origin}\t{speaking.word_count(r.text)} words")
 
@@ -323,7 +412,9 @@ def draft_compare(ctx, first, second) -> None:
 
     store = _store(ctx)
     a, b = store.revision(first), store.revision(second)
-    click.echo("".join(f"[-{t}-]" if op == "-" else f"{{+{t}+}}" if op == "+" else t for op, t in word_diff(a.text, b.text)))
+    click.echo(
+        "".join(f"[-{t}-]" if op == "-" else f"{{+{t}+}}" if op == "+" else t for op, t in word_diff(a.text, b.text))
+    )
 
 
 @draft.command("restore")
@@ -337,11 +428,18 @@ def draft_restore(ctx, draft_id, revision_id) -> None:
 
 @cli.command()
 @click.argument("draft_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["md", "txt", "html", "pdf", "cards", "docx"]), default="md",
-              show_default=True, help="pdf: large-print reading copy; cards: cue cards.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "txt", "html", "pdf", "cards", "docx"]),
+    default="md",
+    show_default=True,
+    help="pdf: large-print reading copy; cards: cue cards.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
-@click.option("--timings", is_flag=True,
-              help="pdf: print the last rehearsal's timing marks (≈ 1:40) at each paragraph.")
+@click.option(
+    "--timings", is_flag=True, help="pdf: print the last rehearsal's timing marks (≈ 1:40) at each paragraph."
+)
 @click.pass_context
 def export(ctx, draft_id, fmt, output, timings) -> None:
     """Export a draft for delivery."""

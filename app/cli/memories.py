@@ -6,11 +6,20 @@ import sys
 
 import click
 
+from app.cli.base import (
+    NAME_MAX,
+    FondlyGroup,
+    _check_length,
+    _check_path,
+    _fmt_duration,
+    _json,
+    _load_transcriber,
+    _not_blank,
+    _store,
+    cli,
+)
 from app.errors import FondlyError
 from app.store import Store
-from app.cli.base import (NAME_MAX, FondlyGroup, _check_length, _check_path, _load_transcriber, _fmt_duration,
-                          _json, _not_blank, _store, cli)
-
 
 # --- memories -----------------------------------------------------------------------------
 
@@ -23,12 +32,22 @@ def memory() -> None:
 @memory.command("add")
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--title", default=None, callback=_not_blank,
-              help="Title for the memory (one file only); defaults to the file name.")
-@click.option("--whisper-model", default=None, callback=_not_blank,
-              help="A CTranslate2 Whisper model folder to transcribe with.")
-@click.option("--answers", default=None, callback=_not_blank, metavar="ID",
-              help="The question this memory answers (`fondly questions PROJECT` lists them); one file only.")
+@click.option(
+    "--title",
+    default=None,
+    callback=_not_blank,
+    help="Title for the memory (one file only); defaults to the file name.",
+)
+@click.option(
+    "--whisper-model", default=None, callback=_not_blank, help="A CTranslate2 Whisper model folder to transcribe with."
+)
+@click.option(
+    "--answers",
+    default=None,
+    callback=_not_blank,
+    metavar="ID",
+    help="The question this memory answers (`fondly questions PROJECT` lists them); one file only.",
+)
 @click.pass_context
 def memory_add(ctx, project_ref, paths, title, whisper_model, answers) -> None:
     """Add files as memories and print their ids; audio is transcribed on this computer."""
@@ -80,13 +99,20 @@ def _recover(store: Store, transcriber) -> None:
 @memory.command("record")
 @click.argument("project_ref", metavar="PROJECT")
 @click.option("--seconds", type=click.FloatRange(min=0.5), default=None, help="Stop after this long.")
-@click.option("--device", default=None, callback=_not_blank,
-              help="Microphone name (default: the system's default input).")
+@click.option(
+    "--device", default=None, callback=_not_blank, help="Microphone name (default: the system's default input)."
+)
 @click.option("--title", default=None, callback=_not_blank, help="Title for the memory (default: the date and time).")
-@click.option("--whisper-model", default=None, callback=_not_blank,
-              help="A CTranslate2 Whisper model folder to transcribe with.")
-@click.option("--answers", default=None, callback=_not_blank, metavar="ID",
-              help="The question this memory answers (`fondly questions PROJECT` lists them).")
+@click.option(
+    "--whisper-model", default=None, callback=_not_blank, help="A CTranslate2 Whisper model folder to transcribe with."
+)
+@click.option(
+    "--answers",
+    default=None,
+    callback=_not_blank,
+    metavar="ID",
+    help="The question this memory answers (`fondly questions PROJECT` lists them).",
+)
 @click.pass_context
 def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answers) -> None:
     """Record a memory from the microphone, transcribing as you speak. Ctrl+C stops and keeps it."""
@@ -110,8 +136,7 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answe
     def heard(_memory_id, seg) -> None:
         click.echo(f"  [{_fmt_duration(seg.start)}] {seg.text}", err=True)
 
-    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard,
-                               question=answers)
+    session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard, question=answers)
     session.start()
     problems: list[str] = []
     session.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
@@ -133,8 +158,9 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answe
 
 
 @memory.command("recover")
-@click.option("--whisper-model", default=None, callback=_not_blank,
-              help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option(
+    "--whisper-model", default=None, callback=_not_blank, help="A CTranslate2 Whisper model folder to transcribe with."
+)
 @click.pass_context
 def memory_recover(ctx, whisper_model) -> None:
     """Finish recordings and audio imports that were cut off (a crash, a power cut)."""

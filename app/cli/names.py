@@ -78,15 +78,28 @@ def bin_list(ctx, project_ref, as_json) -> None:
     projects = [store.find_project(project_ref)] if project_ref else store.projects()
     rows = [(p, item) for p in projects for item in store.binned(p.id)]
     if as_json:
-        return _json([{"kind": deleting.kind_of(i), "id": i.id, "title": i.title, "project_id": p.id,
-                       "project": p.title, "deleted": i.deleted, "days_left": deleting.days_left(i.deleted)}
-                      for p, i in rows])
+        return _json(
+            [
+                {
+                    "kind": deleting.kind_of(i),
+                    "id": i.id,
+                    "title": i.title,
+                    "project_id": p.id,
+                    "project": p.title,
+                    "deleted": i.deleted,
+                    "days_left": deleting.days_left(i.deleted),
+                }
+                for p, i in rows
+            ]
+        )
     if not rows:
         click.echo("The bin is empty.", err=True)
     for p, i in rows:
         left = deleting.days_left(i.deleted)
-        click.echo(f"{deleting.kind_of(i)}\t{i.id}\t{i.title}\t{p.title}\t{i.deleted}\t"
-                   f"{left} day{'s' if left != 1 else ''} left")
+        click.echo(
+            f"{deleting.kind_of(i)}\t{i.id}\t{i.title}\t{p.title}\t{i.deleted}\t"
+            f"{left} day{'s' if left != 1 else ''} left"
+        )
 
 
 KIND = click.Choice(deleting.KINDS)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
 import click
 
 from app import settings
+from app.cli.base import FondlyGroup, _json, _store, cli
 from app.store import Person
 from llm.brief import PACE_RANGE
 from llm.occasions import OCCASIONS
-from app.cli.base import FondlyGroup, _json, _store, cli
-
 
 # --- projects -----------------------------------------------------------------------------
 
@@ -32,7 +30,12 @@ def project() -> None:
 def project_new(ctx, title, occasion, subject, speaker, people, pace, vocabulary) -> None:
     """Create a project and print its id."""
     p = _store(ctx).create_project(
-        title, occasion, subject, speaker, Person.parse_list(people), pace or int(settings.get("pace")),
+        title,
+        occasion,
+        subject,
+        speaker,
+        Person.parse_list(people),
+        pace or int(settings.get("pace")),
         vocabulary=_words(vocabulary),
     )
     click.echo(p.id)
@@ -56,8 +59,11 @@ def project_edit(ctx, project_ref, title, occasion, subject, speaker, people, pa
     """Change a project's details."""
     store = _store(ctx)
     proj = store.find_project(project_ref)
-    fields = {k: v for k, v in dict(title=title, occasion=occasion, subject=subject, speaker=speaker,
-                                     pace=pace).items() if v is not None}
+    fields = {
+        k: v
+        for k, v in dict(title=title, occasion=occasion, subject=subject, speaker=speaker, pace=pace).items()
+        if v is not None
+    }
     if people is not None:
         fields["people"] = Person.parse_list(people)
     if vocabulary is not None:

@@ -13,8 +13,14 @@ from app.cli.base import TEXT_MAX, _check_length, _json, _not_blank, _store, cli
 @cli.command()
 @click.argument("project_ref", metavar="PROJECT")
 @click.argument("shorthand", required=False)
-@click.option("--skip", "skips", multiple=True, callback=_not_blank, metavar="ID",
-              help="Skip this question (it goes to the end of the list); repeatable.")
+@click.option(
+    "--skip",
+    "skips",
+    multiple=True,
+    callback=_not_blank,
+    metavar="ID",
+    help="Skip this question (it goes to the end of the list); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of {id, question, fills, why, seconds}.")
 @click.pass_context
 def questions(ctx, project_ref, shorthand, skips, as_json) -> None:
@@ -39,5 +45,7 @@ def questions(ctx, project_ref, shorthand, skips, as_json) -> None:
         click.echo(f"{i}. {q.text}")
         click.echo(f"   {q.id} · fills {q.fills} · about {q.seconds} s")
         click.echo(f"   {q.why}")
-    click.echo(f"Answer one: fondly memory add {proj.id} FILE --answers ID, or fondly memory record {proj.id} "
-               f"--answers ID.", err=True)
+    click.echo(
+        f"Answer one: fondly memory add {proj.id} FILE --answers ID, or fondly memory record {proj.id} --answers ID.",
+        err=True,
+    )

@@ -19,8 +19,9 @@ def _public(report: dict) -> dict:
 @click.argument("draft_id", metavar="DRAFT", type=int)
 @click.argument("audio_path", metavar="AUDIO", type=click.Path(), required=False)
 @click.option("--list", "list_", is_flag=True, help="List the draft's past rehearsals instead.")
-@click.option("--whisper-model", default=None, callback=_not_blank,
-              help="A CTranslate2 Whisper model folder to transcribe with.")
+@click.option(
+    "--whisper-model", default=None, callback=_not_blank, help="A CTranslate2 Whisper model folder to transcribe with."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def rehearse(ctx, draft_id, audio_path, list_, whisper_model, as_json) -> None:
@@ -32,7 +33,8 @@ def rehearse(ctx, draft_id, audio_path, list_, whisper_model, as_json) -> None:
         return _list(ctx, draft_id, as_json)
     if audio_path is None:
         raise FondlyError("Give the recording to rehearse from: fondly rehearse DRAFT AUDIO.")
-    from app.rehearsal import rehearse as run, summary_lines
+    from app.rehearsal import rehearse as run
+    from app.rehearsal import summary_lines
 
     _check_path(audio_path, "recording")
     store = _store(ctx)
@@ -58,9 +60,22 @@ def _list(ctx, draft_id: int, as_json: bool) -> None:
     store = _store(ctx)
     items = store.rehearsals(store.draft(draft_id).id)
     if as_json:
-        return _json([{"id": r.id, "created": r.created, "revision_id": r.revision_id, "duration": r.duration,
-                       "audio_path": r.audio_path, **_public(r.report)} for r in items])
+        return _json(
+            [
+                {
+                    "id": r.id,
+                    "created": r.created,
+                    "revision_id": r.revision_id,
+                    "duration": r.duration,
+                    "audio_path": r.audio_path,
+                    **_public(r.report),
+                }
+                for r in items
+            ]
+        )
     for r in items:
         skipped = [p["index"] + 1 for p in r.report.get("paragraphs", []) if p.get("skipped")]
-        click.echo(f"{r.id}\t{r.created}\trevision {r.revision_id}\t{speaking.clock(r.report.get('total_seconds', 0))}"
-                   + (f"\tskipped ¶{', ¶'.join(map(str, skipped))}" if skipped else ""))
+        click.echo(
+            f"{r.id}\t{r.created}\trevision {r.revision_id}\t{speaking.clock(r.report.get('total_seconds', 0))}"
+            + (f"\tskipped ¶{', ¶'.join(map(str, skipped))}" if skipped else "")
+        )

@@ -3,9 +3,9 @@ so the window never waits for a zip to be written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -15,14 +15,20 @@ from app.errors import USER_ERRORS
 from app.ui.operations import Operation, OperationRunner
 
 
-def back_up_to(runner: OperationRunner, path: str, done: Callable[[str], None],
-               failed: Callable[[str], None]) -> Operation:
+def back_up_to(
+    runner: OperationRunner, path: str, done: Callable[[str], None], failed: Callable[[str], None]
+) -> Operation:
     """Write a backup to `path` (".zip" added if it has no extension) on the text lane — the speech
     lane may be busy with a long import. `done(message)` or `failed(message)` says how it went."""
     path += "" if Path(path).suffix else ".zip"
-    return runner.run(lambda job: create_backup(job.store, path), lane="text", on_failed=failed,
-                      on_done=lambda manifest: done(f"Backed up {describe(manifest)} to {path}. "
-                                                    f"{missing_text(manifest.get('missing_audio'))}".strip()))
+    return runner.run(
+        lambda job: create_backup(job.store, path),
+        lane="text",
+        on_failed=failed,
+        on_done=lambda manifest: done(
+            f"Backed up {describe(manifest)} to {path}. {missing_text(manifest.get('missing_audio'))}".strip()
+        ),
+    )
 
 
 def ask_and_back_up(window) -> QFileDialog:
@@ -32,8 +38,9 @@ def ask_and_back_up(window) -> QFileDialog:
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setDefaultSuffix("zip")
     dialog.selectFile(f"Fondly backup {date.today().isoformat()}.zip")
-    dialog.fileSelected.connect(lambda path: back_up_to(window.runner, path, window.message.show_message,
-                                                        window.show_error))
+    dialog.fileSelected.connect(
+        lambda path: back_up_to(window.runner, path, window.message.show_message, window.show_error)
+    )
     dialog.open()
     return dialog
 
@@ -41,8 +48,11 @@ def ask_and_back_up(window) -> QFileDialog:
 def start_daily_backup(window) -> Operation:
     """At start-up: today's rolling backup in the data folder's backups/ (if there is none yet), on
     the speech lane after the start-up work queued there; only a failure is reported."""
-    return window.runner.run(lambda job: daily_backup(job.store), lane="speech",
-                             on_failed=lambda message: window.show_error(f"Today's automatic backup failed: {message}"))
+    return window.runner.run(
+        lambda job: daily_backup(job.store),
+        lane="speech",
+        on_failed=lambda message: window.show_error(f"Today's automatic backup failed: {message}"),
+    )
 
 
 def ask_about_settings(window) -> QMessageBox | None:
@@ -56,11 +66,15 @@ def ask_about_settings(window) -> QMessageBox | None:
         return None  # an unreadable settings file has its own message wherever it is read
     if not pending:
         return None
-    box = QMessageBox(QMessageBox.Icon.Warning, "Settings Fondly did not set",
-                      "These settings would send your memories to another computer or load a program, and this "
-                      "Fondly did not set them (they came with a copied folder or a backup, or were edited by "
-                      "hand), so they are ignored:\n\n" + "\n".join(f"{k} = {v}" for k, v in pending.items())
-                      + "\n\nUse them?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Settings Fondly did not set",
+        "These settings would send your memories to another computer or load a program, and this "
+        "Fondly did not set them (they came with a copied folder or a backup, or were edited by "
+        "hand), so they are ignored:\n\n" + "\n".join(f"{k} = {v}" for k, v in pending.items()) + "\n\nUse them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        window,
+    )
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.setEscapeButton(QMessageBox.StandardButton.No)
 

@@ -9,8 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import deleting
 from app.errors import USER_ERRORS
@@ -21,7 +31,7 @@ KIND_LABELS = {"draft": "Draft", "memory": "Memory"}
 
 
 def when(stamp: str) -> str:
-    """"6 Dec 15:40" in local time, from the store's UTC stamp."""
+    """ "6 Dec 15:40" in local time, from the store's UTC stamp."""
     try:
         return datetime.fromisoformat(stamp).astimezone().strftime("%-d %b %H:%M")
     except ValueError:
@@ -66,13 +76,17 @@ class BinDialog(QDialog):
         items = self.store.binned(self.project.id)
         for item in items:
             kind, left = deleting.kind_of(item), deleting.days_left(item.deleted)
-            row = QTreeWidgetItem([item.title, KIND_LABELS[kind], when(item.deleted),
-                                   f"{left} day{'s' if left != 1 else ''}"])
+            row = QTreeWidgetItem(
+                [item.title, KIND_LABELS[kind], when(item.deleted), f"{left} day{'s' if left != 1 else ''}"]
+            )
             row.setData(0, Qt.ItemDataRole.UserRole, (kind, item.id))
             row.setToolTip(0, item.title)
             self.tree.addTopLevelItem(row)
-        self.note.setText(f"Deleted drafts and memories stay here {BIN_DAYS} days, then go for good."
-                          if items else "The bin is empty.")
+        self.note.setText(
+            f"Deleted drafts and memories stay here {BIN_DAYS} days, then go for good."
+            if items
+            else "The bin is empty."
+        )
         if items:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self._selection_changed()
@@ -105,13 +119,18 @@ class BinDialog(QDialog):
         if chosen is None:
             return None
         title = self.tree.selectedItems()[0].text(0)
-        box = self.confirm = QMessageBox(QMessageBox.Icon.Warning, "Delete for good?",
-                                         f"Delete “{title}” for good? This can't be undone.",
-                                         QMessageBox.StandardButton.Cancel, self)
+        box = self.confirm = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete for good?",
+            f"Delete “{title}” for good? This can't be undone.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.addButton("Delete for good", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(lambda button: box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole
-                                  and self._delete(chosen))
+        box.buttonClicked.connect(
+            lambda button: box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole and self._delete(chosen)
+        )
         box.open()
         return box
 

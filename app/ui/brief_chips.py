@@ -6,12 +6,21 @@ disappears without a word."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QInputDialog, QLabel, QMenu, QSizePolicy, QStyle, QStyleOptionToolButton,
-                               QStylePainter, QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionToolButton,
+    QStylePainter,
+    QToolButton,
+    QWidget,
+)
 
 from app.store import Memory
 from app.ui.flow_layout import FlowLayout
@@ -19,10 +28,12 @@ from app.ui.popups import keep_on_screen
 from llm.brief import DEFAULT_PACE, TASKS, Brief
 
 # (field, label) in the order chips appear; list fields get one chip per item
+# fmt: off
 FIELDS = [("task", "Task"), ("occasion", "Occasion"), ("target_words", "Length"), ("jokes", "Jokes"),
           ("sources", "Using"), ("search", "About"), ("anecdotes", "Must tell"), ("style", "Style"),
           ("voice", "Voice"), ("tone", "Tone"), ("audience", "For"), ("avoid", "Leave out"),
           ("notes", "Note"), ("speaker", "From"), ("instructions", "Asked")]
+# fmt: on
 LISTS = {"sources", "search", "anecdotes", "tone", "avoid", "notes", "instructions"}
 
 
@@ -34,15 +45,19 @@ class Chip(QToolButton):
         super().__init__(text=text, autoRaise=False, objectName="chip")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, _event) -> None:
         option = QStyleOptionToolButton()
         self.initStyleOption(option)
-        room = self.style().subControlRect(QStyle.ComplexControl.CC_ToolButton, option,
-                                           QStyle.SubControl.SC_ToolButton, self).width() - 16
+        room = (
+            self.style()
+            .subControlRect(QStyle.ComplexControl.CC_ToolButton, option, QStyle.SubControl.SC_ToolButton, self)
+            .width()
+            - 16
+        )
         option.text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(room, 0))
         QStylePainter(self).drawComplexControl(QStyle.ComplexControl.CC_ToolButton, option)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if not self.toolTip() or self.toolTip() == getattr(self, "_whole", None):
             self._whole = self.text() if self.width() < self.sizeHint().width() else ""
@@ -162,8 +177,9 @@ class BriefChips(QWidget):
                     self.buttons.append(self._chip(f"{label}: {item}", field, i, item))
             elif field == "target_words":
                 minutes = b.target_words / max(self.pace, 1)
-                self.buttons.append(self._chip(f"{label}: {minutes:.1f} min · {b.target_words} words", field, None,
-                                               f"{minutes:.1f}"))
+                self.buttons.append(
+                    self._chip(f"{label}: {minutes:.1f} min · {b.target_words} words", field, None, f"{minutes:.1f}")
+                )
             elif field == "jokes":
                 if value:
                     self.buttons.append(self._chip(f"{label}: {value}", field, None, str(value)))
@@ -181,8 +197,9 @@ class BriefChips(QWidget):
             if item in reading.not_used:
                 chip = self._chip(f"Not used: {item}", "instructions", i, item)
                 chip.setProperty("warning", True)
-                chip.setToolTip("Fondly can't do this with the current model: rephrase it, or do it by hand "
-                                "in the editor.")
+                chip.setToolTip(
+                    "Fondly can't do this with the current model: rephrase it, or do it by hand in the editor."
+                )
                 out.append(chip)
         for topic in reading.untold:
             chip = Chip(f"No memory of {topic} yet")
@@ -202,9 +219,11 @@ class BriefChips(QWidget):
             menu = QMenu(chip)
             if entry is not None:
                 size = f"{entry.size_bytes / 1e9:.1f} GB" if entry.size_bytes else "size unknown"
-                chip.setToolTip(f"The bundled model writes in your own words. {entry.name} can write in a style or "
-                                f"voice: a {size} download from Hugging Face. Only the model file is fetched; "
-                                f"nothing of yours leaves this computer.")
+                chip.setToolTip(
+                    f"The bundled model writes in your own words. {entry.name} can write in a style or "
+                    f"voice: a {size} download from Hugging Face. Only the model file is fetched; "
+                    f"nothing of yours leaves this computer."
+                )
                 menu.addAction(f"Get {entry.name} ({size})…", lambda: self.get_model.emit(entry.id))
             else:
                 chip.setToolTip("No catalog model fits this computer well; the bundled one writes in your own words.")
@@ -215,8 +234,11 @@ class BriefChips(QWidget):
     def _memory_chip(self) -> QToolButton:
         chosen = self.selected
         usable = [m for m in self.memories if m.text.strip()]
-        label = (f"Memories: Fondly chooses ({len(usable)})" if chosen is None
-                 else f"Memories: {len(chosen)} of {len(usable)}")
+        label = (
+            f"Memories: Fondly chooses ({len(usable)})"
+            if chosen is None
+            else f"Memories: {len(chosen)} of {len(usable)}"
+        )
         button = Chip(label)
         menu = QMenu(button)
         auto = menu.addAction("Let Fondly choose")

@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import model_catalog
 from app.errors import USER_ERRORS
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-PRIVACY = ("Download is the only time Fondly uses the network by itself: it asks the Hugging Face hub "
-           "(or HF_ENDPOINT) for the model file only, when you press it, and sends nothing of yours — "
-           "no memories, drafts, names or account.")
+PRIVACY = (
+    "Download is the only time Fondly uses the network by itself: it asks the Hugging Face hub "
+    "(or HF_ENDPOINT) for the model file only, when you press it, and sends nothing of yours — "
+    "no memories, drafts, names or account."
+)
 STAGES = {"downloading": "Downloading", "checking": "Checking the file", "opening": "Checking that it opens"}
 
 
@@ -66,12 +76,15 @@ class CatalogModels(QWidget):
         for m in listing["models"]:
             cores = min(8, max(2, listing["machine"]["cores"]))
             speed = m["tokens_per_second"].get(str(cores), m["tokens_per_second"]["2"])
-            item = QListWidgetItem(f"{'★ ' if m['recommended'] else '   '}{m['name']} — "
-                                   f"{(m['size_bytes'] or 0) / 1e9:.1f} GB, needs about "
-                                   f"{m['ram_needed_bytes'] / 1e9:.1f} GB of memory, "
-                                   f"about {speed:.0f} tokens a second (estimate)")
-            item.setToolTip(f"{m['good_for']}\nLicence: {m['licence']['name']} ({m['licence']['url']})\n"
-                            f"From {m['repo']}")
+            item = QListWidgetItem(
+                f"{'★ ' if m['recommended'] else '   '}{m['name']} — "
+                f"{(m['size_bytes'] or 0) / 1e9:.1f} GB, needs about "
+                f"{m['ram_needed_bytes'] / 1e9:.1f} GB of memory, "
+                f"about {speed:.0f} tokens a second (estimate)"
+            )
+            item.setToolTip(
+                f"{m['good_for']}\nLicence: {m['licence']['name']} ({m['licence']['url']})\nFrom {m['repo']}"
+            )
             item.setData(ID_ROLE, m["id"])
             self.list.addItem(item)
             if m["recommended"]:
@@ -100,7 +113,11 @@ class CatalogModels(QWidget):
         model_id = item.data(ID_ROLE)
         self.operation = self.runner.run(
             lambda job: model_download.get(model_id, cancel=job.cancel, on_progress=job.progress),
-            on_done=self._done, on_failed=self._failed, on_progress=self._progress, lane="speech")
+            on_done=self._done,
+            on_failed=self._failed,
+            on_progress=self._progress,
+            lane="speech",
+        )
         self._busy(True, f"Starting the download of {item.text().strip(' ★').split(' — ')[0]}…")
 
     def cancel(self) -> None:

@@ -72,12 +72,17 @@ class Closer(QObject):
         if self.box is not None and self.box.isVisible():
             self.box.raise_()
             return self.box
-        box = QMessageBox(QMessageBox.Icon.Question, "Fondly is still working",
-                          f"Fondly is {' and '.join(work)}. Close now?", parent=self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Fondly is still working",
+            f"Fondly is {' and '.join(work)}. Close now?",
+            parent=self.window,
+        )
         box.setInformativeText(
             "Keep what's written: stop now. What is written or heard so far is kept, and a draft cut short "
             "is marked interrupted.\nWait: the window closes by itself when the work is done.\n"
-            "Cancel: don't close.")
+            "Cancel: don't close."
+        )
         box.addButton(KEEP, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(WAIT, QMessageBox.ButtonRole.ActionRole)
         cancel = box.addButton(CANCEL, QMessageBox.ButtonRole.RejectRole)
@@ -158,6 +163,7 @@ def may_close(window) -> bool:
 
 
 # --- where the person left off ------------------------------------------------------------------
+
 
 def remember(window) -> None:
     """The project and draft open now, for the next start."""

@@ -51,11 +51,15 @@ class CompareDialog(QDialog):
         self.legend = QLabel(
             f"<span style='{ADDED}'>&nbsp;added&nbsp;</span> green and underlined: in {html.escape(newer)}, not in "
             f"{html.escape(older)}. &nbsp; <span style='{REMOVED}'>&nbsp;removed&nbsp;</span> red and struck "
-            f"through: in {html.escape(older)}, gone from {html.escape(newer)}.", wordWrap=True)
+            f"through: in {html.escape(older)}, gone from {html.escape(newer)}.",
+            wordWrap=True,
+        )
         self.legend.setAccessibleName("Legend")
-        self.summary = QLabel("No differences: the two are the same, word for word." if not (added or removed)
-                              else f"{added} word{'s' if added != 1 else ''} added, "
-                                   f"{removed} word{'s' if removed != 1 else ''} removed.")
+        self.summary = QLabel(
+            "No differences: the two are the same, word for word."
+            if not (added or removed)
+            else f"{added} word{'s' if added != 1 else ''} added, {removed} word{'s' if removed != 1 else ''} removed."
+        )
         self.view = QTextBrowser()
         self.view.setAccessibleName("Differences")
         self.view.setHtml(body)

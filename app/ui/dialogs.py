@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QMessageBox,
-                               QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
 
 from app.speaking import DEFAULT_PACE
 from app.store import Person
@@ -45,8 +54,9 @@ class NewProjectDialog(QDialog):
         self.subject = QLineEdit(placeholderText="Who it is about, e.g. Dad or Frank")
         self.speaker = QLineEdit(placeholderText="Who will give it")
         self.people = QLineEdit(placeholderText="Siobhan (shiv-AWN), Tadhg")
-        self.people.setToolTip("Names in the story, with how to say them in brackets. "
-                               "They help the transcriber spell them your way.")
+        self.people.setToolTip(
+            "Names in the story, with how to say them in brackets. They help the transcriber spell them your way."
+        )
         self.pace = QSpinBox(minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=DEFAULT_PACE, suffix=" words a minute")
         form = QFormLayout(self)
         form.addRow("&Title", self.title)

@@ -13,12 +13,25 @@ with a tooltip saying why, instead of answering a normal click with an error.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMenu, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import deleting, history
 from app.errors import USER_ERRORS, FondlyError
@@ -33,13 +46,17 @@ FLAGGED = QColor("#d9480f")
 ROLE = Qt.ItemDataRole.UserRole
 YOUR_TEXT = "Your text now"
 
-NOTHING_TO_COMPARE = ("Select a point in a draft's history to compare it with your text now, "
-                      "or Ctrl+click two points to compare them with each other.")
+NOTHING_TO_COMPARE = (
+    "Select a point in a draft's history to compare it with your text now, "
+    "or Ctrl+click two points to compare them with each other."
+)
 NOTHING_TO_RESTORE = "Select one point in a draft's history to make it your text again."
 NOTHING_TO_RENAME = "Select a draft, or a point in its history, to rename it."
 NOTHING_TO_DELETE = "Select a draft to move it to the bin."
-POINTS_STAY = ("Points in the history are never deleted: that is what makes Restore safe. "
-               "To delete the whole draft, select the draft.")
+POINTS_STAY = (
+    "Points in the history are never deleted: that is what makes Restore safe. "
+    "To delete the whole draft, select the draft."
+)
 
 
 class DraftsPanel(QWidget):
@@ -53,8 +70,9 @@ class DraftsPanel(QWidget):
     error = Signal(str)
     message = Signal(str)
 
-    def __init__(self, store: Store, open_text: Callable[[int], str | None],
-                 titles: Callable[[], dict[int, str]] = dict) -> None:
+    def __init__(
+        self, store: Store, open_text: Callable[[int], str | None], titles: Callable[[], dict[int, str]] = dict
+    ) -> None:
         """`open_text(draft_id)` is the editor's text when that draft is open in it, else None;
         `titles()` names the memories, for where each sentence came from."""
         super().__init__()
@@ -73,7 +91,9 @@ class DraftsPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         for key, slot in (("F2", self.rename), (QKeySequence.StandardKey.Delete, self.delete)):
-            QShortcut(QKeySequence(key), self.tree, slot).setContext(Qt.ShortcutContext.WidgetShortcut)  # the list's own
+            QShortcut(QKeySequence(key), self.tree, slot).setContext(
+                Qt.ShortcutContext.WidgetShortcut
+            )  # the list's own
         self.compare_btn = QPushButton("Compare", clicked=self.compare)
         self.restore_btn = QPushButton("Restore", clicked=self.restore)
         self.rename_btn = QPushButton("Rename…", clicked=self.rename)
@@ -101,12 +121,23 @@ class DraftsPanel(QWidget):
         """Every draft of `project`, newest first, each with its history. What was selected stays
         selected (an autosave while a point is previewed must not jump the list); a draft newly
         open is selected."""
-        keep = (project is not None and self.project is not None and project.id == self.project.id
-                and open_draft == self.open_draft)
+        keep = (
+            project is not None
+            and self.project is not None
+            and project.id == self.project.id
+            and open_draft == self.open_draft
+        )
         selected = [self.key(i) for i in self.tree.selectedItems()] if keep else []
         current = self.key(self.tree.currentItem()) if keep and self.tree.currentItem() else None
-        expanded = {self.key(self.tree.topLevelItem(i))[1] for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()} if keep else set()
+        expanded = (
+            {
+                self.key(self.tree.topLevelItem(i))[1]
+                for i in range(self.tree.topLevelItemCount())
+                if self.tree.topLevelItem(i).isExpanded()
+            }
+            if keep
+            else set()
+        )
         self.project, self.open_draft, self.entries = project, open_draft, {}
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -156,9 +187,7 @@ class DraftsPanel(QWidget):
         if item is None:
             return
         kind, draft_id, revision_id = self.key(item)
-        if kind == "draft" and not again:
-            self.chosen.emit(draft_id, None)
-        elif kind == "draft" and self.previewed:  # clicked the draft again while previewing: back to the text
+        if kind == "draft" and not again or kind == "draft" and self.previewed:
             self.chosen.emit(draft_id, None)
         elif kind == "entry" and (not again or self.previewed != (draft_id, revision_id)):
             self.preview(draft_id, revision_id)
@@ -199,21 +228,39 @@ class DraftsPanel(QWidget):
         elif one:
             compare = f"Compare {one.name} with your text now, word by word"
         else:
-            compare = ("Compare takes one point (with your text now) or two; more than two are selected."
-                       if entries else NOTHING_TO_COMPARE)
-        restore = (f"Make {one.name} your text again (your text now stays in the history)" if one
-                   else "Select only one point to restore." if entries else NOTHING_TO_RESTORE)
+            compare = (
+                "Compare takes one point (with your text now) or two; more than two are selected."
+                if entries
+                else NOTHING_TO_COMPARE
+            )
+        restore = (
+            f"Make {one.name} your text again (your text now stays in the history)"
+            if one
+            else "Select only one point to restore."
+            if entries
+            else NOTHING_TO_RESTORE
+        )
         n = len(entries) + len(drafts)
         if n == 1 and drafts:
-            rename, delete = (f"Rename the draft “{self.store.draft(drafts[0]).title}” (F2)",
-                              f"Move the draft to the bin; File → Bin… brings it back for {BIN_DAYS} days (Delete)")
+            rename, delete = (
+                f"Rename the draft “{self.store.draft(drafts[0]).title}” (F2)",
+                f"Move the draft to the bin; File → Bin… brings it back for {BIN_DAYS} days (Delete)",
+            )
         else:
-            rename = ("Name this point in the history, e.g. “Read to Mum” (F2)" if n == 1
-                      else "Select only one draft or point to rename." if n else NOTHING_TO_RENAME)
+            rename = (
+                "Name this point in the history, e.g. “Read to Mum” (F2)"
+                if n == 1
+                else "Select only one draft or point to rename."
+                if n
+                else NOTHING_TO_RENAME
+            )
             delete = POINTS_STAY if entries else "Select only one draft to delete." if drafts else NOTHING_TO_DELETE
-        for button, tip, ok in ((self.compare_btn, compare, 1 <= len(entries) <= 2),
-                                (self.restore_btn, restore, one is not None),
-                                (self.rename_btn, rename, n == 1), (self.delete_btn, delete, n == 1 and bool(drafts))):
+        for button, tip, ok in (
+            (self.compare_btn, compare, 1 <= len(entries) <= 2),
+            (self.restore_btn, restore, one is not None),
+            (self.rename_btn, rename, n == 1),
+            (self.delete_btn, delete, n == 1 and bool(drafts)),
+        ):
             button.setEnabled(ok)
             button.setToolTip(tip)
 
@@ -233,8 +280,9 @@ class DraftsPanel(QWidget):
         menu = QMenu(self.tree)
         kind = self.key(item)[0]
         if kind == "entry":
-            menu.addAction("Compare with your text now" if len(self.selected()[0]) == 1 else "Compare",
-                           self.compare).setEnabled(self.compare_btn.isEnabled())
+            menu.addAction(
+                "Compare with your text now" if len(self.selected()[0]) == 1 else "Compare", self.compare
+            ).setEnabled(self.compare_btn.isEnabled())
             menu.addAction("Restore", self.restore).setEnabled(self.restore_btn.isEnabled())
             menu.addAction("Name this point…", self.rename).setEnabled(self.rename_btn.isEnabled())
         else:
@@ -291,13 +339,21 @@ class DraftsPanel(QWidget):
             return None
         kind, draft_id, revision_id = self.key(items[0])
         if kind == "draft":
-            return ask_name(self, "Rename the draft", "The draft's name (the reading copy and the exported file "
-                            "carry it):", self.store.draft(draft_id).title,
-                            lambda text: self.rename_draft(draft_id, text))
+            return ask_name(
+                self,
+                "Rename the draft",
+                "The draft's name (the reading copy and the exported file carry it):",
+                self.store.draft(draft_id).title,
+                lambda text: self.rename_draft(draft_id, text),
+            )
         entry = self.entry(draft_id, revision_id)
-        return ask_name(self, "Name this point in the history",
-                        f"A name for {entry.automatic} (leave it empty for Fondly's own name):", entry.label or "",
-                        lambda text: self.label(draft_id, revision_id, text))
+        return ask_name(
+            self,
+            "Name this point in the history",
+            f"A name for {entry.automatic} (leave it empty for Fondly's own name):",
+            entry.label or "",
+            lambda text: self.label(draft_id, revision_id, text),
+        )
 
     def rename_draft(self, draft_id: int, title: str) -> None:
         try:

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
 
 Key = QKeySequence.StandardKey
 # (label, slot name on the text box, its standard key, keys added where a desktop lacks them)
+# fmt: off
 COMMANDS = (("&Undo", "undo", Key.Undo, ()), ("&Redo", "redo", Key.Redo, ("Ctrl+Shift+Z", "Ctrl+Y")),
             None, ("Cu&t", "cut", Key.Cut, ()), ("&Copy", "copy", Key.Copy, ()), ("&Paste", "paste", Key.Paste, ()),
             ("Select &All", "selectAll", Key.SelectAll, ()))
+# fmt: on
 
 
 class EditActions(QObject):
@@ -69,8 +71,11 @@ class EditActions(QObject):
             states = {"undo": box.isUndoAvailable(), "redo": box.isRedoAvailable(), "copy": box.hasSelectedText()}
         else:
             doc = box.document()
-            states = {"undo": doc.isUndoAvailable(), "redo": doc.isRedoAvailable(),
-                      "copy": box.textCursor().hasSelection()}
+            states = {
+                "undo": doc.isUndoAvailable(),
+                "redo": doc.isRedoAvailable(),
+                "copy": box.textCursor().hasSelection(),
+            }
         editable = not box.isReadOnly()
         states["undo"] &= editable
         states["redo"] &= editable

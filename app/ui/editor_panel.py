@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QTextDocument
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import documents, speaking
 from app.errors import USER_ERRORS
@@ -22,8 +31,12 @@ from app.ui.popups import keep_on_screen
 from llm.brief import Brief
 from llm.composition import Source, facts_for
 
-MEMORY_KINDS = {"voice": "a voice memory", "audio": "an imported recording", "text": "an imported text",
-                "typed": "a typed memory"}
+MEMORY_KINDS = {
+    "voice": "a voice memory",
+    "audio": "an imported recording",
+    "text": "an imported text",
+    "typed": "a typed memory",
+}
 AUTOSAVE_MS = 2000  # after this long without typing, the text is kept as a revision…
 AUTOSAVE_MAX_MS = 4000  # …and at least this often while typing goes on
 PARAGRAPH_BREAK = "\n\n"  # between the paragraphs written in one stream
@@ -109,8 +122,9 @@ class EditorPanel(QWidget):
         self.project = project
         self.open(self.doc if orphan and self.save() else None, save=False)
 
-    def open(self, doc: documents.Doc | None, revision_id: int | None = None, save: bool = True,
-             read_only: bool = False) -> None:
+    def open(
+        self, doc: documents.Doc | None, revision_id: int | None = None, save: bool = True, read_only: bool = False
+    ) -> None:
         """Show a draft (its current text, or one revision's) or a memory."""
         self.end_preview()
         if save:
@@ -138,8 +152,11 @@ class EditorPanel(QWidget):
             self.memory_note.hide()
             return
         kind = MEMORY_KINDS.get(m.kind, "a memory")
-        edits = ("being transcribed: it can be edited when it is done" if self.editor.isReadOnly()
-                 else "edits change the memory, not the speech")
+        edits = (
+            "being transcribed: it can be edited when it is done"
+            if self.editor.isReadOnly()
+            else "edits change the memory, not the speech"
+        )
         self.memory_note.setText(f"Memory: {m.title} — {kind}; {edits}")
         self.memory_note.show()
 

@@ -6,8 +6,8 @@ window's layout). The first time it is the large-print reading copy, in Document
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -19,10 +19,12 @@ from app.store import Store
 from app.ui.uisettings import ui_settings
 
 # the reading copy first: it is what most people print
+# fmt: off
 EXPORT_FILTERS = {
     "pdf": "Large-print reading copy (*.pdf)", "cards": "Cue cards (*.pdf)", "docx": "Word document (*.docx)",
     "html": "Web page, for printing (*.html)", "txt": "Plain text (*.txt)", "md": "Markdown (*.md)",
 }
+# fmt: on
 FIRST_FORMAT = "pdf"
 SUFFIXES = {"cards": " — cue cards"}  # so the cards don't take the reading copy's file name
 
@@ -70,8 +72,9 @@ def remember(fmt: str, folder: Path) -> None:
     private(Path(s.fileName()))  # Qt writes it with the umask's mode
 
 
-def ask_and_export(parent: QWidget, store: Store, draft_id: int, done: Callable[[str], None],
-                   failed: Callable[[str], None]) -> QFileDialog:
+def ask_and_export(
+    parent: QWidget, store: Store, draft_id: int, done: Callable[[str], None], failed: Callable[[str], None]
+) -> QFileDialog:
     """Ask where (non-modal), then export; `done(message)` or `failed(message)` says how it went."""
     title = store.draft(draft_id).title
     fmt, folder = remembered()
@@ -94,7 +97,9 @@ def ask_and_export(parent: QWidget, store: Store, draft_id: int, done: Callable[
             failed(str(e))
             return
         except OSError as e:  # a name too long for the folder, a disk that is full
-            failed(f"The speech could not be saved as {Path(path).name!r}: {e.strerror or e}. Nothing was written there.")
+            failed(
+                f"The speech could not be saved as {Path(path).name!r}: {e.strerror or e}. Nothing was written there."
+            )
             return
         remember(format_of(name_filter), Path(written).parent)
         done(f"Exported to {written}.")

@@ -50,14 +50,18 @@ class FoundModels(QWidget):
             found = []
             self.failed.emit(str(e))
         for f in found:
-            item = QListWidgetItem(f"{'✓ ' if f.added else ''}{f.name} — {model_finder.summary(f)}"
-                                   f"{' (added)' if f.added else ''}")
+            item = QListWidgetItem(
+                f"{'✓ ' if f.added else ''}{f.name} — {model_finder.summary(f)}{' (added)' if f.added else ''}"
+            )
             item.setToolTip(f.path)
             item.setData(PATH_ROLE, f.path)
             item.setData(NAME_ROLE, None if f.added else f.name)
             self.list.addItem(item)
-        self.note.setText("" if found else "No GGUF models found in the usual places. "
-                          "`fondly models folder add PATH` adds a folder to search.")
+        self.note.setText(
+            ""
+            if found
+            else "No GGUF models found in the usual places. `fondly models folder add PATH` adds a folder to search."
+        )
         self.add_btn.setEnabled(bool(found))
 
     def add_selected(self) -> bool:

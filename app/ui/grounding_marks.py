@@ -59,7 +59,7 @@ class FlagMarks(QSyntaxHighlighter):
                     out.append((base + m.start(), len(word), word))
         return out
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def highlightBlock(self, text: str) -> None:
         for start, length, _ in self.spans(text):
             self.setFormat(start, length, self.format)
 

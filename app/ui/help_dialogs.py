@@ -22,12 +22,15 @@ from PySide6.QtWidgets import QDialog, QMenu, QTableWidget, QTableWidgetItem, QT
 
 from app.ui.dialogs import close_buttons
 
-
 GUIDE_WIDTH = 680  # pictures wider than this are shown at this width (the dialog opens 760 wide)
+# fmt: off
 HARDWARE_KEYS = {Qt.Key.Key_Undo, Qt.Key.Key_Redo, Qt.Key.Key_Cut, Qt.Key.Key_Copy, Qt.Key.Key_Paste, Qt.Key.Key_Help,
                  *(getattr(Qt.Key, f"Key_F{n}") for n in range(13, 36))}  # X11 binds Sun's F14 Undo, F20 Cut…
-NO_GUIDE = ("<h3>The guide is not here</h3><p>Fondly's README.md was not found beside this installation "
-            "(looked in: {where}). It is the README.md at the top of Fondly's source folder.</p>")
+# fmt: on
+NO_GUIDE = (
+    "<h3>The guide is not here</h3><p>Fondly's README.md was not found beside this installation "
+    "(looked in: {where}). It is the README.md at the top of Fondly's source folder.</p>"
+)
 
 
 def menu_shortcuts(window) -> list[tuple[str, str, str]]:
@@ -48,10 +51,13 @@ def menu_shortcuts(window) -> list[tuple[str, str, str]]:
 
 
 def keys_text(keys: list[QKeySequence]) -> str:
-    """"Ctrl+Z (also Alt+Backspace)": the first key, then the others a keyboard may have, less the
+    """ "Ctrl+Z (also Alt+Backspace)": the first key, then the others a keyboard may have, less the
     dedicated Undo/Copy/Help keys and the F13–F35 few keyboards have."""
-    shown = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys
-             if k.count() and k[0].key() not in HARDWARE_KEYS]
+    shown = [
+        k.toString(QKeySequence.SequenceFormat.NativeText)
+        for k in keys
+        if k.count() and k[0].key() not in HARDWARE_KEYS
+    ]
     return shown[0] + (f" (also {', '.join(shown[1:])})" if shown[1:] else "") if shown else ""
 
 

@@ -15,8 +15,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import interview, speaking
 from app.errors import USER_ERRORS
@@ -38,7 +47,7 @@ def _alive(widget) -> bool:
 
 
 def length_line(checks: dict, pace: int) -> str:
-    """"2.7 of 3.0 min": a draft's length against the length asked."""
+    """ "2.7 of 3.0 min": a draft's length against the length asked."""
     return f"{minutes(checks.get('words', 0), pace)} of {minutes(checks.get('target_words', 0), pace)} min"
 
 
@@ -50,9 +59,19 @@ class InterviewDialog(QDialog):
     error = Signal(str)  # a failure after the dialog may be gone (a final pass): for the main window
     _heard = Signal(int, str)  # memory id, text: from the live transcript's thread
 
-    def __init__(self, store: Store, runner: OperationRunner, project: Project, questions: list[Question],
-                 shorthand: str | None = None, was: dict | None = None, device: str | None = None,
-                 has_microphone: bool = True, writing=None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        runner: OperationRunner,
+        project: Project,
+        questions: list[Question],
+        shorthand: str | None = None,
+        was: dict | None = None,
+        device: str | None = None,
+        has_microphone: bool = True,
+        writing=None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"Interview — {project.title}")
         self.store, self.runner, self.project = store, runner, project
@@ -78,8 +97,9 @@ class InterviewDialog(QDialog):
     def _build(self) -> None:
         self.resize(760, 560)
         self.progress = QLabel(accessibleName="Progress")
-        self.question = QLabel(wordWrap=True, accessibleName="Question",
-                               textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.question = QLabel(
+            wordWrap=True, accessibleName="Question", textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         big = QFont(self.font())
         big.setPointSize(QUESTION_POINTS)
         self.question.setFont(big)
@@ -88,8 +108,12 @@ class InterviewDialog(QDialog):
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         self.why.setFont(small)
-        self.heard = QLabel(wordWrap=True, accessibleName="Live transcript", alignment=Qt.AlignmentFlag.AlignTop,
-                            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heard = QLabel(
+            wordWrap=True,
+            accessibleName="Live transcript",
+            alignment=Qt.AlignmentFlag.AlignTop,
+            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse,
+        )
         medium = QFont(self.font())
         medium.setPointSizeF(self.font().pointSizeF() * 1.25)
         self.heard.setFont(medium)
@@ -97,8 +121,9 @@ class InterviewDialog(QDialog):
         self.record_btn.clicked.connect(self.toggle_record)
         self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8, accessibleName="Input level")
         self.clock = QLabel("")
-        self.answer_box = QPlainTextEdit(placeholderText="Or type your answer here", accessibleName="Typed answer",
-                                         maximumHeight=150)
+        self.answer_box = QPlainTextEdit(
+            placeholderText="Or type your answer here", accessibleName="Typed answer", maximumHeight=150
+        )
         self.answer_box.textChanged.connect(self._enable)
         self.note = QLabel(wordWrap=True, accessibleName="Interview message")
         self.back_btn = QPushButton("Back")
@@ -125,8 +150,9 @@ class InterviewDialog(QDialog):
 
         self.summary = QLabel(wordWrap=True, accessibleName="Summary")
         self.summary.setFont(medium)
-        self.write_btn = QPushButton("Write again", toolTip="Write the speech again from the same shorthand, "
-                                                            "with your answers")
+        self.write_btn = QPushButton(
+            "Write again", toolTip="Write the speech again from the same shorthand, with your answers"
+        )
         self.write_btn.clicked.connect(self.write_again)
         self.result = QLabel(wordWrap=True, accessibleName="New length")
         self.result.setFont(medium)
@@ -158,8 +184,11 @@ class InterviewDialog(QDialog):
             self.say("No microphone found, so type your answers in the box below.")
             self.answer_box.setFocus()
         elif self.runner.engines.loaded("speech") is None:
-            self.runner.run(lambda job: job.transcriber(), lane="speech",
-                            on_failed=lambda message: _alive(self) and self._speech_failed(message))
+            self.runner.run(
+                lambda job: job.transcriber(),
+                lane="speech",
+                on_failed=lambda message: _alive(self) and self._speech_failed(message),
+            )
 
     def _speech_failed(self, message: str) -> None:
         self.speech_problem = f"Fondly can't hear answers: {message} {TYPE_INSTEAD}"
@@ -295,12 +324,21 @@ class InterviewDialog(QDialog):
             self.answer_box.setFocus()
             return
         if transcriber is None:
-            self.say("The speech model is still loading, so Fondly can't hear you yet. Try again in a moment, "
-                     "or type your answer below.", error=True)
+            self.say(
+                "The speech model is still loading, so Fondly can't hear you yet. Try again in a moment, "
+                "or type your answer below.",
+                error=True,
+            )
             return
-        session = RecordingSession(self.store, self.project, transcriber, device=self.device, title=q.text,
-                                   on_segment=lambda memory_id, seg: self._heard.emit(memory_id, seg.text),
-                                   question=q.id)
+        session = RecordingSession(
+            self.store,
+            self.project,
+            transcriber,
+            device=self.device,
+            title=q.text,
+            on_segment=lambda memory_id, seg: self._heard.emit(memory_id, seg.text),
+            question=q.id,
+        )
         try:
             memory = session.start()
         except USER_ERRORS as e:
@@ -327,9 +365,12 @@ class InterviewDialog(QDialog):
         self.meter.setValue(0)
         self.clock.setText("")
         self.finishing.add(memory_id)
-        self.runner.run(lambda job: session.finish(job.store), lane="speech",
-                        on_done=lambda _m: self._transcribed(memory_id),
-                        on_failed=lambda message: self._transcribed(memory_id, message))
+        self.runner.run(
+            lambda job: session.finish(job.store),
+            lane="speech",
+            on_done=lambda _m: self._transcribed(memory_id),
+            on_failed=lambda message: self._transcribed(memory_id, message),
+        )
         self._enable()
 
     def _transcribed(self, memory_id: int, failure: str | None = None) -> None:
@@ -376,8 +417,11 @@ class InterviewDialog(QDialog):
         aloud, typed = sum(1 for v in self.spoken.values() if v), len(self.typed)
         answered = len(set(self.spoken) | set(self.typed))
         left = len(self.questions) - answered
-        text = (f"That's all the questions. You answered {answered} ({aloud} aloud, {typed} typed)"
-                + (f"; {left} left unanswered" if left else "") + ". Each answer is a memory, titled by its question.")
+        text = (
+            f"That's all the questions. You answered {answered} ({aloud} aloud, {typed} typed)"
+            + (f"; {left} left unanswered" if left else "")
+            + ". Each answer is a memory, titled by its question."
+        )
         if not self.shorthand:
             text += " To hear them in the speech, type what to write in the prompt bar and Generate."
         self.summary.setText(text)

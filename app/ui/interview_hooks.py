@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QPushButton
 from app import interview
 from app.errors import USER_ERRORS
 from app.store import Project, Store
-from app.ui.operations import message_for
 from app.ui.interview import InterviewDialog, length_line
+from app.ui.operations import message_for
 from llm.questions import Question
 
 
@@ -34,8 +34,10 @@ class ShortfallLink(QPushButton):
     def __init__(self) -> None:
         super().__init__(flat=True, cursor=Qt.CursorShape.PointingHandCursor)
         self.setAccessibleName("Answer questions to make the speech longer")
-        self.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; text-align: left; "
-                           "border: none; padding: 2px 0; }")
+        self.setStyleSheet(
+            "QPushButton { color: palette(link); text-decoration: underline; text-align: left; "
+            "border: none; padding: 2px 0; }"
+        )
         self.shorthand, self.checks = "", {}
         self.clicked.connect(lambda: self.asked.emit(self.shorthand, self.checks))
         self.hide()
@@ -93,9 +95,18 @@ def open_interview(window, shorthand: str | None = None, checks: dict | None = N
     from app.microphone import inputs
 
     devices = window.memories.recording.devices
-    dialog = InterviewDialog(store, window.runner, project, asked, shorthand, checks,
-                             devices.currentText() if devices.isEnabled() else None, bool(inputs()),
-                             window.writing, window)
+    dialog = InterviewDialog(
+        store,
+        window.runner,
+        project,
+        asked,
+        shorthand,
+        checks,
+        devices.currentText() if devices.isEnabled() else None,
+        bool(inputs()),
+        window.writing,
+        window,
+    )
     dialog.changed.connect(window.memories.reload)
     dialog.answer_done.connect(window.memories.memory_done)  # the window reopens it if it is open
     dialog.error.connect(window.show_error)
@@ -132,4 +143,5 @@ def install(window, menu) -> None:
     window.writing.shortfall.asked.connect(lambda shorthand, checks: open_interview(window, shorthand, checks))
     window.installEventFilter(_LeaveForLater(window))
     window.memories.busy_elsewhere.append(
-        lambda memory_id: any(d.busy_with(memory_id) for d in window.findChildren(InterviewDialog)))
+        lambda memory_id: any(d.busy_with(memory_id) for d in window.findChildren(InterviewDialog))
+    )

@@ -19,8 +19,8 @@ from app.ui.memories_panel import MemoriesPanel
 from app.ui.message_bar import MessageBar
 from app.ui.model_status import ModelStatus
 from app.ui.operations import OperationRunner
-from app.ui.project_bar import ProjectBar
 from app.ui.pace_dialog import ask_and_measure
+from app.ui.project_bar import ProjectBar
 from app.ui.provenance import mode_label
 from app.ui.rehearsals_panel import RehearsalsPanel
 from app.ui.search_panel import SearchPanel
@@ -81,8 +81,14 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         """What one panel says, to what another shows."""
-        doc, mem, drafts, search, w, bar = (self.document, self.memories, self.drafts_panel, self.search_panel,
-                                            self.writing, self.statusBar())
+        doc, mem, drafts, search, w, bar = (
+            self.document,
+            self.memories,
+            self.drafts_panel,
+            self.search_panel,
+            self.writing,
+            self.statusBar(),
+        )
         self.projects.chosen.connect(self._project_chosen)
         for panel in (self.projects, doc, mem, drafts, w, self.rehearsals):
             panel.error.connect(self.show_error)
@@ -110,8 +116,9 @@ class MainWindow(QMainWindow):
         drafts.changed.connect(lambda: self.rehearsals.show_draft(doc.draft_id))  # its new name, or none
         drafts.sentence_activated.connect(doc.select_text)
         search.found.connect(self._filter)
-        search.open_requested.connect(lambda kind, ident: self._open_memory(ident, select=True) if kind == "memory"
-                                      else self._open_draft(ident))
+        search.open_requested.connect(
+            lambda kind, ident: self._open_memory(ident, select=True) if kind == "memory" else self._open_draft(ident)
+        )
         w.started.connect(self._writing_started)
         w.paragraph_written.connect(lambda n, p: drafts.add_rows([{}] * (n - 1) + [p], self.memories.titles_by_id()))
         w.checks_ready.connect(drafts.show_checks)

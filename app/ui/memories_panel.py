@@ -13,8 +13,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import deleting, recordings, speaking, vocabulary
 from app.errors import USER_ERRORS, FondlyError
@@ -143,8 +153,11 @@ class MemoriesPanel(QWidget):
     def is_busy(self, memory_id: int) -> bool:
         """Being recorded or transcribed: its text is not the person's to edit yet."""
         session = self.recording.session
-        return (memory_id in self.progress or (session is not None and session.memory.id == memory_id)
-                or any(busy(memory_id) for busy in self.busy_elsewhere))
+        return (
+            memory_id in self.progress
+            or (session is not None and session.memory.id == memory_id)
+            or any(busy(memory_id) for busy in self.busy_elsewhere)
+        )
 
     def _item(self, memory_id: int) -> QListWidgetItem | None:
         for i in range(self.list.count()):
@@ -167,8 +180,9 @@ class MemoriesPanel(QWidget):
 
     def _list_action(self, text: str, key, slot) -> QAction:
         """A command on the selected memory: in the context menu, and its key while the list has focus."""
-        act = QAction(text, self.list, shortcut=QKeySequence(key),
-                      shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act = QAction(
+            text, self.list, shortcut=QKeySequence(key), shortcutContext=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         act.triggered.connect(lambda: slot())
         self.list.addAction(act)
         return act
@@ -188,8 +202,13 @@ class MemoriesPanel(QWidget):
         memory_id = memory_id if memory_id is not None else self.selected()
         if memory_id is None:
             return None
-        self.rename_dialog_box = ask_name(self, "Rename the memory", "The memory's name:",
-                                          self.store.memory(memory_id).title, lambda name: self.rename(memory_id, name))
+        self.rename_dialog_box = ask_name(
+            self,
+            "Rename the memory",
+            "The memory's name:",
+            self.store.memory(memory_id).title,
+            lambda name: self.rename(memory_id, name),
+        )
         return self.rename_dialog_box
 
     def rename(self, memory_id: int, name: str) -> None:
@@ -249,9 +268,13 @@ class MemoriesPanel(QWidget):
             return
         for path in map(str, paths):
             self.importing += 1
-            self.runner.run(lambda job, path=path, project=self.project: self._import(job, project, path),
-                            lane="speech", on_progress=self._import_progress, on_done=self._done,
-                            on_failed=lambda message, name=Path(path).name: self._refused(name, message))
+            self.runner.run(
+                lambda job, path=path, project=self.project: self._import(job, project, path),
+                lane="speech",
+                on_progress=self._import_progress,
+                on_done=self._done,
+                on_failed=lambda message, name=Path(path).name: self._refused(name, message),
+            )
         self.cancel_import_btn.setEnabled(True)
         self.status.emit(f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…", 3000)
 
@@ -275,9 +298,15 @@ class MemoriesPanel(QWidget):
         if transcriber is not None:
             length = max(memory.duration or 0.0, 0.001)
             try:
-                transcribe_memory(job.store, memory.id, item.audio, transcriber, vocabulary.for_project(job.store, project),
-                                  cancel=job.cancel,
-                                  on_segment=lambda m, s: job.progress(("segment", m.id, s.text, min(1.0, s.end / length))))
+                transcribe_memory(
+                    job.store,
+                    memory.id,
+                    item.audio,
+                    transcriber,
+                    vocabulary.for_project(job.store, project),
+                    cancel=job.cancel,
+                    on_segment=lambda m, s: job.progress(("segment", m.id, s.text, min(1.0, s.end / length))),
+                )
             except Exception as e:
                 message_for(e)  # the memory holds the error, shown when it is done; a bug's trace goes to the log
         return memory.id
@@ -334,6 +363,7 @@ class MemoriesPanel(QWidget):
 
     def recover(self) -> None:
         """Finish recordings and imports an earlier run was killed in the middle of (on the speech lane)."""
+
         def recover_all(job) -> list[tuple[Memory, str | None]]:
             transcriber = job.transcriber()  # loads the speech model: this is also its warm-up
             outcomes = []

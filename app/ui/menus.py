@@ -35,8 +35,13 @@ def build(window) -> None:
     add(f, "&Export…", window.export_dialog, "Ctrl+E", "Save the speech for delivery: PDF, cue cards, Word…")
     add(f, "&Back up…", lambda: backup_dialog.ask_and_back_up(window), None, "Save everything in one zip")
     add(f, "B&in…", lambda: bin_dialog.show_bin(window), None, "Deleted drafts and memories, kept 30 days")
-    add(f, "&Measure my pace…", window.measure_pace_dialog, None,
-        "Choose a recording of you reading the speech; speaking times will use your pace")
+    add(
+        f,
+        "&Measure my pace…",
+        window.measure_pace_dialog,
+        None,
+        "Choose a recording of you reading the speech; speaking times will use your pace",
+    )
     f.addSeparator()
     quit_key = QKeySequence.StandardKey.Quit  # Windows' desktops bind none to it: Ctrl+Q there too
     add(f, "&Quit", window.close, quit_key if QKeySequence.keyBindings(quit_key) else "Ctrl+Q")
@@ -57,14 +62,33 @@ def build(window) -> None:
     wm.addActions(window.rehearsals.menu_actions())
     interview_hooks.install(window, m.addMenu("&Memories"))
     v = m.addMenu("&View")
-    add(v, "&Larger text", lambda: window.apply_text_size(uisettings.step_text_size(+1)), QKeySequence.StandardKey.ZoomIn)
-    add(v, "&Smaller text", lambda: window.apply_text_size(uisettings.step_text_size(-1)),
-        QKeySequence.StandardKey.ZoomOut)
+    add(
+        v,
+        "&Larger text",
+        lambda: window.apply_text_size(uisettings.step_text_size(+1)),
+        QKeySequence.StandardKey.ZoomIn,
+    )
+    add(
+        v,
+        "&Smaller text",
+        lambda: window.apply_text_size(uisettings.step_text_size(-1)),
+        QKeySequence.StandardKey.ZoomOut,
+    )
     add(v, "&Deliver", lambda: teleprompter.deliver(window), "F5", "Read the speech full screen; it follows your voice")
     h = m.addMenu("&Help")
-    add(h, "&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window), QKeySequence.StandardKey.HelpContents,
-        "Every key Fondly answers to, read from its menus")
-    add(h, "Read the &guide (README)", lambda: help_dialogs.show_guide(window), None,
-        "Fondly's README, shown here from the file on this computer")
+    add(
+        h,
+        "&Keyboard shortcuts",
+        lambda: help_dialogs.show_shortcuts(window),
+        QKeySequence.StandardKey.HelpContents,
+        "Every key Fondly answers to, read from its menus",
+    )
+    add(
+        h,
+        "Read the &guide (README)",
+        lambda: help_dialogs.show_guide(window),
+        None,
+        "Fondly's README, shown here from the file on this computer",
+    )
     h.addSeparator()
     add(h, "&About Fondly", window.show_about)

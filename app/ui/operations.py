@@ -20,15 +20,16 @@ import contextlib
 import itertools
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.engines import Engines
-from app.heap import cap_mmap_threshold, give_back_freed_memory
 from app.database import translate
+from app.engines import Engines
 from app.errors import USER_ERRORS
+from app.heap import cap_mmap_threshold, give_back_freed_memory
 from app.store import Store
 
 LANES = ("text", "speech")
@@ -45,8 +46,12 @@ def message_for(e: BaseException) -> str:
     return f"Something went wrong ({type(e).__name__}: {e}). Your memories and drafts are safe."
 
 
-def off_the_window(runner: "OperationRunner | None", work: Callable[[], Any], on_done: Callable[[Any], None],
-                   on_failed: Callable[[str], None]) -> None:
+def off_the_window(
+    runner: OperationRunner | None,
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[str], None],
+) -> None:
     """`work()` on the runner's text lane (the lane that loads models), its result or its one-line
     failure back on the GUI thread. A dialog made on its own, with no window's runner (a test
     of the dialog alone), does it at once instead."""
@@ -65,7 +70,7 @@ def off_the_window(runner: "OperationRunner | None", work: Callable[[], Any], on
 class Operation:
     """One submitted piece of work and what to call (on the GUI thread) when it reports."""
 
-    fn: Callable[["Job"], Any]
+    fn: Callable[[Job], Any]
     lane: str
     on_done: Callable[[Any], None] | None = None
     on_failed: Callable[[str], None] | None = None
@@ -80,7 +85,7 @@ class Operation:
 class Job:
     """What an operation gets on its worker thread."""
 
-    def __init__(self, lane: "_Lane", op: Operation) -> None:
+    def __init__(self, lane: _Lane, op: Operation) -> None:
         self._lane, self._op = lane, op
         self.cancel = op.cancelled  # a threading.Event: the writers and transcribers take it as is
 
@@ -189,8 +194,10 @@ class OperationRunner(QObject):
         self._numbers = itertools.count(1)
         self._pending: dict[str, list[Operation]] = {lane: [] for lane in LANES}
         self._lanes = {lane: _Lane(lane, self.engines, open_store) for lane in LANES}
-        for lane, submit, reload in ((self._lanes["text"], self._submit_text, self._reload_text),
-                                     (self._lanes["speech"], self._submit_speech, self._reload_speech)):
+        for lane, submit, reload in (
+            (self._lanes["text"], self._submit_text, self._reload_text),
+            (self._lanes["speech"], self._submit_speech, self._reload_speech),
+        ):
             submit.connect(lane.execute)
             reload.connect(lane.reload)
             # Cross-thread signals go to @Slot methods, never lambdas: PySide6 6.8+ can corrupt
@@ -204,9 +211,14 @@ class OperationRunner(QObject):
 
     # --- submitting --------------------------------------------------------------------------
 
-    def run(self, op: Callable[[Job], Any], on_done: Callable[[Any], None] | None = None,
-            on_failed: Callable[[str], None] | None = None, on_progress: Callable[[Any], None] | None = None,
-            lane: str = "text") -> Operation:
+    def run(
+        self,
+        op: Callable[[Job], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        lane: str = "text",
+    ) -> Operation:
         """Queue `op(job)` on a lane; its result goes to on_done, a failure's message to on_failed
         (or nowhere, if None: it was only a warm-up)."""
         operation = Operation(op, lane, on_done, on_failed, on_progress, number=next(self._numbers))

@@ -42,8 +42,10 @@ class Playback(QObject):
     def _loaded(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 
-        if self._seek is not None and status in (QMediaPlayer.MediaStatus.LoadedMedia,
-                                                 QMediaPlayer.MediaStatus.BufferedMedia):
+        if self._seek is not None and status in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+        ):
             self.player.setPosition(self._seek)
             self._seek = None
 

@@ -42,7 +42,7 @@ class _Settle(QObject):
         super().__init__(menu)
         self.anchor = anchor
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Show:
             settle(watched, self.anchor)
         return False

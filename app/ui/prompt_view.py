@@ -14,20 +14,21 @@ import bisect
 import re
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor,
-                           QTextDocument)
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QWidget
 
 # (name, text, background, highlight band)
-SCHEMES = (("White on black", "#f4f4f4", "#000000", "#3b3420"),
-           ("Yellow on black", "#ffe26a", "#000000", "#2e2e4e"),
-           ("Black on white", "#111111", "#ffffff", "#ffeaa0"),
-           ("White on blue", "#ffffff", "#0d2340", "#27507d"))
+SCHEMES = (
+    ("White on black", "#f4f4f4", "#000000", "#3b3420"),
+    ("Yellow on black", "#ffe26a", "#000000", "#2e2e4e"),
+    ("Black on white", "#111111", "#ffffff", "#ffeaa0"),
+    ("White on blue", "#ffffff", "#0d2340", "#27507d"),
+)
 SIZES = (28, 36, 44, 56, 68, 80, 96, 112, 128)
 SPACINGS = (100, 125, 150, 175, 200, 250)
 
 _MARKS = (  # (pattern, the groups that are marks, the weight or italic the words between get)
-    (re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)", re.M), (1,), None),
+    (re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)", re.MULTILINE), (1,), None),
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)(\1)"), (1, 3), "bold"),
     (re.compile(r"(?<![\w*])([*_])(?![\s*])(.+?)(?<![\s*])(\1)(?![\w*])"), (1, 3), "italic"),
 )

@@ -40,8 +40,13 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
             continue
         sentences = p.get("sentences")
         if sentences is None:  # written before sentences were checked one by one: claim nothing
-            rows.append((f"¶{n} {p.get('section', '')}: not checked sentence by sentence — {_short(p.get('text', ''))}",
-                         p.get("text", ""), True))
+            rows.append(
+                (
+                    f"¶{n} {p.get('section', '')}: not checked sentence by sentence — {_short(p.get('text', ''))}",
+                    p.get("text", ""),
+                    True,
+                )
+            )
             continue
         for s in sentences:
             source = titles.get(s.get("memory_id")) if s.get("memory_id") is not None else None
@@ -56,8 +61,9 @@ def sentence_rows(provenance: list[dict], titles: dict[int, str]) -> list[tuple[
                 rows.append((f"¶{n} ✓ {how}{where}: {_short(s['text'])}{said}", as_read_and_spoken(s), False))
             else:
                 words = ", ".join(s.get("unsupported", [])) or "?"
-                rows.append((f"¶{n} ⚠ not in your memories: {words} — {_short(s['text'])}{said}",
-                             as_read_and_spoken(s), True))
+                rows.append(
+                    (f"¶{n} ⚠ not in your memories: {words} — {_short(s['text'])}{said}", as_read_and_spoken(s), True)
+                )
         for d in p.get("dropped", []):
             why = ", ".join(d.get("unsupported") or d.get("reasons") or [])
             rows.append((f"¶{n} ✗ left out ({why}): {_short(d.get('text', ''))}", "", False))
@@ -70,17 +76,23 @@ def checks_line(checks: dict) -> str:
         return f"⚠ {INTERRUPTED} ({checks.get('paragraphs', 0)} paragraphs; not yet checked as a whole)"
     if checks and "after_edits" in checks:  # an edited text: what its sentences are now (app.documents.keep)
         e = checks["after_edits"]
-        return (f"After your edits: {e['supported']} sentence{'s' if e['supported'] != 1 else ''} still traced to "
-                f"your memories · {e['typed']} typed or changed by you")
+        return (
+            f"After your edits: {e['supported']} sentence{'s' if e['supported'] != 1 else ''} still traced to "
+            f"your memories · {e['typed']} typed or changed by you"
+        )
     if not checks or "words" not in checks:
         return ""
     if checks.get("scaffold"):
-        return ("A scaffold to fill in, not a speech: there are no memories to write from yet. "
-                "Record or import one, then write again.")
+        return (
+            "A scaffold to fill in, not a speech: there are no memories to write from yet. "
+            "Record or import one, then write again."
+        )
     parts = []
     if "sentences" in checks:
         total, traced = checks["sentences"], checks.get("supported", 0)
-        parts.append(f"{traced} of {total} sentences traced to your memories" + (" ✓" if checks.get("all_supported") else ""))
+        parts.append(
+            f"{traced} of {total} sentences traced to your memories" + (" ✓" if checks.get("all_supported") else "")
+        )
         if checks.get("unsupported_words"):
             parts.append("⚠ not in your memories: " + ", ".join(checks["unsupported_words"]))
     else:
@@ -95,13 +107,17 @@ def checks_line(checks: dict) -> str:
     if checks.get("avoided"):
         parts.append("⚠ mentions " + ", ".join(checks["avoided"]))
     if checks.get("dropped"):
-        parts.append(f"{checks['dropped']} sentence{'s' if checks['dropped'] != 1 else ''} left out, each listed "
-                     f"under its paragraph")
+        parts.append(
+            f"{checks['dropped']} sentence{'s' if checks['dropped'] != 1 else ''} left out, each listed "
+            f"under its paragraph"
+        )
     line = "Checks: " + " · ".join(parts)
     notes = [n for n in checks.get("notes", []) if n]
     return line + ("\n" + "\n".join(notes) if notes else "")  # one note a line: each is its own news
 
 
 def mode_label(mode: str) -> str:
-    return {"memory-first": "Writes: your own words, arranged (small model)",
-            "prose": "Writes: model prose, every sentence checked"}.get(mode, "")
+    return {
+        "memory-first": "Writes: your own words, arranged (small model)",
+        "prose": "Writes: model prose, every sentence checked",
+    }.get(mode, "")

@@ -111,8 +111,13 @@ class RecordingPanel(QWidget):
             self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
             return
         try:
-            session = RecordingSession(self.store, self.project, self._transcriber(), device=self.microphone,
-                                       on_segment=lambda memory_id, seg: self.live_segment.emit(memory_id, seg.text))
+            session = RecordingSession(
+                self.store,
+                self.project,
+                self._transcriber(),
+                device=self.microphone,
+                on_segment=lambda memory_id, seg: self.live_segment.emit(memory_id, seg.text),
+            )
             memory = session.start()
         except USER_ERRORS as e:
             self.error.emit(str(e))
@@ -129,9 +134,12 @@ class RecordingPanel(QWidget):
         session, self.session = self.session, None
         memory_id = session.stop()
         self._idle()
-        self.runner.run(lambda job: session.finish(job.store), lane="speech",
-                        on_done=lambda _memory: self.finished.emit(memory_id),
-                        on_failed=lambda message: self._final_pass_failed(memory_id, message))
+        self.runner.run(
+            lambda job: session.finish(job.store),
+            lane="speech",
+            on_done=lambda _memory: self.finished.emit(memory_id),
+            on_failed=lambda message: self._final_pass_failed(memory_id, message),
+        )
         self.stopping.emit(memory_id)
 
     def _final_pass_failed(self, memory_id: int, message: str) -> None:
@@ -182,8 +190,12 @@ class RecordingPanel(QWidget):
         audio = dictation.audio()
         self._idle()
         hotwords = vocabulary.for_project(self.store, self.project)
-        self.runner.run(lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
-                        lane="speech", on_done=self.dictated.emit, on_failed=self._dictation_failed)
+        self.runner.run(
+            lambda job: " ".join(s.text for s in job.transcriber().transcribe(audio, hotwords)),
+            lane="speech",
+            on_done=self.dictated.emit,
+            on_failed=self._dictation_failed,
+        )
 
     def _dictation_failed(self, message: str) -> None:
         """Said as an error, and told apart: whoever began the dictation stops waiting for its words."""

@@ -13,8 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import speaking
 from app.store import Rehearsal
@@ -23,12 +32,15 @@ from app.ui.playback import Playback
 
 LEAD_IN = 2.0  # seconds heard before a pause played from the list, so it is heard as a pause
 
-TARGET_FROM = {"brief minutes": "the length asked for", "brief words": "the words asked for",
-               "draft length": "the draft's length at your pace"}
+TARGET_FROM = {
+    "brief minutes": "the length asked for",
+    "brief words": "the words asked for",
+    "draft length": "the draft's length at your pace",
+}
 
 
 def when(created: str) -> str:
-    """"27 Nov 06:30" in local time, from the store's UTC timestamp."""
+    """ "27 Nov 06:30" in local time, from the store's UTC timestamp."""
     try:
         return datetime.fromisoformat(created).astimezone().strftime("%d %b %H:%M")
     except ValueError:
@@ -36,7 +48,7 @@ def when(created: str) -> str:
 
 
 def length(seconds: float) -> str:
-    """"8 s" under a minute, else "1:05": a paragraph's time as a person would say it; "under 1 s"
+    """ "8 s" under a minute, else "1:05": a paragraph's time as a person would say it; "under 1 s"
     rather than a "0 s" that reads as not said at all."""
     if seconds < 0.5:
         return "under 1 s"
@@ -44,13 +56,13 @@ def length(seconds: float) -> str:
 
 
 def short_line(report: dict) -> str:
-    """"0:16 of 0:24": a rehearsal in the list, beside its date."""
+    """ "0:16 of 0:24": a rehearsal in the list, beside its date."""
     line = speaking.clock(report.get("total_seconds") or 0)
     return line + (f" of {speaking.clock(report['target_seconds'])}" if report.get("target_seconds") else "")
 
 
 def total_line(report: dict) -> str:
-    """"Total 2:05 — target 2:00 (the length asked for)": the one line a list and a report share."""
+    """ "Total 2:05 — target 2:00 (the length asked for)": the one line a list and a report share."""
     line = f"Total {speaking.clock(report.get('total_seconds') or 0)}"
     if report.get("target_seconds"):
         source = TARGET_FROM.get(report.get("target_from", ""), "")
@@ -86,8 +98,7 @@ def unvoiced_line(report: dict) -> str:
     parts = [f"“{u['text']}” at {speaking.clock(u['at'])}" for u in report.get("unvoiced", [])]
     if not parts:
         return ""
-    return ("Not counted — the speech model wrote " + "; ".join(parts)
-            + " where the recording has no voice.")
+    return "Not counted — the speech model wrote " + "; ".join(parts) + " where the recording has no voice."
 
 
 def pause_lines(report: dict) -> list[str]:
@@ -100,8 +111,10 @@ def pause_lines(report: dict) -> list[str]:
             where = f"in ¶{pause['paragraph'] + 1}"
         else:
             where = ""
-        out.append(f"{speaking.clock(pause['at'])} — {pause['seconds']:.1f} s{', ' + where if where else ''}, "
-                   f"after “…{pause.get('after', '')}”")
+        out.append(
+            f"{speaking.clock(pause['at'])} — {pause['seconds']:.1f} s{', ' + where if where else ''}, "
+            f"after “…{pause.get('after', '')}”"
+        )
     return out
 
 
@@ -130,13 +143,15 @@ class RehearsalReport(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(1, self.table.horizontalHeader().ResizeMode.Stretch)
-        self.changed = self._list("Passages read otherwise than written", changed_lines(report),
-                                  "Every passage was read as written.")
+        self.changed = self._list(
+            "Passages read otherwise than written", changed_lines(report), "Every passage was read as written."
+        )
         self.pauses = self._list("Long pauses (2 seconds or more)", pause_lines(report), "No long pauses.")
         for k, pause in enumerate(report.get("pauses", [])):
             self.pauses[1].item(k).setData(Qt.ItemDataRole.UserRole, max(0.0, pause["at"] - LEAD_IN))
-        self.play_btn = QPushButton("Play", toolTip="Hear the reading again; double-click a paragraph or a pause "
-                                                    "to hear it from there")
+        self.play_btn = QPushButton(
+            "Play", toolTip="Hear the reading again; double-click a paragraph or a pause to hear it from there"
+        )
         self.play_btn.setEnabled(bool(rehearsal.audio_path))
         self.playback = Playback(self.play_btn)
         self.playback.error.connect(self._cannot_play)
@@ -144,12 +159,17 @@ class RehearsalReport(QDialog):
         starts = [p.get("start") for p in report.get("paragraphs", [])]
         self.table.cellActivated.connect(lambda r, _c: starts[r] is not None and self.play_from(starts[r]))
         self.pauses[1].itemActivated.connect(
-            lambda item: item.data(Qt.ItemDataRole.UserRole) is not None
-            and self.play_from(item.data(Qt.ItemDataRole.UserRole)))
+            lambda item: (
+                item.data(Qt.ItemDataRole.UserRole) is not None and self.play_from(item.data(Qt.ItemDataRole.UserRole))
+            )
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
-        self.heard = QLabel(f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
-                            + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""), wordWrap=True)
+        self.heard = QLabel(
+            f"Recording {speaking.clock(report.get('recording_seconds') or 0)}"
+            + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""),
+            wordWrap=True,
+        )
         row = QHBoxLayout()
         row.addWidget(self.heard, 1)
         row.addWidget(self.play_btn)
@@ -187,5 +207,7 @@ class RehearsalReport(QDialog):
 
     def rows(self) -> list[list[str]]:
         """The table's text, row by row (what a person sees; tests read it)."""
-        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
-                for r in range(self.table.rowCount())]
+        return [
+            [self.table.item(r, c).text() for c in range(self.table.columnCount())]
+            for r in range(self.table.rowCount())
+        ]

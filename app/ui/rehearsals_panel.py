@@ -21,8 +21,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import rehearsal as rehearsals
 from app import speaking
@@ -54,8 +63,9 @@ class ReadingTranscriber:
             raise FondlyError(STOPPED)
 
 
-def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None = None,
-                discard: threading.Event | None = None):
+def rehearse_op(
+    draft_id: int, path: Path, take: bool, revision_id: int | None = None, discard: threading.Event | None = None
+):
     """The operation for the speech lane, returning the stored rehearsal of `revision_id` (the
     revision read; None: the current one). A take (the app's own recording) is removed once the
     rehearsal holds its copy, or when the reading was refused — no speech, or the person's Cancel
@@ -64,17 +74,24 @@ def rehearse_op(draft_id: int, path: Path, take: bool, revision_id: int | None =
 
     def op(job):
         try:
-            rehearsal, _report = rehearse(job.store, draft_id, path,
-                                          lambda: ReadingTranscriber(job.transcriber(), job.progress),
-                                          cancel=job.cancel, revision_id=revision_id)
+            rehearsal, _report = rehearse(
+                job.store,
+                draft_id,
+                path,
+                lambda: ReadingTranscriber(job.transcriber(), job.progress),
+                cancel=job.cancel,
+                revision_id=revision_id,
+            )
         except FondlyError:
             if take and (not job.cancel.is_set() or discard is None or discard.is_set()):
                 path.unlink(missing_ok=True)
             raise
         except Exception as e:
             if take:
-                raise FondlyError(f"The rehearsal could not be made ({e}). Your reading is kept at {path}; "
-                                  "Rehearse from a recording… can try it again.") from e
+                raise FondlyError(
+                    f"The rehearsal could not be made ({e}). Your reading is kept at {path}; "
+                    "Rehearse from a recording… can try it again."
+                ) from e
             raise
         if take:
             path.unlink(missing_ok=True)
@@ -105,12 +122,15 @@ class RehearsalsPanel(QWidget):
         self.title = QLabel("Rehearsals", wordWrap=True)
         self.list = QListWidget(wordWrap=True)
         self.list.setAccessibleName("Rehearsals")
-        self.list.setToolTip("Open a rehearsal to see its report: the time of each paragraph, what was skipped "
-                             "or changed, and the long pauses")
+        self.list.setToolTip(
+            "Open a rehearsal to see its report: the time of each paragraph, what was skipped "
+            "or changed, and the long pauses"
+        )
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda item: self.open_report(item.data(Qt.ItemDataRole.UserRole)))
-        self.rehearse_btn = QPushButton("Rehearse…", toolTip="Read the open draft aloud; Fondly times it "
-                                                             "(Ctrl+Shift+R)")
+        self.rehearse_btn = QPushButton(
+            "Rehearse…", toolTip="Read the open draft aloud; Fondly times it (Ctrl+Shift+R)"
+        )
         self.rehearse_btn.clicked.connect(self.toggle)
         self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")
         self.file_btn.clicked.connect(self.choose_file)
@@ -135,11 +155,16 @@ class RehearsalsPanel(QWidget):
         layout.addWidget(self.progress)
         self._tick = QTimer(self, interval=250)
         self._tick.timeout.connect(self._show_time)
-        self.record_action = QAction("Re&hearse…", self, shortcut=QKeySequence("Ctrl+Shift+R"),
-                                     statusTip="Read the open draft aloud; Fondly times each paragraph")
+        self.record_action = QAction(
+            "Re&hearse…",
+            self,
+            shortcut=QKeySequence("Ctrl+Shift+R"),
+            statusTip="Read the open draft aloud; Fondly times each paragraph",
+        )
         self.record_action.triggered.connect(self.toggle)
-        self.file_action = QAction("Rehearse from a recordin&g…", self,
-                                   statusTip="Choose a recording of you reading the open draft")
+        self.file_action = QAction(
+            "Rehearse from a recordin&g…", self, statusTip="Choose a recording of you reading the open draft"
+        )
         self.file_action.triggered.connect(self.choose_file)
         document.revision_shown.connect(lambda _revision: self.show_draft(document.draft_id))
 
@@ -163,8 +188,9 @@ class RehearsalsPanel(QWidget):
         self.title.setText(f"Rehearsals of “{draft.title}”")
         for r in reversed(self.store.rehearsals(draft_id)):
             skipped = sum(1 for p in r.report.get("paragraphs", []) if p.get("skipped"))
-            item = QListWidgetItem(f"{when(r.created)} · {short_line(r.report)}"
-                                   + (f" · {skipped} skipped" if skipped else ""))
+            item = QListWidgetItem(
+                f"{when(r.created)} · {short_line(r.report)}" + (f" · {skipped} skipped" if skipped else "")
+            )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             self.list.addItem(item)
 
@@ -262,8 +288,9 @@ class RehearsalsPanel(QWidget):
             return None
         # a reading cut off by a crash or a kill is still in the data folder as a take: start there
         takes = sorted(audio_dir().glob("rehearsal-take-*.wav"))
-        dialog = QFileDialog(self, "A recording of you reading the draft", str(takes[-1] if takes else Path.home()),
-                             IMPORT_FILTER)
+        dialog = QFileDialog(
+            self, "A recording of you reading the draft", str(takes[-1] if takes else Path.home()), IMPORT_FILTER
+        )
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda path: self.rehearse_file(draft_id, path))
         dialog.open()
@@ -292,11 +319,15 @@ class RehearsalsPanel(QWidget):
             except FondlyError:
                 kept = left.path.with_name(left.path.name.replace("rehearsal-take-", "rehearsal-reading-"))
                 left.path.rename(kept)
-                self.message.emit(f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} read a draft that "
-                                  f"is gone; the recording is kept at {kept}.")
+                self.message.emit(
+                    f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} read a draft that "
+                    f"is gone; the recording is kept at {kept}."
+                )
                 continue
-            self.message.emit(f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} is being timed; "
-                              "its report opens when it is ready.")
+            self.message.emit(
+                f"A rehearsal reading cut off on {left.started:%d %b at %H:%M} is being timed; "
+                "its report opens when it is ready."
+            )
             self._analyse(left.draft_id, left.path, take=True, revision_id=left.revision_id)
 
     def _analyse(self, draft_id: int, path: Path, take: bool, revision_id: int | None = None) -> None:
@@ -312,8 +343,13 @@ class RehearsalsPanel(QWidget):
         self.progress.show()
         self.cancel_btn.show()
         self._discard = threading.Event()
-        self.operation = self.runner.run(rehearse_op(draft_id, path, take, revision_id, self._discard), lane="speech",
-                                         on_done=self._done, on_failed=self._failed, on_progress=self._progress)
+        self.operation = self.runner.run(
+            rehearse_op(draft_id, path, take, revision_id, self._discard),
+            lane="speech",
+            on_done=self._done,
+            on_failed=self._failed,
+            on_progress=self._progress,
+        )
 
     def _progress(self, fraction: float) -> None:
         self.progress.setMaximum(100)

@@ -52,8 +52,10 @@ class SearchPanel(QWidget):
         rows = []
         for hit in hits:
             snippet = html.escape(hit["snippet"]).replace("[", "<b style='background:#fbe7a1'>").replace("]", "</b>")
-            rows.append(f"<p><a href='{hit['kind']}:{hit['id']}'>{html.escape(hit['title'])}</a> "
-                        f"<small>({hit['kind']})</small><br>{snippet}</p>")
+            rows.append(
+                f"<p><a href='{hit['kind']}:{hit['id']}'>{html.escape(hit['title'])}</a> "
+                f"<small>({hit['kind']})</small><br>{snippet}</p>"
+            )
         self.results.setHtml("".join(rows) or "<p><i>Nothing found.</i></p>")
         self.results.show()
 

@@ -5,9 +5,21 @@ text size, and an optional model server."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
 
 from app import model_manager, settings
 from app.engines import trust, trusted
@@ -28,7 +40,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.models = QListWidget()
         self.models.setAccessibleName("Models")
-        self.add_btn = add_btn = QPushButton("Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder")
+        self.add_btn = add_btn = QPushButton(
+            "Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder"
+        )
         add_btn.clicked.connect(self.add_dialog)
         self.use_btn = QPushButton("Use")
         self.use_btn.clicked.connect(self.use_selected)
@@ -51,7 +65,9 @@ class SettingsDialog(QDialog):
         self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
         self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
         self.gpu_layers = QSpinBox(minimum=-1, maximum=1000, value=values["gpu_layers"], specialValueText="all")
-        self.pace = QSpinBox(minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=values["pace"], suffix=" words a minute")
+        self.pace = QSpinBox(
+            minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=values["pace"], suffix=" words a minute"
+        )
         self.text_size = QSpinBox(minimum=8, maximum=48, value=values["text_size"], suffix=" pt")
         self.server = QLineEdit(values["server"] or "", placeholderText="http://127.0.0.1:8080/v1 (off when empty)")
         form = QFormLayout()
@@ -157,15 +173,22 @@ class SettingsDialog(QDialog):
             server = settings.parse("server", self.server.text())
             if server and not trusted(server):
                 answer = QMessageBox.question(
-                    self, "Send memories to another computer?",
+                    self,
+                    "Send memories to another computer?",
                     f"Writing with {server} sends your memories and drafts to that computer. "
-                    "Only agree if it is one you trust, such as your own at home.")
+                    "Only agree if it is one you trust, such as your own at home.",
+                )
                 if answer != QMessageBox.StandardButton.Yes:
                     return
                 trust(server)
             old = settings.load()
-            for key, widget in (("threads", self.threads), ("context", self.context), ("gpu_layers", self.gpu_layers),
-                                ("pace", self.pace), ("text_size", self.text_size)):
+            for key, widget in (
+                ("threads", self.threads),
+                ("context", self.context),
+                ("gpu_layers", self.gpu_layers),
+                ("pace", self.pace),
+                ("text_size", self.text_size),
+            ):
                 settings.set_value(key, widget.value())
             settings.set_value("server", server)
         except USER_ERRORS as e:

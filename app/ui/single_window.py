@@ -55,7 +55,7 @@ def _bring_forward(folder: Path) -> bool:
     return answered
 
 
-def claim(folder: Path) -> "Owner":
+def claim(folder: Path) -> Owner:
     """This process's window owns `folder` from now on, and listens at once (a start a moment
     later is answered as soon as the window is shown); raises AlreadyOpen if another's does."""
     pid = folder_lock.own_window(folder)
@@ -65,11 +65,15 @@ def claim(folder: Path) -> "Owner":
         return owner
     who = f"PID {pid}" if pid else "another process"
     if _bring_forward(folder):
-        raise AlreadyOpen(f"Fondly is already open on {folder} ({who}); its window was brought to the front.",
-                          pid, True)
-    raise AlreadyOpen(f"Fondly is already open on {folder} (window, {who}), and it did not answer. "
-                      "Switch to that window, or close it (or end that process), then start Fondly again.",
-                      pid, False)
+        raise AlreadyOpen(
+            f"Fondly is already open on {folder} ({who}); its window was brought to the front.", pid, True
+        )
+    raise AlreadyOpen(
+        f"Fondly is already open on {folder} (window, {who}), and it did not answer. "
+        "Switch to that window, or close it (or end that process), then start Fondly again.",
+        pid,
+        False,
+    )
 
 
 class Owner:

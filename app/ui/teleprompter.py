@@ -62,8 +62,10 @@ class Teleprompter(QWidget):
         self.view = PromptView(script.text)
         self.status = QLabel(objectName="prompter-status")
         self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)
-        self.keys = QLabel("Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
-                           "V voice · Esc leave · right-click for all")
+        self.keys = QLabel(
+            "Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
+            "V voice · Esc leave · right-click for all"
+        )
         self.keys.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a small screen drops it
         bar = QWidget(objectName="prompter-bar")
         row = QHBoxLayout(bar)
@@ -113,18 +115,25 @@ class Teleprompter(QWidget):
         transcriber = self.runner.engines.loaded("speech")
         if transcriber is None or not delivery.warmed():
             self.mode, self.reason = "loading", "the speech model is loading"
-            self.runner.run(lambda job: (job.transcriber(), delivery.warm_up()), lane="speech",
-                            on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
-                            on_failed=self._model_failed)
+            self.runner.run(
+                lambda job: (job.transcriber(), delivery.warm_up()),
+                lane="speech",
+                on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
+                on_failed=self._model_failed,
+            )
             self._show_status()
             return
         from speech.live import Chunker
 
         take = None
         try:
-            listening = Listening(self.device, transcriber=transcriber, hotwords=self.script.hotwords,
-                                  on_segment=self._on_segment,
-                                  chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX, opening=LISTEN_OPENING))
+            listening = Listening(
+                self.device,
+                transcriber=transcriber,
+                hotwords=self.script.hotwords,
+                on_segment=self._on_segment,
+                chunker=Chunker(pause=LISTEN_PAUSE, max_chunk=LISTEN_MAX, opening=LISTEN_OPENING),
+            )
             if self.keep_reading is not None and self.script.revision_id is not None:
                 take = new_take(self.script.draft_id, self.script.revision_id)
             listening.start(take)
@@ -283,8 +292,9 @@ class Teleprompter(QWidget):
         look = self.look
         self.view.set_look(look["size"], look["spacing"], look["scheme"], look["mirror"])
         _name, fg, bg, _band = SCHEMES[look["scheme"] % len(SCHEMES)]
-        self.setStyleSheet(f"#prompter-bar {{ background: {bg}; }} #prompter-bar QLabel {{ color: {fg}; "
-                           f"font-size: 11pt; }}")
+        self.setStyleSheet(
+            f"#prompter-bar {{ background: {bg}; }} #prompter-bar QLabel {{ color: {fg}; font-size: 11pt; }}"
+        )
         self.keys.setStyleSheet("color: gray;")
         self._place()
 
@@ -330,18 +340,27 @@ class Teleprompter(QWidget):
     # --- keys and the menu ---------------------------------------------------------------------
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        return [("Pause / resume", "Space", self.toggle_pause), ("A line back", "Up", lambda: self.nudge(-1)),
-                ("A line on", "Down", lambda: self.nudge(1)), ("Larger text", "+", lambda: self.larger(1)),
-                ("Smaller text", "-", lambda: self.larger(-1)), ("More space", "]", lambda: self.spacing(1)),
-                ("Less space", "[", lambda: self.spacing(-1)), ("Colours", "C", self.next_colours),
-                ("Mirror for a glass prompter", "M", self.toggle_mirror),
-                ("Follow my voice", "V", self.toggle_voice),
-                ("Keep my reading as a rehearsal", "R", self.toggle_keep), ("Leave", "Esc", self.close)]
+        return [
+            ("Pause / resume", "Space", self.toggle_pause),
+            ("A line back", "Up", lambda: self.nudge(-1)),
+            ("A line on", "Down", lambda: self.nudge(1)),
+            ("Larger text", "+", lambda: self.larger(1)),
+            ("Smaller text", "-", lambda: self.larger(-1)),
+            ("More space", "]", lambda: self.spacing(1)),
+            ("Less space", "[", lambda: self.spacing(-1)),
+            ("Colours", "C", self.next_colours),
+            ("Mirror for a glass prompter", "M", self.toggle_mirror),
+            ("Follow my voice", "V", self.toggle_voice),
+            ("Keep my reading as a rehearsal", "R", self.toggle_keep),
+            ("Leave", "Esc", self.close),
+        ]
 
+    # fmt: off
     KEYS = {Qt.Key.Key_Space: "Space", Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Plus: "+",
             Qt.Key.Key_Equal: "+", Qt.Key.Key_Minus: "-", Qt.Key.Key_BracketRight: "]",
             Qt.Key.Key_BracketLeft: "[", Qt.Key.Key_C: "C", Qt.Key.Key_M: "M", Qt.Key.Key_V: "V",
             Qt.Key.Key_R: "R", Qt.Key.Key_Escape: "Esc"}
+    # fmt: on
 
     def keyPressEvent(self, event) -> None:
         name = self.KEYS.get(Qt.Key(event.key()))

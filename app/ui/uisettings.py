@@ -41,7 +41,8 @@ def restore_layout(window, splitters: dict) -> None:
 
     s = ui_settings()
     for key, restore in [("geometry", window.restoreGeometry), ("state", window.restoreState)] + [
-            (key, splitter.restoreState) for key, splitter in splitters.items()]:
+        (key, splitter.restoreState) for key, splitter in splitters.items()
+    ]:
         if isinstance(s.value(key), QByteArray):
             restore(s.value(key))
     if not isinstance(s.value("geometry"), QByteArray):

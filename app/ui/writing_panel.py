@@ -48,19 +48,22 @@ class WritingPanel(QWidget):
         self._dictation_for: str | None = None  # whose dictation is under way, until its words arrive
         self._listening = False  # the microphone is still on for it (then its button reads "Done")
 
-        self.prompt = QLineEdit(placeholderText='e.g. "Write a funeral speech using dad.txt and include at least one joke"')
+        self.prompt = QLineEdit(
+            placeholderText='e.g. "Write a funeral speech using dad.txt and include at least one joke"'
+        )
         self.prompt.setAccessibleName("Shorthand")
         self.prompt.returnPressed.connect(self.generate)
-        self.speak_btn = QPushButton("Speak", checkable=True,
-                                     toolTip="Say what you want written; your words become the shorthand "
-                                             "(Ctrl+Shift+D)")
+        self.speak_btn = QPushButton(
+            "Speak", checkable=True, toolTip="Say what you want written; your words become the shorthand (Ctrl+Shift+D)"
+        )
         self.speak_btn.toggled.connect(self.speak)
         self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
         self.generate_btn.clicked.connect(self.generate)
         self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
         self.stop_btn.clicked.connect(self.stop)
-        self.dictate_btn = QPushButton("Dictate", checkable=True,
-                                       toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)")
+        self.dictate_btn = QPushButton(
+            "Dictate", checkable=True, toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)"
+        )
         self.dictate_btn.toggled.connect(self.dictate)
         self._dictation_buttons = {_EDITOR: (self.dictate_btn, "Dictate"), _PROMPT: (self.speak_btn, "Speak")}
         dictation.dictated.connect(self._dictated)
@@ -70,8 +73,13 @@ class WritingPanel(QWidget):
         self.prompt.textChanged.connect(lambda: self._brief_timer.start())
         self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
         bar = QHBoxLayout()
-        for w, stretch in ((self.prompt, 1), (self.speak_btn, 0), (self.generate_btn, 0), (self.stop_btn, 0),
-                           (self.dictate_btn, 0)):
+        for w, stretch in (
+            (self.prompt, 1),
+            (self.speak_btn, 0),
+            (self.generate_btn, 0),
+            (self.stop_btn, 0),
+            (self.dictate_btn, 0),
+        ):
             bar.addWidget(w, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -95,8 +103,11 @@ class WritingPanel(QWidget):
         if self.project is None or not self.prompt.text().strip():
             return None
         if self.chips.brief is None or self.chips.brief.shorthand != self.prompt.text():
-            self.chips.show_brief(writing.make_brief(self.store, self.project, self.prompt.text()),
-                                  self.store.memories(self.project.id), self.project.pace)
+            self.chips.show_brief(
+                writing.make_brief(self.store, self.project, self.prompt.text()),
+                self.store.memories(self.project.id),
+                self.project.pace,
+            )
         return self.chips.brief
 
     def _read_brief(self, brief: Brief, mode: str):
@@ -145,25 +156,41 @@ class WritingPanel(QWidget):
             self._begin(placement.fit(draft, self.editor.cursor_position()))
             self._piece = {"draft_id": draft_id, "seed": seed, "paragraphs": [], "revision_id": None}
             self._operation = self.runner.run(
-                lambda job: writing.compose_piece(job.store, project, brief, job.text_engine(), seed=seed,
-                                                  memory_ids=ids, cancel=job.cancel, draft=draft,
-                                                  **self._streaming(job)),
-                on_done=lambda piece: self._piece_done(draft_id, piece), on_failed=self._failed,
-                on_progress=self._progress)
+                lambda job: writing.compose_piece(
+                    job.store,
+                    project,
+                    brief,
+                    job.text_engine(),
+                    seed=seed,
+                    memory_ids=ids,
+                    cancel=job.cancel,
+                    draft=draft,
+                    **self._streaming(job),
+                ),
+                on_done=lambda piece: self._piece_done(draft_id, piece),
+                on_failed=self._failed,
+                on_progress=self._progress,
+            )
             return
         self.editor.blank()
         self._begin(placement.Fit(0, 0, "", ""))
         self._operation = self.runner.run(
-            lambda job: writing.write(job.store, project, brief, job.text_engine(), memory_ids=ids,
-                                      cancel=job.cancel, **self._streaming(job)),
-            on_done=self._draft_done, on_failed=self._failed, on_progress=self._progress)
+            lambda job: writing.write(
+                job.store, project, brief, job.text_engine(), memory_ids=ids, cancel=job.cancel, **self._streaming(job)
+            ),
+            on_done=self._draft_done,
+            on_failed=self._failed,
+            on_progress=self._progress,
+        )
 
     @staticmethod
     def _streaming(job) -> dict:
         """The writers' callbacks, carried to the GUI thread as the operation's progress."""
-        return {"on_token": lambda t: job.progress((_TOKEN, t)),
-                "on_paragraph": lambda p: job.progress((_PARAGRAPH, p)),
-                "on_discard": lambda: job.progress((_DISCARD, None))}
+        return {
+            "on_token": lambda t: job.progress((_TOKEN, t)),
+            "on_paragraph": lambda p: job.progress((_PARAGRAPH, p)),
+            "on_discard": lambda: job.progress((_DISCARD, None)),
+        }
 
     def _begin(self, where: placement.Fit) -> None:
         self._count = 0
@@ -194,8 +221,14 @@ class WritingPanel(QWidget):
         p["paragraphs"].append(paragraph)
         engine = self.runner.engines.loaded("text")
         p["revision_id"] = writing.keep_piece_so_far(
-            self.store, p["draft_id"], self.editor.editor.toPlainText(), p["paragraphs"],
-            engine.name if engine else "", p["seed"], p["revision_id"]).id
+            self.store,
+            p["draft_id"],
+            self.editor.editor.toPlainText(),
+            p["paragraphs"],
+            engine.name if engine else "",
+            p["seed"],
+            p["revision_id"],
+        ).id
 
     def stop(self) -> bool:
         """Stop writing (what is written is kept). False if nothing was being written."""
@@ -229,8 +262,11 @@ class WritingPanel(QWidget):
             return
         if not piece.composition.paragraphs:  # stopped first, every paragraph repeated the draft, or none fitted
             c = piece.composition
-            why = ("it was stopped before a paragraph was finished." if c.stopped else
-                   " ".join(c.check.notes) or "what your memories tell of this is already in the draft.")
+            why = (
+                "it was stopped before a paragraph was finished."
+                if c.stopped
+                else " ".join(c.check.notes) or "what your memories tell of this is already in the draft."
+            )
             self.message.emit("Nothing was added to the draft: " + why)
             return
         revision = writing.keep_piece(self.store, draft_id, self.editor.editor.toPlainText(), piece, revision_id)
@@ -249,8 +285,12 @@ class WritingPanel(QWidget):
 
     def rewrite_menu(self, menu, add_action) -> None:
         """The Edit menu's "Rewrite the selection": one action for each way."""
-        for how, label in (("shorter", "&Shorter"), ("warmer", "&Warmer"), ("lighter", "&Lighter"),
-                           ("style", "In the Brief's st&yle")):
+        for how, label in (
+            ("shorter", "&Shorter"),
+            ("warmer", "&Warmer"),
+            ("lighter", "&Lighter"),
+            ("style", "In the Brief's st&yle"),
+        ):
             add_action(menu, label, lambda _=False, h=how: self.rewrite_selection(h))
 
     def rewrite_selection(self, how: str, brief: Brief | None = None) -> None:
@@ -270,7 +310,9 @@ class WritingPanel(QWidget):
         self.status.emit(f"Rewriting the selection ({how})…", 0)
         self._operation = self.runner.run(
             lambda job: writing.rewrite(job.store, project, passage, how, brief, job.text_engine(), cancel=job.cancel),
-            on_done=lambda rw: self._rewrite_done(draft_id, (start, end), rw), on_failed=self._failed)
+            on_done=lambda rw: self._rewrite_done(draft_id, (start, end), rw),
+            on_failed=self._failed,
+        )
 
     def _rewrite_done(self, draft_id: int, span: tuple[int, int], rw) -> None:
         self._end()

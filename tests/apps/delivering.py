@@ -25,8 +25,9 @@ class Deaf:
 def main() -> None:
     app = QApplication(sys.argv[:1])
     uisettings.save_prompter_settings({"voice": True, "keep": True})
-    window = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
-                                                                      open_speech=Deaf)))
+    window = MainWindow(
+        Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=Deaf))
+    )
     window.show()
     window.reload_projects()
     window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))

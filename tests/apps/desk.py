@@ -22,8 +22,10 @@ from app.engines import Engines
 from tests.apps.delivering import Deaf
 from tests.helpers import ScriptedEngine
 
-REPLY = ("Gran kept a rose garden by the south wall of her house in Cork. She grew roses by the wall "
-         "and gave them to every neighbour on the street.")
+REPLY = (
+    "Gran kept a rose garden by the south wall of her house in Cork. She grew roses by the wall "
+    "and gave them to every neighbour on the street."
+)
 
 
 def _window():
@@ -63,9 +65,12 @@ def answer(command: str):
         return None
     if verb == "state":
         doc = window.document
-        return {"editor": doc.editor.toPlainText(), "preview": doc.preview.toPlainText()[:400],
-                "windows": [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()],
-                "busy": window.writing.busy}
+        return {
+            "editor": doc.editor.toPlainText(),
+            "preview": doc.preview.toPlainText()[:400],
+            "windows": [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()],
+            "busy": window.writing.busy,
+        }
     return {"error": f"unknown command {command!r}"}
 
 
@@ -95,8 +100,9 @@ def main() -> int:
         return app
 
     fondly_app.make_app = make_app
-    return fondly_app.run(sys.argv[:1], engines=Engines(
-        open_text=lambda: ScriptedEngine([REPLY] * 40, delay=0.25), open_speech=Deaf))
+    return fondly_app.run(
+        sys.argv[:1], engines=Engines(open_text=lambda: ScriptedEngine([REPLY] * 40, delay=0.25), open_speech=Deaf)
+    )
 
 
 if __name__ == "__main__":

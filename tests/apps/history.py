@@ -49,13 +49,16 @@ def main() -> None:
             rows[item.text(0).split(" · ")[0]] = [p.x(), p.y()]
         dialogs = [d for d in QApplication.topLevelWidgets() if isinstance(d, CompareDialog) and d.isVisible()]
         state = {
-            "rows": rows, "buttons": {b.text(): centre(b) for b in panel.buttons},
+            "rows": rows,
+            "buttons": {b.text(): centre(b) for b in panel.buttons},
             "enabled": {b.text(): b.isEnabled() for b in panel.buttons},
-            "back": centre(doc.preview_back), "editor": centre(doc.editor),
+            "back": centre(doc.preview_back),
+            "editor": centre(doc.editor),
             "banner": doc.preview_label.text() if doc.preview_banner.isVisible() else "",
             "text_sha": hashlib.sha256(doc.editor.toPlainText().encode()).hexdigest(),
             "stored_sha": hashlib.sha256(window.store.current_text(doc.draft_id).encode()).hexdigest()
-            if doc.draft_id else "",
+            if doc.draft_id
+            else "",
             "revisions": len(window.store.revisions(doc.draft_id)) if doc.draft_id else 0,
             "compare": dialogs[0].windowTitle() if dialogs else "",
             "compare_summary": dialogs[0].summary.text() if dialogs else "",

@@ -22,8 +22,9 @@ from tests.helpers import ScriptedEngine
 
 def main() -> None:
     app = make_app(sys.argv[:1])
-    window = MainWindow(Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]),
-                                                                      open_speech=Deaf)))
+    window = MainWindow(
+        Store.open_default(), OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=Deaf))
+    )
     window.show()
     project = window.store.create_project("Dad")
     window.store.create_draft(project.id, "Eulogy", "Dad.")

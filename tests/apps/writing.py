@@ -10,8 +10,10 @@ from app.store import Store
 from app.writing import write
 from tests.helpers import ScriptedEngine
 
-REPLY = ("Frank fished at Lake Travis every summer. He called every catfish Gerald. "
-         "He worked as a mail carrier in Austin for thirty years.")
+REPLY = (
+    "Frank fished at Lake Travis every summer. He called every catfish Gerald. "
+    "He worked as a mail carrier in Austin for thirty years."
+)
 
 
 def main() -> None:

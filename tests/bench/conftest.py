@@ -35,8 +35,10 @@ def figure():
 
     def add(name: str, goal: str, measured: str, ratio: str = "—", met: bool | None = None, note: str = "") -> bool:
         FIGURES.append(Figure(name, goal, measured, ratio, met, note))
-        print(f"\n[bench] {name}: {measured} (ratio {ratio}; goal {goal}) "
-              f"{'' if met is None else 'MET' if met else 'NOT MET'} {note}")
+        print(
+            f"\n[bench] {name}: {measured} (ratio {ratio}; goal {goal}) "
+            f"{'' if met is None else 'MET' if met else 'NOT MET'} {note}"
+        )
         return met is not False
 
     return add

@@ -40,7 +40,7 @@ class StallProbe:
         self.timer = QTimer(interval=self.TICK_MS)
         self.timer.timeout.connect(lambda: self.stamps.append(time.perf_counter()))
 
-    def __enter__(self) -> "StallProbe":
+    def __enter__(self) -> StallProbe:
         self.timer.start()
         return self
 
@@ -91,13 +91,20 @@ def window(make_window, qtbot, monkeypatch):
     monkeypatch.setattr(writing, "new_seed", lambda: SEED)  # the same work in every run
     w = make_window()
     w.warm_up()
-    qtbot.waitUntil(lambda: w.runner.engines.loaded("text") is not None
-                    and w.runner.engines.loaded("speech") is not None, timeout=120_000)
+    qtbot.waitUntil(
+        lambda: w.runner.engines.loaded("text") is not None and w.runner.engines.loaded("speech") is not None,
+        timeout=120_000,
+    )
     from app.store import Person
 
     store = w.store
-    project = store.create_project("Walter", occasion=CASE["occasion"], subject=CASE["subject"],
-                                   speaker=CASE["speaker"], people=[Person(n) for n in CASE["people"]])
+    project = store.create_project(
+        "Walter",
+        occasion=CASE["occasion"],
+        subject=CASE["subject"],
+        speaker=CASE["speaker"],
+        people=[Person(n) for n in CASE["people"]],
+    )
     for m in CASE["memories"]:
         store.add_memory(project.id, "typed", m["title"], text=m["text"])
     w.reload_projects(select=project.id)
@@ -127,8 +134,12 @@ def click_generate(w, qtbot, shorthand: str = SHORTHAND, timeout: int = 300_000)
     draft_id, revision_id, stopped = written.args
     assert not stopped
     text = w.store.revision(revision_id).text
-    return {"first": first[0] - start if first else float("nan"), "total": stored - start, "text": text,
-            "words": len(text.split())}
+    return {
+        "first": first[0] - start if first else float("nan"),
+        "total": stored - start,
+        "text": text,
+        "words": len(text.split()),
+    }
 
 
 class ModelCalls:
@@ -143,8 +154,13 @@ class ModelCalls:
         calls = self.calls
 
         def timed(engine, messages, *args, **kwargs):
-            call = {"prompt": " ".join(m.content for m in messages), "tokens": 0, "seconds": 0.0,
-                    "prompt_tokens": engine.count_tokens(" ".join(m.content for m in messages)), "first": None}
+            call = {
+                "prompt": " ".join(m.content for m in messages),
+                "tokens": 0,
+                "seconds": 0.0,
+                "prompt_tokens": engine.count_tokens(" ".join(m.content for m in messages)),
+                "first": None,
+            }
             calls.append(call)
             stream = chat(engine, messages, *args, **kwargs)
             while True:
@@ -179,8 +195,14 @@ def bare_replay(calls: list[dict]) -> float:
 
     from llm.models import bundled_model
 
-    llm = Llama(model_path=str(bundled_model()), n_ctx=2048, n_threads=THREADS, n_threads_batch=THREADS,
-                n_batch=512, verbose=False)
+    llm = Llama(
+        model_path=str(bundled_model()),
+        n_ctx=2048,
+        n_threads=THREADS,
+        n_threads_batch=THREADS,
+        n_batch=512,
+        verbose=False,
+    )
     eos = llm.token_eos()
     best, first = float("inf"), float("inf")
     for _ in range(2):
@@ -189,8 +211,14 @@ def bare_replay(calls: list[dict]) -> float:
             llm.reset()
             prompt = llm.tokenize(call["prompt"].encode())[: llm.n_ctx() - call["tokens"] - 8]
             n = 0
-            for _chunk in llm.create_completion(prompt, max_tokens=max(1, call["tokens"]), temperature=0.7,
-                                                seed=SEED, logit_bias={eos: -1e9}, stream=True):
+            for _chunk in llm.create_completion(
+                prompt,
+                max_tokens=max(1, call["tokens"]),
+                temperature=0.7,
+                seed=SEED,
+                logit_bias={eos: -1e9},
+                stream=True,
+            ):
                 if n == 0 and i == 0:
                     first = min(first, time.perf_counter() - start)
                 n += 1
@@ -231,11 +259,19 @@ def test_memory_idle_and_across_long_imports(window, qtbot, tmp_path, figure):
     allowed = max(30.0, 0.05 * after[0])
     assert all(m.status == "ready" for m in w.store.memories(w.project.id) if m.kind == "audio")
     ok = figure("Memory: resident size idle, both models loaded", "report", f"{idle:.0f} MB")
-    ok &= figure("Memory: peak during a 30-minute import", "report", f"{max(samples):.0f} MB",
-                 note=f"Sampled every 250 ms over three imports of the same 30 minutes of speech "
-                      f"({', '.join(f'{s:.0f} s' for s in seconds)}).")
-    ok &= figure("Memory: growth across 3 repeated 30-minute imports", f"≤ {allowed:.0f} MB (no growth)",
-                 f"{growth:+.0f} MB (after each: {', '.join(f'{a:.0f}' for a in after)} MB)", met=growth <= allowed)
+    ok &= figure(
+        "Memory: peak during a 30-minute import",
+        "report",
+        f"{max(samples):.0f} MB",
+        note=f"Sampled every 250 ms over three imports of the same 30 minutes of speech "
+        f"({', '.join(f'{s:.0f} s' for s in seconds)}).",
+    )
+    ok &= figure(
+        "Memory: growth across 3 repeated 30-minute imports",
+        f"≤ {allowed:.0f} MB (no growth)",
+        f"{growth:+.0f} MB (after each: {', '.join(f'{a:.0f}' for a in after)} MB)",
+        met=growth <= allowed,
+    )
     assert ok
 
 
@@ -266,26 +302,40 @@ def test_a_draft_from_the_click(window, qtbot, monkeypatch, figure, mode):
     ratio = bare / run["total"]
     split = dict(timers.seconds)
     rest = run["total"] - model.seconds - sum(split.values())
-    overhead = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(split.items())) + f", the rest {rest * 1000:.0f} ms"
+    overhead = (
+        ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(split.items())) + f", the rest {rest * 1000:.0f} ms"
+    )
     print(f"\n--- the draft measured ({mode}) ---\n" + run["text"])
-    ok = figure(f"Draft ({mode}): shorthand → stored draft, from the click", "report: ratio vs bare llama.cpp",
-                f"{run['total']:.2f} s, {run['words']} words ({model.tokens} tokens in {len(model.calls)} "
-                f"call(s); in the model {model.seconds:.2f} s)", f"{ratio:.2f}", None,
-                note=f"{mode}: bare llama-cpp-python doing the same calls (same prompts, the same number of new "
-                     f"tokens) took {bare:.2f} s. Fondly's time outside the model: {overhead} (the rest: the Brief "
-                     f"on screen, arranging, the hand-over to the GUI, the reload).")
+    ok = figure(
+        f"Draft ({mode}): shorthand → stored draft, from the click",
+        "report: ratio vs bare llama.cpp",
+        f"{run['total']:.2f} s, {run['words']} words ({model.tokens} tokens in {len(model.calls)} "
+        f"call(s); in the model {model.seconds:.2f} s)",
+        f"{ratio:.2f}",
+        None,
+        note=f"{mode}: bare llama-cpp-python doing the same calls (same prompts, the same number of new "
+        f"tokens) took {bare:.2f} s. Fondly's time outside the model: {overhead} (the rest: the Brief "
+        f"on screen, arranging, the hand-over to the GUI, the reload).",
+    )
     first_call = model.calls[0]
     # The goal is for the bundled model's own way of writing (memory-first); in free prose the first
     # words wait for llama.cpp to read the prompt, reported against bare llama.cpp doing the same.
-    ok &= figure(f"Draft ({mode}): first words on screen after the click, warm model",
-                 "≤ 1 s" if mode == "memory-first" else "report: vs bare llama.cpp's first token",
-                 f"{run['first']:.2f} s", "—" if mode == "memory-first" else f"{bare_first / run['first']:.2f}",
-                 met=run["first"] <= 1.0 if mode == "memory-first" else None,
-                 note=f"The first model call read a prompt of about {first_call['prompt_tokens']} tokens and gave its "
-                      f"first token after {first_call['first'] or float('nan'):.2f} s; bare llama-cpp-python's first "
-                      f"token for the same prompt: {bare_first:.2f} s.")
-    ok &= figure(f"GUI stall ({mode}), click → preview of the stored draft", "< 50 ms", f"{probe.longest_ms:.1f} ms",
-                 met=probe.longest_ms < 50)
+    ok &= figure(
+        f"Draft ({mode}): first words on screen after the click, warm model",
+        "≤ 1 s" if mode == "memory-first" else "report: vs bare llama.cpp's first token",
+        f"{run['first']:.2f} s",
+        "—" if mode == "memory-first" else f"{bare_first / run['first']:.2f}",
+        met=run["first"] <= 1.0 if mode == "memory-first" else None,
+        note=f"The first model call read a prompt of about {first_call['prompt_tokens']} tokens and gave its "
+        f"first token after {first_call['first'] or float('nan'):.2f} s; bare llama-cpp-python's first "
+        f"token for the same prompt: {bare_first:.2f} s.",
+    )
+    ok &= figure(
+        f"GUI stall ({mode}), click → preview of the stored draft",
+        "< 50 ms",
+        f"{probe.longest_ms:.1f} ms",
+        met=probe.longest_ms < 50,
+    )
     assert ok
 
 
@@ -300,7 +350,7 @@ def heard_most(text: str, said: str, share: float = 0.5) -> bool:
         return {w for w in re.findall(r"[a-z']+", t.lower()) if len(w) >= 5}
 
     heard, spoken_words = words(text), said.split()
-    quarters = [" ".join(spoken_words[i * len(spoken_words) // 4:(i + 1) * len(spoken_words) // 4]) for i in range(4)]
+    quarters = [" ".join(spoken_words[i * len(spoken_words) // 4 : (i + 1) * len(spoken_words) // 4]) for i in range(4)]
     return all(len(words(q) & heard) >= share * len(words(q)) for q in quarters)
 
 
@@ -309,8 +359,9 @@ def said_words(words: int) -> str:
     # back and decode windows again (a 30-minute import took 280 s, not 130 s, and peaked 4.2 GB, not
     # 2.5), so the same work would no longer be done every run; the import's own speed is measured
     # against bare faster-whisper on the same file either way
-    cases = sorted(f for f in (Path(__file__).parents[1] / "data/eval").glob("*/case.json")
-                   if "spoken" not in f.parent.name)
+    cases = sorted(
+        f for f in (Path(__file__).parents[1] / "data/eval").glob("*/case.json") if "spoken" not in f.parent.name
+    )
     texts = [m["text"] for f in cases for m in json.loads(f.read_text()).get("memories", [])]
     return " ".join(" ".join(texts).split()[:words])
 
@@ -322,8 +373,9 @@ def spoken(tmp_path: Path, name: str, words: int, times: int = 1) -> Path:
     import wave
 
     once = tmp_path / f"{name}-once.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(once), said_words(words)],
-                   check=True, timeout=300)
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(once), said_words(words)], check=True, timeout=300
+    )
     with wave.open(str(once)) as w:
         params, frames = w.getparams(), w.readframes(w.getnframes())
     out = tmp_path / f"{name}.wav"
@@ -340,8 +392,9 @@ def bare_import_seconds(path: Path, hotwords: list[str]) -> float:
     from speech.models import bundled_model
     from speech.transcriber import whisper_options
 
-    bare = WhisperModel(str(bundled_model()), device="cpu", compute_type="int8", cpu_threads=THREADS,
-                        local_files_only=True)
+    bare = WhisperModel(
+        str(bundled_model()), device="cpu", compute_type="int8", cpu_threads=THREADS, local_files_only=True
+    )
     start = time.perf_counter()
     segments, _ = bare.transcribe(decode_audio(str(path)), **whisper_options(hotwords))
     text = " ".join(s.text for s in segments)
@@ -374,10 +427,15 @@ def test_an_import_of_two_minutes(window, qtbot, tmp_path, figure):
     memories = [m for m in w.store.memories(w.project.id) if m.kind == "audio"]
     assert len(memories) == 3 and all(m.status == "ready" and heard_most(m.text, said_words(370)) for m in memories)
     ratio = min(bare_times) / min(app_times)
-    ok = figure(f"Import of {seconds / 60:.1f} min of speech: decode + transcribe + store", "ratio ≥ 0.9 vs bare faster-whisper",
-                f"{min(app_times):.2f} s (bare {min(bare_times):.2f} s)", f"{ratio:.2f}", ratio >= 0.9,
-                note="From the import call to the memory stored and shown; bare faster-whisper decodes and "
-                     "transcribes the same file with the same options and threads; best of 3 interleaved rounds.")
+    ok = figure(
+        f"Import of {seconds / 60:.1f} min of speech: decode + transcribe + store",
+        "ratio ≥ 0.9 vs bare faster-whisper",
+        f"{min(app_times):.2f} s (bare {min(bare_times):.2f} s)",
+        f"{ratio:.2f}",
+        ratio >= 0.9,
+        note="From the import call to the memory stored and shown; bare faster-whisper decodes and "
+        "transcribes the same file with the same options and threads; best of 3 interleaved rounds.",
+    )
     ok &= figure("GUI stall during an import", "< 50 ms", f"{max(stalls):.1f} ms", met=max(stalls) < 50)
     assert ok
 
@@ -408,11 +466,16 @@ def test_a_draft_while_an_import_transcribes(window, qtbot, tmp_path, jfk, figur
     during, gave_way = contended()
     quiet.append(click_generate(w, qtbot, SHORT)["total"])
     q = float(np.mean(quiet))
-    ok = figure("Draft while a long import transcribes (CPU share)", "≤ 1.4× quiet",
-                f"{during:.2f} s vs quiet {q:.2f} s", f"{during / q:.2f}×", during / q <= 1.4,
-                note=f"The same draft (same seed) from the click to stored; quiet is the mean of runs before and "
-                     f"after. The import gave way {gave_way} time(s). Without the share (every engine at all "
-                     f"cores, as before) this bench measured 284 s, 7.7× quiet, on 2026-11-27; it is not rerun "
-                     f"each time because it takes five minutes.")
+    ok = figure(
+        "Draft while a long import transcribes (CPU share)",
+        "≤ 1.4× quiet",
+        f"{during:.2f} s vs quiet {q:.2f} s",
+        f"{during / q:.2f}×",
+        during / q <= 1.4,
+        note=f"The same draft (same seed) from the click to stored; quiet is the mean of runs before and "
+        f"after. The import gave way {gave_way} time(s). Without the share (every engine at all "
+        f"cores, as before) this bench measured 284 s, 7.7× quiet, on 2026-11-27; it is not rerun "
+        f"each time because it takes five minutes.",
+    )
     assert gave_way >= 1
     assert ok

@@ -28,6 +28,7 @@ from speech import audio
 from speech.live import LiveTranscriber
 
 # (what is said, the people as typed, a typed memory of the same project)
+# fmt: off
 MEMORIES = [
     ("Grandma Siobhan took us down to the strand at Ballycotton every summer. Uncle Tadhg carried the picnic "
      "basket and complained about the sand the whole way home.",
@@ -51,6 +52,7 @@ MEMORIES = [
      "boxes, and Grandpa Ravi never once checked them.",
      ["Ravi", "Meera"], "Grandpa Ravi opened the shop on Cowley Road. Auntie Meera kept the books."),
 ]
+# fmt: on
 RECORDINGS = [(0, 1, 2), (3, 4), (5, 6)]
 
 
@@ -79,7 +81,7 @@ def live_segments(transcriber, samples: np.ndarray, vocab: list[str]) -> list[tu
     got = []
     live = LiveTranscriber(transcriber, vocab, got.append)
     for i in range(0, len(samples), 1600):
-        live.feed(samples[i:i + 1600])
+        live.feed(samples[i : i + 1600])
         while not live._queue.empty():  # a transcript keeping up: each block is taken before the next
             time.sleep(0.002)
     live.finish()
@@ -136,18 +138,31 @@ def test_final_pass_is_never_worse_than_live(tmp_path, transcriber, figure):
     def per_minute(k):
         return totals[k][2] / audio_seconds * 60
 
-    live_ok = figure("Final pass: stored transcript's word error vs live (tiny.en, names and places)",
-                     "≤ live", f"stored {wer('stored'):.0%}, live {wer('live'):.0%}, final pass alone "
-                     f"{wer('final'):.0%}", f"{wer('stored') / wer('live'):.2f}", wer("stored") <= wer("live"),
-                     f"{len(RECORDINGS)} espeak-ng recordings, {said_words} words, {said_names} names; the live "
-                     f"transcript was kept for {kept_live} stretch(es) where the final pass lost what it heard; "
-                     f"final pass {per_minute('final'):.1f} s per minute of audio, live "
-                     f"{per_minute('live'):.1f} s on 2 cores")
-    names_ok = figure("Final pass: names spelled right, stored vs live", "≥ live",
-                      f"stored {totals['stored'][1]}/{said_names}, live {totals['live'][1]}/{said_names}, "
-                      f"final pass alone {totals['final'][1]}/{said_names}", "—",
-                      totals["stored"][1] >= totals["live"][1])
-    said_ok = figure("Vocabulary as said ('Grandma Siobhan') vs bare names ('Siobhan'), live", "more names",
-                     f"{totals['live'][1]}/{said_names} vs {totals['bare live'][1]}/{said_names}; word error "
-                     f"{wer('live'):.0%} vs {wer('bare live'):.0%}", "—", totals["live"][1] > totals["bare live"][1])
+    live_ok = figure(
+        "Final pass: stored transcript's word error vs live (tiny.en, names and places)",
+        "≤ live",
+        f"stored {wer('stored'):.0%}, live {wer('live'):.0%}, final pass alone {wer('final'):.0%}",
+        f"{wer('stored') / wer('live'):.2f}",
+        wer("stored") <= wer("live"),
+        f"{len(RECORDINGS)} espeak-ng recordings, {said_words} words, {said_names} names; the live "
+        f"transcript was kept for {kept_live} stretch(es) where the final pass lost what it heard; "
+        f"final pass {per_minute('final'):.1f} s per minute of audio, live "
+        f"{per_minute('live'):.1f} s on 2 cores",
+    )
+    names_ok = figure(
+        "Final pass: names spelled right, stored vs live",
+        "≥ live",
+        f"stored {totals['stored'][1]}/{said_names}, live {totals['live'][1]}/{said_names}, "
+        f"final pass alone {totals['final'][1]}/{said_names}",
+        "—",
+        totals["stored"][1] >= totals["live"][1],
+    )
+    said_ok = figure(
+        "Vocabulary as said ('Grandma Siobhan') vs bare names ('Siobhan'), live",
+        "more names",
+        f"{totals['live'][1]}/{said_names} vs {totals['bare live'][1]}/{said_names}; word error "
+        f"{wer('live'):.0%} vs {wer('bare live'):.0%}",
+        "—",
+        totals["live"][1] > totals["bare live"][1],
+    )
     assert live_ok and names_ok and said_ok, totals

@@ -24,8 +24,11 @@ def display(tmp_path):
     for tool in ("Xvfb", "xdotool"):
         assert shutil.which(tool), f"{tool} is missing: `make bench` installs xvfb and xdotool"
     number = next(n for n in range(140, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 20
     while not Path(f"/tmp/.X11-unix/X{number}").exists():
         assert server.poll() is None and time.time() < deadline, "Xvfb did not start"
@@ -40,18 +43,29 @@ def test_launch_on_a_real_display(display, tmp_path, figure):
     times = []
     for i in range(4):
         ready = tmp_path / f"ready-{i}"
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "FONDLY_HOME": str(tmp_path / "home"),
-               "FONDLY_READY_FILE": str(ready)}
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "FONDLY_HOME": str(tmp_path / "home"),
+            "FONDLY_READY_FILE": str(ready),
+        }
         start = time.time()
         proc = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             mapped = None
             deadline = start + 60
             while mapped is None or not (ready.exists() and ready.read_text()):
-                assert time.time() < deadline and proc.poll() is None, f"no window: {proc.stderr.read() if proc.poll() is not None else ''}"
+                assert time.time() < deadline and proc.poll() is None, (
+                    f"no window: {proc.stderr.read() if proc.poll() is not None else ''}"
+                )
                 if mapped is None:
-                    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Fondly"],
-                                           env=env, capture_output=True, text=True)
+                    found = subprocess.run(
+                        ["xdotool", "search", "--onlyvisible", "--name", "Fondly"],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                    )
                     if found.stdout.strip():
                         mapped = time.time()
                 time.sleep(0.01)
@@ -60,7 +74,11 @@ def test_launch_on_a_real_display(display, tmp_path, figure):
             proc.terminate()
             proc.wait(timeout=30)
     warm = statistics.median(times[1:])
-    assert figure("Launch on a real X server (Xvfb, xcb) to a window taking input", "< 1.5 s",
-                  f"{warm:.2f} s (first start {times[0]:.2f} s)", met=warm < 1.5,
-                  note="From running `fondly` to its window mapped (xdotool, from outside) and the event loop "
-                       "running; median of three warm starts.")
+    assert figure(
+        "Launch on a real X server (Xvfb, xcb) to a window taking input",
+        "< 1.5 s",
+        f"{warm:.2f} s (first start {times[0]:.2f} s)",
+        met=warm < 1.5,
+        note="From running `fondly` to its window mapped (xdotool, from outside) and the event loop "
+        "running; median of three warm starts.",
+    )

@@ -45,8 +45,14 @@ def alike(sentence: str, text: str) -> float:
 
     want, said = norm(sentence), norm(text).split()
     n = len(want.split())
-    return max((difflib.SequenceMatcher(None, want, " ".join(said[i:i + m])).ratio()
-                for i in range(max(1, len(said) - n + 2)) for m in (n - 1, n, n + 1)), default=0.0)
+    return max(
+        (
+            difflib.SequenceMatcher(None, want, " ".join(said[i : i + m])).ratio()
+            for i in range(max(1, len(said) - n + 2))
+            for m in (n - 1, n, n + 1)
+        ),
+        default=0.0,
+    )
 
 
 def make_fixture(tmp_path):
@@ -77,12 +83,14 @@ def test_live_lag(tmp_path, qtbot, pulse, fondly_home, figure):
 
     fixture, ends = make_fixture(tmp_path)
     store = Store.open_default()
-    project = store.create_project("Dad", subject="Frank", people=[Person("Frank"), Person("Siobhan")],
-                                   vocabulary=["Lough Derg"])
+    project = store.create_project(
+        "Dad", subject="Frank", people=[Person("Frank"), Person("Siobhan")], vocabulary=["Lough Derg"]
+    )
     transcriber, _ = Engines().get("speech")
     stored: list[tuple[float, str]] = []
-    session = RecordingSession(store, project, transcriber,
-                               on_segment=lambda _id, seg: stored.append((time.perf_counter(), seg.text.lower())))
+    session = RecordingSession(
+        store, project, transcriber, on_segment=lambda _id, seg: stored.append((time.perf_counter(), seg.text.lower()))
+    )
     session.start()
     qtbot.wait(500)
     t0 = time.perf_counter()
@@ -102,8 +110,12 @@ def test_live_lag(tmp_path, qtbot, pulse, fondly_home, figure):
         lags.append(when - (t0 + end))
     worst, median = max(lags), float(np.median(lags))
     store.close()
-    assert figure("Live transcript lag: end of a spoken phrase → its segment stored", "< 2 s (worst)",
-                  f"worst {worst:.2f} s, median {median:.2f} s ({', '.join(f'{x:.2f}' for x in lags)})", met=worst < 2,
-                  note=f"{len(PHRASES)} phrases said by espeak-ng into the virtual microphone, through "
-                       "app.recording_session (the Record button's service) with the project's names as "
-                       "vocabulary; tiny.en.")
+    assert figure(
+        "Live transcript lag: end of a spoken phrase → its segment stored",
+        "< 2 s (worst)",
+        f"worst {worst:.2f} s, median {median:.2f} s ({', '.join(f'{x:.2f}' for x in lags)})",
+        met=worst < 2,
+        note=f"{len(PHRASES)} phrases said by espeak-ng into the virtual microphone, through "
+        "app.recording_session (the Record button's service) with the project's names as "
+        "vocabulary; tiny.en.",
+    )

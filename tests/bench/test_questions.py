@@ -14,11 +14,16 @@ import sys
 import time
 
 PEOPLE = ["Gwen", "Dylan", "Siobhan", "Tadhg", "Priya", "Owen", "Margaret", "Ben", "Kate", "Leo"]
+# fmt: off
 PLACES = ["Aberystwyth", "Cardiff", "Penparcau", "Leeds", "Dingle", "Cork", "Myrtleville", "Galveston", "Austin",
           "Brighton", "Whitby", "Skegness", "Blackpool", "Harrogate", "Tenby", "Oban", "Kinsale", "Bantry",
           "Llandudno", "Scarborough"]
+# fmt: on
+# fmt: off
 THINGS = ["leeks", "clocks", "the choir", "the allotment", "the caravan", "the dog", "the shed", "the boat",
           "the brass band", "the darts team"]
+# fmt: on
+# fmt: off
 SENTENCES = [
     "In {year} he took {person} to {place} on a Friday night, and they danced until the band went home.",
     "He grew {thing} behind the house and gave most of them away to the neighbours.",
@@ -29,6 +34,7 @@ SENTENCES = [
     "We laughed for a week when he fell asleep in {thing} and woke up in the dark.",
     "He worked at the mill in {place} for {years} years and knew every machine by its sound.",
 ]
+# fmt: on
 
 
 def memories(count: int = 50) -> list[tuple[str, str]]:
@@ -40,8 +46,15 @@ def memories(count: int = 50) -> list[tuple[str, str]]:
         lines = [f"Once he walked all the way to {road} in the snow."]
         for j in range(5):
             template = SENTENCES[(i + j) % len(SENTENCES)]
-            lines.append(template.format(year=1950 + i, years=10 + i, person=PEOPLE[(i + j) % len(PEOPLE)],
-                                         place=PLACES[(i * 3 + j) % len(PLACES)], thing=THINGS[(i + 2 * j) % len(THINGS)]))
+            lines.append(
+                template.format(
+                    year=1950 + i,
+                    years=10 + i,
+                    person=PEOPLE[(i + j) % len(PEOPLE)],
+                    place=PLACES[(i * 3 + j) % len(PLACES)],
+                    thing=THINGS[(i + 2 * j) % len(THINGS)],
+                )
+            )
         out.append((f"memory {i + 1}", " ".join(lines)))
     return out
 
@@ -64,13 +77,24 @@ def test_questions_for_50_memories_within_200_ms(store, figure):
         interview.questions(store, project, SHORTHAND)
         times.append((time.perf_counter() - start) * 1000)
     warm = statistics.median(times)
-    code = ("import time; from app.store import Store; from app import interview; s = Store(%r); "
-            "p = s.project(%d); t = time.perf_counter(); interview.questions(s, p, %r); "
-            "print((time.perf_counter() - t) * 1000)" % (str(store.path), project.id, SHORTHAND))
+    code = (
+        "import time; from app.store import Store; from app import interview; s = Store(%r); "
+        "p = s.project(%d); t = time.perf_counter(); interview.questions(s, p, %r); "
+        "print((time.perf_counter() - t) * 1000)" % (str(store.path), project.id, SHORTHAND)
+    )
     cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-    ok = figure("Interview: questions for 50 memories (with shorthand), warm", "≤ 200 ms", f"{warm:.0f} ms",
-                met=warm <= 200, note=f"median of 7 calls of app.interview.questions (store read, Brief, stories, "
-                                      f"names, order); {len(found)} questions; slowest {max(times):.0f} ms")
-    figure("Interview: the same, first call in a new process", "report", f"{cold:.0f} ms",
-           note="includes loading simplemma and wordfreq, as one `fondly questions` run pays")
+    ok = figure(
+        "Interview: questions for 50 memories (with shorthand), warm",
+        "≤ 200 ms",
+        f"{warm:.0f} ms",
+        met=warm <= 200,
+        note=f"median of 7 calls of app.interview.questions (store read, Brief, stories, "
+        f"names, order); {len(found)} questions; slowest {max(times):.0f} ms",
+    )
+    figure(
+        "Interview: the same, first call in a new process",
+        "report",
+        f"{cold:.0f} ms",
+        note="includes loading simplemma and wordfreq, as one `fondly questions` run pays",
+    )
     assert ok, f"{warm:.0f} ms"

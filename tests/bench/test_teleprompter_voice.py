@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import subprocess
+import tempfile
 import time
 import wave
 from pathlib import Path
@@ -36,7 +36,7 @@ def line_texts(t: Teleprompter) -> list[tuple[int, int, str]]:
         end = words[-1].end
         while end < len(text) and text[end] in ".,;:!?'\"”’":
             end += 1
-        out.append((line, words[0].paragraph, text[words[0].start:end]))
+        out.append((line, words[0].paragraph, text[words[0].start : end]))
     return out
 
 
@@ -47,7 +47,7 @@ def espeak(text: str, path: Path) -> np.ndarray:
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768
     assert rate == 22050
     loud = np.flatnonzero(np.abs(pcm) > 0.01)
-    return pcm[loud[0]:loud[-1] + 1]
+    return pcm[loud[0] : loud[-1] + 1]
 
 
 def reading(t: Teleprompter, folder: Path, skip: int | None = None) -> tuple[Path, list[tuple[float, float, int, int]]]:
@@ -78,8 +78,15 @@ def said_at(truth, s: float) -> int | None:
     return said
 
 
-def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None, draft: tuple[int, int] | None = None,
-           kept: list | None = None):
+def follow(
+    qtbot,
+    pulse,
+    transcriber,
+    tmp_path,
+    skip: int | None,
+    draft: tuple[int, int] | None = None,
+    kept: list | None = None,
+):
     """The reading played into the microphone while the teleprompter follows it; with `draft`, the
     teleprompter records it as a rehearsal take of that (draft, revision), appended to `kept`."""
     from app.engines import Engines
@@ -88,14 +95,22 @@ def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None, draft: tuple[i
     runner = OperationRunner(Engines(open_text=lambda: ScriptedEngine([]), open_speech=lambda: transcriber))
     with qtbot.waitSignal(runner.model_loaded, timeout=60_000):
         runner.run(lambda job: job.transcriber(), lane="speech")
-    t = prompter(qtbot, voice=True, runner=runner, draft=draft,
-                 keep_reading=None if kept is None else lambda *reading: kept.append(reading))
+    t = prompter(
+        qtbot,
+        voice=True,
+        runner=runner,
+        draft=draft,
+        keep_reading=None if kept is None else lambda *reading: kept.append(reading),
+    )
     qtbot.waitUntil(lambda: t.mode == "voice", timeout=30_000)  # the word lists load on the speech lane
     assert t.position == 0
     wav, truth = reading(t, tmp_path, skip)
     samples, heard = [], []
-    t._ears.heard.connect(lambda text, start, end: heard.append(
-        (round(time.monotonic() - began, 1), start, end, text, t.follower.position)))
+    t._ears.heard.connect(
+        lambda text, start, end: heard.append(
+            (round(time.monotonic() - began, 1), start, end, text, t.follower.position)
+        )
+    )
     player = pulse.play_async(wav)
     began = time.monotonic()
     heard_from = t.listening.seconds
@@ -109,8 +124,7 @@ def follow(qtbot, pulse, transcriber, tmp_path, skip: int | None, draft: tuple[i
     runner.shutdown()
     # the whole timeline (what was shown, what was said, what was heard when), for looking into a failure
     timeline = REPORT.with_name(f"{REPORT.stem}-{'follow' if skip is None else 'skip'}.json")
-    timeline.write_text(json.dumps({"samples": samples, "truth": truth, "heard": heard,
-                                     "heard_from": heard_from}))
+    timeline.write_text(json.dumps({"samples": samples, "truth": truth, "heard": heard, "heard_from": heard_from}))
     return samples, truth, t
 
 
@@ -134,14 +148,19 @@ def test_it_follows_a_voice_line_by_line(qtbot, pulse, transcriber, tmp_path, fi
     fraction, n = score(samples, truth)
     words = len(t.words)
     assert 280 <= words <= 330
-    assert figure("Teleprompter: highlighted line within one line of the line being said", "≥ 80 % of samples",
-                  f"{fraction:.0%} of {n} samples", met=fraction >= 0.8,
-                  note=f"espeak-ng reads the {words}-word draft into the virtual microphone in real time; sampled "
-                       f"every 200 ms after the first 5 s; the microphone missed {t.lost:.1f} s of the reading.")
+    assert figure(
+        "Teleprompter: highlighted line within one line of the line being said",
+        "≥ 80 % of samples",
+        f"{fraction:.0%} of {n} samples",
+        met=fraction >= 0.8,
+        note=f"espeak-ng reads the {words}-word draft into the virtual microphone in real time; sampled "
+        f"every 200 ms after the first 5 s; the microphone missed {t.lost:.1f} s of the reading.",
+    )
 
 
-def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(qtbot, pulse, transcriber, tmp_path, figure,
-                                                                store, fondly):
+def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(
+    qtbot, pulse, transcriber, tmp_path, figure, store, fondly
+):
     """The speaker leaves out the third paragraph: from the moment they begin the fourth, the view
     is within one line of them in 3 s or less (issue 15). Why it can be: after a pause, the live
     transcript cuts the first piece of what follows short (speech.live.Chunker's `opening`), so a
@@ -162,10 +181,14 @@ def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(qtbot, pulse, tr
     caught = next((s for s, shown in samples if s >= resumed and abs(shown - said_at(truth, s)) <= 1), None)
     fraction, n = score(samples, truth)
     lag = None if caught is None else caught - resumed
-    met = figure("Teleprompter: a skipped paragraph caught up, from the next paragraph's first word", "≤ 3 s",
-                 "never" if lag is None else f"{lag:.1f} s", met=lag is not None and lag <= 3.0,
-                 note=f"The third of five paragraphs left out; {fraction:.0%} of {n} samples within one line; "
-                      f"the microphone missed {t.lost:.1f} s.")
+    met = figure(
+        "Teleprompter: a skipped paragraph caught up, from the next paragraph's first word",
+        "≤ 3 s",
+        "never" if lag is None else f"{lag:.1f} s",
+        met=lag is not None and lag <= 3.0,
+        note=f"The third of five paragraphs left out; {fraction:.0%} of {n} samples within one line; "
+        f"the microphone missed {t.lost:.1f} s.",
+    )
 
     [(take, draft_id, revision_id)] = kept
     assert (draft_id, revision_id) == (draft.id, revision.id)
@@ -181,10 +204,12 @@ def test_a_skipped_paragraph_is_caught_up_and_the_reading_timed(qtbot, pulse, tr
         true = said[p["index"]][1] - said[p["index"]][0]
         errors.append(abs(p["seconds"] - true) / true if p["seconds"] is not None else 1.0)
     skipped = [p["index"] for p in report["paragraphs"] if p["skipped"]]
-    rehearsed = figure("Rehearsal of the teleprompter's own recording: each paragraph's time against the truth",
-                       "each within 10 %; ¶3 skipped",
-                       ", ".join(f"{e:.1%}" for e in errors) + f"; skipped: {', '.join(f'¶{i + 1}' for i in skipped)}",
-                       met=max(errors) <= 0.10 and skipped == [2],
-                       note="`fondly rehearse DRAFT TAKE --json` on the take the teleprompter recorded from the "
-                            "virtual microphone while following the reading above.")
+    rehearsed = figure(
+        "Rehearsal of the teleprompter's own recording: each paragraph's time against the truth",
+        "each within 10 %; ¶3 skipped",
+        ", ".join(f"{e:.1%}" for e in errors) + f"; skipped: {', '.join(f'¶{i + 1}' for i in skipped)}",
+        met=max(errors) <= 0.10 and skipped == [2],
+        note="`fondly rehearse DRAFT TAKE --json` on the take the teleprompter recorded from the "
+        "virtual microphone while following the reading above.",
+    )
     assert met and rehearsed and fraction >= 0.7, (lag, errors, skipped, fraction)

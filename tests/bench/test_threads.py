@@ -21,9 +21,14 @@ from app.cpu_share import CpuShare, LoadMeter, SharingTextEngine
 from llm.engine import Engine, Message
 
 TOKENS = 160
-PROMPT = [Message("system", "You write warm, plain speeches."),
-          Message("user", "Write a short toast for my sister's wedding. She loves gardens, leeks, bees and long walks "
-                          "by the sea at Brighton, and she once taught the whole family to swim. " * 3)]
+PROMPT = [
+    Message("system", "You write warm, plain speeches."),
+    Message(
+        "user",
+        "Write a short toast for my sister's wedding. She loves gardens, leeks, bees and long walks "
+        "by the sea at Brighton, and she once taught the whole family to swim. " * 3,
+    ),
+]
 
 
 def one_run(engine: Engine, share: CpuShare) -> tuple[float, float]:
@@ -49,8 +54,10 @@ def test_automatic_threads_match_the_best_fixed_count_quiet_and_busy(figure):
         pytest.fail("this bench needs at least 2 cores: it compares thread counts")
     engine = Engine(threads=cores)
     one_run(engine, CpuShare(cores=cores))  # warm: the first run pages the model in
-    modes = {f"{n} thread{'s' if n > 1 else ''}": (lambda n=n: CpuShare(cores=cores, text_threads=n, speech_threads=n))
-             for n in range(1, cores + 1)}
+    modes = {
+        f"{n} thread{'s' if n > 1 else ''}": (lambda n=n: CpuShare(cores=cores, text_threads=n, speech_threads=n))
+        for n in range(1, cores + 1)
+    }
     modes["automatic"] = lambda: CpuShare(cores=cores, meter=LoadMeter())
     ok = True
     for condition in ("quiet", "one core busy"):
@@ -71,10 +78,15 @@ def test_automatic_threads_match_the_best_fixed_count_quiet_and_busy(figure):
         auto_gen, auto_prompt = best["automatic"][1], best["automatic"][0]
         ratio = auto_gen / fixed[best_fixed][1]
         listing = "; ".join(f"{m}: prompt {p:.0f}, writing {g:.0f}" for m, (p, g) in best.items())
-        ok &= figure(f"Text model writing, {condition}: automatic threads vs the best fixed count",
-                     "≥ 0.9 of the best fixed count", f"{auto_gen:.0f} tokens/s (best fixed: {best_fixed}, "
-                     f"{fixed[best_fixed][1]:.0f}); prompt {auto_prompt:.0f} tokens/s", f"{ratio:.2f}", ratio >= 0.9,
-                     note=f"Bundled model, {TOKENS} tokens after a {sum(engine.count_tokens(m.content) for m in PROMPT)}-"
-                          f"token prompt, best of 3 interleaved rounds, tokens/s — {listing}."
-                          + (" Another process spins on one core throughout." if other else ""))
+        ok &= figure(
+            f"Text model writing, {condition}: automatic threads vs the best fixed count",
+            "≥ 0.9 of the best fixed count",
+            f"{auto_gen:.0f} tokens/s (best fixed: {best_fixed}, "
+            f"{fixed[best_fixed][1]:.0f}); prompt {auto_prompt:.0f} tokens/s",
+            f"{ratio:.2f}",
+            ratio >= 0.9,
+            note=f"Bundled model, {TOKENS} tokens after a {sum(engine.count_tokens(m.content) for m in PROMPT)}-"
+            f"token prompt, best of 3 interleaved rounds, tokens/s — {listing}."
+            + (" Another process spins on one core throughout." if other else ""),
+        )
     assert ok

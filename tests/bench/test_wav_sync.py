@@ -25,7 +25,12 @@ def test_fsync_once_a_second_costs_little(tmp_path, figure):
     elapsed = time.monotonic() - started
     syncs = round(elapsed)  # one a second, plus the close
     per_sync_ms = w.sync_seconds / max(syncs, 1) * 1000
-    assert figure("Recording: fsync of the WAV once a second", "< 10 ms per sync", f"{per_sync_ms:.2f} ms per sync",
-                  f"{w.sync_seconds / elapsed * 100:.2f}% of the time", per_sync_ms < 10,
-                  note=f"Ten seconds of 48 kHz stereo written in real time; bare writes of the same audio took "
-                       f"{plain * 1000:.1f} ms in all.")
+    assert figure(
+        "Recording: fsync of the WAV once a second",
+        "< 10 ms per sync",
+        f"{per_sync_ms:.2f} ms per sync",
+        f"{w.sync_seconds / elapsed * 100:.2f}% of the time",
+        per_sync_ms < 10,
+        note=f"Ten seconds of 48 kHz stereo written in real time; bare writes of the same audio took "
+        f"{plain * 1000:.1f} ms in all.",
+    )

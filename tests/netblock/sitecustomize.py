@@ -49,6 +49,7 @@ def _record(event: str, target, allowed: bool) -> None:
             f.write(f"{os.getpid()}\t{event}\t{target!r}\t{'local' if allowed else 'BLOCKED'}\n")
 
 
+# fmt: off
 _CHECKS = {
     "socket.connect": lambda args: _address_is_local(args[1]),
     "socket.sendto": lambda args: _address_is_local(args[1]),
@@ -58,6 +59,7 @@ _CHECKS = {
     "socket.gethostbyaddr": lambda args: _local(args[0]),
     "socket.getnameinfo": lambda args: _address_is_local(args[0]),
 }
+# fmt: on
 
 
 def _hook(event: str, args) -> None:
