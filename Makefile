@@ -20,7 +20,7 @@ APT_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
 	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool qemu-user
 
-.PHONY: run test bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
+.PHONY: run test lint bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
 
 run: setup
 	$(BIN)/fondly
@@ -28,7 +28,7 @@ run: setup
 # The suite runs in a network namespace with only loopback, so the kernel refuses anything else
 # (native code included); where unshare is not permitted, the Python block alone guards, and says so.
 PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
-test: setup
+test: setup lint
 	@# tests/test_native.py runs this x86-64-v2 wheel as a Sandy Bridge would (qemu-user); built once, here,
 	@# where the network is still there, and kept in Fondly's wheel cache.
 	$(BIN)/python -m app.native_build wheel x86-64-v2
@@ -39,6 +39,13 @@ test: setup
 		echo "NOTICE: unshare -n is not permitted here; the tests run with the Python network block only."; \
 		$(PYTEST); \
 	fi
+
+# The gate before the suite: ruff's lint and format check, then mypy; settings in pyproject.toml, and
+# the rules left off, with why, in docs/DESIGN.md ("The lint and type gate").
+lint: setup
+	$(BIN)/ruff check app llm speech tests
+	$(BIN)/ruff format --check app llm speech tests
+	$(BIN)/mypy
 
 # Writes docs/performance.md (every figure, missed ones included) and fails when a goal is missed.
 bench: setup
