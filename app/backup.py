@@ -32,7 +32,6 @@ import time
 import zipfile
 import zlib
 from datetime import date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from app.migrations import now
 from app.paths import FILE_MODE, FOLDER_MODE, audio_dir, backups_dir, data_dir, note_elsewhere, private, scratch
 from app.salvage import copy_for_backup
 from app.store import Store
+from app.version import VERSION
 
 FORMAT = 1  # the manifest's format; a newer one is refused rather than half-understood
 MANIFEST = "fondly-backup.json"
@@ -59,13 +59,6 @@ COMPRESSED = {".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", 
 _BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, UnicodeDecodeError, NotImplementedError,
             OSError, RuntimeError)
 # fmt: on
-
-
-def _version() -> str:
-    try:
-        return metadata.version("fondly")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _audio_files(home: Path) -> list[tuple[Path, str]]:
@@ -137,7 +130,7 @@ def create_backup(store: Store | None, dest: str | Path) -> dict[str, Any]:
                     manifest = {
                         "app": "Fondly",
                         "format": FORMAT,
-                        "version": _version(),
+                        "version": VERSION,
                         "created": now(),
                         "data_folder": str(home),
                         "counts": {**counts, "audio": sum(1 for n in files if n.startswith(AUDIO + "/"))},

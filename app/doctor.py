@@ -15,6 +15,7 @@ from importlib import metadata
 from typing import Any
 
 from app.errors import USER_ERRORS, FondlyError
+from app.version import VERSION
 
 
 def _check(name: str, fn: Callable[[], str | tuple[str, dict]], essential: bool = True) -> dict[str, Any]:
@@ -202,8 +203,8 @@ def _microphone() -> str:
 
 
 def _versions() -> str:
-    parts = [f"Python {platform.python_version()}", platform.platform()]
-    for dist in ("fondly", "llama-cpp-python", "faster-whisper", "ctranslate2", "PySide6", "sqlite-utils"):
+    parts = [f"Fondly {VERSION}", f"Python {platform.python_version()}", platform.platform()]
+    for dist in ("llama-cpp-python", "faster-whisper", "ctranslate2", "PySide6", "sqlite-utils"):
         try:
             parts.append(f"{dist} {metadata.version(dist)}")
         except metadata.PackageNotFoundError:

@@ -169,6 +169,14 @@ def m006_names_and_bin(db: sqlite_utils.Database) -> None:
     db["revisions"].add_column("label", str)
 
 
+@MIGRATIONS()
+def m007_opened_by(db: sqlite_utils.Database) -> None:
+    """Which Fondly last opened this data folder (one row): an older Fondly refuses a folder a newer
+    one has opened, even when the newer one changed no table, since it may have stored things in a
+    way the older one would misread (app.store.Store)."""
+    db["opened_by"].create({"id": int, "version": str, "opened": str}, pk="id")
+
+
 def _adopt_numbered(db: sqlite_utils.Database) -> None:
     """Record, in sqlite-utils' table, what the old numbered scheme had already applied."""
     if "migrations" not in db.table_names() or MIGRATIONS.applied(db):

@@ -19,7 +19,6 @@ A wrong checksum or a file llama.cpp refuses is deleted. Cancel deletes the part
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import re
 import shutil
@@ -33,6 +32,7 @@ from app import model_manager
 from app.errors import FondlyError
 from app.model_catalog import Entry, load
 from app.paths import models_dir, open_private
+from app.version import VERSION
 
 MARGIN = 200_000_000  # bytes left free after the download: a full disk breaks the database's writes
 HASH_BLOCK = 4 * 1024 * 1024
@@ -85,13 +85,6 @@ def _no_telemetry() -> None:
     from huggingface_hub import constants
 
     constants.HF_HUB_DISABLE_TELEMETRY = True
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("fondly")
-    except importlib.metadata.PackageNotFoundError:
-        return "0"
 
 
 def partial_dir() -> Path:
@@ -222,10 +215,10 @@ def get(
 
     _no_telemetry()
     where = endpoint()
-    headers = build_hf_headers(token=False, library_name="fondly", library_version=_version())
+    headers = build_hf_headers(token=False, library_name="fondly", library_version=VERSION)
     url = hf_hub_url(entry.repo, entry.file, revision=entry.revision, endpoint=where)
     try:
-        meta = get_hf_file_metadata(url, token=False, library_name="fondly", library_version=_version(), endpoint=where)
+        meta = get_hf_file_metadata(url, token=False, library_name="fondly", library_version=VERSION, endpoint=where)
     except Exception as e:  # noqa: BLE001 — every way the request fails becomes one line
         raise _network_error(e, where) from None
     expected = _expected_sha(entry, meta.etag)

@@ -28,6 +28,7 @@ from app.inspection import SALVAGED, readable_rows
 from app.migrations import migrate, newer, now
 from app.names import NAME_MAX, item_name, project_names, project_title
 from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment
+from app.version import VERSION, is_newer
 from llm.brief import DEFAULT_PACE
 from llm.occasions import OCCASIONS
 
@@ -58,9 +59,19 @@ class Store:
                     f"Fondly's database {self.path} was made by a newer Fondly (it has "
                     f"{', '.join(ahead)}); install that version, or restore an older backup."
                 )
+            last = None if self.damaged else self._opened_by()  # a damaged file is only read, as it is
+            if last and is_newer(last):
+                raise FondlyError(
+                    f"This data folder ({self.path.parent}) was last opened by Fondly {last}, which is newer than "
+                    f"this Fondly ({VERSION}) and may have stored things this one would misread. Open it with "
+                    f"Fondly {last} or later, or set FONDLY_HOME to another folder."
+                )
             if not self.damaged:
                 migrate(self.db)
             self.readonly = bool(self.damaged) or unwritable(self.path) is not None  # writes will be refused
+            if not self.readonly and last != VERSION:
+                with self.db.atomic():  # once per new version: an up-to-date folder takes no write lock
+                    self.db["opened_by"].upsert({"id": 1, "version": VERSION, "opened": now()}, pk="id")
         except (sqlite3.DatabaseError, FondlyError) as e:
             if conn is not None:
                 conn.close()
@@ -73,6 +84,13 @@ class Store:
                 f"Fondly can't open its database {self.path} ({e}). "
                 "Check that its folder can be written to, or set FONDLY_HOME to one that can."
             ) from None
+
+    def _opened_by(self) -> str | None:
+        """The version that last opened this database (app.version), or None before any did."""
+        if "opened_by" not in self.db.table_names():
+            return None
+        row = next(self.db["opened_by"].rows_where("id = 1"), None)
+        return row["version"] if row else None
 
     @classmethod
     def open_default(cls) -> Store:

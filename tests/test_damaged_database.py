@@ -381,7 +381,7 @@ def test_power_lost_in_the_middle_of_a_migration_leaves_the_older_database_which
     columns = [r[1] for r in conn.execute("PRAGMA table_info(memories)")]
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
     conn.close()
-    assert "question" in columns and applied[-2:] == ["m005_questions", "m006_names_and_bin"]
+    assert "question" in columns and applied[-3:] == ["m005_questions", "m006_names_and_bin", "m007_opened_by"]
     conditions.record(
         "other conditions",
         "power lost (SIGKILL) inside a migration of an older database",

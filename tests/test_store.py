@@ -63,6 +63,7 @@ def test_migrations_on_a_blank_database(tmp_path):
         "m004_rehearsals",
         "m005_questions",
         "m006_names_and_bin",
+        "m007_opened_by",
     ]
     for table, columns in EXPECTED_COLUMNS.items():
         assert set(db[table].columns_dict) == columns, table
@@ -94,7 +95,7 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
         pk="version",
     )
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
-    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin"]
+    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin", "m007_opened_by"]
     assert "migrations" not in db.table_names()
     assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"

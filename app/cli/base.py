@@ -14,6 +14,7 @@ import click
 from app import speaking
 from app.errors import USER_ERRORS, FondlyError
 from app.store import Store
+from app.version import VERSION
 
 
 class FondlyGroup(click.Group):
@@ -92,7 +93,7 @@ def _fmt_duration(seconds: float | None) -> str:
 
 
 @click.group(cls=FondlyGroup, invoke_without_command=True)
-@click.version_option(package_name="fondly")
+@click.version_option(version=VERSION, prog_name="Fondly", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Fondly: write a eulogy, toast or retirement speech from your memories, on your own computer.

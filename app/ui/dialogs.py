@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.speaking import DEFAULT_PACE
 from app.store import Person
+from app.version import VERSION
 from llm.brief import PACE_RANGE
 from llm.occasions import LABELS, OCCASIONS
 
@@ -81,7 +82,7 @@ class NewProjectDialog(QDialog):
         }
 
 
-ABOUT = """<h3>Fondly</h3>
+ABOUT = """<h3>Fondly {version}</h3>
 <p>A quiet place to write the speeches that matter most, from your own memories.</p>
 <p><b>Everything runs on this computer.</b> Your recordings are transcribed here, by
 {speech}. Your speech is drafted here, by {text}. Memories, drafts and settings are kept
@@ -96,6 +97,6 @@ def about_box(parent: QWidget, speech_model: str, text_model: str, folder: str) 
     box = QMessageBox(parent)
     box.setWindowTitle("About Fondly")
     box.setTextFormat(box.textFormat().RichText)
-    box.setText(ABOUT.format(speech=speech_model, text=text_model, folder=folder))
+    box.setText(ABOUT.format(version=VERSION, speech=speech_model, text=text_model, folder=folder))
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     return box
