@@ -74,6 +74,20 @@ class LoadMeter:
         return self.others
 
 
+def load_meter() -> LoadMeter | None:
+    """A LoadMeter, or None where the system can't say how busy it is — no /proc, as in a bare
+    container or chroot (seen there: psutil's "process not found" stopped the window opening).
+    Without one the text model counts only Fondly's own work, which is still safe."""
+    import psutil
+
+    try:
+        meter = LoadMeter()
+        meter.prime()
+    except (psutil.Error, OSError):
+        return None
+    return meter
+
+
 class CpuShare:
     def __init__(
         self, cores: int | None = None, text_threads: int = 0, speech_threads: int = 0, meter: LoadMeter | None = None

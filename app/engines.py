@@ -8,7 +8,7 @@ person has agreed to it once (`fondly config trust URL`, or the question in the 
 from __future__ import annotations
 
 from app import settings
-from app.cpu_share import CpuShare, LoadMeter, SharingTextEngine, SharingTranscriber
+from app.cpu_share import CpuShare, SharingTextEngine, SharingTranscriber, load_meter
 from app.errors import FondlyError
 from llm.remote import RemoteEngine, check_url, is_local
 
@@ -91,7 +91,7 @@ class Engines:
     def __init__(self, open_text=open_text_engine, open_speech=open_transcriber, share: CpuShare | None = None) -> None:
         import threading
 
-        self.share = share or configure_share(CpuShare(meter=LoadMeter()))
+        self.share = share or configure_share(CpuShare(meter=load_meter()))
         wrap = {"text": SharingTextEngine, "speech": SharingTranscriber}
         self._open = {
             kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))

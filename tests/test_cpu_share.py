@@ -3,6 +3,7 @@ The measured effect (a draft written during an import) is in tests/bench/test_co
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -218,3 +219,20 @@ def test_another_program_keeping_a_core_busy_is_measured_and_the_text_model_step
     while time.monotonic() < deadline and meter.busy_cores() >= 0.5:
         time.sleep(0.1)
     assert share.text_threads() == 2, meter.others  # back to both cores when it stops
+
+
+def test_without_proc_the_share_counts_only_fondlys_own_work(monkeypatch):
+    """In a bare chroot with no /proc psutil can't find even this process; the window must still
+    open (seen in make test-dist's bare Debian before this), with no meter."""
+    import psutil
+
+    from app import cpu_share
+    from app.engines import Engines
+
+    def gone(*args, **kwargs):
+        raise psutil.NoSuchProcess(os.getpid())
+
+    assert isinstance(cpu_share.load_meter(), cpu_share.LoadMeter)
+    monkeypatch.setattr(psutil, "Process", gone)
+    assert cpu_share.load_meter() is None
+    assert Engines().share.meter is None
