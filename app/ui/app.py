@@ -10,13 +10,14 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.errors import USER_ERRORS
 
 STYLE = Path(__file__).resolve().parents[2] / "assets" / "style.qss"
 ICON = Path(__file__).resolve().parents[1] / "desktop" / "fondly.svg"  # the menu entry's icon too
+FONTS = STYLE.parent / "fonts"  # DejaVu, which the PDF export embeds too
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -25,6 +26,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("Fondly")
     app.setDesktopFileName("fondly")  # the desktop matches the window to fondly.desktop (make install-desktop)
     app.setWindowIcon(QIcon(str(ICON)))
+    for font in sorted(FONTS.glob("*.ttf")):  # text shows even where the system has no fonts (a bare container)
+        QFontDatabase.addApplicationFont(str(font))
     if STYLE.exists():
         app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
     return app
