@@ -13,14 +13,14 @@ STAMP  := $(VENV)/.fondly-installed
 # tests: a PulseAudio server with a virtual microphone, espeak-ng to speak test phrases,
 # poppler-utils to read exported PDFs back and render them, and Xvfb (a private X server) with
 # xdotool, to start the real app on a display and find its window; qemu-user, to run llama.cpp's
-# build as an older processor would (Haswell, Sandy Bridge).
+# build as an older processor would (Haswell, Sandy Bridge); debootstrap, to test the bundle in a bare Debian (make test-dist).
 APT_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 fonts-dejavu-core \
 	libpulse0 libpulse-mainloop-glib0 libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 \
 	libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
-	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool qemu-user
+	pulseaudio pulseaudio-utils espeak-ng poppler-utils iproute2 util-linux xvfb xdotool qemu-user debootstrap
 
-.PHONY: run test lint bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
+.PHONY: run test lint dist test-dist bench quality screenshot setup system-deps install-desktop uninstall-desktop clean
 
 run: setup
 	$(BIN)/fondly
@@ -47,8 +47,24 @@ lint: setup
 	$(BIN)/ruff format --check app llm speech tests
 	$(BIN)/mypy
 
+# The download: dist/fondly-VERSION-linux-x86_64.tar.gz, built by PyInstaller from this set-up
+# (app/desktop/bundle.py says what it holds). test-dist unpacks it where nothing else is and uses it.
+dist: setup
+	$(BIN)/python -m app.desktop.bundle
+
+# Also runs the bundle in a bare Debian (debootstrap's minbase, in a chroot: needs root, as CI has),
+# made once here, where the network is still there; the tests then run with only loopback.
+test-dist: dist
+	$(BIN)/python -m app.desktop.bundle bare-debian
+	@if unshare -n true 2>/dev/null; then \
+		unshare -n sh -c 'ip link set lo up && FONDLY_NETNS=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/dist -q -p no:cacheprovider'; \
+	else \
+		echo "NOTICE: unshare -n is not permitted here; the bundle is tested with the network up."; \
+		QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/dist -q -p no:cacheprovider; \
+	fi
+
 # Writes docs/performance.md (every figure, missed ones included) and fails when a goal is missed.
-bench: setup
+bench: setup dist
 	FONDLY_BENCH_REPORT=$(CURDIR)/docs/performance.md QT_QPA_PLATFORM=offscreen \
 		$(BIN)/python -m pytest tests/bench -q -s -p no:cacheprovider
 	@# a data folder of its own for the eval, removed after (a run leaves nothing in /tmp)
@@ -124,4 +140,4 @@ uninstall-desktop:
 	echo "Removed Fondly from the menu."
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache tmp
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache tmp

@@ -71,7 +71,7 @@ class Store:
             self.readonly = bool(self.damaged) or unwritable(self.path) is not None  # writes will be refused
             if not self.readonly and last != VERSION:
                 with self.db.atomic():  # once per new version: an up-to-date folder takes no write lock
-                    self.db["opened_by"].upsert({"id": 1, "version": VERSION, "opened": now()}, pk="id")
+                    self.db.table("opened_by").upsert({"id": 1, "version": VERSION, "opened": now()}, pk="id")
         except (sqlite3.DatabaseError, FondlyError) as e:
             if conn is not None:
                 conn.close()
