@@ -31,8 +31,10 @@ TASK_CUES = {
         r"\b(?:redo|rework|revise|tweak|edit|trim|polish|tone down)\b(?= (?:this|it|the|that|my))",
         r"\bcut (?:it|this|the \w+) (?:down )?to\b",
         r"\bmake (?:this|it|the selection|the selected \w+|this \w+) (?:a bit |a little |much )?(?:more|less) \w+",
-        r"\bmake (?:this|it|the selection|that) (?:a bit |a little |much )?(?:shorter|warmer|lighter|"
-        r"funnier|longer|simpler|less \w+|more \w+)",
+        (
+            r"\bmake (?:this|it|the selection|that) (?:a bit |a little |much )?(?:shorter|warmer|lighter|"
+            r"funnier|longer|simpler|less \w+|more \w+)"
+        ),
     ],
     "anecdote": [
         r"\banecdotes?\b",
@@ -51,8 +53,10 @@ TASK_CUES = {
     "closing": [
         r"\b(?:final|last) (?:couple of |few )?(?:lines?|paragraph|words|bit|sentences?)\b",
         r"\bwrap(?:ping)?[- ]up\b",
-        r"\b(?:closing|ending|conclusion|final words|last words|sign-?off|wrap-?up)(?: (?:lines?|bit|"
-        r"paragraph|words))?\b",
+        (
+            r"\b(?:closing|ending|conclusion|final words|last words|sign-?off|wrap-?up)(?: (?:lines?|bit|"
+            r"paragraph|words))?\b"
+        ),
         r"\b(?:how to|help me) (?:end|close|finish)\b",
     ],
 }
@@ -110,11 +114,11 @@ TONES = {"warm": "warm", "warmly": "warm", "funny": "funny", "humorous": "funny"
 # fmt: off
 STYLE_CUES = [r"\b(?:written |write it |do it )?as if (?=(?:[\w'-]+ ){1,4}(?:wrote|had written|was writing|were writing) it\b)",
               r"\bin the (?:style|spirit|manner|vein|tradition) of (?:an? |the )?",
-              r"\b(?:write|make|do|put|say|written|sounding|sounds?) (?:it |this |the speech |the whole thing )?"
-              r"(?:like|as if it were|as though it were|as) (?:an? |the )?(?=\S+ \S*)",
+              (r"\b(?:write|make|do|put|say|written|sounding|sounds?) (?:it |this |the speech |the whole thing )?"
+               r"(?:like|as if it were|as though it were|as) (?:an? |the )?(?=\S+ \S*)"),
               r"\bstyled? (?:like|after) (?:an? |the )?", r"\bla\b ", r"\b(?:inspired by|riffing on|based on) (?:an? |the )?",
-              r"(?<!i'd )(?<!would )(?<!i )\blike (?:an? |the )?(?=(?:[\w'-]+ ){1,4}?(?:song|poem|sonnet|film|movie|"
-              r"sermon|letter|ballad|limerick|rap|haiku|scene|episode|show|sketch|novel|play|speech)\b)"]
+              (r"(?<!i'd )(?<!would )(?<!i )\blike (?:an? |the )?(?=(?:[\w'-]+ ){1,4}?(?:song|poem|sonnet|film|movie|"
+               r"sermon|letter|ballad|limerick|rap|haiku|scene|episode|show|sketch|novel|play|speech)\b)")]
 # fmt: on
 # fmt: off
 VOICE_CUES = [r"\b(?:read|say|deliver|speak|perform|tell|do) (?:it|this|the speech) (?:like|as) (?:an? |the )?",
@@ -150,27 +154,27 @@ ROLES = {"boss": "boss", "manager": "boss", "colleague": "colleague", "coworker"
 RELATIONS = {**{k: v for k, v in KIN.items() if v not in ("child",)}, **ROLES}
 
 # fmt: off
-AVOID_CUES = [r"\b(?:please )?(?:don'?t|do not|dont|never|without|no need to|not to) (?:mention(?:ing)?|talk(?:ing)? about|"
-              r"bring(?:ing)? up|say(?:ing)? anything about|refer(?:ring)? to|go(?:ing)? into|dwell(?:ing)? on|"
-              r"get(?:ting)? into|touch(?:ing)? on|include|use)\b", r"\b(?:avoid|avoiding|skip|skipping|leave out|"
+AVOID_CUES = [(r"\b(?:please )?(?:don'?t|do not|dont|never|without|no need to|not to) (?:mention(?:ing)?|talk(?:ing)? about|"
+               r"bring(?:ing)? up|say(?:ing)? anything about|refer(?:ring)? to|go(?:ing)? into|dwell(?:ing)? on|"
+               r"get(?:ting)? into|touch(?:ing)? on|include|use)\b"), (r"\b(?:avoid|avoiding|skip|skipping|leave out|"
               r"leaving out|omit|steer clear of|stay away from|keep away from|nothing (?:at all )?(?:about|on)|minus|"
-              r"no mention(?:s)? of|no reference to|no talk of|not a word about|except|apart from|bar)\b",
-              r"\bbut not\b", r"\b(?:and|or) not\b", r"(?m)(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
-              r"over|under|long|short|funny|sad|\d))", r"\bleave (?=[\w' ]+ out\b)", r"\bkeep (?=[\w' ]+ out of it\b)"]
+              r"no mention(?:s)? of|no reference to|no talk of|not a word about|except|apart from|bar)\b"),
+              r"\bbut not\b", r"\b(?:and|or) not\b", (r"(?m)(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
+              r"over|under|long|short|funny|sad|\d))"), r"\bleave (?=[\w' ]+ out\b)", r"\bkeep (?=[\w' ]+ out of it\b)"]
 # fmt: on
 # fmt: off
 MUST_CUES = [r"\bmake sure (?:that )?(?=(?:[\w'-]+ ){1,5}(?:gets?|is|are) (?:a )?(?:mention(?:ed)?|in(?: there)?|included)\b)",
-             r"\b(?:be (?:sure|certain) to|make sure (?:to|you)|remember to|don'?t forget to|do not forget to|you (?:have|need) to|"
-             r"has to|have to|must|need to|needs to|gotta|should)? ?(?:mention(?:ing|ed)?|include|including|talk(?:ing)? about|"
-             r"bring(?:ing)? up|reference|put in|work in|get in|cover|highlight|feature)\b(?: that)?",
+             (r"\b(?:be (?:sure|certain) to|make sure (?:to|you)|remember to|don'?t forget to|do not forget to|you (?:have|need) to|"
+              r"has to|have to|must|need to|needs to|gotta|should)? ?(?:mention(?:ing|ed)?|include|including|talk(?:ing)? about|"
+              r"bring(?:ing)? up|reference|put in|work in|get in|cover|highlight|feature)\b(?: that)?"),
              r"\bdon'?t forget(?: about)?\b", r"\bdo not forget(?: about)?\b", r"\bmake sure (?:it has|there'?s)\b",
              r"\bit (?:must|has to|should) (?:have|include|mention)\b", r"\bwith (?:the|that) (?:bit|story|part) about\b"]
 # fmt: on
 # fmt: off
-TOPIC_CUES = [r"\btouching on\b", r"\b(?:the|that|a) (?:bit|story|stories|part|one|tale|memory|anecdote|time|times|day|night|trip|"
-              r"thing) (?:about|of|when|where|with|from|in)\b", r"\babout\b(?! (?:\d|an? (?:minute|hour)))",
-              r"\b(?:the )?(?:time|day|night|summer|year) (?:when|that)\b", r"\bhow (?=(?:he|she|they|we|i|you|[a-z]+ (?:met|got|"
-              r"taught|used)))", r"\bwhen (?=(?:he|she|they|we|i) )", r"\bfocus(?:ing)? on\b", r"\bcentred on\b",
+TOPIC_CUES = [r"\btouching on\b", (r"\b(?:the|that|a) (?:bit|story|stories|part|one|tale|memory|anecdote|time|times|day|night|trip|"
+              r"thing) (?:about|of|when|where|with|from|in)\b"), r"\babout\b(?! (?:\d|an? (?:minute|hour)))",
+              r"\b(?:the )?(?:time|day|night|summer|year) (?:when|that)\b", (r"\bhow (?=(?:he|she|they|we|i|you|[a-z]+ (?:met|got|"
+              r"taught|used)))"), r"\bwhen (?=(?:he|she|they|we|i) )", r"\bfocus(?:ing)? on\b", r"\bcentred on\b",
               r"\bcentered on\b", r"\bre\b", r"\b(?:end|finish|close|start|open|begin)(?:ing)? (?:on|with)\b", r"\bregarding\b", r"\bon (?=the (?:\w+ )?(?:years?|time|days?)\b)"]
 # fmt: on
 # fmt: off
