@@ -68,45 +68,11 @@ ID = re.compile(r"^[a-z0-9:-]{1,80}$")
 
 # what is named but is no person, place or thing to ask after: languages, peoples, faiths
 NOT_A_THING = set(
-    [
-        "english",
-        "irish",
-        "welsh",
-        "scottish",
-        "scots",
-        "british",
-        "french",
-        "german",
-        "italian",
-        "spanish",
-        "portuguese",
-        "dutch",
-        "american",
-        "canadian",
-        "australian",
-        "polish",
-        "indian",
-        "chinese",
-        "japanese",
-        "greek",
-        "russian",
-        "european",
-        "african",
-        "asian",
-        "catholic",
-        "protestant",
-        "christian",
-        "jewish",
-        "muslim",
-        "hindu",
-        "sikh",
-        "anglican",
-        "methodist",
-        "baptist",
-        "god",
-        "tv",
-        "ok",
-    ]
+    """
+english irish welsh scottish scots british french german italian spanish portuguese dutch american canadian
+australian polish indian chinese japanese greek russian european african asian catholic protestant christian
+jewish muslim hindu sikh anglican methodist baptist god tv ok
+""".split()
 )
 PLACE_BEFORE = re.compile(
     r"\b(?:at|in|on|to|from|near|outside|inside|behind|round|around|across|into|by|past|toward|"
