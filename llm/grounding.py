@@ -212,7 +212,7 @@ def kin_terms(text: str) -> dict[str, str]:
     toks = tokens(text)
     for i, tok in enumerate(toks):
         w = fold(tok)
-        inlaw = w.endswith("-in-law") or w.endswith("s-in-law")
+        inlaw = w.endswith(("-in-law", "s-in-law"))
         base = re.sub(r"s?-in-laws?$", "", w)
         prefixes = []
         while True:

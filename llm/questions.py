@@ -143,7 +143,7 @@ def slug(text: str) -> str:
 
 def _seconds(value: float) -> int:
     """Rounded to five seconds, at least fifteen: an estimate, and said as one."""
-    return max(15, int(round(value / 5.0)) * 5)
+    return max(15, round(value / 5.0) * 5)
 
 
 def call_of(subject: str, relation: str, sources: Iterable[Source]) -> str:

@@ -157,7 +157,7 @@ def _read_style_and_voice(r: Reader, b: Brief) -> None:
         if m:
             phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|and)\b")
             if phrase:
-                b.voice = trim_phrase(phrase) if not re.search(VOICE_NOUNS + r"$", phrase) else trim_phrase(phrase)
+                b.voice = trim_phrase(phrase)
                 r.claim(m.start(), z)
                 break
     if not b.voice:
@@ -553,7 +553,7 @@ def _read_topics(r: Reader, b: Brief, told: set[str]) -> None:
                     extra, _, z2 = r.phrase_after(z + more.end(), through_soft=True)
                     if extra and not re.match(rf"(?:{'|'.join(sorted(ASK_VERBS))})\b", extra.lower()):
                         phrase, z = f"{phrase} and {extra}", z2
-                if cue.startswith(r"\bhow") or cue.startswith(r"\bwhen"):
+                if cue.startswith((r"\bhow", r"\bwhen")):
                     phrase = r.text[m.start() : a].strip() + " " + phrase
                 for part in topic_parts(phrase):
                     if part.lower() not in (x.lower() for x in b.anecdotes + b.search) and content(part):

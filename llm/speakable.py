@@ -242,7 +242,7 @@ def _work_out(sentence: str) -> Spoken:
             break
     said = WORD.findall(body)
     body = _tidy(body)
-    if not quotes and not set(w.lower() for w in WORD.findall(body)) - THINKING:
+    if not quotes and not {w.lower() for w in WORD.findall(body)} - THINKING:
         return Spoken(spoken, [])
     stop = "?" if question else (stop.replace("?", "") or ("" if body.endswith("⟧") else "."))
     pieces = [
