@@ -155,7 +155,7 @@ def _read_style_and_voice(r: Reader, b: Brief) -> None:
     for cue in VOICE_CUES:
         m = r.first(cue)
         if m:
-            phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|and)\b")
+            phrase, _a, z = r.phrase_after(m.end(), r"|\s(?:with|and)\b")
             if phrase:
                 b.voice = trim_phrase(phrase)
                 r.claim(m.start(), z)
@@ -175,7 +175,7 @@ def _read_style_and_voice(r: Reader, b: Brief) -> None:
             continue
         if re.search(r"\b(?:i'?d|would|i|we'd|we)\s*$", r.low[: m.start() + 2]) and "like" in m.group(0):
             continue
-        phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|for)\b|\s(?=(?:" + "|".join(TONES) + r")\b)")
+        phrase, _a, z = r.phrase_after(m.end(), r"|\s(?:with|for)\b|\s(?=(?:" + "|".join(TONES) + r")\b)")
         phrase = re.sub(r" (?:wrote|had written|was writing|were writing)(?: it)?$", "", trim_phrase(phrase))
         if (
             phrase

@@ -118,7 +118,7 @@ def test_autosave_after_idle_typing(window, qtbot):
 
 def test_compare_and_restore_in_the_app(window, qtbot):
     make_project(window, qtbot)
-    d, r1 = window.store.create_draft(window.project.id, "Eulogy", "He loved the lake.")
+    d, _r1 = window.store.create_draft(window.project.id, "Eulogy", "He loved the lake.")
     window.store.add_revision(d.id, "He loved the quiet lake.", origin="edited")
     window.reload_drafts()
     top = window.drafts_panel.tree.topLevelItem(0)

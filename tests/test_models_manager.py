@@ -262,7 +262,7 @@ def test_the_server_going_down_mid_draft(fondly, server, tmp_path, fondly_home):
     first = writer.stdout.readline()  # the first checked paragraph is out
     assert first.strip()
     proc.send_signal(signal.SIGKILL)
-    out, err = writer.communicate(timeout=120)
+    _out, err = writer.communicate(timeout=120)
     assert writer.returncode == 1
     assert "stopped answering" in err and "saved as draft" in err and "Traceback" not in err
     [draft] = json.loads(fondly("draft", "list", "Dad", "--json").stdout)

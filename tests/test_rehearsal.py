@@ -291,7 +291,7 @@ def test_an_adlib_and_a_repeated_phrase_are_reported_and_do_not_spoil_the_times(
         "Every morning", "I am sorry, I always get emotional at this part of the story. Every morning"
     )
     parts[3] = parts[3].replace("He never raised his voice,", "He never raised his voice, he never raised his voice,")
-    chunks, truth, t, rate = [], {}, 0.0, 22050
+    chunks, truth, rate = [], {}, 22050
     for i, text in enumerate(parts):
         wav = tmp_path / f"a{i}.wav"
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)

@@ -131,7 +131,7 @@ def click_generate(w, qtbot, shorthand: str = SHORTHAND, timeout: int = 300_000)
     finally:
         editor.textChanged.disconnect(shown)
     stored = time.perf_counter()
-    draft_id, revision_id, stopped = written.args
+    _draft_id, revision_id, stopped = written.args
     assert not stopped
     text = w.store.revision(revision_id).text
     return {

@@ -126,7 +126,7 @@ def test_final_pass_is_never_worse_than_live(tmp_path, transcriber, figure):
         said_words += len(words(said))
         for name, segs in (("bare live", bare), ("live", live), ("final", final), ("stored", stored)):
             text = " ".join(s[2] for s in segs)
-            right, n = names_heard(said, vocab, text)
+            right, _n = names_heard(said, vocab, text)
             totals[name][0] += word_errors(said, text)
             totals[name][1] += right
             print(f"\n[{name}] {text}")
