@@ -263,6 +263,7 @@ def smoke(
             timeout=timeout,
             errors="replace",
             env={**os.environ, "PYTHONFAULTHANDLER": "", "GGML_NO_BACKTRACE": "1", **(env or {})},
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)

@@ -134,7 +134,12 @@ def test_fondly_opens_its_window_on_a_real_x_display(fondly_home, pulse, tmp_pat
 
 def run_make(target: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["make", "-C", str(ROOT), "--no-print-directory", target], env=env, capture_output=True, text=True, timeout=120
+        ["make", "-C", str(ROOT), "--no-print-directory", target],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

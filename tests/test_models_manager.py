@@ -301,6 +301,7 @@ def test_doctor_with_a_read_only_data_folder(fondly, tmp_path):
         text=True,
         env={**os.environ, "FONDLY_HOME": target},
         timeout=300,
+        check=False,
     )
     os.chmod(home, 0o755)
     assert proc.returncode == 1

@@ -115,6 +115,7 @@ def test_no_microphone_is_a_clear_error_and_stores_nothing(fondly, fondly_home, 
         text=True,
         env=env,
         timeout=120,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith("fondly: error: Fondly can't find a microphone")

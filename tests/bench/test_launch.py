@@ -65,6 +65,7 @@ def test_launch_on_a_real_display(display, tmp_path, figure):
                         env=env,
                         capture_output=True,
                         text=True,
+                        check=False,
                     )
                     if found.stdout.strip():
                         mapped = time.time()
