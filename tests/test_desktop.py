@@ -50,14 +50,13 @@ def start_xvfb(log: Path) -> tuple[subprocess.Popen, str]:
     for n in range(90, 190):
         if (X11_SOCKETS / f"X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
             continue
-        out = open(log, "w")
-        proc = subprocess.Popen(
-            [exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            stdout=out,
-            stderr=out,
-            stdin=subprocess.DEVNULL,
-        )
-        out.close()
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.time() + 20
         while proc.poll() is None and not (X11_SOCKETS / f"X{n}").exists() and time.time() < deadline:
             time.sleep(0.02)

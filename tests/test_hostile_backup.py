@@ -17,6 +17,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -221,7 +222,7 @@ def test_the_window_asks_about_settings_it_did_not_set_default_no(qtbot, fondly_
 
     class Window(QWidget):
         class message:
-            shown: list[str] = []
+            shown: ClassVar[list[str]] = []
 
             @classmethod
             def show_message(cls, text):
