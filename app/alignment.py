@@ -15,6 +15,7 @@ llm/grounding.py does), since a small speech model mishears endings ("walked"/"w
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -320,7 +321,7 @@ def align(script_text: str, timed_words: Sequence[tuple[str, float, float]]) -> 
                 a, b = a + step, b + step
     # pair the short gaps between matches: misheard words ("Dad grew up on" heard as "And from")
     ordered = sorted(pairs.items())
-    for (i0, j0), (i1, j1) in zip(ordered, ordered[1:]):
+    for (i0, j0), (i1, j1) in itertools.pairwise(ordered):
         gap_s, gap_h = i1 - i0 - 1, j1 - j0 - 1
         if 0 < gap_s <= SHORT_GAP and 0 < gap_h <= SHORT_GAP:
             _pair_gap(pairs, i0 + 1, gap_s, j0 + 1, gap_h)

@@ -27,7 +27,7 @@ def _check(name: str, fn: Callable[[], str | tuple[str, dict]], essential: bool 
             detail, extra = detail
     except USER_ERRORS as e:
         detail, ok = str(e), False
-    except Exception as e:  # a doctor reports; it does not crash
+    except Exception as e:  # noqa: BLE001 — a doctor reports; it does not crash
         detail, ok = f"{type(e).__name__}: {e}", False
     return {
         "name": name,

@@ -348,11 +348,15 @@ def report_markdown(rows: list[dict], model: dict) -> str:
         "the checks — and is then scored by `app/judge.py`, which shares no code with the grounding filter and scores",
         "against labels written by hand in each `case.json`.",
         "",
-        f"**{s['supported_share']:.0%} of {s['sentences']} sentences supported** (judge); cases failing the thresholds: "
-        f"{', '.join(s['failed']) or 'none'}; {s['seconds']:.0f} s in all.",
+        (
+            f"**{s['supported_share']:.0%} of {s['sentences']} sentences supported** (judge); cases failing the thresholds: "
+            f"{', '.join(s['failed']) or 'none'}; {s['seconds']:.0f} s in all."
+        ),
         "",
-        "| case | mode | supported | invented (names/numbers/kin) | meta | repeated | spoken (fillers/restarts/long) "
-        "| must-haves | length | dropped / fallbacks | seconds |",
+        (
+            "| case | mode | supported | invented (names/numbers/kin) | meta | repeated | spoken (fillers/restarts/long) "
+            "| must-haves | length | dropped / fallbacks | seconds |"
+        ),
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
@@ -379,8 +383,10 @@ def report_markdown(rows: list[dict], model: dict) -> str:
         lines += [f"### {r['case']}", "", f"> {r['shorthand']}", ""]
         for h in r.get("heard") or []:
             lines += [
-                f"Memory “{h['title']}” read aloud by espeak-ng and heard by Whisper ({h['word_error']:.0%} word "
-                "error):",
+                (
+                    f"Memory “{h['title']}” read aloud by espeak-ng and heard by Whisper ({h['word_error']:.0%} word "
+                    "error):"
+                ),
                 "",
                 f"- said: {h['said']}",
                 f"- heard: {h['heard']}",
@@ -392,8 +398,10 @@ def report_markdown(rows: list[dict], model: dict) -> str:
             lines += ["> " + x if x.strip() else ">" for x in b["text"].strip().splitlines()]
             lines += [
                 "",
-                f"The interview's first {len(r['interview']['asked'])} questions, answered "
-                f"(of {r['interview']['answers']} scripted answers):",
+                (
+                    f"The interview's first {len(r['interview']['asked'])} questions, answered "
+                    f"(of {r['interview']['answers']} scripted answers):"
+                ),
                 "",
             ]
             lines += [

@@ -217,7 +217,7 @@ class _Spoken:
 
 def _filler_like(s: _Spoken, i: int) -> bool:
     prev, nxt = s.word(i - 1), s.word(i + 1)
-    if prev in _LIKE_VERB_BEFORE or prev.endswith("'d") or prev.endswith("'ll"):
+    if prev in _LIKE_VERB_BEFORE or prev.endswith(("'d", "'ll")):
         return False  # "I like him", "he'd like that"
     if "," in s.after(i) or s.after(i) == "$":  # ", like," / "he was like, no" / "Like, he"
         return "," in s.before(i) or "what" not in s.w[:i]  # but "What was he like, and" is meant
@@ -251,9 +251,8 @@ def _hedge(s: _Spoken, i: int) -> bool:
         prev2 in _DETERMINER - {"that", "all", "one"} and prev not in _AUX and s.before(i) == ""
     ):
         return False  # "what kind of", "a strange sort of"
-    if s.w[i].startswith("kind") and s.word(i + 2) in {"you", "him", "her", "them", "us", "me"}:
-        return False  # "kind of you to come"
-    return True
+    # "kind of you to come" is meant
+    return not (s.w[i].startswith("kind") and s.word(i + 2) in {"you", "him", "her", "them", "us", "me"})
 
 
 def _tag(s: _Spoken, i: int) -> int:

@@ -273,7 +273,7 @@ def _remember(result) -> None:
         from app.native_check import checks
 
         checks().remember(result)
-    except Exception:  # the app checks for itself if it can't find the record
+    except Exception:  # noqa: BLE001, S110 — only spares a check: the app checks for itself without the record
         pass
 
 

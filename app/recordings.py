@@ -60,7 +60,7 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
     duration = wavfile.repair(wav)
     try:
         audio = speech_audio.decode(wav)
-    except Exception:
+    except Exception:  # noqa: BLE001 — the final pass only improves: if decoding fails, the live transcript stays
         audio = None
     if audio is None or duration < 0.1:
         memory = store.update_memory(memory_id, status="ready", duration=round(duration, 3))

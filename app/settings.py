@@ -217,7 +217,7 @@ def read_file(path: Path | None = None) -> dict[str, Any]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
-            raise ValueError("it does not hold settings")
+            raise ValueError("it does not hold settings")  # noqa: TRY004 — bad content, not a bad argument: caught below
     except (OSError, ValueError) as e:
         raise FondlyError(
             f"Fondly's settings file {path} can't be read ({e}). Fix it or delete it to go back to the defaults."

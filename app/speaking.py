@@ -27,7 +27,7 @@ def format_duration(seconds: int) -> str:
 
 def clock(seconds: float) -> str:
     """ "2:05": a recording's length or a position in it."""
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 

@@ -72,15 +72,15 @@ class Brief:
         if self.words:
             self.target_words = int(self.words)
         elif self.minutes:
-            self.target_words = int(round(self.minutes * pace))
+            self.target_words = round(self.minutes * pace)
         elif "short and sweet" in self.tone:
-            self.target_words = int(round(default_minutes * 0.5 * pace))
+            self.target_words = round(default_minutes * 0.5 * pace)
         elif self.task == "anecdote":
             self.target_words = 130
         elif self.task in ("opening", "closing"):
             self.target_words = 90
         else:
-            self.target_words = int(round(default_minutes * pace))
+            self.target_words = round(default_minutes * pace)
         self.target_words = max(20, min(self.target_words, 5000))
 
 

@@ -31,8 +31,10 @@ TASK_CUES = {
         r"\b(?:redo|rework|revise|tweak|edit|trim|polish|tone down)\b(?= (?:this|it|the|that|my))",
         r"\bcut (?:it|this|the \w+) (?:down )?to\b",
         r"\bmake (?:this|it|the selection|the selected \w+|this \w+) (?:a bit |a little |much )?(?:more|less) \w+",
-        r"\bmake (?:this|it|the selection|that) (?:a bit |a little |much )?(?:shorter|warmer|lighter|"
-        r"funnier|longer|simpler|less \w+|more \w+)",
+        (
+            r"\bmake (?:this|it|the selection|that) (?:a bit |a little |much )?(?:shorter|warmer|lighter|"
+            r"funnier|longer|simpler|less \w+|more \w+)"
+        ),
     ],
     "anecdote": [
         r"\banecdotes?\b",
@@ -51,8 +53,10 @@ TASK_CUES = {
     "closing": [
         r"\b(?:final|last) (?:couple of |few )?(?:lines?|paragraph|words|bit|sentences?)\b",
         r"\bwrap(?:ping)?[- ]up\b",
-        r"\b(?:closing|ending|conclusion|final words|last words|sign-?off|wrap-?up)(?: (?:lines?|bit|"
-        r"paragraph|words))?\b",
+        (
+            r"\b(?:closing|ending|conclusion|final words|last words|sign-?off|wrap-?up)(?: (?:lines?|bit|"
+            r"paragraph|words))?\b"
+        ),
         r"\b(?:how to|help me) (?:end|close|finish)\b",
     ],
 }
@@ -110,11 +114,11 @@ TONES = {"warm": "warm", "warmly": "warm", "funny": "funny", "humorous": "funny"
 # fmt: off
 STYLE_CUES = [r"\b(?:written |write it |do it )?as if (?=(?:[\w'-]+ ){1,4}(?:wrote|had written|was writing|were writing) it\b)",
               r"\bin the (?:style|spirit|manner|vein|tradition) of (?:an? |the )?",
-              r"\b(?:write|make|do|put|say|written|sounding|sounds?) (?:it |this |the speech |the whole thing )?"
-              r"(?:like|as if it were|as though it were|as) (?:an? |the )?(?=\S+ \S*)",
+              (r"\b(?:write|make|do|put|say|written|sounding|sounds?) (?:it |this |the speech |the whole thing )?"
+               r"(?:like|as if it were|as though it were|as) (?:an? |the )?(?=\S+ \S*)"),
               r"\bstyled? (?:like|after) (?:an? |the )?", r"\bla\b ", r"\b(?:inspired by|riffing on|based on) (?:an? |the )?",
-              r"(?<!i'd )(?<!would )(?<!i )\blike (?:an? |the )?(?=(?:[\w'-]+ ){1,4}?(?:song|poem|sonnet|film|movie|"
-              r"sermon|letter|ballad|limerick|rap|haiku|scene|episode|show|sketch|novel|play|speech)\b)"]
+              (r"(?<!i'd )(?<!would )(?<!i )\blike (?:an? |the )?(?=(?:[\w'-]+ ){1,4}?(?:song|poem|sonnet|film|movie|"
+               r"sermon|letter|ballad|limerick|rap|haiku|scene|episode|show|sketch|novel|play|speech)\b)")]
 # fmt: on
 # fmt: off
 VOICE_CUES = [r"\b(?:read|say|deliver|speak|perform|tell|do) (?:it|this|the speech) (?:like|as) (?:an? |the )?",
@@ -150,27 +154,27 @@ ROLES = {"boss": "boss", "manager": "boss", "colleague": "colleague", "coworker"
 RELATIONS = {**{k: v for k, v in KIN.items() if v not in ("child",)}, **ROLES}
 
 # fmt: off
-AVOID_CUES = [r"\b(?:please )?(?:don'?t|do not|dont|never|without|no need to|not to) (?:mention(?:ing)?|talk(?:ing)? about|"
-              r"bring(?:ing)? up|say(?:ing)? anything about|refer(?:ring)? to|go(?:ing)? into|dwell(?:ing)? on|"
-              r"get(?:ting)? into|touch(?:ing)? on|include|use)\b", r"\b(?:avoid|avoiding|skip|skipping|leave out|"
+AVOID_CUES = [(r"\b(?:please )?(?:don'?t|do not|dont|never|without|no need to|not to) (?:mention(?:ing)?|talk(?:ing)? about|"
+               r"bring(?:ing)? up|say(?:ing)? anything about|refer(?:ring)? to|go(?:ing)? into|dwell(?:ing)? on|"
+               r"get(?:ting)? into|touch(?:ing)? on|include|use)\b"), (r"\b(?:avoid|avoiding|skip|skipping|leave out|"
               r"leaving out|omit|steer clear of|stay away from|keep away from|nothing (?:at all )?(?:about|on)|minus|"
-              r"no mention(?:s)? of|no reference to|no talk of|not a word about|except|apart from|bar)\b",
-              r"\bbut not\b", r"\b(?:and|or) not\b", r"(?m)(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
-              r"over|under|long|short|funny|sad|\d))", r"\bleave (?=[\w' ]+ out\b)", r"\bkeep (?=[\w' ]+ out of it\b)"]
+              r"no mention(?:s)? of|no reference to|no talk of|not a word about|except|apart from|bar)\b"),
+              r"\bbut not\b", r"\b(?:and|or) not\b", (r"(?m)(?:^|[,;.] ?)not\b(?! (?:too|a|an|so|very|that|more|less|"
+              r"over|under|long|short|funny|sad|\d))"), r"\bleave (?=[\w' ]+ out\b)", r"\bkeep (?=[\w' ]+ out of it\b)"]
 # fmt: on
 # fmt: off
 MUST_CUES = [r"\bmake sure (?:that )?(?=(?:[\w'-]+ ){1,5}(?:gets?|is|are) (?:a )?(?:mention(?:ed)?|in(?: there)?|included)\b)",
-             r"\b(?:be (?:sure|certain) to|make sure (?:to|you)|remember to|don'?t forget to|do not forget to|you (?:have|need) to|"
-             r"has to|have to|must|need to|needs to|gotta|should)? ?(?:mention(?:ing|ed)?|include|including|talk(?:ing)? about|"
-             r"bring(?:ing)? up|reference|put in|work in|get in|cover|highlight|feature)\b(?: that)?",
+             (r"\b(?:be (?:sure|certain) to|make sure (?:to|you)|remember to|don'?t forget to|do not forget to|you (?:have|need) to|"
+              r"has to|have to|must|need to|needs to|gotta|should)? ?(?:mention(?:ing|ed)?|include|including|talk(?:ing)? about|"
+              r"bring(?:ing)? up|reference|put in|work in|get in|cover|highlight|feature)\b(?: that)?"),
              r"\bdon'?t forget(?: about)?\b", r"\bdo not forget(?: about)?\b", r"\bmake sure (?:it has|there'?s)\b",
              r"\bit (?:must|has to|should) (?:have|include|mention)\b", r"\bwith (?:the|that) (?:bit|story|part) about\b"]
 # fmt: on
 # fmt: off
-TOPIC_CUES = [r"\btouching on\b", r"\b(?:the|that|a) (?:bit|story|stories|part|one|tale|memory|anecdote|time|times|day|night|trip|"
-              r"thing) (?:about|of|when|where|with|from|in)\b", r"\babout\b(?! (?:\d|an? (?:minute|hour)))",
-              r"\b(?:the )?(?:time|day|night|summer|year) (?:when|that)\b", r"\bhow (?=(?:he|she|they|we|i|you|[a-z]+ (?:met|got|"
-              r"taught|used)))", r"\bwhen (?=(?:he|she|they|we|i) )", r"\bfocus(?:ing)? on\b", r"\bcentred on\b",
+TOPIC_CUES = [r"\btouching on\b", (r"\b(?:the|that|a) (?:bit|story|stories|part|one|tale|memory|anecdote|time|times|day|night|trip|"
+              r"thing) (?:about|of|when|where|with|from|in)\b"), r"\babout\b(?! (?:\d|an? (?:minute|hour)))",
+              r"\b(?:the )?(?:time|day|night|summer|year) (?:when|that)\b", (r"\bhow (?=(?:he|she|they|we|i|you|[a-z]+ (?:met|got|"
+              r"taught|used)))"), r"\bwhen (?=(?:he|she|they|we|i) )", r"\bfocus(?:ing)? on\b", r"\bcentred on\b",
               r"\bcentered on\b", r"\bre\b", r"\b(?:end|finish|close|start|open|begin)(?:ing)? (?:on|with)\b", r"\bregarding\b", r"\bon (?=the (?:\w+ )?(?:years?|time|days?)\b)"]
 # fmt: on
 # fmt: off
@@ -194,357 +198,37 @@ INVERSE = {"son": ("father", "mother"), "daughter": ("father", "mother"), "child
 
 # words that ask but carry nothing a field needs ("pls write me something"): read, not kept
 FILLER = set(
-    [
-        "write",
-        "writing",
-        "written",
-        "draft",
-        "drafting",
-        "do",
-        "make",
-        "making",
-        "need",
-        "needs",
-        "needed",
-        "want",
-        "wanted",
-        "like",
-        "would",
-        "could",
-        "can",
-        "please",
-        "pls",
-        "plz",
-        "thanks",
-        "thank",
-        "thx",
-        "ty",
-        "help",
-        "me",
-        "something",
-        "anything",
-        "thing",
-        "bit",
-        "piece",
-        "little",
-        "some",
-        "quick",
-        "quickly",
-        "nice",
-        "good",
-        "lovely",
-        "proper",
-        "really",
-        "very",
-        "just",
-        "also",
-        "maybe",
-        "perhaps",
-        "ok",
-        "okay",
-        "hi",
-        "hey",
-        "so",
-        "yeah",
-        "um",
-        "er",
-        "speech",
-        "speeches",
-        "eulogy",
-        "toast",
-        "words",
-        "word",
-        "version",
-        "give",
-        "get",
-        "got",
-        "put",
-        "go",
-        "going",
-        "let",
-        "lets",
-        "let's",
-        "try",
-        "ideas",
-        "idea",
-        "one",
-        "it",
-        "up",
-        "we",
-        "i'd",
-        "i'm",
-        "im",
-        "id",
-        "ive",
-        "u",
-        "ur",
-        "ya",
-        "gonna",
-        "wanna",
-        "for",
-        "from",
-        "about",
-        "to",
-        "with",
-        "and",
-        "or",
-        "but",
-        "of",
-        "the",
-        "a",
-        "an",
-        "my",
-        "our",
-        "his",
-        "her",
-        "their",
-        "them",
-        "him",
-        "he",
-        "she",
-        "they",
-        "this",
-        "that",
-        "these",
-        "those",
-        "include",
-        "using",
-        "use",
-        "say",
-        "says",
-        "said",
-        "tell",
-        "told",
-        "talk",
-        "able",
-        "together",
-        "kind",
-        "sort",
-        "type",
-        "style",
-        "tone",
-        "length",
-        "long",
-        "short",
-        "sweet",
-        "funny",
-        "warm",
-        "sure",
-        "make",
-        "sure",
-        "remember",
-        "forget",
-        "properly",
-        "simple",
-        "nothing",
-        "lot",
-        "lots",
-        "stuff",
-        "whole",
-        "plus",
-        "within",
-        "under",
-        "over",
-        "around",
-        "roughly",
-        "approximately",
-        "approx",
-        "ish",
-        "max",
-        "maximum",
-        "minimum",
-        "least",
-        "most",
-        "tops",
-        "no",
-        "more",
-        "than",
-        "less",
-        "day",
-        "today",
-        "tomorrow",
-        "tonight",
-        "next",
-        "week",
-        "weekend",
-        "friday",
-        "saturday",
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "keep",
-        "mostly",
-        "mainly",
-        "especially",
-        "particularly",
-        "ideally",
-        "definitely",
-        "probably",
-        "actually",
-        "basically",
-        "honestly",
-        "quite",
-        "allowed",
-        "fine",
-        "party",
-        "service",
-        "evening",
-        "celebration",
-        "gathering",
-        "reception",
-        "ceremony",
-        "event",
-        "occasion",
-        "piece",
-        "together",
-        "redo",
-        "highlighted",
-        "part",
-        "parts",
-        "para",
-        "y'all",
-        "yall",
-        "lol",
-        "haha",
-        "straight",
-        "away",
-        "thats",
-        "that's",
-        "its",
-        "it's",
-        "x",
-        "xx",
-        "turn",
-        "into",
-        "create",
-        "compose",
-        "craft",
-        "prepare",
-        "produce",
-        "hello",
-        "hiya",
-        "yo",
-        "um",
-        "uh",
-        "er",
-        "erm",
-        "hmm",
-        "yeah",
-        "yep",
-        "grateful",
-        "appreciate",
-        "appreciated",
-        "kindly",
-        "wondering",
-        "wonder",
-        "possible",
-        "sounds",
-        "cheers",
-        "ta",
-        "here",
-        "selected",
-        "selection",
-        "paragraph",
-        "passage",
-        "text",
-        "section",
-        "line",
-        "lines",
-        "bit",
-        "draft",
-        "version",
-        "rest",
-        "beginning",
-    ]
+    """
+write writing written draft drafting do make making need needs needed want wanted like would could can please pls plz
+thanks thank thx ty help me something anything thing bit piece little some quick quickly nice good lovely proper
+really very just also maybe perhaps ok okay hi hey so yeah um er speech speeches eulogy toast words word version
+give get got put go going let lets let's try ideas idea one it up we i'd i'm im id ive u ur ya gonna wanna
+for from about to with and or but of the a an my our his her their them him he she they this that these those
+include using use say says said tell told talk able together kind sort type style tone length long short
+sweet funny warm sure make sure remember forget properly simple nothing lot lots stuff whole plus within under
+over around roughly approximately approx ish max maximum minimum least most tops no more than less
+day today tomorrow tonight next week weekend friday saturday sunday monday tuesday wednesday thursday
+keep mostly mainly especially particularly ideally definitely probably actually basically honestly quite allowed fine
+party service evening celebration gathering reception ceremony event occasion piece together redo
+highlighted part parts para y'all yall lol haha straight away thats that's its it's x xx turn into create compose craft
+prepare produce hello hiya yo um uh er erm hmm yeah yep grateful appreciate appreciated kindly wondering wonder possible
+sounds cheers ta here
+selected selection paragraph passage text section line lines bit draft version rest beginning
+""".split()
 )
 # what a dictated or hurried line trails off with: never the end of a topic ("the paris trip yeah keep it")
 CHATTER = set(
-    [
-        "yeah",
-        "yep",
-        "ok",
-        "okay",
-        "lol",
-        "haha",
-        "x",
-        "xx",
-        "please",
-        "pls",
-        "thanks",
-        "thx",
-        "ta",
-        "cheers",
-        "keep",
-        "it",
-        "though",
-        "tho",
-        "so",
-        "um",
-        "uh",
-        "er",
-        "erm",
-        "like",
-        "mostly",
-        "mainly",
-        "really",
-        "anyway",
-        "basically",
-    ]
+    "yeah yep ok okay lol haha x xx please pls thanks thx ta cheers keep it though tho so um uh er erm "
+    "like mostly mainly really anyway basically".split()
 )
 # asks that no field holds, however phrased: "thank the nurses", "put it in rhyming couplets".
 # A clause that begins with one of these verbs is kept whole, as said, in `instructions`.
 ASK_VERBS = set(
-    [
-        "thank",
-        "tell",
-        "get",
-        "print",
-        "add",
-        "ask",
-        "read",
-        "sing",
-        "stand",
-        "raise",
-        "invite",
-        "introduce",
-        "say",
-        "send",
-        "play",
-        "quote",
-        "rhyme",
-        "translate",
-        "format",
-        "email",
-        "save",
-        "bold",
-        "number",
-        "list",
-        "cite",
-        "dedicate",
-        "pause",
-        "light",
-        "hand",
-        "shout",
-        "acknowledge",
-        "welcome",
-        "announce",
-        "call",
-        "finish",
-        "end",
-        "start",
-        "open",
-        "close",
-        "put",
-        "leave",
-        "use",
-        "sign",
-        "credit",
-        "apologise",
-        "apologize",
-        "praise",
-    ]
+    """
+thank tell get print add ask read sing stand raise invite introduce say send play quote rhyme translate format
+email save bold number list cite dedicate pause light hand shout acknowledge welcome announce call finish end
+start open close put leave use sign credit apologise apologize praise
+""".split()
 )
 
 FILE_RE = re.compile(
@@ -587,60 +271,12 @@ NUMBER_RUN = re.compile(
 
 CUE_WORDS = sorted(
     set(
-        [
-            "eulogy",
-            "funeral",
-            "memorial",
-            "speech",
-            "toast",
-            "wedding",
-            "retirement",
-            "retiring",
-            "birthday",
-            "anniversary",
-            "minutes",
-            "minute",
-            "seconds",
-            "words",
-            "jokes",
-            "joke",
-            "funny",
-            "humour",
-            "humorous",
-            "anecdote",
-            "mention",
-            "include",
-            "opening",
-            "closing",
-            "heartfelt",
-            "solemn",
-            "dignified",
-            "uplifting",
-            "celebratory",
-            "grandad",
-            "grandma",
-            "grandmother",
-            "grandfather",
-            "headteacher",
-            "colleague",
-            "congregation",
-            "rewrite",
-            "shorter",
-            "warmer",
-            "lighter",
-            "accent",
-            "inflection",
-            "style",
-            "voice",
-            "about",
-            "couple",
-            "please",
-            "something",
-            "mother",
-            "father",
-            "husband",
-            "daughter",
-        ]
+        """
+eulogy funeral memorial speech toast wedding retirement retiring birthday anniversary minutes minute seconds words
+jokes joke funny humour humorous anecdote mention include opening closing heartfelt solemn dignified uplifting
+celebratory grandad grandma grandmother grandfather headteacher colleague congregation rewrite shorter warmer
+lighter accent inflection style voice about couple please something mother father husband daughter
+""".split()
     )
 )
 

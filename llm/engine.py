@@ -102,7 +102,7 @@ class Engine:
                 n_gpu_layers=gpu_layers,
                 verbose=False,
             )
-        except Exception as e:  # llama.cpp reports load failures as ValueError or RuntimeError
+        except Exception as e:  # noqa: BLE001 — llama.cpp refuses a file in many ways; each means: choose another
             raise ModelError(
                 f"{path.name} could not be loaded by llama.cpp ({e}). Choose another .gguf model."
             ) from None

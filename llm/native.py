@@ -263,6 +263,7 @@ def smoke(
             timeout=timeout,
             errors="replace",
             env={**os.environ, "PYTHONFAULTHANDLER": "", "GGML_NO_BACKTRACE": "1", **(env or {})},
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return Smoke(False, str(model), None, "timed out", seconds=time.perf_counter() - started)
@@ -375,7 +376,7 @@ def _child(argv: list[str]) -> int:
     print("SYSTEM " + info, flush=True)  # said before anything runs, so a crash still tells the build
     try:  # verbose: llama.cpp's reasons and asserts reach stderr, which the parent reads
         llama = llama_cpp.Llama(model_path=args.model, n_ctx=512, n_threads=args.threads or None, verbose=True)
-    except Exception as e:  # a load llama.cpp refused without crashing
+    except Exception as e:  # noqa: BLE001 — a load llama.cpp refused without crashing: the parent reads FAILED
         print("FAILED " + " ".join(str(e).split())[:300], flush=True)
         return FAILED
     print("LOADED", flush=True)

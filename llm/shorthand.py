@@ -155,9 +155,9 @@ def _read_style_and_voice(r: Reader, b: Brief) -> None:
     for cue in VOICE_CUES:
         m = r.first(cue)
         if m:
-            phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|and)\b")
+            phrase, _a, z = r.phrase_after(m.end(), r"|\s(?:with|and)\b")
             if phrase:
-                b.voice = trim_phrase(phrase) if not re.search(VOICE_NOUNS + r"$", phrase) else trim_phrase(phrase)
+                b.voice = trim_phrase(phrase)
                 r.claim(m.start(), z)
                 break
     if not b.voice:
@@ -175,7 +175,7 @@ def _read_style_and_voice(r: Reader, b: Brief) -> None:
             continue
         if re.search(r"\b(?:i'?d|would|i|we'd|we)\s*$", r.low[: m.start() + 2]) and "like" in m.group(0):
             continue
-        phrase, a, z = r.phrase_after(m.end(), r"|\s(?:with|for)\b|\s(?=(?:" + "|".join(TONES) + r")\b)")
+        phrase, _a, z = r.phrase_after(m.end(), r"|\s(?:with|for)\b|\s(?=(?:" + "|".join(TONES) + r")\b)")
         phrase = re.sub(r" (?:wrote|had written|was writing|were writing)(?: it)?$", "", trim_phrase(phrase))
         if (
             phrase
@@ -553,7 +553,7 @@ def _read_topics(r: Reader, b: Brief, told: set[str]) -> None:
                     extra, _, z2 = r.phrase_after(z + more.end(), through_soft=True)
                     if extra and not re.match(rf"(?:{'|'.join(sorted(ASK_VERBS))})\b", extra.lower()):
                         phrase, z = f"{phrase} and {extra}", z2
-                if cue.startswith(r"\bhow") or cue.startswith(r"\bwhen"):
+                if cue.startswith((r"\bhow", r"\bwhen")):
                     phrase = r.text[m.start() : a].strip() + " " + phrase
                 for part in topic_parts(phrase):
                     if part.lower() not in (x.lower() for x in b.anecdotes + b.search) and content(part):

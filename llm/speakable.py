@@ -67,20 +67,20 @@ PLACED = [
     (r"\blike\s+(?=" + INTENSIFIERS + r")", BEFORE_LIKE),
     (r"(?<=\band )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", NEVER),
     (r"(?<=\bbut )like\s+(?=(?:he|she|they|we|i|you|it|the|a|his|her|every|all)\b)", NEVER),
-    (r"\bhonestly\s+", r"(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bam)(?<!'s)(?<!'re)(?<!'m)(?<!\bbeen)"
-                       r"(?<!\bi)(?<!\bhe)(?<!\bshe)(?<!\bwe)(?<!\bthey)(?<!\byou)(?<!\breally)\s+$"),
+    (r"\bhonestly\s+", (r"(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bam)(?<!'s)(?<!'re)(?<!'m)(?<!\bbeen)"
+                       r"(?<!\bi)(?<!\bhe)(?<!\bshe)(?<!\bwe)(?<!\bthey)(?<!\byou)(?<!\breally)\s+$")),
     (r"\bbasically\s+", NEVER),
-    (r"\bliterally\s+", r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b"
-                         r"(?:\s+(?:it|that|this|everything|what|him|her))?\s+$"),
-    (r"\b(?:sort|kind) of\s+(?!(?:him|her|you|them|me|us|it|thing|things|stuff|way|place|man|woman|person|"
-     r"people|job|work)\b|\w+(?:ing|ed)\b)",
-     r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|our|your|their|one|all|"
-     r"whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$"),
+    (r"\bliterally\s+", (r"\b(?:take|takes|took|taken|taking|mean|means|meant|translated?|interpreted?)\b"
+                         r"(?:\s+(?:it|that|this|everything|what|him|her))?\s+$")),
+    ((r"\b(?:sort|kind) of\s+(?!(?:him|her|you|them|me|us|it|thing|things|stuff|way|place|man|woman|person|"
+      r"people|job|work)\b|\w+(?:ing|ed)\b)"),
+     (r"\b(?:a|an|the|that|this|what|which|any|some|every|no|same|these|those|his|her|my|our|your|their|one|all|"
+      r"whatever|other|different|only|first|last|best|worst|of|right|wrong|one's)\s+$")),
     (r"\byou know\s*,\s*", r"\b(?:do|did|don't|didn't|if|as|what|how|whether|when|because|that)\s+$"),
     (r"^i mean\s*,?\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|every|well|no|nothing|business)\b)",
      NEVER),
-    (r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
-     r"nothing|business|him)\b)", NEVER),
+    ((r"(?<=, )i mean\s+(?!(?:it|that|this|what|to|him|her|them|you|me|us|the|a|an|every|everything|well|no|"
+      r"nothing|business|him)\b)"), NEVER),
 ]
 # fmt: on
 
@@ -165,8 +165,8 @@ SPEECH_VERBS = r"(?:said|says|say|thought|thinks|reckoned|reckons|told|tells|use
 # fmt: off
 CLAUSE_CUTS = [
     (r"\s*;\s+", ""),  # a semicolon
-    (r",\s+(?=(?:she|he|they|we|i|you|she'd|he'd|they'd|we'd|i'd|she's|he's|they're|we're|i'm|there|there's|"
-     r"that's|it's|it was)\s)", "splice"),  # a comma splice before a new subject: ", she had the cricket on"
+    ((r",\s+(?=(?:she|he|they|we|i|you|she'd|he'd|they'd|we'd|i'd|she's|he's|they're|we're|i'm|there|there's|"
+      r"that's|it's|it was)\s)"), "splice"),  # a comma splice before a new subject: ", she had the cricket on"
     (r",\s+and\s+(?=\w)", "and"),
     (r",\s+but\s+(?=\w)", "but"),
     (r",\s+so\s+(?=\w)", "so"),
@@ -242,7 +242,7 @@ def _work_out(sentence: str) -> Spoken:
             break
     said = WORD.findall(body)
     body = _tidy(body)
-    if not quotes and not set(w.lower() for w in WORD.findall(body)) - THINKING:
+    if not quotes and not {w.lower() for w in WORD.findall(body)} - THINKING:
         return Spoken(spoken, [])
     stop = "?" if question else (stop.replace("?", "") or ("" if body.endswith("⟧") else "."))
     pieces = [

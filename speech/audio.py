@@ -30,7 +30,7 @@ def decode(path: str | Path) -> np.ndarray:
     _refuse_a_cut_off_wav(path)
     try:
         audio = _decode(path)
-    except Exception as e:  # PyAV raises many types for a damaged file; all mean the same here
+    except Exception as e:  # noqa: BLE001 — PyAV raises many types for a damaged file; all mean the same here
         raise SpeechError(
             f"{path.name} can't be read as audio ({type(e).__name__}: {e}). "
             "The file may be damaged or not really audio; try exporting it again as WAV or MP3."

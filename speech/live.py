@@ -177,7 +177,7 @@ class LiveTranscriber:
                         self.on_segment(
                             replace(seg, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3))
                         )
-            except Exception as e:  # keep listening: the audio itself is safe on disk
+            except Exception as e:  # noqa: BLE001 — keep listening: the audio is safe on disk; on_error reports it
                 if self.on_error:
                     self.on_error(e)
             if ended:

@@ -173,7 +173,7 @@ class Transcriber:
             self._model = WhisperModel(
                 str(self.model_path), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
             )
-        except Exception as e:  # CTranslate2 reports a bad model.bin in several ways
+        except Exception as e:  # noqa: BLE001 — CTranslate2 reports a bad model.bin in several ways
             raise SpeechError(
                 f"The speech model in {self.model_path} could not be loaded ({e}). "
                 "Choose another Whisper model folder, or remove the setting to use the bundled one."

@@ -129,51 +129,50 @@ def pulse(tmp_path_factory) -> Pulse:
     os.chmod(runtime, 0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
     env.pop("PULSE_SERVER", None)
-    log = open(runtime / "pulse.log", "w")
-    proc = subprocess.Popen(
-        [
-            exe,
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--disallow-exit",
-            "--use-pid-file=no",
-            "--log-target=stderr",
-            "-L",
-            "module-native-protocol-unix",
-            "-L",
-            f"module-null-sink sink_name={Pulse.sink}",
-            "-L",
-            f"module-virtual-source source_name={Pulse.source} master={Pulse.sink}.monitor",
-        ],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    server = Pulse(runtime)
-    deadline = time.time() + 20
-    while not server.socket.exists():
-        assert proc.poll() is None, f"PulseAudio did not start: {(runtime / 'pulse.log').read_text()}"
-        assert time.time() < deadline, "PulseAudio did not start within 20 s"
-        time.sleep(0.05)
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    os.environ["PULSE_SERVER"] = f"unix:{server.socket}"
-    # A real microphone is always running; an idle null sink is not: it renders in blocks of up to
-    # ~2 s, so a new recording heard nothing for 0.1-1.7 s and then got that stretch late. A quiet
-    # low-latency listener keeps the virtual microphone running, so a recording hears a sound the
-    # moment it is played (measured: a beep lands within 20 ms of when it was played).
-    keep_running = subprocess.Popen(
-        ["parecord", f"--device={Pulse.source}", "--latency-msec=20", os.devnull],
-        env={**os.environ},
-        stdout=log,
-        stderr=log,
-    )
-    yield server
-    keep_running.terminate()
-    keep_running.wait(timeout=10)
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with open(runtime / "pulse.log", "w") as log:
+        proc = subprocess.Popen(
+            [
+                exe,
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--disallow-exit",
+                "--use-pid-file=no",
+                "--log-target=stderr",
+                "-L",
+                "module-native-protocol-unix",
+                "-L",
+                f"module-null-sink sink_name={Pulse.sink}",
+                "-L",
+                f"module-virtual-source source_name={Pulse.source} master={Pulse.sink}.monitor",
+            ],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        server = Pulse(runtime)
+        deadline = time.time() + 20
+        while not server.socket.exists():
+            assert proc.poll() is None, f"PulseAudio did not start: {(runtime / 'pulse.log').read_text()}"
+            assert time.time() < deadline, "PulseAudio did not start within 20 s"
+            time.sleep(0.05)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+        os.environ["PULSE_SERVER"] = f"unix:{server.socket}"
+        # A real microphone is always running; an idle null sink is not: it renders in blocks of up to
+        # ~2 s, so a new recording heard nothing for 0.1-1.7 s and then got that stretch late. A quiet
+        # low-latency listener keeps the virtual microphone running, so a recording hears a sound the
+        # moment it is played (measured: a beep lands within 20 ms of when it was played).
+        keep_running = subprocess.Popen(
+            ["parecord", f"--device={Pulse.source}", "--latency-msec=20", os.devnull],
+            env={**os.environ},
+            stdout=log,
+            stderr=log,
+        )
+        yield server
+        keep_running.terminate()
+        keep_running.wait(timeout=10)
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session", autouse=True)

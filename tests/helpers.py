@@ -41,6 +41,7 @@ class Fondly:
             input=input,
             env={**os.environ, "FONDLY_HOME": str(self.home)},
             timeout=600,
+            check=False,
         )
         if ok:
             assert proc.returncode == 0, f"fondly {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}"

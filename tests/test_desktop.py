@@ -50,14 +50,13 @@ def start_xvfb(log: Path) -> tuple[subprocess.Popen, str]:
     for n in range(90, 190):
         if (X11_SOCKETS / f"X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
             continue
-        out = open(log, "w")
-        proc = subprocess.Popen(
-            [exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            stdout=out,
-            stderr=out,
-            stdin=subprocess.DEVNULL,
-        )
-        out.close()
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.time() + 20
         while proc.poll() is None and not (X11_SOCKETS / f"X{n}").exists() and time.time() < deadline:
             time.sleep(0.02)
@@ -134,7 +133,12 @@ def test_fondly_opens_its_window_on_a_real_x_display(fondly_home, pulse, tmp_pat
 
 def run_make(target: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["make", "-C", str(ROOT), "--no-print-directory", target], env=env, capture_output=True, text=True, timeout=120
+        ["make", "-C", str(ROOT), "--no-print-directory", target],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

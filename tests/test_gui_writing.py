@@ -167,7 +167,7 @@ def test_stopping_keeps_what_streamed_as_a_flagged_revision(make_window, qtbot):
     qtbot.waitUntil(lambda: len(chunks) >= 5, timeout=10_000)
     with qtbot.waitSignal(window.writing.written, timeout=5_000) as done:
         qtbot.keyClick(window.document.editor, Qt.Key.Key_Escape)
-    draft_id, revision_id, stopped = done.args
+    _draft_id, revision_id, stopped = done.args
     assert stopped and not window.writing.busy and not window.document.editor.isReadOnly()
     revision = window.store.revision(revision_id)
     assert revision.checks["stopped"] is True and revision.model == "scripted"

@@ -3,6 +3,7 @@ restore, search with snippets, speaking time and a measured pace."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -33,7 +34,7 @@ def test_every_version_is_kept_in_order(store, engine):
     assert revisions[3].text == "Unsaved words in the editor."  # the text a restore replaced is kept
     assert restored.text == first.revision.text and restored.checks["restored_from"] == first.revision.id
     assert [r.id for r in revisions] == sorted(r.id for r in revisions)
-    assert all(b.parent_id == a.id for a, b in zip(revisions, revisions[1:]))
+    assert all(b.parent_id == a.id for a, b in itertools.pairwise(revisions))
     assert store.current_text(draft_id) == first.revision.text
 
 
@@ -117,7 +118,7 @@ def test_autosave_after_idle_typing(window, qtbot):
 
 def test_compare_and_restore_in_the_app(window, qtbot):
     make_project(window, qtbot)
-    d, r1 = window.store.create_draft(window.project.id, "Eulogy", "He loved the lake.")
+    d, _r1 = window.store.create_draft(window.project.id, "Eulogy", "He loved the lake.")
     window.store.add_revision(d.id, "He loved the quiet lake.", origin="edited")
     window.reload_drafts()
     top = window.drafts_panel.tree.topLevelItem(0)

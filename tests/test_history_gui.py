@@ -268,7 +268,7 @@ def test_removed_words_do_not_carry_their_paragraph_breaks():
 
 def test_a_point_of_another_draft_compares_with_that_drafts_text_and_restoring_it_keeps_yours(window, qtbot, scene):
     panel, doc = window.drafts_panel, window.document
-    other, first = window.store.create_draft(scene["project"], "Notes", "Some notes.")
+    other, _first = window.store.create_draft(scene["project"], "Notes", "Some notes.")
     window.store.add_revision(other.id, "Some longer notes.", origin="edited")
     window.reload_drafts()
     doc.editor.setPlainText("Unsaved words in the open eulogy.")

@@ -17,6 +17,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -221,7 +222,7 @@ def test_the_window_asks_about_settings_it_did_not_set_default_no(qtbot, fondly_
 
     class Window(QWidget):
         class message:
-            shown: list[str] = []
+            shown: ClassVar[list[str]] = []
 
             @classmethod
             def show_message(cls, text):
@@ -375,7 +376,7 @@ def test_every_file_fondly_writes_in_the_data_folder_is_private(store, fondly_ho
     project = store.create_project("Dad's eulogy")
     settings.set_value("pace", 150)  # settings save
     save_prompter_settings({"size": 60})  # the window's ui.ini, written by Qt
-    memory, wav = recordings.begin(store, project)  # a recording: its owner file and its WAV
+    _memory, wav = recordings.begin(store, project)  # a recording: its owner file and its WAV
     writer = WavWriter(wav, 16000, 1)
     writer.write(b"\0\0" * 16000)
     writer.close()

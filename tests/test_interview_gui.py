@@ -200,12 +200,18 @@ def test_the_shortfall_line_opens_the_interview_and_write_again_shows_the_new_le
     dialog = window.findChild(InterviewDialog)
     assert dialog.isVisible() and dialog.shorthand == SHORTHAND
     said = [
-        "Frank grew tomatoes and runner beans in the back garden and gave them away to every neighbour on "
-        "the street. He kept a notebook of every tomato he ever grew, with the weight of each one.",
-        "Frank met Mum at a dance in Galveston in 1962. He stood on her feet all night and she married him "
-        "anyway, a year later, in the little church on Market Street.",
-        "Frank drove the school bus for the church every Sunday for twenty years and never once missed a "
-        "Sunday, not even in the flood of 1981.",
+        (
+            "Frank grew tomatoes and runner beans in the back garden and gave them away to every neighbour on "
+            "the street. He kept a notebook of every tomato he ever grew, with the weight of each one."
+        ),
+        (
+            "Frank met Mum at a dance in Galveston in 1962. He stood on her feet all night and she married him "
+            "anyway, a year later, in the little church on Market Street."
+        ),
+        (
+            "Frank drove the school bus for the church every Sunday for twenty years and never once missed a "
+            "Sunday, not even in the flood of 1981."
+        ),
     ]
     for text in said:
         dialog.answer_box.setPlainText(text)

@@ -25,8 +25,10 @@ from llm.models import bundled_model
 SIGILL_CHILD = [
     sys.executable,
     "-c",
-    "import os, signal; print('SYSTEM CPU : AVX = 1 | AVX2 = 1 | AMX_INT8 = 1 |', "
-    "flush=True); os.kill(os.getpid(), signal.SIGILL)",
+    (
+        "import os, signal; print('SYSTEM CPU : AVX = 1 | AVX2 = 1 | AMX_INT8 = 1 |', "
+        "flush=True); os.kill(os.getpid(), signal.SIGILL)"
+    ),
 ]
 X86 = platform.machine().lower() in ("x86_64", "amd64")
 ROOT = Path(__file__).resolve().parent.parent

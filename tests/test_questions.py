@@ -583,9 +583,8 @@ def test_skips_and_answers_are_kept_in_the_database_and_go_with_their_project(st
     assert (
         store.db.execute("SELECT COUNT(*) FROM skipped_questions WHERE project_id = ?", [other.id]).fetchone()[0] == 0
     )
-    with pytest.raises(sqlite3.IntegrityError):  # a skip belongs to a project that exists
-        with store.db.atomic():
-            store.db.execute("INSERT INTO skipped_questions VALUES (999, 'section:who', 'now')")
+    with pytest.raises(sqlite3.IntegrityError), store.db.atomic():  # a skip belongs to a project that exists
+        store.db.execute("INSERT INTO skipped_questions VALUES (999, 'section:who', 'now')")
 
 
 # --- the CLI ---------------------------------------------------------------------------------------

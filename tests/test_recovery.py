@@ -186,7 +186,7 @@ def test_ctrl_c_while_writing_keeps_the_paragraphs_as_a_finished_stopped_draft(f
     first = proc.stdout.readline().strip()
     assert first, proc.stderr.read()
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "Traceback" not in err, err
     [draft] = json.loads(fondly("draft", "list", "Dad", "--json").stdout)
     [revision] = json.loads(fondly("draft", "show", str(draft["id"]), "--json").stdout)["revisions"]

@@ -18,21 +18,31 @@ from pathlib import Path
 import pytest
 
 PARAGRAPHS = [
-    "Thank you all for coming here today. My name is Anna, and I am the oldest daughter of Walter Green. "
-    "My father was a quiet man with a loud laugh. He liked long walks, strong coffee, and old films. "
-    "He would want us to smile today, so I will try to help with that, and I hope you will help me too.",
-    "Dad grew up on a small farm near the river. He was the youngest of six children, and he learned to "
-    "work hard before he learned to read. Every morning he fed the chickens and milked the cows. He often "
-    "said that the farm taught him patience, and that the cows taught him to get up early whether he liked it.",
-    "When we were young, he took us camping by the lake every summer. He burned the sausages every single "
-    "year, and every year he said it was on purpose. At night he told us stories about the stars, and most "
-    "of them were made up. We believed every word, and some of us still do, if we are honest.",
-    "He taught me to drive in his old blue truck. The door never closed properly, and the radio only played "
-    "one station. He never raised his voice, not even when I drove into the garden fence. He just said, "
-    "well, now we know where the fence is, and then he went to find his tools and fixed it himself.",
-    "Dad, we will miss your laugh and your terrible jokes. We will keep telling them, badly, the way you "
-    "did. Thank you for the walks, the stories, and the patience. Thank you for teaching us to be kind. "
-    "We love you, and we will carry you with us every single day. Goodbye, Dad, and thank you for everything.",
+    (
+        "Thank you all for coming here today. My name is Anna, and I am the oldest daughter of Walter Green. "
+        "My father was a quiet man with a loud laugh. He liked long walks, strong coffee, and old films. "
+        "He would want us to smile today, so I will try to help with that, and I hope you will help me too."
+    ),
+    (
+        "Dad grew up on a small farm near the river. He was the youngest of six children, and he learned to "
+        "work hard before he learned to read. Every morning he fed the chickens and milked the cows. He often "
+        "said that the farm taught him patience, and that the cows taught him to get up early whether he liked it."
+    ),
+    (
+        "When we were young, he took us camping by the lake every summer. He burned the sausages every single "
+        "year, and every year he said it was on purpose. At night he told us stories about the stars, and most "
+        "of them were made up. We believed every word, and some of us still do, if we are honest."
+    ),
+    (
+        "He taught me to drive in his old blue truck. The door never closed properly, and the radio only played "
+        "one station. He never raised his voice, not even when I drove into the garden fence. He just said, "
+        "well, now we know where the fence is, and then he went to find his tools and fixed it himself."
+    ),
+    (
+        "Dad, we will miss your laugh and your terrible jokes. We will keep telling them, badly, the way you "
+        "did. Thank you for the walks, the stories, and the patience. Thank you for teaching us to be kind. "
+        "We love you, and we will carry you with us every single day. Goodbye, Dad, and thank you for everything."
+    ),
 ]
 SKIPPED = 2
 SILENCE_AFTER = {0: 1.5, 1: 3.0, 3: 2.5}  # seconds of silence added after each spoken paragraph
@@ -281,7 +291,7 @@ def test_an_adlib_and_a_repeated_phrase_are_reported_and_do_not_spoil_the_times(
         "Every morning", "I am sorry, I always get emotional at this part of the story. Every morning"
     )
     parts[3] = parts[3].replace("He never raised his voice,", "He never raised his voice, he never raised his voice,")
-    chunks, truth, t, rate = [], {}, 0.0, 22050
+    chunks, truth, rate = [], {}, 22050
     for i, text in enumerate(parts):
         wav = tmp_path / f"a{i}.wav"
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)

@@ -17,8 +17,10 @@ from PySide6.QtCore import Qt
 from tests.helpers import db_dump
 
 PARAGRAPHS = [
-    "Thank you all for coming today. My father Walter was a quiet man with a loud laugh, "
-    "and he loved long walks by the river.",
+    (
+        "Thank you all for coming today. My father Walter was a quiet man with a loud laugh, "
+        "and he loved long walks by the river."
+    ),
     "He grew up on a small farm with five brothers, and every morning he fed the chickens before school.",
     "Dad, we will miss your terrible jokes and your patience. Thank you for everything, and goodbye.",
 ]

@@ -22,8 +22,10 @@ from PySide6.QtCore import Qt
 from speech.transcriber import Segment, Word
 
 PARAGRAPHS = [
-    "Thank you all for coming today. My gran Margaret was the kindest person I have ever known, and she "
-    "laughed at her own jokes before she finished them.",
+    (
+        "Thank you all for coming today. My gran Margaret was the kindest person I have ever known, and she "
+        "laughed at her own jokes before she finished them."
+    ),
     "She grew up by the sea, and every morning she walked the dog along the harbour wall, whatever the weather.",
     "She taught me to bake bread, to play cards, and never to leave a cup of tea to go cold.",
     "Goodbye, my gran.",

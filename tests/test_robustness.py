@@ -290,7 +290,13 @@ def run(case: Case, home: Path, cwd: Path, runtime: Path) -> tuple[int | None, s
     exe = Path(sys.executable).with_name("fondly")
     try:
         proc = subprocess.run(
-            [str(exe), *case.args], capture_output=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL, timeout=60
+            [str(exe), *case.args],
+            capture_output=True,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return None, "", "(no answer within 60 s)"

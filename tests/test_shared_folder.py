@@ -196,9 +196,9 @@ def test_a_draft_finished_after_the_list_was_read_is_not_marked_interrupted(stor
 
     project = store.create_project("Dad")
     gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    draft, revision = store.create_draft(project.id, "Eulogy", "Half.", checks={"writing": int(gone)})
+    _draft, revision = store.create_draft(project.id, "Eulogy", "Half.", checks={"writing": int(gone)})
     starting = Store.open_default()
     stale = starting.revisions_being_written()  # read before the writer finishes
     finished = store.update_revision(revision.id, "Whole.\n", checks={"stopped": False, "supported": 1})

@@ -16,7 +16,7 @@ from tests import shorthand
 
 def test_the_shared_set_is_understood():
     results = shorthand.score("cases")
-    full, n, right, fields = shorthand.summary(results)
+    full, n, _right, _fields = shorthand.summary(results)
     misses = [(r["shorthand"], r["wrong"]) for r in results if r["wrong"]]
     assert n >= 80
     assert full / n >= 0.95, misses

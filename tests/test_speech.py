@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -77,4 +79,4 @@ def test_segments_are_stored_as_they_arrive(store, transcriber, jfk, tmp_path):
     assert memory.status == "failed"
     segs = store.segments(memory.id)
     assert len(segs) == 1 and memory.text.strip() == segs[0].text
-    assert memory.audio_path and open(memory.audio_path, "rb").read() == long.read_bytes()
+    assert memory.audio_path and Path(memory.audio_path).read_bytes() == long.read_bytes()

@@ -19,20 +19,26 @@ FILLERS = re.compile(
 GRANDAD = [
     (
         "allotment",
-        "So Grandad, um, he had this allotment up by the railway line, and he'd, he'd go up there every "
-        "single morning, rain or shine, like six o'clock. And he grew these massive leeks, I mean massive, "
-        "and he won the village show with them one year and he was honestly really proud of it. Which, I "
-        "mean, that's Grandad, isn't it.",
+        (
+            "So Grandad, um, he had this allotment up by the railway line, and he'd, he'd go up there every "
+            "single morning, rain or shine, like six o'clock. And he grew these massive leeks, I mean massive, "
+            "and he won the village show with them one year and he was honestly really proud of it. Which, I "
+            "mean, that's Grandad, isn't it."
+        ),
     ),
     (
         "navy",
-        "Erm, he was in the navy, you know, when he was young. He used to tell us about the, the storms, and how "
-        "he was sick the whole first week, which, I mean, he laughed about it after.",
+        (
+            "Erm, he was in the navy, you know, when he was young. He used to tell us about the, the storms, and how "
+            "he was sick the whole first week, which, I mean, he laughed about it after."
+        ),
     ),
     (
         "dancing",
-        "Oh, and every Friday him and Nan would go dancing at the Palais. Like, every single Friday, for forty "
-        "years, basically. He'd put on his good shoes and, you know, polish them the night before.",
+        (
+            "Oh, and every Friday him and Nan would go dancing at the Palais. Like, every single Friday, for forty "
+            "years, basically. He'd put on his good shoes and, you know, polish them the night before."
+        ),
     ),
 ]
 # a grandson's memories of Gran; the project's subject field reads "Eileen, my gran"
@@ -40,8 +46,10 @@ GRAN = [
     ("strand", "Erm, we went to the strand at Ballycotton every summer, me and Gran and the dog."),
     (
         "funny",
-        "The funny one, um, is the time Gran drove the Fiat into the harbour. Gran laughed the whole way home, "
-        "soaking wet, and my gran never drove again.",
+        (
+            "The funny one, um, is the time Gran drove the Fiat into the harbour. Gran laughed the whole way home, "
+            "soaking wet, and my gran never drove again."
+        ),
     ),
 ]
 

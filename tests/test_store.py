@@ -97,7 +97,7 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
     assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin", "m007_opened_by"]
     assert "migrations" not in db.table_names()
-    assert [dict(r) for r in db["projects"].rows][0]["title"] == "Dad"
+    assert next(dict(r) for r in db["projects"].rows)["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"
     assert migrate(db) == []
 

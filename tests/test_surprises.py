@@ -81,7 +81,7 @@ def test_keep_whats_written_stops_closes_and_marks_the_draft_cut(make_window, qt
     box = _asked(window, qtbot)
     _click(qtbot, box, "Keep what's written")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
-    draft, revision = _stored(fondly_home)
+    _draft, revision = _stored(fondly_home)
     assert revision.checks["stopped"] is True and "writing" not in revision.checks  # cut, and said so
     assert revision.checks["interrupted"] is True
     from app.history import note_of
@@ -98,7 +98,7 @@ def test_wait_keeps_the_window_until_the_draft_is_written_then_closes(make_windo
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Closing when done: writing"))
     assert not window.document.words_label.isVisible()  # the message has the status bar's room: it is seen
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # by itself, when the draft is written
-    draft, revision = _stored(fondly_home)
+    _draft, revision = _stored(fondly_home)
     assert revision.checks["stopped"] is False and "interrupted" not in revision.checks  # whole, not cut
     assert "writing" not in revision.checks
     assert "Frank grew tomatoes" in revision.text
@@ -124,7 +124,7 @@ def test_cancel_and_esc_leave_the_window_and_the_writing_alone(make_window, qtbo
     assert window.isVisible()
     window.close()  # nothing under way now: it closes without asking
     assert not window.isVisible()
-    draft, revision = _stored(fondly_home)
+    _draft, revision = _stored(fondly_home)
     assert revision.checks["stopped"] is False
 
 
@@ -214,7 +214,7 @@ def _two_projects(window):
 
 def test_the_last_project_and_draft_reopen(make_window, qtbot):
     window = make_window(ScriptedEngine([]))
-    second, a, b = _two_projects(window)
+    second, _a, b = _two_projects(window)
     assert window.project.title == "Mum"  # the first, as before anything was remembered
     window.projects.box.setCurrentIndex(window.projects.box.findData(second.id))
     window._open_draft(b.id)  # as the drafts list opens it

@@ -20,22 +20,32 @@ from app.ui.teleprompter import Teleprompter
 from tests.helpers import ScriptedEngine, make_project
 
 PARAGRAPHS = [
-    "Thank you all for coming today. My father, Frank, would have been embarrassed by a crowd this size. "
-    "He never liked a fuss, but he loved a full table, and today the table is very full indeed. He would "
-    "have counted the chairs, checked there was enough coffee, and then slipped outside to talk to the dog.",
-    "Dad worked for thirty years as a mail carrier in Austin. He knew every dog on his route by name, and "
-    "most of the dogs knew him too. He carried biscuits in his left pocket and letters in his right, and he "
-    "said the biscuits were the more important delivery. Rain or heat, he was never late, and he never once "
-    "complained about the hills.",
-    "Every summer he took us fishing at Lake Travis. He named every catfish he caught Gerald, and we never "
-    "found out why. When the motor died on the trip to Galveston, he rowed us back for two hours, singing the "
-    "whole way so that we would not be scared. My brother still sings those songs in the car.",
-    "He grew tomatoes in the back garden and gave most of them away to the neighbours. He sang Johnny Cash "
-    "songs badly while he weeded, and he laughed at himself every time he forgot the words. He taught me to "
-    "change a tyre, to plant a seed, to mend a fence, and to always say thank you.",
-    "So today I want to say thank you, Dad. Thank you for the fish called Gerald, for the songs with missing "
-    "words, for the biscuits and the letters, and for the long row home. We will keep the table full, and we "
-    "will keep singing, even when we forget the words. Goodbye, Dad.",
+    (
+        "Thank you all for coming today. My father, Frank, would have been embarrassed by a crowd this size. "
+        "He never liked a fuss, but he loved a full table, and today the table is very full indeed. He would "
+        "have counted the chairs, checked there was enough coffee, and then slipped outside to talk to the dog."
+    ),
+    (
+        "Dad worked for thirty years as a mail carrier in Austin. He knew every dog on his route by name, and "
+        "most of the dogs knew him too. He carried biscuits in his left pocket and letters in his right, and he "
+        "said the biscuits were the more important delivery. Rain or heat, he was never late, and he never once "
+        "complained about the hills."
+    ),
+    (
+        "Every summer he took us fishing at Lake Travis. He named every catfish he caught Gerald, and we never "
+        "found out why. When the motor died on the trip to Galveston, he rowed us back for two hours, singing the "
+        "whole way so that we would not be scared. My brother still sings those songs in the car."
+    ),
+    (
+        "He grew tomatoes in the back garden and gave most of them away to the neighbours. He sang Johnny Cash "
+        "songs badly while he weeded, and he laughed at himself every time he forgot the words. He taught me to "
+        "change a tyre, to plant a seed, to mend a fence, and to always say thank you."
+    ),
+    (
+        "So today I want to say thank you, Dad. Thank you for the fish called Gerald, for the songs with missing "
+        "words, for the biscuits and the letters, and for the long row home. We will keep the table full, and we "
+        "will keep singing, even when we forget the words. Goodbye, Dad."
+    ),
 ]
 SPEECH = "\n\n".join(PARAGRAPHS)
 

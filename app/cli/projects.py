@@ -61,7 +61,7 @@ def project_edit(ctx, project_ref, title, occasion, subject, speaker, people, pa
     proj = store.find_project(project_ref)
     fields = {
         k: v
-        for k, v in dict(title=title, occasion=occasion, subject=subject, speaker=speaker, pace=pace).items()
+        for k, v in {"title": title, "occasion": occasion, "subject": subject, "speaker": speaker, "pace": pace}.items()
         if v is not None
     }
     if people is not None:

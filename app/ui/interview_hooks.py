@@ -54,7 +54,7 @@ class ShortfallLink(QPushButton):
         self.checks = checks
         try:
             asked = interview.questions(store, project, self.shorthand or None)
-        except Exception as e:  # the draft is written and shown: a question that fails only hides the line
+        except Exception as e:  # noqa: BLE001 — the draft is written and shown: a failed question only hides the line
             message_for(e)
             return
         if not asked:

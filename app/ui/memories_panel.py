@@ -291,7 +291,7 @@ class MemoriesPanel(QWidget):
         if item.kind == "audio":
             try:
                 transcriber = job.transcriber()
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 — a model fails to load in many ways; each is this one line
                 raise FondlyError(f"The speech model could not be loaded, so the audio was not imported ({e}).")
         memory = store_prepared(job.store, project, item)
         job.progress(("added", memory.id, "", 0.0))
@@ -307,7 +307,7 @@ class MemoriesPanel(QWidget):
                     cancel=job.cancel,
                     on_segment=lambda m, s: job.progress(("segment", m.id, s.text, min(1.0, s.end / length))),
                 )
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 — message_for logs a bug's trace
                 message_for(e)  # the memory holds the error, shown when it is done; a bug's trace goes to the log
         return memory.id
 
@@ -370,7 +370,7 @@ class MemoriesPanel(QWidget):
             for memory in recordings.unfinished(job.store):
                 try:
                     outcomes.append((recordings.recover(job.store, memory, transcriber), None))
-                except Exception as e:
+                except Exception as e:  # noqa: BLE001 — one recording's failure is its message; the rest go on
                     outcomes.append((memory, message_for(e)))
             return outcomes
 

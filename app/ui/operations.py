@@ -60,7 +60,7 @@ def off_the_window(
         return
     try:
         result = work()
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 — as the runner: every failure one message (a bug's trace logged)
         on_failed(message_for(e))
         return
     on_done(result)
@@ -148,7 +148,7 @@ class _Lane(QObject):
             # each call, is what an import gives way to (app.cpu_share).
             with self.engines.share.writing() if self.name == "text" else contextlib.nullcontext():
                 result = op.fn(Job(self, op))
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 — the runner: every failure one message (a bug's trace logged)
             self.failed.emit(op, message_for(e))
             return
         finally:
@@ -161,7 +161,7 @@ class _Lane(QObject):
         """Switch to the model now in the settings; if it fails to load, keep the one in use."""
         try:
             engine = self.engines.reload(kind)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 — a model that fails to load, however, leaves the one in use
             still = self.engines.loaded(kind)
             doing = "writing" if kind == "text" else "transcribing"
             self.load_failed.emit(kind, message_for(e) + (f" Still {doing} with {still.name}." if still else ""))

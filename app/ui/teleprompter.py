@@ -20,6 +20,7 @@ The page itself (type, band, mirror, Markdown's marks) is app/ui/prompt_view.py.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
@@ -356,7 +357,8 @@ class Teleprompter(QWidget):
         ]
 
     # fmt: off
-    KEYS = {Qt.Key.Key_Space: "Space", Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Plus: "+",
+    KEYS: ClassVar[dict[Qt.Key, str]] = {
+            Qt.Key.Key_Space: "Space", Qt.Key.Key_Up: "Up", Qt.Key.Key_Down: "Down", Qt.Key.Key_Plus: "+",
             Qt.Key.Key_Equal: "+", Qt.Key.Key_Minus: "-", Qt.Key.Key_BracketRight: "]",
             Qt.Key.Key_BracketLeft: "[", Qt.Key.Key_C: "C", Qt.Key.Key_M: "M", Qt.Key.Key_V: "V",
             Qt.Key.Key_R: "R", Qt.Key.Key_Escape: "Esc"}

@@ -82,7 +82,7 @@ def install_probe() -> None:
             return
         try:
             result = answer(line)
-        except Exception as e:  # the test reads it and fails with it
+        except Exception as e:  # noqa: BLE001 — the test reads it and fails with it
             result = {"error": repr(e)}
         print("> " + json.dumps(result), flush=True)
 

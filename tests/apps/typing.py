@@ -17,7 +17,7 @@ def main() -> None:
     window = MainWindow()
     window.show()
     project = window.store.create_project("Dad")
-    draft, _ = window.store.create_draft(project.id, "Eulogy", "Dad.")
+    _draft, _ = window.store.create_draft(project.id, "Eulogy", "Dad.")
     window.reload_projects(select=project.id)
     window.drafts_panel.tree.setCurrentItem(window.drafts_panel.tree.topLevelItem(0))
     window.document.editor.setFocus()

@@ -16,12 +16,16 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from tests.helpers import long_speech
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+
 
 THREADS = 2
 SEED = 7
@@ -40,7 +44,7 @@ class StallProbe:
         self.timer = QTimer(interval=self.TICK_MS)
         self.timer.timeout.connect(lambda: self.stamps.append(time.perf_counter()))
 
-    def __enter__(self) -> StallProbe:
+    def __enter__(self) -> Self:
         self.timer.start()
         return self
 
@@ -131,7 +135,7 @@ def click_generate(w, qtbot, shorthand: str = SHORTHAND, timeout: int = 300_000)
     finally:
         editor.textChanged.disconnect(shown)
     stored = time.perf_counter()
-    draft_id, revision_id, stopped = written.args
+    _draft_id, revision_id, stopped = written.args
     assert not stopped
     text = w.store.revision(revision_id).text
     return {
@@ -228,9 +232,10 @@ def bare_replay(calls: list[dict]) -> float:
 
 
 def resident_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
 
 

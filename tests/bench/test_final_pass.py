@@ -30,26 +30,26 @@ from speech.live import LiveTranscriber
 # (what is said, the people as typed, a typed memory of the same project)
 # fmt: off
 MEMORIES = [
-    ("Grandma Siobhan took us down to the strand at Ballycotton every summer. Uncle Tadhg carried the picnic "
-     "basket and complained about the sand the whole way home.",
+    (("Grandma Siobhan took us down to the strand at Ballycotton every summer. Uncle Tadhg carried the picnic "
+     "basket and complained about the sand the whole way home."),
      ["Siobhan", "Tadhg"], "Grandma Siobhan loved the sea. Uncle Tadhg drove us to Ballycotton in the old van."),
-    ("My Nana Bronwen grew up in Aberystwyth. She sang in the chapel choir at Llanidloes with her cousin Rhys, "
-     "and she never missed a Sunday.",
+    (("My Nana Bronwen grew up in Aberystwyth. She sang in the chapel choir at Llanidloes with her cousin Rhys, "
+     "and she never missed a Sunday."),
      ["Bronwen", "Rhys"], "Nana Bronwen kept a photo of Cousin Rhys by the choir in Llanidloes. She was born in Aberystwyth."),
-    ("Granny Lakshmi came over from Chennai with two suitcases. Uncle Arjun met her at the station in Leicester "
-     "with a bunch of marigolds.",
+    (("Granny Lakshmi came over from Chennai with two suitcases. Uncle Arjun met her at the station in Leicester "
+     "with a bunch of marigolds."),
      ["Lakshmi", "Arjun"], "Granny Lakshmi cooked for the whole street in Leicester. Uncle Arjun still has her Chennai recipes."),
-    ("Grandad Wilf walked us up Mam Tor every Boxing Day. Auntie Maureen brought a flask of tea and ginger "
-     "biscuits, and Wilf pretended he was not out of breath.",
+    (("Grandad Wilf walked us up Mam Tor every Boxing Day. Auntie Maureen brought a flask of tea and ginger "
+     "biscuits, and Wilf pretended he was not out of breath."),
      ["Wilf", "Maureen"], "Grandad Wilf loved the Peak District, especially Mam Tor. Auntie Maureen baked for every walk."),
-    ("Cousin Niamh and I spent every Easter at Gran's house in Kinsale. Gran Eileen taught us to play whist by "
-     "the range and cheated every single time.",
+    (("Cousin Niamh and I spent every Easter at Gran's house in Kinsale. Gran Eileen taught us to play whist by "
+     "the range and cheated every single time."),
      ["Niamh", "Eileen"], "Gran Eileen lived in Kinsale all her life. Cousin Niamh and I stayed with her."),
-    ("Uncle Dafydd drove the bus from Caernarfon to Beddgelert for thirty years. He knew every passenger by "
-     "name, and he sang to them when the weather was bad.",
+    (("Uncle Dafydd drove the bus from Caernarfon to Beddgelert for thirty years. He knew every passenger by "
+     "name, and he sang to them when the weather was bad."),
      ["Dafydd"], "Uncle Dafydd's bus ran from Caernarfon up to Beddgelert."),
-    ("Grandpa Ravi ran the corner shop on Cowley Road. Auntie Meera did the accounts on the back of cigarette "
-     "boxes, and Grandpa Ravi never once checked them.",
+    (("Grandpa Ravi ran the corner shop on Cowley Road. Auntie Meera did the accounts on the back of cigarette "
+     "boxes, and Grandpa Ravi never once checked them."),
      ["Ravi", "Meera"], "Grandpa Ravi opened the shop on Cowley Road. Auntie Meera kept the books."),
 ]
 # fmt: on
@@ -126,7 +126,7 @@ def test_final_pass_is_never_worse_than_live(tmp_path, transcriber, figure):
         said_words += len(words(said))
         for name, segs in (("bare live", bare), ("live", live), ("final", final), ("stored", stored)):
             text = " ".join(s[2] for s in segs)
-            right, n = names_heard(said, vocab, text)
+            right, _n = names_heard(said, vocab, text)
             totals[name][0] += word_errors(said, text)
             totals[name][1] += right
             print(f"\n[{name}] {text}")

@@ -76,6 +76,7 @@ def launch_times(exe: str | Path, display: str, tmp_path: Path, base: dict[str, 
                         env=env,
                         capture_output=True,
                         text=True,
+                        check=False,
                     )
                     if found.stdout.strip():
                         mapped = time.time()

@@ -98,7 +98,7 @@ def test_live_lag(tmp_path, qtbot, pulse, fondly_home, figure):
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
     try:
         qtbot.waitUntil(lambda: all(any(heard(p, text) for _, text in stored) for _, p in PHRASES), timeout=20_000)
-    except Exception:
+    except qtbot.TimeoutError:
         raise AssertionError(f"not every phrase was heard: {stored}")
     session.stop()
     memory = session.finish()

@@ -78,9 +78,9 @@ def test_questions_for_50_memories_within_200_ms(store, figure):
         times.append((time.perf_counter() - start) * 1000)
     warm = statistics.median(times)
     code = (
-        "import time; from app.store import Store; from app import interview; s = Store(%r); "
-        "p = s.project(%d); t = time.perf_counter(); interview.questions(s, p, %r); "
-        "print((time.perf_counter() - t) * 1000)" % (str(store.path), project.id, SHORTHAND)
+        f"import time; from app.store import Store; from app import interview; s = Store({str(store.path)!r}); "
+        f"p = s.project({project.id:d}); t = time.perf_counter(); interview.questions(s, p, {SHORTHAND!r}); "
+        "print((time.perf_counter() - t) * 1000)"
     )
     cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     ok = figure(
