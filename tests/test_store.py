@@ -95,7 +95,13 @@ def test_a_database_from_the_numbered_scheme_is_carried_over(tmp_path):
         pk="version",
     )
     db["projects"].insert({"title": "Dad", "occasion": "funeral", "pace": 130})
-    assert migrate(db) == ["m003_vocabulary", "m004_rehearsals", "m005_questions", "m006_names_and_bin", "m007_opened_by"]
+    assert migrate(db) == [
+        "m003_vocabulary",
+        "m004_rehearsals",
+        "m005_questions",
+        "m006_names_and_bin",
+        "m007_opened_by",
+    ]
     assert "migrations" not in db.table_names()
     assert next(dict(r) for r in db["projects"].rows)["title"] == "Dad"
     assert db["projects"].get(1)["vocabulary"] == "[]"
