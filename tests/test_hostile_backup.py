@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import pytest
 
+from app.version import VERSION, parse
 from tests.conditions import record
 from tests.helpers import DAD, FISHING, Fondly, db_dump
 from tests.test_backup import files
@@ -269,6 +270,22 @@ def _newer(good: Path, tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _opened_by_newer(good: Path, tmp_path: Path) -> bytes:
+    """The good backup's database after a newer Fondly opened it, with no table of its own added:
+    only its record of the version (app.version) says so."""
+    from app.database import connect
+
+    with zipfile.ZipFile(good) as zf:
+        data = zf.read("fondly.db")
+    path = tmp_path / "opened.db"
+    path.write_bytes(data)
+    conn = connect(path, wal=False)
+    with conn:
+        conn.execute("UPDATE opened_by SET version = ?", [NEXT])
+    conn.close()
+    return path.read_bytes()
+
+
 def _other_app(tmp_path: Path) -> bytes:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
@@ -279,12 +296,14 @@ def _other_app(tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
+NEXT = ".".join(str(n + 1) for n in parse(VERSION))  # a version after this one
 BAD_DATABASES = {
     "random bytes": lambda good, tmp: os.urandom(64 * 1024),
     "text": lambda good, tmp: b"Dad fished at Lake Travis every summer.\n" * 200,
     "0 bytes": lambda good, tmp: b"",
     "another app's SQLite database": lambda good, tmp: _other_app(tmp),
     "a newer Fondly's database": _newer,
+    "a database a newer Fondly last opened": _opened_by_newer,
 }
 EXPECTED = {
     "random bytes": "not a database at all",
@@ -292,6 +311,7 @@ EXPECTED = {
     "0 bytes": "not Fondly's database",
     "another app's SQLite database": "not Fondly's database",
     "a newer Fondly's database": "made by a newer Fondly",
+    "a database a newer Fondly last opened": f"last opened by Fondly {NEXT}, newer than this Fondly ({VERSION})",
 }
 
 
