@@ -86,3 +86,22 @@ def test_a_folder_a_newer_fondly_opened_is_refused_clearly_and_left_as_it_was(fo
         assert f"last opened by Fondly {newer}" in result.stderr and f"this Fondly ({VERSION})" in result.stderr
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert db_dump(fondly_home) == before
+
+
+def test_the_window_says_so_too_and_does_not_open(fondly, fondly_home, qapp, monkeypatch):
+    """Started from the menu, an older Fondly on a newer folder shows the same line in a box and
+    opens no window; the folder is left as it was."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui import app
+
+    fondly("project", "new", "Dad")
+    newer = ".".join(str(n + 1) for n in parse(VERSION))
+    _record(fondly_home, newer)
+    before = db_dump(fondly_home)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    assert app.run([]) == 1
+    [(title, text)] = shown
+    assert title == "Fondly can't start" and f"last opened by Fondly {newer}" in text, text
+    assert db_dump(fondly_home) == before
