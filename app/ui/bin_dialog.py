@@ -50,16 +50,16 @@ class BinDialog(QDialog):
         self.resize(620, 380)
         self.confirm: QMessageBox | None = None
         self.note = QLabel(wordWrap=True)
-        self.tree = QTreeWidget(rootIsDecorated=False, alternatingRowColors=True)
+        self.tree = QTreeWidget(rootIsDecorated=False, alternatingRowColors=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.tree.setHeaderLabels(["Name", "What", "Deleted", "Days left"])
         self.tree.setAccessibleName("What is in the bin")
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda *_: self.restore())
-        self.restore_btn = QPushButton("Restore", toolTip="Bring it back to its list")
+        self.restore_btn = QPushButton("Restore", toolTip="Bring it back to its list")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.restore_btn.clicked.connect(self.restore)
-        self.delete_btn = QPushButton("Delete for good…", toolTip="Delete it now; this can't be undone")
+        self.delete_btn = QPushButton("Delete for good…", toolTip="Delete it now; this can't be undone")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.delete_btn.clicked.connect(self.delete_for_good)
         buttons = close_buttons(self)
         buttons.addButton(self.restore_btn, QDialogButtonBox.ButtonRole.ActionRole)

@@ -42,7 +42,7 @@ class Chip(QToolButton):
     bears…"): narrowed to the row by the FlowLayout, it shows its text elided, and whole as its tooltip."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(text=text, autoRaise=False, objectName="chip")
+        super().__init__(text=text, autoRaise=False, objectName="chip")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
 
     def paintEvent(self, _event) -> None:

@@ -82,7 +82,7 @@ class DraftsPanel(QWidget):
         self.entries: dict[int, list[Entry]] = {}  # draft id → its history, newest first
         self.previewed: tuple[int, int] | None = None  # (draft id, revision id) shown in the preview pane
         self.diff_view = None  # the last Compare window's text (tests read it)
-        self.tree = QTreeWidget(headerHidden=True)
+        self.tree = QTreeWidget(headerHidden=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.tree.setAccessibleName("Drafts and their history")
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.currentItemChanged.connect(lambda item, _prev: self._chosen(item))
@@ -94,12 +94,12 @@ class DraftsPanel(QWidget):
             QShortcut(QKeySequence(key), self.tree, slot).setContext(
                 Qt.ShortcutContext.WidgetShortcut
             )  # the list's own
-        self.compare_btn = QPushButton("Compare", clicked=self.compare)
-        self.restore_btn = QPushButton("Restore", clicked=self.restore)
-        self.rename_btn = QPushButton("Rename…", clicked=self.rename)
-        self.delete_btn = QPushButton("Delete", clicked=self.delete)
+        self.compare_btn = QPushButton("Compare", clicked=self.compare)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.restore_btn = QPushButton("Restore", clicked=self.restore)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.rename_btn = QPushButton("Rename…", clicked=self.rename)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.delete_btn = QPushButton("Delete", clicked=self.delete)  # type: ignore[call-overload]  # stubs lack signal kwargs
         self.buttons = (self.compare_btn, self.restore_btn, self.rename_btn, self.delete_btn)
-        self.sentences = QListWidget(wordWrap=True)
+        self.sentences = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.sentences.setAccessibleName("Sentence sources")
         self.sentences.itemActivated.connect(lambda item: self.sentence_activated.emit(item.toolTip()))
         self.checks = QLabel(wordWrap=True)

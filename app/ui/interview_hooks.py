@@ -32,7 +32,7 @@ class ShortfallLink(QPushButton):
     asked = Signal(str, dict)  # shorthand, the short draft's checks
 
     def __init__(self) -> None:
-        super().__init__(flat=True, cursor=Qt.CursorShape.PointingHandCursor)
+        super().__init__(flat=True, cursor=Qt.CursorShape.PointingHandCursor)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.setAccessibleName("Answer questions to make the speech longer")
         self.setStyleSheet(
             "QPushButton { color: palette(link); text-decoration: underline; text-align: left; "

@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         self.projects = ProjectBar(self.store)
         self.search_panel = SearchPanel(self.store)
         self.memories = MemoriesPanel(self.store, self.runner)
-        left = QWidget(objectName="sidebar")
+        left = QWidget(objectName="sidebar")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         lv = QVBoxLayout(left)
         lv.addWidget(self.projects)
         lv.addWidget(self.search_panel)

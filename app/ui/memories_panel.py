@@ -69,13 +69,13 @@ class MemoriesPanel(QWidget):
         self.rename_action = self._list_action("Rename…", "F2", self.rename_dialog)
         self.delete_action = self._list_action("Move to the bin", QKeySequence.StandardKey.Delete, self.delete)
         self.rename_dialog_box: QInputDialog | None = None
-        import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")
+        import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         import_btn.clicked.connect(self.import_dialog)
-        self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)
+        self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.play_btn.clicked.connect(self.play)
         self.playback = Playback(self.play_btn)
         self.playback.error.connect(self.error)
-        self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)
+        self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.cancel_import_btn.clicked.connect(self.stop_import)
         self.recording = RecordingPanel(store, runner)
         self.recording.started.connect(self._recording_started)

@@ -149,7 +149,7 @@ class RehearsalReport(QDialog):
         self.pauses = self._list("Long pauses (2 seconds or more)", pause_lines(report), "No long pauses.")
         for k, pause in enumerate(report.get("pauses", [])):
             self.pauses[1].item(k).setData(Qt.ItemDataRole.UserRole, max(0.0, pause["at"] - LEAD_IN))
-        self.play_btn = QPushButton(
+        self.play_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Play", toolTip="Hear the reading again; double-click a paragraph or a pause to hear it from there"
         )
         self.play_btn.setEnabled(bool(rehearsal.audio_path))
@@ -200,7 +200,7 @@ class RehearsalReport(QDialog):
         super().hideEvent(event)
 
     def _list(self, title: str, lines: list[str], none: str) -> tuple[QLabel, QListWidget]:
-        widget = QListWidget(wordWrap=True)
+        widget = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         widget.setAccessibleName(title)
         widget.addItems(lines or [none])
         return QLabel(title), widget

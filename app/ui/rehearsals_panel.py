@@ -120,7 +120,7 @@ class RehearsalsPanel(QWidget):
         self.waiting: list[tuple[int, Path, bool, int | None]] = []  # readings to time after this one
         self.reports: list[RehearsalReport] = []
         self.title = QLabel("Rehearsals", wordWrap=True)
-        self.list = QListWidget(wordWrap=True)
+        self.list = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.list.setAccessibleName("Rehearsals")
         self.list.setToolTip(
             "Open a rehearsal to see its report: the time of each paragraph, what was skipped "
@@ -128,16 +128,16 @@ class RehearsalsPanel(QWidget):
         )
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda item: self.open_report(item.data(Qt.ItemDataRole.UserRole)))
-        self.rehearse_btn = QPushButton(
+        self.rehearse_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Rehearse…", toolTip="Read the open draft aloud; Fondly times it (Ctrl+Shift+R)"
         )
         self.rehearse_btn.clicked.connect(self.toggle)
-        self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")
+        self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.file_btn.clicked.connect(self.choose_file)
         self.clock = QLabel("")
-        self.progress = QProgressBar(maximum=0, textVisible=False, maximumHeight=10)
+        self.progress = QProgressBar(maximum=0, textVisible=False, maximumHeight=10)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.progress.hide()
-        self.cancel_btn = QPushButton("Cancel", toolTip="Stop timing this reading (nothing is kept)")
+        self.cancel_btn = QPushButton("Cancel", toolTip="Stop timing this reading (nothing is kept)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.cancel_btn.clicked.connect(self.cancel)
         self.cancel_btn.hide()
         layout = QVBoxLayout(self)

@@ -60,14 +60,14 @@ class Teleprompter(QWidget):
         self.words = script_words(script.text)
         self.look = uisettings.prompter_settings()
         self.view = PromptView(script.text)
-        self.status = QLabel(objectName="prompter-status")
-        self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)
+        self.status = QLabel(objectName="prompter-status")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
+        self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.keys = QLabel(
             "Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
             "V voice · Esc leave · right-click for all"
         )
         self.keys.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a small screen drops it
-        bar = QWidget(objectName="prompter-bar")
+        bar = QWidget(objectName="prompter-bar")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 4, 12, 4)
         row.addWidget(self.status)

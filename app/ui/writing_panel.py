@@ -53,15 +53,15 @@ class WritingPanel(QWidget):
         )
         self.prompt.setAccessibleName("Shorthand")
         self.prompt.returnPressed.connect(self.generate)
-        self.speak_btn = QPushButton(
+        self.speak_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Speak", checkable=True, toolTip="Say what you want written; your words become the shorthand (Ctrl+Shift+D)"
         )
         self.speak_btn.toggled.connect(self.speak)
-        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
+        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.generate_btn.clicked.connect(self.generate)
-        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
+        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.stop_btn.clicked.connect(self.stop)
-        self.dictate_btn = QPushButton(
+        self.dictate_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Dictate", checkable=True, toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)"
         )
         self.dictate_btn.toggled.connect(self.dictate)
@@ -71,7 +71,7 @@ class WritingPanel(QWidget):
         self.chips = BriefChips()
         self.chips.reader = self._read_brief
         self.prompt.textChanged.connect(lambda: self._brief_timer.start())
-        self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
+        self._brief_timer: QTimer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)  # type: ignore[call-arg]  # stubs lack signal kwargs
         bar = QHBoxLayout()
         for w, stretch in (
             (self.prompt, 1),
