@@ -75,9 +75,11 @@ class BinDialog(QDialog):
         self.tree.clear()
         items = self.store.binned(self.project.id)
         for item in items:
-            kind, left = deleting.kind_of(item), deleting.days_left(item.deleted)
+            deleted = item.deleted
+            assert deleted is not None  # binned() gives only what has its deleted stamp
+            kind, left = deleting.kind_of(item), deleting.days_left(deleted)
             row = QTreeWidgetItem(
-                [item.title, KIND_LABELS[kind], when(item.deleted), f"{left} day{'s' if left != 1 else ''}"]
+                [item.title, KIND_LABELS[kind], when(deleted), f"{left} day{'s' if left != 1 else ''}"]
             )
             row.setData(0, Qt.ItemDataRole.UserRole, (kind, item.id))
             row.setToolTip(0, item.title)
@@ -87,8 +89,8 @@ class BinDialog(QDialog):
             if items
             else "The bin is empty."
         )
-        if items:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        if (first := self.tree.topLevelItem(0)) is not None:  # the bin has something
+            self.tree.setCurrentItem(first)
         self._selection_changed()
 
     def selected(self) -> tuple[str, int] | None:
@@ -129,7 +131,9 @@ class BinDialog(QDialog):
         box.addButton("Delete for good", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(
-            lambda button: box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole and self._delete(chosen)
+            lambda button: (
+                self._delete(chosen) if box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole else None
+            )
         )
         box.open()
         return box

@@ -113,7 +113,7 @@ class Closer(QObject):
         w = self.window.writing
         if not w.busy:
             return
-        w.written.connect(lambda _draft_id, revision_id, stopped: stopped and self._cut(revision_id))
+        w.written.connect(lambda _draft_id, revision_id, stopped: self._cut(revision_id) if stopped else None)
         w.piece_kept.connect(lambda revision_id: self._cut(revision_id))
 
     def _cut(self, revision_id: int) -> None:

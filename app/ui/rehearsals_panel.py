@@ -198,7 +198,7 @@ class RehearsalsPanel(QWidget):
         rehearsal = self.store.rehearsal(rehearsal_id)
         view = RehearsalReport(rehearsal, self.store.draft(rehearsal.draft_id).title, self.window())
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.destroyed.connect(lambda *_: view in self.reports and self.reports.remove(view))
+        view.destroyed.connect(lambda *_: self.reports.remove(view) if view in self.reports else None)
         self.reports.append(view)
         view.show()
         self.opened.emit(view)
@@ -238,6 +238,7 @@ class RehearsalsPanel(QWidget):
                 raise FondlyError("The microphone is recording a memory; stop that first, then rehearse.")
             listening = Listening(self.recording.microphone)
             revision_id = self.store.draft(draft_id).current_revision_id
+            assert revision_id is not None  # the draft has words, so a current revision
             take = rehearsals.new_take(draft_id, revision_id)
             listening.start(take)
         except USER_ERRORS as e:
@@ -260,6 +261,7 @@ class RehearsalsPanel(QWidget):
     def _release(self, for_later: bool = False) -> None:
         self._tick.stop()
         listening, self.listening = self.listening, None
+        assert listening is not None  # released only while a reading is recorded
         listening.close_for_later() if for_later else listening.stop()  # the WAV is closed whole
         self.rehearse_btn.setText("Rehearse…")
         self.record_action.setText("Re&hearse…")
@@ -269,6 +271,7 @@ class RehearsalsPanel(QWidget):
         if self.listening is None:
             return
         self._release()
+        assert self.recording_draft is not None and self.take is not None  # set with self.listening
         self._analyse(self.recording_draft, self.take, take=True, revision_id=self.recording_revision)
 
     def _device_failed(self, message: str) -> None:

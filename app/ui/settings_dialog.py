@@ -55,7 +55,12 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color: #8a3b12")
         runner = runner if runner is not None else getattr(parent, "runner", None)
         self.found = FoundModels(runner=runner)
-        self.found.added.connect(lambda _name: (self.show_error(""), self.refresh()))
+
+        def added(_name: str) -> None:
+            self.show_error("")
+            self.refresh()
+
+        self.found.added.connect(added)
         self.found.failed.connect(self.show_error)
         self.runner = runner
         self.catalog = CatalogModels(runner)

@@ -20,6 +20,7 @@ The page itself (type, band, mirror, Markdown's marks) is app/ui/prompt_view.py.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
@@ -87,7 +88,7 @@ class Teleprompter(QWidget):
         self.mode = "pace"  # "pace" | "voice" | "loading" (voice wanted, the speech model loading)
         self.reason = ""  # why it scrolls at pace when the voice is wanted
         self.listening: Listening | None = None  # the microphone and its live transcript, while on
-        self.follower = None
+        self.follower: Follower | None = None
         self.take = None  # the reading being recorded, while listening with a draft to rehearse
         self.keep_reading = None  # (take, draft id, revision id) -> None: a reading to time, or None
         self._ears = _Ears()
@@ -115,10 +116,15 @@ class Teleprompter(QWidget):
         transcriber = self.runner.engines.loaded("speech")
         if transcriber is None or not delivery.warmed():
             self.mode, self.reason = "loading", "the speech model is loading"
+
+            def load(job) -> None:  # on the speech lane: the model, then its warm-up
+                job.transcriber()
+                delivery.warm_up()
+
             self.runner.run(
-                lambda job: (job.transcriber(), delivery.warm_up()),
+                load,
                 lane="speech",
-                on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
+                on_done=lambda _t: self.listen() if self._open and self.mode == "loading" else None,
                 on_failed=self._model_failed,
             )
             self._show_status()
@@ -339,7 +345,7 @@ class Teleprompter(QWidget):
 
     # --- keys and the menu ---------------------------------------------------------------------
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             ("Pause / resume", "Space", self.toggle_pause),
             ("A line back", "Up", lambda: self.nudge(-1)),
