@@ -351,15 +351,17 @@ class EditorPanel(QWidget):
             accept = QAction(f"“{word}” is not in your memories — it is true: accept it", menu)
             accept.triggered.connect(lambda: self.accept_word(word))
             first = menu.actions()[0] if menu.actions() else None
-            menu.insertAction(first, accept)
-            menu.insertSeparator(first)
+            menu.insertAction(first, accept)  # type: ignore[arg-type]  # Qt appends at None; the stubs omit it
+            menu.insertSeparator(first)  # type: ignore[arg-type]  # the same
         at = self.editor.viewport().mapToGlobal(pos)  # a scroll area's pos is its viewport's
         keep_on_screen(menu, at).exec(at)
 
     def accept_word(self, word: str) -> None:
         """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
-        if word not in self.project.vocabulary:
-            self.project = self.store.update_project(self.project.id, vocabulary=self.project.vocabulary + [word])
+        project = self.project
+        assert project is not None  # the menu offers it only with a speech open
+        if word not in project.vocabulary:
+            self.project = self.store.update_project(project.id, vocabulary=project.vocabulary + [word])
             self.project_changed.emit(self.project)
         self.update_marks()
         self.status.emit(f"“{word}” is accepted as true, and added to the project's vocabulary.", 5000)

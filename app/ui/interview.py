@@ -58,6 +58,7 @@ class InterviewDialog(QDialog):
     answer_done = Signal(int)  # memory id: a spoken answer's final pass is through (ready, or failed and said)
     error = Signal(str)  # a failure after the dialog may be gone (a final pass): for the main window
     _heard = Signal(int, str)  # memory id, text: from the live transcript's thread
+    result: QLabel  # type: ignore[assignment]  # the new length; hides QDialog.result(), unused here (tests read it)
 
     def __init__(
         self,
@@ -187,7 +188,7 @@ class InterviewDialog(QDialog):
             self.runner.run(
                 lambda job: job.transcriber(),
                 lane="speech",
-                on_failed=lambda message: _alive(self) and self._speech_failed(message),
+                on_failed=lambda message: self._speech_failed(message) if _alive(self) else None,
             )
 
     def _speech_failed(self, message: str) -> None:
@@ -199,8 +200,8 @@ class InterviewDialog(QDialog):
 
     def busy_with(self, memory_id: int) -> bool:
         """Being spoken or given its final pass: not the person's to edit yet."""
-        session = self.session
-        return memory_id in self.finishing or (session is not None and session.memory.id == memory_id)
+        memory = self.session.memory if self.session is not None else None
+        return memory_id in self.finishing or (memory is not None and memory.id == memory_id)
 
     @property
     def current(self) -> Question | None:
@@ -330,6 +331,7 @@ class InterviewDialog(QDialog):
                 error=True,
             )
             return
+        assert q is not None  # toggle_record starts one only on a question
         session = RecordingSession(
             self.store,
             self.project,

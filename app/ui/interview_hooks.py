@@ -38,7 +38,8 @@ class ShortfallLink(QPushButton):
             "QPushButton { color: palette(link); text-decoration: underline; text-align: left; "
             "border: none; padding: 2px 0; }"
         )
-        self.shorthand, self.checks = "", {}
+        self.shorthand = ""
+        self.checks: dict = {}  # the short draft's (a revision's checks)
         self.clicked.connect(lambda: self.asked.emit(self.shorthand, self.checks))
         self.hide()
 
