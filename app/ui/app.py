@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase, QIcon
@@ -21,7 +22,8 @@ FONTS = STYLE.parent / "fonts"  # DejaVu, which the PDF export embeds too
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    # Fondly makes only a QApplication (so do the tests): the instance, if any, is one
+    app = cast("QApplication | None", QApplication.instance()) or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("Fondly")
     app.setOrganizationName("Fondly")
     app.setDesktopFileName("fondly")  # the desktop matches the window to fondly.desktop (make install-desktop)

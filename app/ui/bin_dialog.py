@@ -50,16 +50,16 @@ class BinDialog(QDialog):
         self.resize(620, 380)
         self.confirm: QMessageBox | None = None
         self.note = QLabel(wordWrap=True)
-        self.tree = QTreeWidget(rootIsDecorated=False, alternatingRowColors=True)
+        self.tree = QTreeWidget(rootIsDecorated=False, alternatingRowColors=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.tree.setHeaderLabels(["Name", "What", "Deleted", "Days left"])
         self.tree.setAccessibleName("What is in the bin")
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda *_: self.restore())
-        self.restore_btn = QPushButton("Restore", toolTip="Bring it back to its list")
+        self.restore_btn = QPushButton("Restore", toolTip="Bring it back to its list")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.restore_btn.clicked.connect(self.restore)
-        self.delete_btn = QPushButton("Delete for good…", toolTip="Delete it now; this can't be undone")
+        self.delete_btn = QPushButton("Delete for good…", toolTip="Delete it now; this can't be undone")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.delete_btn.clicked.connect(self.delete_for_good)
         buttons = close_buttons(self)
         buttons.addButton(self.restore_btn, QDialogButtonBox.ButtonRole.ActionRole)
@@ -75,9 +75,11 @@ class BinDialog(QDialog):
         self.tree.clear()
         items = self.store.binned(self.project.id)
         for item in items:
-            kind, left = deleting.kind_of(item), deleting.days_left(item.deleted)
+            deleted = item.deleted
+            assert deleted is not None  # binned() gives only what has its deleted stamp
+            kind, left = deleting.kind_of(item), deleting.days_left(deleted)
             row = QTreeWidgetItem(
-                [item.title, KIND_LABELS[kind], when(item.deleted), f"{left} day{'s' if left != 1 else ''}"]
+                [item.title, KIND_LABELS[kind], when(deleted), f"{left} day{'s' if left != 1 else ''}"]
             )
             row.setData(0, Qt.ItemDataRole.UserRole, (kind, item.id))
             row.setToolTip(0, item.title)
@@ -87,8 +89,8 @@ class BinDialog(QDialog):
             if items
             else "The bin is empty."
         )
-        if items:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        if (first := self.tree.topLevelItem(0)) is not None:  # the bin has something
+            self.tree.setCurrentItem(first)
         self._selection_changed()
 
     def selected(self) -> tuple[str, int] | None:
@@ -129,7 +131,9 @@ class BinDialog(QDialog):
         box.addButton("Delete for good", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(
-            lambda button: box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole and self._delete(chosen)
+            lambda button: (
+                self._delete(chosen) if box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole else None
+            )
         )
         box.open()
         return box

@@ -42,7 +42,7 @@ class Chip(QToolButton):
     bears…"): narrowed to the row by the FlowLayout, it shows its text elided, and whole as its tooltip."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(text=text, autoRaise=False, objectName="chip")
+        super().__init__(text=text, autoRaise=False, objectName="chip")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
 
     def paintEvent(self, _event) -> None:
@@ -155,8 +155,8 @@ class BriefChips(QWidget):
         self.buttons = []
         while self.row.count():
             item = self.row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         b = self.brief
         if self.mode:
             self.mode_label = QLabel(self.mode)
@@ -167,7 +167,7 @@ class BriefChips(QWidget):
             return
         reading = self.reader(b, self.writing_mode) if self.reader else None
         if reading is not None:  # first: what needs the person's attention
-            self.buttons += self._reading_chips(reading)
+            self.buttons += self._reading_chips(b, reading)
         for field, label in FIELDS:
             value = getattr(b, field)
             if field == "instructions" and reading is not None:  # asked and used: the model reads them
@@ -189,11 +189,11 @@ class BriefChips(QWidget):
         for button in self.buttons:
             self.row.addWidget(button)
 
-    def _reading_chips(self, reading) -> list[QToolButton]:
+    def _reading_chips(self, brief: Brief, reading) -> list[QToolButton]:
         """What will not be used, what no memory tells of, and what needs a larger model, each with
         what the person can do about it."""
         out = []
-        for i, item in enumerate(self.brief.instructions):
+        for i, item in enumerate(brief.instructions):
             if item in reading.not_used:
                 chip = self._chip(f"Not used: {item}", "instructions", i, item)
                 chip.setProperty("warning", True)

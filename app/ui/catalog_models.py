@@ -46,11 +46,11 @@ class CatalogModels(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Models to download")
         self.privacy = QLabel(PRIVACY, wordWrap=True)
-        self.get_btn = QPushButton("Download and use", toolTip="Fetch the selected model, check it, and write with it")
+        self.get_btn = QPushButton("Download and use", toolTip="Fetch the selected model, check it, and write with it")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.get_btn.clicked.connect(self.start)
-        self.cancel_btn = QPushButton("Cancel", visible=False)
+        self.cancel_btn = QPushButton("Cancel", visible=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.cancel_btn.clicked.connect(self.cancel)
-        self.progress = QProgressBar(visible=False, minimum=0, maximum=1000)  # per mille: sizes pass 2**31
+        self.progress = QProgressBar(visible=False, minimum=0, maximum=1000)  # type: ignore[call-arg]  # stubs lack inherited property kwargs; per mille: sizes pass 2**31
         self.status = QLabel(wordWrap=True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)

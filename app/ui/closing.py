@@ -65,7 +65,7 @@ class Closer(QObject):
         self.box: QMessageBox | None = None
         self.said = ""  # what the status bar says while waiting ("" : what is under way)
         self.left: int | None = None  # looks left before closing anyway (after "Keep what's written")
-        self.watch = QTimer(self, interval=WATCH_MS, timeout=self._look)
+        self.watch = QTimer(self, interval=WATCH_MS, timeout=self._look)  # type: ignore[call-arg]  # stubs lack signal kwargs
 
     def ask(self, work: list[str]) -> QMessageBox:
         """The one question, window-modal (a sheet on macOS); answered in `_answered`."""
@@ -113,7 +113,7 @@ class Closer(QObject):
         w = self.window.writing
         if not w.busy:
             return
-        w.written.connect(lambda _draft_id, revision_id, stopped: stopped and self._cut(revision_id))
+        w.written.connect(lambda _draft_id, revision_id, stopped: self._cut(revision_id) if stopped else None)
         w.piece_kept.connect(lambda revision_id: self._cut(revision_id))
 
     def _cut(self, revision_id: int) -> None:

@@ -26,7 +26,7 @@ OCCASION_LABELS = LABELS
 def ask_name(parent: QWidget, title: str, label: str, value: str, done) -> QInputDialog:
     """Ask for a name without blocking the window (a drafts', a point's or a memory's), wide enough to
     see a whole name, not its last half; `done(text)` when the person says OK."""
-    dialog = QInputDialog(parent, windowTitle=title, labelText=label)
+    dialog = QInputDialog(parent, windowTitle=title, labelText=label)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
     dialog.setTextValue(value)
     dialog.setMinimumWidth(420)
     dialog.textValueSelected.connect(done)

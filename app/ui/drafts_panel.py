@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -81,8 +82,8 @@ class DraftsPanel(QWidget):
         self.open_draft: int | None = None
         self.entries: dict[int, list[Entry]] = {}  # draft id → its history, newest first
         self.previewed: tuple[int, int] | None = None  # (draft id, revision id) shown in the preview pane
-        self.diff_view = None  # the last Compare window's text (tests read it)
-        self.tree = QTreeWidget(headerHidden=True)
+        self.diff_view: QTextBrowser | None = None  # the last Compare window's text (tests read it)
+        self.tree = QTreeWidget(headerHidden=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.tree.setAccessibleName("Drafts and their history")
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.currentItemChanged.connect(lambda item, _prev: self._chosen(item))
@@ -94,12 +95,12 @@ class DraftsPanel(QWidget):
             QShortcut(QKeySequence(key), self.tree, slot).setContext(
                 Qt.ShortcutContext.WidgetShortcut
             )  # the list's own
-        self.compare_btn = QPushButton("Compare", clicked=self.compare)
-        self.restore_btn = QPushButton("Restore", clicked=self.restore)
-        self.rename_btn = QPushButton("Rename…", clicked=self.rename)
-        self.delete_btn = QPushButton("Delete", clicked=self.delete)
+        self.compare_btn = QPushButton("Compare", clicked=self.compare)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.restore_btn = QPushButton("Restore", clicked=self.restore)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.rename_btn = QPushButton("Rename…", clicked=self.rename)  # type: ignore[call-overload]  # stubs lack signal kwargs
+        self.delete_btn = QPushButton("Delete", clicked=self.delete)  # type: ignore[call-overload]  # stubs lack signal kwargs
         self.buttons = (self.compare_btn, self.restore_btn, self.rename_btn, self.delete_btn)
-        self.sentences = QListWidget(wordWrap=True)
+        self.sentences = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.sentences.setAccessibleName("Sentence sources")
         self.sentences.itemActivated.connect(lambda item: self.sentence_activated.emit(item.toolTip()))
         self.checks = QLabel(wordWrap=True)
@@ -128,16 +129,8 @@ class DraftsPanel(QWidget):
             and open_draft == self.open_draft
         )
         selected = [self.key(i) for i in self.tree.selectedItems()] if keep else []
-        current = self.key(self.tree.currentItem()) if keep and self.tree.currentItem() else None
-        expanded = (
-            {
-                self.key(self.tree.topLevelItem(i))[1]
-                for i in range(self.tree.topLevelItemCount())
-                if self.tree.topLevelItem(i).isExpanded()
-            }
-            if keep
-            else set()
-        )
+        current = self.key(cur) if keep and (cur := self.tree.currentItem()) else None
+        expanded = {self.key(top)[1] for top in self._drafts() if top.isExpanded()} if keep else set()
         self.project, self.open_draft, self.entries = project, open_draft, {}
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -171,6 +164,11 @@ class DraftsPanel(QWidget):
     def key(item: QTreeWidgetItem) -> tuple:
         return item.data(0, ROLE)
 
+    def _drafts(self) -> list[QTreeWidgetItem]:
+        """The tree's top-level items, a draft each (Qt says None only past the count)."""
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [top for top in tops if top is not None]
+
     @staticmethod
     def _tooltip(e: Entry) -> str:
         lines = [e.name] + ([f"({e.automatic})"] if e.label else [])
@@ -181,6 +179,12 @@ class DraftsPanel(QWidget):
 
     def entry(self, draft_id: int, revision_id: int) -> Entry | None:
         return history.entry_for(self.entries.get(draft_id, []), revision_id)
+
+    def _shown(self, draft_id: int, revision_id: int) -> Entry:
+        """The entry of a point the tree shows: there is one, as the tree is built from self.entries."""
+        entry = self.entry(draft_id, revision_id)
+        assert entry is not None, (draft_id, revision_id)
+        return entry
 
     def _chosen(self, item: QTreeWidgetItem | None, again: bool = False) -> None:
         """A draft opens in the editor; a point in its history is previewed beside the text."""
@@ -193,7 +197,7 @@ class DraftsPanel(QWidget):
             self.preview(draft_id, revision_id)
 
     def preview(self, draft_id: int, revision_id: int) -> None:
-        entry = self.entry(draft_id, revision_id)
+        entry = self._shown(draft_id, revision_id)
         revision = self.store.revision(revision_id)
         other = self.open_draft != draft_id
         self.previewed = (draft_id, revision_id)
@@ -223,7 +227,7 @@ class DraftsPanel(QWidget):
         entries, drafts = self.selected()
         one = self.entry(*entries[0]) if len(entries) == 1 else None
         if len(entries) == 2:
-            a, b = (self.entry(*e) for e in entries)
+            a, b = (self._shown(*e) for e in entries)
             compare = f"Compare {b.name} with {a.name}, word by word"
         elif one:
             compare = f"Compare {one.name} with your text now, word by word"
@@ -266,8 +270,7 @@ class DraftsPanel(QWidget):
 
     def filter(self, draft_ids: set[int] | None) -> None:
         """Show only these drafts (None: all), for the search box."""
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
+        for item in self._drafts():
             item.setHidden(draft_ids is not None and self.key(item)[1] not in draft_ids)
 
     def _context_menu(self, pos) -> None:
@@ -296,7 +299,7 @@ class DraftsPanel(QWidget):
     # --- compare, restore, rename, delete ------------------------------------------------------
 
     def _name(self, draft_id: int, revision_id: int, with_draft: bool) -> str:
-        name = self.entry(draft_id, revision_id).name
+        name = self._shown(draft_id, revision_id).name
         return f"{self.store.draft(draft_id).title}: {name}" if with_draft else name
 
     def compare(self) -> QDialog | None:
@@ -346,7 +349,7 @@ class DraftsPanel(QWidget):
                 self.store.draft(draft_id).title,
                 lambda text: self.rename_draft(draft_id, text),
             )
-        entry = self.entry(draft_id, revision_id)
+        entry = self._shown(draft_id, revision_id)
         return ask_name(
             self,
             "Name this point in the history",
@@ -413,6 +416,7 @@ class DraftsPanel(QWidget):
         is one message and nothing stored (app.speech_import checks it whole first)."""
         from app.speech_import import import_draft
 
+        assert self.project is not None  # the file dialog opens only with a speech open
         try:
             draft, _rev = import_draft(self.store, self.project, path)
         except FondlyError as e:

@@ -11,6 +11,8 @@ writing is streaming into it (undoing mid-stream would tear the piece's single u
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
@@ -51,7 +53,8 @@ class EditActions(QObject):
         self.editor.textChanged.connect(self.update)  # read-only is set and cleared around a stream
         self.prompt.textChanged.connect(self.update)
         self.prompt.selectionChanged.connect(self.update)
-        QApplication.instance().focusChanged.connect(self.update)
+        # widgets exist, so the application does, and it is a QApplication
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self.update)
         menu.aboutToShow.connect(self.update)
         self.update()
 

@@ -73,11 +73,11 @@ class EditorPanel(QWidget):
         self.marks = FlagMarks(self.editor.document())
         self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.editor.customContextMenuRequested.connect(self._context_menu)
-        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
-        self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS, timeout=self.autosave)
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)  # type: ignore[call-arg]  # stubs lack signal kwargs
+        self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS, timeout=self.autosave)  # type: ignore[call-arg]  # stubs lack signal kwargs
         self.preview = QTextBrowser(openExternalLinks=False, openLinks=False)
         self.preview.setAccessibleName("Preview")
-        self._render_timer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)
+        self._render_timer: QTimer = QTimer(self, singleShot=True, interval=150, timeout=self.render_preview)  # type: ignore[call-arg]  # stubs lack signal kwargs
         self.split = QSplitter()
         self.split.addWidget(self.editor)
         shown = QWidget()  # the preview, and above it (when it shows an old version) the banner saying so
@@ -86,17 +86,17 @@ class EditorPanel(QWidget):
         sv.setSpacing(0)
         self.split.addWidget(shown)
         self.words_label = QLabel()  # for the status bar: words and speaking time
-        self.preview_banner = QFrame(objectName="previewBanner", visible=False)
+        self.preview_banner = QFrame(objectName="previewBanner", visible=False)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.preview_banner.setStyleSheet("QFrame#previewBanner { background: #fff3bf; border: 1px solid #e0b252; }")
         self.preview_label = QLabel(wordWrap=True)
-        self.preview_back = QPushButton("Back to your text", clicked=self.end_preview)
+        self.preview_back = QPushButton("Back to your text", clicked=self.end_preview)  # type: ignore[call-overload]  # stubs lack signal kwargs
         bl = QHBoxLayout(self.preview_banner)
         bl.setContentsMargins(6, 2, 6, 2)
         bl.addWidget(self.preview_label, 1)
         bl.addWidget(self.preview_back)
         sv.addWidget(self.preview_banner)
         sv.addWidget(self.preview, 1)
-        self.memory_note = QLabel(objectName="memoryNote", wordWrap=True)  # a memory open, not the speech
+        self.memory_note = QLabel(objectName="memoryNote", wordWrap=True)  # type: ignore[call-overload]  # stubs lack inherited property kwargs; a memory open, not the speech
         self.memory_note.setAccessibleName("Open memory")
         self.memory_note.hide()
         layout = QVBoxLayout(self)
@@ -351,15 +351,17 @@ class EditorPanel(QWidget):
             accept = QAction(f"“{word}” is not in your memories — it is true: accept it", menu)
             accept.triggered.connect(lambda: self.accept_word(word))
             first = menu.actions()[0] if menu.actions() else None
-            menu.insertAction(first, accept)
-            menu.insertSeparator(first)
+            menu.insertAction(first, accept)  # type: ignore[arg-type]  # Qt appends at None; the stubs omit it
+            menu.insertSeparator(first)  # type: ignore[arg-type]  # the same
         at = self.editor.viewport().mapToGlobal(pos)  # a scroll area's pos is its viewport's
         keep_on_screen(menu, at).exec(at)
 
     def accept_word(self, word: str) -> None:
         """The person vouches for a flagged word: it joins the project's vocabulary and counts as a fact."""
-        if word not in self.project.vocabulary:
-            self.project = self.store.update_project(self.project.id, vocabulary=self.project.vocabulary + [word])
+        project = self.project
+        assert project is not None  # the menu offers it only with a speech open
+        if word not in project.vocabulary:
+            self.project = self.store.update_project(project.id, vocabulary=project.vocabulary + [word])
             self.project_changed.emit(self.project)
         self.update_marks()
         self.status.emit(f"“{word}” is accepted as true, and added to the project's vocabulary.", 5000)

@@ -29,7 +29,7 @@ class FoundModels(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Found on this computer")
         self.list.itemDoubleClicked.connect(lambda _item: self.add_selected())
-        self.add_btn = QPushButton("Add selected", toolTip="Use this file where it is; nothing is copied")
+        self.add_btn = QPushButton("Add selected", toolTip="Use this file where it is; nothing is copied")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.add_btn.clicked.connect(self.add_selected)
         self.note = QLabel(wordWrap=True)
         buttons = QHBoxLayout()

@@ -25,10 +25,10 @@ class FlagMarks(QSyntaxHighlighter):
         super().__init__(document)
         self.grounding: Grounding | None = None
         self._cache: dict[str, list[SentenceCheck]] = {}
-        self.format = QTextCharFormat()
-        self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-        self.format.setUnderlineColor(QColor("#d9480f"))
-        self.format.setToolTip("Not found in your memories")
+        self.flag_format = QTextCharFormat()
+        self.flag_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        self.flag_format.setUnderlineColor(QColor("#d9480f"))
+        self.flag_format.setToolTip("Not found in your memories")
 
     def set_facts(self, facts: Facts | None) -> None:
         """What the open draft may draw on (None: mark nothing, e.g. while a memory is open)."""
@@ -61,7 +61,7 @@ class FlagMarks(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:
         for start, length, _ in self.spans(text):
-            self.setFormat(start, length, self.format)
+            self.setFormat(start, length, self.flag_format)
 
     def word_at(self, block_text: str, position_in_block: int) -> str | None:
         for start, length, word in self.spans(block_text):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from email.message import Message
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlparse
 
 import markdown
@@ -40,7 +42,7 @@ def menu_shortcuts(window) -> list[tuple[str, str, str]]:
     def walk(menu: QMenu, path: str) -> None:
         for act in menu.actions():
             if act.menu():
-                walk(act.menu(), f"{path} → {_plain(act.text())}")
+                walk(cast(QMenu, act.menu()), f"{path} → {_plain(act.text())}")
             elif act.shortcuts():
                 out.append((path, _plain(act.text()), keys_text(act.shortcuts())))
 
@@ -56,7 +58,7 @@ def keys_text(keys: list[QKeySequence]) -> str:
     shown = [
         k.toString(QKeySequence.SequenceFormat.NativeText)
         for k in keys
-        if k.count() and k[0].key() not in HARDWARE_KEYS
+        if k.count() and k[0].key() not in HARDWARE_KEYS  # type: ignore[index]  # PySide6 has Qt's operator[]; the stubs omit it
     ]
     return shown[0] + (f" (also {', '.join(shown[1:])})" if shown[1:] else "") if shown else ""
 
@@ -83,7 +85,7 @@ def teleprompter_keys() -> list[tuple[str, str]]:
         def __getattr__(self, _name):
             return None
 
-    return [(label, key) for label, key, _command in Teleprompter._commands(_Anyone())]
+    return [(label, key) for label, key, _command in Teleprompter._commands(cast(Teleprompter, _Anyone()))]
 
 
 def _plain(text: str) -> str:
@@ -114,7 +116,12 @@ class ShortcutsDialog(QDialog):
         self.resize(720, 560)
 
     def rows(self) -> list[tuple[str, str]]:
-        return [(self.table.item(i, 0).text(), self.table.item(i, 1).text()) for i in range(self.table.rowCount())]
+        def text(row: int, column: int) -> str:
+            item = self.table.item(row, column)
+            assert item is not None  # every cell was given an item above
+            return item.text()
+
+        return [(text(i, 0), text(i, 1)) for i in range(self.table.rowCount())]
 
 
 def readme_candidates() -> list[Path]:
@@ -140,7 +147,9 @@ def readme() -> tuple[str, Path | None]:
         if path.is_file():
             return path.read_text(encoding="utf-8", errors="replace"), path.parent
     try:
-        description = metadata.metadata("fondly").get_payload() or ""
+        # the metadata is an email Message, its body the description (typeshed's protocol omits get_payload)
+        payload = cast(Message, metadata.metadata("fondly")).get_payload()
+        description = payload if isinstance(payload, str) else ""
     except metadata.PackageNotFoundError:
         description = ""
     return description, None

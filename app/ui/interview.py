@@ -58,6 +58,7 @@ class InterviewDialog(QDialog):
     answer_done = Signal(int)  # memory id: a spoken answer's final pass is through (ready, or failed and said)
     error = Signal(str)  # a failure after the dialog may be gone (a final pass): for the main window
     _heard = Signal(int, str)  # memory id, text: from the live transcript's thread
+    result: QLabel  # type: ignore[assignment]  # the new length; hides QDialog.result(), unused here (tests read it)
 
     def __init__(
         self,
@@ -96,19 +97,19 @@ class InterviewDialog(QDialog):
 
     def _build(self) -> None:
         self.resize(760, 560)
-        self.progress = QLabel(accessibleName="Progress")
-        self.question = QLabel(
+        self.progress = QLabel(accessibleName="Progress")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
+        self.question = QLabel(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             wordWrap=True, accessibleName="Question", textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse
         )
         big = QFont(self.font())
         big.setPointSize(QUESTION_POINTS)
         self.question.setFont(big)
-        self.why = QLabel(wordWrap=True, accessibleName="Why this is asked")
+        self.why = QLabel(wordWrap=True, accessibleName="Why this is asked")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.why.setStyleSheet("color: #5f6b66;")
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         self.why.setFont(small)
-        self.heard = QLabel(
+        self.heard = QLabel(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             wordWrap=True,
             accessibleName="Live transcript",
             alignment=Qt.AlignmentFlag.AlignTop,
@@ -117,20 +118,20 @@ class InterviewDialog(QDialog):
         medium = QFont(self.font())
         medium.setPointSizeF(self.font().pointSizeF() * 1.25)
         self.heard.setFont(medium)
-        self.record_btn = QPushButton("Record (Space)", toolTip="Answer aloud; Space again stops")
+        self.record_btn = QPushButton("Record (Space)", toolTip="Answer aloud; Space again stops")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.record_btn.clicked.connect(self.toggle_record)
-        self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8, accessibleName="Input level")
+        self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8, accessibleName="Input level")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.clock = QLabel("")
-        self.answer_box = QPlainTextEdit(
+        self.answer_box = QPlainTextEdit(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             placeholderText="Or type your answer here", accessibleName="Typed answer", maximumHeight=150
         )
         self.answer_box.textChanged.connect(self._enable)
-        self.note = QLabel(wordWrap=True, accessibleName="Interview message")
+        self.note = QLabel(wordWrap=True, accessibleName="Interview message")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.back_btn = QPushButton("Back")
         self.back_btn.clicked.connect(self.back)
-        self.skip_btn = QPushButton("Skip", toolTip="Not now: the question comes back at the end")
+        self.skip_btn = QPushButton("Skip", toolTip="Not now: the question comes back at the end")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.skip_btn.clicked.connect(self.skip)
-        self.next_btn = QPushButton("Next", default=True, toolTip="Keep this answer and go on")
+        self.next_btn = QPushButton("Next", default=True, toolTip="Keep this answer and go on")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.next_btn.clicked.connect(self.next)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.toggle_record)  # a text box keeps its spaces
 
@@ -148,13 +149,13 @@ class InterviewDialog(QDialog):
         v.addWidget(self.heard, 1)
         v.addWidget(self.answer_box)
 
-        self.summary = QLabel(wordWrap=True, accessibleName="Summary")
+        self.summary = QLabel(wordWrap=True, accessibleName="Summary")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.summary.setFont(medium)
-        self.write_btn = QPushButton(
+        self.write_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Write again", toolTip="Write the speech again from the same shorthand, with your answers"
         )
         self.write_btn.clicked.connect(self.write_again)
-        self.result = QLabel(wordWrap=True, accessibleName="New length")
+        self.result = QLabel(wordWrap=True, accessibleName="New length")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.result.setFont(medium)
         end = QWidget()
         e = QVBoxLayout(end)
@@ -187,7 +188,7 @@ class InterviewDialog(QDialog):
             self.runner.run(
                 lambda job: job.transcriber(),
                 lane="speech",
-                on_failed=lambda message: _alive(self) and self._speech_failed(message),
+                on_failed=lambda message: self._speech_failed(message) if _alive(self) else None,
             )
 
     def _speech_failed(self, message: str) -> None:
@@ -199,8 +200,8 @@ class InterviewDialog(QDialog):
 
     def busy_with(self, memory_id: int) -> bool:
         """Being spoken or given its final pass: not the person's to edit yet."""
-        session = self.session
-        return memory_id in self.finishing or (session is not None and session.memory.id == memory_id)
+        memory = self.session.memory if self.session is not None else None
+        return memory_id in self.finishing or (memory is not None and memory.id == memory_id)
 
     @property
     def current(self) -> Question | None:
@@ -330,6 +331,7 @@ class InterviewDialog(QDialog):
                 error=True,
             )
             return
+        assert q is not None  # toggle_record starts one only on a question
         session = RecordingSession(
             self.store,
             self.project,

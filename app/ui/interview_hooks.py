@@ -32,13 +32,14 @@ class ShortfallLink(QPushButton):
     asked = Signal(str, dict)  # shorthand, the short draft's checks
 
     def __init__(self) -> None:
-        super().__init__(flat=True, cursor=Qt.CursorShape.PointingHandCursor)
+        super().__init__(flat=True, cursor=Qt.CursorShape.PointingHandCursor)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.setAccessibleName("Answer questions to make the speech longer")
         self.setStyleSheet(
             "QPushButton { color: palette(link); text-decoration: underline; text-align: left; "
             "border: none; padding: 2px 0; }"
         )
-        self.shorthand, self.checks = "", {}
+        self.shorthand = ""
+        self.checks: dict = {}  # the short draft's (a revision's checks)
         self.clicked.connect(lambda: self.asked.emit(self.shorthand, self.checks))
         self.hide()
 

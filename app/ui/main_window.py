@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         self.projects = ProjectBar(self.store)
         self.search_panel = SearchPanel(self.store)
         self.memories = MemoriesPanel(self.store, self.runner)
-        left = QWidget(objectName="sidebar")
+        left = QWidget(objectName="sidebar")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         lv = QVBoxLayout(left)
         lv.addWidget(self.projects)
         lv.addWidget(self.search_panel)
@@ -65,7 +65,9 @@ class MainWindow(QMainWindow):
 
         self.drafts_panel = DraftsPanel(self.store, self._open_text, self.memories.titles_by_id)
         self.rehearsals = RehearsalsPanel(self.store, self.runner, self.document, self.memories.recording)
-        self.drafts_panel.layout().addWidget(self.rehearsals)  # the open draft's rehearsals, and Rehearse…
+        column = self.drafts_panel.layout()
+        assert column is not None  # DraftsPanel lays itself out in a column
+        column.addWidget(self.rehearsals)  # the open draft's rehearsals, and Rehearse…
         self.split = QSplitter()
         for w in (left, middle, self.drafts_panel):
             self.split.addWidget(w)
@@ -101,13 +103,14 @@ class MainWindow(QMainWindow):
         doc.revision_shown.connect(lambda revision: drafts.show_revision(revision, self.memories.titles_by_id()))
         mem.opened.connect(self._open_memory)
         for panel in (mem, drafts):
-            panel.binned.connect(lambda kind, ident: doc.doc == (kind, ident) and doc.open(None))  # nothing left open
+            # what is open went to the bin: nothing is left open
+            panel.binned.connect(lambda kind, ident: doc.open(None) if doc.doc == (kind, ident) else None)
             panel.undoable.connect(self.message.show_undoable)
         mem.changed.connect(search.apply)
         mem.changed.connect(doc.update_marks)
         mem.changed.connect(doc.say_what_is_open)  # a memory renamed: the note above the editor follows
         mem.transcript_grew.connect(doc.show_transcript)
-        mem.memory_done.connect(lambda memory_id: doc.memory_id == memory_id and self._open_memory(memory_id))
+        mem.memory_done.connect(lambda memory_id: self._open_memory(memory_id) if doc.memory_id == memory_id else None)
         drafts.chosen.connect(lambda draft_id, revision_id: self._open_draft(draft_id, revision_id))
         drafts.restored.connect(self._restored)
         drafts.previewing.connect(doc.show_preview)  # an old version beside the text, never instead of it

@@ -9,6 +9,7 @@ the bin (Delete) from the list's context menu; app.deleting says what can't be d
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -69,13 +70,13 @@ class MemoriesPanel(QWidget):
         self.rename_action = self._list_action("Rename…", "F2", self.rename_dialog)
         self.delete_action = self._list_action("Move to the bin", QKeySequence.StandardKey.Delete, self.delete)
         self.rename_dialog_box: QInputDialog | None = None
-        import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")
+        import_btn = QPushButton("Import…", toolTip="Import text or audio memories (Ctrl+I)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         import_btn.clicked.connect(self.import_dialog)
-        self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)
+        self.play_btn = QPushButton("Play", toolTip="Play the original recording", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.play_btn.clicked.connect(self.play)
         self.playback = Playback(self.play_btn)
         self.playback.error.connect(self.error)
-        self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)
+        self.cancel_import_btn = QPushButton("Stop transcribing", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.cancel_import_btn.clicked.connect(self.stop_import)
         self.recording = RecordingPanel(store, runner)
         self.recording.started.connect(self._recording_started)
@@ -131,7 +132,7 @@ class MemoriesPanel(QWidget):
         """Select a memory without opening it again (it is already open)."""
         self.list.blockSignals(True)
         if memory_id is None:
-            self.list.setCurrentItem(None)
+            self.list.setCurrentItem(None)  # type: ignore[call-overload]  # Qt takes None: no current item
         elif (item := self._item(memory_id)) is not None:
             self.list.setCurrentItem(item)
         self.list.blockSignals(False)
@@ -155,7 +156,7 @@ class MemoriesPanel(QWidget):
         session = self.recording.session
         return (
             memory_id in self.progress
-            or (session is not None and session.memory.id == memory_id)
+            or (session is not None and session.memory is not None and session.memory.id == memory_id)
             or any(busy(memory_id) for busy in self.busy_elsewhere)
         )
 
@@ -263,17 +264,18 @@ class MemoriesPanel(QWidget):
 
     def import_paths(self, paths: list[str]) -> None:
         """Queue files on the speech lane; each becomes a memory or one clear message."""
-        if self.project is None:
+        project = self.project
+        if project is None:
             self.error.emit("Start a speech first: File → New speech (Ctrl+N).")
             return
         for path in map(str, paths):
             self.importing += 1
             self.runner.run(
-                lambda job, path=path, project=self.project: self._import(job, project, path),
+                partial(self._import, project=project, path=path),
                 lane="speech",
                 on_progress=self._import_progress,
                 on_done=self._done,
-                on_failed=lambda message, name=Path(path).name: self._refused(name, message),
+                on_failed=partial(self._refused, Path(path).name),
             )
         self.cancel_import_btn.setEnabled(True)
         self.status.emit(f"Importing {len(paths)} file{'s' if len(paths) != 1 else ''}…", 3000)
@@ -296,6 +298,7 @@ class MemoriesPanel(QWidget):
         memory = store_prepared(job.store, project, item)
         job.progress(("added", memory.id, "", 0.0))
         if transcriber is not None:
+            assert item.audio is not None  # audio is what a transcriber is loaded for
             length = max(memory.duration or 0.0, 0.001)
             try:
                 transcribe_memory(
@@ -366,7 +369,7 @@ class MemoriesPanel(QWidget):
 
         def recover_all(job) -> list[tuple[Memory, str | None]]:
             transcriber = job.transcriber()  # loads the speech model: this is also its warm-up
-            outcomes = []
+            outcomes: list[tuple[Memory, str | None]] = []
             for memory in recordings.unfinished(job.store):
                 try:
                     outcomes.append((recordings.recover(job.store, memory, transcriber), None))

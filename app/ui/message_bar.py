@@ -15,10 +15,10 @@ class MessageBar(QWidget):
         super().__init__()
         self.setObjectName("messageBar")
         self.label = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.undo_btn = QPushButton("Undo", visible=False)
+        self.undo_btn = QPushButton("Undo", visible=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.undo_btn.clicked.connect(self._undo)
         self._undo_action: Callable[[], None] | None = None
-        close = QToolButton(text="✕", toolTip="Dismiss", autoRaise=True)
+        close = QToolButton(text="✕", toolTip="Dismiss", autoRaise=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         close.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)

@@ -122,9 +122,9 @@ class _Lane(QObject):
         super().__init__()
         self.name, self.engines, self._open_store = name, engines, open_store
         self._store: Store | None = None
-        self.thread = QThread()
-        self.thread.setObjectName(f"fondly-{name}")
-        self.moveToThread(self.thread)
+        self.qthread = QThread()  # not `thread`: that is QObject.thread()
+        self.qthread.setObjectName(f"fondly-{name}")
+        self.moveToThread(self.qthread)
 
     @property
     def store(self) -> Store:
@@ -207,7 +207,7 @@ class OperationRunner(QObject):
             lane.progress.connect(self._progress)
             lane.loaded.connect(self._loaded)
             lane.load_failed.connect(self._load_failed)
-            lane.thread.start()
+            lane.qthread.start()
 
     # --- submitting --------------------------------------------------------------------------
 
@@ -243,11 +243,11 @@ class OperationRunner(QObject):
         for lane in LANES:
             self.cancel(lane)
             self._pending[lane].clear()
-        for lane in self._lanes.values():
-            lane.blockSignals(True)
-            lane.thread.quit()
-            lane.thread.wait()
-            lane.close_store()
+        for worker in self._lanes.values():
+            worker.blockSignals(True)
+            worker.qthread.quit()
+            worker.qthread.wait()
+            worker.close_store()
 
     # --- reports, on the GUI thread ----------------------------------------------------------
 

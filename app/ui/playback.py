@@ -4,8 +4,13 @@ use, so a computer without its audio libraries opens Fondly and says why it can'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtWidgets import QPushButton
+
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QMediaPlayer
 
 
 class Playback(QObject):
@@ -15,7 +20,7 @@ class Playback(QObject):
         """`button` shows `label` while nothing plays and "Stop playing" while the recording plays."""
         super().__init__(button)
         self.button, self.label = button, label
-        self.player = None
+        self.player: QMediaPlayer | None = None
         self._seek: int | None = None  # ms to go to once a new source has loaded (earlier is ignored)
 
     def play(self, path: str, from_seconds: float = 0.0) -> None:
@@ -25,19 +30,20 @@ class Playback(QObject):
         except ImportError as e:
             self.error.emit(f"Audio can't be played on this computer ({e}).")
             return
-        if self.player is None:
-            self.player = QMediaPlayer(self)
-            self.player.setAudioOutput(QAudioOutput(self.player))
-            self.player.errorOccurred.connect(self._failed)
-            self.player.playbackStateChanged.connect(self._state)
-            self.player.mediaStatusChanged.connect(self._loaded)
+        player = self.player
+        if player is None:
+            self.player = player = QMediaPlayer(self)
+            player.setAudioOutput(QAudioOutput(player))
+            player.errorOccurred.connect(self._failed)
+            player.playbackStateChanged.connect(self._state)
+            player.mediaStatusChanged.connect(self._loaded)
         position = int(max(0.0, from_seconds) * 1000)
-        if self.player.source() != QUrl.fromLocalFile(path):
-            self.player.setSource(QUrl.fromLocalFile(path))
+        if player.source() != QUrl.fromLocalFile(path):
+            player.setSource(QUrl.fromLocalFile(path))
             self._seek = position
         else:
-            self.player.setPosition(position)
-        self.player.play()
+            player.setPosition(position)
+        player.play()
 
     def _loaded(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
@@ -46,12 +52,13 @@ class Playback(QObject):
             QMediaPlayer.MediaStatus.LoadedMedia,
             QMediaPlayer.MediaStatus.BufferedMedia,
         ):
+            assert self.player is not None  # only the player's own signal calls this
             self.player.setPosition(self._seek)
             self._seek = None
 
     def toggle(self, path: str) -> None:
         """The button: stop what plays, else play from the start."""
-        if self.playing:
+        if self.player is not None and self.playing:  # playing: there is a player
             self.player.stop()
         else:
             self.play(path)
@@ -61,6 +68,7 @@ class Playback(QObject):
         return self.player is not None and self.player.isPlaying()
 
     def _failed(self, _error=None, text: str = "") -> None:
+        assert self.player is not None  # only the player's own signal calls this
         self.error.emit(f"The recording can't be played: {text or self.player.errorString()}")
 
     def _state(self, _state=None) -> None:

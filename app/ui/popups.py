@@ -10,7 +10,7 @@ again once the menu is shown, at its real size, and moves it into the screen's a
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QMenu, QWidget
 
 
@@ -28,6 +28,7 @@ def place(size, anchor: QRect, available: QRect) -> QPoint:
 def settle(menu: QMenu, anchor: QWidget | QPoint) -> None:
     """Move a shown menu into the usable screen, if any part of it is outside. `anchor`: the button
     it belongs to, or the point (global) a context menu was asked for."""
+    screen: QScreen | None  # a point may be on no screen
     if isinstance(anchor, QWidget):
         screen, rect = anchor.screen(), QRect(anchor.mapToGlobal(QPoint(0, 0)), anchor.size())
     else:

@@ -17,9 +17,9 @@ class ProjectBar(QWidget):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.box = QComboBox(toolTip="The speech you are working on")
+        self.box = QComboBox(toolTip="The speech you are working on")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.box.currentIndexChanged.connect(self._chosen)
-        new_btn = QPushButton("New…", toolTip="New speech (Ctrl+N)")
+        new_btn = QPushButton("New…", toolTip="New speech (Ctrl+N)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         new_btn.clicked.connect(self.new_project)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -40,13 +40,13 @@ class RecordingPanel(QWidget):
         self.project: Project | None = None
         self.session: RecordingSession | None = None  # a memory being recorded
         self.dictation: Listening | None = None  # or words being dictated
-        self.devices = QComboBox(toolTip="Which microphone to record from")
+        self.devices = QComboBox(toolTip="Which microphone to record from")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.devices.setAccessibleName("Microphone")
-        self.record_btn = QPushButton("Record", toolTip="Record a spoken memory (Ctrl+R)")
+        self.record_btn = QPushButton("Record", toolTip="Record a spoken memory (Ctrl+R)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.record_btn.clicked.connect(self.toggle_record)
-        self.pause_btn = QPushButton("Pause", enabled=False)
+        self.pause_btn = QPushButton("Pause", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.pause_btn.clicked.connect(self.toggle_pause)
-        self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8)
+        self.meter = QProgressBar(maximum=100, textVisible=False, maximumHeight=8)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.meter.setAccessibleName("Input level")
         self.clock = QLabel("")
         grid = QGridLayout(self)

@@ -11,6 +11,7 @@ are the stored report's (app.rehearsal), so the app says what `fondly rehearse` 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -149,18 +150,21 @@ class RehearsalReport(QDialog):
         self.pauses = self._list("Long pauses (2 seconds or more)", pause_lines(report), "No long pauses.")
         for k, pause in enumerate(report.get("pauses", [])):
             self.pauses[1].item(k).setData(Qt.ItemDataRole.UserRole, max(0.0, pause["at"] - LEAD_IN))
-        self.play_btn = QPushButton(
+        self.play_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Play", toolTip="Hear the reading again; double-click a paragraph or a pause to hear it from there"
         )
         self.play_btn.setEnabled(bool(rehearsal.audio_path))
         self.playback = Playback(self.play_btn)
         self.playback.error.connect(self._cannot_play)
-        self.play_btn.clicked.connect(lambda: self.playback.toggle(rehearsal.audio_path))
+        # enabled only with a recording, so there is its path
+        self.play_btn.clicked.connect(lambda: self.playback.toggle(cast(str, rehearsal.audio_path)))
         starts = [p.get("start") for p in report.get("paragraphs", [])]
-        self.table.cellActivated.connect(lambda r, _c: starts[r] is not None and self.play_from(starts[r]))
+        self.table.cellActivated.connect(lambda r, _c: self.play_from(starts[r]) if starts[r] is not None else None)
         self.pauses[1].itemActivated.connect(
             lambda item: (
-                item.data(Qt.ItemDataRole.UserRole) is not None and self.play_from(item.data(Qt.ItemDataRole.UserRole))
+                self.play_from(item.data(Qt.ItemDataRole.UserRole))
+                if item.data(Qt.ItemDataRole.UserRole) is not None
+                else None
             )
         )
         layout = QVBoxLayout(self)
@@ -170,10 +174,10 @@ class RehearsalReport(QDialog):
             + (f" · kept in {rehearsal.audio_path}" if rehearsal.audio_path else ""),
             wordWrap=True,
         )
-        row = QHBoxLayout()
-        row.addWidget(self.heard, 1)
-        row.addWidget(self.play_btn)
-        layout.addLayout(row)
+        bar = QHBoxLayout()
+        bar.addWidget(self.heard, 1)
+        bar.addWidget(self.play_btn)
+        layout.addLayout(bar)
         layout.addWidget(self.table, 3)
         for title, widget in (self.changed, self.pauses):
             layout.addWidget(title)
@@ -195,19 +199,22 @@ class RehearsalReport(QDialog):
 
     def hideEvent(self, event) -> None:
         """Closing the report (Esc, its close button, the main window) stops its sound."""
-        if self.playback.playing:
+        if self.playback.player is not None and self.playback.playing:  # playing: there is a player
             self.playback.player.stop()
         super().hideEvent(event)
 
     def _list(self, title: str, lines: list[str], none: str) -> tuple[QLabel, QListWidget]:
-        widget = QListWidget(wordWrap=True)
+        widget = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         widget.setAccessibleName(title)
         widget.addItems(lines or [none])
         return QLabel(title), widget
 
     def rows(self) -> list[list[str]]:
         """The table's text, row by row (what a person sees; tests read it)."""
-        return [
-            [self.table.item(r, c).text() for c in range(self.table.columnCount())]
-            for r in range(self.table.rowCount())
-        ]
+
+        def text(row: int, column: int) -> str:
+            item = self.table.item(row, column)
+            assert item is not None  # every cell was given an item
+            return item.text()
+
+        return [[text(r, c) for c in range(self.table.columnCount())] for r in range(self.table.rowCount())]

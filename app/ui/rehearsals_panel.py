@@ -120,7 +120,7 @@ class RehearsalsPanel(QWidget):
         self.waiting: list[tuple[int, Path, bool, int | None]] = []  # readings to time after this one
         self.reports: list[RehearsalReport] = []
         self.title = QLabel("Rehearsals", wordWrap=True)
-        self.list = QListWidget(wordWrap=True)
+        self.list = QListWidget(wordWrap=True)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.list.setAccessibleName("Rehearsals")
         self.list.setToolTip(
             "Open a rehearsal to see its report: the time of each paragraph, what was skipped "
@@ -128,16 +128,16 @@ class RehearsalsPanel(QWidget):
         )
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda item: self.open_report(item.data(Qt.ItemDataRole.UserRole)))
-        self.rehearse_btn = QPushButton(
+        self.rehearse_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Rehearse…", toolTip="Read the open draft aloud; Fondly times it (Ctrl+Shift+R)"
         )
         self.rehearse_btn.clicked.connect(self.toggle)
-        self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")
+        self.file_btn = QPushButton("From a file…", toolTip="Time a recording of you reading the open draft")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.file_btn.clicked.connect(self.choose_file)
         self.clock = QLabel("")
-        self.progress = QProgressBar(maximum=0, textVisible=False, maximumHeight=10)
+        self.progress = QProgressBar(maximum=0, textVisible=False, maximumHeight=10)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.progress.hide()
-        self.cancel_btn = QPushButton("Cancel", toolTip="Stop timing this reading (nothing is kept)")
+        self.cancel_btn = QPushButton("Cancel", toolTip="Stop timing this reading (nothing is kept)")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.cancel_btn.clicked.connect(self.cancel)
         self.cancel_btn.hide()
         layout = QVBoxLayout(self)
@@ -198,7 +198,7 @@ class RehearsalsPanel(QWidget):
         rehearsal = self.store.rehearsal(rehearsal_id)
         view = RehearsalReport(rehearsal, self.store.draft(rehearsal.draft_id).title, self.window())
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view.destroyed.connect(lambda *_: view in self.reports and self.reports.remove(view))
+        view.destroyed.connect(lambda *_: self.reports.remove(view) if view in self.reports else None)
         self.reports.append(view)
         view.show()
         self.opened.emit(view)
@@ -238,6 +238,7 @@ class RehearsalsPanel(QWidget):
                 raise FondlyError("The microphone is recording a memory; stop that first, then rehearse.")
             listening = Listening(self.recording.microphone)
             revision_id = self.store.draft(draft_id).current_revision_id
+            assert revision_id is not None  # the draft has words, so a current revision
             take = rehearsals.new_take(draft_id, revision_id)
             listening.start(take)
         except USER_ERRORS as e:
@@ -260,6 +261,7 @@ class RehearsalsPanel(QWidget):
     def _release(self, for_later: bool = False) -> None:
         self._tick.stop()
         listening, self.listening = self.listening, None
+        assert listening is not None  # released only while a reading is recorded
         listening.close_for_later() if for_later else listening.stop()  # the WAV is closed whole
         self.rehearse_btn.setText("Rehearse…")
         self.record_action.setText("Re&hearse…")
@@ -269,6 +271,7 @@ class RehearsalsPanel(QWidget):
         if self.listening is None:
             return
         self._release()
+        assert self.recording_draft is not None and self.take is not None  # set with self.listening
         self._analyse(self.recording_draft, self.take, take=True, revision_id=self.recording_revision)
 
     def _device_failed(self, message: str) -> None:

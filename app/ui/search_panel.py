@@ -24,8 +24,8 @@ class SearchPanel(QWidget):
         self.project: Project | None = None
         self.line = QLineEdit(placeholderText="Search memories and drafts (Ctrl+F)", clearButtonEnabled=True)
         self.line.textChanged.connect(lambda: self._timer.start())
-        self._timer = QTimer(self, singleShot=True, interval=200, timeout=self.apply)
-        self.results = QTextBrowser(openLinks=False, maximumHeight=160)
+        self._timer: QTimer = QTimer(self, singleShot=True, interval=200, timeout=self.apply)  # type: ignore[call-arg]  # stubs lack signal kwargs
+        self.results = QTextBrowser(openLinks=False, maximumHeight=160)  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.results.setAccessibleName("Search results")
         self.results.anchorClicked.connect(self._open)
         self.results.hide()

@@ -40,7 +40,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.models = QListWidget()
         self.models.setAccessibleName("Models")
-        self.add_btn = add_btn = QPushButton(
+        self.add_btn = add_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Add a model…", toolTip="A .gguf file to write with, or a Whisper model folder"
         )
         add_btn.clicked.connect(self.add_dialog)
@@ -55,16 +55,21 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color: #8a3b12")
         runner = runner if runner is not None else getattr(parent, "runner", None)
         self.found = FoundModels(runner=runner)
-        self.found.added.connect(lambda _name: (self.show_error(""), self.refresh()))
+
+        def added(_name: str) -> None:
+            self.show_error("")
+            self.refresh()
+
+        self.found.added.connect(added)
         self.found.failed.connect(self.show_error)
         self.runner = runner
         self.catalog = CatalogModels(runner)
         self.catalog.switched.connect(self._downloaded)
         self.catalog.failed.connect(self.show_error)
         values = settings.load()
-        self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")
+        self.threads = QSpinBox(minimum=0, maximum=256, value=values["threads"], specialValueText="automatic")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.context = QSpinBox(minimum=512, maximum=1_048_576, singleStep=1024, value=values["context"])
-        self.gpu_layers = QSpinBox(minimum=-1, maximum=1000, value=values["gpu_layers"], specialValueText="all")
+        self.gpu_layers = QSpinBox(minimum=-1, maximum=1000, value=values["gpu_layers"], specialValueText="all")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         self.pace = QSpinBox(
             minimum=PACE_RANGE[0], maximum=PACE_RANGE[1], value=values["pace"], suffix=" words a minute"
         )

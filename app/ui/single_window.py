@@ -105,8 +105,10 @@ class Owner:
         self.waiting.clear()
 
     def _accept(self) -> None:
-        while self.server.hasPendingConnections():
-            socket = self.server.nextPendingConnection()
+        server = self.server
+        assert server is not None  # only the server's own signal calls this
+        while server.hasPendingConnections():
+            socket = server.nextPendingConnection()
             socket.readyRead.connect(lambda socket=socket: self._read(socket))
             socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
@@ -122,6 +124,7 @@ class Owner:
 
     def _show(self, socket: QLocalSocket) -> None:
         window = self.window
+        assert window is not None  # until there is a window, a socket waits (serve shows it then)
         if window.isMinimized():
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
         window.show()

@@ -20,6 +20,7 @@ The page itself (type, band, mirror, Markdown's marks) is app/ui/prompt_view.py.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -61,14 +62,14 @@ class Teleprompter(QWidget):
         self.words = script_words(script.text)
         self.look = uisettings.prompter_settings()
         self.view = PromptView(script.text)
-        self.status = QLabel(objectName="prompter-status")
-        self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)
+        self.status = QLabel(objectName="prompter-status")  # type: ignore[call-overload]  # stubs lack inherited property kwargs
+        self.clock = QLabel(objectName="prompter-clock", alignment=Qt.AlignmentFlag.AlignRight)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.keys = QLabel(
             "Space pause · ↑↓ a line · + − size · [ ] spacing · C colours · M mirror · "
             "V voice · Esc leave · right-click for all"
         )
         self.keys.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a small screen drops it
-        bar = QWidget(objectName="prompter-bar")
+        bar = QWidget(objectName="prompter-bar")  # type: ignore[call-arg]  # stubs lack inherited property kwargs
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 4, 12, 4)
         row.addWidget(self.status)
@@ -88,7 +89,7 @@ class Teleprompter(QWidget):
         self.mode = "pace"  # "pace" | "voice" | "loading" (voice wanted, the speech model loading)
         self.reason = ""  # why it scrolls at pace when the voice is wanted
         self.listening: Listening | None = None  # the microphone and its live transcript, while on
-        self.follower = None
+        self.follower: Follower | None = None
         self.take = None  # the reading being recorded, while listening with a draft to rehearse
         self.keep_reading = None  # (take, draft id, revision id) -> None: a reading to time, or None
         self._ears = _Ears()
@@ -116,10 +117,15 @@ class Teleprompter(QWidget):
         transcriber = self.runner.engines.loaded("speech")
         if transcriber is None or not delivery.warmed():
             self.mode, self.reason = "loading", "the speech model is loading"
+
+            def load(job) -> None:  # on the speech lane: the model, then its warm-up
+                job.transcriber()
+                delivery.warm_up()
+
             self.runner.run(
-                lambda job: (job.transcriber(), delivery.warm_up()),
+                load,
                 lane="speech",
-                on_done=lambda _t: self._open and self.mode == "loading" and self.listen(),
+                on_done=lambda _t: self.listen() if self._open and self.mode == "loading" else None,
                 on_failed=self._model_failed,
             )
             self._show_status()
@@ -340,7 +346,7 @@ class Teleprompter(QWidget):
 
     # --- keys and the menu ---------------------------------------------------------------------
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             ("Pause / resume", "Space", self.toggle_pause),
             ("A line back", "Up", lambda: self.nudge(-1)),

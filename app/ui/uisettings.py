@@ -7,6 +7,7 @@ keeping it beside the database makes FONDLY_HOME isolate it too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -91,7 +92,7 @@ def prompter_settings() -> dict:
     s = ui_settings()
     out = {}
     for key, default in PROMPTER_DEFAULTS.items():
-        value = s.value(f"prompter/{key}", default)
+        value: Any = s.value(f"prompter/{key}", default)  # the default, or what the file holds: int or text
         out[key] = (str(value).lower() == "true") if isinstance(default, bool) else int(value)
     return out
 

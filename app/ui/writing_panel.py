@@ -8,6 +8,7 @@ checks), as the CLI stores it; this panel only asks, streams, and shows the outc
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -17,7 +18,7 @@ from app.store import Project, Store
 from app.ui.brief_chips import BriefChips
 from app.ui.editor_panel import EditorPanel
 from app.ui.interview_hooks import ShortfallLink
-from app.ui.operations import OperationRunner
+from app.ui.operations import Operation, OperationRunner
 from llm.brief import Brief
 from llm.engine import new_seed
 
@@ -41,8 +42,9 @@ class WritingPanel(QWidget):
         super().__init__()
         self.store, self.runner, self.editor, self.dictation = store, runner, editor, dictation
         self.project: Project | None = None
-        self._operation = None
-        self._piece = None  # an anecdote being written: its draft, seed, paragraphs and the revision growing
+        self._operation: Operation | None = None
+        # an anecdote being written: its draft, seed, paragraphs and the revision growing
+        self._piece: dict[str, Any] | None = None
         self._count = 0
         self._dictation_at = 0  # where the cursor was when dictation began
         self._dictation_for: str | None = None  # whose dictation is under way, until its words arrive
@@ -53,15 +55,15 @@ class WritingPanel(QWidget):
         )
         self.prompt.setAccessibleName("Shorthand")
         self.prompt.returnPressed.connect(self.generate)
-        self.speak_btn = QPushButton(
+        self.speak_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Speak", checkable=True, toolTip="Say what you want written; your words become the shorthand (Ctrl+Shift+D)"
         )
         self.speak_btn.toggled.connect(self.speak)
-        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)
+        self.generate_btn = QPushButton("Generate", toolTip="Write from your shorthand (Ctrl+Enter)", default=True)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.generate_btn.clicked.connect(self.generate)
-        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)
+        self.stop_btn = QPushButton("Stop", toolTip="Stop writing and keep what is written (Esc)", enabled=False)  # type: ignore[call-overload]  # stubs lack inherited property kwargs
         self.stop_btn.clicked.connect(self.stop)
-        self.dictate_btn = QPushButton(
+        self.dictate_btn = QPushButton(  # type: ignore[call-overload]  # stubs lack inherited property kwargs
             "Dictate", checkable=True, toolTip="Speak, then click again: the words go in at the cursor (Ctrl+D)"
         )
         self.dictate_btn.toggled.connect(self.dictate)
@@ -71,7 +73,7 @@ class WritingPanel(QWidget):
         self.chips = BriefChips()
         self.chips.reader = self._read_brief
         self.prompt.textChanged.connect(lambda: self._brief_timer.start())
-        self._brief_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)
+        self._brief_timer: QTimer = QTimer(self, singleShot=True, interval=300, timeout=self.update_brief)  # type: ignore[call-arg]  # stubs lack signal kwargs
         bar = QHBoxLayout()
         for w, stretch in (
             (self.prompt, 1),
@@ -153,6 +155,7 @@ class WritingPanel(QWidget):
         if brief.task in ("anecdote", "opening", "closing") and in_draft:
             self.editor.save()
             draft_id, seed, draft = self.editor.draft_id, new_seed(), self.editor.editor.toPlainText()
+            assert draft_id is not None  # in_draft
             self._begin(placement.fit(draft, self.editor.cursor_position()))
             self._piece = {"draft_id": draft_id, "seed": seed, "paragraphs": [], "revision_id": None}
             self._operation = self.runner.run(
@@ -218,6 +221,7 @@ class WritingPanel(QWidget):
     def _keep_piece_so_far(self, paragraph) -> None:
         """An anecdote's finished paragraph is in the draft on disk at once (a draft's are kept by app.writing)."""
         p = self._piece
+        assert p is not None  # called only while a piece is written
         p["paragraphs"].append(paragraph)
         engine = self.runner.engines.loaded("text")
         p["revision_id"] = writing.keep_piece_so_far(
