@@ -27,7 +27,7 @@ _NUMBERED = {1: "m001_initial_schema", 2: "m002_full_text_search", 3: "m003_voca
 
 @MIGRATIONS()
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
-    db["projects"].create(
+    db.table("projects").create(
         {
             "id": int,
             "title": str,
@@ -43,7 +43,7 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         not_null={"title", "occasion", "pace"},
         defaults={"occasion": "funeral", "pace": DEFAULT_PACE, "subject": "", "speaker": "", "people": "[]"},
     )
-    db["memories"].create(
+    db.table("memories").create(
         {
             "id": int,
             "project_id": int,
@@ -64,15 +64,15 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         not_null={"project_id", "kind", "title", "status"},
         defaults={"text": "", "status": "ready"},
     )
-    db["memories"].create_index(["project_id"])
-    db["segments"].create(
+    db.table("memories").create_index(["project_id"])
+    db.table("segments").create(
         {"id": int, "memory_id": int, "idx": int, "start": float, "end": float, "text": str, "confidence": float},
         pk="id",
         foreign_keys=[("memory_id", "memories", "id")],
         not_null={"memory_id", "idx", "start", "end", "text"},
     )
-    db["segments"].create_index(["memory_id", "idx"], unique=True)
-    db["drafts"].create(
+    db.table("segments").create_index(["memory_id", "idx"], unique=True)
+    db.table("drafts").create(
         {
             "id": int,
             "project_id": int,
@@ -88,8 +88,8 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         not_null={"project_id", "title", "kind"},
         defaults={"brief": "{}"},
     )
-    db["drafts"].create_index(["project_id"])
-    db["revisions"].create(
+    db.table("drafts").create_index(["project_id"])
+    db.table("revisions").create(
         {
             "id": int,
             "draft_id": int,
@@ -108,25 +108,25 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
         not_null={"draft_id", "created", "origin", "text"},
         defaults={"provenance": "[]", "checks": "{}"},
     )
-    db["revisions"].create_index(["draft_id"])
+    db.table("revisions").create_index(["draft_id"])
 
 
 @MIGRATIONS()
 def m002_full_text_search(db: sqlite_utils.Database) -> None:
-    db["memories"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
-    db["revisions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("memories").enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db.table("revisions").enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
 @MIGRATIONS()
 def m003_vocabulary(db: sqlite_utils.Database) -> None:
-    db["projects"].add_column("vocabulary", str, not_null_default="[]")
+    db.table("projects").add_column("vocabulary", str, not_null_default="[]")
 
 
 @MIGRATIONS()
 def m004_rehearsals(db: sqlite_utils.Database) -> None:
     """A rehearsal: a recording of the speech read aloud, aligned to the revision it read. The
     report (JSON) is kept whole, so an old rehearsal reads the same after the draft changes."""
-    db["rehearsals"].create(
+    db.table("rehearsals").create(
         {
             "id": int,
             "draft_id": int,
@@ -141,7 +141,7 @@ def m004_rehearsals(db: sqlite_utils.Database) -> None:
         not_null={"draft_id", "revision_id", "created"},
         defaults={"report": "{}"},
     )
-    db["rehearsals"].create_index(["draft_id"])
+    db.table("rehearsals").create_index(["draft_id"])
 
 
 @MIGRATIONS()
@@ -150,7 +150,7 @@ def m005_questions(db: sqlite_utils.Database) -> None:
     so an answered question does not come back; a skipped one is remembered per project, with when,
     so it goes to the end of the list. Skips go with their project (ON DELETE CASCADE, which
     sqlite-utils' create can't say, hence the SQL)."""
-    db["memories"].add_column("question", str)
+    db.table("memories").add_column("question", str)
     db.execute(
         "CREATE TABLE skipped_questions ("
         " project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
@@ -164,9 +164,9 @@ def m005_questions(db: sqlite_utils.Database) -> None:
 def m006_names_and_bin(db: sqlite_utils.Database) -> None:
     """Drafts and memories a person deletes go to a bin (`deleted`: when) for 30 days before they
     are gone, so a slip loses nothing; a revision may carry a name the person gave it (`label`)."""
-    db["drafts"].add_column("deleted", str)
-    db["memories"].add_column("deleted", str)
-    db["revisions"].add_column("label", str)
+    db.table("drafts").add_column("deleted", str)
+    db.table("memories").add_column("deleted", str)
+    db.table("revisions").add_column("label", str)
 
 
 @MIGRATIONS()
@@ -183,10 +183,10 @@ def _adopt_numbered(db: sqlite_utils.Database) -> None:
         return
     MIGRATIONS.ensure_migrations_table(db)
     with db.atomic():
-        for row in db["migrations"].rows_where(order_by="version"):
+        for row in db.table("migrations").rows_where(order_by="version"):
             if row["version"] in _NUMBERED:
                 MIGRATIONS._record_applied(db, _NUMBERED[row["version"]])
-        db["migrations"].drop()
+        db.table("migrations").drop()
 
 
 def newer(db: sqlite_utils.Database) -> list[str]:

@@ -104,9 +104,16 @@ class Store:
             self._holds_folder = False
             folder_lock.close_folder(self.path.parent)
 
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row; return its id. sqlite-utils types `last_pk` as maybe None, but after an
+        insert into one of these tables (keyed by an integer `id`) it is always the new row's id."""
+        pk = self.db.table(table).insert(row).last_pk
+        assert pk is not None, table
+        return pk
+
     def counts(self) -> dict[str, int]:
         """Rows per table, to show an error left the data as it was."""
-        return {t: self.db[t].count for t in ("projects", "memories", "segments", "drafts", "revisions")}
+        return {t: self.db.table(t).count for t in ("projects", "memories", "segments", "drafts", "revisions")}
 
     # backups (app.backup)
 
@@ -134,7 +141,7 @@ class Store:
         try:
             report = {}
             for table in SALVAGED:
-                columns = set(self.db[table].columns_dict)
+                columns = set(self.db.table(table).columns_dict)
                 kept = lost = 0
                 with self.db.atomic():
                     for row in readable_rows(src, table):
@@ -143,7 +150,7 @@ class Store:
                             continue
                         try:
                             with self.db.atomic():
-                                self.db[table].insert({k: v for k, v in row.items() if k in columns})
+                                self.db.table(table).insert({k: v for k, v in row.items() if k in columns})
                             kept += 1
                         except sqlite3.DatabaseError:  # its owner was lost, or the row itself is garbled
                             lost += 1
@@ -186,22 +193,19 @@ class Store:
             people, vocabulary = list(people), list(vocabulary)
             project_names(subject=subject, speaker=speaker, people=people, vocabulary=vocabulary)
             stamp = now()
-            pid = (
-                self.db["projects"]
-                .insert(
-                    {
-                        "title": title,
-                        "occasion": occasion,
-                        "subject": subject,
-                        "speaker": speaker,
-                        "people": json.dumps([asdict(p) for p in people]),
-                        "pace": pace,
-                        "vocabulary": json.dumps([w.strip() for w in vocabulary if w.strip()]),
-                        "created": stamp,
-                        "updated": stamp,
-                    }
-                )
-                .last_pk
+            pid = self._insert(
+                "projects",
+                {
+                    "title": title,
+                    "occasion": occasion,
+                    "subject": subject,
+                    "speaker": speaker,
+                    "people": json.dumps([asdict(p) for p in people]),
+                    "pace": pace,
+                    "vocabulary": json.dumps([w.strip() for w in vocabulary if w.strip()]),
+                    "created": stamp,
+                    "updated": stamp,
+                },
             )
         return self.project(pid)
 
@@ -218,13 +222,13 @@ class Store:
                 fields["vocabulary"] = json.dumps([w.strip() for w in fields["vocabulary"] if w.strip()])
             if "occasion" in fields and fields["occasion"] not in OCCASIONS:
                 raise FondlyError(f"Unknown occasion {fields['occasion']!r}; choose one of {', '.join(OCCASIONS)}.")
-            self.db["projects"].update(pid, {**fields, "updated": now()})
+            self.db.table("projects").update(pid, {**fields, "updated": now()})
         return self.project(project_id)
 
     def _project_row_by_title(self, title: str) -> dict | None:
         """Titles match whatever their case (any alphabet's, not only ASCII's) and surrounding spaces."""
         key = title.strip().casefold()
-        rows = list(self.db["projects"].rows_where(order_by="id"))  # read to the end: no statement left open
+        rows = list(self.db.table("projects").rows_where(order_by="id"))  # read to the end: no statement left open
         return next((r for r in rows if r["title"].strip().casefold() == key), None)
 
     def _check_title(self, title: str, project_id: int | None = None) -> str:
@@ -258,13 +262,13 @@ class Store:
         if row:
             return self._project(row)
         if text.isdecimal() and int(text) < 2**63:
-            rows = list(self.db["projects"].rows_where("id = ?", [int(text)]))
+            rows = list(self.db.table("projects").rows_where("id = ?", [int(text)]))
             if rows:
                 return self._project(rows[0])
         raise FondlyError(f"There is no project called {text!r}. `fondly project list` shows them.")
 
     def projects(self) -> list[Project]:
-        return [self._project(r) for r in self.db["projects"].rows_where(order_by="id")]
+        return [self._project(r) for r in self.db.table("projects").rows_where(order_by="id")]
 
     # memories
 
@@ -273,35 +277,32 @@ class Store:
         assert kind in MEMORY_KINDS, kind
         stamp = now()
         with self.db.atomic():
-            mid = (
-                self.db["memories"]
-                .insert(
-                    {
-                        "project_id": project_id,
-                        "kind": kind,
-                        "title": title,
-                        "created": stamp,
-                        "updated": stamp,
-                        "text": "",
-                        "status": "ready",
-                        "question": question,
-                        **fields,
-                    }
-                )
-                .last_pk
+            mid = self._insert(
+                "memories",
+                {
+                    "project_id": project_id,
+                    "kind": kind,
+                    "title": title,
+                    "created": stamp,
+                    "updated": stamp,
+                    "text": "",
+                    "status": "ready",
+                    "question": question,
+                    **fields,
+                },
             )
         return self.memory(mid)
 
     def update_memory(self, memory_id: int, **fields: Any) -> Memory:
         with self.db.atomic():
-            self.db["memories"].update(memory_id, {**fields, "updated": now()})
+            self.db.table("memories").update(memory_id, {**fields, "updated": now()})
         return self.memory(memory_id)
 
     def delete_memory(self, memory_id: int) -> None:
         """Only for a memory that never held anything (a recording whose device would not open)."""
         with self.db.atomic():
             self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
-            self.db["memories"].delete(memory_id)
+            self.db.table("memories").delete(memory_id)
 
     def memory(self, memory_id: int) -> Memory:
         return self._one(
@@ -315,7 +316,7 @@ class Store:
         """Recordings and imported audio of every project still marked as being recorded or transcribed."""
         return [
             Memory(**row)
-            for row in self.db["memories"].rows_where(
+            for row in self.db.table("memories").rows_where(
                 "kind IN ('voice', 'audio') AND status IN ('recording', 'transcribing')", order_by="id"
             )
         ]
@@ -324,7 +325,9 @@ class Store:
         """The project's memories, not those in the bin."""
         return [
             Memory(**r)
-            for r in self.db["memories"].rows_where("project_id = ? AND deleted IS NULL", [project_id], order_by="id")
+            for r in self.db.table("memories").rows_where(
+                "project_id = ? AND deleted IS NULL", [project_id], order_by="id"
+            )
         ]
 
     # the interview's questions (llm.questions, app.interview)
@@ -362,7 +365,7 @@ class Store:
     ) -> None:
         """Store one transcribed segment and extend the memory's text, in one transaction."""
         with self.db.atomic():
-            self.db["segments"].insert(
+            self.db.table("segments").insert(
                 {
                     "memory_id": memory_id,
                     "idx": idx,
@@ -382,21 +385,22 @@ class Store:
         self, memory_id: int, segments: Iterable[tuple[float, float, str, float | None]], **fields: Any
     ) -> Memory:
         """A whole new transcript (start, end, text, confidence) in place of the old, in one go."""
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"memory_id": memory_id, "idx": i, "start": a, "end": b, "text": t, "confidence": c}
             for i, (a, b, t, c) in enumerate(segments)
         ]
         with self.db.atomic():
             self.db.execute("DELETE FROM segments WHERE memory_id = ?", [memory_id])
             if rows:
-                self.db["segments"].insert_all(rows)
+                self.db.table("segments").insert_all(rows)
             text = " ".join(r["text"].strip() for r in rows)
-            self.db["memories"].update(memory_id, {"text": text, "updated": now(), **fields})
+            self.db.table("memories").update(memory_id, {"text": text, "updated": now(), **fields})
         return self.memory(memory_id)
 
     def segments(self, memory_id: int) -> list[StoredSegment]:
         return [
-            StoredSegment(**r) for r in self.db["segments"].rows_where("memory_id = ?", [memory_id], order_by="idx")
+            StoredSegment(**r)
+            for r in self.db.table("segments").rows_where("memory_id = ?", [memory_id], order_by="idx")
         ]
 
     def rank_memories(self, project_id: int, text: str) -> list[int]:
@@ -420,19 +424,16 @@ class Store:
         """A new draft and its first revision, together."""
         stamp = now()
         with self.db.atomic():
-            did = (
-                self.db["drafts"]
-                .insert(
-                    {
-                        "project_id": project_id,
-                        "title": title,
-                        "kind": kind,
-                        "brief": json.dumps(brief or {}),
-                        "created": stamp,
-                        "updated": stamp,
-                    }
-                )
-                .last_pk
+            did = self._insert(
+                "drafts",
+                {
+                    "project_id": project_id,
+                    "title": title,
+                    "kind": kind,
+                    "brief": json.dumps(brief or {}),
+                    "created": stamp,
+                    "updated": stamp,
+                },
             )
             rid = self._insert_revision(did, text, stamp=stamp, **revision)
         return self.draft(did), self.revision(rid)
@@ -443,7 +444,7 @@ class Store:
         """Grow a revision that is still being written (its checks say "writing"), in one transaction.
         Only writing in progress is updated in place; every finished version is a new revision."""
         with self.db.atomic():
-            self.db["revisions"].update(
+            self.db.table("revisions").update(
                 revision_id,
                 {
                     "text": text,
@@ -458,7 +459,9 @@ class Store:
         """Revisions whose writing has not finished (a live writer, or one that died)."""
         return [
             self._revision(r)
-            for r in self.db["revisions"].rows_where("json_extract(checks, '$.writing') IS NOT NULL", order_by="id")
+            for r in self.db.table("revisions").rows_where(
+                "json_extract(checks, '$.writing') IS NOT NULL", order_by="id"
+            )
         ]
 
     def add_revision(self, draft_id: int, text: str, origin: str, **revision: Any) -> Revision:
@@ -478,23 +481,20 @@ class Store:
     ) -> int:
         stamp = stamp or now()
         parent = self.db.execute("SELECT current_revision_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
-        rid = (
-            self.db["revisions"]
-            .insert(
-                {
-                    "draft_id": draft_id,
-                    "created": stamp,
-                    "origin": origin,
-                    "text": text,
-                    "provenance": json.dumps(provenance or []),
-                    "checks": json.dumps(checks or {}),
-                    "parent_id": parent[0] if parent else None,
-                    **fields,
-                }
-            )
-            .last_pk
+        rid = self._insert(
+            "revisions",
+            {
+                "draft_id": draft_id,
+                "created": stamp,
+                "origin": origin,
+                "text": text,
+                "provenance": json.dumps(provenance or []),
+                "checks": json.dumps(checks or {}),
+                "parent_id": parent[0] if parent else None,
+                **fields,
+            },
         )
-        self.db["drafts"].update(draft_id, {"current_revision_id": rid, "updated": stamp})
+        self.db.table("drafts").update(draft_id, {"current_revision_id": rid, "updated": stamp})
         return rid
 
     @staticmethod
@@ -513,7 +513,7 @@ class Store:
     def _one(self, table: str, key: int | str, convert: Callable[[dict], Any], missing: str) -> Any:
         """A row by its id, as its dataclass; an id that names nothing (as typed) is `missing`."""
         try:
-            return convert(self.db[table].get(int(key)))
+            return convert(self.db.table(table).get(int(key)))
         except (sqlite_utils.db.NotFoundError, ValueError, OverflowError):
             raise FondlyError(missing) from None
 
@@ -526,7 +526,9 @@ class Store:
         """The project's drafts, not those in the bin."""
         return [
             self._draft(r)
-            for r in self.db["drafts"].rows_where("project_id = ? AND deleted IS NULL", [project_id], order_by="id")
+            for r in self.db.table("drafts").rows_where(
+                "project_id = ? AND deleted IS NULL", [project_id], order_by="id"
+            )
         ]
 
     def revision(self, revision_id: int) -> Revision:
@@ -538,7 +540,9 @@ class Store:
         )
 
     def revisions(self, draft_id: int) -> list[Revision]:
-        return [self._revision(r) for r in self.db["revisions"].rows_where("draft_id = ?", [draft_id], order_by="id")]
+        return [
+            self._revision(r) for r in self.db.table("revisions").rows_where("draft_id = ?", [draft_id], order_by="id")
+        ]
 
     def restore(self, draft_id: int, revision_id: int, current_text: str | None = None) -> Revision:
         """Bring back an old revision. The text it replaces is kept first, so nothing is lost."""
@@ -588,7 +592,7 @@ class Store:
         title = item_name(kind, title)
         self._binnable(kind, ident)
         with self.db.atomic():
-            self.db[_TABLES[kind]].update(ident, {"title": title, "updated": now()})
+            self.db.table(_TABLES[kind]).update(ident, {"title": title, "updated": now()})
         return title
 
     def _binnable(self, kind: str, ident: int) -> Draft | Memory:
@@ -600,19 +604,19 @@ class Store:
         search and draft, and back with `from_bin` for BIN_DAYS."""
         self._binnable(kind, ident)
         with self.db.atomic():
-            self.db[_TABLES[kind]].update(ident, {"deleted": now()})
+            self.db.table(_TABLES[kind]).update(ident, {"deleted": now()})
 
     def from_bin(self, kind: str, ident: int) -> None:
         self._binnable(kind, ident)
         with self.db.atomic():
-            self.db[_TABLES[kind]].update(ident, {"deleted": None})
+            self.db.table(_TABLES[kind]).update(ident, {"deleted": None})
 
     def binned(self, project_id: int) -> list[Draft | Memory]:
         """What is in the project's bin, the most recently deleted first."""
         where = "project_id = ? AND deleted IS NOT NULL"
-        out = [self._draft(r) for r in self.db["drafts"].rows_where(where, [project_id])]
+        out = [self._draft(r) for r in self.db.table("drafts").rows_where(where, [project_id])]
         return sorted(
-            out + [Memory(**r) for r in self.db["memories"].rows_where(where, [project_id])],
+            out + [Memory(**r) for r in self.db.table("memories").rows_where(where, [project_id])],
             key=lambda x: x.deleted or "",
             reverse=True,
         )
@@ -674,7 +678,7 @@ class Store:
         label = " ".join(label.split())[:NAME_MAX]
         self.revision(revision_id)
         with self.db.atomic():
-            self.db["revisions"].update(revision_id, {"label": label or None})
+            self.db.table("revisions").update(revision_id, {"label": label or None})
         return self.revision(revision_id)
 
     # rehearsals
@@ -688,21 +692,18 @@ class Store:
         if rev.draft_id != int(draft_id):
             raise FondlyError(f"Revision {revision_id} belongs to another draft.")
         with self.db.atomic():
-            rid = (
-                self.db["rehearsals"]
-                .insert(
-                    {
-                        "draft_id": draft_id,
-                        "revision_id": revision_id,
-                        "created": now(),
-                        "duration": duration,
-                        "report": json.dumps(report),
-                    }
-                )
-                .last_pk
+            rid = self._insert(
+                "rehearsals",
+                {
+                    "draft_id": draft_id,
+                    "revision_id": revision_id,
+                    "created": now(),
+                    "duration": duration,
+                    "report": json.dumps(report),
+                },
             )
             if keep_audio is not None:
-                self.db["rehearsals"].update(rid, {"audio_path": str(keep_audio(rid))})
+                self.db.table("rehearsals").update(rid, {"audio_path": str(keep_audio(rid))})
         return self.rehearsal(rid)
 
     @staticmethod
@@ -721,10 +722,13 @@ class Store:
 
     def rehearsals(self, draft_id: int) -> list[Rehearsal]:
         """A draft's rehearsals, oldest first."""
-        return [self._rehearsal(r) for r in self.db["rehearsals"].rows_where("draft_id = ?", [draft_id], order_by="id")]
+        return [
+            self._rehearsal(r)
+            for r in self.db.table("rehearsals").rows_where("draft_id = ?", [draft_id], order_by="id")
+        ]
 
     def last_rehearsal(self, draft_id: int) -> Rehearsal | None:
-        rows = list(self.db["rehearsals"].rows_where("draft_id = ?", [draft_id], order_by="id desc", limit=1))
+        rows = list(self.db.table("rehearsals").rows_where("draft_id = ?", [draft_id], order_by="id desc", limit=1))
         return self._rehearsal(rows[0]) if rows else None
 
     def current_text(self, draft_id: int) -> str:
