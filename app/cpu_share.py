@@ -63,6 +63,7 @@ class LoadMeter:
         an idle spell an old window says nothing of now: a fresh one of at least `window` seconds
         is measured (waiting out what is left of it)."""
         self.prime()
+        assert self._start is not None  # prime() has just begun a window if there was none
         elapsed = time.monotonic() - self._start[0]
         if self._valid and elapsed < self.interval:
             return self.others

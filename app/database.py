@@ -54,6 +54,7 @@ import sqlite3
 import time
 from collections.abc import Generator
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
@@ -94,7 +95,9 @@ def connect(path: str | Path, *, readonly: bool = False, wal: bool = True) -> sq
     except sqlite3.OperationalError:  # a missing file in a folder that can't be written
         if path.exists() or unwritable(path) is None:
             raise
-        raise translate(sqlite3.OperationalError("attempt to write a readonly database"), path) from None
+        # a file that can't be made in its folder: translate always has a line for that, never None
+        error = translate(sqlite3.OperationalError("attempt to write a readonly database"), path)
+        raise cast(FondlyError, error) from None
     try:
         private(path)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -119,7 +122,8 @@ def _immutable(path: Path) -> sqlite3.Connection:
     only when its -wal holds nothing, which is the only time the main file is the whole truth."""
     wal = _companions(path)[0]
     if wal.exists() and wal.stat().st_size > 0:
-        raise translate(sqlite3.OperationalError("database or disk is full"), path) from None
+        error = translate(sqlite3.OperationalError("database or disk is full"), path)  # never None: a full disk
+        raise cast(FondlyError, error) from None
     conn = sqlite3.connect(
         f"{path.absolute().as_uri()}?mode=ro&immutable=1",
         uri=True,

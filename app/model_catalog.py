@@ -169,7 +169,7 @@ def machine() -> tuple[int | None, int]:
     installed (Windows has no sysconf), else the POSIX sysconf."""
     cores = os.cpu_count() or 1
     try:
-        import psutil  # type: ignore[import-not-found]
+        import psutil
 
         return int(psutil.virtual_memory().total), cores
     except ImportError:

@@ -44,7 +44,9 @@ def open_private(path: Path, mode: str = "wb"):
         current = stat.S_IMODE(os.fstat(fd).st_mode)
         if current & 0o077:
             os.fchmod(fd, current & ~0o077)
-        return os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+        if "b" in mode:
+            return os.fdopen(fd, mode)
+        return os.fdopen(fd, mode, encoding="utf-8")
     except BaseException:
         os.close(fd)
         raise
