@@ -9,14 +9,21 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from llm import gguf
 from llm.errors import ModelError
 from llm.models import resolve_model
+
+if TYPE_CHECKING:
+    from llama_cpp.llama_types import (
+        ChatCompletionRequestMessage,
+        ChatCompletionStreamResponseDelta,
+        CreateChatCompletionStreamResponse,
+    )
 
 DEFAULT_CONTEXT = 4096
 
@@ -90,7 +97,7 @@ class Engine:
         self.info = gguf.read(path)  # refuses what llama.cpp could crash on
         n_ctx = min(context, self.info.context_length) if self.info.context_length else context
         self._lock = threading.Lock()
-        self._abort = None  # the ctypes callback must stay referenced while llama.cpp holds it
+        self._abort: object | None = None  # the ctypes callback must stay referenced while llama.cpp holds it
         self.on_speed = on_speed
         self.last_speed: Speed | None = None
         try:
@@ -134,20 +141,29 @@ class Engine:
     ) -> Iterator[str]:
         """Stream the reply to `messages`, formatted with the model's own chat template."""
         with self._lock:
-            stream, pieces, busy, failed = None, [], 0.0, True
+            stream, busy, failed = None, 0.0, True
+            pieces: list[str] = []
             # Reusing a cached prompt prefix changes the logits in the last decimals, and with
             # them the sampled text: start clean so a stored seed always gives the same draft.
             self._llama.reset()
             self._watch_prompt(cancel)
             try:
-                stream = self._llama.create_chat_completion(
-                    messages=[{"role": m.role, "content": m.content} for m in messages],
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    repeat_penalty=1.1,
-                    seed=seed,
-                    stop=stop,
-                    stream=True,
+                # A Message's role is "system", "user" or "assistant", as the request's message types
+                # say; and with stream=True the reply is a generator of chunks (its type is not narrowed).
+                stream = cast(
+                    "Generator[CreateChatCompletionStreamResponse, None, None]",
+                    self._llama.create_chat_completion(
+                        messages=[
+                            cast("ChatCompletionRequestMessage", {"role": m.role, "content": m.content})
+                            for m in messages
+                        ],
+                        max_tokens=max_tokens,
+                        temperature=temperature,
+                        repeat_penalty=1.1,
+                        seed=seed,
+                        stop=stop,
+                        stream=True,
+                    ),
                 )
                 asked = time.perf_counter()
                 for chunk in stream:
@@ -156,7 +172,8 @@ class Engine:
                     self._watch_prompt(None)
                     if cancel is not None and cancel.is_set():
                         break
-                    text = chunk["choices"][0]["delta"].get("content")
+                    # an empty delta is a Delta whose keys (all optional) are absent
+                    text = cast("ChatCompletionStreamResponseDelta", chunk["choices"][0]["delta"]).get("content")
                     if text:
                         pieces.append(text)
                         yield text
