@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
@@ -167,7 +168,7 @@ def untold_in(sources: list[Source], brief: Brief) -> list[str]:
     return [t for t in brief.topics if content_forms(t) and not content_forms(t) & told]
 
 
-def told(story: Story, said: list[str]) -> bool:
+def told(story: Story, said: Sequence[str]) -> bool:
     """Whether most of a story's sentences are already said (in the draft a piece goes into)."""
     if not said:
         return False
@@ -355,7 +356,7 @@ def arrange(
     cancel: threading.Event | None = None,
     on_paragraph: OnParagraph | None = None,
     edits: bool = True,
-    said: list[str] = (),
+    said: Sequence[str] = (),
 ) -> Composition:
     """A speech of the person's own sentences for `brief`; the model (if given) only joins sentences.
 
@@ -509,6 +510,7 @@ def _gap_hint(
     """What would fill a short speech: the template's question for the first empty section."""
     questions = template.get("questions", {})
     filled = {s.section for s in chosen}
+    key: str | None
     if light_needed and not any(is_light(s.text) for s in stories):
         key = "light"
     else:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from llm.brief import DEFAULT_PACE, Brief
@@ -71,7 +72,7 @@ def facts_of(sources: list[Source], avoid: list[str], spoken: dict[str, str] | N
     return out
 
 
-def plan(brief: Brief, template: dict, sources: list[Source], said: list[str] = ()) -> list[Section]:
+def plan(brief: Brief, template: dict, sources: list[Source], said: Sequence[str] = ()) -> list[Section]:
     """The sections to write, each with its share of the length and the facts it may use (those the
     draft already says, `said`, counted as used once, so fresh ones come first)."""
     subject = name_in(brief.subject) or "them"
@@ -126,7 +127,7 @@ def topic_words(brief: Brief) -> set[str]:
 
 
 def _choose_facts(
-    section: Section, facts, named: set[str], used: dict[str, int], topic: set[str] = frozenset()
+    section: Section, facts, named: set[str], used: dict[str, int], topic: AbstractSet[str] = frozenset()
 ) -> list:
     def score(item) -> float:
         src, s = item
@@ -252,7 +253,7 @@ def compose(
     on_token: Callable[[str], None] | None = None,
     on_paragraph: OnParagraph | None = None,
     on_discard: Callable[[], None] | None = None,
-    said: list[str] = (),
+    said: Sequence[str] = (),
 ) -> Composition:
     """Write what the Brief asks for from `sources`, section by section, keeping only checked sentences.
 

@@ -216,7 +216,7 @@ def relation_in(sources: Iterable[Source], subject: str = "") -> str:
             word = (m.group(1) or m.group(2)).lower()
             if word in KIN and (m.group(1) or m.group(2)[:1].isupper()):
                 counts[KIN[word]] = counts.get(KIN[word], 0) + 1
-    best = max(counts, key=counts.get, default="")
+    best = max(counts, key=counts.__getitem__, default="")
     return best if best and counts[best] >= 2 else ""
 
 

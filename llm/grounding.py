@@ -358,8 +358,8 @@ class Grounding:
             if reason not in reasons:
                 reasons.append(reason)
 
-        if META.search(sentence) or BRACKETS.search(sentence):
-            m = META.search(sentence) or BRACKETS.search(sentence)
+        m = META.search(sentence) or BRACKETS.search(sentence)
+        if m:
             flag(m.group(0).strip(), "meta")
         m = SELF_NAME.search(sentence)
         if m and fold(m.group(1)) != fold(self.facts.speaker) and m.group(1)[:1].isupper():

@@ -172,9 +172,9 @@ def _missing(built: list[str], flags: set[str]) -> list[str]:
 
 def missing_text(system_info: str, flags: list[str] | None = None) -> str:
     """Which of the build's instruction sets this processor does not advertise, in words."""
-    flags = set(cpu_flags() if flags is None else flags)
+    have = set(cpu_flags() if flags is None else flags)
     built = built_features(system_info)
-    missing = _missing(built, flags)
+    missing = _missing(built, have)
     if missing:
         return "it needs " + ", ".join(missing) + ", which this processor lacks"
     amx = [n for n in built if n.startswith("AMX")]

@@ -36,7 +36,8 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -156,7 +157,7 @@ def call_of(subject: str, relation: str, sources: Iterable[Source]) -> str:
                 if tok[:1].isupper() and KIN.get(fold(tok)) == relation:
                     counts[tok] = counts.get(tok, 0) + 1
         if counts:
-            return max(counts, key=counts.get)
+            return max(counts, key=counts.__getitem__)
     return subject or "them"
 
 
@@ -523,8 +524,8 @@ def ask(
     brief: Brief | None,
     template: dict,
     names: list[str],
-    answered: set[str] = frozenset(),
-    skipped: list[str] = (),
+    answered: AbstractSet[str] = frozenset(),
+    skipped: Sequence[str] = (),
     pace: int = DEFAULT_PACE,
 ) -> list[Question]:
     """Ordered list. Answered ids never come back; skipped ids go to the end (in the order skipped).
@@ -553,7 +554,8 @@ def ask(
     topics = {slug(t) for t in brief.topics} if brief else set()  # asked already, as what the shorthand asks
     first, second = _follow_ups(sources, names, avoid, exclude, call, past)
     follows = [q for q in first + second if q.id.split(":")[1] not in topics]
-    sections, more = [], []
+    sections: list[Question] = []
+    more: list[Question] = []
     if brief is None or brief.task == "speech":
         sections, more = _sections(
             template, brief, stories, occasion, call, past, target_seconds, any(q.id == "light-moment" for q in asked)

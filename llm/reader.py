@@ -9,7 +9,7 @@ where a length is given (text2num), short forms are spelled out, and a misspelt 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from llm.cues import (
@@ -123,13 +123,13 @@ class Reader:
         for i in range(max(0, a), min(b, len(self.text))):
             self.claimed[i] = True
 
-    def find(self, pattern: str, flags: int = 0):
+    def find(self, pattern: str, flags: int = 0) -> Iterator[re.Match[str]]:
         """Matches of `pattern` (on the lower-case text) that touch no claimed character."""
         for m in re.finditer(pattern, self.low, flags):
             if m.end() > m.start() and self.free(m.start(), m.end()):
                 yield m
 
-    def first(self, pattern: str):
+    def first(self, pattern: str) -> re.Match[str] | None:
         return next(self.find(pattern), None)
 
     def phrase_after(self, at: int, stop_words: str = "", through_soft: bool = False) -> tuple[str, int, int]:
@@ -325,7 +325,7 @@ def memory_forms(texts: list[str]) -> set[str]:
     return out
 
 
-def is_note(sentence: str, people: list[str] = ()) -> bool:
+def is_note(sentence: str, people: Sequence[str] = ()) -> bool:
     """A sentence that states a fact or a saying rather than asks: "She always said there's nothing
     a pot of tea can't fix." — a subject, then a verb, and no word of asking."""
     if ASKS.search(sentence) or len(sentence.split()) < 4:

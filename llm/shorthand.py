@@ -11,7 +11,7 @@ every birthday card"), and then it is withdrawn.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from llm.cues import (
@@ -299,7 +299,7 @@ def _read_jokes(r: Reader, b: Brief) -> None:
         r.claim(*m.span())
 
 
-def _read_occasion(r: Reader, b: Brief, notes: list[str] = ()) -> None:
+def _read_occasion(r: Reader, b: Brief, notes: Sequence[str] = ()) -> None:
     """The occasion its cues name (a strong cue before a weak one), each cue's words claimed with the
     event's ("the wedding breakfast", "his retirement from the choir"); else the notes' ("The funeral is on friday")."""
     for strength in ("strong", "weak"):
@@ -375,6 +375,7 @@ def _read_speaker(r: Reader, b: Brief, people: list[str]) -> None:
         m = next(re.finditer(cue, r.text), None)
         if not m or not r.free(m.start(), m.end()):
             continue
+        assert m.lastindex is not None  # every speaker cue captures the name in a group
         name = m.group(m.lastindex)
         if fold(name) in STOPWORDS or fold(name) in RELATIONS or fold(name) in FILLER:
             continue
