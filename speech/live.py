@@ -41,12 +41,13 @@ class Chunker:
         self.pause_frames = int(pause * 1000 / 30)
         self.min_speech_frames = int(min_speech * 1000 / 30)
         self.max_frames = int(max_chunk * 1000 / 30)
+        # in frames; no opening length (0) without `opening`
         self.opening_quiet, self.opening_frames = (
-            (int(opening[0] * 1000 / 30), int(opening[1] * 1000 / 30)) if opening else (None, None)
+            (int(opening[0] * 1000 / 30), int(opening[1] * 1000 / 30)) if opening else (0, 0)
         )
         self.buffer = np.zeros(0, np.float32)
         self.offset = 0.0  # seconds of audio before the buffer's start
-        self.floor = None  # running noise floor (RMS)
+        self.floor: float | None = None  # running noise floor (RMS)
         self._quiet_before = 10**9  # quiet frames already let go before the buffer (the start counts as a pause)
 
     def _speech_flags(self, audio: np.ndarray) -> np.ndarray:

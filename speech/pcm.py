@@ -8,11 +8,12 @@ already brings), fed block by block so its filter state carries across blocks.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from speech.audio import SAMPLE_RATE
 
 # sample format name -> numpy dtype and full scale
-FORMATS = {
+FORMATS: dict[str, tuple[DTypeLike, float]] = {
     "uint8": (np.uint8, 128.0),
     "int16": (np.dtype("<i2"), 32768.0),
     "int32": (np.dtype("<i4"), 2147483648.0),
