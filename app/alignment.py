@@ -360,7 +360,7 @@ class _Vocabulary:
     def __init__(self, norms: Iterable[str]):
         self.forms = sorted(set(norms))
         self.long = [f for f in self.forms if len(f) > 3]
-        self.by_lemma = {}
+        self.by_lemma: dict[str, str] = {}
         for f in self.forms:
             self.by_lemma.setdefault(_lemma(f), f)
         self._known = set(self.forms)

@@ -20,7 +20,8 @@ from app.version import VERSION
 
 def _check(name: str, fn: Callable[[], str | tuple[str, dict]], essential: bool = True) -> dict[str, Any]:
     """Run one check; `fn` returns its line, or its line and fields for --json."""
-    started, extra = time.perf_counter(), {}
+    started = time.perf_counter()
+    extra: dict[str, Any] = {}
     try:
         detail, ok = fn(), True
         if isinstance(detail, tuple):

@@ -392,7 +392,8 @@ class CaseScore:
         out += [f"must-have not met: {k}" for k, ok in self.must_haves.items() if not ok]
         for what, snippets in (("filler", self.fillers), ("restart", self.restarts)):
             if snippets:
-                said = [re.search(r"\[([^\]]+)\]", x).group(1) for x in snippets]
+                # every snippet has its words in [brackets] (Sentence.snippet)
+                said = [m.group(1) for x in snippets if (m := re.search(r"\[([^\]]+)\]", x))]
                 out.append(f"{len(said)} {what}{'s' * (len(said) != 1)}: {', '.join(said)}")
         if self.long_sentences:
             out.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from app import speaking
@@ -11,7 +12,7 @@ from speech import audio
 BELIEVABLE = (40, 300)  # words a minute a real read of a speech can have
 
 
-def measure(transcriber, path: str | Path, hotwords: list[str] = ()) -> tuple[int, int, float]:
+def measure(transcriber, path: str | Path, hotwords: Sequence[str] = ()) -> tuple[int, int, float]:
     """(words per minute, words heard, seconds of speech) for a recording of someone reading."""
     samples = audio.decode(path)
     segments = list(transcriber.transcribe(samples, hotwords))

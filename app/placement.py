@@ -108,7 +108,7 @@ def paragraphs_of(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def _content(text: str) -> list[set[str]]:
+def _content(text: str) -> list[frozenset[str]]:
     """Each content word (three letters or more, not "the", "and", "was"…), as the set of its forms
     ("rowed" ~ "row"), as llm.grounding compares a topic with a story."""
     return [forms(t) for t in tokens(text) if len(t) > 2 and fold(t) not in STOPWORDS]

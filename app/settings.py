@@ -171,7 +171,7 @@ def harmless(name: str, value: Any, home: Path | None = None) -> bool:
 def unconfirmed(raw: dict[str, Any] | None = None, home: Path | None = None) -> dict[str, Any]:
     """The guarded settings in the file (or `raw`) that this Fondly did not write: they are ignored."""
     raw = read_file() if raw is None else raw
-    marks = raw.get(MARKS) if isinstance(raw.get(MARKS), dict) else {}
+    marks = found if isinstance(found := raw.get(MARKS), dict) else {}
     key = _key(create=False)
     return {
         name: raw[name]
@@ -242,10 +242,11 @@ def load() -> dict[str, Any]:
 def write(path: Path, raw: dict[str, Any], confirm: tuple[str, ...] | list[str] = ()) -> None:
     """Write a whole settings file (0600, under a temporary name, then renamed): `confirm` names
     guarded settings whose values it marks as this Fondly's own; the marks already there stay."""
-    marks = dict(raw.get(MARKS)) if isinstance(raw.get(MARKS), dict) else {}
+    marks = dict(found) if isinstance(found := raw.get(MARKS), dict) else {}
     raw = {k: v for k, v in raw.items() if k != MARKS}
     if confirm:
         key = _key(create=True)
+        assert key is not None  # with create=True, _key makes one or raises
         for name in confirm:
             marks[name] = _mark(key, name, raw.get(name, DEFAULTS[name]))
     marks = {k: marks[k] for k in GUARDED if k in marks and k in raw}
@@ -353,9 +354,9 @@ def parse(key: str, text: str | None) -> Any:
 
         return str(check_model(text).path)
     if key == "whisper_model":
-        from speech.models import check_model
+        from speech.models import check_model as check_whisper_model
 
-        return str(check_model(text))
+        return str(check_whisper_model(text))
     if key == "server":
         from llm.remote import check_url
 
