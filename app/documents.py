@@ -19,7 +19,9 @@ Doc = tuple[str, int]
 def load(store: Store, doc: Doc | None, revision_id: int | None = None) -> tuple[str, Revision | None]:
     """The text to show for `doc` (a draft's current text or one revision's), and that revision."""
     if doc and doc[0] == "draft":
-        revision = store.revision(revision_id or store.draft(doc[1]).current_revision_id)
+        shown = revision_id or store.draft(doc[1]).current_revision_id
+        assert shown is not None  # a draft is made with its first revision (Store.create_draft)
+        revision = store.revision(shown)
         return revision.text, revision
     if doc and doc[0] == "memory":
         return store.memory(doc[1]).text, None
@@ -30,7 +32,9 @@ def keep(store: Store, project: Project | None, doc: Doc | None, text: str, orig
     """Keep `text` as `doc`'s newest version; return the document it now belongs to (a blank
     page becomes a draft), or None when there was nothing to keep."""
     if doc and doc[0] == "draft":  # its sources follow the text (app.placement.follow_text)
-        before = store.revision(store.draft(doc[1]).current_revision_id).provenance
+        current = store.draft(doc[1]).current_revision_id
+        assert current is not None  # a draft is made with its first revision (Store.create_draft)
+        before = store.revision(current).provenance
         sources = follow_text(before, text) if before else []
         said = [s for p in sources for s in p["sentences"]]
         checks = (

@@ -111,7 +111,7 @@ def report(
     out: list[ParagraphTime] = []
     for p in range(len(spans)):
         idx = by_par.get(p, [])
-        said = [a.times[i] for i in idx if a.times[i] is not None]
+        said = [t for i in idx if (t := a.times[i]) is not None]
         skipped = not idx or len(said) < SKIPPED_BELOW * len(idx) or len(said) < min(MIN_READ, len(idx))
         opening = " ".join(a.words[i].text for i in idx[:6])
         if skipped:
@@ -320,7 +320,9 @@ def rehearse(
     if not speech_audio.is_audio(path):
         kinds = ", ".join(speech_audio.AUDIO_EXTENSIONS)
         raise FondlyError(f"{path.name} is not a recording Fondly can read ({kinds}).")
-    revision = store.revision(revision_id or draft.current_revision_id)
+    read = revision_id or draft.current_revision_id
+    assert read is not None  # a draft is made with its first revision (Store.create_draft)
+    revision = store.revision(read)
     if revision.draft_id != draft.id:
         raise FondlyError(f"Revision {revision.id} belongs to another draft.")
     if not revision.text.strip():
@@ -415,7 +417,7 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         "brief minutes": "the length asked for",
         "brief words": "the words asked for",
         "draft length": "the draft's length at your pace",
-    }.get(rep.get("target_from"), "")
+    }.get(rep.get("target_from", ""), "")
     lines = [
         f"Total {clock(rep['total_seconds'])}"
         + (f" (target {clock(rep['target_seconds'])}: {source})" if rep.get("target_seconds") else "")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app import placement, settings
 from app.errors import FondlyError
@@ -76,7 +77,7 @@ def model_status(engine=None) -> dict:
     if engine is None:
         server = settings.get("server")
         info = None if server else gguf.read(resolve_model(settings.get("model")))
-        name = f"server at {server}" if server else info.path.name
+        name = f"server at {server}" if info is None else info.path.name
     else:
         info, name = getattr(engine, "info", None), engine.name
     path = getattr(info, "path", None)
@@ -262,7 +263,7 @@ def compose_for(
     on_token: Callable[[str], None] | None = None,
     on_paragraph: Callable[[Paragraph], None] | None = None,
     on_discard: Callable[[], None] | None = None,
-    said: list[str] = (),
+    said: Sequence[str] = (),
 ) -> Composition:
     """Write with the mode's writer; both return checked paragraphs (`said`: sentences already in the
     draft, which both writers leave for what is not said yet)."""
@@ -310,7 +311,7 @@ def nothing_to_write(brief: Brief, memories: list[Source]) -> tuple[list[str], l
     return [NO_MEMORIES if not memories else NOTHING_FITS], []
 
 
-def scaffold_composition(brief: Brief, mode: str, pace: int, sources: list[Source] = ()) -> tuple[Composition, str]:
+def scaffold_composition(brief: Brief, mode: str, pace: int, sources: Sequence[Source] = ()) -> tuple[Composition, str]:
     """Nothing to write from: the draft is questions to answer (`nothing_to_write` says why)."""
     notes, missing = nothing_to_write(brief, list(sources))
     check = speech_check([], brief, [], mode, pace, notes=notes)
@@ -393,7 +394,7 @@ def write(
     if larger:
         result.check.notes.append(larger_model_note(larger))
     checks = {**result.check.to_dict(), "stopped": result.stopped, **({"error": str(error)} if error else {})}
-    final = {
+    final: dict[str, Any] = {
         "prompt": "\n\n---\n\n".join(result.prompts),
         "provenance": [p.to_dict() for p in result.paragraphs],
         "checks": checks,
@@ -496,11 +497,12 @@ def compose_piece(
 def keep_piece(store: Store, draft_id: int, text: str, piece: Piece, revision_id: int | None = None) -> Revision:
     """The draft with the piece in place, as a revision that records model, seed, prompt and provenance
     (`revision_id`: the one `keep_piece_so_far` has been growing, now finished)."""
-    before = store.revision(
-        store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
-    )
+    before_id = store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
+    # a draft is made with its first revision, and a piece grows in a revision made on top of another
+    assert before_id is not None
+    before = store.revision(before_id)
     c = piece.composition
-    fields = {
+    fields: dict[str, Any] = {
         "prompt": "\n\n---\n\n".join(c.prompts),
         "provenance": placement.in_text_order(before.provenance + [p.to_dict() for p in c.paragraphs], text),
         "checks": {**c.check.to_dict(), "stopped": c.stopped, "inserted": True},
@@ -521,9 +523,10 @@ def keep_piece_so_far(
 ) -> Revision:
     """While an anecdote streams in at the cursor: the draft with the paragraphs finished so far, kept
     at once (marked as being written), so a kill loses none of them."""
-    before = store.revision(
-        store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
-    )
+    before_id = store.revision(revision_id).parent_id if revision_id else store.draft(draft_id).current_revision_id
+    # a draft is made with its first revision, and a piece grows in a revision made on top of another
+    assert before_id is not None
+    before = store.revision(before_id)
     provenance = placement.in_text_order(before.provenance + [p.to_dict() for p in paragraphs], text)
     checks = {"writing": os.getpid(), "stopped": True, "inserted": True, "paragraphs": len(paragraphs)}
     if revision_id:
