@@ -17,7 +17,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 import sys
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import QIODevice, QObject, QTimer, Signal, Slot, qInstallMessageHandler
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource, QMediaDevices, QtAudio
 
 
@@ -66,7 +66,7 @@ def find_input(name: str | None = None) -> QAudioDevice:
         return default if not default.isNull() else devices[0]
     wanted = name.lower()
     for d in devices:
-        if wanted in (d.description().lower(), bytes(d.id()).decode(errors="replace").lower()):
+        if wanted in (d.description().lower(), bytes(d.id().data()).decode(errors="replace").lower()):
             return d
     for d in devices:
         if wanted in d.description().lower():
@@ -96,7 +96,7 @@ class Recorder(QObject):
         # four seconds of slack, so a busy moment on the GUI thread loses no audio (with one second, a
         # loaded machine — load 6 on 2 cores — lost 5 s of every 30 from the virtual microphone)
         self.source.setBufferSize(4 * self.rate * self.channels * fmt.bytesPerSample())
-        self._io = None
+        self._io: QIODevice | None = None
         self.seconds = 0.0
         self._watch = QTimer(self, interval=500)
         self._watch.timeout.connect(self._check)

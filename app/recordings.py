@@ -56,6 +56,7 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
     transcript is never worse than the live one: where the final pass lost what the live
     transcript heard, the live segments stay (app.final_pass)."""
     memory = store.memory(memory_id)
+    assert memory.audio_path is not None  # a stopped recording, or one `recover` found the file of
     wav = Path(memory.audio_path)
     duration = wavfile.repair(wav)
     try:
@@ -65,7 +66,9 @@ def finish(store: Store, memory_id: int, transcriber: Transcriber, hotwords: lis
     if audio is None or duration < 0.1:
         memory = store.update_memory(memory_id, status="ready", duration=round(duration, 3))
     else:
-        segments = [(s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)]
+        segments: list[final_pass.Seg] = [
+            (s.start, s.end, s.text, s.confidence) for s in transcriber.transcribe(audio, hotwords)
+        ]
         live = [(s.start, s.end, s.text, s.confidence) for s in store.segments(memory_id)]
         segments, _kept = final_pass.merge(live, segments, hotwords)
         if segments == live:  # the final pass heard nothing better: the live transcript stays as it is
@@ -88,6 +91,7 @@ def abandon(store: Store, memory_id: int, wav: Path) -> None:
 def leave_for_later(store: Store, memory_id: int) -> Memory:
     """Stopped but not yet given its final pass (the app is closing): the next start does it."""
     memory = store.update_memory(memory_id, status="transcribing")
+    assert memory.audio_path is not None  # a recording has its file from the start (`begin`)
     _owner_file(Path(memory.audio_path)).unlink(missing_ok=True)
     return memory
 
@@ -134,6 +138,7 @@ def recover(store: Store, memory: Memory, transcriber: Transcriber) -> Memory:
 
 def _transcribe_again(store: Store, memory: Memory, transcriber: Transcriber, hotwords: list[str]) -> Memory:
     """An import cut off part-way: its whole transcript again, replacing the part that was stored."""
+    assert memory.audio_path is not None  # `recover` found its file
     claim(memory.audio_path)
     try:
         audio = speech_audio.decode(memory.audio_path)
