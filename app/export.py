@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from app import speaking
 from app.errors import FondlyError
@@ -135,7 +136,11 @@ def to_pdf(s: Speech) -> bytes:
         heading = para.startswith("#")
         pdf.set_font("DejaVu", "B" if heading else "", BODY_PT)
         text = plain(para)
-        height = pdf.multi_cell(0, line, text, dry_run=True, output="HEIGHT", new_x="LMARGIN", new_y="NEXT", align="L")
+        # output="HEIGHT" gives the height alone (fpdf2 types every output's result as one union)
+        height = cast(
+            float,
+            pdf.multi_cell(0, line, text, dry_run=True, output="HEIGHT", new_x="LMARGIN", new_y="NEXT", align="L"),
+        )
         mark = s.marks.get(n)
         if mark:
             height += MARK_PT * 0.3528 * 1.4
