@@ -119,6 +119,7 @@ def _spoken_memory(store: Store, project, m: dict, tmp: Path) -> dict:
 
     wav = speak(m["speak"], tmp / f"spoken-{len(list(tmp.glob('spoken-*.wav'))) + 1}.wav")
     item = memories.prepare(wav)
+    assert item.audio is not None  # a .wav is prepared as audio, with its samples
     memory = store.add_memory(
         project.id,
         "audio",
@@ -236,7 +237,13 @@ class SpeedLog:
         self.speeds: list = []
         if hasattr(engine, "on_speed"):  # a local model; a server's speed is not ours to measure
             passed_on = engine.on_speed
-            engine.on_speed = lambda path, speed: (self.speeds.append(speed), passed_on and passed_on(path, speed))
+
+            def chained(path, speed) -> None:
+                self.speeds.append(speed)
+                if passed_on:
+                    passed_on(path, speed)
+
+            engine.on_speed = chained
 
     def to_dict(self) -> dict | None:
         tokens, seconds = sum(s.tokens - 1 for s in self.speeds), sum(s.seconds for s in self.speeds)

@@ -83,6 +83,7 @@ def store_prepared(
     name = title or item.path.name
     if item.kind == "text":
         return store.add_memory(project.id, "text", name, text=item.text, source_path=str(item.path), question=question)
+    assert item.audio is not None  # an audio file is prepared with its samples (prepare)
     memory = store.add_memory(
         project.id,
         "audio",
@@ -129,11 +130,12 @@ def add_files(
     has_audio = any(p.kind == "audio" for p in prepared)
     if has_audio and transcriber is None:
         raise FondlyError("Audio needs a speech model to be transcribed, and none was given.")
-    model = transcriber() if has_audio else None  # loads before anything is written
+    model = transcriber() if has_audio and transcriber is not None else None  # loads before anything is written
     memories = []
     for item in prepared:
         memory = store_prepared(store, project, item, title, question)
         if item.kind == "audio":
+            assert item.audio is not None and model is not None  # prepared with its samples; loaded above
             memory = transcribe_memory(
                 store, memory.id, item.audio, model, vocabulary.for_project(store, project), on_segment, cancel
             )

@@ -28,7 +28,7 @@ def _owner_file(wav: Path) -> Path:
     return wav.with_suffix(".owner")
 
 
-def claim(audio: str | Path) -> None:
+def claim(audio: str | Path | None) -> None:
     """Mark the audio as being worked on by this process (until `release`, or its death)."""
     if audio:
         with open_private(_owner_file(Path(audio)), "w") as f:
