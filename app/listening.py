@@ -92,6 +92,7 @@ class Listening(QObject):
         recorder.level.connect(self.level.emit)
         recorder.failed.connect(self.failed.emit)
         if self.transcriber is not None:  # its thread begins here, once the take is open
+            assert self.on_segment is not None  # a live transcript goes somewhere (every caller gives both)
             self.live = LiveTranscriber(self.transcriber, self.hotwords, self.on_segment, chunker=self.chunker)
             self._live_open = True
         try:
@@ -107,6 +108,7 @@ class Listening(QObject):
 
     def _sink(self, samples: np.ndarray) -> None:
         if self._live_open:
+            assert self.live is not None  # open only once made (start)
             self.live.feed(samples)
         if self._blocks is not None:
             self._blocks.append(samples)
@@ -126,9 +128,11 @@ class Listening(QObject):
         return self._recorder is not None and self._recorder.paused
 
     def pause(self) -> None:
+        assert self._recorder is not None  # only while running
         self._recorder.pause()
 
     def resume(self) -> None:
+        assert self._recorder is not None  # only while running
         self._recorder.resume()
 
     @property
@@ -173,6 +177,7 @@ class Listening(QObject):
     def _end_live(self, wait: bool) -> None:
         if self._live_open:
             self._live_open = False
+            assert self.live is not None  # open only once made (start)
             self.live.finish() if wait else self.live.drop()
 
 

@@ -70,6 +70,7 @@ class RecordingSession(QObject):
         return self.memory
 
     def _keep(self, seg: Segment) -> None:
+        assert self._live_store is not None and self.memory is not None  # both made before the live thread starts
         self._live_store.add_segment(self.memory.id, self._count, seg.start, seg.end, seg.text, seg.confidence)
         self._count += 1
         if self.on_segment is not None:
@@ -84,19 +85,23 @@ class RecordingSession(QObject):
         return bool(self.listening and self.listening.paused)
 
     def pause(self) -> None:
+        assert self.listening is not None  # only after `start`
         self.listening.pause()
 
     def resume(self) -> None:
+        assert self.listening is not None  # only after `start`
         self.listening.resume()
 
     def stop(self) -> int:
         """Stop the microphone (the WAV is closed whole); the transcript is finished by `finish`."""
+        assert self.listening is not None and self.memory is not None  # only after `start`
         self.listening.stop()
         return self.memory.id
 
     def finish(self, store: Store | None = None) -> Memory:
         """The rest of the live transcript, then the final pass over the whole recording. `store`
         is the calling thread's connection, when that is not the one the session was made with."""
+        assert self.listening is not None and self.memory is not None  # only after `start`
         self.listening.finish()
         self._close_live_store()
         return recordings.finish(store or self.store, self.memory.id, self.transcriber, self.hotwords)
@@ -104,7 +109,9 @@ class RecordingSession(QObject):
     def close_for_later(self) -> None:
         """The app is closing mid-recording: keep the audio and the live transcript now, and
         leave the final pass to the next start (it would hold the window open for minutes)."""
-        self.listening.close_for_later(mark=lambda: recordings.leave_for_later(self.store, self.memory.id))
+        listening, memory = self.listening, self.memory
+        assert listening is not None and memory is not None  # only after `start`
+        listening.close_for_later(mark=lambda: recordings.leave_for_later(self.store, memory.id))
         self._close_live_store()
 
     def _close_live_store(self) -> None:
