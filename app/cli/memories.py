@@ -139,7 +139,12 @@ def memory_record(ctx, project_ref, seconds, device, title, whisper_model, answe
     session = RecordingSession(store, proj, transcriber, device=device, title=title, on_segment=heard, question=answers)
     session.start()
     problems: list[str] = []
-    session.failed.connect(lambda msg: (problems.append(msg), qt.quit()))
+
+    def on_failed(msg: str) -> None:
+        problems.append(msg)
+        qt.quit()
+
+    session.failed.connect(on_failed)
     signal.signal(signal.SIGINT, lambda *_: qt.quit())
     wake = QTimer(interval=100)  # lets Python notice Ctrl+C while Qt waits
     wake.timeout.connect(lambda: None)

@@ -3,6 +3,8 @@ keeps what is deleted for 30 days (app.deleting), as the window's File â†’ Binâ€
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from app import deleting
@@ -76,7 +78,7 @@ def bin_list(ctx, project_ref, as_json) -> None:
     """List what is in the bin (of one project, or of all): kind, id, name, project, deleted, days left."""
     store = _store(ctx)
     projects = [store.find_project(project_ref)] if project_ref else store.projects()
-    rows = [(p, item) for p in projects for item in store.binned(p.id)]
+    rows = [(p, item) for p in projects for item in store.binned(p.id)]  # each with its `deleted` stamp
     if as_json:
         return _json(
             [
@@ -87,7 +89,7 @@ def bin_list(ctx, project_ref, as_json) -> None:
                     "project_id": p.id,
                     "project": p.title,
                     "deleted": i.deleted,
-                    "days_left": deleting.days_left(i.deleted),
+                    "days_left": deleting.days_left(cast(str, i.deleted)),
                 }
                 for p, i in rows
             ]
@@ -95,7 +97,7 @@ def bin_list(ctx, project_ref, as_json) -> None:
     if not rows:
         click.echo("The bin is empty.", err=True)
     for p, i in rows:
-        left = deleting.days_left(i.deleted)
+        left = deleting.days_left(cast(str, i.deleted))
         click.echo(
             f"{deleting.kind_of(i)}\t{i.id}\t{i.title}\t{p.title}\t{i.deleted}\t"
             f"{left} day{'s' if left != 1 else ''} left"
