@@ -92,8 +92,8 @@ class Listening(QObject):
         recorder.level.connect(self.level.emit)
         recorder.failed.connect(self.failed.emit)
         if self.transcriber is not None:  # its thread begins here, once the take is open
-            assert self.on_segment is not None  # a live transcript goes somewhere (every caller gives both)
-            self.live = LiveTranscriber(self.transcriber, self.hotwords, self.on_segment, chunker=self.chunker)
+            heard = self.on_segment or (lambda _segment: None)  # no on_segment: the segments go nowhere
+            self.live = LiveTranscriber(self.transcriber, self.hotwords, heard, chunker=self.chunker)
             self._live_open = True
         try:
             recorder.start()
