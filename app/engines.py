@@ -92,19 +92,22 @@ class Engines:
         import threading
 
         self.share = share or configure_share(CpuShare(meter=load_meter()))
-        wrap = {"text": SharingTextEngine, "speech": SharingTranscriber}
+        wrap: dict[str, type[SharingTextEngine | SharingTranscriber]] = {
+            "text": SharingTextEngine,
+            "speech": SharingTranscriber,
+        }
         self._open = {
             kind: (lambda opener=opener, kind=kind: wrap[kind](opener(), self.share))
             for kind, opener in (("text", open_text), ("speech", open_speech))
         }
-        self._engines: dict[str, object] = {}
+        self._engines: dict[str, SharingTextEngine | SharingTranscriber] = {}
         self._locks = {kind: threading.Lock() for kind in self._open}
 
     def loaded(self, kind: str):
         """The engine in use, or None if none has loaded yet."""
         return self._engines.get(kind)
 
-    def get(self, kind: str) -> tuple[object, bool]:
+    def get(self, kind: str) -> tuple[SharingTextEngine | SharingTranscriber, bool]:
         """The engine, and whether it was opened just now (a failure to open raises)."""
         with self._locks[kind]:
             if kind in self._engines:

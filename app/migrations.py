@@ -174,7 +174,7 @@ def m007_opened_by(db: sqlite_utils.Database) -> None:
     """Which Fondly last opened this data folder (one row): an older Fondly refuses a folder a newer
     one has opened, even when the newer one changed no table, since it may have stored things in a
     way the older one would misread (app.store.Store)."""
-    db["opened_by"].create({"id": int, "version": str, "opened": str}, pk="id")
+    db.table("opened_by").create({"id": int, "version": str, "opened": str}, pk="id")
 
 
 def _adopt_numbered(db: sqlite_utils.Database) -> None:

@@ -89,7 +89,7 @@ class Store:
         """The version that last opened this database (app.version), or None before any did."""
         if "opened_by" not in self.db.table_names():
             return None
-        row = next(self.db["opened_by"].rows_where("id = 1"), None)
+        row = next(self.db.table("opened_by").rows_where("id = 1"), None)
         return row["version"] if row else None
 
     @classmethod
