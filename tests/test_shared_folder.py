@@ -460,3 +460,25 @@ def test_every_write_of_the_store_is_inside_a_transaction_begun_immediate(store,
             writes += 1
             assert open_by, f"{sql!r} ran outside a transaction begun IMMEDIATE"
     assert writes >= 20  # the trace did see them (FTS triggers' statements are not traced apart)
+
+
+def test_a_folder_too_deep_for_a_socket_listens_in_the_login_runtime_folder(tmp_path, monkeypatch, qapp):
+    """A Unix socket's path must fit in 108 bytes. A deeper data folder's window listens in
+    $XDG_RUNTIME_DIR (private, emptied at logout), not in /tmp, where a killed window's socket
+    stayed (seen from make test-dist's bundle, whose folders are deep in pytest's tmp)."""
+    from app.ui.single_window import Owner, server_name
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60) / "Fondly"
+    deep.mkdir(parents=True)
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    name = server_name(deep)
+    assert os.path.dirname(name) == str(runtime) and len(name.encode()) <= 100
+    owner = Owner(deep)
+    assert owner.listen() and os.path.exists(name)
+    owner.server.close()
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert server_name(deep).startswith("fondly-")  # no runtime folder: Qt's temporary folder
+    short = tmp_path / "F"
+    assert server_name(short) == os.path.join(os.path.realpath(short), "fondly.sock")

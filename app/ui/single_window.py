@@ -36,11 +36,16 @@ class AlreadyOpen(Exception):
 
 def server_name(folder: Path) -> str:
     """The socket in the data folder (private, 0700); a folder whose path is too long for a
-    socket gets a name of its own in the runtime folder instead."""
+    socket gets a name of its own in the login's runtime folder ($XDG_RUNTIME_DIR: private, and
+    emptied at logout), or, without one, a bare name Qt puts in the temporary folder."""
     path = os.path.join(os.path.realpath(folder), folder_lock.SOCKET_FILE)
     if len(path.encode()) <= SUN_PATH:
         return path
-    return "fondly-" + hashlib.sha256(path.encode()).hexdigest()[:16]
+    name = "fondly-" + hashlib.sha256(path.encode()).hexdigest()[:16]
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isdir(runtime) and len(os.path.join(runtime, name).encode()) <= SUN_PATH:
+        return os.path.join(runtime, name)
+    return name
 
 
 def _bring_forward(folder: Path) -> bool:

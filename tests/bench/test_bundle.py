@@ -31,9 +31,9 @@ def test_the_bundle_size_and_start(display, tmp_path, figure):  # noqa: F811
         note="`make dist`'s tarball, unpacked by the system's tar. Most of it is the models (SmolLM2 94 MB, "
         "tiny.en 75 MB), Qt (with FFmpeg, for playback) and CTranslate2.",
     )
-    home = tmp_path / "home"
-    home.mkdir()
-    clean = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    home, runtime = tmp_path / "home", tmp_path / "run"
+    home.mkdir(), runtime.mkdir(mode=0o700)
+    clean = {"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     if "PULSE_SERVER" in os.environ:
         clean["PULSE_SERVER"] = os.environ["PULSE_SERVER"]
     bundle = launch_times(folder / "fondly", display, tmp_path / "bundle", clean)

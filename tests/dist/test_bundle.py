@@ -49,9 +49,12 @@ def bundle(tmp_path_factory) -> Iterator[Path]:
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """What a fresh desktop login gives a program, and nothing from this checkout."""
-    home.mkdir(parents=True, exist_ok=True)
-    return {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **extra}
+    """What a fresh desktop login gives a program — a home, a runtime folder, a UTF-8 locale — and
+    nothing from this checkout."""
+    runtime = home.with_name(home.name + "-run")
+    for folder in (home, runtime):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return {"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **extra}
 
 
 def run(argv: list, env: dict, timeout: float = 600, ok: bool = True, cwd: Path | None = None):
