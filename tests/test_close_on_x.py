@@ -124,3 +124,32 @@ def test_closing_mid_draft_on_a_real_display_asks_and_keeps_what_is_written(fond
         if desk is not None:
             stop(desk.proc)
         stop(xvfb)
+
+
+def test_sigterm_closes_the_window_as_keep_would(fondly, fondly_home, tmp_path):
+    """The desktop logging out sends SIGTERM: the window closes through its own closeEvent, as
+    "Keep what's written" would — the single-window socket removed, the process exiting 0. Before,
+    SIGTERM killed it where it stood (exit -15, the socket left)."""
+    import signal
+
+    from app.database import connect
+
+    pid = fondly("project", "new", "Gran").stdout.strip()
+    ready = tmp_path / "ready"
+    env = {**os.environ, "FONDLY_HOME": str(fondly_home), "FONDLY_READY_FILE": str(ready)}
+    exe = os.path.join(os.path.dirname(sys.executable), "fondly")
+    with open(tmp_path / "err", "w") as err:
+        app = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not (ready.exists() and ready.read_text()):
+        assert app.poll() is None and time.time() < deadline, (tmp_path / "err").read_text()
+        time.sleep(0.05)
+    socket = fondly_home / "fondly.sock"
+    assert socket.exists() or len(str(socket)) > 100
+    time.sleep(1)
+    app.send_signal(signal.SIGTERM)
+    assert app.wait(timeout=30) == 0, (tmp_path / "err").read_text()[-2000:]
+    assert not socket.exists()
+    db = connect(fondly_home / "fondly.db", readonly=True)
+    assert db.execute("SELECT id FROM projects").fetchall() == [(int(pid),)]
+    db.close()

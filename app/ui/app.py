@@ -41,6 +41,7 @@ def run(argv: list[str] | None = None, engines=None) -> int:
     from app.engines import Engines
     from app.paths import data_dir
     from app.store import Store
+    from app.ui import closing
     from app.ui.backup_dialog import ask_about_settings, start_daily_backup
     from app.ui.main_window import MainWindow
     from app.ui.operations import OperationRunner
@@ -59,6 +60,7 @@ def run(argv: list[str] | None = None, engines=None) -> int:
         return 1
     window.show()
     owner.serve(window)
+    closing.close_on_terminate(window)
     ready = os.environ.get("FONDLY_READY_FILE")  # the start-up benchmark waits for this
     if ready:
         QTimer.singleShot(0, lambda: Path(ready).write_text(repr(time.time())))

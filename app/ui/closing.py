@@ -97,15 +97,19 @@ class Closer(QObject):
         self.box = None
         choice = button.text() if button is not None else CANCEL
         if choice == KEEP:
-            self.watch.stop()
-            self._mark_what_is_cut()
-            stop(self.window)
-            self._wait("Stopping; what is written is kept…", KEEP_WITHIN_MS)
+            self.keep()
         elif choice == WAIT:
             self._wait()
         else:  # Cancel: the work goes on, and the window too
             self.watch.stop()
             self.window.statusBar().clearMessage()
+
+    def keep(self) -> None:
+        """Stop now and keep what is written, then close (the "Keep what's written" answer)."""
+        self.watch.stop()
+        self._mark_what_is_cut()
+        stop(self.window)
+        self._wait("Stopping; what is written is kept…", KEEP_WITHIN_MS)
 
     def _mark_what_is_cut(self) -> None:
         """The draft or piece being written, once stopped and stored, is marked interrupted (its
@@ -160,6 +164,47 @@ def may_close(window) -> bool:
         return True
     closer.ask(work)
     return False
+
+
+_TERMINATE: list = []
+
+
+def close_on_terminate(window) -> None:
+    """SIGTERM — the desktop logging out or shutting down, `kill`, a service manager — closes the
+    window as "Keep what's written" would, without asking: no one is there to answer. Before,
+    SIGTERM killed the process where it stood: the editor's last typing unsaved, the single-window
+    socket left behind.
+
+    Python runs a signal handler only when it next gets control, which a window idle in Qt's event
+    loop may not give for a long time; so the signal also writes to a socket (signal.set_wakeup_fd)
+    that a QSocketNotifier watches, waking the loop. Installed by app.ui.app.run alone: the handler
+    and the wakeup are the process's, not a window's."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    wake, woken = socket.socketpair()
+    for end in (wake, woken):
+        end.setblocking(False)
+    signal.set_wakeup_fd(wake.fileno())
+    signal.signal(signal.SIGTERM, lambda *_: None)  # a Python handler, so the wakeup byte is written
+
+    def terminate() -> None:
+        try:
+            signals = woken.recv(64)
+        except BlockingIOError:
+            return
+        if signal.SIGTERM in signals:
+            closer = window.findChild(Closer) or Closer(window)
+            if under_way(window):
+                closer.keep()
+            else:
+                window.close()
+
+    notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(terminate)
+    _TERMINATE[:] = [notifier, wake, woken]  # kept for the process's life: the wakeup writes to `wake`
 
 
 # --- where the person left off ------------------------------------------------------------------
