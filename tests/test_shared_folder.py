@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -470,14 +472,18 @@ def test_a_folder_too_deep_for_a_socket_listens_in_the_login_runtime_folder(tmp_
 
     deep = tmp_path / ("d" * 60) / ("e" * 60) / "Fondly"
     deep.mkdir(parents=True)
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    name = server_name(deep)
-    assert os.path.dirname(name) == str(runtime) and len(name.encode()) <= 100
-    owner = Owner(deep)
-    assert owner.listen() and os.path.exists(name)
-    owner.server.close()
+    runtime = Path(tempfile.mkdtemp(prefix="fondly-run-"))  # short, as /run/user/1000 is
+    try:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        name = server_name(deep)
+        assert os.path.dirname(name) == str(runtime) and len(name.encode()) <= 100
+        owner = Owner(deep)
+        assert owner.listen() and os.path.exists(name)
+        owner.server.close()
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / ("r" * 100)))  # one too deep itself
+        assert server_name(deep).startswith("fondly-")
+    finally:
+        shutil.rmtree(runtime)
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert server_name(deep).startswith("fondly-")  # no runtime folder: Qt's temporary folder
     short = tmp_path / "F"
