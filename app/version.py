@@ -8,16 +8,18 @@ CHANGELOG.md says what each version changed for the person using it.
 
 from __future__ import annotations
 
-import re
+from packaging.version import InvalidVersion, Version
 
 VERSION = "1.0.0"
 
 
-def parse(version: str) -> tuple[int, ...]:
-    """ "1.10.2" → (1, 10, 2), so versions compare as numbers ("1.10" is newer than "1.9"); anything
-    after the numbers (a pre-release tag, a local build) is left out of the comparison."""
-    match = re.match(r"\d+(?:\.\d+)*", version.strip())
-    return tuple(int(part) for part in match.group().split(".")) if match else ()
+def parse(version: str) -> Version:
+    """A version as PEP 440 orders them ("1.10" after "1.9", "1.0.0rc1" before "1.0.0"), by
+    `packaging`, the library pip itself uses; anything that is no version reads as 0."""
+    try:
+        return Version(version.strip())
+    except InvalidVersion:
+        return Version("0")
 
 
 def is_newer(version: str, than: str = VERSION) -> bool:

@@ -296,7 +296,7 @@ def _other_app(tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
-NEXT = ".".join(str(n + 1) for n in parse(VERSION))  # a version after this one
+NEXT = ".".join(str(n + 1) for n in parse(VERSION).release)  # a version after this one
 BAD_DATABASES = {
     "random bytes": lambda good, tmp: os.urandom(64 * 1024),
     "text": lambda good, tmp: b"Dad fished at Lake Travis every summer.\n" * 200,

@@ -45,7 +45,7 @@ def test_the_changelog_starts_with_this_version():
 @pytest.mark.parametrize(
     ("a", "b", "newer"),
     [("1.10.0", "1.9.3", True), ("1.0.1", "1.0.0", True), ("2.0", "1.99.99", True), ("1.0.0", "1.0.0", False),
-     ("0.9.9", "1.0.0", False), ("1.0.0rc1", "1.0.0", False)],
+     ("0.9.9", "1.0.0", False), ("1.0.0rc1", "1.0.0", False), ("1.0.0", "1.0.0rc1", True), ("junk", "0.0.1", False)],
 )  # fmt: skip
 def test_versions_compare_as_numbers(a, b, newer):
     assert is_newer(a, b) is newer
@@ -77,7 +77,7 @@ def test_the_data_folder_records_the_version_that_opened_it(fondly, fondly_home)
 
 def test_a_folder_a_newer_fondly_opened_is_refused_clearly_and_left_as_it_was(fondly, fondly_home):
     fondly("project", "new", "Dad")
-    newer = ".".join(str(n + 1) for n in parse(VERSION))
+    newer = ".".join(str(n + 1) for n in parse(VERSION).release)
     _record(fondly_home, newer)
     before = db_dump(fondly_home)
     for argv in (("project", "list"), ("project", "new", "Mum")):
@@ -96,7 +96,7 @@ def test_the_window_says_so_too_and_does_not_open(fondly, fondly_home, qapp, mon
     from app.ui import app
 
     fondly("project", "new", "Dad")
-    newer = ".".join(str(n + 1) for n in parse(VERSION))
+    newer = ".".join(str(n + 1) for n in parse(VERSION).release)
     _record(fondly_home, newer)
     before = db_dump(fondly_home)
     shown = []
