@@ -162,3 +162,12 @@ def test_one_way_to_the_microphone():
         "app/ui/rehearsals_panel.py",
         "app/ui/teleprompter.py",
     ]
+
+
+def test_the_set_up_imports_app_before_any_dependency_is_installed():
+    """`make` runs `python -m app.native_build` in a new venv before pip installs anything, so
+    importing `app` (its __init__, the version) and native_build needs the standard library only.
+    (A top-level `import packaging` in app/version.py broke a fresh clone's set-up.)"""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import app, app.native_build; print(app.__version__)"
+    done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
