@@ -317,7 +317,7 @@ def _read_occasion(r: Reader, b: Brief, notes: Sequence[str] = ()) -> None:
             for m in [r.first(cue)]
             if m
         ]
-        # a funeral named anywhere wins ("a send off at the crematorium"); else the first ("a birthday speech … at my wedding")
+        # a funeral named anywhere wins ("a send off at the crematorium"); else the first one named
         for _, name, cues in sorted(found, key=lambda f: (f[1] != "funeral", f[0]))[:1]:
             b.occasion = name
             for cue in cues["strong"] + cues["weak"]:
