@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from app.database import Database, connect
-from app.migrations import newer
+from app.migrations import newer, opened_by
 from app.version import VERSION, is_newer
 
 
@@ -114,14 +114,10 @@ def refuse_reason(path: str | Path) -> str | None:
                 f"its database was made by a newer Fondly (it records {', '.join(ahead)}, which this one "
                 "doesn't know); update Fondly and restore it again"
             )
-        last = (
-            db.execute("SELECT version FROM opened_by WHERE id = 1").fetchone()
-            if "opened_by" in db.table_names()
-            else None
-        )
-        if last and is_newer(last[0]):  # the store would refuse it at the next start (app.version)
+        last = opened_by(db)
+        if last and is_newer(last):  # the store would refuse it at the next start (app.version)
             return (
-                f"its data was last opened by Fondly {last[0]}, newer than this Fondly ({VERSION}); "
+                f"its data was last opened by Fondly {last}, newer than this Fondly ({VERSION}); "
                 "update Fondly and restore it again"
             )
     except sqlite3.DatabaseError as e:

@@ -189,6 +189,15 @@ def _adopt_numbered(db: sqlite_utils.Database) -> None:
         db.table("migrations").drop()
 
 
+def opened_by(db: sqlite_utils.Database) -> str | None:
+    """The version that last opened this database (m007_opened_by), or None before any did. Read-only:
+    the store refuses a newer one at open, a restore before anything is moved."""
+    if "opened_by" not in db.table_names():
+        return None
+    row = db.execute("SELECT version FROM opened_by WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
 def newer(db: sqlite_utils.Database) -> list[str]:
     """Migrations this database records that this Fondly does not know: it was opened by a newer
     Fondly, whose tables this one would misread (or write half of). Callers refuse such a database

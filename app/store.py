@@ -25,7 +25,7 @@ from app import folder_lock
 from app.database import Database, connect, damaged, translate, unwritable
 from app.errors import FondlyError
 from app.inspection import SALVAGED, readable_rows
-from app.migrations import migrate, newer, now
+from app.migrations import migrate, newer, now, opened_by
 from app.names import NAME_MAX, item_name, project_names, project_title
 from app.records import Draft, Memory, Person, Project, Rehearsal, Revision, StoredSegment
 from app.version import VERSION, is_newer
@@ -59,7 +59,7 @@ class Store:
                     f"Fondly's database {self.path} was made by a newer Fondly (it has "
                     f"{', '.join(ahead)}); install that version, or restore an older backup."
                 )
-            last = None if self.damaged else self._opened_by()  # a damaged file is only read, as it is
+            last = None if self.damaged else opened_by(self.db)  # a damaged file is only read, as it is
             if last and is_newer(last):
                 raise FondlyError(
                     f"This data folder ({self.path.parent}) was last opened by Fondly {last}, which is newer than "
@@ -84,13 +84,6 @@ class Store:
                 f"Fondly can't open its database {self.path} ({e}). "
                 "Check that its folder can be written to, or set FONDLY_HOME to one that can."
             ) from None
-
-    def _opened_by(self) -> str | None:
-        """The version that last opened this database (app.version), or None before any did."""
-        if "opened_by" not in self.db.table_names():
-            return None
-        row = next(self.db.table("opened_by").rows_where("id = 1"), None)
-        return row["version"] if row else None
 
     @classmethod
     def open_default(cls) -> Store:
