@@ -43,7 +43,7 @@ class RemoteEngine:
         self.url = check_url(url)
         parts = urlsplit(self.url)
         self._https = parts.scheme == "https"
-        self._host, self._port = parts.hostname or "", parts.port  # never "": check_url wants a host
+        self._host, self._port = parts.hostname or "", parts.port  # check_url refused a URL without a host
         self._base = parts.path if parts.path.endswith("/v1") else parts.path + "/v1"
         self.model = model
         self.context = context
